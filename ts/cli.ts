@@ -1,0 +1,46 @@
+import yargs from 'yargs';
+import { planCommand } from './commands/plan.js';
+import { backupCommand } from './commands/backup.js';
+import type { CliIo } from './commands/common.js';
+import { AwsClientFactory } from './lib/aws/clients.js';
+import { TOOL_VERSION } from './version.js';
+
+const defaultIo: CliIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  env: process.env,
+};
+
+/** Parses argv, runs one command and resolves to its exit code. Never exits the process. */
+export async function exec(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  let code = 0;
+  const setCode = (n: number) => { code = n; };
+  let usageFailure: string | undefined;
+  const parser = yargs(argv)
+    .scriptName('ssm-backup')
+    .env('SSM_BACKUP')
+    .command(planCommand(io, () => new AwsClientFactory(), setCode))
+    .command(backupCommand(io, (o) => new AwsClientFactory(o), setCode))
+    .demandCommand(1, 'Name a command: backup, plan (see --help)')
+    .strict()
+    .version(TOOL_VERSION)
+    .help()
+    .wrap(Math.min(120, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      usageFailure = msg;
+    });
+  let output = '';
+  try {
+    await parser.parseAsync(argv, {}, (_err, _argv, out) => { output = out; });
+  } catch (err) {
+    usageFailure ??= (err as Error).message;
+  }
+  if (usageFailure) {
+    io.stderr(`ssm-backup: ${usageFailure.split('\n')[0]} (see ssm-backup --help)\n`);
+    return 2;
+  }
+  if (output) io.stdout(output + '\n');
+  return code;
+}

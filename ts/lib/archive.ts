@@ -1,0 +1,104 @@
+import { createWriteStream, createReadStream, statSync, type WriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createGzip } from 'node:zlib';
+import { once } from 'node:events';
+import { PassThrough, type Readable } from 'node:stream';
+import tar from 'tar-stream';
+import type { BackupParameter } from './parameter.js';
+
+export const FORMAT_VERSION = 1;
+export const TOOL_NAME = 'ssm-multi-region-backup';
+
+export interface BackupHeader {
+  backup_date: string;
+  backup_timestamp: string;
+  environment: string;
+  region: string;
+}
+
+export interface Manifest {
+  formatVersion: number;
+  tool: { name: string; version: string };
+  environment: string;
+  region: string;
+  accountId: string | null;
+  createdAt: string;
+  parameterCount: number;
+  backupJson: { sha256: string; bytes: number };
+}
+
+/** `20261128_130000` and `2026-11-28` in UTC, as the old job named its files and folders. */
+export function timestamps(now: Date): { stamp: string; day: string } {
+  const iso = now.toISOString();
+  return { stamp: `${iso.slice(0, 10).replace(/-/g, '')}_${iso.slice(11, 19).replace(/:/g, '')}`, day: iso.slice(0, 10) };
+}
+
+export const archiveName = (env: string, region: string, stamp: string): string => `ssm-backup-${env}-${region}-${stamp}.tar.gz`;
+
+/**
+ * Streams parameters (in order) into the `parameters` array body, one per line, in a 0600 file
+ * inside a private directory. Holds one batch in memory at a time.
+ */
+export class ParameterSpool {
+  private readonly out: WriteStream;
+  count = 0;
+
+  constructor(readonly file: string) {
+    this.out = createWriteStream(file, { mode: 0o600, flags: 'wx' });
+  }
+
+  async write(params: BackupParameter[]): Promise<void> {
+    let chunk = '';
+    for (const p of params) {
+      chunk += (this.count === 0 ? '\n' : ',\n') + JSON.stringify(p);
+      this.count += 1;
+    }
+    if (!this.out.write(chunk)) await once(this.out, 'drain');
+  }
+
+  async close(): Promise<number> {
+    this.out.end(this.count > 0 ? '\n' : '');
+    await once(this.out, 'finish');
+    return statSync(this.file).size;
+  }
+}
+
+function documentParts(header: BackupHeader, count: number): { head: Buffer; tail: Buffer } {
+  const h = JSON.stringify({ ...header, parameter_count: count });
+  return { head: Buffer.from(`${h.slice(0, -1)},"parameters":[`), tail: Buffer.from(']}\n') };
+}
+
+/**
+ * Builds the tar.gz stream: `backup.json` (header + spooled parameters, hashed on the way) then
+ * `manifest.json`. `onManifest` receives the manifest once backup.json has been fully hashed.
+ */
+export function archiveStream(spool: { file: string; count: number; bytes: number }, header: BackupHeader, manifestBase: Omit<Manifest, 'parameterCount' | 'backupJson'>, onManifest?: (m: Manifest) => void): Readable {
+  const pack = tar.pack();
+  const gzip = createGzip({ level: 6 });
+  const output = new PassThrough();
+  pack.pipe(gzip).pipe(output);
+  const fail = (err: unknown) => output.destroy(err as Error);
+  pack.on('error', fail);
+  gzip.on('error', fail);
+
+  (async () => {
+    const { head, tail } = documentParts(header, spool.count);
+    const size = head.length + spool.bytes + tail.length;
+    const hash = createHash('sha256');
+    const mtime = new Date(manifestBase.createdAt);
+    const entry = pack.entry({ name: 'backup.json', size, mode: 0o600, mtime });
+    const put = async (buf: Buffer) => {
+      hash.update(buf);
+      if (!entry.write(buf)) await once(entry, 'drain');
+    };
+    await put(head);
+    for await (const buf of createReadStream(spool.file)) await put(buf as Buffer);
+    await put(tail);
+    entry.end(Buffer.alloc(0));
+    const manifest: Manifest = { ...manifestBase, parameterCount: spool.count, backupJson: { sha256: hash.digest('hex'), bytes: size } };
+    onManifest?.(manifest);
+    pack.entry({ name: 'manifest.json', mode: 0o644, mtime }, JSON.stringify(manifest, null, 2) + '\n');
+    pack.finalize();
+  })().catch(fail);
+  return output;
+}

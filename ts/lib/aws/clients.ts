@@ -1,0 +1,153 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { AdaptiveRateLimiter } from '../rate.js';
+import { awsErrorCode } from '../errors.js';
+
+/** API calls and throttles per operation, shared by every client a factory makes. */
+export class ApiStats {
+  readonly calls: Record<string, number> = {};
+  readonly attempts: Record<string, number> = {};
+  throttles = 0;
+
+  snapshot(): { calls: Record<string, number>; attempts: Record<string, number>; throttles: number } {
+    return { calls: { ...this.calls }, attempts: { ...this.attempts }, throttles: this.throttles };
+  }
+}
+
+const THROTTLE_CODES = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown', 'ProvisionedThroughputExceededException']);
+
+export function isThrottle(err: unknown): boolean {
+  const code = awsErrorCode(err);
+  const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return (code !== undefined && THROTTLE_CODES.has(code)) || status === 429;
+}
+
+export interface ClientFactoryOptions {
+  /** Requests/s for SSM GetParameter(s)/GetParametersByPath per region (AWS default quota: 40). */
+  getRate?: number;
+  /** Requests/s for SSM PutParameter per region (AWS default quota: 3). */
+  putRate?: number;
+  maxAttempts?: number;
+  maxSockets?: number;
+  stats?: ApiStats;
+}
+
+/** Operations paced by a limiter: operation name -> limiter group. */
+const PACED: Record<string, 'get' | 'put'> = {
+  GetParameterCommand: 'get',
+  GetParametersCommand: 'get',
+  GetParametersByPathCommand: 'get',
+  PutParameterCommand: 'put',
+};
+
+interface Instrumentable {
+  middlewareStack: {
+    add: (mw: never, opts: never) => void;
+    addRelativeTo: (mw: never, opts: never) => void;
+  };
+}
+
+/**
+ * Region-aware AWS clients with adaptive retries, path-style S3 when a custom endpoint is set
+ * (AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3, read by the SDK itself), per-operation counters and pacing.
+ */
+export class AwsClientFactory {
+  readonly stats: ApiStats;
+  private readonly cache = new Map<string, unknown>();
+  private readonly limiters = new Map<string, AdaptiveRateLimiter>();
+  private readonly handler: NodeHttpHandler;
+
+  constructor(private readonly opts: ClientFactoryOptions = {}) {
+    this.stats = opts.stats ?? new ApiStats();
+    const maxSockets = opts.maxSockets ?? 64;
+    this.handler = new NodeHttpHandler({
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new Agent({ keepAlive: true, maxSockets }),
+      connectionTimeout: 5000,
+      requestTimeout: 60000,
+    });
+  }
+
+  private common(region: string) {
+    return { region, retryMode: 'adaptive', maxAttempts: this.opts.maxAttempts ?? 12, requestHandler: this.handler };
+  }
+
+  ssm(region: string): SSMClient {
+    return this.cached(`ssm:${region}`, () => this.instrument(new SSMClient(this.common(region)), region));
+  }
+
+  s3(region: string): S3Client {
+    const customEndpoint = Boolean(process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL);
+    return this.cached(`s3:${region}`, () => this.instrument(new S3Client({ ...this.common(region), forcePathStyle: customEndpoint }), region));
+  }
+
+  kms(region: string): KMSClient {
+    return this.cached(`kms:${region}`, () => this.instrument(new KMSClient(this.common(region)), region));
+  }
+
+  async accountId(region: string): Promise<string | undefined> {
+    const sts = this.cached(`sts:${region}`, () => this.instrument(new STSClient(this.common(region)), region));
+    const out = await sts.send(new GetCallerIdentityCommand({}));
+    return out.Account;
+  }
+
+  limiter(region: string, group: 'get' | 'put'): AdaptiveRateLimiter {
+    const key = `${group}:${region}`;
+    let l = this.limiters.get(key);
+    if (!l) {
+      const rate = group === 'get' ? (this.opts.getRate ?? 40) : (this.opts.putRate ?? 3);
+      l = new AdaptiveRateLimiter({ ratePerSec: rate });
+      this.limiters.set(key, l);
+    }
+    return l;
+  }
+
+  destroy(): void {
+    for (const c of this.cache.values()) (c as { destroy(): void }).destroy();
+    this.cache.clear();
+    this.handler.destroy();
+  }
+
+  private cached<T>(key: string, make: () => T): T {
+    if (!this.cache.has(key)) this.cache.set(key, make());
+    return this.cache.get(key) as T;
+  }
+
+  /** Counts calls (before retries) and attempts (after), paces Get and Put calls, and feeds throttles back into the pacing. */
+  private instrument<T extends Instrumentable>(client: T, region: string): T {
+    const stats = this.stats;
+    type Next = (args: unknown) => Promise<unknown>;
+    type Ctx = { commandName?: string };
+    const count = (next: Next, ctx: Ctx) => async (args: unknown) => {
+      const op = ctx.commandName ?? 'unknown';
+      stats.calls[op] = (stats.calls[op] ?? 0) + 1;
+      return next(args);
+    };
+    const attempt = (next: Next, ctx: Ctx) => async (args: unknown) => {
+      const op = ctx.commandName ?? 'unknown';
+      stats.attempts[op] = (stats.attempts[op] ?? 0) + 1;
+      const group = PACED[op];
+      const limiter = group ? this.limiter(region, group) : undefined;
+      if (limiter) await limiter.acquire();
+      try {
+        const out = await next(args);
+        limiter?.onSuccess();
+        return out;
+      } catch (err) {
+        if (isThrottle(err)) {
+          stats.throttles += 1;
+          limiter?.onThrottle();
+        }
+        throw err;
+      }
+    };
+    client.middlewareStack.add(count as never, { step: 'initialize', name: 'ssmBackupCount', override: true } as never);
+    client.middlewareStack.addRelativeTo(attempt as never, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'ssmBackupAttempt', override: true } as never);
+    return client;
+  }
+}

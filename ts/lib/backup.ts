@@ -1,0 +1,125 @@
+import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { EngineError, describeAwsError } from './errors.js';
+import type { Logger } from './log.js';
+import type { Plan } from './plan.js';
+import type { AwsClientFactory } from './aws/clients.js';
+import { ssmReader, selectionFilters } from './aws/ssm.js';
+import { collectParameters } from './collect.js';
+import { ParameterSpool, archiveStream, archiveName, timestamps, TOOL_NAME, FORMAT_VERSION } from './archive.js';
+import { uploadArchive, writeLatestPointer } from './upload.js';
+import { withPrivateDir } from './secure-temp.js';
+import { TOOL_VERSION } from '../version.js';
+
+export type RegionStatus = 'SUCCESS' | 'FAILED' | 'SKIPPED';
+
+export interface RegionSummary {
+  status: RegionStatus;
+  parameterCount: number;
+  artifactPath: string | null;
+  executionTimeSec: number;
+  failureMessage?: string;
+  dryRun?: boolean;
+  bucket?: string | null;
+  archiveBytes?: number;
+  vanished?: string[];
+  warnings?: string[];
+}
+
+export interface BackupOptions {
+  plan: Plan;
+  /** Regions to back up (default: all in the plan), in order. */
+  regions?: string[];
+  path: string;
+  nameContains?: string;
+  dryRun: boolean;
+  includeTags: boolean;
+  concurrency: number;
+  failFast: boolean;
+  workDir: string;
+  summaryFile: string;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export interface BackupResult {
+  summaries: Record<string, RegionSummary>;
+  exitCode: number;
+}
+
+/** Writes JSON atomically (temp file + rename) so a reader never sees half a file. */
+export function writeJsonAtomic(file: string, data: unknown): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(data, null, 2) + '\n', { mode: 0o644 });
+  renameSync(tmp, file);
+}
+
+/** Backs up each region in order; fail-fast marks the rest SKIPPED. The summary file is always written. */
+export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Promise<BackupResult> {
+  const regions = opts.regions ?? opts.plan.regions;
+  const summaries: Record<string, RegionSummary> = {};
+  for (const r of regions) summaries[r] = { status: 'SKIPPED', parameterCount: 0, artifactPath: null, executionTimeSec: 0 };
+  writeJsonAtomic(opts.summaryFile, summaries);
+  let failed = false;
+  let accountId: string | null | undefined;
+  for (const region of regions) {
+    if (failed && opts.failFast) {
+      opts.logger.forRegion(region).warn('Skipped: an earlier region failed (fail-fast; pass --no-fail-fast to continue)');
+      continue;
+    }
+    if (accountId === undefined && !opts.dryRun) accountId = await aws.accountId(opts.plan.homeRegion).catch(() => null);
+    summaries[region] = await backupRegion(aws, region, accountId ?? null, opts);
+    if (summaries[region].status === 'FAILED') failed = true;
+    writeJsonAtomic(path.join(opts.workDir, region, 'summary.json'), { region, ...summaries[region] });
+    writeJsonAtomic(opts.summaryFile, summaries);
+  }
+  return { summaries, exitCode: failed ? 1 : 0 };
+}
+
+async function backupRegion(aws: AwsClientFactory, region: string, accountId: string | null, opts: BackupOptions): Promise<RegionSummary> {
+  const log = opts.logger.forRegion(region);
+  const started = performance.now();
+  const elapsed = () => Math.round((performance.now() - started) / 10) / 100;
+  const bucket = opts.plan.buckets[region] ?? null;
+  const warnings = [...opts.plan.warnings.filter((w) => w.includes(region) || w.includes('s3-bucket-name"'))];
+  try {
+    if (!bucket) throw new EngineError('region', `Bucket definition missing for ${region}`, { region });
+    log.info(`Target Region: ${region}, bucket ${bucket}${opts.dryRun ? ' (dry run)' : ''}`);
+    return await withPrivateDir(async (dir) => {
+      const spool = new ParameterSpool(path.join(dir, 'parameters.json'));
+      const collected = await collectParameters(ssmReader(aws.ssm(region)), {
+        region, filters: selectionFilters(opts.path, opts.nameContains), includeTags: opts.includeTags,
+        concurrency: opts.concurrency, logger: log, sink: (p) => spool.write(p),
+      });
+      const bytes = await spool.close();
+      const rate = collected.collected / Math.max(0.001, elapsed());
+      log.info(`Collected ${collected.collected} parameters in ${elapsed()}s (${rate.toFixed(0)}/s)`);
+      const base = { status: 'SUCCESS' as const, parameterCount: collected.collected, bucket, vanished: collected.vanished.length ? collected.vanished : undefined, warnings: warnings.length ? warnings : undefined };
+      if (opts.dryRun) {
+        log.info(`[DRY RUN] Skipped upload for ${region}`);
+        return { ...base, artifactPath: null, executionTimeSec: elapsed(), dryRun: true };
+      }
+      const now = (opts.now ?? (() => new Date()))();
+      const { stamp, day } = timestamps(now);
+      const key = `${day}/${archiveName(opts.plan.environment, region, stamp)}`;
+      const header = { backup_date: now.toISOString(), backup_timestamp: stamp, environment: opts.plan.environment, region };
+      const manifestBase = { formatVersion: FORMAT_VERSION, tool: { name: TOOL_NAME, version: TOOL_VERSION }, environment: opts.plan.environment, region, accountId, createdAt: now.toISOString() };
+      let archiveBytes = 0;
+      const stream = archiveStream({ file: spool.file, count: spool.count, bytes }, header, manifestBase);
+      stream.on('data', (b: Buffer) => { archiveBytes += b.length; });
+      await uploadArchive(aws.s3(region), bucket, key, stream).catch((err) => {
+        throw new EngineError('region', `Upload to s3://${bucket}/${key} failed: ${describeAwsError(err)}`, { region, cause: err });
+      });
+      await writeLatestPointer(aws.s3(region), bucket, key).catch((err) => {
+        throw new EngineError('region', `Archive uploaded but s3://${bucket}/latest.txt could not be updated: ${describeAwsError(err)}`, { region, cause: err });
+      });
+      log.info(`Uploaded s3://${bucket}/${key} (${archiveBytes} bytes, SSE AES256); latest.txt updated`);
+      return { ...base, artifactPath: `s3://${bucket}/${key}`, executionTimeSec: elapsed(), archiveBytes };
+    });
+  } catch (err) {
+    const message = err instanceof EngineError ? err.message : `Backup failed: ${describeAwsError(err)}`;
+    log.error(`FAILED: ${message}`);
+    return { status: 'FAILED', parameterCount: 0, artifactPath: null, executionTimeSec: elapsed(), failureMessage: message, bucket, warnings: warnings.length ? warnings : undefined };
+  }
+}

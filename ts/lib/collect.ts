@@ -1,0 +1,133 @@
+import pLimit from 'p-limit';
+import type { ParameterMetadata, ParameterStringFilter, Parameter } from '@aws-sdk/client-ssm';
+import type { SsmReader } from './aws/ssm.js';
+import { mergeParameter, type BackupParameter } from './parameter.js';
+import { EngineError, describeAwsError } from './errors.js';
+import { isThrottle } from './aws/clients.js';
+import type { Logger } from './log.js';
+
+export interface CollectOptions {
+  region: string;
+  filters: ParameterStringFilter[];
+  includeTags: boolean;
+  /** GetParameters batches in flight at once. */
+  concurrency: number;
+  logger: Logger;
+  /** Receives parameters in DescribeParameters order; awaited (backpressure). */
+  sink: (params: BackupParameter[]) => Promise<void>;
+}
+
+export interface CollectResult {
+  described: number;
+  collected: number;
+  /** Names described but deleted before they could be read (re-checked): not in the backup. */
+  vanished: string[];
+}
+
+const GET_BATCH = 10;
+
+/**
+ * Pages DescribeParameters and, while the next page is read, fetches values in batches of 10
+ * with bounded concurrency. Proves completeness: every described name is either collected or
+ * re-checked and found deleted; anything else fails the region.
+ */
+export async function collectParameters(ssm: SsmReader, opts: CollectOptions): Promise<CollectResult> {
+  const limit = pLimit(Math.max(1, opts.concurrency));
+  const windowSize = Math.max(4, opts.concurrency * 4);
+  const window: Promise<{ params: BackupParameter[]; vanished: string[] }>[] = [];
+  const result: CollectResult = { described: 0, collected: 0, vanished: [] };
+  let failed = false;
+
+  const drainOne = async () => {
+    const batch = await (window.shift() as (typeof window)[number]);
+    result.collected += batch.params.length;
+    result.vanished.push(...batch.vanished);
+    if (batch.params.length > 0) await opts.sink(batch.params);
+  };
+
+  try {
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await ssm.describePage(opts.filters, token);
+      token = page.nextToken;
+      pages += 1;
+      const items = page.items.filter((m) => m.Name);
+      result.described += items.length;
+      for (let i = 0; i < items.length; i += GET_BATCH) {
+        const chunk = items.slice(i, i + GET_BATCH);
+        const task = limit(() => (failed ? Promise.resolve({ params: [], vanished: [] }) : fetchBatch(ssm, chunk, opts)));
+        task.catch(() => { failed = true; });
+        window.push(task);
+        while (window.length >= windowSize) await drainOne();
+      }
+      if (pages % 20 === 0) opts.logger.debug(`described ${result.described} parameters (${pages} pages), collected ${result.collected}`);
+    } while (token);
+    while (window.length > 0) await drainOne();
+  } catch (err) {
+    failed = true;
+    limit.clearQueue();
+    await Promise.allSettled(window);
+    throw err instanceof EngineError ? err : new EngineError('region', `DescribeParameters failed in ${opts.region}: ${describeAwsError(err)}`, { region: opts.region, cause: err });
+  }
+  if (result.collected + result.vanished.length !== result.described) {
+    throw new EngineError('integrity', `Incomplete backup in ${opts.region}: described ${result.described} parameters but collected ${result.collected} (${result.vanished.length} deleted meanwhile)`, { region: opts.region });
+  }
+  return result;
+}
+
+async function fetchBatch(ssm: SsmReader, chunk: ParameterMetadata[], opts: CollectOptions): Promise<{ params: BackupParameter[]; vanished: string[] }> {
+  const names = chunk.map((m) => m.Name as string);
+  let got: { found: Parameter[]; invalid: string[] };
+  try {
+    got = await ssm.getBatch(names);
+  } catch (err) {
+    if (isThrottle(err)) throw regionError(opts.region, `GetParameters kept being throttled after all retries (${names[0]} ...)`, err);
+    got = await isolateFailure(ssm, names, opts.region, err);
+  }
+  const byName = new Map(got.found.map((p) => [p.Name as string, p]));
+  const vanished: string[] = [];
+  for (const name of got.invalid) {
+    // Described a moment ago, not returned now: deleted meanwhile, or a transient miss. Re-check.
+    const again = await ssm.getOne(name);
+    if (again) byName.set(name, again);
+    else if (await ssm.describeOne(name)) throw regionError(opts.region, `Parameter ${name} is described but cannot be read`);
+    else {
+      vanished.push(name);
+      opts.logger.warn(`Parameter ${name} was deleted during the backup; it is not in the archive`);
+    }
+  }
+  const params: BackupParameter[] = [];
+  for (const meta of chunk) {
+    const value = byName.get(meta.Name as string);
+    if (!value) continue;
+    let current = meta;
+    if (value.Version !== undefined && meta.Version !== undefined && value.Version !== meta.Version) {
+      current = (await ssm.describeOne(meta.Name as string)) ?? meta; // changed meanwhile: metadata of the version we read
+    }
+    let tags;
+    if (opts.includeTags) {
+      try {
+        tags = await ssm.tags(meta.Name as string);
+      } catch (err) {
+        throw regionError(opts.region, `ListTagsForResource failed for ${meta.Name}: ${describeAwsError(err)}`, err);
+      }
+    }
+    params.push(mergeParameter(value, current, tags));
+  }
+  return { params, vanished };
+}
+
+/** A batch failed with a non-retryable error (AccessDenied, KMS decrypt denied): find and name the parameter. */
+async function isolateFailure(ssm: SsmReader, names: string[], region: string, batchErr: unknown): Promise<never> {
+  for (const name of names) {
+    try {
+      await ssm.getOne(name);
+    } catch (err) {
+      throw regionError(region, `Cannot read parameter ${name}: ${describeAwsError(err)}`, err);
+    }
+  }
+  throw regionError(region, `GetParameters failed for ${names[0]}..${names[names.length - 1]}: ${describeAwsError(batchErr)}`, batchErr);
+}
+
+const regionError = (region: string, message: string, cause?: unknown) => new EngineError('region', message, { region, cause });

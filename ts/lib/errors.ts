@@ -1,0 +1,44 @@
+/** Error categories map to exit codes: usage/config -> 2, everything else -> 1. */
+export type ErrorCategory = 'usage' | 'config' | 'region' | 'aws' | 'integrity' | 'notify';
+
+export class EngineError extends Error {
+  readonly category: ErrorCategory;
+  readonly region?: string;
+
+  constructor(category: ErrorCategory, message: string, opts: { region?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'EngineError';
+    this.category = category;
+    this.region = opts.region;
+  }
+
+  get exitCode(): number {
+    return this.category === 'usage' || this.category === 'config' ? 2 : 1;
+  }
+}
+
+export const configError = (message: string, region?: string): EngineError => new EngineError('config', message, { region });
+export const usageError = (message: string): EngineError => new EngineError('usage', message);
+
+/** One line, never multi-line SDK dumps: the first line of the message, trimmed. */
+export function oneLine(message: string): string {
+  const first = message.split(/\r?\n/).find((l) => l.trim() !== '') ?? message;
+  return first.trim();
+}
+
+/** AWS SDK errors carry `name` (the error code) and `$metadata`; describe them without any request payload. */
+export function describeAwsError(err: unknown): string {
+  if (err instanceof EngineError) return err.message;
+  if (err instanceof Error) {
+    const code = err.name && err.name !== 'Error' ? `${err.name}: ` : '';
+    return oneLine(`${code}${err.message}`);
+  }
+  return String(err);
+}
+
+export function awsErrorCode(err: unknown): string | undefined {
+  if (err && typeof err === 'object' && 'name' in err && typeof (err as { name: unknown }).name === 'string') {
+    return (err as { name: string }).name;
+  }
+  return undefined;
+}

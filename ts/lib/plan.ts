@@ -1,0 +1,171 @@
+import { GetParameterCommand, GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { configError, usageError, awsErrorCode, EngineError, describeAwsError } from './errors.js';
+import type { AwsClientFactory } from './aws/clients.js';
+
+export const ENVIRONMENT_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** The SSM names the Pulumi stack writes and the engine reads. */
+export const configKeys = (env: string) => ({
+  regionList: `/jenkins/${env}/backup/region-list`,
+  defaultRegion: `/jenkins/${env}/backup/default-region`,
+  legacyBucket: `/jenkins/${env}/backup/s3-bucket-name`,
+  regionBucket: (region: string) => `/jenkins/${env}/backup/${region}/s3-bucket-name`,
+});
+
+export interface Plan {
+  environment: string;
+  homeRegion: string;
+  defaultRegion: string;
+  regions: string[];
+  /** Bucket per region; null when neither the region nor the home region defines one. */
+  buckets: Record<string, string | null>;
+  legacyBucket: string | null;
+  legacyBucketMatches: boolean | null;
+  warnings: string[];
+}
+
+export function validateEnvironment(env: string | undefined): string {
+  if (!env) throw usageError('--environment is required: pass --environment <name> (for example dev) or set SSM_BACKUP_ENVIRONMENT');
+  if (!ENVIRONMENT_PATTERN.test(env)) {
+    throw usageError(`--environment "${env}" is invalid: use 1-32 lowercase letters, digits or '-', starting with a letter or digit (for example dev)`);
+  }
+  return env;
+}
+
+export function validateRegionName(region: string, source: string): string {
+  if (!REGION_PATTERN.test(region)) throw configError(`${source} contains an invalid region name "${region}": use AWS region names such as us-west-2`);
+  return region;
+}
+
+/** Checks a list of regions: syntax and duplicates. `source` names where the list came from. */
+export function validateRegionList(regions: unknown[], source: string): string[] {
+  const seen = new Set<string>();
+  for (const r of regions) {
+    if (typeof r !== 'string') throw configError(`${source} must contain only region name strings, got ${JSON.stringify(r)}`);
+    validateRegionName(r, source);
+    if (seen.has(r)) throw configError(`${source} lists "${r}" twice: remove the duplicate`);
+    seen.add(r);
+  }
+  return regions as string[];
+}
+
+/** Parses the region-list parameter value (a JSON array of region names). Pure. */
+export function parseRegionList(raw: string | undefined, env: string, homeRegion: string): string[] {
+  const key = configKeys(env).regionList;
+  if (raw === undefined) throw configError(`${key} not found in ${homeRegion}: create it with the Pulumi stack (pulumi/) or pass --regions`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw configError(`${key} is not valid JSON (${(err as Error).message}): set it to a JSON array such as ["ap-northeast-1","us-west-2"]`);
+  }
+  if (!Array.isArray(parsed)) throw configError(`${key} must be a JSON array of region names, got ${typeof parsed}: set it to a value such as ["ap-northeast-1"]`);
+  if (parsed.length === 0) throw configError(`No regions configured: ${key} is an empty array; add at least one region (pulumi config set regions)`);
+  return validateRegionList(parsed, key);
+}
+
+export interface PlanInput {
+  environment: string;
+  homeRegion: string;
+  regions: string[];
+  regionsFromOverride: boolean;
+  defaultRegion: string | undefined;
+  legacyBucket: string | undefined;
+  buckets: Record<string, string | undefined>;
+}
+
+/** Everything the I/O side read, checked and turned into a Plan. Pure. */
+export function resolvePlan(input: PlanInput): Plan {
+  const keys = configKeys(input.environment);
+  const warnings: string[] = [];
+  let defaultRegion = input.defaultRegion;
+  if (defaultRegion === undefined) {
+    if (!input.regionsFromOverride) throw configError(`${keys.defaultRegion} not found in ${input.homeRegion}: set it to one of ${JSON.stringify(input.regions)}`);
+    defaultRegion = input.regions[0];
+  } else {
+    validateRegionName(defaultRegion, keys.defaultRegion);
+    if (!input.regionsFromOverride && !input.regions.includes(defaultRegion)) {
+      throw configError(`${keys.defaultRegion} "${defaultRegion}" is not in ${keys.regionList} ${JSON.stringify(input.regions)}: add it to the list or change the default`);
+    }
+  }
+  const buckets: Record<string, string | null> = {};
+  for (const r of input.regions) {
+    buckets[r] = input.buckets[r] ?? null;
+    if (buckets[r] === null) warnings.push(`Bucket definition missing for ${r}: ${keys.regionBucket(r)} exists neither in ${r} nor in ${input.homeRegion}`);
+  }
+  const defaultBucket = input.buckets[defaultRegion] ?? null;
+  let legacyBucketMatches: boolean | null = null;
+  if (input.legacyBucket !== undefined && defaultBucket !== null) {
+    legacyBucketMatches = input.legacyBucket === defaultBucket;
+    if (!legacyBucketMatches) {
+      warnings.push(`${keys.legacyBucket} is "${input.legacyBucket}" but the default region ${defaultRegion} uses "${defaultBucket}": old single-region consumers read the wrong bucket; run pulumi up`);
+    }
+  }
+  return {
+    environment: input.environment,
+    homeRegion: input.homeRegion,
+    defaultRegion,
+    regions: input.regions,
+    buckets,
+    legacyBucket: input.legacyBucket ?? null,
+    legacyBucketMatches,
+    warnings,
+  };
+}
+
+async function getOne(ssm: SSMClient, name: string): Promise<string | undefined> {
+  try {
+    const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    return out.Parameter?.Value;
+  } catch (err) {
+    if (awsErrorCode(err) === 'ParameterNotFound') return undefined;
+    throw err;
+  }
+}
+
+async function getMany(ssm: SSMClient, names: string[]): Promise<Record<string, string>> {
+  const found: Record<string, string> = {};
+  for (let i = 0; i < names.length; i += 10) {
+    const out = await ssm.send(new GetParametersCommand({ Names: names.slice(i, i + 10), WithDecryption: true }));
+    for (const p of out.Parameters ?? []) if (p.Name && p.Value !== undefined) found[p.Name] = p.Value;
+  }
+  return found;
+}
+
+export interface LoadPlanOptions {
+  environment: string;
+  homeRegion: string | undefined;
+  regions?: string[];
+}
+
+/** Reads the configuration from SSM (home region first, then each region's bucket) and resolves the plan. */
+export async function loadPlan(aws: AwsClientFactory, opts: LoadPlanOptions): Promise<Plan> {
+  const environment = validateEnvironment(opts.environment);
+  const homeRegion = opts.homeRegion;
+  if (!homeRegion) throw usageError('--ssm-home-region is not set: pass --ssm-home-region <region> or set SSM_HOME_REGION or AWS_REGION');
+  validateRegionName(homeRegion, '--ssm-home-region');
+  const override = opts.regions && opts.regions.length > 0 ? validateRegionList(opts.regions, '--regions') : undefined;
+  const keys = configKeys(environment);
+  const home = aws.ssm(homeRegion);
+  try {
+    const meta = await getMany(home, [keys.regionList, keys.defaultRegion, keys.legacyBucket]);
+    const regions = override ?? parseRegionList(meta[keys.regionList], environment, homeRegion);
+    const buckets: Record<string, string | undefined> = {};
+    await Promise.all(regions.map(async (r) => {
+      buckets[r] = await getOne(aws.ssm(r), keys.regionBucket(r));
+    }));
+    const missing = regions.filter((r) => buckets[r] === undefined);
+    if (missing.length > 0) {
+      const fallback = await getMany(home, missing.map((r) => keys.regionBucket(r)));
+      for (const r of missing) buckets[r] = fallback[keys.regionBucket(r)];
+    }
+    return resolvePlan({
+      environment, homeRegion, regions, regionsFromOverride: override !== undefined,
+      defaultRegion: meta[keys.defaultRegion], legacyBucket: meta[keys.legacyBucket], buckets,
+    });
+  } catch (err) {
+    if (err instanceof EngineError) throw err;
+    throw new EngineError('config', `Could not read the backup configuration from SSM in ${homeRegion}: ${describeAwsError(err)}`, { cause: err });
+  }
+}

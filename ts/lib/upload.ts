@@ -1,0 +1,19 @@
+import { Upload } from '@aws-sdk/lib-storage';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+
+/** Multipart-capable upload of the archive with SSE-S3, then (only then) the latest.txt pointer. */
+export async function uploadArchive(s3: S3Client, bucket: string, key: string, body: Readable): Promise<void> {
+  const upload = new Upload({
+    client: s3,
+    params: { Bucket: bucket, Key: key, Body: body, ServerSideEncryption: 'AES256', ContentType: 'application/gzip' },
+    queueSize: 4,
+    partSize: 8 * 1024 * 1024,
+    leavePartsOnError: false,
+  });
+  await upload.done();
+}
+
+export async function writeLatestPointer(s3: S3Client, bucket: string, key: string): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'latest.txt', Body: `${key}\n`, ServerSideEncryption: 'AES256', ContentType: 'text/plain' }));
+}
