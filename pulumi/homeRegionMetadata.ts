@@ -1,0 +1,86 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { BackupStackConfig } from "./config";
+import { HOME_METADATA_TYPE, logicalNames, parameterTags, regionListValue, ssmParameterNames } from "./naming";
+
+export interface HomeRegionMetadataArgs {
+    readonly config: BackupStackConfig;
+    /** The default region's bucket name (value of the legacy single-region key). */
+    readonly defaultBucketName: pulumi.Input<string>;
+}
+
+/**
+ * Stack-wide SSM parameters in `ssmHomeRegion`, through a provider of its own (so the
+ * metadata never moves when regions are added or removed):
+ * - `/jenkins/{env}/backup/region-list`: JSON array of the regions, in config order;
+ * - `/jenkins/{env}/backup/default-region`;
+ * - `/jenkins/{env}/backup/s3-bucket-name`: legacy key of the single-region stack, now the
+ *   default region's bucket.
+ */
+export class HomeRegionMetadata extends pulumi.ComponentResource {
+    public readonly provider: aws.Provider;
+    public readonly regionList: aws.ssm.Parameter;
+    public readonly defaultRegion: aws.ssm.Parameter;
+    public readonly legacyBucketName: aws.ssm.Parameter;
+
+    constructor(args: HomeRegionMetadataArgs, opts?: pulumi.ComponentResourceOptions) {
+        const { config } = args;
+        const home = config.ssmHomeRegion;
+        super(HOME_METADATA_TYPE, logicalNames.homeMetadata(home), {}, opts);
+
+        this.provider = new aws.Provider(logicalNames.homeProvider(home), { region: home }, { parent: this });
+        const child: pulumi.CustomResourceOptions = { parent: this, provider: this.provider };
+        const tags = parameterTags(config.environment, home);
+
+        this.regionList = new aws.ssm.Parameter(
+            logicalNames.regionListParameter(home),
+            {
+                name: ssmParameterNames.regionList(config.environment),
+                type: "String",
+                insecureValue: regionListValue(config.regions),
+                description: "Regions backed up by the SSM Parameter Store backup (JSON array, managed by Pulumi)",
+                tags,
+            },
+            child,
+        );
+
+        this.defaultRegion = new aws.ssm.Parameter(
+            logicalNames.defaultRegionParameter(home),
+            {
+                name: ssmParameterNames.defaultRegion(config.environment),
+                type: "String",
+                insecureValue: config.defaultRegion,
+                description: "Default region of the SSM Parameter Store backup (managed by Pulumi)",
+                tags,
+            },
+            child,
+        );
+
+        this.legacyBucketName = new aws.ssm.Parameter(
+            logicalNames.legacyBucketNameParameter(home),
+            {
+                name: ssmParameterNames.legacyBucketName(config.environment),
+                type: "String",
+                insecureValue: args.defaultBucketName,
+                description: "Legacy single-region key: the default region's backup bucket (managed by Pulumi)",
+                tags,
+            },
+            child,
+        );
+
+        this.registerOutputs({
+            regionList: this.regionList.name,
+            defaultRegion: this.defaultRegion.name,
+            legacyBucketName: this.legacyBucketName.name,
+        });
+    }
+}
+
+/** Factory used by the program: the stack-wide metadata, pointing at the default region's bucket. */
+export function homeRegionMetadata(
+    config: BackupStackConfig,
+    defaultBucketName: pulumi.Input<string>,
+    opts?: pulumi.ComponentResourceOptions,
+): HomeRegionMetadata {
+    return new HomeRegionMetadata({ config, defaultBucketName }, opts);
+}
