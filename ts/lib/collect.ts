@@ -66,7 +66,6 @@ export async function collectParameters(ssm: SsmReader, opts: CollectOptions): P
     while (window.length > 0) await drainOne();
   } catch (err) {
     failed = true;
-    limit.clearQueue();
     await Promise.allSettled(window);
     throw err instanceof EngineError ? err : new EngineError('region', `DescribeParameters failed in ${opts.region}: ${describeAwsError(err)}`, { region: opts.region, cause: err });
   }

@@ -1,0 +1,32 @@
+import { expect } from 'chai';
+import { AdaptiveRateLimiter } from '../../ts/lib/rate.js';
+
+/** A virtual clock: sleeping advances time instantly, so pacing is checked without waiting. */
+function virtualClock() {
+  let t = 0;
+  return { now: () => t, sleep: async (ms: number) => { t += ms; }, elapsed: () => t };
+}
+
+describe('AdaptiveRateLimiter', () => {
+  it('paces 200 requests at 40/s to about 5 virtual seconds', async () => {
+    const clock = virtualClock();
+    const limiter = new AdaptiveRateLimiter({ ratePerSec: 40, now: clock.now, sleep: clock.sleep });
+    await Promise.all(Array.from({ length: 200 }, () => limiter.acquire()));
+    expect(clock.elapsed()).to.be.within(4900, 5100);
+  });
+
+  it('slows down on throttles and recovers on successes, never above the ceiling', () => {
+    const limiter = new AdaptiveRateLimiter({ ratePerSec: 40 });
+    limiter.onThrottle();
+    expect(limiter.currentRate).to.equal(28);
+    for (let i = 0; i < 100; i += 1) limiter.onSuccess();
+    expect(limiter.currentRate).to.equal(40);
+  });
+
+  it('does not pace when the rate is unlimited', async () => {
+    const clock = virtualClock();
+    const limiter = new AdaptiveRateLimiter({ ratePerSec: 0, now: clock.now, sleep: clock.sleep });
+    await Promise.all(Array.from({ length: 1000 }, () => limiter.acquire()));
+    expect(clock.elapsed()).to.equal(0);
+  });
+});
