@@ -1,0 +1,168 @@
+/** Request router: SSM / KMS (JSON 1.1), STS (query), S3 (REST XML), admin API. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AwsError, type LocalAwsOptions, type ServiceName } from './types.js';
+import { Faults, Quotas, Stats } from './control.js';
+import { readBody, requestInfo, sendJson, sendXml, sleep, type RequestInfo } from './http-util.js';
+import { KmsStore, callerIdentityXml, handleKms, stsErrorXml } from './kms-sts.js';
+import { SsmStore } from './ssm-store.js';
+import { handleSsm, requestedParameters, ssmSubjects } from './ssm.js';
+import { S3Store } from './s3-store.js';
+import { handleS3, s3ErrorXml, s3Route, type S3Answer, type S3Route } from './s3.js';
+import { handleAdmin } from './admin.js';
+
+/** All mutable state of one emulator instance. */
+export class Core {
+  options: LocalAwsOptions;
+  readonly kms: KmsStore;
+  readonly ssm: SsmStore;
+  readonly s3 = new S3Store();
+  readonly quotas: Quotas;
+  readonly faults = new Faults();
+  readonly stats = new Stats();
+
+  constructor(options: LocalAwsOptions = {}) {
+    this.options = { ...options };
+    const account = (): string => this.options.accountId ?? '123456789012';
+    this.kms = new KmsStore(account);
+    this.ssm = new SsmStore(this.kms, account);
+    this.quotas = new Quotas(() => this.options);
+  }
+
+  get accountId(): string {
+    return this.options.accountId ?? '123456789012';
+  }
+
+  setOptions(o: Partial<LocalAwsOptions> | Record<string, unknown>): void {
+    const next: Record<string, unknown> = { ...this.options };
+    for (const [k, v] of Object.entries(o)) {
+      if (!['latencyMs', 'getTps', 'describeTps', 'putTps', 'tagTps', 'accountId'].includes(k)) throw new Error(`unknown option ${k}`);
+      if (v === undefined || v === null) delete next[k];
+      else next[k] = k === 'accountId' ? String(v) : Number(v);
+    }
+    this.options = next as LocalAwsOptions;
+    this.quotas.reset();
+  }
+}
+
+type Json = Record<string, unknown>;
+
+interface Classified {
+  service: ServiceName;
+  op: string;
+  input: Json;
+  s3?: S3Route;
+}
+
+function classify(info: RequestInfo): Classified {
+  const target = info.headers['x-amz-target'];
+  if (typeof target === 'string') {
+    const [prefix, op = ''] = target.split('.');
+    let input: Json = {};
+    if (info.body.length > 0) {
+      try {
+        input = JSON.parse(info.body.toString('utf8')) as Json;
+      } catch {
+        throw new AwsError('SerializationException', 'Request body is not valid JSON');
+      }
+    }
+    if (prefix === 'AmazonSSM') return { service: 'ssm', op, input };
+    if (prefix === 'TrentService') return { service: 'kms', op, input };
+    throw new AwsError('UnknownOperationException', `local-aws does not emulate ${target}`);
+  }
+  const ctype = String(info.headers['content-type'] ?? '');
+  if (info.method === 'POST' && info.url.pathname === '/' && (ctype.includes('x-www-form-urlencoded') || info.scopeService === 'sts')) {
+    const form = new URLSearchParams(info.body.toString('utf8'));
+    return { service: 'sts', op: form.get('Action') ?? 'Unknown', input: Object.fromEntries(form) };
+  }
+  const route = s3Route(info);
+  return { service: 's3', op: route.op, input: {}, s3: route };
+}
+
+function defaultFaultMessage(core: Core, c: Classified, region: string, code: string, subject: string | undefined): string {
+  if (c.service === 'ssm' && code === 'AccessDeniedException') {
+    const params = requestedParameters(core.ssm, region, c.op, c.input).filter((p) => p.Type === 'SecureString' && (subject === undefined || p.Name.includes(subject) || subject.includes(p.Name)));
+    const keyArn = params[0] ? core.ssm.keyArnOf(region, params[0]) : `arn:aws:kms:${region}:${core.accountId}:alias/aws/ssm`;
+    return `User: arn:aws:iam::${core.accountId}:user/local is not authorized to perform: kms:Decrypt on resource: ${keyArn} because no identity-based policy allows the kms:Decrypt action (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException)`;
+  }
+  return `Injected fault ${code}`;
+}
+
+async function dispatch(core: Core, info: RequestInfo, res: ServerResponse): Promise<void> {
+  let c: Classified = { service: 's3', op: 'Unknown', input: {} };
+  const respond = async (answer: () => void): Promise<void> => {
+    if (core.options.latencyMs) await sleep(core.options.latencyMs);
+    answer();
+  };
+  try {
+    c = classify(info);
+    const opKey = `${c.service}:${c.op}`;
+    core.stats.request(opKey, info.region);
+    if (!core.quotas.take(c.service, c.op, info.region)) {
+      core.stats.throttle(opKey);
+      throw new AwsError('ThrottlingException', 'Rate exceeded', 400);
+    }
+    const subjects =
+      c.service === 'ssm'
+        ? ssmSubjects(core.ssm, c.op, info.region, c.input)
+        : c.service === 's3'
+          ? [c.s3?.bucket, c.s3?.key, c.s3?.key !== undefined ? `${c.s3.bucket}/${c.s3.key}` : undefined].filter((x): x is string => x !== undefined)
+          : [typeof c.input.KeyId === 'string' ? c.input.KeyId : ''];
+    const fault = core.faults.take({ service: c.service, operation: c.op, region: info.region, subjects, decrypting: c.input.WithDecryption === true });
+    if (fault) {
+      core.stats.fault();
+      const { code, status, message } = fault.spec.error;
+      throw new AwsError(code, message ?? defaultFaultMessage(core, c, info.region, code, fault.subject), status);
+    }
+    if (c.service === 'ssm' || c.service === 'kms') {
+      const out = c.service === 'ssm' ? handleSsm(core.ssm, c.op, info.region, c.input) : handleKms(core.kms, c.op, info.region, c.input);
+      await respond(() => sendJson(res, 200, out, info.requestId));
+    } else if (c.service === 'sts') {
+      if (c.op !== 'GetCallerIdentity') throw new AwsError('InvalidAction', `Could not find operation ${c.op} for version 2011-06-15`);
+      await respond(() => sendXml(res, 200, callerIdentityXml(core.accountId, info.requestId), info.requestId));
+    } else {
+      const answer = handleS3(core.s3, c.s3 ?? s3Route(info), info);
+      await respond(() => writeS3(res, answer, info));
+    }
+  } catch (e) {
+    const err = e instanceof AwsError ? e : new AwsError('InternalFailure', e instanceof Error ? e.message : String(e), 500);
+    await respond(() => writeError(res, c.service, err, info));
+  }
+}
+
+function writeS3(res: ServerResponse, a: S3Answer, info: RequestInfo): void {
+  const body = a.body === undefined ? undefined : typeof a.body === 'string' ? Buffer.from(a.body) : a.body;
+  const headers: Record<string, string> = { 'x-amz-request-id': info.requestId, 'x-amz-id-2': 'local-aws', ...a.headers };
+  if (body && headers['content-length'] === undefined) headers['content-length'] = String(body.length);
+  if (!body && headers['content-length'] === undefined) headers['content-length'] = '0';
+  res.writeHead(a.status, headers);
+  res.end(info.method === 'HEAD' ? undefined : body);
+}
+
+function writeError(res: ServerResponse, service: ServiceName, err: AwsError, info: RequestInfo): void {
+  if (service === 'ssm' || service === 'kms') {
+    sendJson(res, err.status, { __type: err.code, message: err.message }, info.requestId, { 'x-amzn-errortype': err.code });
+  } else if (service === 'sts') {
+    sendXml(res, err.status, stsErrorXml(err.code, err.message, info.requestId, err.status), info.requestId);
+  } else {
+    const body = info.method === 'HEAD' ? undefined : s3ErrorXml(err, info.requestId);
+    writeS3(res, { status: err.status, headers: { 'content-type': 'application/xml', ...(err.extra.Region ? { 'x-amz-bucket-region': err.extra.Region } : {}) }, body }, info);
+  }
+}
+
+/** The node:http request listener of the emulator. */
+export function createHandler(core: Core): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    readBody(req)
+      .then(async (body) => {
+        const info = requestInfo(req, body);
+        if (info.url.pathname.startsWith('/__local/')) await handleAdmin(core, info, res);
+        else await dispatch(core, info, res);
+      })
+      .catch((e: unknown) => {
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end(e instanceof Error ? e.message : String(e));
+        }
+      });
+  };
+}

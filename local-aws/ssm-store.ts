@@ -1,0 +1,198 @@
+/** SSM parameter storage per region and PutParameter validation rules. */
+import { createHash } from 'node:crypto';
+import { AwsError } from './types.js';
+import type { ParameterPolicy, ParameterType, SeedParameter, StoredParameter, Tag } from './types.js';
+import { DEFAULT_SSM_ALIAS, type KmsStore } from './kms-sts.js';
+
+const STANDARD_MAX = 4096;
+const ADVANCED_MAX = 8192;
+const TYPES: ParameterType[] = ['String', 'StringList', 'SecureString'];
+const POLICY_TYPES = ['Expiration', 'ExpirationNotification', 'NoChangeNotification'];
+const NAME_RULES =
+  'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_';
+
+export interface PutInput extends SeedParameter {
+  Overwrite?: boolean;
+}
+
+const validation = (message: string): AwsError => new AwsError('ValidationException', message);
+
+export function validateName(name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0) throw validation("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
+  if (name.length > 2048) throw validation("1 validation error detected: Value at 'name' failed to satisfy constraint: Member must have length less than or equal to 2048");
+  const bare = name.startsWith('/') ? name.slice(1) : name;
+  if (!/^[a-zA-Z0-9_.\-/]+$/.test(name) || /^(aws|ssm)/i.test(bare) || bare.split('/').some((s) => s === '')) throw validation(NAME_RULES);
+  if (name.includes('/') && !name.startsWith('/')) throw validation('Parameter name must be a fully qualified name.');
+  if (name.split('/').length - 1 > 15) throw new AwsError('HierarchyLevelLimitExceededException', 'A hierarchy can have a maximum of 15 levels. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html');
+  return name;
+}
+
+function validateTags(tags: unknown): Tag[] {
+  if (tags === undefined) return [];
+  if (!Array.isArray(tags)) throw validation('Tags must be a list');
+  if (tags.length > 50) throw new AwsError('TooManyTagsError', 'The Tag limit of 50 has been exceeded.');
+  return tags.map((t: unknown) => {
+    const tag = t as Partial<Tag>;
+    if (typeof tag?.Key !== 'string' || tag.Key.length === 0 || tag.Key.length > 128) throw validation("1 validation error detected: Value at 'tags.member.key' failed to satisfy constraint: Member must have length between 1 and 128");
+    if (typeof tag.Value !== 'string' || tag.Value.length > 256) throw validation("1 validation error detected: Value at 'tags.member.value' failed to satisfy constraint: Member must have length less than or equal to 256");
+    return { Key: tag.Key, Value: tag.Value };
+  });
+}
+
+function parsePolicies(text: string): ParameterPolicy[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new AwsError('InvalidPolicyAttributeException', 'The policy is not a valid JSON document.');
+  }
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  return list.map((p: unknown) => {
+    const type = p && typeof p === 'object' && 'Type' in p ? String(p.Type) : '';
+    if (!POLICY_TYPES.includes(type)) throw new AwsError('InvalidPolicyTypeException', `The policy type ${type || '(missing)'} is not supported. Valid types: ${POLICY_TYPES.join(', ')}`);
+    return { PolicyText: JSON.stringify(p), PolicyType: type, PolicyStatus: 'Pending' };
+  });
+}
+
+export class SsmStore {
+  private readonly regions = new Map<string, Map<string, StoredParameter>>();
+
+  constructor(
+    private readonly kms: KmsStore,
+    private readonly accountId: () => string,
+  ) {}
+
+  private params(region: string): Map<string, StoredParameter> {
+    let m = this.regions.get(region);
+    if (!m) this.regions.set(region, (m = new Map()));
+    return m;
+  }
+
+  arn(region: string, name: string): string {
+    return `arn:aws:ssm:${region}:${this.accountId()}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
+  }
+
+  /** Accepts a plain name or a parameter ARN. */
+  normalizeName(region: string, ref: string): string {
+    const m = /^arn:aws:ssm:[^:]*:[^:]*:parameter(\/.*)$/.exec(ref);
+    if (!m) return ref;
+    const rest = m[1];
+    return rest.split('/').length > 2 || this.params(region).has(rest) ? rest : rest.slice(1);
+  }
+
+  get(region: string, name: string): StoredParameter | undefined {
+    return this.params(region).get(name);
+  }
+
+  /** All parameters of a region, ordered by name. */
+  list(region: string): StoredParameter[] {
+    return [...this.params(region).values()].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
+  }
+
+  regionNames(): string[] {
+    return [...this.regions.keys()];
+  }
+
+  delete(region: string, name: string): boolean {
+    return this.params(region).delete(name);
+  }
+
+  clear(region?: string): void {
+    if (region === undefined) this.regions.clear();
+    else this.regions.delete(region);
+  }
+
+  /** Deterministic ciphertext-like value returned for SecureString without decryption. */
+  cipherText(region: string, p: StoredParameter): string {
+    const key = this.kms.resolve(region, p.KeyId ?? DEFAULT_SSM_ALIAS);
+    const keyArn = this.kms.keyArn(region, key?.keyId ?? 'unknown');
+    const digest = createHash('sha256').update(`${keyArn}\0${p.Name}\0${p.Value}`).digest();
+    return Buffer.concat([Buffer.from([1, 2, 2, 0, 0x78]), Buffer.from(keyArn), digest]).toString('base64');
+  }
+
+  /** The KMS key ARN protecting a SecureString parameter (for error messages). */
+  keyArnOf(region: string, p: StoredParameter): string {
+    const key = this.kms.resolve(region, p.KeyId ?? DEFAULT_SSM_ALIAS);
+    return key ? this.kms.keyArn(region, key.keyId) : String(p.KeyId);
+  }
+
+  /**
+   * PutParameter with AWS validation rules. `seed` relaxes a few API-only rules:
+   * Type defaults to String, existing parameters are overwritten and Tags are replaced.
+   */
+  put(region: string, input: PutInput, seed = false): { Version: number; Tier: string } {
+    const name = validateName(input.Name);
+    const existing = this.get(region, name);
+    const overwrite = seed || input.Overwrite === true;
+    if (typeof input.Value !== 'string' || input.Value.length === 0) throw validation("1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    if (!seed && input.Tags !== undefined && input.Overwrite === true) {
+      throw validation('Invalid request: tags and overwrite can\'t be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.');
+    }
+    if (existing && !overwrite) throw new AwsError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.');
+    const type = input.Type ?? existing?.Type ?? (seed ? 'String' : undefined);
+    if (type === undefined) throw validation('A parameter type is required when you create a parameter.');
+    if (!TYPES.includes(type)) throw validation(`1 validation error detected: Value '${String(type)}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`);
+    const tags = validateTags(input.Tags);
+
+    let keyId: string | undefined;
+    if (type === 'SecureString') {
+      keyId = input.KeyId ?? DEFAULT_SSM_ALIAS;
+      if (!this.kms.resolve(region, keyId)) throw new AwsError('InvalidKeyId', `Invalid KeyId: key ${keyId} does not exist in region ${region}.`);
+    } else if (input.KeyId !== undefined) {
+      throw validation('KeyId is required for SecureString type parameter only.');
+    }
+
+    const dataType = input.DataType ?? existing?.DataType ?? 'text';
+    if (!['text', 'aws:ec2:image', 'aws:ssm:integration'].includes(dataType)) throw validation(`The following data type is not supported: ${dataType} (Data type names are all lowercase.)`);
+    if (dataType === 'aws:ec2:image' && (type !== 'String' || !/^ami-[0-9a-f]{8,17}$/.test(input.Value))) {
+      throw validation('Parameter value must be a valid AMI ID (ami-xxxxxxxx) stored as a String parameter for data type aws:ec2:image.');
+    }
+
+    const allowedPattern = input.AllowedPattern ?? existing?.AllowedPattern;
+    if (allowedPattern !== undefined) {
+      let re: RegExp;
+      try {
+        re = new RegExp(`^(?:${allowedPattern})$`);
+      } catch {
+        throw validation(`The allowed pattern ${allowedPattern} is not a valid regular expression.`);
+      }
+      if (!re.test(input.Value)) throw new AwsError('ParameterPatternMismatchException', `Parameter value, cannot be validated against allowedPattern: ${allowedPattern}`);
+    }
+    if (input.Description !== undefined && input.Description.length > 1024) throw validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1024");
+
+    const policies = input.Policies !== undefined ? parsePolicies(input.Policies) : existing?.Policies ?? [];
+    const size = Buffer.byteLength(input.Value, 'utf8');
+    let tier: 'Standard' | 'Advanced';
+    if (input.Tier === undefined) tier = existing?.Tier ?? 'Standard';
+    else if (input.Tier === 'Advanced') tier = 'Advanced';
+    else if (input.Tier === 'Intelligent-Tiering') tier = size > STANDARD_MAX || policies.length > 0 || existing?.Tier === 'Advanced' ? 'Advanced' : 'Standard';
+    else if (input.Tier === 'Standard') {
+      if (existing?.Tier === 'Advanced') throw validation("This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the advanced parameter and recreate it as a standard parameter.");
+      tier = 'Standard';
+    } else throw validation(`1 validation error detected: Value '${input.Tier}' at 'tier' failed to satisfy constraint: Member must satisfy enum value set: [Advanced, Intelligent-Tiering, Standard]`);
+    if (size > ADVANCED_MAX) throw validation(`1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length less than or equal to ${ADVANCED_MAX}`);
+    if (tier === 'Standard' && size > STANDARD_MAX) {
+      throw validation('Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html');
+    }
+    if (tier === 'Standard' && policies.length > 0) throw validation('Parameter policies are not supported in the standard-parameter tier. Use the advanced-parameter tier (Tier=Advanced or Tier=Intelligent-Tiering) to attach policies.');
+
+    const stored: StoredParameter = {
+      Name: name,
+      ARN: this.arn(region, name),
+      Value: input.Value,
+      Type: type,
+      KeyId: keyId,
+      Description: input.Description ?? existing?.Description,
+      AllowedPattern: allowedPattern,
+      Tier: tier,
+      DataType: dataType,
+      Policies: policies,
+      Version: (existing?.Version ?? 0) + 1,
+      LastModifiedDate: new Date(),
+      LastModifiedUser: `arn:aws:iam::${this.accountId()}:user/local`,
+      Tags: seed && input.Tags !== undefined ? tags : existing?.Tags ?? tags,
+    };
+    this.params(region).set(name, stored);
+    return { Version: stored.Version, Tier: stored.Tier };
+  }
+}
