@@ -223,13 +223,24 @@ export async function runProgram(config: StackConfig): Promise<ProgramRun> {
     return { mocks, program, outputs };
 }
 
-/** Runs the program expecting it to stop; returns the error it stopped with. */
-export async function runProgramExpectingError(config: StackConfig): Promise<Error> {
+export interface FailedRun {
+    readonly error: Error;
+    readonly mocks: RecordingMocks;
+}
+
+/** Runs the program expecting it to stop; returns the error and what was registered before. */
+export async function runProgramExpectingError(config: StackConfig): Promise<FailedRun> {
+    const mocks = new RecordingMocks();
+    await pulumi.runtime.setMocks(mocks, PROJECT, STACK, false);
+    mocks.captureOptions();
+    pulumi.runtime.setAllConfig(toPulumiConfig(config));
+    forgetProgramModules();
     try {
-        await runProgram(config);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require("../index");
     } catch (err) {
         if (err instanceof Error) {
-            return err;
+            return { error: err, mocks };
         }
         throw new Error(`program threw a non-Error: ${String(err)}`);
     } finally {
