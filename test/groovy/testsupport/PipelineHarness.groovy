@@ -1,0 +1,314 @@
+package testsupport
+
+import groovy.json.JsonOutput
+import groovy.json.JsonSlurper
+import hudson.AbortException
+import org.codehaus.groovy.control.CompilerConfiguration
+
+/**
+ * A small pipeline test harness in the spirit of JenkinsPipelineUnit (which cannot be downloaded here).
+ * It loads every vars/*.groovy as a global variable sharing one Binding, records each step call with its
+ * arguments, runs the closures of block steps, serves libraryResource from the real resources/ folder and
+ * throws NoSuchMethodError (as Jenkins does) for any step nobody registered.
+ */
+class PipelineHarness {
+    static final File ROOT = new File(System.getProperty('repo.root') ?: '.').canonicalFile
+
+    final List<StepCall> callStack = []
+    final List<String> stages = []
+    final Map<String, Closure> steps = [:]
+    /** Like Jenkins' env global: values are stored as Strings. */
+    final Map<String, Object> env = new LinkedHashMap<String, Object>() {
+        @Override
+        Object put(String key, Object value) { super.put(key, value?.toString()) }
+    }
+    final Map<String, Object> params = [:]
+    final FakeBuild currentBuild = new FakeBuild()
+    final Map<String, Object> credentials = [:]
+    final StringBuilder log = new StringBuilder()
+    final Binding binding = new Binding()
+    final File workspace
+    /** Receives every sh call; return an int status, a String stdout, or call runForReal(call). */
+    Closure shHandler = { ShCall call -> throw new AssertionError("unexpected sh: ${call.script}") }
+    /** Extra environment for real processes only (for example AWS_ENDPOINT_URL of the local AWS). */
+    final Map<String, String> processEnv = [:]
+
+    PipelineHarness(File workspace) {
+        this.workspace = workspace.canonicalFile
+        workspace.mkdirs()
+        env.putAll(WORKSPACE: this.workspace.path, JOB_NAME: 'Admin_Jobs/ssm-multi-region-backup',
+                BUILD_NUMBER: '42', BUILD_URL: 'https://jenkins.example.com/job/Admin_Jobs/job/ssm-multi-region-backup/42/')
+        binding.setVariable('__harness', this)
+        binding.setVariable('env', env)
+        binding.setVariable('params', params)
+        binding.setVariable('currentBuild', currentBuild)
+        registerDefaults()
+        loadLibrary()
+    }
+
+    static PipelineHarness of(Binding binding) { (PipelineHarness) binding.getVariable('__harness') }
+
+    void registerAllowedMethod(String name, Closure implementation) { steps[name] = implementation }
+
+    /** Loads vars/<name>.groovy for every step of the library, as Jenkins does for @Library. */
+    private void loadLibrary() {
+        CompilerConfiguration config = new CompilerConfiguration(scriptBaseClass: HarnessScript.name)
+        GroovyShell shell = new GroovyShell(PipelineHarness.classLoader, binding, config)
+        new File(ROOT, 'vars').listFiles().findAll { it.name.endsWith('.groovy') }.sort().each { File file ->
+            String name = file.name - '.groovy'
+            Script script = shell.parse(file.text, name)
+            script.binding = binding
+            binding.setVariable(name, new LibraryStep(this, name, script))
+        }
+    }
+
+    LibraryStep step(String name) { (LibraryStep) binding.getVariable(name) }
+
+    Object invokeStep(String name, Object[] args) {
+        record(name, args)
+        Closure implementation = steps[name]
+        if (implementation == null) {
+            throw new NoSuchMethodError("No such DSL method '${name}' found among steps ${steps.keySet().sort()}")
+        }
+        return implementation.call(*args)
+    }
+
+    void record(String name, Object[] args) { callStack << new StepCall(name, args.toList()) }
+
+    List<StepCall> calls(String name) { callStack.findAll { it.name == name } }
+
+    /** The call stack as readable lines, e.g. `sh({script=node "$SSM_ENGINE_CJS" plan, returnStatus=true})`. */
+    List<String> callLines(Collection<String> names = null) {
+        callStack.findAll { names == null || it.name in names }*.toString()
+    }
+
+    private void registerDefaults() {
+        registerAllowedMethod('echo') { String message -> log << message << '\n' }
+        registerAllowedMethod('error') { String message -> throw new AbortException(message) }
+        registerAllowedMethod('isUnix') { -> true }
+        registerAllowedMethod('stage') { String name, Closure body -> stages << name; body() }
+        registerAllowedMethod('timeout') { Object spec, Closure body -> body() }
+        registerAllowedMethod('node') { Object label, Closure body -> body() }
+        registerAllowedMethod('nodejs') { Map spec, Closure body -> withEnvironment(['PATH+NODEJS=/opt/nodejs/bin']) { body() } }
+        registerAllowedMethod('withEnv') { List entries, Closure body -> withEnvironment(entries.collect { it.toString() }, body) }
+        registerAllowedMethod('withCredentials') { List bindings, Closure body -> withEnvironment(bindCredentials(bindings), body) }
+        registerAllowedMethod('string') { Map spec -> [$class: 'StringBinding'] + spec }
+        registerAllowedMethod('parallel') { Map branches -> runParallel(branches) }
+        registerAllowedMethod('pwd') { Map spec = [:] -> spec.tmp ? tmpDir().path : workspace.path }
+        registerAllowedMethod('writeFile') { Map spec -> file(spec.file).with { parentFile.mkdirs(); setText(spec.text.toString(), 'UTF-8') } }
+        registerAllowedMethod('readFile') { Object spec -> file(spec instanceof Map ? spec.file : spec).getText('UTF-8') }
+        registerAllowedMethod('fileExists') { Object spec -> file(spec instanceof Map ? spec.file : spec).exists() }
+        registerAllowedMethod('readJSON') { Map spec -> readJson(spec) }
+        registerAllowedMethod('writeJSON') { Map spec -> writeJson(spec) }
+        registerAllowedMethod('libraryResource') { String path -> libraryResource(path) }
+        registerAllowedMethod('archiveArtifacts') { Map spec -> archive(spec) }
+        registerAllowedMethod('sh') { Object spec -> runSh(spec instanceof Map ? spec : [script: spec]) }
+    }
+
+    File tmpDir() { new File(workspace.path + '@tmp').with { mkdirs(); it } }
+
+    File file(Object path) {
+        File f = new File(path.toString())
+        f.absolute ? f : new File(workspace, path.toString())
+    }
+
+    /** withEnv semantics: KEY=value sets, PATH+NAME=dir prepends to PATH; restored afterwards. */
+    Object withEnvironment(List<String> entries, Closure body) {
+        Map<String, Object> saved = new LinkedHashMap(env)
+        entries.each { String entry ->
+            int eq = entry.indexOf('=')
+            String key = entry.substring(0, eq)
+            String value = entry.substring(eq + 1)
+            if (key.contains('+')) {
+                String target = key.substring(0, key.indexOf('+'))
+                String current = env[target] ?: System.getenv(target) ?: ''
+                env[target] = current ? "${value}${File.pathSeparator}${current}".toString() : value
+            } else {
+                env[key] = value
+            }
+        }
+        try {
+            return body()
+        } finally {
+            env.clear()
+            env.putAll(saved)
+        }
+    }
+
+    private List<String> bindCredentials(List bindings) {
+        bindings.collectMany { Map b ->
+            Object secret = credentials[b.credentialsId]
+            if (secret == null) {
+                throw new AbortException("Could not find credentials entry with ID '${b.credentialsId}'")
+            }
+            if (b.'$class' == 'AmazonWebServicesCredentialsBinding') {
+                return ["AWS_ACCESS_KEY_ID=${secret.accessKey}".toString(), "AWS_SECRET_ACCESS_KEY=${secret.secretKey}".toString()]
+            }
+            ["${b.variable}=${secret}".toString()]
+        }
+    }
+
+    private Object runParallel(Map branches) {
+        boolean failFast = branches.failFast as boolean
+        Throwable first = null
+        branches.findAll { it.key != 'failFast' }.each { String name, Closure body ->
+            if (first != null && failFast) {
+                return
+            }
+            try {
+                body()
+            } catch (Throwable t) {
+                first = first ?: t
+            }
+        }
+        if (first != null) {
+            throw first
+        }
+        null
+    }
+
+    private Object readJson(Map spec) {
+        String text = spec.text != null ? spec.text : file(spec.file).getText('UTF-8')
+        deepCopy(new JsonSlurper().parseText(text))
+    }
+
+    private static Object deepCopy(Object value) {
+        if (value instanceof Map) {
+            return value.collectEntries(new LinkedHashMap()) { k, v -> [(k): deepCopy(v)] }
+        }
+        if (value instanceof List) {
+            return value.collect { deepCopy(it) }
+        }
+        value
+    }
+
+    private void writeJson(Map spec) {
+        String text = spec.pretty ? JsonOutput.prettyPrint(JsonOutput.toJson(spec.json)) : JsonOutput.toJson(spec.json)
+        file(spec.file).with { parentFile.mkdirs(); setText(text, 'UTF-8') }
+    }
+
+    private String libraryResource(String path) {
+        File resource = new File(ROOT, "resources/${path}")
+        if (!resource.file) {
+            throw new AbortException("No such library resource ${path} could be found.")
+        }
+        resource.getText('UTF-8')
+    }
+
+    private void archive(Map spec) {
+        spec.artifacts.toString().split(',').each { String pattern ->
+            if (!file(pattern.trim()).exists() && !spec.allowEmptyArchive) {
+                throw new AbortException("No artifacts found that match the file pattern \"${pattern}\"")
+            }
+        }
+    }
+
+    private Object runSh(Map spec) {
+        ShCall call = new ShCall(script: spec.script.toString(), env: new LinkedHashMap(env),
+                returnStatus: spec.returnStatus as boolean, returnStdout: spec.returnStdout as boolean)
+        Object outcome = shHandler.call(call)
+        int status = outcome instanceof Integer ? (int) outcome : 0
+        String stdout = outcome instanceof CharSequence ? outcome.toString() : ''
+        if (outcome instanceof ShResult) {
+            status = outcome.status
+            stdout = outcome.stdout
+        }
+        if (call.returnStatus) {
+            return status
+        }
+        if (status != 0) {
+            throw new AbortException("script returned exit code ${status}")
+        }
+        call.returnStdout ? stdout : null
+    }
+
+    /** Runs the sh script for real with `sh -c` in the workspace, with the withEnv environment. */
+    ShResult runForReal(ShCall call) {
+        ProcessBuilder builder = new ProcessBuilder('sh', '-c', call.script).directory(workspace).redirectErrorStream(true)
+        call.env.each { k, v -> if (v != null) { builder.environment()[k.toString()] = v.toString() } }
+        builder.environment().putAll(processEnv)
+        Process process = builder.start()
+        process.outputStream.close()
+        String output = process.inputStream.getText('UTF-8')
+        int status = process.waitFor()
+        log << output
+        new ShResult(status: status, stdout: output)
+    }
+
+    /** Calls a library step as a Jenkinsfile would; a thrown error marks the build FAILURE (or ABORTED). */
+    Object run(String stepName, Map args) {
+        try {
+            return step(stepName).call(args)
+        } catch (InterruptedException e) {
+            currentBuild.result = 'ABORTED'
+            throw e
+        } catch (Throwable t) {
+            currentBuild.result = 'FAILURE'
+            throw t
+        }
+    }
+
+    /** Every argument ever passed to a step, flattened to text (to prove secrets never appear). */
+    String allArgumentsText() { callStack*.toString().join('\n') }
+}
+
+/** One recorded step call. */
+class StepCall {
+    final String name
+    final List<Object> args
+
+    StepCall(String name, List<Object> args) {
+        this.name = name
+        this.args = args
+    }
+
+    Map getNamedArgs() { args && args[0] instanceof Map ? (Map) args[0] : [:] }
+
+    String toString() {
+        "${name}(${args.findAll { !(it instanceof Closure) }.collect { it instanceof Map ? "{${it.collect { k, v -> "${k}=${v}" }.join(', ')}}" : it.toString() }.join(', ')})"
+    }
+}
+
+class ShCall {
+    String script
+    Map<String, Object> env
+    boolean returnStatus
+    boolean returnStdout
+}
+
+class ShResult {
+    int status
+    String stdout
+}
+
+/** The parts of currentBuild (RunWrapper) the library reads or writes. */
+class FakeBuild {
+    String result
+    String description
+    String displayName = '#42'
+    int number = 42
+    long duration = 125000L
+    String absoluteUrl = 'https://jenkins.example.com/job/Admin_Jobs/job/ssm-multi-region-backup/42/'
+
+    String getCurrentResult() { result ?: 'SUCCESS' }
+}
+
+/** A global variable of the library: `name(args)` runs its call(), `name.method()` any other method. */
+class LibraryStep {
+    final PipelineHarness harness
+    final String name
+    final Script script
+
+    LibraryStep(PipelineHarness harness, String name, Script script) {
+        this.harness = harness
+        this.name = name
+        this.script = script
+    }
+
+    Object call(Object... args) {
+        harness.record(name, args)
+        script.invokeMethod('call', args)
+    }
+
+    Object methodMissing(String method, Object args) { script.invokeMethod(method, args) }
+}

@@ -1,0 +1,102 @@
+import com.cloudbees.groovy.cps.NonCPS
+import groovy.transform.Field
+
+// Shared launcher of the bundled ssm-backup engine (see ssmBackupEngine.txt). No AWS or region logic here.
+@Field static final String ENGINE_RESOURCE = 'ssm-multi-region-backup/ssm-backup.cjs'
+@Field static final List<String> COMMANDS = ['plan', 'backup', 'notify', 'restore', 'verify']
+@Field static final String NODE_CHECK =
+        'command -v node >/dev/null 2>&1 && node -e \'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 3)\''
+
+/** Runs one engine command; returns [exitCode: int, error: Map or null] (error from the engine's error file). */
+Map call(Map args) {
+    if (!(args.command in COMMANDS)) {
+        error("ssmBackupEngine: unknown command '${args.command}'; valid commands: ${COMMANDS.join(', ')}")
+    }
+    String dir = "${pwd(tmp: true)}/ssm-backup/${args.name ?: args.command}"
+    String engine = "${dir}/ssm-backup.cjs"
+    String errorFile = "${dir}/error.json"
+    writeFile(file: engine, text: libraryResource(ENGINE_RESOURCE))
+    writeFile(file: errorFile, text: '')
+    List<String> engineEnv = ["SSM_ENGINE_CJS=${engine}", "SSM_BACKUP_ERROR_FILE=${errorFile}"] + (args.env ?: [])
+    int status = -1
+    withNode(args.nodejs as String) {
+        withAws(args.credentialsId as String, args.bindings ?: []) {
+            withEnv(engineEnv) {
+                status = sh(script: 'node "$SSM_ENGINE_CJS" ' + args.command, returnStatus: true)
+            }
+        }
+    }
+    String details = status == 0 ? '' : readFile(errorFile).trim()
+    Map failure = status == 0 ? null : (details ? readJSON(text: details, returnPojo: true) : [message: "engine exited with code ${status}".toString()])
+    return [exitCode: status, error: failure]
+}
+
+/** Runs body with Node.js >= 20 on PATH: the agent's own, or the NodeJS plugin installation named by nodejs. */
+def withNode(String nodejsTool, Closure body) {
+    if (nodejsTool) {
+        return nodejs(nodeJSInstallationName: nodejsTool) { checkNode(nodejsTool); body() }
+    }
+    checkNode(null)
+    return body()
+}
+
+void checkNode(String nodejsTool) {
+    if (sh(script: NODE_CHECK, returnStatus: true) != 0) {
+        String where = nodejsTool ? "the NodeJS installation '${nodejsTool}'" : 'this agent (PATH)'
+        error("ssm-backup needs Node.js >= 20 but 'node' is missing or older on ${where}. Install Node.js 20+ on the agent, " +
+                "or set the `nodejs` option to the name of a NodeJS tool installation (NodeJS plugin, Manage Jenkins > Tools).")
+    }
+}
+
+/** Runs body on a node with that label, or where the caller already is when no label is given. */
+def onAgent(String label, Closure body) {
+    return label ? node(label) { body() } : body()
+}
+
+/** Binds AWS credentials (when an id is given; otherwise the agent's role is used) and any extra bindings. */
+def withAws(String credentialsId, List bindings, Closure body) {
+    List all = credentialsId ? [[$class: 'AmazonWebServicesCredentialsBinding', credentialsId: credentialsId]] + bindings : bindings
+    return all ? withCredentials(all) { body() } : body()
+}
+
+/**
+ * Checks a step's options against its defaults: unknown names and missing required ones give [problem: '...'].
+ * Values follow the type of their default (Boolean: true/'true'; Integer: a positive number); lists become 'a,b'.
+ */
+@NonCPS
+Map options(String step, Map defaults, Map given, List required = ['environment']) {
+    List unknown = given.keySet().findAll { !defaults.containsKey(it) }.sort()
+    if (unknown) {
+        return [problem: "${step}: unknown option(s) ${unknown.join(', ')}; valid options: ${defaults.keySet().join(', ')}".toString()]
+    }
+    Map config = new LinkedHashMap(defaults)
+    given.each { key, value -> if (value != null && value.toString().trim() != '') { config[key] = value } }
+    String missing = required.find { !config[it] }
+    if (missing) {
+        return [problem: "${step}: option '${missing}' is required, e.g. ${step}(${missing}: params.${missing.toUpperCase()})".toString()]
+    }
+    for (String key in config.keySet()) {
+        Object value = config[key]
+        if (defaults[key] instanceof Boolean) {
+            config[key] = value.toString().trim() == 'true'
+        } else if (defaults[key] instanceof Integer) {
+            if (!value.toString().trim().isInteger() || value.toString().trim().toInteger() < 1) {
+                return [problem: "${step}: option '${key}' must be a positive whole number, got '${value}'".toString()]
+            }
+            config[key] = value.toString().trim().toInteger()
+        } else if (value instanceof List) {
+            config[key] = value*.toString()*.trim().join(',')
+        } else if (value instanceof CharSequence) {
+            config[key] = value.toString().trim()
+        }
+    }
+    return config
+}
+
+/** [dryRun: true, workDir: '/w'] -> ['SSM_BACKUP_DRY_RUN=true', 'SSM_BACKUP_WORK_DIR=/w']; null values are left out. */
+@NonCPS
+List<String> toEnv(Map options) {
+    return options.findAll { it.value != null }.collect { key, value ->
+        "SSM_BACKUP_${key.toString().replaceAll(/([A-Z])/, '_$1').toUpperCase()}=${value}".toString()
+    }
+}
