@@ -61,6 +61,8 @@ export interface FaultContext {
   /** Strings the fault's `match` is tested against (parameter names, path, bucket, key...). */
   subjects: string[];
   decrypting: boolean;
+  /** For whenDecrypting faults: names of the SecureString parameters the request decrypts (KMS is only used for those). */
+  decryptSubjects?: string[];
 }
 
 interface ActiveFault {
@@ -96,10 +98,12 @@ export class Faults {
       if (s.operation !== undefined && s.operation !== ctx.operation) continue;
       if (s.region !== undefined && s.region !== ctx.region) continue;
       if (s.whenDecrypting && !ctx.decrypting) continue;
+      const candidates = s.whenDecrypting && ctx.decryptSubjects ? ctx.decryptSubjects : ctx.subjects;
+      if (s.whenDecrypting && ctx.decryptSubjects && candidates.length === 0) continue;
       let subject: string | undefined;
       if (s.match !== undefined) {
         const m = s.match;
-        subject = ctx.subjects.find((x) => x.includes(m));
+        subject = candidates.find((x) => x.includes(m));
         if (subject === undefined) continue;
       }
       f.remaining -= 1;

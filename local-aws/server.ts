@@ -78,10 +78,20 @@ function classify(info: RequestInfo): Classified {
   return { service: 's3', op: route.op, input: {}, s3: route };
 }
 
+function secureNames(core: Core, c: Classified, region: string): string[] {
+  try {
+    return requestedParameters(core.ssm, region, c.op, c.input).filter((p) => p.Type === 'SecureString').map((p) => p.Name);
+  } catch {
+    return [];
+  }
+}
+
 function defaultFaultMessage(core: Core, c: Classified, region: string, code: string, subject: string | undefined): string {
   if (c.service === 'ssm' && code === 'AccessDeniedException') {
-    const params = requestedParameters(core.ssm, region, c.op, c.input).filter((p) => p.Type === 'SecureString' && (subject === undefined || p.Name.includes(subject) || subject.includes(p.Name)));
-    const keyArn = params[0] ? core.ssm.keyArnOf(region, params[0]) : `arn:aws:kms:${region}:${core.accountId}:alias/aws/ssm`;
+    const names = secureNames(core, c, region);
+    const name = names.find((n) => n === subject) ?? names[0];
+    const p = name !== undefined ? core.ssm.get(region, name) : undefined;
+    const keyArn = p ? core.ssm.keyArnOf(region, p) : `arn:aws:kms:${region}:${core.accountId}:alias/aws/ssm`;
     return `User: arn:aws:iam::${core.accountId}:user/local is not authorized to perform: kms:Decrypt on resource: ${keyArn} because no identity-based policy allows the kms:Decrypt action (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException)`;
   }
   return `Injected fault ${code}`;
@@ -107,7 +117,9 @@ async function dispatch(core: Core, info: RequestInfo, res: ServerResponse): Pro
         : c.service === 's3'
           ? [c.s3?.bucket, c.s3?.key, c.s3?.key !== undefined ? `${c.s3.bucket}/${c.s3.key}` : undefined].filter((x): x is string => x !== undefined)
           : [typeof c.input.KeyId === 'string' ? c.input.KeyId : ''];
-    const fault = core.faults.take({ service: c.service, operation: c.op, region: info.region, subjects, decrypting: c.input.WithDecryption === true });
+    const decrypting = c.input.WithDecryption === true;
+    const decryptSubjects = c.service === 'ssm' && decrypting ? secureNames(core, c, info.region) : undefined;
+    const fault = core.faults.take({ service: c.service, operation: c.op, region: info.region, subjects, decrypting, decryptSubjects });
     if (fault) {
       core.stats.fault();
       const { code, status, message } = fault.spec.error;

@@ -89,6 +89,10 @@ describe('local-aws quotas, latency, faults and stats', () => {
     const err = await rejects(c.send(new GetParametersCommand({ Names: ['/app/secret', '/q'], WithDecryption: true })));
     expect(err.name).to.equal('AccessDeniedException');
     expect(err.message).to.include('kms:Decrypt').and.include('arn:aws:kms:us-east-1:123456789012:key/key-1').and.not.include('TOPSECRET');
+    aws.faults.clear();
+    aws.faults.add({ service: 'ssm', whenDecrypting: true, error: { code: 'AccessDeniedException', status: 400 } });
+    expect((await c.send(new GetParameterCommand({ Name: '/q', WithDecryption: true }))).Parameter?.Value).to.equal('v');
+    expect((await rejects(c.send(new GetParametersByPathCommand({ Path: '/app', WithDecryption: true })))).name).to.equal('AccessDeniedException');
     c.destroy();
   });
 
