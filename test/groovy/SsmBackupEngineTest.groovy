@@ -1,0 +1,115 @@
+import static org.junit.Assert.assertEquals
+import static org.junit.Assert.assertNull
+import static org.junit.Assert.assertTrue
+
+import org.codehaus.groovy.control.CompilerConfiguration
+import org.codehaus.groovy.control.customizers.ImportCustomizer
+import org.junit.Test
+import testsupport.HarnessScript
+import testsupport.PipelineTestCase
+import testsupport.ShCall
+
+/** The shared launcher vars/ssmBackupEngine.groovy, and the example Jenkinsfile that uses the library. */
+class SsmBackupEngineTest extends PipelineTestCase {
+
+    @Test
+    void 'writes the bundled engine to the tmp dir and runs the command with the given environment'() {
+        Map result = harness.step('ssmBackupEngine').call(command: 'plan', env: ["SSM_BACKUP_OUTPUT=${harness.workspace}/p.json".toString(), 'SSM_BACKUP_ENVIRONMENT=dev'])
+
+        assertEquals([exitCode: 0, error: null], result)
+        String dir = "${harness.workspace}@tmp/ssm-backup/plan"
+        assertEquals('ssm-multi-region-backup/ssm-backup.cjs', harness.calls('libraryResource')[0].args[0])
+        Map written = harness.calls('writeFile')[0].namedArgs
+        assertEquals("${dir}/ssm-backup.cjs".toString(), written.file)
+        assertEquals(BUNDLE.file ? BUNDLE.text : '// engine bundle not built yet', written.text)
+        ShCall plan = engine.engineCalls('plan')[0]
+        assertEquals("${dir}/ssm-backup.cjs".toString(), plan.env.SSM_ENGINE_CJS)
+        assertEquals("${dir}/error.json".toString(), plan.env.SSM_BACKUP_ERROR_FILE)
+        assertEquals('dev', plan.env.SSM_BACKUP_ENVIRONMENT)
+    }
+
+    @Test
+    void 'returns the error file of a failed command'() {
+        engine.planError = [message: 'region-list is not a JSON array']
+
+        Map result = harness.step('ssmBackupEngine').call(command: 'plan', env: ["SSM_BACKUP_OUTPUT=${harness.workspace}/p.json".toString()])
+
+        assertEquals([exitCode: 2, error: [exitCode: 2, category: 'config', message: 'region-list is not a JSON array']], result)
+    }
+
+    @Test
+    void 'a crash without an error file still gives a message'() {
+        harness.shHandler = { ShCall call -> call.script.startsWith('command -v') ? 0 : 134 }
+
+        Map result = harness.step('ssmBackupEngine').call(command: 'backup')
+
+        assertEquals([exitCode: 134, error: [message: 'engine exited with code 134']], result)
+    }
+
+    @Test
+    void 'refuses a command it does not know, so no value can reach the shell string'() {
+        Throwable error = null
+        try {
+            harness.step('ssmBackupEngine').call(command: 'plan; rm -rf /')
+        } catch (hudson.AbortException e) {
+            error = e
+        }
+        assertEquals("ssmBackupEngine: unknown command 'plan; rm -rf /'; valid commands: plan, backup, notify, restore, verify", error.message)
+        assertTrue(harness.calls('sh').empty)
+    }
+
+    @Test
+    void 'a too old node names the nodejs option, with it the check runs inside the tool'() {
+        engine.nodeCheckStatus = 3
+        Throwable error = runFailingEngine([command: 'plan'])
+        assertTrue(error.message.contains("'node' is missing or older on this agent (PATH)"))
+
+        error = runFailingEngine([command: 'plan', nodejs: 'node-18'])
+        assertTrue(error.message.contains("'node' is missing or older on the NodeJS installation 'node-18'"))
+        assertEquals([nodeJSInstallationName: 'node-18'], harness.calls('nodejs')[0].args[0])
+    }
+
+    @Test
+    void 'toEnv turns option names into SSM_BACKUP_ variables and drops nulls'() {
+        assertEquals(['SSM_BACKUP_ENVIRONMENT=dev', 'SSM_BACKUP_SSM_HOME_REGION=ap-northeast-1', 'SSM_BACKUP_DRY_RUN=true', 'SSM_BACKUP_DURATION_SEC=5'],
+                harness.step('ssmBackupEngine').toEnv([environment: 'dev', ssmHomeRegion: 'ap-northeast-1', path: null, dryRun: true, durationSec: 5L]))
+    }
+
+    @Test
+    void 'options coerces values by the type of their default'() {
+        Map defaults = [environment: null, dryRun: false, minutes: 10, regions: null, summaries: [:]]
+        Map config = harness.step('ssmBackupEngine').options('s', defaults,
+                [environment: ' dev ', dryRun: 'true', minutes: '15', regions: ['a', ' b'], summaries: [x: 1]], ['environment'])
+        assertEquals([environment: 'dev', dryRun: true, minutes: 15, regions: 'a,b', summaries: [x: 1]], config)
+        assertNull(harness.step('ssmBackupEngine').options('s', defaults, [environment: 'dev'], ['environment']).problem)
+    }
+
+    @Test
+    void 'the example Jenkinsfile calls the step with the job parameters'() {
+        harness.params.putAll(ENVIRONMENT: 'prod', DRY_RUN: true, AGENT_LABEL: 'ec2-fleet-medium', JENKINSFILE_BRANCH: 'main')
+        harness.env.BACKUP_NOTIFY_EMAIL = 'infra-oncall@example.com'
+        harness.registerAllowedMethod('emailext') { Map spec -> null }
+        harness.registerAllowedMethod('string') { Map spec -> [$class: 'StringBinding'] + spec }
+        harness.credentials['ssm-backup-slack-webhook'] = 'https://hooks.slack.com/services/x'
+
+        CompilerConfiguration config = new CompilerConfiguration(scriptBaseClass: HarnessScript.name)
+        config.addCompilationCustomizers(new ImportCustomizer().addImports('org.jenkinsci.plugins.workflow.libs.Library'))
+        new GroovyShell(HarnessScript.classLoader, harness.binding, config).evaluate(new File(testsupport.PipelineHarness.ROOT, 'examples/Jenkinsfile'))
+
+        assertEquals([environment: 'prod', dryRun: true, agentLabel: 'ec2-fleet-medium', credentialsId: '',
+                      slackWebhookCredentialsId: 'ssm-backup-slack-webhook', email: 'infra-oncall@example.com'],
+                harness.calls('ssmMultiRegionBackup')[0].args[0])
+        assertEquals(['ec2-fleet-medium'], harness.calls('node')*.args*.getAt(0))
+        assertEquals(['true', 'true'], engine.engineCalls('backup')*.env*.SSM_BACKUP_DRY_RUN)
+        assertEquals(1, engine.engineCalls('notify').size())
+    }
+
+    private Throwable runFailingEngine(Map args) {
+        try {
+            harness.step('ssmBackupEngine').call(args)
+        } catch (hudson.AbortException e) {
+            return e
+        }
+        throw new AssertionError('expected a failure')
+    }
+}
