@@ -1,3 +1,6 @@
+// The bundle freezes its SDK version; the SDK's "future versions need Node 22" notice is noise in Jenkins logs.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 import { exec } from './cli.js';
 import { removeAllPrivateDirs } from './lib/secure-temp.js';
 

@@ -9,7 +9,7 @@ export async function readTarGz(input: Readable | Buffer): Promise<Map<string, B
   const extract = tar.extract();
   extract.on('entry', (header, stream, next) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('data', (c: unknown) => chunks.push(c as Buffer));
     stream.on('end', () => {
       if (header.type === 'file') files.set(header.name, Buffer.concat(chunks));
       next();

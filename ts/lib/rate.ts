@@ -59,11 +59,19 @@ export class AdaptiveRateLimiter {
     }
   }
 
-  /** A throttle answer: slow down to 70% (at least 1 request/s) and drop the saved burst. */
+  private lastCut = -Infinity;
+
+  /**
+   * A throttle answer: slow down to 70% (at least 1 request/s) and drop the saved burst. Requests
+   * in flight together are throttled together: cut at most once per second, like TCP once per RTT.
+   */
   onThrottle(): void {
     if (this.ceiling === Infinity) return;
-    this.rate = Math.max(1, this.rate * 0.7);
+    const t = this.now();
     this.tokens = Math.min(this.tokens, 0);
+    if (t - this.lastCut < 1000) return;
+    this.lastCut = t;
+    this.rate = Math.max(1, this.rate * 0.7);
   }
 
   /** A success: creep back towards the ceiling. */

@@ -1,0 +1,84 @@
+import { expect } from 'chai';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startLocalAws, type LocalAws } from '../../local-aws/index.js';
+import { seedBackupConfig, seedRealistic, bucketFor, SECRET_MARKER } from '../helpers/fixtures.js';
+
+const BUNDLE = path.resolve('resources/ssm-multi-region-backup/ssm-backup.cjs');
+
+/** Async child process: the local AWS runs in this process, so spawnSync would deadlock it. */
+function runNode(args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe('the shipped bundle', function () {
+  this.timeout(60000);
+
+  it('equals a fresh build of ts/ (run `npm run build` and commit when this fails)', () => {
+    const r = spawnSync(process.execPath, ['scripts/build.mjs', '--check'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).to.equal(0);
+  });
+
+  it('runs --help under plain node without node_modules', () => {
+    const r = spawnSync(process.execPath, [BUNDLE, '--help'], { encoding: 'utf8', cwd: tmpdir(), env: { PATH: process.env.PATH } });
+    expect(r.status).to.equal(0);
+    expect(r.stdout).to.contain('ssm-backup backup');
+    expect(r.stdout).to.contain('ssm-backup plan');
+  });
+
+  describe('against the local AWS', () => {
+    let aws: LocalAws;
+    let tmp: string;
+    let work: string;
+    beforeEach(async () => {
+      aws = await startLocalAws();
+      tmp = mkdtempSync(path.join(tmpdir(), 'bundle-tmp-'));
+      work = mkdtempSync(path.join(tmpdir(), 'bundle-work-'));
+      seedBackupConfig(aws, ['ap-northeast-1', 'us-west-2']);
+    });
+    afterEach(async () => {
+      await aws.stop();
+      rmSync(tmp, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    });
+    const env = () => ({ PATH: process.env.PATH, ...aws.env, AWS_REGION: 'ap-northeast-1', TMPDIR: tmp });
+
+    it('backs up two regions as a child process, secrets absent from its output', async () => {
+      for (const r of ['ap-northeast-1', 'us-west-2']) seedRealistic(aws, r);
+      const r = await runNode([BUNDLE, 'backup', '--environment', 'dev', '--work-dir', work], { env: env(), cwd: work });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout + r.stderr).not.to.contain(SECRET_MARKER);
+      expect(aws.s3.getObject(bucketFor('us-west-2'), 'latest.txt')).to.exist;
+      expect(readdirSync(tmp)).to.deep.equal([]);
+    });
+
+    it('on SIGTERM mid-run removes its plaintext temp files and leaves latest.txt alone', async () => {
+      for (let i = 0; i < 3000; i += 1) aws.ssm.put('ap-northeast-1', { Name: `/bulk/s${i}`, Value: `${SECRET_MARKER}${i}`, Type: 'SecureString' });
+      aws.setOptions({ latencyMs: 20 });
+      const child = spawn(process.execPath, [BUNDLE, 'backup', '--environment', 'dev', '--work-dir', work, '--get-rate', '100', '--concurrency', '2'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => { stderr += d; });
+      // Wait until the spool file with plaintext exists, then interrupt.
+      const deadline = Date.now() + 20000;
+      while (Date.now() < deadline && !readdirSync(tmp).some((d) => existsSync(path.join(tmp, d, 'parameters.json')))) await new Promise((r) => setTimeout(r, 20));
+      expect(readdirSync(tmp), 'spool dir should exist mid-run').to.have.length(1);
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill('SIGTERM');
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      expect(code).to.equal(143);
+      expect(readdirSync(tmp)).to.deep.equal([]);
+      expect(aws.s3.getObject(bucketFor('ap-northeast-1'), 'latest.txt')).to.equal(undefined);
+      expect(stderr).to.contain('interrupted by SIGTERM');
+      expect(stderr).not.to.contain(SECRET_MARKER);
+    });
+  });
+});
