@@ -1,7 +1,6 @@
 package testsupport
 
 import groovy.json.JsonOutput
-import groovy.json.JsonSlurper
 import hudson.AbortException
 import org.codehaus.groovy.control.CompilerConfiguration
 
@@ -30,7 +29,7 @@ class PipelineHarness {
     final File workspace
     /** Receives every sh call; return an int status, a String stdout, or call runForReal(call). */
     Closure shHandler = { ShCall call -> throw new AssertionError("unexpected sh: ${call.script}") }
-    /** Extra environment for real processes only (for example AWS_ENDPOINT_URL of the local AWS). */
+    /** The agent's own environment for real processes (e.g. AWS_ENDPOINT_URL of the local AWS); withEnv values win. */
     final Map<String, String> processEnv = [:]
 
     PipelineHarness(File workspace) {
@@ -169,17 +168,7 @@ class PipelineHarness {
 
     private Object readJson(Map spec) {
         String text = spec.text != null ? spec.text : file(spec.file).getText('UTF-8')
-        deepCopy(new JsonSlurper().parseText(text))
-    }
-
-    private static Object deepCopy(Object value) {
-        if (value instanceof Map) {
-            return value.collectEntries(new LinkedHashMap()) { k, v -> [(k): deepCopy(v)] }
-        }
-        if (value instanceof List) {
-            return value.collect { deepCopy(it) }
-        }
-        value
+        OrderedJson.parse(text)
     }
 
     private void writeJson(Map spec) {
@@ -225,8 +214,8 @@ class PipelineHarness {
     /** Runs the sh script for real with `sh -c` in the workspace, with the withEnv environment. */
     ShResult runForReal(ShCall call) {
         ProcessBuilder builder = new ProcessBuilder('sh', '-c', call.script).directory(workspace).redirectErrorStream(true)
-        call.env.each { k, v -> if (v != null) { builder.environment()[k.toString()] = v.toString() } }
         builder.environment().putAll(processEnv)
+        call.env.each { k, v -> if (v != null) { builder.environment()[k.toString()] = v.toString() } }
         Process process = builder.start()
         process.outputStream.close()
         String output = process.inputStream.getText('UTF-8')

@@ -1,0 +1,166 @@
+import static org.junit.Assert.assertEquals
+import static org.junit.Assert.assertFalse
+import static org.junit.Assert.assertTrue
+
+import com.sun.net.httpserver.HttpServer
+import groovy.json.JsonSlurper
+import org.junit.AfterClass
+import org.junit.Assume
+import org.junit.Before
+import org.junit.BeforeClass
+import org.junit.ClassRule
+import org.junit.Rule
+import org.junit.Test
+import org.junit.rules.TemporaryFolder
+import testsupport.LocalAws
+import testsupport.OrderedJson
+import testsupport.PipelineHarness
+import testsupport.ShCall
+
+/**
+ * ssmMultiRegionBackup end to end: the harness runs the step with every sh executed for real, so the committed
+ * engine bundle (resources/) backs up parameters from the local AWS emulator, and Slack is a local HTTP server.
+ */
+class SsmMultiRegionBackupEndToEndTest {
+    static final File BUNDLE = new File(PipelineHarness.ROOT, 'resources/ssm-multi-region-backup/ssm-backup.cjs')
+    static final String HOME = 'ap-northeast-1'
+    static final List<String> REGIONS = ['ap-northeast-1', 'us-west-2', 'eu-west-1']
+    static final String SECRET = 'S3cr3t-e2e-value'
+    static final String WEBHOOK_PATH = '/services/T000/B000/e2eS3cr3tT0k3n'
+
+    @ClassRule
+    public static TemporaryFolder shared = new TemporaryFolder()
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder()
+
+    static LocalAws aws
+    static HttpServer slack
+    static final List<String> slackPayloads = Collections.synchronizedList([])
+    PipelineHarness harness
+
+    @BeforeClass
+    static void startServices() {
+        Assume.assumeTrue("${BUNDLE} is not committed yet (the engine lead builds it): end-to-end tests skipped".toString(), BUNDLE.file)
+        aws = new LocalAws(seed(), shared.root)
+        slack = HttpServer.create(new InetSocketAddress('127.0.0.1', 0), 0)
+        slack.createContext('/services/') { exchange ->
+            slackPayloads << exchange.requestBody.getText('UTF-8')
+            byte[] ok = 'ok'.bytes
+            exchange.sendResponseHeaders(200, ok.length)
+            exchange.responseBody.withStream { it.write(ok) }
+        }
+        slack.start()
+    }
+
+    @AfterClass
+    static void stopServices() {
+        aws?.stop()
+        slack?.stop(0)
+    }
+
+    /** dev: every region configured; qa: the bucket definition of us-west-2 is missing. */
+    static Map seed() {
+        Map ssm = REGIONS.collectEntries { [(it): []] }
+        Map buckets = REGIONS.collectEntries { [(it): []] }
+        for (String env in ['dev', 'qa']) {
+            ssm[HOME] << [Name: "/jenkins/${env}/backup/region-list".toString(), Value: '["ap-northeast-1","us-west-2","eu-west-1"]', Type: 'String']
+            ssm[HOME] << [Name: "/jenkins/${env}/backup/default-region".toString(), Value: HOME, Type: 'String']
+            ssm[HOME] << [Name: "/jenkins/${env}/backup/s3-bucket-name".toString(), Value: bucket(env, HOME), Type: 'String']
+            REGIONS.findAll { !(env == 'qa' && it == 'us-west-2') }.each { String region ->
+                ssm[region] << [Name: "/jenkins/${env}/backup/${region}/s3-bucket-name".toString(), Value: bucket(env, region), Type: 'String']
+                buckets[region] << [name: bucket(env, region), requireSse: true]
+            }
+        }
+        REGIONS.each { String region ->
+            ssm[region] << [Name: "/app/${region}/db/host".toString(), Value: "db.${region}.internal".toString(), Type: 'String']
+            ssm[region] << [Name: "/app/${region}/db/password".toString(), Value: "${SECRET}-${region}".toString(), Type: 'SecureString']
+            ssm[region] << [Name: "/app/${region}/hosts".toString(), Value: 'a.example.com,b.example.com', Type: 'StringList']
+        }
+        [ssm: ssm, buckets: buckets]
+    }
+
+    static String bucket(String env, String region) { "e2e-ssm-backup-${env}-${region}".toString() }
+
+    @Before
+    void setUpHarness() {
+        harness = new PipelineHarness(tmp.newFolder('workspace'))
+        harness.processEnv.putAll(aws.agentEnv(HOME))
+        harness.shHandler = { ShCall call -> harness.runForReal(call) }
+        harness.credentials['slack-webhook'] = "http://127.0.0.1:${slack.address.port}${WEBHOOK_PATH}".toString()
+        harness.registerAllowedMethod('catchError') { Map spec, Closure body -> body() }
+        slackPayloads.clear()
+    }
+
+    Map writtenSummaries() {
+        (Map) OrderedJson.parse(new File(harness.workspace, 'ssm-backup-work/region_summaries.json').text)
+    }
+
+    @Test
+    void 'backs up every configured region in order with the real engine'() {
+        Map summaries = harness.run('ssmMultiRegionBackup', [environment: 'dev'])
+
+        assertEquals(['Initialize', 'Backup ap-northeast-1', 'Backup us-west-2', 'Backup eu-west-1', 'Finalize Report'], harness.stages)
+        assertEquals('Regions=[ap-northeast-1, us-west-2, eu-west-1], Default=ap-northeast-1', harness.currentBuild.description)
+        Map written = writtenSummaries()
+        assertEquals(REGIONS, written.keySet().toList())
+        REGIONS.each { String region ->
+            assertEquals(harness.log.toString(), 'SUCCESS', written[region].status)
+            assertTrue(written[region].parameterCount >= 3)
+            assertTrue(written[region].artifactPath.toString(), written[region].artifactPath.startsWith("s3://${bucket('dev', region)}/"))
+        }
+        assertEquals(written, summaries)
+        assertFalse('a parameter value reached the report or the log', (new File(harness.env.REGION_SUMMARY_PATH).text + harness.log).contains(SECRET))
+    }
+
+    @Test
+    void 'a failure in the second region stops the run and records the cause'() {
+        Throwable error = null
+        try {
+            harness.run('ssmMultiRegionBackup', [environment: 'qa'])
+        } catch (hudson.AbortException e) {
+            error = e
+        }
+
+        assertTrue(String.valueOf(error?.message), error?.message?.startsWith('Backup of us-west-2 failed: Bucket definition missing for us-west-2'))
+        assertEquals(['Initialize', 'Backup ap-northeast-1', 'Backup us-west-2', 'Finalize Report'], harness.stages)
+        Map written = writtenSummaries()
+        assertEquals(['SUCCESS', 'FAILED', 'SKIPPED'], REGIONS.collect { written[it].status })
+        assertTrue(written['us-west-2'].failureMessage.startsWith('Bucket definition missing for us-west-2'))
+        assertEquals('FAILURE', harness.currentBuild.result)
+    }
+
+    @Test
+    void 'dry run counts every region and uploads nothing'() {
+        harness.run('ssmMultiRegionBackup', [environment: 'dev', dryRun: true, regions: 'us-west-2'])
+
+        Map written = writtenSummaries()
+        assertEquals(['us-west-2'], written.keySet().toList())
+        assertEquals('SUCCESS', written['us-west-2'].status)
+        assertTrue(written['us-west-2'].parameterCount >= 3)
+        assertEquals(null, written['us-west-2'].artifactPath)
+    }
+
+    @Test
+    void 'the Slack payload carries the per-region summary, the failed region and its cause'() {
+        Assume.assumeTrue('the committed bundle has no notify command yet (the lead registers it in ts/cli.ts)',
+                BUNDLE.text.contains('Post the run summary to Slack'))
+        try {
+            harness.run('ssmMultiRegionBackup', [environment: 'qa', slackWebhookCredentialsId: 'slack-webhook'])
+        } catch (hudson.AbortException expected) {
+            assertTrue(expected.message.startsWith('Backup of us-west-2 failed'))
+        }
+
+        assertEquals(harness.log.toString(), 1, slackPayloads.size())
+        String payload = slackPayloads[0]
+        Map message = new JsonSlurper().parseText(payload)
+        assertTrue(message.text, message.text.startsWith(':x: SSM backup qa: FAILURE - 1/3 regions'))
+        assertTrue(payload.contains('`ap-northeast-1` *SUCCESS*'))
+        assertTrue(payload.contains('`us-west-2` *FAILED*'))
+        assertTrue(payload.contains('`eu-west-1` *SKIPPED*'))
+        assertTrue(payload.contains('*Failed region:* `us-west-2`'))
+        assertTrue(payload.contains('*Cause:* Bucket definition missing for us-west-2'))
+        assertTrue(payload.contains(harness.env.BUILD_URL))
+        assertFalse(payload.contains(SECRET))
+        assertFalse(harness.log.toString().contains('e2eS3cr3tT0k3n'))
+    }
+}

@@ -1,0 +1,43 @@
+package testsupport
+
+import groovy.json.JsonOutput
+import groovy.json.JsonSlurper
+import java.util.concurrent.TimeUnit
+
+/**
+ * The local AWS emulator (local-aws/cli.ts) as a child process: started with a seed document, it prints
+ * {"endpoint": ...} and runs until its stdin closes, which stop() does.
+ */
+class LocalAws {
+    final Process process
+    final String endpoint
+    final File log
+
+    LocalAws(Map seed, File dir) {
+        File seedFile = new File(dir, 'seed.json')
+        seedFile.text = JsonOutput.toJson(seed)
+        log = new File(dir, 'local-aws.log')
+        process = new ProcessBuilder('node', '--import', 'tsx', 'local-aws/cli.ts', '--seed', seedFile.path, '--max-lifetime-sec', '600')
+                .directory(PipelineHarness.ROOT)
+                .redirectError(log)
+                .start()
+        String line = new BufferedReader(new InputStreamReader(process.inputStream, 'UTF-8')).readLine()
+        if (line == null) {
+            throw new IllegalStateException("local-aws did not start: ${log.text}")
+        }
+        endpoint = new JsonSlurper().parseText(line).endpoint
+    }
+
+    /** What an agent with access to the local AWS has in its environment. */
+    Map<String, String> agentEnv(String homeRegion) {
+        [AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: homeRegion,
+         AWS_EC2_METADATA_DISABLED: 'true']
+    }
+
+    void stop() {
+        process.outputStream.close()
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroy()
+        }
+    }
+}
