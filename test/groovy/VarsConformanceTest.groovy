@@ -1,0 +1,115 @@
+import static org.junit.Assert.assertEquals
+import static org.junit.Assert.assertFalse
+import static org.junit.Assert.assertTrue
+
+import org.codehaus.groovy.ast.ClassNode
+import org.codehaus.groovy.ast.CodeVisitorSupport
+import org.codehaus.groovy.ast.FieldNode
+import org.codehaus.groovy.ast.MethodNode
+import org.codehaus.groovy.ast.expr.MethodCallExpression
+import org.codehaus.groovy.control.CompilationUnit
+import org.codehaus.groovy.control.Phases
+import org.junit.Test
+import org.junit.runner.RunWith
+import org.junit.runners.Parameterized
+import org.junit.runners.Parameterized.Parameters
+import testsupport.PipelineHarness
+
+import java.lang.reflect.Modifier
+
+/** Rules every global variable in vars/ follows (in the spirit of SAP Piper's CommonStepsTest). */
+@RunWith(Parameterized)
+class VarsConformanceTest {
+    /** Pipeline steps: calling one from a @NonCPS method fails at run time in Jenkins. */
+    static final List<String> STEPS = ['sh', 'echo', 'error', 'writeFile', 'readFile', 'readJSON', 'writeJSON', 'fileExists', 'pwd',
+            'libraryResource', 'withEnv', 'withCredentials', 'node', 'nodejs', 'stage', 'timeout', 'parallel', 'archiveArtifacts',
+            'emailext', 'catchError', 'string']
+    /** Things that break CPS serialization or run on the controller instead of the agent. */
+    static final Map<String, String> FORBIDDEN = [
+            'JsonSlurper': 'use readJSON(..., returnPojo: true)', 'new File(': 'files live on the agent: use readFile/writeFile',
+            '=~': 'a Matcher is not serializable: use ==~ or a @NonCPS helper', '@Grab': 'no external jars in the library',
+            'System.getenv': 'use env', 'Thread.sleep': 'use sleep', 'println': 'use echo']
+
+    final File source
+    final String name
+
+    VarsConformanceTest(String name, File source) {
+        this.name = name
+        this.source = source
+    }
+
+    @Parameters(name = '{0}')
+    static Collection<Object[]> steps() {
+        new File(PipelineHarness.ROOT, 'vars').listFiles().findAll { it.name.endsWith('.groovy') }.sort()
+                .collect { [it.name - '.groovy', it] as Object[] }
+    }
+
+    ClassNode script() {
+        CompilationUnit unit = new CompilationUnit(new GroovyClassLoader(PipelineHarness.classLoader))
+        unit.addSource(source)
+        unit.compile(Phases.SEMANTIC_ANALYSIS)
+        unit.AST.classes.find { it.name == name }
+    }
+
+    @Test
+    void 'has a txt page that documents every option'() {
+        File doc = new File(source.parentFile, "${name}.txt")
+        assertTrue("vars/${name}.txt is missing", doc.file)
+        FieldNode defaults = script().getField('DEFAULTS')
+        if (defaults) {
+            List<String> options = defaults.initialExpression.mapEntryExpressions*.keyExpression*.text
+            options.each { assertTrue("vars/${name}.txt does not document option ${it}", doc.text.contains("<code>${it}</code>")) }
+        }
+    }
+
+    @Test
+    void 'call takes a Map'() {
+        List<MethodNode> calls = script().getMethods('call')
+        assertEquals(1, calls.size())
+        assertEquals(Map.name, calls[0].parameters[0].type.name)
+    }
+
+    @Test
+    void 'keeps no mutable state between steps'() {
+        script().fields.findAll { !it.synthetic && !(it.name in ['$callSiteArray']) }.each { FieldNode field ->
+            assertTrue("${name}.${field.name} must be @Field static final",
+                    Modifier.isStatic(field.modifiers) && Modifier.isFinal(field.modifiers))
+        }
+    }
+
+    @Test
+    void 'uses nothing that breaks CPS or runs on the controller'() {
+        String text = source.text
+        FORBIDDEN.each { String token, String instead -> assertFalse("${name} uses ${token}: ${instead}", text.contains(token)) }
+    }
+
+    @Test
+    void 'never interpolates into a shell string'() {
+        assertFalse("${name} passes a GString to sh", (source.text =~ /sh\s*\(\s*(script:\s*)?"/).find())
+    }
+
+    @Test
+    void 'NonCPS helpers call no pipeline step'() {
+        script().methods.findAll { m -> m.annotations.any { it.classNode.nameWithoutPackage == 'NonCPS' } }.each { MethodNode method ->
+            List<String> called = []
+            method.code.visit(new CodeVisitorSupport() {
+                @Override
+                void visitMethodCallExpression(MethodCallExpression call) {
+                    if (call.implicitThis) {
+                        called << call.methodAsString
+                    }
+                    super.visitMethodCallExpression(call)
+                }
+            })
+            assertEquals("@NonCPS ${name}.${method.name} calls pipeline steps", [], called.intersect(STEPS))
+        }
+    }
+
+    @Test
+    void 'CodeNarc reports no violations'() {
+        File report = new File(PipelineHarness.ROOT, 'build/reports/codenarc/pipeline.txt')
+        assertTrue('run through `gradle test`, which runs codenarcPipeline first', report.file)
+        assertTrue(report.text, report.text.contains('P1=0 P2=0 P3=0'))
+        assertTrue("CodeNarc did not check ${name}", report.text.contains('TotalFiles=') && !report.text.contains("File: ${name}.groovy"))
+    }
+}
