@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { planCommand } from './commands/plan.js';
 import { backupCommand } from './commands/backup.js';
+import { notifyCommand } from './commands/notify.js';
 import type { CliIo } from './commands/common.js';
 import { AwsClientFactory } from './lib/aws/clients.js';
 import { TOOL_VERSION } from './version.js';
@@ -21,7 +22,8 @@ export async function exec(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .env('SSM_BACKUP')
     .command(planCommand(io, () => new AwsClientFactory(), setCode))
     .command(backupCommand(io, (o) => new AwsClientFactory(o), setCode))
-    .demandCommand(1, 'Name a command: backup, plan (see --help)')
+    .command(notifyCommand(io, setCode))
+    .demandCommand(1, 'Name a command: backup, plan, notify (see --help)')
     .strict()
     .version(TOOL_VERSION)
     .help()

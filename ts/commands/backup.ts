@@ -60,7 +60,8 @@ export function backupCommand(io: CliIo, factory: (o: { getRate: number }) => Aw
           concurrency: argv.concurrency, failFast: argv.failFast, workDir: argv.workDir, summaryFile, logger,
         });
         const stats = aws.stats.snapshot();
-        logger.info(`API calls: ${Object.entries(stats.calls).map(([k, v]) => `${k.replace(/Command$/, '')}=${v}`).join(' ')}; throttled attempts: ${stats.throttles}`);
+        const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+        logger.info(`API calls: ${Object.entries(stats.calls).map(([k, v]) => `${k.replace(/Command$/, '')}=${v}`).join(' ')}; throttled attempts: ${stats.throttles}; peak RSS ${peakRssMb} MB`, { apiCalls: stats.calls, throttles: stats.throttles, peakRssMb });
         out.stdout(formatSummaryTable(result.summaries));
         return result.exitCode;
       }));

@@ -1,0 +1,187 @@
+/**
+ * `npm run bench`: figures, not pass/fail timings (machines here are shared and noisy).
+ *   1. quota-bound: N parameters x R regions, injected latency, Get* quota (default 2 x 10,000, 30 ms, 40/s);
+ *      prints the lower bound the quota and latency imply and the ratio to it (target <= 1.25).
+ *   2. quota lifted (1000/s): the engine vs `aws ssm get-parameters-by-path --recursive --with-decryption`
+ *      on the same data when the AWS CLI is installed (target >= 5x faster).
+ *   3. memory: 100,000 parameters of 4 KB in one region; peak RSS of the engine process (target <= 200 MB).
+ *   4. restore throughput against PutParameter's quota (scripts/bench-restore.ts, when present).
+ * Options: --scenario all|quota|lifted|memory|restore  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startLocalAws, type LocalAws } from '../local-aws/index.js';
+import { seedBackupConfig } from '../test/helpers/fixtures.js';
+
+const BUNDLE = path.resolve('resources/ssm-multi-region-backup/ssm-backup.cjs');
+const ALL_REGIONS = ['ap-northeast-1', 'us-west-2', 'eu-central-1', 'us-east-1'];
+const { values: opt } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'all' },
+    params: { type: 'string', default: '10000' },
+    regions: { type: 'string', default: '2' },
+    'latency-ms': { type: 'string', default: '30' },
+    'get-tps': { type: 'string', default: '40' },
+    'memory-params': { type: 'string', default: '100000' },
+  },
+});
+const N = Number(opt.params);
+const REGIONS = ALL_REGIONS.slice(0, Number(opt.regions));
+const LATENCY = Number(opt['latency-ms']);
+const TPS = Number(opt['get-tps']);
+
+interface EngineRun { wallSec: number; code: number; peakRssMb?: number; apiCalls?: Record<string, number>; throttles?: number }
+
+function runEngine(aws: LocalAws, args: string[]): Promise<EngineRun> {
+  const work = mkdtempSync(path.join(tmpdir(), 'bench-work-'));
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BUNDLE, 'backup', '--environment', 'dev', '--work-dir', work, '--log-format', 'json', ...args], {
+      env: { ...process.env, ...aws.env, AWS_REGION: REGIONS[0] }, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let last: Partial<EngineRun> = {};
+    let buf = '';
+    child.stderr.on('data', (d) => {
+      buf += d;
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const line of lines) {
+        try {
+          const e = JSON.parse(line);
+          if (e.peakRssMb !== undefined) last = { peakRssMb: e.peakRssMb, apiCalls: e.apiCalls, throttles: e.throttles };
+          if (e.level === 'error') console.error(`  engine: ${e.message}`);
+        } catch { /* not JSON */ }
+      }
+    });
+    child.on('close', (code) => {
+      rmSync(work, { recursive: true, force: true });
+      resolve({ ...last, code: code ?? 1, wallSec: (performance.now() - started) / 1000 });
+    });
+  });
+}
+
+function seed(aws: LocalAws, count: number, valueBytes: number, regions: string[]): void {
+  seedBackupConfig(aws, regions);
+  const pad = 'x'.repeat(Math.max(0, valueBytes - 24));
+  for (const r of regions) {
+    for (let i = 0; i < count; i += 1) {
+      const secure = i % 5 === 0;
+      aws.ssm.put(r, { Name: `/bench/${r}/svc${Math.floor(i / 100)}/p${i}`, Value: `${i.toString(36)}-${Math.random().toString(36).slice(2, 10)}${pad}`, Type: secure ? 'SecureString' : 'String', Tier: valueBytes > 4000 ? 'Advanced' : undefined });
+    }
+  }
+}
+
+const fmt = (n: number, d = 1) => n.toFixed(d);
+const table = (rows: [string, string][]) => { for (const [k, v] of rows) console.log(`  ${k.padEnd(34)} ${v}`); };
+
+async function quotaBound(): Promise<void> {
+  console.log(`\n# 1. quota-bound: ${REGIONS.length} regions x ${N} parameters, latency ${LATENCY} ms, Get* quota ${TPS}/s per region`);
+  const aws = await startLocalAws({ latencyMs: LATENCY, getTps: TPS });
+  try {
+    seed(aws, N, 64, REGIONS);
+    const total = aws.ssm.list(REGIONS[0]).length;
+    const run = await runEngine(aws, ['--get-rate', String(TPS)]);
+    const getCalls = Math.ceil(total / 10);
+    const describeCalls = Math.ceil(total / 50);
+    // Per region: Get* calls cannot beat the quota (one second of burst allowed), Describe pages are sequential.
+    const perRegion = Math.max((getCalls - TPS) / TPS, describeCalls * LATENCY / 1000) + 2 * LATENCY / 1000;
+    const bound = perRegion * REGIONS.length;
+    const stats = aws.stats();
+    table([
+      ['exit code', String(run.code)],
+      ['parameters', `${total * REGIONS.length} (${total} per region)`],
+      ['API calls (engine)', JSON.stringify(run.apiCalls)],
+      ['API calls (server)', JSON.stringify(stats.operations)],
+      ['throttles (server)', String(stats.throttles)],
+      ['wall time', `${fmt(run.wallSec, 2)} s`],
+      ['lower bound (quota, latency)', `${fmt(bound, 2)} s`],
+      ['ratio to bound (target <= 1.25)', fmt(run.wallSec / bound, 3)],
+      ['peak RSS', `${run.peakRssMb} MB`],
+    ]);
+  } finally {
+    await aws.stop();
+  }
+}
+
+function runAwsCli(aws: LocalAws, region: string): Promise<{ sec: number; count: number; code: number }> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn('aws', ['ssm', 'get-parameters-by-path', '--path', '/', '--recursive', '--with-decryption', '--region', region, '--endpoint-url', aws.endpoint, '--output', 'json'], { env: { ...process.env, ...aws.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.on('close', (code) => {
+      let count = 0;
+      try { count = JSON.parse(out).Parameters.length; } catch { /* failed run */ }
+      resolve({ sec: (performance.now() - started) / 1000, count, code: code ?? 1 });
+    });
+  });
+}
+
+async function lifted(): Promise<void> {
+  console.log(`\n# 2. quota lifted (1000/s): ${REGIONS.length} regions x ${N} parameters, latency ${LATENCY} ms`);
+  const aws = await startLocalAws({ latencyMs: LATENCY, getTps: 1000 });
+  try {
+    seed(aws, N, 64, REGIONS);
+    const run = await runEngine(aws, ['--get-rate', '1000', '--concurrency', '16']);
+    const rows: [string, string][] = [['engine wall time', `${fmt(run.wallSec, 2)} s (exit ${run.code}, peak RSS ${run.peakRssMb} MB)`]];
+    const hasCli = spawnSync('aws', ['--version'], { encoding: 'utf8' });
+    if (hasCli.status === 0) {
+      let cliSec = 0;
+      let cliCount = 0;
+      for (const r of REGIONS) {
+        const c = await runAwsCli(aws, r);
+        cliSec += c.sec;
+        cliCount += c.count;
+      }
+      rows.push([`aws ssm get-parameters-by-path`, `${fmt(cliSec, 2)} s for ${cliCount} parameters (${(hasCli.stdout || hasCli.stderr).trim().split(' ')[0]})`]);
+      rows.push(['speed-up (target >= 5x)', `${fmt(cliSec / run.wallSec, 1)}x`]);
+    } else {
+      rows.push(['aws CLI', 'not installed: comparison skipped (apt-get install awscli)']);
+    }
+    table(rows);
+  } finally {
+    await aws.stop();
+  }
+}
+
+async function memory(): Promise<void> {
+  const count = Number(opt['memory-params']);
+  console.log(`\n# 3. memory: 1 region x ${count} parameters of 4 KB, quota lifted, no latency`);
+  const aws = await startLocalAws({ getTps: 2000 });
+  try {
+    seed(aws, count, 4000, [REGIONS[0]]);
+    const run = await runEngine(aws, ['--regions', REGIONS[0], '--get-rate', '2000', '--concurrency', '16']);
+    const archive = aws.s3.listObjects(`jenkins-infra-ssm-backup-dev-123456789012-${REGIONS[0]}`).find((o) => o.key.endsWith('.tar.gz'));
+    table([
+      ['exit code', String(run.code)],
+      ['wall time', `${fmt(run.wallSec, 2)} s (${fmt(count / run.wallSec, 0)} parameters/s)`],
+      ['archive size', `${archive ? fmt(archive.size / 1048576) : '?'} MB`],
+      ['peak RSS (target <= 200 MB)', `${run.peakRssMb} MB`],
+    ]);
+  } finally {
+    await aws.stop();
+  }
+}
+
+async function restore(): Promise<void> {
+  const file = path.resolve('scripts/bench-restore.ts');
+  if (!existsSync(file)) {
+    console.log('\n# 4. restore: scripts/bench-restore.ts not present');
+    return;
+  }
+  const mod = await import(file);
+  console.log('\n# 4. restore throughput against the PutParameter quota');
+  const figures: Record<string, number | string> = await mod.benchRestore({});
+  table(Object.entries(figures).map(([k, v]) => [k, String(v)]));
+}
+
+const scenarios: Record<string, () => Promise<void>> = { quota: quotaBound, lifted, memory, restore };
+const chosen = opt.scenario === 'all' ? Object.keys(scenarios) : String(opt.scenario).split(',');
+console.log(`ssm-backup benchmark (node ${process.version}, ${new Date().toISOString()})`);
+for (const name of chosen) {
+  if (!scenarios[name]) throw new Error(`unknown --scenario ${name}: use all, ${Object.keys(scenarios).join(', ')}`);
+  await scenarios[name]();
+}
