@@ -69,7 +69,8 @@ Map options(String step, Map defaults, Map given, List required = ['environment'
     if (unknown) {
         return [problem: "${step}: unknown option(s) ${unknown.join(', ')}; valid options: ${defaults.keySet().join(', ')}".toString()]
     }
-    Map config = new LinkedHashMap(defaults)
+    Map config = [:]
+    config.putAll(defaults)
     given.each { key, value -> if (value != null && value.toString().trim() != '') { config[key] = value } }
     String missing = required.find { !config[it] }
     if (missing) {

@@ -131,7 +131,8 @@ List failedRegions(Map summaries) {
 
 @NonCPS
 Map withNotRun(List regions, Map summaries) {
-    Map all = new LinkedHashMap(summaries)
+    Map all = [:]
+    all.putAll(summaries)
     regions.findAll { !all.containsKey(it) }.each { all[it] = [status: 'SKIPPED', parameterCount: 0, failureMessage: 'not run'] }
     return all
 }
