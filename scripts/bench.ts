@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
 import { startLocalAws, type LocalAws } from '../local-aws/index.js';
 import { seedBackupConfig } from '../test/helpers/fixtures.js';
 
@@ -65,11 +66,12 @@ function runEngine(aws: LocalAws, args: string[]): Promise<EngineRun> {
 
 function seed(aws: LocalAws, count: number, valueBytes: number, regions: string[]): void {
   seedBackupConfig(aws, regions);
-  const pad = 'x'.repeat(Math.max(0, valueBytes - 24));
   for (const r of regions) {
     for (let i = 0; i < count; i += 1) {
       const secure = i % 5 === 0;
-      aws.ssm.put(r, { Name: `/bench/${r}/svc${Math.floor(i / 100)}/p${i}`, Value: `${i.toString(36)}-${Math.random().toString(36).slice(2, 10)}${pad}`, Type: secure ? 'SecureString' : 'String', Tier: valueBytes > 4000 ? 'Advanced' : undefined });
+      // Random (incompressible) values: the archive is as large as the data, as with real secrets.
+      const value = randomBytes(Math.ceil((valueBytes * 3) / 4)).toString('base64').slice(0, valueBytes);
+      aws.ssm.put(r, { Name: `/bench/${r}/svc${Math.floor(i / 100)}/p${i}`, Value: value, Type: secure ? 'SecureString' : 'String' });
     }
   }
 }
@@ -152,7 +154,7 @@ async function memory(): Promise<void> {
   console.log(`\n# 3. memory: 1 region x ${count} parameters of 4 KB, quota lifted, no latency`);
   const aws = await startLocalAws({ getTps: 2000 });
   try {
-    seed(aws, count, 4000, [REGIONS[0]]);
+    seed(aws, count, 4096, [REGIONS[0]]);
     const run = await runEngine(aws, ['--regions', REGIONS[0], '--get-rate', '2000', '--concurrency', '16']);
     const archive = aws.s3.listObjects(`jenkins-infra-ssm-backup-dev-123456789012-${REGIONS[0]}`).find((o) => o.key.endsWith('.tar.gz'));
     table([
