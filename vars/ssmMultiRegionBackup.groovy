@@ -17,7 +17,9 @@ Map call(Map options = [:]) {
     Map run = [regions: [], summaries: [:], result: 'SUCCESS', failedRegion: null, failureMessage: null]
     ssmBackupEngine.onAgent(config.agentLabel) {
         try {
-            stage('Initialize') { initialize(config, run) }
+            stage('Initialize') {
+                timeout(time: config.regionTimeoutMinutes, unit: 'MINUTES') { initialize(config, run) }
+            }
             timeout(time: run.regions.size() * config.regionTimeoutMinutes + 30, unit: 'MINUTES') {
                 config.parallel ? backupInParallel(config, run) : backupInTurn(config, run)
             }

@@ -28,8 +28,8 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
         assertEquals('ap-northeast-1,us-west-2,eu-west-1', harness.env.REGION_LIST)
         assertEquals(['plan', 'backup', 'backup', 'backup'], engine.calls*.script.findAll { it.startsWith('node') }*.tokenize(' ')*.last())
         assertEquals(['ap-northeast-1', 'us-west-2', 'eu-west-1'], engine.engineCalls('backup')*.env*.SSM_BACKUP_REGIONS)
-        // the whole run: 3 regions x 10 minutes + 30; each region: 10 minutes
-        assertEquals([[time: 60, unit: 'MINUTES'], [time: 10, unit: 'MINUTES'], [time: 10, unit: 'MINUTES'], [time: 10, unit: 'MINUTES']],
+        // Initialize: 10 minutes; all backups: 3 regions x 10 minutes + 30; each region: 10 minutes
+        assertEquals([[time: 10, unit: 'MINUTES'], [time: 60, unit: 'MINUTES'], [time: 10, unit: 'MINUTES'], [time: 10, unit: 'MINUTES'], [time: 10, unit: 'MINUTES']],
                 harness.calls('timeout')*.args*.getAt(0))
         assertNull(harness.currentBuild.result)
     }
@@ -159,7 +159,7 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
     void 'regionTimeoutMinutes sets each region timeout and the overall one'() {
         harness.run('ssmMultiRegionBackup', [environment: 'dev', regionTimeoutMinutes: '25'])
 
-        assertEquals([80, 25, 25], harness.calls('timeout')*.args*.getAt(0)*.time)
+        assertEquals([25, 80, 25, 25], harness.calls('timeout')*.args*.getAt(0)*.time)
     }
 
     @Test
