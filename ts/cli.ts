@@ -1,6 +1,10 @@
 import yargs from 'yargs';
 import { planCommand } from './commands/plan.js';
 import { backupCommand } from './commands/backup.js';
+import { restoreCommand } from './commands/restore.js';
+import { verifyCommand } from './commands/verify.js';
+import { listCommand } from './commands/list.js';
+import { diffCommand } from './commands/diff.js';
 import { notifyCommand } from './commands/notify.js';
 import type { CliIo } from './commands/common.js';
 import { AwsClientFactory } from './lib/aws/clients.js';
@@ -22,6 +26,10 @@ export async function exec(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .env('SSM_BACKUP')
     .command(planCommand(io, () => new AwsClientFactory(), setCode))
     .command(backupCommand(io, (o) => new AwsClientFactory(o), setCode))
+    .command(restoreCommand(io, (o) => new AwsClientFactory(o), setCode))
+    .command(verifyCommand(io, () => new AwsClientFactory(), setCode))
+    .command(listCommand(io, () => new AwsClientFactory(), setCode))
+    .command(diffCommand(io, () => new AwsClientFactory(), setCode))
     .command(notifyCommand(io, setCode))
     .demandCommand(1, 'Name a command: backup, plan, notify (see --help)')
     .strict()

@@ -1,0 +1,66 @@
+import pLimit from 'p-limit';
+import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { AwsClientFactory } from '../aws/clients.js';
+import { ssmReader, selectionFilters } from '../aws/ssm.js';
+import { collectParameters } from '../collect.js';
+import type { BackupParameter } from '../parameter.js';
+import { EngineError, awsErrorCode, describeAwsError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { PlannedItem } from './plan.js';
+
+/** Common path of the selected names ('/' when they share none), so live reading stays as narrow as the selection. */
+export function commonPath(names: string[]): string {
+  if (names.length === 0) return '/';
+  const parts = names.map((n) => n.split('/').slice(0, -1));
+  const first = parts[0];
+  let i = 0;
+  while (i < first.length && parts.every((p) => p[i] === first[i])) i += 1;
+  const prefix = first.slice(0, i).join('/');
+  return prefix.startsWith('/') && prefix.length > 1 ? prefix : '/';
+}
+
+/** Live parameters (values decrypted) under a path in one region, by name; with tags for `tagsFor` names. */
+export async function readLive(aws: AwsClientFactory, region: string, path: string, logger: Logger, tagsFor: string[] = []): Promise<Map<string, BackupParameter>> {
+  const reader = ssmReader(aws.ssm(region));
+  const live = new Map<string, BackupParameter>();
+  await collectParameters(reader, {
+    region, filters: selectionFilters(path), includeTags: false, concurrency: 8, logger,
+    sink: async (ps) => { for (const p of ps) live.set(p.Name, p); },
+  });
+  const limit = pLimit(4);
+  await Promise.all(tagsFor.filter((n) => live.has(n)).map((name) => limit(async () => {
+    try {
+      (live.get(name) as BackupParameter).Tags = await reader.tags(name);
+    } catch (err) {
+      throw new EngineError('region', `ListTagsForResource failed for ${name} in ${region}: ${describeAwsError(err)}`, { region, cause: err });
+    }
+  })));
+  return live;
+}
+
+/**
+ * Every KMS key the restore would write with must exist in the target region (DescribeKey). Checked
+ * before any write; a missing key names the parameters using it and the --kms-key-map fix.
+ */
+export async function checkKeys(kms: KMSClient, region: string, items: PlannedItem[]): Promise<string[]> {
+  const byKey = new Map<string, string[]>();
+  for (const it of items) {
+    if ((it.action !== 'create' && it.action !== 'update') || it.desired.Type !== 'SecureString') continue;
+    const key = it.desired.KeyId as string;
+    byKey.set(key, [...(byKey.get(key) ?? []), it.name]);
+  }
+  const problems: string[] = [];
+  for (const [key, names] of byKey) {
+    try {
+      await kms.send(new DescribeKeyCommand({ KeyId: key }));
+    } catch (err) {
+      const code = awsErrorCode(err);
+      const why = code === 'NotFoundException' ? 'does not exist' : `cannot be checked (${describeAwsError(err)})`;
+      problems.push(`KMS key ${key} ${why} in ${region} (used by ${names.length}: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''})`);
+    }
+  }
+  if (problems.length) {
+    throw new EngineError('config', `${problems.join('; ')}: map it with --kms-key-map ${[...byKey.keys()][0]}=alias/<key in ${region}>; nothing was written`, { region });
+  }
+  return [...byKey.keys()];
+}
