@@ -92,6 +92,15 @@ describe('ssm-backup backup (through the local AWS)', function () {
     expect(run.stdout).to.match(/REGION\s+STATUS\s+PARAMETERS/);
   });
 
+  it('reports a legacy bucket key that differs from the default region bucket as a warning, in the log and the summary', async () => {
+    aws.ssm.put(HOME, { Name: '/jenkins/dev/backup/s3-bucket-name', Value: 'old-single-region-bucket', Type: 'String' });
+    const run = await backup('--dry-run');
+    expect(run.code).to.equal(0);
+    expect(run.stderr).to.match(/WARN .*s3-bucket-name is "old-single-region-bucket" but the default region ap-northeast-1 uses/);
+    expect(run.summary['ap-northeast-1'].warnings).to.have.length(1);
+    expect(run.summary['us-west-2'].warnings).to.equal(undefined);
+  });
+
   it('dry run collects and counts but uploads nothing', async () => {
     const run = await backup('--dry-run');
     expect(run.code).to.equal(0);

@@ -82,7 +82,8 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) / 10) / 100;
   const bucket = opts.plan.buckets[region] ?? null;
-  const warnings = [...opts.plan.warnings.filter((w) => w.includes(region) || w.includes('s3-bucket-name"'))];
+  // Plan warnings that concern this region (a missing bucket here, a legacy key that differs from this default region's bucket).
+  const warnings = opts.plan.warnings.filter((w) => w.includes(` ${region}`));
   try {
     if (!bucket) throw new EngineError('region', `Bucket definition missing for ${region}`, { region });
     log.info(`Target Region: ${region}, bucket ${bucket}${opts.dryRun ? ' (dry run)' : ''}`);
