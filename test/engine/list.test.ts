@@ -1,0 +1,40 @@
+import { expect } from 'chai';
+import { restoreWorld, SOURCE, type RestoreWorld } from '../helpers/restore.js';
+import { bucketFor } from '../helpers/fixtures.js';
+
+describe('ssm-backup list (through the local AWS)', function () {
+  this.timeout(30000);
+  let w: RestoreWorld;
+
+  beforeEach(async () => { w = await restoreWorld(); });
+  afterEach(async () => { await w.close(); });
+
+  it('lists archives newest first, marking the one latest.txt points at (text and JSON)', async () => {
+    await w.putObject('2024-05-01/backup.json', '{"parameters":[]}');
+    await new Promise((r) => setTimeout(r, 1100)); // S3 LastModified has second precision
+    expect((await w.backup()).code).to.equal(0);
+    await new Promise((r) => setTimeout(r, 1100));
+    await w.putObject('2099-01-01/ssm-backup-dev-us-west-2-20990101_000000.tar.gz', 'not pointed at');
+    const latest = w.aws.s3.getObject(bucketFor(SOURCE), 'latest.txt')!.toString().trim();
+
+    const json = await w.run('list', '--json');
+    expect(json.code, json.stderr).to.equal(0);
+    const out = JSON.parse(json.stdout);
+    expect(out.bucket).to.equal(bucketFor(SOURCE));
+    expect(out.archives.map((a: { key: string }) => a.key)).to.deep.equal(['2099-01-01/ssm-backup-dev-us-west-2-20990101_000000.tar.gz', latest, '2024-05-01/backup.json']);
+    expect(out.archives.map((a: { latest: boolean }) => a.latest)).to.deep.equal([false, true, false]);
+
+    const text = await w.run('list');
+    const lines = text.stdout.trim().split('\n');
+    expect(lines[0]).to.match(/LAST MODIFIED\s+BYTES\s+KEY/);
+    expect(lines[2]).to.match(new RegExp(`^\\* \\S+\\s+\\d+  ${latest}$`));
+    expect(lines[1].startsWith('  ')).to.equal(true);
+  });
+
+  it('says so when the bucket is empty, and needs --region', async () => {
+    const run = await w.run('list');
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.equal(`No archives in s3://${bucketFor(SOURCE)}\n`);
+    expect((await w.cli(['list', '--environment', 'dev', '--ssm-home-region', 'ap-northeast-1'])).code).to.equal(2);
+  });
+});
