@@ -1,0 +1,60 @@
+import static org.junit.Assert.assertEquals
+import static org.junit.Assert.assertTrue
+
+import org.junit.Test
+import testsupport.DslNode
+import testsupport.JobDslRecorder
+import testsupport.PipelineHarness
+
+/** The Job DSL seed jobs/admin_ssm_restore_job.groovy, run against the recording stand-in of the Job DSL. */
+class AdminSsmRestoreJobTest {
+    static final File SEED = new File(PipelineHarness.ROOT, 'jobs/admin_ssm_restore_job.groovy')
+
+    DslNode root = JobDslRecorder.run(SEED)
+    DslNode job = root.all('pipelineJob')[0]
+
+    @Test
+    void 'defines the restore job in the backup job folder, leaving the folder to the backup seed'() {
+        assertEquals(['pipelineJob'], root.children*.name)
+        assertEquals('Admin_Jobs/ssm-multi-region-restore', job.arg.toString())
+        assertEquals('Ops/restore', JobDslRecorder.run(SEED, [BACKUP_JOB_FOLDER: 'Ops', RESTORE_JOB_NAME: 'restore']).all('pipelineJob')[0].arg.toString())
+    }
+
+    @Test
+    void 'has the old restore job parameters (DRY_RUN default true, FORCE_OVERWRITE) and the CLI options'() {
+        List<List> parameters = job.node('parameters').children.collect { [it.name, it.args[0], it.args[1]] }
+        assertEquals([
+                ['choiceParam', 'AGENT_LABEL', ['ec2-fleet-small', 'ec2-fleet-medium', 'ec2-fleet-micro']],
+                ['choiceParam', 'ENVIRONMENT', ['dev', 'prod']],
+                ['stringParam', 'REGION', 'ap-northeast-1'],
+                ['stringParam', 'ARCHIVE', 'latest'],
+                ['stringParam', 'TARGET_REGION', ''],
+                ['stringParam', 'PARAMETER_PATH', ''],
+                ['stringParam', 'NAMES', ''],
+                ['stringParam', 'KMS_KEY_MAP', ''],
+                ['booleanParam', 'FORCE_OVERWRITE', false],
+                ['booleanParam', 'DRY_RUN', true],
+                ['stringParam', 'JENKINSFILE_BRANCH', 'main'],
+        ], parameters)
+    }
+
+    @Test
+    void 'runs one build at a time, never on a schedule, from the restore Jenkinsfile'() {
+        assertEquals(1, job.value('throttleConcurrentBuilds.maxTotal'))
+        assertEquals([], job.all('cron'))
+        DslNode cpsScm = job.node('definition.cpsScm')
+        assertEquals('examples/Jenkinsfile.restore', cpsScm.value('scriptPath'))
+        assertEquals('${JENKINSFILE_BRANCH}', cpsScm.value('scm.git.branch'))
+        File jenkinsfile = new File(PipelineHarness.ROOT, cpsScm.value('scriptPath').toString())
+        assertTrue(jenkinsfile.text.contains('ssmMultiRegionRestore('))
+        ['ENVIRONMENT', 'REGION', 'ARCHIVE', 'TARGET_REGION', 'PARAMETER_PATH', 'NAMES', 'FORCE_OVERWRITE', 'KMS_KEY_MAP', 'DRY_RUN', 'AGENT_LABEL']
+                .each { assertTrue("Jenkinsfile does not pass ${it}", jenkinsfile.text.contains("params.${it}")) }
+    }
+
+    @Test
+    void 'describes the rules and links the runbook'() {
+        String description = job.value('description').toString()
+        assertTrue(description.contains('Never deletes a parameter'))
+        assertTrue(description.contains('Runbook: https://github.com/example-org/ssm-multi-region-backup/blob/main/docs/runbooks/ssm-backup.md'))
+    }
+}

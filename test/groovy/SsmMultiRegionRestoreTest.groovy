@@ -1,0 +1,140 @@
+import static org.junit.Assert.assertEquals
+import static org.junit.Assert.assertFalse
+import static org.junit.Assert.assertTrue
+
+import groovy.json.JsonOutput
+import org.junit.Before
+import org.junit.Test
+import testsupport.PipelineTestCase
+import testsupport.ShCall
+
+/** Unit tests of vars/ssmMultiRegionRestore.groovy; the engine's restore command is played by a fake that writes restore_summary.json. */
+class SsmMultiRegionRestoreTest extends PipelineTestCase {
+    static final String RESTORE = 'node "$SSM_ENGINE_CJS" restore'
+    Map plan = [create: ['/app/a'], update: [], unchanged: ['/app/b'], differs: ['/app/c': 'value differs, Description']]
+    List<Map> failed = []
+    Map planError = null
+    final List<ShCall> restores = []
+    final List<Map> inputs = []
+
+    @Before
+    void fakeRestoreEngine() {
+        harness.shHandler = { ShCall call ->
+            if (call.script.startsWith('command -v node')) {
+                return 0
+            }
+            assertEquals(RESTORE, call.script)
+            restores << call
+            boolean apply = call.env.SSM_BACKUP_APPLY == 'true'
+            if (planError) {
+                write(call.env.SSM_BACKUP_ERROR_FILE, planError)
+                return planError.exitCode
+            }
+            Map summary = [mode: apply ? 'apply' : 'plan', sourceRegion: call.env.SSM_BACKUP_REGION,
+                    targetRegion: call.env.SSM_BACKUP_TARGET_REGION ?: call.env.SSM_BACKUP_REGION,
+                    archive: [key: '2026-11-28/a.tar.gz', verified: true],
+                    counts: [create: plan.create.size(), update: plan.update.size(), unchanged: plan.unchanged.size(), differs: plan.differs.size() - plan.update.size()],
+                    planned: plan, created: apply ? plan.create - failed*.name : [], updated: [], failed: apply ? failed : []]
+            write(call.env.SSM_BACKUP_SUMMARY_FILE, summary)
+            if (apply && failed) {
+                write(call.env.SSM_BACKUP_ERROR_FILE, [exitCode: 1, category: 'region', message: 'One or more regions failed; see the summary file'])
+                return 1
+            }
+            0
+        }
+        harness.registerAllowedMethod('input') { Map spec -> inputs << spec; null }
+    }
+
+    static void write(Object path, Object json) {
+        new File(path.toString()).with { parentFile.mkdirs(); text = JsonOutput.toJson(json) }
+    }
+
+    @Test
+    void 'plans only by default (DRY_RUN), shows the plan and writes nothing'() {
+        Map summary = harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2'])
+
+        assertEquals(['Restore Plan'], harness.stages)
+        assertEquals(1, restores.size())
+        assertEquals('false', restores[0].env.SSM_BACKUP_APPLY)
+        assertEquals('plan', summary.mode)
+        assertEquals([], inputs)
+        String log = harness.log.toString()
+        assertTrue(log, log.contains('Restore plan: 2026-11-28/a.tar.gz (verified) from us-west-2 into us-west-2: create=1 update=0 unchanged=1 differs-not-overwritten=1'))
+        assertTrue(log.contains('  create  /app/a'))
+        assertTrue(log.contains('  skip    /app/c  value differs, Description (differs; overwrite updates it)'))
+        assertTrue(log.contains('DRY_RUN: plan only, nothing was written'))
+        assertEquals('Restore dev us-west-2 -> us-west-2: create=1 update=0 unchanged=1 differs-not-overwritten=1', harness.currentBuild.description)
+        assertEquals('ssm-backup-work/restore_summary.json', harness.calls('archiveArtifacts')[0].namedArgs.artifacts)
+    }
+
+    @Test
+    void 'waits for approval, then applies with every option in the environment'() {
+        harness.run('ssmMultiRegionRestore', [environment: 'prod', region: 'us-west-2', targetRegion: 'eu-central-1', dryRun: false,
+                overwrite: 'true', names: ['/app/a', '/app/c'], kmsKeyMap: 'alias/app=alias/dr', archive: '2026-11-28/a.tar.gz', approvers: 'ops'])
+
+        assertEquals(['Restore Plan', 'Approval', 'Restore Apply'], harness.stages)
+        assertEquals([[message: 'Restore into eu-central-1: create=1 update=0 unchanged=1 differs-not-overwritten=1?', ok: 'Restore', submitter: 'ops']], inputs)
+        assertEquals([time: 60, unit: 'MINUTES'], harness.calls('timeout')[0].args[0])
+        ShCall apply = restores[1]
+        String summaryFile = "${harness.workspace}/ssm-backup-work/restore_summary.json"
+        assertEquals([SSM_BACKUP_ENVIRONMENT: 'prod', SSM_BACKUP_REGION: 'us-west-2', SSM_BACKUP_ARCHIVE: '2026-11-28/a.tar.gz',
+                      SSM_BACKUP_TARGET_REGION: 'eu-central-1', SSM_BACKUP_NAMES: '/app/a,/app/c', SSM_BACKUP_OVERWRITE: 'true',
+                      SSM_BACKUP_KMS_KEY_MAP: 'alias/app=alias/dr', SSM_BACKUP_PUT_RATE: '3', SSM_BACKUP_SUMMARY_FILE: summaryFile, SSM_BACKUP_APPLY: 'true'],
+                apply.env.findAll { it.key.startsWith('SSM_BACKUP_') && it.key != 'SSM_BACKUP_ERROR_FILE' })
+        assertTrue(apply.env.SSM_BACKUP_ERROR_FILE.endsWith('@tmp/ssm-backup/restore-apply/error.json'))
+        assertTrue(restores[0].env.SSM_BACKUP_ERROR_FILE.endsWith('@tmp/ssm-backup/restore-plan/error.json'))
+    }
+
+    @Test
+    void 'autoApprove applies without input, and nothing to write skips the apply'() {
+        harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, autoApprove: true])
+        assertEquals(['Restore Plan', 'Restore Apply'], harness.stages)
+        assertEquals([], inputs)
+
+        plan = [create: [], update: [], unchanged: ['/app/b'], differs: [:]]
+        harness.stages.clear()
+        harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false])
+        assertEquals(['Restore Plan'], harness.stages)
+        assertTrue(harness.log.toString().contains('Nothing to write: SSM already matches the archive'))
+    }
+
+    @Test
+    void 'a refused archive or missing KMS key fails the plan with the engine message and still archives the summary'() {
+        planError = [exitCode: 2, category: 'config', message: 'KMS key alias/app does not exist in eu-central-1 (used by 1: /app/a): map it with --kms-key-map']
+        Throwable error = runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', targetRegion: 'eu-central-1'])
+
+        assertEquals("Restore plan failed: ${planError.message}".toString(), error.message)
+        assertEquals('FAILURE', harness.currentBuild.result)
+        assertEquals(1, harness.calls('archiveArtifacts').size())
+    }
+
+    @Test
+    void 'failed parameters are named and the build fails, telling to run again'() {
+        failed = [[name: '/app/a', error: 'AccessDeniedException: not authorized']]
+        Throwable error = runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, autoApprove: true])
+
+        assertEquals('Restore apply failed: One or more regions failed; see the summary file (run the job again to finish the rest)', error.message)
+        assertTrue(harness.log.toString().contains('FAILED /app/a: AccessDeniedException: not authorized'))
+    }
+
+    @Test
+    void 'requires environment and region and rejects unknown options'() {
+        assertEquals("ssmMultiRegionRestore: option 'region' is required, e.g. ssmMultiRegionRestore(region: params.REGION)",
+                runFailing('ssmMultiRegionRestore', [environment: 'dev']).message)
+        assertTrue(runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'x', force: true]).message
+                .startsWith('ssmMultiRegionRestore: unknown option(s) force; valid options: environment, region, archive'))
+        assertEquals([], restores)
+    }
+
+    @Test
+    void 'an aborted approval runs no apply'() {
+        harness.registerAllowedMethod('input') { Map spec -> throw new InterruptedException('aborted by ops') }
+        try {
+            harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false])
+        } catch (InterruptedException expected) {
+            assertEquals('ABORTED', harness.currentBuild.result)
+        }
+        assertEquals(1, restores.size())
+        assertFalse(harness.stages.contains('Restore Apply'))
+    }
+}
