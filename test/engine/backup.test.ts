@@ -195,7 +195,7 @@ describe('ssm-backup backup (through the local AWS)', function () {
 
   it('plan prints regions, buckets and the legacy check without collecting', async () => {
     aws.resetStats();
-    const out = path.join(work, 'plan.json');
+    const out = path.join(work, 'not-yet', 'plan.json'); // the parent directory is created
     const run = await runCli(aws, ['plan', '--environment', 'dev', '--ssm-home-region', HOME, '--output', out]);
     expect(run.code).to.equal(0);
     const plan = JSON.parse(readFileSync(out, 'utf8'));

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { loadPlan } from '../lib/plan.js';
 import { globalOptions, environmentOptions, regionListOption, withOptions, splitList, homeRegionFrom, runCommand, type GlobalArgs, type CliIo } from './common.js';
 import type { AwsClientFactory } from '../lib/aws/clients.js';
@@ -23,7 +24,10 @@ export function planCommand(io: CliIo, factory: () => AwsClientFactory, setCode:
         const plan = await loadPlan(aws, { environment: argv.environment as string, homeRegion: homeRegionFrom(argv, io.env), regions: splitList(argv.regions) });
         for (const w of plan.warnings) logger.warn(w);
         const text = JSON.stringify(plan, null, 2) + '\n';
-        if (argv.output) writeFileSync(argv.output, text);
+        if (argv.output) {
+          mkdirSync(path.dirname(argv.output), { recursive: true });
+          writeFileSync(argv.output, text);
+        }
         io.stdout(text);
         return 0;
       }));

@@ -1,6 +1,6 @@
-import { GetParameterCommand, GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { configError, usageError, awsErrorCode, EngineError, describeAwsError } from './errors.js';
+import { configError, usageError, EngineError, describeAwsError } from './errors.js';
 import type { AwsClientFactory } from './aws/clients.js';
+import { ssmReader, type SsmReader } from './aws/ssm.js';
 
 export const ENVIRONMENT_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -114,21 +114,12 @@ export function resolvePlan(input: PlanInput): Plan {
   };
 }
 
-async function getOne(ssm: SSMClient, name: string): Promise<string | undefined> {
-  try {
-    const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-    return out.Parameter?.Value;
-  } catch (err) {
-    if (awsErrorCode(err) === 'ParameterNotFound') return undefined;
-    throw err;
-  }
-}
-
-async function getMany(ssm: SSMClient, names: string[]): Promise<Record<string, string>> {
+/** Values by name (GetParameters, 10 a call); names that do not exist are left out. */
+async function getValues(ssm: SsmReader, names: string[]): Promise<Record<string, string>> {
   const found: Record<string, string> = {};
   for (let i = 0; i < names.length; i += 10) {
-    const out = await ssm.send(new GetParametersCommand({ Names: names.slice(i, i + 10), WithDecryption: true }));
-    for (const p of out.Parameters ?? []) if (p.Name && p.Value !== undefined) found[p.Name] = p.Value;
+    const { found: params } = await ssm.getBatch(names.slice(i, i + 10));
+    for (const p of params) if (p.Name && p.Value !== undefined) found[p.Name] = p.Value;
   }
   return found;
 }
@@ -147,17 +138,17 @@ export async function loadPlan(aws: AwsClientFactory, opts: LoadPlanOptions): Pr
   validateRegionName(homeRegion, '--ssm-home-region');
   const override = opts.regions && opts.regions.length > 0 ? validateRegionList(opts.regions, '--regions') : undefined;
   const keys = configKeys(environment);
-  const home = aws.ssm(homeRegion);
+  const home = ssmReader(aws.ssm(homeRegion));
   try {
-    const meta = await getMany(home, [keys.regionList, keys.defaultRegion, keys.legacyBucket]);
+    const meta = await getValues(home, [keys.regionList, keys.defaultRegion, keys.legacyBucket]);
     const regions = override ?? parseRegionList(meta[keys.regionList], environment, homeRegion);
     const buckets: Record<string, string | undefined> = {};
     await Promise.all(regions.map(async (r) => {
-      buckets[r] = await getOne(aws.ssm(r), keys.regionBucket(r));
+      buckets[r] = (await ssmReader(aws.ssm(r)).getOne(keys.regionBucket(r)))?.Value;
     }));
     const missing = regions.filter((r) => buckets[r] === undefined);
     if (missing.length > 0) {
-      const fallback = await getMany(home, missing.map((r) => keys.regionBucket(r)));
+      const fallback = await getValues(home, missing.map((r) => keys.regionBucket(r)));
       for (const r of missing) buckets[r] = fallback[keys.regionBucket(r)];
     }
     return resolvePlan({
