@@ -130,6 +130,19 @@ describe('ssm-backup backup (through the local AWS)', function () {
     expect(run.summary['eu-central-1'].status).to.equal('SUCCESS');
   });
 
+  it('backs up regions side by side with --parallel-regions, summaries still in list order', async () => {
+    for (const r of REGIONS) for (let i = 0; i < 200; i += 1) aws.ssm.put(r, { Name: `/bulk/p${i}`, Value: `v${i}`, Type: 'String' });
+    aws.setOptions({ latencyMs: 10 });
+    const run = await backup('--parallel-regions', '3');
+    expect(run.code, run.stderr).to.equal(0);
+    expect(Object.keys(run.summary)).to.deep.equal(REGIONS);
+    for (const r of REGIONS) expect(run.summary[r].status).to.equal('SUCCESS');
+    const lines = run.stderr.split('\n');
+    const started = lines.findIndex((l) => l.includes('[eu-central-1] Target Region'));
+    const firstDone = lines.findIndex((l) => l.includes('[ap-northeast-1] Uploaded'));
+    expect(started, 'the third region starts before the first one finishes').to.be.within(0, firstDone);
+  });
+
   it('rides out a throttling storm in the second region and loses nothing', async () => {
     for (let i = 0; i < 300; i += 1) aws.ssm.put('us-west-2', { Name: `/bulk/p${i}`, Value: `v${i}`, Type: 'String' });
     aws.faults.add({ service: 'ssm', operation: 'GetParameters', region: 'us-west-2', error: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' }, times: 8 });

@@ -16,6 +16,7 @@ interface BackupArgs extends GlobalArgs {
   includeTags: boolean;
   concurrency: number;
   failFast: boolean;
+  parallelRegions: number;
   workDir: string;
   summaryFile?: string;
 }
@@ -27,6 +28,7 @@ export const backupOptions = {
   'include-tags': { type: 'boolean' as const, default: false, describe: 'Also back up each parameter\'s tags (one extra API call per parameter)' },
   concurrency: { type: 'number' as const, default: 8, describe: 'GetParameters batches in flight per region (calls are also paced to --get-rate)' },
   'fail-fast': { type: 'boolean' as const, default: true, describe: 'Skip the remaining regions after the first failure (--no-fail-fast goes on)' },
+  'parallel-regions': { type: 'number' as const, default: 1, describe: 'Regions backed up at the same time (each has its own quota); fail-fast skips regions not yet started' },
   'work-dir': { type: 'string' as const, default: './ssm-backup-work', describe: 'Where per-region summary.json files are written (never values)' },
   'summary-file': { type: 'string' as const, describe: 'Region summaries JSON (default: <work-dir>/region_summaries.json)' },
   'get-rate': { type: 'number' as const, default: 40, describe: 'Max SSM Get* requests/s per region (AWS default quota 40; raise if your account has higher throughput)' },
@@ -49,6 +51,7 @@ export function backupCommand(io: CliIo, factory: (o: { getRate: number }) => Aw
       const getRate = (argv as unknown as { getRate: number }).getRate;
       setCode(await runCommand(io, argv, () => factory({ getRate }), async ({ aws, logger, io: out }) => {
         if (!Number.isInteger(argv.concurrency) || argv.concurrency < 1 || argv.concurrency > 64) throw usageError(`--concurrency ${argv.concurrency} is invalid: use a whole number from 1 to 64`);
+        if (!Number.isInteger(argv.parallelRegions) || argv.parallelRegions < 1) throw usageError(`--parallel-regions ${argv.parallelRegions} is invalid: use a whole number of 1 or more`);
         if (!(getRate > 0)) throw usageError(`--get-rate ${getRate} is invalid: use a number of requests per second above 0`);
         if (!argv.path.startsWith('/')) throw usageError(`--path "${argv.path}" is invalid: use an absolute parameter path such as /app`);
         const plan = await loadPlan(aws, { environment: argv.environment as string, homeRegion: homeRegionFrom(argv, io.env), regions: splitList(argv.regions) });
@@ -57,7 +60,7 @@ export function backupCommand(io: CliIo, factory: (o: { getRate: number }) => Aw
         const summaryFile = argv.summaryFile ?? path.join(argv.workDir, 'region_summaries.json');
         const result = await runBackup(aws, {
           plan, path: argv.path, nameContains: argv.nameContains, dryRun: argv.dryRun, includeTags: argv.includeTags,
-          concurrency: argv.concurrency, failFast: argv.failFast, workDir: argv.workDir, summaryFile, logger,
+          concurrency: argv.concurrency, failFast: argv.failFast, parallelRegions: argv.parallelRegions, workDir: argv.workDir, summaryFile, logger,
         });
         const stats = aws.stats.snapshot();
         const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);

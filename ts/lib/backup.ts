@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
+import pLimit from 'p-limit';
 import { EngineError, describeAwsError } from './errors.js';
 import type { Logger } from './log.js';
 import type { Plan } from './plan.js';
@@ -36,6 +37,8 @@ export interface BackupOptions {
   includeTags: boolean;
   concurrency: number;
   failFast: boolean;
+  /** Regions backed up at the same time (default 1: one after another, in list order). */
+  parallelRegions?: number;
   workDir: string;
   summaryFile: string;
   logger: Logger;
@@ -55,25 +58,29 @@ export function writeJsonAtomic(file: string, data: unknown): void {
   renameSync(tmp, file);
 }
 
-/** Backs up each region in order; fail-fast marks the rest SKIPPED. The summary file is always written. */
+/**
+ * Backs up the regions in list order, `parallelRegions` at a time (each region has its own API quota
+ * and bucket). Fail-fast: after a failure, regions not yet started are SKIPPED. The summary file is
+ * written before the first region and after every region, so it exists whatever happens.
+ */
 export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Promise<BackupResult> {
   const regions = opts.regions ?? opts.plan.regions;
   const summaries: Record<string, RegionSummary> = {};
   for (const r of regions) summaries[r] = { status: 'SKIPPED', parameterCount: 0, artifactPath: null, executionTimeSec: 0 };
   writeJsonAtomic(opts.summaryFile, summaries);
   let failed = false;
-  let accountId: string | null | undefined;
-  for (const region of regions) {
+  const accountId = opts.dryRun ? null : await aws.accountId(opts.plan.homeRegion).catch(() => null);
+  const limit = pLimit(Math.max(1, opts.parallelRegions ?? 1));
+  await Promise.all(regions.map((region) => limit(async () => {
     if (failed && opts.failFast) {
       opts.logger.forRegion(region).warn('Skipped: an earlier region failed (fail-fast; pass --no-fail-fast to continue)');
-      continue;
+      return;
     }
-    if (accountId === undefined && !opts.dryRun) accountId = await aws.accountId(opts.plan.homeRegion).catch(() => null);
     summaries[region] = await backupRegion(aws, region, accountId ?? null, opts);
     if (summaries[region].status === 'FAILED') failed = true;
     writeJsonAtomic(path.join(opts.workDir, region, 'summary.json'), { region, ...summaries[region] });
     writeJsonAtomic(opts.summaryFile, summaries);
-  }
+  })));
   return { summaries, exitCode: failed ? 1 : 0 };
 }
 
