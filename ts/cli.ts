@@ -31,7 +31,7 @@ export async function exec(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .command(listCommand(io, () => new AwsClientFactory(), setCode))
     .command(diffCommand(io, () => new AwsClientFactory(), setCode))
     .command(notifyCommand(io, setCode))
-    .demandCommand(1, 'Name a command: backup, plan, notify (see --help)')
+    .demandCommand(1, 'Name a command: plan, backup, list, verify, diff, restore, notify (see --help)')
     .strict()
     .version(TOOL_VERSION)
     .help()

@@ -106,3 +106,12 @@ describe('collectParameters', () => {
     expect(spy.callCount).to.be.lessThan(60);
   });
 });
+
+describe('describeAwsError', () => {
+  it('masks a value AWS echoes in a validation message, and any known secret', async () => {
+    const { describeAwsError } = await import('../../ts/lib/errors.js');
+    const err = Object.assign(new Error("1 validation error detected: Value 'hunter2-secret' at 'value' failed to satisfy constraint: Member must have length less than or equal to 4096"), { name: 'ValidationException' });
+    expect(describeAwsError(err)).to.equal("ValidationException: 1 validation error detected: Value '***' at 'value' failed to satisfy constraint: Member must have length less than or equal to 4096");
+    expect(describeAwsError(new Error('bad token hunter2 here'), ['hunter2'])).to.equal('bad token *** here');
+  });
+});

@@ -26,14 +26,19 @@ export function oneLine(message: string): string {
   return first.trim();
 }
 
-/** AWS SDK errors carry `name` (the error code) and `$metadata`; describe them without any request payload. */
-export function describeAwsError(err: unknown): string {
-  if (err instanceof EngineError) return err.message;
-  if (err instanceof Error) {
-    const code = err.name && err.name !== 'Error' ? `${err.name}: ` : '';
-    return oneLine(`${code}${err.message}`);
-  }
-  return String(err);
+/**
+ * AWS SDK errors carry `name` (the error code) and `$metadata`; describe them in one line without any
+ * request payload. AWS validation messages can echo the rejected input (`Value '...' at 'value' failed
+ * to satisfy constraint`): that part is masked, and so is every string in `secrets`.
+ */
+export function describeAwsError(err: unknown, secrets: (string | undefined)[] = []): string {
+  let text: string;
+  if (err instanceof EngineError) text = err.message;
+  else if (err instanceof Error) text = oneLine(`${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}`);
+  else text = String(err);
+  text = text.replace(/Value '[\s\S]*' at 'value'/g, "Value '***' at 'value'");
+  for (const s of secrets) if (s) text = text.split(s).join('***');
+  return text;
 }
 
 export function awsErrorCode(err: unknown): string | undefined {

@@ -55,8 +55,9 @@ export async function applyRestore(ssm: SSMClient, items: PlannedItem[], opts: {
       await writeOne(ssm, item, opts.live.get(item.name));
       (item.action === 'create' ? out.created : out.updated).push(item.name);
     } catch (err) {
-      out.failed.push({ name: item.name, error: describeAwsError(err) });
-      opts.logger.warn(`Could not ${item.action} ${item.name}: ${describeAwsError(err)}`);
+      const error = describeAwsError(err, [item.desired.Value]);
+      out.failed.push({ name: item.name, error });
+      opts.logger.warn(`Could not ${item.action} ${item.name}: ${error}`);
     }
     done += 1;
     if (done % 100 === 0) opts.logger.info(`Restored ${done}/${work.length} (${(done / ((performance.now() - started) / 1000)).toFixed(1)}/s)`);
