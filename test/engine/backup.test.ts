@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { startLocalAws, type LocalAws } from '../../local-aws/index.js';
 import { readTarGz } from '../../ts/lib/archive-read.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
@@ -99,6 +99,21 @@ describe('ssm-backup backup (through the local AWS)', function () {
     expect(run.stderr).to.match(/WARN .*s3-bucket-name is "old-single-region-bucket" but the default region ap-northeast-1 uses/);
     expect(run.summary['ap-northeast-1'].warnings).to.have.length(1);
     expect(run.summary['us-west-2'].warnings).to.equal(undefined);
+  });
+
+  it('uploads an archive larger than one part as a multipart upload with SSE, complete and verifiable', async () => {
+    for (let i = 0; i < 6000; i += 1) aws.ssm.put('us-west-2', { Name: `/big/p${i}`, Value: randomBytes(3072).toString('base64'), Type: i % 2 ? 'SecureString' : 'String' });
+    aws.resetStats();
+    const run = await backup('--regions', 'us-west-2', '--get-rate', '5000', '--concurrency', '16');
+    expect(run.code, run.stderr).to.equal(0);
+    expect(aws.stats().operations['s3:CreateMultipartUpload']).to.equal(1);
+    expect(aws.stats().operations['s3:UploadPart']).to.be.at.least(2);
+    const key = aws.s3.getObject(bucketFor('us-west-2'), 'latest.txt')!.toString().trim();
+    expect(aws.s3.objectMeta(bucketFor('us-west-2'), key)!.sse).to.equal('AES256');
+    const files = await readTarGz(aws.s3.getObject(bucketFor('us-west-2'), key)!);
+    const manifest = JSON.parse(files.get('manifest.json')!.toString());
+    expect(manifest.backupJson.sha256).to.equal(createHash('sha256').update(files.get('backup.json')!).digest('hex'));
+    expect(JSON.parse(files.get('backup.json')!.toString()).parameters).to.have.length(run.summary['us-west-2'].parameterCount as number);
   });
 
   it('dry run collects and counts but uploads nothing', async () => {
