@@ -7,9 +7,10 @@
  *   3. memory: 100,000 parameters of 4 KB in one region; peak RSS of the engine process (target <= 200 MB).
  *   4. restore throughput against PutParameter's quota (scripts/bench-restore.ts, when present).
  * Options: --scenario all|quota|lifted|memory|restore  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
+ *          --engine-node-options '...' (NODE_OPTIONS for the engine process only, e.g. --max-old-space-size=64)
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +28,7 @@ const { values: opt } = parseArgs({
     'latency-ms': { type: 'string', default: '30' },
     'get-tps': { type: 'string', default: '40' },
     'memory-params': { type: 'string', default: '100000' },
+    'engine-node-options': { type: 'string', default: '' },
   },
 });
 const N = Number(opt.params);
@@ -41,9 +43,17 @@ function runEngine(aws: LocalAws, args: string[]): Promise<EngineRun> {
   const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BUNDLE, 'backup', '--environment', 'dev', '--work-dir', work, '--log-format', 'json', ...args], {
-      env: { ...process.env, ...aws.env, AWS_REGION: REGIONS[0] }, stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...aws.env, AWS_REGION: REGIONS[0], NODE_OPTIONS: opt['engine-node-options'] || undefined }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     let last: Partial<EngineRun> = {};
+    // The benchmark also samples the child's own high-water mark (VmHWM), independent of what it reports.
+    let sampledHwm = 0;
+    const sampler = setInterval(() => {
+      try {
+        const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) sampledHwm = Math.max(sampledHwm, Math.round(Number(m[1]) / 1024));
+      } catch { /* exited, or not Linux */ }
+    }, 100);
     let buf = '';
     child.stderr.on('data', (d) => {
       buf += d;
@@ -58,8 +68,9 @@ function runEngine(aws: LocalAws, args: string[]): Promise<EngineRun> {
       }
     });
     child.on('close', (code) => {
+      clearInterval(sampler);
       rmSync(work, { recursive: true, force: true });
-      resolve({ ...last, code: code ?? 1, wallSec: (performance.now() - started) / 1000 });
+      resolve({ ...last, peakRssMb: Math.max(last.peakRssMb ?? 0, sampledHwm), code: code ?? 1, wallSec: (performance.now() - started) / 1000 });
     });
   });
 }
@@ -161,7 +172,7 @@ async function memory(): Promise<void> {
   const aws = await startLocalAws({ getTps: 2000 });
   try {
     seed(aws, count, 4096, [REGIONS[0]]);
-    const run = await runEngine(aws, ['--regions', REGIONS[0], '--get-rate', '2000', '--concurrency', '16']);
+    const run = await runEngine(aws, ['--regions', REGIONS[0], '--get-rate', '2000']);
     const archive = aws.s3.listObjects(`jenkins-infra-ssm-backup-dev-123456789012-${REGIONS[0]}`).find((o) => o.key.endsWith('.tar.gz'));
     table([
       ['exit code', String(run.code)],

@@ -30,3 +30,11 @@ describe('AdaptiveRateLimiter', () => {
     expect(clock.elapsed()).to.equal(0);
   });
 });
+
+describe('peakRssMb', () => {
+  it('reports this process\'s own high-water mark, at least its current RSS', async () => {
+    const { peakRssMb } = await import('../../ts/lib/memory.js');
+    const current = process.memoryUsage().rss / 1048576;
+    expect(peakRssMb()).to.be.at.least(Math.floor(current) - 1);
+  });
+});

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadPlan } from '../lib/plan.js';
 import { runBackup, type RegionSummary } from '../lib/backup.js';
 import { usageError } from '../lib/errors.js';
+import { peakRssMb as currentPeakRssMb } from '../lib/memory.js';
 import { globalOptions, environmentOptions, regionListOption, withOptions, splitList, homeRegionFrom, runCommand, type GlobalArgs, type CliIo } from './common.js';
 import type { AwsClientFactory } from '../lib/aws/clients.js';
 
@@ -63,7 +64,7 @@ export function backupCommand(io: CliIo, factory: (o: { getRate: number }) => Aw
           concurrency: argv.concurrency, failFast: argv.failFast, parallelRegions: argv.parallelRegions, workDir: argv.workDir, summaryFile, logger,
         });
         const stats = aws.stats.snapshot();
-        const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+        const peakRssMb = currentPeakRssMb();
         logger.info(`API calls: ${Object.entries(stats.calls).map(([k, v]) => `${k.replace(/Command$/, '')}=${v}`).join(' ')}; throttled attempts: ${stats.throttles}; peak RSS ${peakRssMb} MB`, { apiCalls: stats.calls, throttles: stats.throttles, peakRssMb });
         out.stdout(formatSummaryTable(result.summaries));
         return result.exitCode;

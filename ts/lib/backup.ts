@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import pLimit from 'p-limit';
+import { Transform } from 'node:stream';
 import { EngineError, describeAwsError } from './errors.js';
 import type { Logger } from './log.js';
 import type { Plan } from './plan.js';
@@ -114,8 +115,11 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
       const header = { backup_date: now.toISOString(), backup_timestamp: stamp, environment: opts.plan.environment, region };
       const manifestBase = { formatVersion: FORMAT_VERSION, tool: { name: TOOL_NAME, version: TOOL_VERSION }, environment: opts.plan.environment, region, accountId, createdAt: now.toISOString() };
       let archiveBytes = 0;
-      const stream = archiveStream({ file: spool.file, count: spool.count, bytes }, header, manifestBase);
-      stream.on('data', (b: Buffer) => { archiveBytes += b.length; });
+      // Count bytes inside the pipeline (a 'data' listener would switch the stream to flowing mode and defeat backpressure).
+      const counter = new Transform({ transform(chunk: Buffer, _enc, done) { archiveBytes += chunk.length; done(null, chunk); } });
+      const source = archiveStream({ file: spool.file, count: spool.count, bytes }, header, manifestBase);
+      source.on('error', (err) => counter.destroy(err));
+      const stream = source.pipe(counter);
       await uploadArchive(aws.s3(region), bucket, key, stream).catch((err) => {
         throw new EngineError('region', `Upload to s3://${bucket}/${key} failed: ${describeAwsError(err)}`, { region, cause: err });
       });

@@ -33,7 +33,7 @@ const GET_BATCH = 10;
  */
 export async function collectParameters(ssm: SsmReader, opts: CollectOptions): Promise<CollectResult> {
   const limit = pLimit(Math.max(1, opts.concurrency));
-  const windowSize = Math.max(4, opts.concurrency * 4);
+  const windowSize = Math.max(4, opts.concurrency * 2);
   const window: Promise<{ params: BackupParameter[]; vanished: string[] }>[] = [];
   const result: CollectResult = { described: 0, collected: 0, vanished: [] };
   let failed = false;
