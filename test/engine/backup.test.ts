@@ -137,6 +137,15 @@ describe('ssm-backup backup (through the local AWS)', function () {
     expect(aws.s3.listObjects(bucketFor('eu-central-1'))).to.deep.equal([]);
   });
 
+  it('fails only the region whose configuration cannot be read (opt-in region not enabled), not the plan', async () => {
+    aws.faults.add({ service: 'ssm', region: 'us-west-2', error: { code: 'UnrecognizedClientException', status: 400, message: 'The security token included in the request is invalid.' } });
+    const run = await backup('--no-fail-fast');
+    expect(run.code).to.equal(1);
+    expect(run.summary['ap-northeast-1'].status).to.equal('SUCCESS');
+    expect(run.summary['us-west-2']).to.deep.include({ status: 'FAILED', failureMessage: 'Could not read /jenkins/dev/backup/us-west-2/s3-bucket-name in us-west-2: UnrecognizedClientException: The security token included in the request is invalid.' });
+    expect(run.summary['eu-central-1'].status).to.equal('SUCCESS');
+  });
+
   it('goes on after a failure with --no-fail-fast and still exits 1', async () => {
     aws.ssm.delete('us-west-2', '/jenkins/dev/backup/us-west-2/s3-bucket-name');
     const run = await backup('--no-fail-fast');

@@ -93,7 +93,7 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
   // Plan warnings that concern this region (a missing bucket here, a legacy key that differs from this default region's bucket).
   const warnings = opts.plan.warnings.filter((w) => w.includes(` ${region}`));
   try {
-    if (!bucket) throw new EngineError('region', `Bucket definition missing for ${region}`, { region });
+    if (!bucket) throw new EngineError('region', opts.plan.bucketErrors[region] ?? `Bucket definition missing for ${region}`, { region });
     log.info(`Target Region: ${region}, bucket ${bucket}${opts.dryRun ? ' (dry run)' : ''}`);
     return await withPrivateDir(async (dir) => {
       const spool = new ParameterSpool(path.join(dir, 'parameters.json'));

@@ -20,6 +20,8 @@ export interface Plan {
   regions: string[];
   /** Bucket per region; null when neither the region nor the home region defines one. */
   buckets: Record<string, string | null>;
+  /** Regions whose own bucket parameter could not be read (opt-in region not enabled, access denied): why. */
+  bucketErrors: Record<string, string>;
   legacyBucket: string | null;
   legacyBucketMatches: boolean | null;
   warnings: string[];
@@ -73,6 +75,7 @@ export interface PlanInput {
   defaultRegion: string | undefined;
   legacyBucket: string | undefined;
   buckets: Record<string, string | undefined>;
+  bucketErrors?: Record<string, string>;
 }
 
 /** Everything the I/O side read, checked and turned into a Plan. Pure. */
@@ -92,7 +95,9 @@ export function resolvePlan(input: PlanInput): Plan {
   const buckets: Record<string, string | null> = {};
   for (const r of input.regions) {
     buckets[r] = input.buckets[r] ?? null;
-    if (buckets[r] === null) warnings.push(`Bucket definition missing for ${r}: ${keys.regionBucket(r)} exists neither in ${r} nor in ${input.homeRegion}`);
+    const readError = input.bucketErrors?.[r];
+    if (buckets[r] === null) warnings.push(readError ?? `Bucket definition missing for ${r}: ${keys.regionBucket(r)} exists neither in ${r} nor in ${input.homeRegion}`);
+    else if (readError) warnings.push(`${readError}; using the home region's definition`);
   }
   const defaultBucket = input.buckets[defaultRegion] ?? null;
   let legacyBucketMatches: boolean | null = null;
@@ -108,6 +113,7 @@ export function resolvePlan(input: PlanInput): Plan {
     defaultRegion,
     regions: input.regions,
     buckets,
+    bucketErrors: input.bucketErrors ?? {},
     legacyBucket: input.legacyBucket ?? null,
     legacyBucketMatches,
     warnings,
@@ -143,8 +149,14 @@ export async function loadPlan(aws: AwsClientFactory, opts: LoadPlanOptions): Pr
     const meta = await getValues(home, [keys.regionList, keys.defaultRegion, keys.legacyBucket]);
     const regions = override ?? parseRegionList(meta[keys.regionList], environment, homeRegion);
     const buckets: Record<string, string | undefined> = {};
+    const bucketErrors: Record<string, string> = {};
+    // A region that cannot be read (an opt-in region not enabled, an SCP) fails alone, not the whole plan.
     await Promise.all(regions.map(async (r) => {
-      buckets[r] = (await ssmReader(aws.ssm(r)).getOne(keys.regionBucket(r)))?.Value;
+      try {
+        buckets[r] = (await ssmReader(aws.ssm(r)).getOne(keys.regionBucket(r)))?.Value;
+      } catch (err) {
+        bucketErrors[r] = `Could not read ${keys.regionBucket(r)} in ${r}: ${describeAwsError(err)}`;
+      }
     }));
     const missing = regions.filter((r) => buckets[r] === undefined);
     if (missing.length > 0) {
@@ -153,7 +165,7 @@ export async function loadPlan(aws: AwsClientFactory, opts: LoadPlanOptions): Pr
     }
     return resolvePlan({
       environment, homeRegion, regions, regionsFromOverride: override !== undefined,
-      defaultRegion: meta[keys.defaultRegion], legacyBucket: meta[keys.legacyBucket], buckets,
+      defaultRegion: meta[keys.defaultRegion], legacyBucket: meta[keys.legacyBucket], buckets, bucketErrors,
     });
   } catch (err) {
     if (err instanceof EngineError) throw err;
