@@ -167,9 +167,12 @@ describe('ssm-backup backup (through the local AWS)', function () {
     expect(started, 'the third region starts before the first one finishes').to.be.within(0, firstDone);
   });
 
-  it('rides out a throttling storm in the second region and loses nothing', async () => {
+  it('rides out a storm of throttles, 429s and 5xx in the second region and loses nothing', async () => {
     for (let i = 0; i < 300; i += 1) aws.ssm.put('us-west-2', { Name: `/bulk/p${i}`, Value: `v${i}`, Type: 'String' });
-    aws.faults.add({ service: 'ssm', operation: 'GetParameters', region: 'us-west-2', error: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' }, times: 8 });
+    aws.faults.add({ service: 'ssm', operation: 'GetParameters', region: 'us-west-2', error: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' }, times: 6 });
+    aws.faults.add({ service: 'ssm', operation: 'GetParameters', region: 'us-west-2', error: { code: 'TooManyRequestsException', status: 429 }, times: 2 });
+    aws.faults.add({ service: 'ssm', operation: 'DescribeParameters', region: 'us-west-2', error: { code: 'InternalServerError', status: 500 }, times: 2 });
+    aws.faults.add({ service: 's3', operation: 'PutObject', error: { code: 'ServiceUnavailable', status: 503 }, times: 1 });
     const run = await backup('--regions', 'us-west-2', '--concurrency', '8');
     expect(run.code, run.stderr).to.equal(0);
     expect(run.summary['us-west-2'].parameterCount).to.equal(aws.ssm.list('us-west-2').length);
@@ -228,6 +231,14 @@ describe('ssm-backup backup (through the local AWS)', function () {
       expect(env.stderr).to.contain('--environment "Prod!" is invalid');
       expect((await backup('--concurrency', '0')).stderr).to.contain('--concurrency 0 is invalid');
     });
+  });
+
+  it('honours the per-service endpoint variables (AWS_ENDPOINT_URL_SSM / _S3 / _STS) without AWS_ENDPOINT_URL', async () => {
+    const perService = { AWS_ENDPOINT_URL: '', AWS_ENDPOINT_URL_SSM: aws.endpoint, AWS_ENDPOINT_URL_S3: aws.endpoint, AWS_ENDPOINT_URL_STS: aws.endpoint };
+    const run = await runCli(aws, ['backup', '--environment', 'dev', '--work-dir', work, '--regions', 'us-west-2'], { TMPDIR: tmp, ...perService });
+    outputs.push(run.stdout, run.stderr);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(aws.s3.getObject(bucketFor('us-west-2'), 'latest.txt')).to.exist;
   });
 
   it('plan prints regions, buckets and the legacy check without collecting', async () => {
