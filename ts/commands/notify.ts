@@ -1,23 +1,15 @@
 import type { CommandModule } from 'yargs';
 import { readFileSync } from 'node:fs';
-import { buildSlackMessage, postSlack, RUN_RESULTS, type NotifyRegionSummary, type RunResult } from '../lib/notify.js';
+import { buildSlackMessage, postSlack, RUN_RESULTS, type NotifyInput, type NotifyRegionSummary } from '../lib/notify.js';
 import { EngineError } from '../lib/errors.js';
 import { AwsClientFactory } from '../lib/aws/clients.js';
 import { globalOptions, withOptions, runCommand, type GlobalArgs, type CliIo } from './common.js';
 
-interface NotifyArgs extends GlobalArgs {
+/** The command's options are the library's input minus the summaries (read from --summary-file). */
+interface NotifyArgs extends GlobalArgs, Omit<NotifyInput, 'summaries' | 'dryRun' | 'title'> {
   summaryFile: string;
-  result: RunResult;
-  environment?: string;
   dryRun: boolean;
   title: string;
-  channel?: string;
-  buildUrl?: string;
-  jobName?: string;
-  buildNumber?: string;
-  durationSec?: number;
-  failedRegion?: string;
-  failureMessage?: string;
 }
 
 export const notifyOptions = {
