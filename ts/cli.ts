@@ -48,9 +48,18 @@ export async function exec(argv: string[], io: CliIo = defaultIo): Promise<numbe
     usageFailure ??= (err as Error).message;
   }
   if (usageFailure) {
-    io.stderr(`ssm-backup: ${usageFailure.split('\n')[0]} (see ssm-backup --help)\n`);
+    io.stderr(`ssm-backup: ${explainUnknown(usageFailure.split('\n')[0], io.env)} (see ssm-backup --help)\n`);
     return 2;
   }
   if (output) io.stdout(output + '\n');
   return code;
+}
+
+/** `.env('SSM_BACKUP')` turns every SSM_BACKUP_* variable into an option: say so when one is unknown. */
+export function explainUnknown(message: string, env: NodeJS.ProcessEnv): string {
+  const m = /^Unknown arguments?: (.+)$/.exec(message);
+  if (!m) return message;
+  const fromEnv = m[1].split(', ').map((key) => `SSM_BACKUP_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/-/g, '_').toUpperCase()}`).filter((name) => env[name] !== undefined);
+  if (fromEnv.length === 0) return message;
+  return `${message}: it comes from the environment variable ${fromEnv.join(', ')}; SSM_BACKUP_* variables are read as options, so unset or rename it`;
 }

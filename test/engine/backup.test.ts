@@ -230,6 +230,9 @@ describe('ssm-backup backup (through the local AWS)', function () {
       expect(env.code).to.equal(2);
       expect(env.stderr).to.contain('--environment "Prod!" is invalid');
       expect((await backup('--concurrency', '0')).stderr).to.contain('--concurrency 0 is invalid');
+      const stray = await runCli(aws, ['plan', '--environment', 'dev'], { SSM_BACKUP_ENGINE: '/tmp/x.cjs' });
+      expect(stray.code).to.equal(2);
+      expect(stray.stderr).to.contain('Unknown argument: engine: it comes from the environment variable SSM_BACKUP_ENGINE; SSM_BACKUP_* variables are read as options, so unset or rename it');
     });
   });
 
