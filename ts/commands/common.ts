@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { writeFileSync } from 'node:fs';
+import { writeJsonAtomic } from '../lib/files.js';
 import { createLogger, streamSink, type Logger } from '../lib/log.js';
 import { AwsClientFactory } from '../lib/aws/clients.js';
 import { EngineError, describeAwsError } from '../lib/errors.js';
@@ -75,6 +75,6 @@ export async function runCommand(io: CliIo, argv: GlobalArgs, factory: () => Aws
   }
 }
 
-export function writeErrorFile(file: string, data: { exitCode: number; category: string; message: string; region?: string }): void {
-  writeFileSync(file, JSON.stringify(data) + '\n');
+function writeErrorFile(file: string, data: { exitCode: number; category: string; message: string; region?: string }): void {
+  writeJsonAtomic(file, data);
 }

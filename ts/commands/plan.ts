@@ -1,6 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { writeFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { writeJsonAtomic } from '../lib/files.js';
 import { loadPlan } from '../lib/plan.js';
 import { globalOptions, environmentOptions, regionListOption, withOptions, splitList, homeRegionFrom, runCommand, type GlobalArgs, type CliIo } from './common.js';
 import type { AwsClientFactory } from '../lib/aws/clients.js';
@@ -24,10 +23,7 @@ export function planCommand(io: CliIo, factory: () => AwsClientFactory, setCode:
         const plan = await loadPlan(aws, { environment: argv.environment as string, homeRegion: homeRegionFrom(argv, io.env), regions: splitList(argv.regions) });
         for (const w of plan.warnings) logger.warn(w);
         const text = JSON.stringify(plan, null, 2) + '\n';
-        if (argv.output) {
-          mkdirSync(path.dirname(argv.output), { recursive: true });
-          writeFileSync(argv.output, text);
-        }
+        if (argv.output) writeJsonAtomic(argv.output, plan);
         io.stdout(text);
         return 0;
       }));

@@ -70,9 +70,9 @@ function documentParts(header: BackupHeader, count: number): { head: Buffer; tai
 
 /**
  * Builds the tar.gz stream: `backup.json` (header + spooled parameters, hashed on the way) then
- * `manifest.json`. `onManifest` receives the manifest once backup.json has been fully hashed.
+ * `manifest.json` with that hash.
  */
-export function archiveStream(spool: { file: string; count: number; bytes: number }, header: BackupHeader, manifestBase: Omit<Manifest, 'parameterCount' | 'backupJson'>, onManifest?: (m: Manifest) => void): Readable {
+export function archiveStream(spool: { file: string; count: number; bytes: number }, header: BackupHeader, manifestBase: Omit<Manifest, 'parameterCount' | 'backupJson'>): Readable {
   const pack = tar.pack();
   const gzip = createGzip({ level: 6 });
   const output = new PassThrough();
@@ -96,7 +96,6 @@ export function archiveStream(spool: { file: string; count: number; bytes: numbe
     await put(tail);
     entry.end(Buffer.alloc(0));
     const manifest: Manifest = { ...manifestBase, parameterCount: spool.count, backupJson: { sha256: hash.digest('hex'), bytes: size } };
-    onManifest?.(manifest);
     pack.entry({ name: 'manifest.json', mode: 0o644, mtime }, JSON.stringify(manifest, null, 2) + '\n');
     pack.finalize();
   })().catch(fail);

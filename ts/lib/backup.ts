@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { Transform } from 'node:stream';
@@ -11,6 +10,7 @@ import { collectParameters } from './collect.js';
 import { ParameterSpool, archiveStream, archiveName, timestamps, TOOL_NAME, FORMAT_VERSION } from './archive.js';
 import { uploadArchive, writeLatestPointer } from './upload.js';
 import { withPrivateDir } from './secure-temp.js';
+import { writeJsonAtomic } from './files.js';
 import { TOOL_VERSION } from '../version.js';
 
 export type RegionStatus = 'SUCCESS' | 'FAILED' | 'SKIPPED';
@@ -51,14 +51,6 @@ export interface BackupResult {
   exitCode: number;
 }
 
-/** Writes JSON atomically (temp file + rename) so a reader never sees half a file. */
-export function writeJsonAtomic(file: string, data: unknown): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(data, null, 2) + '\n', { mode: 0o644 });
-  renameSync(tmp, file);
-}
-
 /**
  * Backs up the regions in list order, `parallelRegions` at a time (each region has its own API quota
  * and bucket). Fail-fast: after a failure, regions not yet started are SKIPPED. The summary file is
@@ -70,14 +62,14 @@ export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Pro
   for (const r of regions) summaries[r] = { status: 'SKIPPED', parameterCount: 0, artifactPath: null, executionTimeSec: 0 };
   writeJsonAtomic(opts.summaryFile, summaries);
   let failed = false;
-  const accountId = opts.dryRun ? null : await aws.accountId(opts.plan.homeRegion).catch(() => null);
+  const accountId = opts.dryRun ? null : ((await aws.accountId(opts.plan.homeRegion).catch(() => undefined)) ?? null);
   const limit = pLimit(Math.max(1, opts.parallelRegions ?? 1));
   await Promise.all(regions.map((region) => limit(async () => {
     if (failed && opts.failFast) {
       opts.logger.forRegion(region).warn('Skipped: an earlier region failed (fail-fast; pass --no-fail-fast to continue)');
       return;
     }
-    summaries[region] = await backupRegion(aws, region, accountId ?? null, opts);
+    summaries[region] = await backupRegion(aws, region, accountId, opts);
     if (summaries[region].status === 'FAILED') failed = true;
     writeJsonAtomic(path.join(opts.workDir, region, 'summary.json'), { region, ...summaries[region] });
     writeJsonAtomic(opts.summaryFile, summaries);

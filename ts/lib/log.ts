@@ -46,10 +46,4 @@ export function streamSink(write: (line: string) => void, format: 'text' | 'json
   };
 }
 
-/** Collects events in memory (tests). */
-export function memorySink(): { sink: LogSink; events: LogEvent[] } {
-  const events: LogEvent[] = [];
-  return { sink: (e) => events.push(e), events };
-}
-
 export const silentLogger: Logger = createLogger(() => undefined);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { AwsClientFactory } from '../aws/clients.js';
 import { loadPlan } from '../plan.js';
 import { loadArchive, type LoadedArchive } from '../archive-source.js';
-import { writeJsonAtomic } from '../backup.js';
+import { writeJsonAtomic } from '../files.js';
 import { EngineError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { commonPath, readLive, checkKeys } from './live.js';
