@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { writeJsonAtomic } from '../lib/files.js';
 import { createLogger, streamSink, type Logger } from '../lib/log.js';
 import { AwsClientFactory } from '../lib/aws/clients.js';
-import { EngineError, describeAwsError } from '../lib/errors.js';
+import { EngineError, describeAwsError, maskEchoedValues } from '../lib/errors.js';
 
 /** Where a command writes: injectable so tests capture output without touching the console. */
 export interface CliIo {
@@ -67,7 +67,7 @@ export async function runCommand(io: CliIo, argv: GlobalArgs, factory: () => Aws
   } catch (err) {
     const e = err instanceof EngineError ? err : new EngineError('aws', describeAwsError(err), { cause: err });
     logger.error(e.message);
-    if (argv.verbose && err instanceof Error && err.stack) io.stderr(err.stack + '\n');
+    if (argv.verbose && err instanceof Error && err.stack) io.stderr(maskEchoedValues(err.stack) + '\n');
     if (argv.errorFile) writeErrorFile(argv.errorFile, { exitCode: e.exitCode, category: e.category, message: e.message, region: e.region });
     return e.exitCode;
   } finally {

@@ -36,9 +36,14 @@ export function describeAwsError(err: unknown, secrets: (string | undefined)[] =
   if (err instanceof EngineError) text = err.message;
   else if (err instanceof Error) text = oneLine(`${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}`);
   else text = String(err);
-  text = text.replace(/Value '[\s\S]*' at 'value'/g, "Value '***' at 'value'");
-  for (const s of secrets) if (s) text = text.split(s).join('***');
-  return text;
+  return maskEchoedValues(text, secrets);
+}
+
+/** Masks the input AWS validation messages echo (`Value '...' at 'value'`) and every string in `secrets`. */
+export function maskEchoedValues(text: string, secrets: (string | undefined)[] = []): string {
+  let out = text.replace(/Value '[\s\S]*' at 'value'/g, "Value '***' at 'value'");
+  for (const s of secrets) if (s) out = out.split(s).join('***');
+  return out;
 }
 
 export function awsErrorCode(err: unknown): string | undefined {
