@@ -6,9 +6,16 @@ import { verifyCommand } from './commands/verify.js';
 import { listCommand } from './commands/list.js';
 import { diffCommand } from './commands/diff.js';
 import { notifyCommand } from './commands/notify.js';
-import type { CliIo } from './commands/common.js';
+import { runCommand, reportFailure, type CliIo, type CommandSpec } from './commands/common.js';
+import { camelCase, envName, suggest, validateValue, type OptionSpec, type OptionTable } from './commands/options.js';
+import { resolveHomeRegion, checkProfile } from './commands/home-region.js';
+import { formatCommandHelp, formatMainHelp } from './commands/help.js';
 import { AwsClientFactory } from './lib/aws/clients.js';
+import { EngineError, usageError } from './lib/errors.js';
 import { TOOL_VERSION } from './version.js';
+
+/** Every command, in the order --help lists them. */
+export const commands: CommandSpec[] = [planCommand, backupCommand, listCommand, verifyCommand, diffCommand, restoreCommand, notifyCommand] as never;
 
 const defaultIo: CliIo = {
   stdout: (t) => process.stdout.write(t),
@@ -16,50 +23,144 @@ const defaultIo: CliIo = {
   env: process.env,
 };
 
-/** Parses argv, runs one command and resolves to its exit code. Never exits the process. */
+const HINT = ' (see ssm-backup --help)';
+
+/**
+ * Parses argv, validates every option of the command (argv and SSM_BACKUP_* variables), then runs it; resolves
+ * to the exit code. Nothing runs (no AWS client is made, no file is written) until the whole command line and
+ * environment are valid: a usage error is one line on stderr and exit code 2. Never exits the process.
+ */
 export async function exec(argv: string[], io: CliIo = defaultIo): Promise<number> {
-  let code = 0;
-  const setCode = (n: number) => { code = n; };
-  let usageFailure: string | undefined;
-  const parser = yargs(argv)
-    .scriptName('ssm-backup')
-    .env('SSM_BACKUP')
-    .command(planCommand(io, () => new AwsClientFactory(), setCode))
-    .command(backupCommand(io, (o) => new AwsClientFactory(o), setCode))
-    .command(restoreCommand(io, (o) => new AwsClientFactory(o), setCode))
-    .command(verifyCommand(io, () => new AwsClientFactory(), setCode))
-    .command(listCommand(io, () => new AwsClientFactory(), setCode))
-    .command(diffCommand(io, () => new AwsClientFactory(), setCode))
-    .command(notifyCommand(io, setCode))
-    .demandCommand(1, 'Name a command: plan, backup, list, verify, diff, restore, notify (see --help)')
-    .strict()
-    .version(TOOL_VERSION)
-    .help()
-    .wrap(Math.min(120, process.stdout.columns || 100))
-    .exitProcess(false)
-    .fail((msg, err) => {
-      if (err) throw err;
-      usageFailure = msg;
-    });
-  let output = '';
+  let parsed: { spec: CommandSpec; values: Record<string, unknown> };
   try {
-    await parser.parseAsync(argv, {}, (_err, _argv, out) => { output = out; });
+    const result = await parse(argv, io.env);
+    if (typeof result === 'string') {
+      io.stdout(result);
+      return 0;
+    }
+    parsed = result;
   } catch (err) {
-    usageFailure ??= (err as Error).message;
+    if (!(err instanceof EngineError)) throw err;
+    const errorFile = errorFileFrom(argv, io.env);
+    return reportFailure(new EngineError(err.category, err.message + HINT), io, { errorFile });
   }
-  if (usageFailure) {
-    io.stderr(`ssm-backup: ${explainUnknown(usageFailure.split('\n')[0], io.env)} (see ssm-backup --help)\n`);
-    return 2;
-  }
-  if (output) io.stdout(output + '\n');
-  return code;
+  const { spec, values } = parsed;
+  const factory = () => new AwsClientFactory({ ...spec.clientOptions?.(values as never), profile: values.profile as string | undefined });
+  return runCommand(io, values as never, factory, (ctx) => spec.run(ctx, values as never));
 }
 
-/** `.env('SSM_BACKUP')` turns every SSM_BACKUP_* variable into an option: say so when one is unknown. */
-export function explainUnknown(message: string, env: NodeJS.ProcessEnv): string {
-  const m = /^Unknown arguments?: (.+)$/.exec(message);
-  if (!m) return message;
-  const fromEnv = m[1].split(', ').map((key) => `SSM_BACKUP_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/-/g, '_').toUpperCase()}`).filter((name) => env[name] !== undefined);
-  if (fromEnv.length === 0) return message;
-  return `${message}: it comes from the environment variable ${fromEnv.join(', ')}; SSM_BACKUP_* variables are read as options, so unset or rename it`;
+/** Help or version text, or the command with its validated values. Throws a usage EngineError. */
+export async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<string | { spec: CommandSpec; values: Record<string, unknown> }> {
+  const name = argv.find((a) => !a.startsWith('-'));
+  if (argv.includes('--version') && argv.length === 1) return `${TOOL_VERSION}\n`;
+  const spec = commands.find((c) => c.name === name);
+  if (!spec) {
+    if (name === undefined && (argv.includes('--help') || argv.includes('-h') || argv.length === 0)) return argv.length === 0 ? noCommand() : formatMainHelp(commands);
+    const near = name && suggest(name, commands.map((c) => c.name));
+    throw usageError(name === undefined ? `name a command: ${commands.map((c) => c.name).join(', ')}` : `unknown command "${name}"${near ? `: did you mean ${near}?` : ''}; commands: ${commands.map((c) => c.name).join(', ')}`);
+  }
+  if (argv.includes('--help') || argv.includes('-h')) return formatCommandHelp(spec);
+  const given = parseArgv(spec, argv);
+  const values: Record<string, unknown> = {};
+  const fromEnv = environmentValues(spec, env);
+  for (const [optName, opt] of Object.entries(spec.options)) {
+    const key = camelCase(optName);
+    let value: unknown = opt.default;
+    if (key in fromEnv) value = validateValue(optName, opt, fromEnv[key], `${envName(optName)}`);
+    if (given[key] !== undefined) value = validateValue(optName, opt, given[key], `--${optName}`);
+    if (value === undefined && opt.required) throw usageError(`--${optName} is required: pass --${optName} <value> or set ${envName(optName)}`);
+    values[key] = value;
+  }
+  if ('profile' in spec.options) await checkProfile(values.profile as string | undefined);
+  if ('ssm-home-region' in spec.options) values.ssmHomeRegion = await resolveHomeRegion(values, env);
+  spec.check?.(values as never, { stdout: () => undefined, stderr: () => undefined, env });
+  return { spec, values };
+}
+
+function noCommand(): never {
+  throw usageError(`name a command: ${commands.map((c) => c.name).join(', ')}`);
+}
+
+/** argv through yargs' parser in strict mode; an unknown option is an error that suggests the nearest real one. */
+function parseArgv(spec: CommandSpec, argv: string[]): Record<string, unknown> {
+  checkBooleanAssignments(spec.options, argv);
+  let out: Record<string, unknown> = {};
+  let failure: string | undefined;
+  const y = yargs(argv)
+    .help(false)
+    .version(false)
+    .exitProcess(false)
+    .strict()
+    .parserConfiguration({ 'duplicate-arguments-array': true, 'greedy-arrays': false })
+    .fail((msg, err) => {
+      failure = msg ?? err?.message;
+    })
+    .command(spec.name, spec.describe, (b) => b.options(yargsOptions(spec.options)), (a) => {
+      out = a as Record<string, unknown>;
+    });
+  void y.parseSync();
+  if (failure) throw usageError(explainYargsFailure(failure, spec, argv));
+  const extra = (out._ as unknown[]).slice(1);
+  if (extra.length) throw usageError(`unexpected argument "${String(extra[0])}" for ${spec.name}: options take the form --name value`);
+  return out;
+}
+
+function yargsOptions(table: OptionTable): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const [name, o] of Object.entries(table)) out[name] = { type: o.kind === 'boolean' ? 'boolean' : 'string', requiresArg: o.kind !== 'boolean' };
+  return out;
+}
+
+/** yargs reads `--dry-run=garbage` as false: refuse anything but a boolean word after `=`. */
+function checkBooleanAssignments(table: OptionTable, argv: string[]): void {
+  for (const arg of argv) {
+    const m = /^--(no-)?([^=]+)=(.*)$/.exec(arg);
+    if (m && table[m[2]]?.kind === 'boolean') validateValue(m[2], table[m[2]], m[3], `--${m[1] ?? ''}${m[2]}`);
+  }
+}
+
+function explainYargsFailure(message: string, spec: CommandSpec, argv: string[]): string {
+  const unknown = /^Unknown arguments?: (.+)$/.exec(message);
+  if (!unknown) return message.replace(/^Not enough arguments following: (.+)$/, '--$1 needs a value');
+  const names = Object.keys(spec.options);
+  const listed = unknown[1].split(', ');
+  const kebab = (u: string) => u.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+  const positional = listed.find((u) => argv.includes(u));
+  if (positional !== undefined) return `unexpected argument "${positional}" for ${spec.name}: options take the form --name value`;
+  const parts = listed.filter((u) => kebab(u) === u || !listed.includes(kebab(u))).map((u) => {
+    const near = suggest(u, names);
+    return `--${u}${near ? ` (did you mean --${near}?)` : ''}`;
+  });
+  return `unknown option${parts.length > 1 ? 's' : ''} for ${spec.name}: ${parts.join(', ')}`;
+}
+
+/**
+ * SSM_BACKUP_* variables: each must name an option of the command being run (raw values, validated like argv).
+ * Anything else is refused: a stray variable is a doubt, and the engine never acts on one.
+ */
+function environmentValues(spec: CommandSpec, env: NodeJS.ProcessEnv): Record<string, string> {
+  const byEnv = new Map(Object.keys(spec.options).map((n) => [envName(n), n]));
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (!k.startsWith('SSM_BACKUP_') || v === undefined) continue;
+    const opt = byEnv.get(k);
+    if (!opt) {
+      const near = suggest(k, [...byEnv.keys()]);
+      throw usageError(`the environment variable ${k} is not an option of ${spec.name}${near ? ` (did you mean ${near}?)` : ''}: SSM_BACKUP_* variables are read as options, so unset or rename it`);
+    }
+    out[camelCase(opt)] = v;
+  }
+  return out;
+}
+
+/** The error file of a command line that failed to parse, when it can be known safely (for Jenkins). */
+function errorFileFrom(argv: string[], env: NodeJS.ProcessEnv): string | undefined {
+  const i = argv.indexOf('--error-file');
+  const raw = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--error-file='))?.slice(13) ?? env.SSM_BACKUP_ERROR_FILE;
+  if (!raw) return undefined;
+  try {
+    return validateValue('error-file', { kind: 'file-out', describe: '' } satisfies OptionSpec, raw, '--error-file') as string;
+  } catch {
+    return undefined;
+  }
 }

@@ -44,7 +44,7 @@ Map call(Map options = [:]) {
 void initialize(Map config, Map run) {
     String planFile = "${pwd()}/${WORK_DIR}/plan.json"
     writeFile(file: planFile, text: '{}')   // creates the work dir; the engine overwrites it
-    Map options = [environment: config.environment, ssmHomeRegion: config.ssmHomeRegion, regions: config.regions, output: planFile]
+    Map options = [environment: config.environment, ssmHomeRegion: config.ssmHomeRegion, regions: config.regions, outputFile: planFile]
     Map result = ssmBackupEngine(command: 'plan', env: ssmBackupEngine.toEnv(options), credentialsId: config.credentialsId, nodejs: config.nodejs)
     if (result.exitCode != 0) {
         error("Initialize failed: ${result.error.message}")

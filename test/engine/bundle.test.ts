@@ -31,8 +31,8 @@ describe('the shipped bundle', function () {
   it('runs --help under plain node without node_modules', () => {
     const r = spawnSync(process.execPath, [BUNDLE, '--help'], { encoding: 'utf8', cwd: tmpdir(), env: { PATH: process.env.PATH } });
     expect(r.status).to.equal(0);
-    expect(r.stdout).to.contain('ssm-backup backup');
-    expect(r.stdout).to.contain('ssm-backup plan');
+    expect(r.stdout).to.match(/^ {2}backup +Back up every configured region/m);
+    expect(r.stdout).to.match(/^ {2}plan +Print the resolved plan/m);
   });
 
   describe('against the local AWS', () => {

@@ -4,9 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import yargs from 'yargs';
 import { buildSlackMessage, postSlack, escapeMrkdwn, formatDuration, type NotifyInput } from '../../ts/lib/notify.js';
-import { notifyCommand } from '../../ts/commands/notify.js';
+import { exec } from '../../ts/cli.js';
 import { EngineError } from '../../ts/lib/errors.js';
 
 const SECRET_PATH = '/services/T000/B000/s3cr3tT0k3n';
@@ -175,10 +174,9 @@ describe('ssm-backup notify (command)', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const run = async (args: string[], env: NodeJS.ProcessEnv) => {
-    let code = -1;
     let out = '';
     const io = { stdout: (t: string) => { out += t; }, stderr: (t: string) => { out += t; }, env };
-    await yargs(args).command(notifyCommand(io, (n) => { code = n; })).strict().exitProcess(false).parseAsync();
+    const code = await exec(args, io);
     return { code, out };
   };
   const args = () => ['notify', '--summary-file', path.join(dir, 'region_summaries.json'), '--result', 'FAILURE', '--environment', 'dev',
@@ -215,6 +213,6 @@ describe('ssm-backup notify (command)', () => {
     bad[2] = path.join(dir, 'missing.json');
     const { code } = await run(bad, { SLACK_WEBHOOK_URL: slack.url });
     expect(code).to.equal(2);
-    expect(JSON.parse(readFileSync(path.join(dir, 'error.json'), 'utf8')).message).to.match(/^Cannot read --summary-file .*missing\.json: ENOENT$/);
+    expect(JSON.parse(readFileSync(path.join(dir, 'error.json'), 'utf8')).message).to.match(/^--summary-file ".*missing\.json" does not exist: give the path of an existing file/);
   });
 });

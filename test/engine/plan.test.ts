@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { parseRegionList, resolvePlan, validateEnvironment, validateRegionList, type PlanInput } from '../../ts/lib/plan.js';
+import { loadPlan, parseRegionList, resolvePlan, validateEnvironment, validateRegionList, type PlanInput } from '../../ts/lib/plan.js';
+import type { AwsClientFactory } from '../../ts/lib/aws/clients.js';
 import { EngineError } from '../../ts/lib/errors.js';
 
 function thrown(fn: () => unknown): EngineError {
@@ -71,5 +72,67 @@ describe('plan resolution (pure)', () => {
 
   it('validates --regions overrides', () => {
     expect(thrown(() => validateRegionList(['us-west-2', 'US-EAST-1'], '--regions')).message).to.equal('--regions contains an invalid region name "US-EAST-1": use AWS region names such as us-west-2');
+  });
+});
+
+describe('loadPlan: configuration errors (exit 2) vs AWS errors (exit 1)', () => {
+  const config: Record<string, string> = {
+    '/jenkins/dev/backup/region-list': '["us-west-2"]',
+    '/jenkins/dev/backup/default-region': 'us-west-2',
+    '/jenkins/dev/backup/us-west-2/s3-bucket-name': 'bucket-usw2',
+  };
+  /** A fake factory whose SSM client answers from `config`, after `before` had its say (throw or override). */
+  const factory = (before: (cmd: { constructor: { name: string }; input: Record<string, unknown> }) => unknown) => ({
+    ssm: () => ({
+      send: async (cmd: { constructor: { name: string }; input: { Names?: string[]; Name?: string } }) => {
+        const override = before(cmd as never);
+        if (override !== undefined) return override;
+        if (cmd.constructor.name === 'GetParametersCommand') {
+          const names = cmd.input.Names ?? [];
+          return { Parameters: names.filter((n) => config[n]).map((n) => ({ Name: n, Value: config[n] })), InvalidParameters: names.filter((n) => !config[n]) };
+        }
+        const name = cmd.input.Name as string;
+        if (!config[name]) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
+        return { Parameter: { Name: name, Value: config[name] } };
+      },
+    }),
+  }) as unknown as AwsClientFactory;
+
+  it('throttling while reading the configuration is an AWS error (exit 1) with the cause, not "create it with Pulumi"', async () => {
+    const aws = factory(() => { throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }); });
+    const err = await loadPlan(aws, { environment: 'dev', homeRegion: 'ap-northeast-1' }).then(() => undefined, (e: EngineError) => e);
+    expect(err).to.be.instanceOf(EngineError);
+    expect(err?.category).to.equal('aws');
+    expect(err?.exitCode).to.equal(1);
+    expect(err?.message).to.contain('ThrottlingException: Rate exceeded').and.not.contain('Pulumi');
+  });
+
+  it('an unreachable endpoint is an AWS error too', async () => {
+    const aws = factory(() => { throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { name: 'Error', code: 'ECONNREFUSED' }); });
+    const err = await loadPlan(aws, { environment: 'dev', homeRegion: 'ap-northeast-1' }).then(() => undefined, (e: EngineError) => e);
+    expect(err?.exitCode).to.equal(1);
+    expect(err?.message).to.contain('ECONNREFUSED');
+  });
+
+  it('re-checks a configuration key that one GetParameters answer lists under InvalidParameters', async () => {
+    let once = true;
+    const aws = factory((cmd) => {
+      if (cmd.constructor.name === 'GetParametersCommand' && once) {
+        once = false;
+        const names = cmd.input.Names as string[];
+        return { Parameters: names.filter((n) => n.endsWith('default-region')).map((n) => ({ Name: n, Value: config[n] })), InvalidParameters: names.filter((n) => !n.endsWith('default-region')) };
+      }
+      return undefined;
+    });
+    const plan = await loadPlan(aws, { environment: 'dev', homeRegion: 'ap-northeast-1' });
+    expect(plan.regions).to.deep.equal(['us-west-2']);
+    expect(plan.defaultRegion).to.equal('us-west-2');
+  });
+
+  it('a key that stays missing after the re-check is a configuration error (exit 2)', async () => {
+    const aws = factory(() => undefined);
+    const err = await loadPlan(aws, { environment: 'nope', homeRegion: 'ap-northeast-1' }).then(() => undefined, (e: EngineError) => e);
+    expect(err?.category).to.equal('config');
+    expect(err?.exitCode).to.equal(2);
   });
 });

@@ -220,7 +220,7 @@ describe('ssm-backup restore (through the local AWS)', function () {
     const noRegion = await w.cli(['restore', '--environment', 'dev', '--ssm-home-region', 'ap-northeast-1', '--work-dir', w.work]);
     expect(noRegion.code).to.equal(2);
     expect(noRegion.stderr).to.contain('--region is required');
-    expect((await w.run('restore', '--work-dir', w.work, '--put-rate', '0')).stderr).to.contain('--put-rate 0 is invalid');
+    expect((await w.run('restore', '--work-dir', w.work, '--put-rate', '0')).stderr).to.contain('--put-rate "0" is invalid');
     expect((await restore('--kms-key-map', 'nonsense')).code).to.equal(2);
   });
 });

@@ -1,16 +1,16 @@
-import type { CommandModule } from 'yargs';
-import { globalOptions, environmentOptions, withOptions, homeRegionFrom, runCommand, type GlobalArgs, type CliIo } from './common.js';
-import type { AwsClientFactory } from '../lib/aws/clients.js';
+import { defineCommand } from './common.js';
+import { globalOptions, awsOptions, environmentOptions } from './options.js';
+import { homeRegionFrom } from './home-region.js';
 import { regionBucket } from '../lib/restore/run.js';
 import { listArchives, type ArchiveEntry } from '../lib/archive-source.js';
-import { requireRegion } from './restore.js';
 
-interface ListArgs extends GlobalArgs {
-  environment?: string;
-  ssmHomeRegion?: string;
-  region?: string;
-  json: boolean;
-}
+export const listOptions = {
+  ...globalOptions,
+  ...awsOptions,
+  ...environmentOptions,
+  region: { kind: 'region', required: true, describe: 'Region whose bucket to list' },
+  json: { kind: 'boolean', default: false, describe: 'Print JSON: {bucket, archives: [{key, size, lastModified, latest}]}' },
+} as const;
 
 export function formatArchiveList(bucket: string, entries: ArchiveEntry[]): string {
   if (entries.length === 0) return `No archives in s3://${bucket}\n`;
@@ -20,22 +20,15 @@ export function formatArchiveList(bucket: string, entries: ArchiveEntry[]): stri
   return [line([' ', 'LAST MODIFIED', 'BYTES', `KEY (s3://${bucket}; * = latest.txt)`]), ...rows.map(line)].join('\n') + '\n';
 }
 
-export function listCommand(io: CliIo, factory: () => AwsClientFactory, setCode: (n: number) => void): CommandModule<object, ListArgs> {
-  return {
-    command: 'list',
-    describe: 'List the archives in a region\'s bucket, newest first, marking the one latest.txt points at',
-    builder: (y) => withOptions(y, globalOptions, environmentOptions, {
-      region: { type: 'string', describe: 'Region whose bucket to list (required)' },
-      json: { type: 'boolean', default: false, describe: 'Print JSON: {bucket, archives: [{key, size, lastModified, latest}]}' },
-    }) as never,
-    handler: async (argv) => {
-      setCode(await runCommand(io, argv, factory, async ({ aws }) => {
-        const region = requireRegion(argv);
-        const bucket = await regionBucket(aws, { environment: argv.environment as string, homeRegion: homeRegionFrom(argv, io.env), region });
-        const entries = await listArchives(aws.s3(region), bucket, region);
-        io.stdout(argv.json ? JSON.stringify({ bucket, region, archives: entries }, null, 2) + '\n' : formatArchiveList(bucket, entries));
-        return 0;
-      }));
-    },
-  };
-}
+export const listCommand = defineCommand({
+  name: 'list',
+  describe: 'List the archives in a region\'s bucket, newest first, marking the one latest.txt points at',
+  options: listOptions,
+  examples: [['ssm-backup list --environment prod --region us-west-2', 'Archives of us-west-2, newest first']],
+  run: async ({ aws, io }, o) => {
+    const bucket = await regionBucket(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region });
+    const entries = await listArchives(aws.s3(o.region), bucket, o.region);
+    io.stdout(o.json ? JSON.stringify({ bucket, region: o.region, archives: entries }, null, 2) + '\n' : formatArchiveList(bucket, entries));
+    return 0;
+  },
+});

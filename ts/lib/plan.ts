@@ -27,26 +27,32 @@ export interface Plan {
   warnings: string[];
 }
 
-export function validateEnvironment(env: string | undefined): string {
-  if (!env) throw usageError('--environment is required: pass --environment <name> (for example dev) or set SSM_BACKUP_ENVIRONMENT');
+/** Environment names as the Pulumi stack and the SSM key layout allow them; a bad one is a usage error. */
+export function validateEnvironment(env: string | undefined, source = '--environment'): string {
+  if (!env) throw usageError(`${source} is required: pass --environment <name> (for example dev) or set SSM_BACKUP_ENVIRONMENT`);
   if (!ENVIRONMENT_PATTERN.test(env)) {
-    throw usageError(`--environment "${env}" is invalid: use 1-32 lowercase letters, digits or '-', starting with a letter or digit (for example dev)`);
+    throw usageError(`${source} "${env}" is invalid: use 1-32 lowercase letters, digits or '-', starting with a letter or digit (for example dev)`);
   }
   return env;
 }
 
-export function validateRegionName(region: string, source: string): string {
-  if (!REGION_PATTERN.test(region)) throw configError(`${source} contains an invalid region name "${region}": use AWS region names such as us-west-2`);
+/** An AWS region name; `category` says whether a bad one is the user's (usage) or the SSM configuration's (config). */
+export function validateRegionName(region: string, source: string, category: 'usage' | 'config' = 'config'): string {
+  if (!REGION_PATTERN.test(region)) {
+    const message = `${source} contains an invalid region name "${region}": use AWS region names such as us-west-2`;
+    throw category === 'usage' ? usageError(message) : configError(message);
+  }
   return region;
 }
 
 /** Checks a list of regions: syntax and duplicates. `source` names where the list came from. */
-export function validateRegionList(regions: unknown[], source: string): string[] {
+export function validateRegionList(regions: unknown[], source: string, category: 'usage' | 'config' = 'config'): string[] {
   const seen = new Set<string>();
+  const fail = category === 'usage' ? usageError : configError;
   for (const r of regions) {
-    if (typeof r !== 'string') throw configError(`${source} must contain only region name strings, got ${JSON.stringify(r)}`);
-    validateRegionName(r, source);
-    if (seen.has(r)) throw configError(`${source} lists "${r}" twice: remove the duplicate`);
+    if (typeof r !== 'string') throw fail(`${source} must contain only region name strings, got ${JSON.stringify(r)}`);
+    validateRegionName(r, source, category);
+    if (seen.has(r)) throw fail(`${source} lists "${r}" twice: remove the duplicate`);
     seen.add(r);
   }
   return regions as string[];
@@ -120,12 +126,20 @@ export function resolvePlan(input: PlanInput): Plan {
   };
 }
 
-/** Values by name (GetParameters, 10 a call); names that do not exist are left out. */
+/**
+ * Values by name (GetParameters, 10 a call); names that do not exist are left out. A name GetParameters lists
+ * under InvalidParameters is re-checked with GetParameter before it is taken as missing (an answer can be
+ * briefly inconsistent; a configuration key is never called missing on one answer).
+ */
 async function getValues(ssm: SsmReader, names: string[]): Promise<Record<string, string>> {
   const found: Record<string, string> = {};
   for (let i = 0; i < names.length; i += 10) {
-    const { found: params } = await ssm.getBatch(names.slice(i, i + 10));
+    const { found: params, invalid } = await ssm.getBatch(names.slice(i, i + 10));
     for (const p of params) if (p.Name && p.Value !== undefined) found[p.Name] = p.Value;
+    for (const name of invalid) {
+      const again = await ssm.getOne(name);
+      if (again?.Value !== undefined) found[name] = again.Value;
+    }
   }
   return found;
 }
@@ -141,8 +155,9 @@ export async function loadPlan(aws: AwsClientFactory, opts: LoadPlanOptions): Pr
   const environment = validateEnvironment(opts.environment);
   const homeRegion = opts.homeRegion;
   if (!homeRegion) throw usageError('--ssm-home-region is not set: pass --ssm-home-region <region> or set SSM_HOME_REGION or AWS_REGION');
-  validateRegionName(homeRegion, '--ssm-home-region');
-  const override = opts.regions && opts.regions.length > 0 ? validateRegionList(opts.regions, '--regions') : undefined;
+  validateRegionName(homeRegion, '--ssm-home-region', 'usage');
+  const override = opts.regions !== undefined ? validateRegionList(opts.regions, '--regions', 'usage') : undefined;
+  if (override?.length === 0) throw usageError('--regions is empty: name at least one region, or leave the option out to use the region list');
   const keys = configKeys(environment);
   const home = ssmReader(aws.ssm(homeRegion));
   try {
@@ -169,6 +184,7 @@ export async function loadPlan(aws: AwsClientFactory, opts: LoadPlanOptions): Pr
     });
   } catch (err) {
     if (err instanceof EngineError) throw err;
-    throw new EngineError('config', `Could not read the backup configuration from SSM in ${homeRegion}: ${describeAwsError(err)}`, { cause: err });
+    // Throttling, an endpoint that cannot be reached or a denied call is not a configuration mistake: exit 1.
+    throw new EngineError('aws', `Could not read the backup configuration from SSM in ${homeRegion}: ${describeAwsError(err)}`, { cause: err });
   }
 }

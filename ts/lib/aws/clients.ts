@@ -34,6 +34,8 @@ export interface ClientFactoryOptions {
   putRate?: number;
   maxAttempts?: number;
   maxSockets?: number;
+  /** Named profile for credentials (--profile); otherwise the SDK's default chain ($AWS_PROFILE included). */
+  profile?: string;
   stats?: ApiStats;
 }
 
@@ -74,7 +76,7 @@ export class AwsClientFactory {
   }
 
   private common(region: string) {
-    return { region, retryMode: 'adaptive', maxAttempts: this.opts.maxAttempts ?? 12, requestHandler: this.handler };
+    return { region, retryMode: 'adaptive', maxAttempts: this.opts.maxAttempts ?? 12, requestHandler: this.handler, ...(this.opts.profile ? { profile: this.opts.profile } : {}) };
   }
 
   ssm(region: string): SSMClient {

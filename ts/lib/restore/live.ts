@@ -50,17 +50,19 @@ export async function checkKeys(kms: KMSClient, region: string, items: PlannedIt
     byKey.set(key, [...(byKey.get(key) ?? []), it.name]);
   }
   const problems: string[] = [];
+  const missing: string[] = [];
   for (const [key, names] of byKey) {
     try {
       await kms.send(new DescribeKeyCommand({ KeyId: key }));
     } catch (err) {
       const code = awsErrorCode(err);
       const why = code === 'NotFoundException' ? 'does not exist' : `cannot be checked (${describeAwsError(err)})`;
+      missing.push(key);
       problems.push(`KMS key ${key} ${why} in ${region} (used by ${names.length}: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''})`);
     }
   }
   if (problems.length) {
-    throw new EngineError('config', `${problems.join('; ')}: map it with --kms-key-map ${[...byKey.keys()][0]}=alias/<key in ${region}>; nothing was written`, { region });
+    throw new EngineError('config', `${problems.join('; ')}: map ${missing.length > 1 ? 'each' : 'it'} with --kms-key-map ${missing.map((k) => `${k}=alias/<key in ${region}>`).join(',')}; nothing was written`, { region });
   }
   return [...byKey.keys()];
 }
