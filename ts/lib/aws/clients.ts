@@ -62,6 +62,7 @@ export class AwsClientFactory {
   readonly stats: ApiStats;
   private readonly cache = new Map<string, unknown>();
   private readonly limiters = new Map<string, AdaptiveRateLimiter>();
+  private readonly aborts = new Map<string, AbortController>();
   private readonly handler: NodeHttpHandler;
 
   constructor(private readonly opts: ClientFactoryOptions = {}) {
@@ -98,6 +99,20 @@ export class AwsClientFactory {
     return out.Account;
   }
 
+  /**
+   * Stops all AWS work of a region (its deadline, --region-timeout): every call of that region's clients that is
+   * waiting for its pace, retrying or in flight rejects with `reason` at once, and every later call too.
+   */
+  abortRegion(region: string, reason: Error): void {
+    this.regionAbort(region).abort(reason);
+  }
+
+  private regionAbort(region: string): AbortController {
+    let c = this.aborts.get(region);
+    if (!c) this.aborts.set(region, (c = new AbortController()));
+    return c;
+  }
+
   limiter(region: string, group: 'get' | 'put'): AdaptiveRateLimiter {
     const key = `${group}:${region}`;
     let l = this.limiters.get(key);
@@ -125,10 +140,22 @@ export class AwsClientFactory {
     const stats = this.stats;
     type Next = (args: unknown) => Promise<unknown>;
     type Ctx = { commandName?: string };
+    const abort = this.regionAbort(region).signal;
     const count = (next: Next, ctx: Ctx) => async (args: unknown) => {
       const op = ctx.commandName ?? 'unknown';
       stats.calls[op] = (stats.calls[op] ?? 0) + 1;
-      return next(args);
+      abort.throwIfAborted();
+      // Outside the retry loop: an aborted region stops pacing, retries and in-flight calls alike.
+      let onAbort = () => undefined as void;
+      const aborted = new Promise<never>((_resolve, reject) => {
+        onAbort = () => reject(abort.reason);
+        abort.addEventListener('abort', onAbort, { once: true });
+      });
+      try {
+        return await Promise.race([next(args), aborted]);
+      } finally {
+        abort.removeEventListener('abort', onAbort);
+      }
     };
     const attempt = (next: Next, ctx: Ctx) => async (args: unknown) => {
       const op = ctx.commandName ?? 'unknown';
