@@ -1,12 +1,13 @@
 /**
  * Standalone local AWS emulator.
- *   node --import tsx local-aws/cli.ts [--port 0] [--seed seed.json] [--latency-ms N] [--get-tps N]
- *        [--describe-tps N] [--put-tps N] [--tag-tps N] [--account-id ID] [--max-lifetime-sec 900] [--no-stdin-watch]
+ *   node --import tsx local-aws/cli.ts [--port 0] [--seed seed.json] [--max-lifetime-sec 900] [--no-stdin-watch]
+ *        [one flag per option of options.ts: --latency-ms N --get-tps N ... --filter-after-paging --account-id ID]
  * Prints one JSON line {"endpoint":"http://127.0.0.1:PORT"} when ready. Stops on SIGTERM/SIGINT, when stdin
  * closes (unless --no-stdin-watch), or after --max-lifetime-sec (0 = never).
  */
 import { readFileSync } from 'node:fs';
-import { startLocalAws, type LocalAwsOptions } from './index.js';
+import { startLocalAws } from './index.js';
+import { OPTION_DEFS, mergeOptions } from './options.js';
 import type { SeedDocument } from './admin.js';
 
 function parseArgs(argv: string[]): Map<string, string> {
@@ -16,7 +17,7 @@ function parseArgs(argv: string[]): Map<string, string> {
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     const eq = a.indexOf('=');
     if (eq > 0) args.set(a.slice(2, eq), a.slice(eq + 1));
-    else if (a === '--no-stdin-watch' || a === '--help') args.set(a.slice(2), 'true');
+    else if (a === '--no-stdin-watch' || a === '--help' || a === '--filter-after-paging') args.set(a.slice(2), 'true');
     else args.set(a.slice(2), argv[++i] ?? '');
   }
   return args;
@@ -25,7 +26,8 @@ function parseArgs(argv: string[]): Map<string, string> {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.has('help')) {
-    console.error('usage: node --import tsx local-aws/cli.ts [--port 0] [--seed seed.json] [--latency-ms N] [--get-tps N] [--describe-tps N] [--put-tps N] [--tag-tps N] [--account-id ID] [--max-lifetime-sec 900] [--no-stdin-watch]');
+    const flags = OPTION_DEFS.map((d) => (d.kind === 'boolean' ? `[--${d.flag}]` : `[--${d.flag} ${d.kind === 'number' ? 'N' : 'ID'}]`)).join(' ');
+    console.error(`usage: node --import tsx local-aws/cli.ts [--port 0] [--seed seed.json] [--max-lifetime-sec 900] [--no-stdin-watch] ${flags}`);
     return;
   }
   const num = (name: string): number | undefined => {
@@ -35,8 +37,9 @@ async function main(): Promise<void> {
     if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} needs a non-negative number, got ${v}`);
     return n;
   };
-  const opts: LocalAwsOptions = { latencyMs: num('latency-ms'), getTps: num('get-tps'), describeTps: num('describe-tps'), putTps: num('put-tps'), tagTps: num('tag-tps'), accountId: args.get('account-id') };
-  for (const k of Object.keys(opts) as (keyof LocalAwsOptions)[]) if (opts[k] === undefined) delete opts[k];
+  const known = new Set(['port', 'seed', 'max-lifetime-sec', 'no-stdin-watch', ...OPTION_DEFS.map((d) => d.flag)]);
+  for (const k of args.keys()) if (!known.has(k)) throw new Error(`unknown flag --${k} (see --help)`);
+  const opts = mergeOptions({}, Object.fromEntries(OPTION_DEFS.filter((d) => args.has(d.flag)).map((d) => [d.name, args.get(d.flag)])));
   const aws = await startLocalAws(opts, num('port') ?? 0);
   const seed = args.get('seed');
   if (seed) aws.seed(JSON.parse(readFileSync(seed, 'utf8')) as SeedDocument);

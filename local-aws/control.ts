@@ -1,17 +1,22 @@
 /** Quotas (token buckets), fault injection and statistics. */
 import type { FaultSpec, LocalAwsOptions, LocalAwsStats, ServiceName } from './types.js';
 
-type QuotaKey = 'getTps' | 'describeTps' | 'putTps' | 'tagTps';
+type QuotaKey = 'getTps' | 'describeTps' | 'putTps' | 'tagTps' | 'getResourcesTps' | 'labelTps' | 'historyTps';
 
-const SSM_GROUPS: Record<string, QuotaKey> = {
-  GetParameter: 'getTps',
-  GetParameters: 'getTps',
-  GetParametersByPath: 'getTps',
-  DescribeParameters: 'describeTps',
-  PutParameter: 'putTps',
-  ListTagsForResource: 'tagTps',
-  AddTagsToResource: 'tagTps',
-  RemoveTagsFromResource: 'tagTps',
+/** Which token bucket an operation draws from, per 'service:Operation'. Operations not listed are unlimited. */
+const QUOTA_GROUPS: Record<string, QuotaKey> = {
+  'ssm:GetParameter': 'getTps',
+  'ssm:GetParameters': 'getTps',
+  'ssm:GetParametersByPath': 'getTps',
+  'ssm:DescribeParameters': 'describeTps',
+  'ssm:PutParameter': 'putTps',
+  'ssm:ListTagsForResource': 'tagTps',
+  'ssm:AddTagsToResource': 'tagTps',
+  'ssm:RemoveTagsFromResource': 'tagTps',
+  'ssm:LabelParameterVersion': 'labelTps',
+  'ssm:UnlabelParameterVersion': 'labelTps',
+  'ssm:GetParameterHistory': 'historyTps',
+  'tagging:GetResources': 'getResourcesTps',
 };
 
 interface Bucket {
@@ -28,8 +33,7 @@ export class Quotas {
 
   /** Returns true when the request may proceed, false when it must be throttled. */
   take(service: ServiceName, operation: string, region: string): boolean {
-    if (service !== 'ssm') return true;
-    const group = SSM_GROUPS[operation];
+    const group = QUOTA_GROUPS[`${service}:${operation}`];
     if (!group) return true;
     const rate = this.options()[group];
     if (rate === undefined || rate <= 0) return true;

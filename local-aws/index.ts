@@ -1,8 +1,8 @@
-/** Local AWS emulator (SSM, KMS, STS, S3) for tests and benchmarks. See local-aws/README.md. */
+/** Local AWS emulator (SSM, KMS, STS, S3, Resource Groups Tagging) for tests and benchmarks. See local-aws/README.md. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Core, createHandler } from './server.js';
-import { applySeed, stateSnapshot, type SeedDocument } from './admin.js';
+import { applySeed, type SeedDocument } from './admin.js';
 import { AwsError } from './types.js';
 import type { FaultSpec, LocalAwsOptions, LocalAwsStats, S3ObjectMeta, S3ObjectSummary, SeedParameter, StoredParameter } from './types.js';
 
@@ -24,23 +24,25 @@ export interface LocalAws {
     clear(region?: string): void;
   };
   s3: {
-    createBucket(region: string, bucket: string, opts?: { requireSse?: boolean }): void;
-    deleteBucket(bucket: string): void;
-    listBuckets(): { name: string; region: string; requireSse: boolean }[];
+    /** Creates a bucket (owner: the emulator's account unless `owner` is given). */
+    createBucket(region: string, bucket: string, opts?: { requireSse?: boolean; owner?: string }): void;
+    /** Sets the bucket's owner account (12 digits); undefined = the emulator's account again. */
+    setBucketOwner(bucket: string, owner: string | undefined): void;
     listObjects(bucket: string): S3ObjectSummary[];
     getObject(bucket: string, key: string): Buffer | undefined;
     objectMeta(bucket: string, key: string): S3ObjectMeta | undefined;
-    clear(): void;
   };
-  kms: { createKey(region: string, keyId: string, aliases?: string[]): void };
-  faults: { add(f: FaultSpec): void; clear(): void; list(): FaultSpec[] };
+  kms: {
+    /** Creates a customer managed key with a fresh secret (or adds aliases); returns its ARN. */
+    createKey(region: string, keyId: string, aliases?: string[], opts?: { enabled?: boolean }): string;
+    /** Disables (DisabledException on use) or enables a key given by id, ARN or alias. */
+    setEnabled(region: string, keyRef: string, enabled: boolean): void;
+  };
+  faults: { add(f: FaultSpec): void; clear(): void };
   seed(doc: SeedDocument): void;
-  /** Everything stored (what GET /__local/state returns). */
-  state(): unknown;
   stats(): LocalAwsStats;
   resetStats(): void;
   setOptions(o: Partial<LocalAwsOptions>): void;
-  options(): LocalAwsOptions;
   stop(): Promise<void>;
 }
 
@@ -87,24 +89,23 @@ export async function startLocalAws(opts: LocalAwsOptions = {}, port = 0): Promi
     },
     s3: {
       createBucket: (region, bucket, o) => void core.s3.createBucket(region, bucket, o),
-      deleteBucket: (bucket) => core.s3.deleteBucket(bucket),
-      listBuckets: () => [...core.s3.buckets.values()].map((b) => ({ name: b.name, region: b.region, requireSse: b.requireSse })),
+      setBucketOwner: (bucket, owner) => core.s3.setOwner(bucket, owner),
       listObjects: (bucket) => core.s3.listObjects(bucket),
       getObject: (bucket, key) => core.s3.getObject(bucket, key)?.body,
       objectMeta: (bucket, key) => {
         const o = core.s3.getObject(bucket, key);
         return o ? { ...o.meta, metadata: { ...o.meta.metadata } } : undefined;
       },
-      clear: () => core.s3.clear(),
     },
-    kms: { createKey: (region, keyId, aliases) => core.kms.createKey(region, keyId, aliases) },
-    faults: { add: (f) => core.faults.add(f), clear: () => core.faults.clear(), list: () => core.faults.list() },
+    kms: {
+      createKey: (region, keyId, aliases, o) => core.kms.keyArn(region, core.kms.createKey(region, keyId, aliases, o?.enabled).keyId),
+      setEnabled: (region, keyRef, enabled) => void rethrowPlain(() => core.kms.setEnabled(region, keyRef, enabled)),
+    },
+    faults: { add: (f) => core.faults.add(f), clear: () => core.faults.clear() },
     seed: (doc) => applySeed(core, doc),
-    state: () => stateSnapshot(core),
     stats: () => core.stats.snapshot(),
     resetStats: () => core.stats.reset(),
     setOptions: (o) => core.setOptions(o),
-    options: () => ({ ...core.options }),
     stop: () =>
       (stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

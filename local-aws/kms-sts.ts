@@ -1,15 +1,19 @@
-/** KMS (JSON 1.1: DescribeKey, ListAliases) and STS (query: GetCallerIdentity). */
-import { createHash } from 'node:crypto';
+/** KMS key store (JSON 1.1: DescribeKey, ListAliases, DisableKey, EnableKey) and STS (query: GetCallerIdentity). */
+import { createHash, randomBytes } from 'node:crypto';
 import { AwsError } from './types.js';
 import { escapeXml, xmlEl } from './http-util.js';
 
 export const DEFAULT_SSM_ALIAS = 'alias/aws/ssm';
 
-interface KmsKey {
+export interface KmsKey {
   keyId: string;
   aliases: string[];
   managed: 'AWS' | 'CUSTOMER';
   created: Date;
+  /** Disabled keys refuse Encrypt, Decrypt and GenerateDataKey with DisabledException. */
+  enabled: boolean;
+  /** The key's 256-bit master secret (AES-256-GCM); never leaves the emulator. */
+  secret: Buffer;
 }
 
 function uuidFrom(seed: string): string {
@@ -27,7 +31,7 @@ export class KmsStore {
     if (!m) {
       m = new Map();
       const id = uuidFrom(`aws-managed-ssm-key|${region}`);
-      m.set(id, { keyId: id, aliases: [DEFAULT_SSM_ALIAS], managed: 'AWS', created: new Date('2020-01-01T00:00:00Z') });
+      m.set(id, { keyId: id, aliases: [DEFAULT_SSM_ALIAS], managed: 'AWS', created: new Date('2020-01-01T00:00:00Z'), enabled: true, secret: randomBytes(32) });
       this.regions.set(region, m);
     }
     return m;
@@ -41,15 +45,35 @@ export class KmsStore {
     return `arn:aws:kms:${region}:${this.accountId()}:${alias}`;
   }
 
-  createKey(region: string, keyId: string, aliases: string[] = []): void {
+  /** Creates a customer managed key (or adds aliases to an existing one); `enabled` false creates or sets it disabled. */
+  createKey(region: string, keyId: string, aliases: string[] = [], enabled?: boolean): KmsKey {
+    if (typeof keyId !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(keyId)) throw new Error(`keyId must be 1-64 letters, digits or dashes: ${String(keyId)}`);
     const keys = this.keys(region);
     const existing = keys.get(keyId);
     for (const a of aliases) {
       if (!a.startsWith('alias/')) throw new Error(`alias must start with alias/: ${a}`);
       for (const k of keys.values()) k.aliases = k.aliases.filter((x) => x !== a);
     }
-    if (existing) existing.aliases = [...new Set([...existing.aliases, ...aliases])];
-    else keys.set(keyId, { keyId, aliases: [...aliases], managed: 'CUSTOMER', created: new Date() });
+    const key = existing ?? { keyId, aliases: [], managed: 'CUSTOMER', created: new Date(), enabled: true, secret: randomBytes(32) };
+    key.aliases = [...new Set([...key.aliases, ...aliases])];
+    if (enabled !== undefined) key.enabled = enabled;
+    keys.set(keyId, key);
+    return key;
+  }
+
+  /** Enables or disables a key given by id, ARN, alias or alias ARN; NotFoundException when unknown here. */
+  setEnabled(region: string, ref: string, enabled: boolean): KmsKey {
+    const k = this.mustResolve(region, ref);
+    k.enabled = enabled;
+    return k;
+  }
+
+  /** resolve() or NotFoundException with AWS's wording. */
+  mustResolve(region: string, ref: string): KmsKey {
+    const k = this.resolve(region, ref);
+    if (k) return k;
+    const what = ref.includes('alias/') ? `Alias ${ref.startsWith('arn:') ? ref : this.aliasArn(region, ref)} is not found.` : `Key '${ref.startsWith('arn:') ? ref : this.keyArn(region, ref)}' does not exist`;
+    throw new AwsError('NotFoundException', what);
   }
 
   /** Resolves a key id, key ARN, alias name or alias ARN; undefined when unknown. */
@@ -75,21 +99,17 @@ export class KmsStore {
   describeKey(region: string, input: Record<string, unknown>): unknown {
     const ref = typeof input.KeyId === 'string' ? input.KeyId : '';
     if (!ref) throw new AwsError('ValidationException', '1 validation error detected: Value null at \'keyId\' failed to satisfy constraint: Member must not be null');
-    const k = this.resolve(region, ref);
-    if (!k) {
-      const what = ref.includes('alias/') ? `Alias ${ref.startsWith('arn:') ? ref : this.aliasArn(region, ref)} is not found.` : `Key '${ref.startsWith('arn:') ? ref : this.keyArn(region, ref)}' does not exist`;
-      throw new AwsError('NotFoundException', what);
-    }
+    const k = this.mustResolve(region, ref);
     return {
       KeyMetadata: {
         AWSAccountId: this.accountId(),
         KeyId: k.keyId,
         Arn: this.keyArn(region, k.keyId),
         CreationDate: k.created.getTime() / 1000,
-        Enabled: true,
+        Enabled: k.enabled,
         Description: k.managed === 'AWS' ? 'Default key that protects my SSM parameters when no other key is defined' : '',
         KeyUsage: 'ENCRYPT_DECRYPT',
-        KeyState: 'Enabled',
+        KeyState: k.enabled ? 'Enabled' : 'Disabled',
         Origin: 'AWS_KMS',
         KeyManager: k.managed,
         CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
@@ -109,13 +129,6 @@ export class KmsStore {
       .sort((a, b) => a.AliasName.localeCompare(b.AliasName));
     return { Aliases: aliases, Truncated: false };
   }
-}
-
-/** Handles a KMS JSON 1.1 operation. */
-export function handleKms(store: KmsStore, op: string, region: string, input: Record<string, unknown>): unknown {
-  if (op === 'DescribeKey') return store.describeKey(region, input);
-  if (op === 'ListAliases') return store.listAliases(region, input);
-  throw new AwsError('UnknownOperationException', `Operation ${op} is not supported by local-aws`);
 }
 
 export function callerIdentityXml(accountId: string, requestId: string): string {

@@ -19,6 +19,8 @@ export interface S3Bucket {
   name: string;
   region: string;
   requireSse: boolean;
+  /** Owner account id; undefined = the emulator's account (what STS GetCallerIdentity returns). */
+  owner?: string;
   created: Date;
   objects: Map<string, S3Object>;
   uploads: Map<string, PendingUpload>;
@@ -29,15 +31,25 @@ export const md5Hex = (b: Buffer): string => createHash('md5').update(b).digest(
 export class S3Store {
   readonly buckets = new Map<string, S3Bucket>();
 
-  createBucket(region: string, name: string, opts: { requireSse?: boolean } = {}): S3Bucket {
+  /** Creates a bucket, or updates `requireSse` / `owner` of an existing one (`owner: null` restores the default). */
+  createBucket(region: string, name: string, opts: { requireSse?: boolean; owner?: string | null } = {}): S3Bucket {
     const existing = this.buckets.get(name);
     if (existing) {
       existing.requireSse = opts.requireSse ?? existing.requireSse;
+      if (opts.owner !== undefined) existing.owner = opts.owner ?? undefined;
       return existing;
     }
-    const b: S3Bucket = { name, region, requireSse: opts.requireSse === true, created: new Date(), objects: new Map(), uploads: new Map() };
+    const b: S3Bucket = { name, region, requireSse: opts.requireSse === true, owner: opts.owner ?? undefined, created: new Date(), objects: new Map(), uploads: new Map() };
     this.buckets.set(name, b);
     return b;
+  }
+
+  /** Sets the owner account of an existing bucket (undefined = the emulator's account); Error when unknown. */
+  setOwner(name: string, owner: string | undefined): void {
+    const b = this.buckets.get(name);
+    if (!b) throw new Error(`no bucket ${name}`);
+    if (owner !== undefined && !/^\d{12}$/.test(owner)) throw new Error(`owner must be a 12-digit account id: ${owner}`);
+    b.owner = owner;
   }
 
   deleteBucket(name: string): void {

@@ -126,7 +126,13 @@ function checkRegion(bucket: S3Bucket, info: RequestInfo): void {
   }
 }
 
-export function handleS3(store: S3Store, route: S3Route, info: RequestInfo): S3Answer {
+/** `x-amz-expected-bucket-owner` (ExpectedBucketOwner) must name the bucket's owner, else 403 AccessDenied. */
+function checkOwner(bucket: S3Bucket, info: RequestInfo, accountId: string): void {
+  const expected = header(info, 'x-amz-expected-bucket-owner');
+  if (expected !== undefined && expected !== (bucket.owner ?? accountId)) throw new AwsError('AccessDenied', 'Access Denied', 403);
+}
+
+export function handleS3(store: S3Store, route: S3Route, info: RequestInfo, accountId: string): S3Answer {
   const q = info.url.searchParams;
   const { op } = route;
   if (op === 'ListBuckets') {
@@ -142,6 +148,7 @@ export function handleS3(store: S3Store, route: S3Route, info: RequestInfo): S3A
   }
   const bucket = store.bucket(bucketName);
   checkRegion(bucket, info);
+  checkOwner(bucket, info, accountId);
   const key = route.key ?? '';
   const keyError = (): AwsError => new AwsError('NoSuchKey', 'The specified key does not exist.', 404, { Key: key });
   switch (op) {

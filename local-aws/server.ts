@@ -1,9 +1,13 @@
-/** Request router: SSM / KMS (JSON 1.1), STS (query), S3 (REST XML), admin API. */
+/** Request router: SSM / KMS / Resource Groups Tagging (JSON 1.1), STS (query), S3 (REST XML), admin API. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, type LocalAwsOptions, type ServiceName } from './types.js';
 import { Faults, Quotas, Stats } from './control.js';
 import { readBody, requestInfo, sendJson, sendXml, sleep, type RequestInfo } from './http-util.js';
-import { KmsStore, callerIdentityXml, handleKms, stsErrorXml } from './kms-sts.js';
+import { KmsStore, callerIdentityXml, stsErrorXml } from './kms-sts.js';
+import { handleKms } from './kms.js';
+import { handleTagging, taggingSubjects } from './tagging.js';
+import { mergeOptions } from './options.js';
+import type { PagingOptions } from './paging.js';
 import { SsmStore } from './ssm-store.js';
 import { handleSsm, requestedParameters, ssmSubjects } from './ssm.js';
 import { S3Store } from './s3-store.js';
@@ -21,7 +25,7 @@ export class Core {
   readonly stats = new Stats();
 
   constructor(options: LocalAwsOptions = {}) {
-    this.options = { ...options };
+    this.options = mergeOptions({}, { ...options });
     const account = (): string => this.options.accountId ?? '123456789012';
     this.kms = new KmsStore(account);
     this.ssm = new SsmStore(this.kms, account);
@@ -32,15 +36,14 @@ export class Core {
     return this.options.accountId ?? '123456789012';
   }
 
+  /** Changes options (see options.ts); `undefined`/`null` removes one. Token buckets restart. */
   setOptions(o: Partial<LocalAwsOptions> | Record<string, unknown>): void {
-    const next: Record<string, unknown> = { ...this.options };
-    for (const [k, v] of Object.entries(o)) {
-      if (!['latencyMs', 'getTps', 'describeTps', 'putTps', 'tagTps', 'accountId'].includes(k)) throw new Error(`unknown option ${k}`);
-      if (v === undefined || v === null) delete next[k];
-      else next[k] = k === 'accountId' ? String(v) : Number(v);
-    }
-    this.options = next as LocalAwsOptions;
+    this.options = mergeOptions(this.options, o as Record<string, unknown>);
     this.quotas.reset();
+  }
+
+  get paging(): PagingOptions {
+    return { pageSize: this.options.pageSize, filterAfterPaging: this.options.filterAfterPaging };
   }
 }
 
@@ -67,6 +70,7 @@ function classify(info: RequestInfo): Classified {
     }
     if (prefix === 'AmazonSSM') return { service: 'ssm', op, input };
     if (prefix === 'TrentService') return { service: 'kms', op, input };
+    if (prefix === 'ResourceGroupsTaggingAPI_20170126') return { service: 'tagging', op, input };
     throw new AwsError('UnknownOperationException', `local-aws does not emulate ${target}`);
   }
   const ctype = String(info.headers['content-type'] ?? '');
@@ -86,17 +90,6 @@ function secureNames(core: Core, c: Classified, region: string): string[] {
   }
 }
 
-function defaultFaultMessage(core: Core, c: Classified, region: string, code: string, subject: string | undefined): string {
-  if (c.service === 'ssm' && code === 'AccessDeniedException') {
-    const names = secureNames(core, c, region);
-    const name = names.find((n) => n === subject) ?? names[0];
-    const p = name !== undefined ? core.ssm.get(region, name) : undefined;
-    const keyArn = p ? core.ssm.keyArnOf(region, p) : `arn:aws:kms:${region}:${core.accountId}:alias/aws/ssm`;
-    return `User: arn:aws:iam::${core.accountId}:user/local is not authorized to perform: kms:Decrypt on resource: ${keyArn} because no identity-based policy allows the kms:Decrypt action (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException)`;
-  }
-  return `Injected fault ${code}`;
-}
-
 async function dispatch(core: Core, info: RequestInfo, res: ServerResponse): Promise<void> {
   let c: Classified = { service: 's3', op: 'Unknown', input: {} };
   const respond = async (answer: () => void): Promise<void> => {
@@ -109,30 +102,37 @@ async function dispatch(core: Core, info: RequestInfo, res: ServerResponse): Pro
     core.stats.request(opKey, info.region);
     if (!core.quotas.take(c.service, c.op, info.region)) {
       core.stats.throttle(opKey);
-      throw new AwsError('ThrottlingException', 'Rate exceeded', 400);
+      throw new AwsError(c.service === 'tagging' ? 'ThrottledException' : 'ThrottlingException', 'Rate exceeded', 400);
     }
     const subjects =
       c.service === 'ssm'
         ? ssmSubjects(core.ssm, c.op, info.region, c.input)
         : c.service === 's3'
           ? [c.s3?.bucket, c.s3?.key, c.s3?.key !== undefined ? `${c.s3.bucket}/${c.s3.key}` : undefined].filter((x): x is string => x !== undefined)
-          : [typeof c.input.KeyId === 'string' ? c.input.KeyId : ''];
+          : c.service === 'tagging'
+            ? taggingSubjects(c.input)
+            : [typeof c.input.KeyId === 'string' ? c.input.KeyId : ''];
     const decrypting = c.input.WithDecryption === true;
     const decryptSubjects = c.service === 'ssm' && decrypting ? secureNames(core, c, info.region) : undefined;
     const fault = core.faults.take({ service: c.service, operation: c.op, region: info.region, subjects, decrypting, decryptSubjects });
     if (fault) {
       core.stats.fault();
       const { code, status, message } = fault.spec.error;
-      throw new AwsError(code, message ?? defaultFaultMessage(core, c, info.region, code, fault.subject), status);
+      throw new AwsError(code, message ?? `Injected fault ${code}`, status);
     }
-    if (c.service === 'ssm' || c.service === 'kms') {
-      const out = c.service === 'ssm' ? handleSsm(core.ssm, c.op, info.region, c.input) : handleKms(core.kms, c.op, info.region, c.input);
+    if (c.service === 'ssm' || c.service === 'kms' || c.service === 'tagging') {
+      const out =
+        c.service === 'ssm'
+          ? handleSsm(core.ssm, c.op, info.region, c.input, core.paging)
+          : c.service === 'kms'
+            ? handleKms(core.kms, c.op, info.region, c.input)
+            : handleTagging(core.ssm, c.op, info.region, c.input, core.paging);
       await respond(() => sendJson(res, 200, out, info.requestId));
     } else if (c.service === 'sts') {
       if (c.op !== 'GetCallerIdentity') throw new AwsError('InvalidAction', `Could not find operation ${c.op} for version 2011-06-15`);
       await respond(() => sendXml(res, 200, callerIdentityXml(core.accountId, info.requestId), info.requestId));
     } else {
-      const answer = handleS3(core.s3, c.s3 ?? s3Route(info), info);
+      const answer = handleS3(core.s3, c.s3 ?? s3Route(info), info, core.accountId);
       await respond(() => writeS3(res, answer, info));
     }
   } catch (e) {
@@ -151,7 +151,7 @@ function writeS3(res: ServerResponse, a: S3Answer, info: RequestInfo): void {
 }
 
 function writeError(res: ServerResponse, service: ServiceName, err: AwsError, info: RequestInfo): void {
-  if (service === 'ssm' || service === 'kms') {
+  if (service === 'ssm' || service === 'kms' || service === 'tagging') {
     sendJson(res, err.status, { __type: err.code, message: err.message }, info.requestId, { 'x-amzn-errortype': err.code });
   } else if (service === 'sts') {
     sendXml(res, err.status, stsErrorXml(err.code, err.message, info.requestId, err.status), info.requestId);

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { AwsError } from './types.js';
 import type { ParameterPolicy, ParameterType, SeedParameter, StoredParameter, Tag } from './types.js';
 import { DEFAULT_SSM_ALIAS, type KmsStore } from './kms-sts.js';
+import { SsmVersions } from './ssm-versions.js';
 
 const STANDARD_MAX = 4096;
 const ADVANCED_MAX = 8192;
@@ -56,6 +57,10 @@ function parsePolicies(text: string): ParameterPolicy[] {
 
 export class SsmStore {
   private readonly regions = new Map<string, Map<string, StoredParameter>>();
+  /** History and labels of every parameter. */
+  readonly versions = new SsmVersions();
+  /** Names per region that carry or ever carried a tag (GetResources lists those, with `Tags: []` once untagged). */
+  private readonly everTagged = new Map<string, Set<string>>();
 
   constructor(
     private readonly kms: KmsStore,
@@ -94,12 +99,34 @@ export class SsmStore {
   }
 
   delete(region: string, name: string): boolean {
+    this.versions.drop(region, name);
+    this.tagged(region).delete(name);
     return this.params(region).delete(name);
   }
 
   clear(region?: string): void {
+    this.versions.clear(region);
     if (region === undefined) this.regions.clear();
     else this.regions.delete(region);
+    if (region === undefined) this.everTagged.clear();
+    else this.everTagged.delete(region);
+  }
+
+  private tagged(region: string): Set<string> {
+    let s = this.everTagged.get(region);
+    if (!s) this.everTagged.set(region, (s = new Set()));
+    return s;
+  }
+
+  /** Replaces a parameter's tags (AddTagsToResource / RemoveTagsFromResource). */
+  setTags(region: string, p: StoredParameter, tags: Tag[]): void {
+    p.Tags = tags;
+    if (tags.length > 0) this.tagged(region).add(p.Name);
+  }
+
+  /** True when the parameter carries or once carried a tag. */
+  everTaggedName(region: string, name: string): boolean {
+    return this.tagged(region).has(name);
   }
 
   /** Deterministic ciphertext-like value returned for SecureString without decryption. */
@@ -108,12 +135,6 @@ export class SsmStore {
     const keyArn = this.kms.keyArn(region, key?.keyId ?? 'unknown');
     const digest = createHash('sha256').update(`${keyArn}\0${p.Name}\0${p.Value}`).digest();
     return Buffer.concat([Buffer.from([1, 2, 2, 0, 0x78]), Buffer.from(keyArn), digest]).toString('base64');
-  }
-
-  /** The KMS key ARN protecting a SecureString parameter (for error messages). */
-  keyArnOf(region: string, p: StoredParameter): string {
-    const key = this.kms.resolve(region, p.KeyId ?? DEFAULT_SSM_ALIAS);
-    return key ? this.kms.keyArn(region, key.keyId) : String(p.KeyId);
   }
 
   /**
@@ -192,7 +213,9 @@ export class SsmStore {
       LastModifiedUser: `arn:aws:iam::${this.accountId()}:user/local`,
       Tags: seed && input.Tags !== undefined ? tags : existing?.Tags ?? tags,
     };
+    this.versions.record(region, stored);
     this.params(region).set(name, stored);
+    if (stored.Tags.length > 0) this.tagged(region).add(name);
     return { Version: stored.Version, Tier: stored.Tier };
   }
 }

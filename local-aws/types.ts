@@ -11,7 +11,17 @@ export interface LocalAwsOptions {
   putTps?: number;
   /** Token-bucket TPS per region for ListTagsForResource/AddTagsToResource/RemoveTagsFromResource. */
   tagTps?: number;
-  /** Account id reported by STS and used in ARNs (default 123456789012). */
+  /** Token-bucket TPS per region for Resource Groups Tagging API GetResources. */
+  getResourcesTps?: number;
+  /** Token-bucket TPS per region for LabelParameterVersion/UnlabelParameterVersion. */
+  labelTps?: number;
+  /** Token-bucket TPS per region for GetParameterHistory. */
+  historyTps?: number;
+  /** Caps every page (DescribeParameters, GetParametersByPath, GetParameterHistory, GetResources) below MaxResults. */
+  pageSize?: number;
+  /** Page over the unfiltered set, then filter each page (AWS behaviour: sparse or empty pages with a NextToken). */
+  filterAfterPaging?: boolean;
+  /** Account id reported by STS, used in ARNs and as the default S3 bucket owner (default 123456789012). */
   accountId?: string;
 }
 
@@ -58,7 +68,7 @@ export interface StoredParameter {
   Tags: Tag[];
 }
 
-export type ServiceName = 'ssm' | 's3' | 'sts' | 'kms';
+export type ServiceName = 'ssm' | 's3' | 'sts' | 'kms' | 'tagging';
 
 export interface FaultSpec {
   service: ServiceName;
@@ -66,7 +76,10 @@ export interface FaultSpec {
   operation?: string;
   /** Region the fault applies to. Undefined = every region. */
   region?: string;
-  /** Substring of a parameter name / path (SSM), key or bucket (S3), key id (KMS). Undefined = any request. */
+  /**
+   * Substring of a parameter name / path (SSM), key or bucket (S3), key id (KMS), resource type filter or tag key
+   * (tagging). Undefined = any request.
+   */
   match?: string;
   /** Only fire when the request asks for decryption (SSM WithDecryption=true). */
   whenDecrypting?: boolean;

@@ -1,6 +1,8 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { LocalAws } from '../../local-aws/index.js';
 
 export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -15,6 +17,20 @@ export function s3Client(aws: LocalAws, region = 'us-east-1'): S3Client {
 
 export function stsClient(aws: LocalAws, region = 'us-east-1'): STSClient {
   return new STSClient({ region, endpoint: aws.endpoint, credentials, maxAttempts: 1 });
+}
+
+export function kmsClient(aws: LocalAws, region = 'us-east-1'): KMSClient {
+  return new KMSClient({ region, endpoint: aws.endpoint, credentials, maxAttempts: 1 });
+}
+
+export function taggingClient(aws: LocalAws, region = 'us-east-1', maxAttempts = 1): ResourceGroupsTaggingAPIClient {
+  return new ResourceGroupsTaggingAPIClient({ region, endpoint: aws.endpoint, credentials, maxAttempts });
+}
+
+/** POST to the admin API; returns the status and the JSON answer. */
+export async function admin(aws: LocalAws, route: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${aws.endpoint}/__local/${route}`, { method: 'POST', body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
 /** Awaits a promise that must reject; returns the error. */

@@ -62,8 +62,8 @@ describe('local-aws STS, KMS, admin API and CLI', () => {
     expect((await fetch(`${aws.endpoint}/__local/faults`, { method: 'POST', body: JSON.stringify(fault) })).status).to.equal(200);
     expect((await rejects(ssm.send(new GetParameterCommand({ Name: '/seed/a' })))).name).to.equal('InternalServerError');
     await fetch(`${aws.endpoint}/__local/faults`, { method: 'POST', body: JSON.stringify({ clear: true }) });
-    await fetch(`${aws.endpoint}/__local/options`, { method: 'POST', body: JSON.stringify({ latencyMs: 1 }) });
-    expect(aws.options().latencyMs).to.equal(1);
+    const options = await fetch(`${aws.endpoint}/__local/options`, { method: 'POST', body: JSON.stringify({ latencyMs: 1 }) });
+    expect(await options.json()).to.deep.include({ latencyMs: 1, accountId: '111122223333' });
     const stats = (await (await fetch(`${aws.endpoint}/__local/stats`)).json()) as { operations: Record<string, number> };
     expect(stats.operations['ssm:GetParameter']).to.equal(2);
     const bad = await fetch(`${aws.endpoint}/__local/seed`, { method: 'POST', body: JSON.stringify({ ssm: { 'us-east-1': [{ Name: '/x', Value: 'v', Type: 'SecureString', KeyId: 'alias/none' }] } }) });

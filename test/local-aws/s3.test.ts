@@ -21,18 +21,15 @@ describe('local-aws S3', () => {
   let aws: LocalAws;
   let s3: S3ClientType;
 
-  before(async () => {
+  beforeEach(async () => {
     aws = await startLocalAws();
     s3 = s3Client(aws, 'eu-central-1');
-  });
-  after(async () => {
-    s3.destroy();
-    await aws.stop();
-  });
-  beforeEach(() => {
-    aws.s3.clear();
     aws.s3.createBucket('eu-central-1', 'plain');
     aws.s3.createBucket('eu-central-1', 'secure', { requireSse: true });
+  });
+  afterEach(async () => {
+    s3.destroy();
+    await aws.stop();
   });
 
   it('puts (string and stream bodies), gets, heads and deletes objects with SSE, content-type and metadata', async () => {
@@ -73,7 +70,7 @@ describe('local-aws S3', () => {
 
   it('creates buckets through the API', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'made', CreateBucketConfiguration: { LocationConstraint: 'eu-central-1' } }));
-    expect(aws.s3.listBuckets().find((b) => b.name === 'made')).to.include({ region: 'eu-central-1' });
+    expect((await s3.send(new HeadBucketCommand({ Bucket: 'made' }))).BucketRegion).to.equal('eu-central-1');
     expect((await rejects(s3.send(new CreateBucketCommand({ Bucket: 'made' })))).name).to.equal('BucketAlreadyOwnedByYou');
   });
 
@@ -146,5 +143,29 @@ describe('local-aws S3', () => {
     await c.send(new PutObjectCommand({ Bucket: 'plain', Key: 'vh', Body: 'v' }));
     c.destroy();
     expect(aws.s3.getObject('plain', 'vh')?.toString()).to.equal('v');
+  });
+
+  it('ExpectedBucketOwner: 403 AccessDenied when the bucket belongs to another account (owner set by the admin API)', async () => {
+    const own = '123456789012';
+    await s3.send(new PutObjectCommand({ Bucket: 'plain', Key: 'k', Body: 'v', ExpectedBucketOwner: own }));
+    expect((await s3.send(new HeadBucketCommand({ Bucket: 'plain', ExpectedBucketOwner: own }))).$metadata.httpStatusCode).to.equal(200);
+    const res = await fetch(`${aws.endpoint}/__local/s3/bucket-owner`, { method: 'POST', body: JSON.stringify({ bucket: 'plain', owner: '999988887777' }) });
+    expect(await res.json()).to.deep.equal({ bucket: 'plain', owner: '999988887777' });
+    for (const call of [
+      s3.send(new GetObjectCommand({ Bucket: 'plain', Key: 'k', ExpectedBucketOwner: own })),
+      s3.send(new PutObjectCommand({ Bucket: 'plain', Key: 'k2', Body: 'v', ExpectedBucketOwner: own })),
+      s3.send(new ListObjectsV2Command({ Bucket: 'plain', ExpectedBucketOwner: own })),
+      new Upload({ client: s3, params: { Bucket: 'plain', Key: 'big', Body: Buffer.alloc(6 * 1024 * 1024), ExpectedBucketOwner: own } }).done(),
+    ]) {
+      const err = await rejects(call);
+      expect([err.name, err.$metadata?.httpStatusCode]).to.deep.equal(['AccessDenied', 403]);
+    }
+    expect(aws.s3.listObjects('plain').map((o) => o.key)).to.deep.equal(['k']);
+    expect((await s3.send(new GetObjectCommand({ Bucket: 'plain', Key: 'k', ExpectedBucketOwner: '999988887777' }))).$metadata.httpStatusCode).to.equal(200);
+    expect((await s3.send(new GetObjectCommand({ Bucket: 'plain', Key: 'k' }))).$metadata.httpStatusCode).to.equal(200);
+    aws.s3.setBucketOwner('plain', undefined);
+    aws.setOptions({ accountId: '555566667777' });
+    expect((await rejects(s3.send(new GetObjectCommand({ Bucket: 'plain', Key: 'k', ExpectedBucketOwner: own })))).name).to.equal('AccessDenied');
+    expect((await s3.send(new GetObjectCommand({ Bucket: 'plain', Key: 'k', ExpectedBucketOwner: '555566667777' }))).$metadata.httpStatusCode).to.equal(200);
   });
 });
