@@ -115,7 +115,7 @@ describe('temporary files of the shipped bundle (values never on disk in clear)'
     expect(expectNoSecretOnDisk('after SIGKILL')).to.be.greaterThan(2 * 65557);
 
     aws.setOptions({ latencyMs: undefined, getTps: undefined });
-    const next = start();
+    const next = start(['--get-rate', '1000']);
     const { code } = await exited(next);
     expect(code, stderr).to.equal(0);
     expect(stderr).to.match(new RegExp(`INFO +Removed ${path.join(tmp, left[0]).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, the encrypted spool of an earlier run \\(pid ${c.pid}\\) that no longer runs`));
@@ -127,7 +127,7 @@ describe('temporary files of the shipped bundle (values never on disk in clear)'
   it('SIGKILL mid-upload leaves only ciphertext', async () => {
     // The archive upload answers SlowDown (503), which the SDK retries with backoff: the run stays in its upload.
     aws.faults.add({ service: 's3', match: '.tar.gz', error: { code: 'SlowDown', status: 503 } });
-    const c = start();
+    const c = start(['--get-rate', '1000']);
     await until('the upload to start', () => stderr.includes('Collected') && Object.keys(aws.stats().operations).some((op) => /s3:(PutObject|CreateMultipartUpload)/.test(op)));
     expect(stderr, 'not uploaded yet').not.to.contain('Uploaded');
     expect(spoolDirs(), 'the spool is still there during the upload').to.have.length(1);
