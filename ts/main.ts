@@ -1,15 +1,17 @@
 // The bundle freezes its SDK version; the SDK's "future versions need Node 22" notice is noise in Jenkins logs.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+import { constants } from 'node:os';
 import { exec } from './cli.js';
 import { removeAllPrivateDirs } from './lib/secure-temp.js';
 
-// Plaintext only ever lives in private temp dirs; remove them on every way out.
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+// The spool is encrypted with a key that dies with the process; still, remove it on every way out we can catch
+// (SIGKILL cannot be caught: the next run removes what it leaves). Exit code 128 + signal number, as a shell reports it.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'] as const) {
   process.on(signal, () => {
     removeAllPrivateDirs();
     process.stderr.write(`ssm-backup: interrupted by ${signal}; temporary files removed, latest.txt not moved\n`);
-    process.exit(code);
+    process.exit(128 + constants.signals[signal]);
   });
 }
 process.on('exit', removeAllPrivateDirs);

@@ -1,10 +1,10 @@
-import { createWriteStream, createReadStream, statSync, type WriteStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createGzip } from 'node:zlib';
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-stream';
 import type { BackupParameter } from './parameter.js';
+import { EncryptedSpool } from './spool.js';
 
 export const FORMAT_VERSION = 1;
 export const TOOL_NAME = 'ssm-multi-region-backup';
@@ -36,15 +36,16 @@ export function timestamps(now: Date): { stamp: string; day: string } {
 export const archiveName = (env: string, region: string, stamp: string): string => `ssm-backup-${env}-${region}-${stamp}.tar.gz`;
 
 /**
- * Streams parameters (in order) into the `parameters` array body, one per line, in a 0600 file
- * inside a private directory. Holds one batch in memory at a time.
+ * Streams parameters (in order) into the `parameters` array body, one per line, in an encrypted spool
+ * file (see EncryptedSpool: never plaintext on disk) inside a private directory. Holds one batch and one
+ * 64 KiB record in memory at a time.
  */
 export class ParameterSpool {
-  private readonly out: WriteStream;
+  private readonly spool: EncryptedSpool;
   count = 0;
 
   constructor(readonly file: string) {
-    this.out = createWriteStream(file, { mode: 0o600, flags: 'wx' });
+    this.spool = new EncryptedSpool(file);
   }
 
   async write(params: BackupParameter[]): Promise<void> {
@@ -53,13 +54,18 @@ export class ParameterSpool {
       chunk += (this.count === 0 ? '\n' : ',\n') + JSON.stringify(p);
       this.count += 1;
     }
-    if (!this.out.write(chunk)) await once(this.out, 'drain');
+    await this.spool.write(chunk);
   }
 
+  /** Closes the spool; returns the plaintext byte count (the size of the array body). */
   async close(): Promise<number> {
-    this.out.end(this.count > 0 ? '\n' : '');
-    await once(this.out, 'finish');
-    return statSync(this.file).size;
+    if (this.count > 0) await this.spool.write('\n');
+    return this.spool.close();
+  }
+
+  /** The array body, decrypted record by record (EngineError 'integrity' if the file was tampered with). */
+  read(): AsyncIterable<Buffer> {
+    return this.spool.read();
   }
 }
 
@@ -72,7 +78,7 @@ function documentParts(header: BackupHeader, count: number): { head: Buffer; tai
  * Builds the tar.gz stream: `backup.json` (header + spooled parameters, hashed on the way) then
  * `manifest.json` with that hash.
  */
-export function archiveStream(spool: { file: string; count: number; bytes: number }, header: BackupHeader, manifestBase: Omit<Manifest, 'parameterCount' | 'backupJson'>): Readable {
+export function archiveStream(spool: { read(): AsyncIterable<Buffer>; count: number; bytes: number }, header: BackupHeader, manifestBase: Omit<Manifest, 'parameterCount' | 'backupJson'>): Readable {
   const pack = tar.pack();
   const gzip = createGzip({ level: 6 });
   const output = new PassThrough();
@@ -92,7 +98,7 @@ export function archiveStream(spool: { file: string; count: number; bytes: numbe
       if (!entry.write(buf)) await once(entry, 'drain');
     };
     await put(head);
-    for await (const buf of createReadStream(spool.file)) await put(buf as Buffer);
+    for await (const buf of spool.read()) await put(buf);
     await put(tail);
     entry.end(Buffer.alloc(0));
     const manifest: Manifest = { ...manifestBase, parameterCount: spool.count, backupJson: { sha256: hash.digest('hex'), bytes: size } };

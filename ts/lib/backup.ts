@@ -9,7 +9,7 @@ import { ssmReader, selectionFilters } from './aws/ssm.js';
 import { collectParameters } from './collect.js';
 import { ParameterSpool, archiveStream, archiveName, timestamps, TOOL_NAME, FORMAT_VERSION } from './archive.js';
 import { uploadArchive, writeLatestPointer } from './upload.js';
-import { withPrivateDir } from './secure-temp.js';
+import { withPrivateDir, removeStaleSpoolDirs } from './secure-temp.js';
 import { writeJsonAtomic } from './files.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -54,10 +54,12 @@ export interface BackupResult {
 /**
  * Backs up the regions in list order, `parallelRegions` at a time (each region has its own API quota
  * and bucket). Fail-fast: after a failure, regions not yet started are SKIPPED. The summary file is
- * written before the first region and after every region, so it exists whatever happens.
+ * written before the first region and after every region, so it exists whatever happens. First removes
+ * the spool directories of earlier runs that were killed (see removeStaleSpoolDirs).
  */
 export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Promise<BackupResult> {
   const regions = opts.regions ?? opts.plan.regions;
+  removeStaleSpoolDirs(opts.logger);
   const summaries: Record<string, RegionSummary> = {};
   for (const r of regions) summaries[r] = { status: 'SKIPPED', parameterCount: 0, artifactPath: null, executionTimeSec: 0 };
   writeJsonAtomic(opts.summaryFile, summaries);
@@ -88,7 +90,7 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
     if (!bucket) throw new EngineError('region', opts.plan.bucketErrors[region] ?? `Bucket definition missing for ${region}`, { region });
     log.info(`Target Region: ${region}, bucket ${bucket}${opts.dryRun ? ' (dry run)' : ''}`);
     return await withPrivateDir(async (dir) => {
-      const spool = new ParameterSpool(path.join(dir, 'parameters.json'));
+      const spool = new ParameterSpool(path.join(dir, 'parameters.spool'));
       const collected = await collectParameters(ssmReader(aws.ssm(region)), {
         region, filters: selectionFilters(opts.path, opts.nameContains), includeTags: opts.includeTags,
         concurrency: opts.concurrency, logger: log, sink: (p) => spool.write(p),
@@ -109,7 +111,7 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
       let archiveBytes = 0;
       // Count bytes inside the pipeline (a 'data' listener would switch the stream to flowing mode and defeat backpressure).
       const counter = new Transform({ transform(chunk: Buffer, _enc, done) { archiveBytes += chunk.length; done(null, chunk); } });
-      const source = archiveStream({ file: spool.file, count: spool.count, bytes }, header, manifestBase);
+      const source = archiveStream({ read: () => spool.read(), count: spool.count, bytes }, header, manifestBase);
       source.on('error', (err) => counter.destroy(err));
       const stream = source.pipe(counter);
       await uploadArchive(aws.s3(region), bucket, key, stream).catch((err) => {
