@@ -1,17 +1,12 @@
 import { configError, usageError, EngineError, describeAwsError } from './errors.js';
 import type { AwsClientFactory } from './aws/clients.js';
 import { ssmReader, type SsmReader } from './aws/ssm.js';
+import { ENVIRONMENT_RULE, REGION_RULE, isValidEnvironment, isValidRegion, ssmParameterNames } from './naming.js';
 
-export const ENVIRONMENT_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
-export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+export { ENVIRONMENT_PATTERN, REGION_PATTERN } from './naming.js';
 
-/** The SSM names the Pulumi stack writes and the engine reads. */
-export const configKeys = (env: string) => ({
-  regionList: `/jenkins/${env}/backup/region-list`,
-  defaultRegion: `/jenkins/${env}/backup/default-region`,
-  legacyBucket: `/jenkins/${env}/backup/s3-bucket-name`,
-  regionBucket: (region: string) => `/jenkins/${env}/backup/${region}/s3-bucket-name`,
-});
+/** The SSM names the Pulumi stack writes and the engine reads (the shared naming contract, ./naming.ts). */
+export const configKeys = ssmParameterNames;
 
 export interface Plan {
   environment: string;
@@ -29,14 +24,14 @@ export interface Plan {
 
 export function validateEnvironment(env: string | undefined): string {
   if (!env) throw usageError('--environment is required: pass --environment <name> (for example dev) or set SSM_BACKUP_ENVIRONMENT');
-  if (!ENVIRONMENT_PATTERN.test(env)) {
-    throw usageError(`--environment "${env}" is invalid: use 1-32 lowercase letters, digits or '-', starting with a letter or digit (for example dev)`);
+  if (!isValidEnvironment(env)) {
+    throw usageError(`--environment "${env}" is invalid: use ${ENVIRONMENT_RULE} (for example dev)`);
   }
   return env;
 }
 
 export function validateRegionName(region: string, source: string): string {
-  if (!REGION_PATTERN.test(region)) throw configError(`${source} contains an invalid region name "${region}": use AWS region names such as us-west-2`);
+  if (!isValidRegion(region)) throw configError(`${source} contains an invalid region name "${region}": use ${REGION_RULE}`);
   return region;
 }
 
