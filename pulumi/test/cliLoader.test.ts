@@ -49,7 +49,9 @@ describe("index.ts through the Pulumi CLI's TypeScript loader (child process)", 
         expect(result).to.deep.equal({
             ok: false,
             name: "ConfigValidationError",
-            message: 'environment must match [a-z0-9-]+ (got "Dev").',
+            message:
+                `environment "Dev" is invalid: use 1-32 lowercase letters, digits and single '-', ` +
+                "starting and ending with a letter or digit (for example dev).",
             runError: true,
         });
     });
