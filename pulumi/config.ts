@@ -1,12 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ENVIRONMENT_RULE, bucketNameProblem, isValidEnvironment, isValidRegion, partitionOf } from "../ts/lib/naming";
+import { PROJECT } from "./naming";
 import {
-    ENVIRONMENT_PATTERN,
-    MAX_BUCKET_NAME_LENGTH,
-    PROJECT,
-    PROJECT_NAME_PATTERN,
-    bucketNameLength,
-    isValidRegion,
-} from "./naming";
+    fail,
+    flag,
+    optionalRoleArn,
+    optionalString,
+    positiveInteger,
+    regionList,
+    requiredString,
+} from "./configValues";
+
+export { ConfigValidationError } from "./configValues";
 
 /** Validated stack configuration: the one object the program is built from. */
 export interface BackupStackConfig {
@@ -16,7 +21,7 @@ export interface BackupStackConfig {
     readonly regions: readonly string[];
     /** Region whose bucket the legacy single-region consumers use. */
     readonly defaultRegion: string;
-    /** Region that holds the stack-wide SSM metadata (region-list, default-region, legacy key). */
+    /** Region that holds the stack-wide SSM metadata (region-list, default-region, legacy key, DR key ARNs). */
     readonly ssmHomeRegion: string;
     /** Days after which backup objects expire. */
     readonly retentionDays: number;
@@ -24,6 +29,20 @@ export interface BackupStackConfig {
     readonly noncurrentVersionRetentionDays: number;
     /** S3 Object Lock (GOVERNANCE mode, `retentionDays`) on every bucket. */
     readonly objectLock: boolean;
+    /** Regions that get a DR KMS key (may overlap `regions`), in config order. */
+    readonly drKeyRegions: readonly string[];
+    /** An S3 server access log bucket per region, with the backup bucket logging into it. */
+    readonly accessLogs: boolean;
+    /** Days after which access log objects expire. */
+    readonly accessLogRetentionDays: number;
+    /** Existing IAM role the backup runs as; named in the key policies (set together with restoreRoleArn). */
+    readonly backupRoleArn?: string;
+    /** Existing IAM role restores run as; named in the key policies. */
+    readonly restoreRoleArn?: string;
+    /** AWS partition of every region (`aws`, `aws-cn`, `aws-us-gov`, ...). */
+    readonly partition: string;
+    /** DNS suffix of that partition (`amazonaws.com`, ...), for service names such as `ssm.<region>.<suffix>`. */
+    readonly dnsSuffix: string;
 }
 
 /**
@@ -31,19 +50,11 @@ export interface BackupStackConfig {
  * program: strings (structured YAML values such as the region list arrive as JSON text),
  * or already-parsed values when a caller (a test) builds the object itself.
  */
-export interface RawBackupStackConfig {
-    projectName?: unknown;
-    environment?: unknown;
-    regions?: unknown;
-    defaultRegion?: unknown;
-    ssmHomeRegion?: unknown;
-    retentionDays?: unknown;
-    noncurrentVersionRetentionDays?: unknown;
-    objectLock?: unknown;
-}
+export type RawBackupStackConfig = { [K in (typeof CONFIG_KEYS)[number]]?: unknown };
 
 export const DEFAULT_RETENTION_DAYS = 30;
 export const DEFAULT_NONCURRENT_VERSION_RETENTION_DAYS = 7;
+export const DEFAULT_ACCESS_LOG_RETENTION_DAYS = 90;
 
 export const CONFIG_KEYS = [
     "projectName",
@@ -54,157 +65,70 @@ export const CONFIG_KEYS = [
     "retentionDays",
     "noncurrentVersionRetentionDays",
     "objectLock",
+    "drKeyRegions",
+    "accessLogs",
+    "accessLogRetentionDays",
+    "backupRoleArn",
+    "restoreRoleArn",
 ] as const;
 
-/**
- * Thrown for every invalid setting. It is a `pulumi.RunError` (an `Error`), so a
- * `pulumi preview`/`up` stops with just the message instead of a stack trace.
- */
-export class ConfigValidationError extends pulumi.RunError {
-    constructor(message: string) {
-        super(message);
-        this.name = "ConfigValidationError";
+/** One partition for every region: IAM roles, key policies and ARNs never cross partitions. */
+function commonPartition(regions: readonly string[]): { partition: string; dnsSuffix: string } {
+    const partitions = regions.map((region) => partitionOf(region));
+    const first = partitions[0];
+    const other = partitions.findIndex((partition) => partition?.id !== first?.id);
+    if (first === undefined || other >= 0) {
+        fail(
+            `${regions[other]} is in partition ${partitions[other]?.id} but ${regions[0]} is in ${first?.id}: ` +
+                "one stack covers one AWS partition (regions, drKeyRegions and ssmHomeRegion).",
+        );
     }
+    return { partition: first.id, dnsSuffix: first.dnsSuffix };
 }
 
-function fail(message: string): never {
-    throw new ConfigValidationError(message);
-}
-
-function isBlank(value: unknown): boolean {
-    return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
-}
-
-function requiredString(key: string, value: unknown): string {
-    if (isBlank(value)) {
-        fail(`${key} is required (pulumi config set ${key} <value>).`);
+function roles(raw: RawBackupStackConfig, partition: string): Pick<BackupStackConfig, "backupRoleArn" | "restoreRoleArn"> {
+    const backupRoleArn = optionalRoleArn("backupRoleArn", raw.backupRoleArn, partition);
+    const restoreRoleArn = optionalRoleArn("restoreRoleArn", raw.restoreRoleArn, partition);
+    if ((backupRoleArn === undefined) !== (restoreRoleArn === undefined)) {
+        fail("backupRoleArn and restoreRoleArn must be set together (the key policies then name both roles).");
     }
-    if (typeof value !== "string") {
-        fail(`${key} must be a string.`);
-    }
-    return value.trim();
-}
-
-function optionalString(key: string, value: unknown): string | undefined {
-    return isBlank(value) ? undefined : requiredString(key, value);
-}
-
-/** Accepts a JSON array (structured config), a JSON array string, or "a,b" text. */
-function parseRegions(value: unknown): string[] {
-    if (isBlank(value)) {
-        return [];
-    }
-    let list: unknown = value;
-    if (typeof value === "string") {
-        const text = value.trim();
-        if (text.startsWith("[")) {
-            try {
-                list = JSON.parse(text);
-            } catch {
-                fail(`regions must be a list of AWS region names, e.g. [ap-northeast-1, us-west-2] (got ${text}).`);
-            }
-        } else {
-            list = text.split(",");
-        }
-    }
-    if (!Array.isArray(list)) {
-        fail("regions must be a list of AWS region names, e.g. [ap-northeast-1, us-west-2].");
-    }
-    return list.map((entry) => {
-        if (typeof entry !== "string") {
-            fail(`Invalid region name ${JSON.stringify(entry)} in regions: expected a string like "ap-northeast-1".`);
-        }
-        return entry.trim();
-    });
-}
-
-function positiveInteger(key: string, value: unknown, fallback: number): number {
-    if (isBlank(value)) {
-        return fallback;
-    }
-    const parsed = typeof value === "number" ? value : Number(String(value).trim());
-    if (!Number.isInteger(parsed) || parsed < 1) {
-        fail(`${key} must be a positive whole number of days (got ${JSON.stringify(value)}).`);
-    }
-    return parsed;
-}
-
-function flag(key: string, value: unknown): boolean {
-    if (isBlank(value)) {
-        return false;
-    }
-    if (typeof value === "boolean") {
-        return value;
-    }
-    const text = String(value).trim().toLowerCase();
-    if (text === "true") {
-        return true;
-    }
-    if (text === "false") {
-        return false;
-    }
-    fail(`${key} must be true or false (got ${JSON.stringify(value)}).`);
+    return backupRoleArn === undefined ? {} : { backupRoleArn, restoreRoleArn };
 }
 
 /**
  * Validates raw stack config into a `BackupStackConfig`. Pure: no Pulumi runtime access.
- * Throws `ConfigValidationError` with a message that says what to fix.
+ * Environment and region names follow the naming contract shared with the engine
+ * (ts/lib/naming.ts). Throws `ConfigValidationError` with a message that says what to fix.
  */
 export function validateConfig(raw: RawBackupStackConfig): BackupStackConfig {
     const projectName = requiredString("projectName", raw.projectName);
-    if (!PROJECT_NAME_PATTERN.test(projectName)) {
-        fail(`projectName must match [a-z0-9][a-z0-9-]* (S3 bucket naming) (got "${projectName}").`);
-    }
-
     const environment = requiredString("environment", raw.environment);
-    if (!ENVIRONMENT_PATTERN.test(environment)) {
-        fail(`environment must match [a-z0-9-]+ (got "${environment}").`);
+    if (!isValidEnvironment(environment)) {
+        fail(`environment "${environment}" is invalid: use ${ENVIRONMENT_RULE} (for example dev).`);
     }
 
-    const regions = parseRegions(raw.regions);
+    const regions = regionList("regions", raw.regions);
     if (regions.length === 0) {
         fail("No regions configured");
     }
-    for (const region of regions) {
-        if (!isValidRegion(region)) {
-            fail(`Invalid region name "${region}" in regions: expected an AWS region like "ap-northeast-1".`);
-        }
-    }
-    const seen = new Set<string>();
-    for (const region of regions) {
-        if (seen.has(region)) {
-            fail(`Duplicate region "${region}" in regions: each region may appear only once.`);
-        }
-        seen.add(region);
-    }
-
     const defaultRegion = optionalString("defaultRegion", raw.defaultRegion) ?? regions[0];
     if (!regions.includes(defaultRegion)) {
         fail("defaultRegion must be included in regions.");
     }
-
     const ssmHomeRegion = optionalString("ssmHomeRegion", raw.ssmHomeRegion) ?? defaultRegion;
     if (!isValidRegion(ssmHomeRegion)) {
         fail(`ssmHomeRegion "${ssmHomeRegion}" is not a valid AWS region name (expected e.g. "ap-northeast-1").`);
     }
+    const drKeyRegions = regionList("drKeyRegions", raw.drKeyRegions);
+    const { partition, dnsSuffix } = commonPartition([...regions, ...drKeyRegions, ssmHomeRegion]);
 
+    const accessLogs = flag("accessLogs", raw.accessLogs);
     for (const region of regions) {
-        const length = bucketNameLength(projectName, environment, region);
-        if (length > MAX_BUCKET_NAME_LENGTH) {
-            fail(
-                `Bucket name for ${region} would be ${length} characters (S3 allows ${MAX_BUCKET_NAME_LENGTH}): ` +
-                    "shorten projectName or environment.",
-            );
+        const problem = bucketNameProblem(projectName, environment, region, accessLogs);
+        if (problem) {
+            fail(`${problem}.`);
         }
     }
-
-    const retentionDays = positiveInteger("retentionDays", raw.retentionDays, DEFAULT_RETENTION_DAYS);
-    const noncurrentVersionRetentionDays = positiveInteger(
-        "noncurrentVersionRetentionDays",
-        raw.noncurrentVersionRetentionDays,
-        DEFAULT_NONCURRENT_VERSION_RETENTION_DAYS,
-    );
-    const objectLock = flag("objectLock", raw.objectLock);
 
     return {
         projectName,
@@ -212,9 +136,23 @@ export function validateConfig(raw: RawBackupStackConfig): BackupStackConfig {
         regions,
         defaultRegion,
         ssmHomeRegion,
-        retentionDays,
-        noncurrentVersionRetentionDays,
-        objectLock,
+        retentionDays: positiveInteger("retentionDays", raw.retentionDays, DEFAULT_RETENTION_DAYS),
+        noncurrentVersionRetentionDays: positiveInteger(
+            "noncurrentVersionRetentionDays",
+            raw.noncurrentVersionRetentionDays,
+            DEFAULT_NONCURRENT_VERSION_RETENTION_DAYS,
+        ),
+        objectLock: flag("objectLock", raw.objectLock),
+        drKeyRegions,
+        accessLogs,
+        accessLogRetentionDays: positiveInteger(
+            "accessLogRetentionDays",
+            raw.accessLogRetentionDays,
+            DEFAULT_ACCESS_LOG_RETENTION_DAYS,
+        ),
+        ...roles(raw, partition),
+        partition,
+        dnsSuffix,
     };
 }
 

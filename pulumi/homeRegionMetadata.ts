@@ -1,12 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ssmParameterNames } from "../ts/lib/naming";
 import { BackupStackConfig } from "./config";
-import { HOME_METADATA_TYPE, logicalNames, parameterTags, regionListValue, ssmParameterNames } from "./naming";
+import { HOME_METADATA_TYPE, logicalNames, parameterTags, regionListValue } from "./naming";
 
 export interface HomeRegionMetadataArgs {
     readonly config: BackupStackConfig;
     /** The default region's bucket name (value of the legacy single-region key). */
     readonly defaultBucketName: pulumi.Input<string>;
+    /** ARNs of the DR keys, in `drKeyRegions` order (empty without DR keys). */
+    readonly drKeyArns: pulumi.Input<string>[];
 }
 
 /**
@@ -15,13 +18,15 @@ export interface HomeRegionMetadataArgs {
  * - `/jenkins/{env}/backup/region-list`: JSON array of the regions, in config order;
  * - `/jenkins/{env}/backup/default-region`;
  * - `/jenkins/{env}/backup/s3-bucket-name`: legacy key of the single-region stack, now the
- *   default region's bucket.
+ *   default region's bucket;
+ * - `/jenkins/{env}/backup/dr-kms-key-arns`: JSON array of the DR key ARNs (`[]` without DR keys).
  */
 export class HomeRegionMetadata extends pulumi.ComponentResource {
     public readonly provider: aws.Provider;
     public readonly regionList: aws.ssm.Parameter;
     public readonly defaultRegion: aws.ssm.Parameter;
     public readonly legacyBucketName: aws.ssm.Parameter;
+    public readonly drKmsKeyArns: aws.ssm.Parameter;
 
     constructor(args: HomeRegionMetadataArgs, opts?: pulumi.ComponentResourceOptions) {
         const { config } = args;
@@ -31,11 +36,12 @@ export class HomeRegionMetadata extends pulumi.ComponentResource {
         this.provider = new aws.Provider(logicalNames.homeProvider(home), { region: home }, { parent: this });
         const child: pulumi.CustomResourceOptions = { parent: this, provider: this.provider };
         const tags = parameterTags(config.environment, home);
+        const names = ssmParameterNames(config.environment);
 
         this.regionList = new aws.ssm.Parameter(
             logicalNames.regionListParameter(home),
             {
-                name: ssmParameterNames.regionList(config.environment),
+                name: names.regionList,
                 type: "String",
                 insecureValue: regionListValue(config.regions),
                 description: "Regions backed up by the SSM Parameter Store backup (JSON array, managed by Pulumi)",
@@ -47,7 +53,7 @@ export class HomeRegionMetadata extends pulumi.ComponentResource {
         this.defaultRegion = new aws.ssm.Parameter(
             logicalNames.defaultRegionParameter(home),
             {
-                name: ssmParameterNames.defaultRegion(config.environment),
+                name: names.defaultRegion,
                 type: "String",
                 insecureValue: config.defaultRegion,
                 description: "Default region of the SSM Parameter Store backup (managed by Pulumi)",
@@ -59,10 +65,22 @@ export class HomeRegionMetadata extends pulumi.ComponentResource {
         this.legacyBucketName = new aws.ssm.Parameter(
             logicalNames.legacyBucketNameParameter(home),
             {
-                name: ssmParameterNames.legacyBucketName(config.environment),
+                name: names.legacyBucket,
                 type: "String",
                 insecureValue: args.defaultBucketName,
                 description: "Legacy single-region key: the default region's backup bucket (managed by Pulumi)",
+                tags,
+            },
+            child,
+        );
+
+        this.drKmsKeyArns = new aws.ssm.Parameter(
+            logicalNames.drKmsKeyArnsParameter(home),
+            {
+                name: names.drKmsKeyArns,
+                type: "String",
+                insecureValue: pulumi.all(args.drKeyArns).apply((arns) => JSON.stringify(arns)),
+                description: "DR KMS keys of the SSM Parameter Store backup archives (JSON array of key ARNs, managed by Pulumi)",
                 tags,
             },
             child,
@@ -72,6 +90,7 @@ export class HomeRegionMetadata extends pulumi.ComponentResource {
             regionList: this.regionList.name,
             defaultRegion: this.defaultRegion.name,
             legacyBucketName: this.legacyBucketName.name,
+            drKmsKeyArns: this.drKmsKeyArns.name,
         });
     }
 }
@@ -80,7 +99,8 @@ export class HomeRegionMetadata extends pulumi.ComponentResource {
 export function homeRegionMetadata(
     config: BackupStackConfig,
     defaultBucketName: pulumi.Input<string>,
+    drKeyArns: pulumi.Input<string>[],
     opts?: pulumi.ComponentResourceOptions,
 ): HomeRegionMetadata {
-    return new HomeRegionMetadata({ config, defaultBucketName }, opts);
+    return new HomeRegionMetadata({ config, defaultBucketName, drKeyArns }, opts);
 }

@@ -1,6 +1,8 @@
 /**
- * Pure naming and tagging rules. No Pulumi runtime calls here, so every rule is
- * unit-tested directly (test/naming.test.ts) and shared by the program and the tests.
+ * Pulumi-only naming and tagging rules (logical names, type tokens, tags). The names AWS and
+ * the engine see (environment and region rules, SSM keys, bucket names, KMS aliases) come from
+ * the contract shared with the engine, ts/lib/naming.ts. No Pulumi runtime calls here, so every
+ * rule is unit-tested directly (test/naming.test.ts).
  */
 
 /** Pulumi project name: existing stacks and their config keys are bound to it. */
@@ -9,39 +11,7 @@ export const PROJECT = "jenkins-ssm-backup-s3";
 /** Component resource type tokens (`package:module:Type`). */
 export const REGIONAL_STORE_TYPE = "jenkins-ssm-backup:index:RegionalBackupStore";
 export const HOME_METADATA_TYPE = "jenkins-ssm-backup:index:HomeRegionMetadata";
-
-/**
- * AWS region names: two-letter area, optional partition marker (gov, iso, isob, ...),
- * a direction/location word and a number, e.g. `ap-northeast-1`, `us-gov-west-1`,
- * `eu-central-2`, `us-isob-east-1`.
- */
-export const REGION_PATTERN = /^[a-z]{2}(?:-(?:gov|iso[a-z]?))?-[a-z]+-[0-9]{1,2}$/;
-
-/** Environment names allowed in bucket names and SSM paths. */
-export const ENVIRONMENT_PATTERN = /^[a-z0-9-]+$/;
-
-/** Project names allowed as the start of an S3 bucket name. */
-export const PROJECT_NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
-
-/** AWS account ids are always 12 digits; used for the bucket-name length check. */
-export const ACCOUNT_ID_LENGTH = 12;
-
-/** S3 bucket names are at most 63 characters. */
-export const MAX_BUCKET_NAME_LENGTH = 63;
-
-export function isValidRegion(region: string): boolean {
-    return REGION_PATTERN.test(region);
-}
-
-/** `${projectName}-ssm-backup-${environment}-${accountId}-${region}` */
-export function bucketName(projectName: string, environment: string, accountId: string, region: string): string {
-    return `${projectName}-ssm-backup-${environment}-${accountId}-${region}`;
-}
-
-/** Length the bucket name will have once the (12-digit) account id is known. */
-export function bucketNameLength(projectName: string, environment: string, region: string): number {
-    return bucketName(projectName, environment, "0".repeat(ACCOUNT_ID_LENGTH), region).length;
-}
+export const DR_KEY_TYPE = "jenkins-ssm-backup:index:DrKey";
 
 /** Logical (Pulumi) names: every per-region resource carries the region as suffix. */
 export const logicalNames = {
@@ -56,20 +26,26 @@ export const logicalNames = {
     objectLock: (region: string) => `ssm-backup-bucket-object-lock-${region}`,
     policy: (region: string) => `ssm-backup-bucket-policy-${region}`,
     bucketNameParameter: (region: string) => `ssm-backup-bucket-name-param-${region}`,
+    kmsKey: (region: string) => `ssm-backup-kms-key-${region}`,
+    kmsAlias: (region: string) => `ssm-backup-kms-alias-${region}`,
+    kmsKeyArnParameter: (region: string) => `ssm-backup-kms-key-arn-param-${region}`,
+    accessLogBucket: (region: string) => `ssm-backup-access-logs-${region}`,
+    accessLogEncryption: (region: string) => `ssm-backup-access-logs-encryption-${region}`,
+    accessLogPublicAccessBlock: (region: string) => `ssm-backup-access-logs-public-access-block-${region}`,
+    accessLogOwnershipControls: (region: string) => `ssm-backup-access-logs-ownership-${region}`,
+    accessLogLifecycle: (region: string) => `ssm-backup-access-logs-lifecycle-${region}`,
+    accessLogPolicy: (region: string) => `ssm-backup-access-logs-policy-${region}`,
+    bucketLogging: (region: string) => `ssm-backup-bucket-logging-${region}`,
+    drKey: (region: string) => `ssm-backup-dr-${region}`,
+    drProvider: (region: string) => `aws-dr-${region}`,
+    drKmsKey: (region: string) => `ssm-backup-dr-kms-key-${region}`,
+    drKmsAlias: (region: string) => `ssm-backup-dr-kms-alias-${region}`,
     homeMetadata: (homeRegion: string) => `ssm-backup-home-${homeRegion}`,
     homeProvider: (homeRegion: string) => `aws-ssm-home-${homeRegion}`,
     regionListParameter: (homeRegion: string) => `ssm-backup-region-list-param-${homeRegion}`,
     defaultRegionParameter: (homeRegion: string) => `ssm-backup-default-region-param-${homeRegion}`,
     legacyBucketNameParameter: (homeRegion: string) => `ssm-backup-legacy-bucket-name-param-${homeRegion}`,
-} as const;
-
-/** SSM Parameter Store keys read by the backup engine and the Jenkins library. */
-export const ssmParameterNames = {
-    regionalBucketName: (environment: string, region: string) => `/jenkins/${environment}/backup/${region}/s3-bucket-name`,
-    regionList: (environment: string) => `/jenkins/${environment}/backup/region-list`,
-    defaultRegion: (environment: string) => `/jenkins/${environment}/backup/default-region`,
-    /** Key of the old single-region stack; points at the default region's bucket. */
-    legacyBucketName: (environment: string) => `/jenkins/${environment}/backup/s3-bucket-name`,
+    drKmsKeyArnsParameter: (homeRegion: string) => `ssm-backup-dr-kms-key-arns-param-${homeRegion}`,
 } as const;
 
 /** Tags on every backup bucket. */
@@ -80,6 +56,16 @@ export function bucketTags(environment: string, region: string): Record<string, 
         Region: region,
         Purpose: "SSM Parameter Store Backup",
         DataClassification: "Confidential",
+    };
+}
+
+/** Tags on the KMS keys (archive encryption and DR keys). */
+export function keyTags(environment: string, region: string, role: "backup" | "dr"): Record<string, string> {
+    return {
+        Environment: environment,
+        ManagedBy: "Pulumi",
+        Region: region,
+        Purpose: role === "backup" ? "SSM Parameter Store Backup archive encryption" : "SSM Parameter Store Backup DR key",
     };
 }
 

@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BackupStackConfig } from "./config";
+import { DrKey } from "./drKey";
 import { HomeRegionMetadata } from "./homeRegionMetadata";
+import { RolePolicyScope, backupRolePolicyDocument, restoreRolePolicyDocument } from "./iamPolicies";
 import { RegionalBackupStore } from "./regionalBackupStore";
 
-/** Stack outputs; the last three keep the single-region stack's output names for existing consumers. */
+/** Stack outputs; bucketNameOutput, bucketArn and ssmBackupBucketParameter keep the single-region stack's names. */
 export interface BackupStackOutputs {
     /** `{ region: bucketName }` for every configured region. */
     readonly bucketMap: pulumi.Output<Record<string, string>>;
@@ -13,6 +15,16 @@ export interface BackupStackOutputs {
     readonly bucketArn: pulumi.Output<string>;
     /** Name of the legacy SSM parameter holding the default region's bucket name. */
     readonly ssmBackupBucketParameter: pulumi.Output<string>;
+    /** `{ region: archive key ARN }` for every configured region. */
+    readonly kmsKeyMap: pulumi.Output<Record<string, string>>;
+    /** DR key ARNs in `drKeyRegions` order (`[]` without DR keys). */
+    readonly drKmsKeyArns: pulumi.Output<string[]>;
+    /** `{ region: access log bucket name }`; `{}` unless `accessLogs` is on. */
+    readonly accessLogBucketMap: pulumi.Output<Record<string, string>>;
+    /** IAM policy document (JSON text) for the role the backup runs as. */
+    readonly backupRolePolicy: pulumi.Output<string>;
+    /** IAM policy document (JSON text) for the role restores run as. */
+    readonly restoreRolePolicy: pulumi.Output<string>;
 }
 
 export function defaultStore(
@@ -27,19 +39,65 @@ export function defaultStore(
     return store;
 }
 
+/** `{ region: value }` from one Output per region, in region order. */
+function byRegion(entries: { region: string; value: pulumi.Output<string> }[]): pulumi.Output<Record<string, string>> {
+    return pulumi
+        .all(entries.map(({ region, value }) => value.apply((v): [string, string] => [region, v])))
+        .apply((pairs) => Object.fromEntries(pairs));
+}
+
+function rolePolicies(
+    config: BackupStackConfig,
+    stores: readonly RegionalBackupStore[],
+    drKeys: readonly DrKey[],
+): pulumi.Output<{ backup: string; restore: string }> {
+    return pulumi
+        .all([
+            defaultStore(config, stores).accountId,
+            pulumi.all(stores.map((store) => store.bucketArn)),
+            pulumi.all(stores.map((store) => store.kmsKey.arn)),
+            pulumi.all(drKeys.map((dr) => dr.keyArn)),
+        ])
+        .apply(([accountId, bucketArns, backupKeyArns, drKeyArns]) => {
+            const scope: RolePolicyScope = {
+                partition: config.partition,
+                dnsSuffix: config.dnsSuffix,
+                accountId,
+                environment: config.environment,
+                homeRegion: config.ssmHomeRegion,
+                regions: config.regions,
+                drKeyRegions: config.drKeyRegions,
+                bucketArns,
+                backupKeyArns,
+                drKeyArns,
+            };
+            return {
+                backup: JSON.stringify(backupRolePolicyDocument(scope), null, 2),
+                restore: JSON.stringify(restoreRolePolicyDocument(scope), null, 2),
+            };
+        });
+}
+
 export function stackOutputs(
     config: BackupStackConfig,
     stores: readonly RegionalBackupStore[],
+    drKeys: readonly DrKey[],
     home: HomeRegionMetadata,
 ): BackupStackOutputs {
     const fallback = defaultStore(config, stores);
-    const bucketMap = pulumi
-        .all(stores.map((store) => store.bucketName.apply((name): [string, string] => [store.region, name])))
-        .apply((entries) => Object.fromEntries(entries));
+    const policies = rolePolicies(config, stores, drKeys);
+    const logBuckets = stores.flatMap((store) =>
+        store.accessLogBucket ? [{ region: store.region, value: store.accessLogBucket.bucket }] : [],
+    );
     return {
-        bucketMap,
+        bucketMap: byRegion(stores.map((store) => ({ region: store.region, value: store.bucketName }))),
         bucketNameOutput: fallback.bucketName,
         bucketArn: fallback.bucketArn,
         ssmBackupBucketParameter: home.legacyBucketName.name,
+        kmsKeyMap: byRegion(stores.map((store) => ({ region: store.region, value: store.kmsKey.arn }))),
+        drKmsKeyArns: pulumi.all(drKeys.map((dr) => dr.keyArn)),
+        accessLogBucketMap: byRegion(logBuckets),
+        backupRolePolicy: policies.backup,
+        restoreRolePolicy: policies.restore,
     };
 }

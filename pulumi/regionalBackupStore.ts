@@ -1,14 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { bucketName, kmsAliasName, ssmParameterNames } from "../ts/lib/naming";
+import { accessLogBucket } from "./accessLogs";
 import { BackupStackConfig } from "./config";
-import {
-    REGIONAL_STORE_TYPE,
-    bucketName,
-    bucketTags,
-    logicalNames,
-    parameterTags,
-    ssmParameterNames,
-} from "./naming";
+import { archiveKey } from "./kms";
+import { REGIONAL_STORE_TYPE, bucketTags, keyTags, logicalNames, parameterTags } from "./naming";
 
 /** Incomplete multipart uploads (e.g. an interrupted backup upload) are aborted after this many days. */
 export const ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS = 7;
@@ -65,13 +61,16 @@ export interface RegionalBackupStoreArgs {
 
 /**
  * Everything one region needs: an explicit AWS provider pinned to the region, the hardened
- * backup bucket with its configuration resources, the bucket policy, and the SSM parameter
- * `/jenkins/{environment}/backup/{region}/s3-bucket-name` in that same region.
+ * backup bucket with its configuration resources, the bucket policy, the archive encryption
+ * KMS key and alias, optionally an access log bucket, and the SSM parameters
+ * `/jenkins/{environment}/backup/{region}/s3-bucket-name` and `.../{region}/kms-key-arn` in
+ * that same region.
  *
  * Every child's logical name ends with the region, so adding or removing a region never
  * renames another region's resources. The bucket is `protect`ed and, like its configuration
  * resources, `retainOnDelete`: removing a region from config never deletes the bucket or
- * strips its encryption, versioning, public access block or policy (see README).
+ * strips its encryption, versioning, public access block or policy (see README). The KMS key
+ * is kept the same way.
  */
 export class RegionalBackupStore extends pulumi.ComponentResource {
     public readonly region: string;
@@ -87,6 +86,13 @@ export class RegionalBackupStore extends pulumi.ComponentResource {
     public readonly bucketNameParameter: aws.ssm.Parameter;
     public readonly bucketName: pulumi.Output<string>;
     public readonly bucketArn: pulumi.Output<string>;
+    public readonly accountId: pulumi.Output<string>;
+    /** Archive encryption key of the region and its alias. */
+    public readonly kmsKey: aws.kms.Key;
+    public readonly kmsAlias: aws.kms.Alias;
+    public readonly kmsKeyArnParameter: aws.ssm.Parameter;
+    /** Only with `accessLogs: true`. */
+    public readonly accessLogBucket?: aws.s3.Bucket;
 
     constructor(args: RegionalBackupStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         const { region, config } = args;
@@ -100,6 +106,7 @@ export class RegionalBackupStore extends pulumi.ComponentResource {
         const retained: pulumi.CustomResourceOptions = { ...child, retainOnDelete: true };
 
         const identity = aws.getCallerIdentityOutput({}, { parent: this, provider });
+        this.accountId = identity.accountId;
         const name = identity.accountId.apply((accountId) =>
             bucketName(config.projectName, config.environment, accountId, region),
         );
@@ -215,10 +222,45 @@ export class RegionalBackupStore extends pulumi.ComponentResource {
         this.bucketName = this.bucket.bucket;
         this.bucketArn = this.bucket.arn;
 
+        if (config.accessLogs) {
+            this.accessLogBucket = accessLogBucket(
+                { region, config, accountId: this.accountId, sourceBucket: this.bucket },
+                child,
+            );
+        }
+
+        const archive = archiveKey(
+            {
+                keyLogicalName: logicalNames.kmsKey(region),
+                aliasLogicalName: logicalNames.kmsAlias(region),
+                aliasName: kmsAliasName(config.environment),
+                description: `SSM Parameter Store backup archives of ${config.environment} in ${region} (managed by Pulumi)`,
+                tags: keyTags(config.environment, region, "backup"),
+                accountId: this.accountId,
+                config,
+            },
+            child,
+        );
+        this.kmsKey = archive.key;
+        this.kmsAlias = archive.alias;
+
+        const names = ssmParameterNames(config.environment);
+        this.kmsKeyArnParameter = new aws.ssm.Parameter(
+            logicalNames.kmsKeyArnParameter(region),
+            {
+                name: names.kmsKeyArn(region),
+                type: "String",
+                insecureValue: this.kmsKey.arn,
+                description: `KMS key encrypting the SSM Parameter Store backup archives in ${region} (managed by Pulumi)`,
+                tags: parameterTags(config.environment, region),
+            },
+            child,
+        );
+
         this.bucketNameParameter = new aws.ssm.Parameter(
             logicalNames.bucketNameParameter(region),
             {
-                name: ssmParameterNames.regionalBucketName(config.environment, region),
+                name: names.regionBucket(region),
                 type: "String",
                 insecureValue: this.bucketName,
                 description: `SSM Parameter Store backup bucket for ${region} (managed by Pulumi)`,
@@ -232,6 +274,8 @@ export class RegionalBackupStore extends pulumi.ComponentResource {
             bucketName: this.bucketName,
             bucketArn: this.bucketArn,
             bucketNameParameter: this.bucketNameParameter.name,
+            kmsKeyArn: this.kmsKey.arn,
+            kmsKeyArnParameter: this.kmsKeyArnParameter.name,
         });
     }
 }

@@ -29,8 +29,12 @@ describe("index.ts through the Pulumi CLI's TypeScript loader (child process)", 
             [`${PROJECT}:regions`]: '["ap-northeast-1","us-west-2"]',
             [`${PROJECT}:defaultRegion`]: "ap-northeast-1",
             [`${PROJECT}:ssmHomeRegion`]: "ap-northeast-1",
+            [`${PROJECT}:drKeyRegions`]: '["eu-central-1"]',
+            [`${PROJECT}:accessLogs`]: "true",
         });
         expect(result.ok, JSON.stringify(result)).to.equal(true);
+        // The shared naming module (../ts/lib/naming.ts, in the root's "type": "module" package) loads too.
+        expect(result.exports).to.include.members(["kmsKeyMap", "drKmsKeyArns", "backupRolePolicy", "restoreRolePolicy"]);
         expect(result.typescript).to.match(/^5\./);
         expect(result.bucketMap).to.deep.equal({
             "ap-northeast-1": "jenkins-infra-ssm-backup-dev-123456789012-ap-northeast-1",
@@ -49,7 +53,9 @@ describe("index.ts through the Pulumi CLI's TypeScript loader (child process)", 
         expect(result).to.deep.equal({
             ok: false,
             name: "ConfigValidationError",
-            message: 'environment must match [a-z0-9-]+ (got "Dev").',
+            message:
+                `environment "Dev" is invalid: use 1-32 lowercase letters, digits and single '-', ` +
+                "starting and ending with a letter or digit (for example dev).",
             runError: true,
         });
     });

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import {
+    DEFAULT_ACCESS_LOG_RETENTION_DAYS,
     DEFAULT_NONCURRENT_VERSION_RETENTION_DAYS,
     DEFAULT_RETENTION_DAYS,
     RawBackupStackConfig,
@@ -40,7 +41,13 @@ describe("config validation (validateConfig)", () => {
             retentionDays: DEFAULT_RETENTION_DAYS,
             noncurrentVersionRetentionDays: DEFAULT_NONCURRENT_VERSION_RETENTION_DAYS,
             objectLock: false,
+            drKeyRegions: [],
+            accessLogs: false,
+            accessLogRetentionDays: DEFAULT_ACCESS_LOG_RETENTION_DAYS,
+            partition: "aws",
+            dnsSuffix: "amazonaws.com",
         });
+        expect(DEFAULT_ACCESS_LOG_RETENTION_DAYS).to.equal(90);
         expect(DEFAULT_RETENTION_DAYS).to.equal(30);
         expect(DEFAULT_NONCURRENT_VERSION_RETENTION_DAYS).to.equal(7);
     });
@@ -108,10 +115,10 @@ describe("config validation (validateConfig)", () => {
 
         it("malformed region", () => {
             expect(errorOf({ ...VALID, regions: '["ap-northeast-1","US-WEST-2"]' }).message).to.equal(
-                'Invalid region name "US-WEST-2" in regions: expected an AWS region like "ap-northeast-1".',
+                'Invalid region name "US-WEST-2" in regions: use AWS region names such as us-west-2.',
             );
             expect(errorOf({ ...VALID, regions: "ap-northeast-1,us_west_2" }).message).to.equal(
-                'Invalid region name "us_west_2" in regions: expected an AWS region like "ap-northeast-1".',
+                'Invalid region name "us_west_2" in regions: use AWS region names such as us-west-2.',
             );
             expect(errorOf({ ...VALID, regions: '["ap-northeast-1", 5]' }).message).to.equal(
                 'Invalid region name 5 in regions: expected a string like "ap-northeast-1".',
@@ -133,10 +140,11 @@ describe("config validation (validateConfig)", () => {
             );
         });
 
-        it("environment not matching [a-z0-9-]+", () => {
-            for (const environment of ["Dev", "dev_1", "dev env", "prod!"]) {
+        it("environment not following the shared rule", () => {
+            for (const environment of ["Dev", "dev_1", "dev env", "prod!", "-dev", "dev-", " dev"]) {
                 expect(errorOf({ ...VALID, environment }).message).to.equal(
-                    `environment must match [a-z0-9-]+ (got "${environment}").`,
+                    `environment "${environment}" is invalid: use 1-32 lowercase letters, digits and single '-', ` +
+                        "starting and ending with a letter or digit (for example dev).",
                 );
             }
             expect(errorOf({ ...VALID, environment: undefined }).message).to.equal(
@@ -149,13 +157,57 @@ describe("config validation (validateConfig)", () => {
                 "projectName is required (pulumi config set projectName <value>).",
             );
             expect(errorOf({ ...VALID, projectName: "Jenkins" }).message).to.equal(
-                'projectName must match [a-z0-9][a-z0-9-]* (S3 bucket naming) (got "Jenkins").',
+                `projectName "Jenkins" is invalid: use lowercase letters, digits or '-', starting with a letter or digit (S3 bucket naming).`,
+            );
+            expect(errorOf({ ...VALID, projectName: "sthree-jenkins" }).message).to.equal(
+                'projectName "sthree-jenkins" is invalid: S3 reserves bucket names starting with "sthree-".',
             );
         });
 
         it("bucket name longer than 63 characters", () => {
             expect(errorOf({ ...VALID, projectName: "a-very-long-jenkins-project-name" }).message).to.equal(
                 "Bucket name for ap-northeast-1 would be 75 characters (S3 allows 63): shorten projectName or environment.",
+            );
+        });
+
+        it("drKeyRegions: region names, no duplicates, same partition", () => {
+            expect(errorOf({ ...VALID, drKeyRegions: '["eu-west-1","eu-west-1"]' }).message).to.equal(
+                'Duplicate region "eu-west-1" in drKeyRegions: each region may appear only once.',
+            );
+            expect(errorOf({ ...VALID, drKeyRegions: "eu-west-1, frankfurt" }).message).to.equal(
+                'Invalid region name "frankfurt" in drKeyRegions: use AWS region names such as us-west-2.',
+            );
+            expect(errorOf({ ...VALID, drKeyRegions: "cn-north-1" }).message).to.equal(
+                "cn-north-1 is in partition aws-cn but ap-northeast-1 is in aws: " +
+                    "one stack covers one AWS partition (regions, drKeyRegions and ssmHomeRegion).",
+            );
+            expect(errorOf({ ...VALID, ssmHomeRegion: "us-gov-west-1" }).message).to.match(
+                /^us-gov-west-1 is in partition aws-us-gov but ap-northeast-1 is in aws/,
+            );
+        });
+
+        it("role ARNs: IAM role ARNs of the regions' partition, both or neither", () => {
+            const backupRoleArn = "arn:aws:iam::123456789012:role/ssm-backup";
+            expect(errorOf({ ...VALID, backupRoleArn }).message).to.equal(
+                "backupRoleArn and restoreRoleArn must be set together (the key policies then name both roles).",
+            );
+            expect(errorOf({ ...VALID, backupRoleArn, restoreRoleArn: "arn:aws:iam::123456789012:user/bob" }).message).to.equal(
+                'restoreRoleArn "arn:aws:iam::123456789012:user/bob" is not an IAM role ARN (expected arn:aws:iam::123456789012:role/name).',
+            );
+            expect(errorOf({ ...VALID, backupRoleArn: "arn:aws-cn:iam::123456789012:role/x", restoreRoleArn: backupRoleArn }).message).to.equal(
+                'backupRoleArn "arn:aws-cn:iam::123456789012:role/x" is in partition aws-cn but the regions are in aws.',
+            );
+        });
+
+        it("accessLogs: flag, and the longer log bucket name must fit", () => {
+            expect(errorOf({ ...VALID, accessLogs: "on" }).message).to.equal('accessLogs must be true or false (got "on").');
+            const projectName = "jenkins-infra-ssm"; // 60 characters for ap-northeast-1, 65 for its log bucket
+            expect(validateConfig({ ...VALID, projectName }).accessLogs).to.equal(false);
+            expect(errorOf({ ...VALID, projectName, accessLogs: "true" }).message).to.equal(
+                "Bucket name for ap-northeast-1 would be 65 characters (S3 allows 63): shorten projectName or environment.",
+            );
+            expect(errorOf({ ...VALID, accessLogRetentionDays: "-1" }).message).to.equal(
+                'accessLogRetentionDays must be a positive whole number of days (got "-1").',
             );
         });
 
@@ -185,6 +237,11 @@ describe("config loading (loadConfig from the stack config)", () => {
             [`${PROJECT}:ssmHomeRegion`]: "ap-northeast-1",
             [`${PROJECT}:retentionDays`]: "45",
             [`${PROJECT}:objectLock`]: "true",
+            [`${PROJECT}:drKeyRegions`]: '["eu-west-1"]',
+            [`${PROJECT}:accessLogs`]: "true",
+            [`${PROJECT}:accessLogRetentionDays`]: "400",
+            [`${PROJECT}:backupRoleArn`]: "arn:aws:iam::123456789012:role/ssm-backup",
+            [`${PROJECT}:restoreRoleArn`]: "arn:aws:iam::123456789012:role/ops/ssm-restore",
             // Another namespace must not leak in.
             "aws:region": "eu-west-1",
         });
@@ -197,6 +254,13 @@ describe("config loading (loadConfig from the stack config)", () => {
             retentionDays: 45,
             noncurrentVersionRetentionDays: 7,
             objectLock: true,
+            drKeyRegions: ["eu-west-1"],
+            accessLogs: true,
+            accessLogRetentionDays: 400,
+            backupRoleArn: "arn:aws:iam::123456789012:role/ssm-backup",
+            restoreRoleArn: "arn:aws:iam::123456789012:role/ops/ssm-restore",
+            partition: "aws",
+            dnsSuffix: "amazonaws.com",
         });
     });
 

@@ -22,8 +22,12 @@ export const TYPES = {
     objectLock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
     policy: "aws:s3/bucketPolicy:BucketPolicy",
     parameter: "aws:ssm/parameter:Parameter",
+    kmsKey: "aws:kms/key:Key",
+    kmsAlias: "aws:kms/alias:Alias",
+    bucketLogging: "aws:s3/bucketLogging:BucketLogging",
     regionalStore: "jenkins-ssm-backup:index:RegionalBackupStore",
     homeMetadata: "jenkins-ssm-backup:index:HomeRegionMetadata",
+    drKey: "jenkins-ssm-backup:index:DrKey",
 } as const;
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -94,6 +98,12 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             case TYPES.bucket:
                 id = inputs.bucket;
                 state.arn = `arn:aws:s3:::${inputs.bucket}`;
+                break;
+            case TYPES.kmsKey:
+                // Key ids are UUIDs in AWS; the logical name keeps them readable and unique here.
+                id = `key-${args.name}`;
+                state.keyId = id;
+                state.arn = `arn:aws:kms:${this.regionOf(args.provider)}:${ACCOUNT_ID}:key/${id}`;
                 break;
             case TYPES.parameter:
                 id = inputs.name;
@@ -180,8 +190,12 @@ function toPulumiConfig(config: StackConfig): Record<string, string> {
 
 const PROGRAM_DIR = path.resolve(__dirname, "..");
 
+/** The naming contract shared with the engine (outside PROGRAM_DIR). */
+const SHARED_NAMING = path.resolve(PROGRAM_DIR, "..", "ts", "lib", "naming.ts");
+
 /** Drops the program's own modules (not node_modules) from the require cache. */
 function forgetProgramModules(): void {
+    delete require.cache[SHARED_NAMING];
     for (const key of Object.keys(require.cache)) {
         if (key.startsWith(PROGRAM_DIR + path.sep) && !key.includes(`${path.sep}node_modules${path.sep}`)
             && !key.startsWith(path.join(PROGRAM_DIR, "test") + path.sep)) {
@@ -200,6 +214,11 @@ export interface ProgramRun {
         readonly bucketNameOutput: string;
         readonly bucketArn: string;
         readonly ssmBackupBucketParameter: string;
+        readonly kmsKeyMap: Record<string, string>;
+        readonly drKmsKeyArns: string[];
+        readonly accessLogBucketMap: Record<string, string>;
+        readonly backupRolePolicy: string;
+        readonly restoreRolePolicy: string;
     };
 }
 
@@ -217,6 +236,11 @@ export async function runProgram(config: StackConfig): Promise<ProgramRun> {
         bucketNameOutput: await promiseOf(program.bucketNameOutput),
         bucketArn: await promiseOf(program.bucketArn),
         ssmBackupBucketParameter: await promiseOf(program.ssmBackupBucketParameter),
+        kmsKeyMap: await promiseOf(program.kmsKeyMap),
+        drKmsKeyArns: await promiseOf(program.drKmsKeyArns),
+        accessLogBucketMap: await promiseOf(program.accessLogBucketMap),
+        backupRolePolicy: await promiseOf(program.backupRolePolicy),
+        restoreRolePolicy: await promiseOf(program.restoreRolePolicy),
     };
     // Drain every outstanding registration before the assertions look at the records.
     await pulumi.runtime.disconnect();

@@ -1,70 +1,7 @@
 import { expect } from "chai";
-import {
-    MAX_BUCKET_NAME_LENGTH,
-    bucketName,
-    bucketNameLength,
-    bucketTags,
-    isValidRegion,
-    logicalNames,
-    parameterTags,
-    regionListValue,
-    ssmParameterNames,
-} from "../naming";
+import { bucketTags, keyTags, logicalNames, parameterTags, regionListValue } from "../naming";
 
-describe("naming", () => {
-    it("builds bucket names as {projectName}-ssm-backup-{environment}-{accountId}-{region}", () => {
-        expect(bucketName("jenkins-infra", "dev", "123456789012", "ap-northeast-1")).to.equal(
-            "jenkins-infra-ssm-backup-dev-123456789012-ap-northeast-1",
-        );
-        expect(bucketName("jenkins-infra", "prod", "123456789012", "us-west-2")).to.equal(
-            "jenkins-infra-ssm-backup-prod-123456789012-us-west-2",
-        );
-    });
-
-    it("computes the final bucket-name length with a 12-digit account id", () => {
-        const expected = "jenkins-infra-ssm-backup-dev-123456789012-ap-northeast-1".length;
-        expect(bucketNameLength("jenkins-infra", "dev", "ap-northeast-1")).to.equal(expected);
-        expect(expected).to.be.at.most(MAX_BUCKET_NAME_LENGTH);
-    });
-
-    it("accepts real AWS region names", () => {
-        for (const region of [
-            "ap-northeast-1",
-            "us-west-2",
-            "us-east-1",
-            "eu-central-2",
-            "ap-southeast-4",
-            "il-central-1",
-            "me-central-1",
-            "ca-west-1",
-            "mx-central-1",
-            "us-gov-west-1",
-            "cn-north-1",
-            "us-iso-east-1",
-            "us-isob-east-1",
-        ]) {
-            expect(isValidRegion(region), region).to.equal(true);
-        }
-    });
-
-    it("rejects malformed region names", () => {
-        for (const region of [
-            "",
-            "AP-NORTHEAST-1",
-            "us-west",
-            "us_west_2",
-            "us-west-2 ",
-            " us-west-2",
-            "uswest2",
-            "us-west-2a",
-            "useast-1",
-            "us-west-2/",
-            "tokyo",
-        ]) {
-            expect(isValidRegion(region), JSON.stringify(region)).to.equal(false);
-        }
-    });
-
+describe("naming (Pulumi-only rules; the shared contract is tested in namingContract.test.ts)", () => {
     it("suffixes every per-region logical name with the region", () => {
         for (const [key, make] of Object.entries(logicalNames)) {
             expect(make("eu-west-1"), key).to.match(/-eu-west-1$/);
@@ -78,15 +15,6 @@ describe("naming", () => {
         expect(new Set(names).size).to.equal(names.length);
     });
 
-    it("names the SSM parameters the engine reads", () => {
-        expect(ssmParameterNames.regionalBucketName("dev", "us-west-2")).to.equal(
-            "/jenkins/dev/backup/us-west-2/s3-bucket-name",
-        );
-        expect(ssmParameterNames.regionList("dev")).to.equal("/jenkins/dev/backup/region-list");
-        expect(ssmParameterNames.defaultRegion("dev")).to.equal("/jenkins/dev/backup/default-region");
-        expect(ssmParameterNames.legacyBucketName("dev")).to.equal("/jenkins/dev/backup/s3-bucket-name");
-    });
-
     it("tags buckets with the five required tags", () => {
         expect(bucketTags("dev", "us-west-2")).to.deep.equal({
             Environment: "dev",
@@ -96,6 +24,8 @@ describe("naming", () => {
             DataClassification: "Confidential",
         });
         expect(parameterTags("dev", "us-west-2")).to.include({ ManagedBy: "Pulumi", Region: "us-west-2" });
+        expect(keyTags("dev", "us-west-2", "backup")).to.include({ ManagedBy: "Pulumi", Region: "us-west-2" });
+        expect(keyTags("dev", "us-west-2", "dr").Purpose).to.equal("SSM Parameter Store Backup DR key");
     });
 
     it("stores the region list as a JSON array in config order", () => {

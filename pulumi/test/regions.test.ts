@@ -4,6 +4,7 @@
  * validation error stopping the program before anything is registered.
  */
 import { expect } from "chai";
+import { ENVIRONMENT_RULE } from "../../ts/lib/naming";
 import { logicalNames } from "../naming";
 import { ACCOUNT_ID, DEV_CONFIG, PROVIDER_TYPE, ProgramRun, StackConfig, TYPES, runProgram, runProgramExpectingError } from "./harness";
 
@@ -37,9 +38,12 @@ describe("adding a third region", () => {
                 `${TYPES.lifecycle}::ssm-backup-bucket-lifecycle-eu-west-1`,
                 `${TYPES.policy}::ssm-backup-bucket-policy-eu-west-1`,
                 `${TYPES.parameter}::ssm-backup-bucket-name-param-eu-west-1`,
+                `${TYPES.kmsKey}::ssm-backup-kms-key-eu-west-1`,
+                `${TYPES.kmsAlias}::ssm-backup-kms-alias-eu-west-1`,
+                `${TYPES.parameter}::ssm-backup-kms-key-arn-param-eu-west-1`,
             ].sort(),
         );
-        expect(three.mocks.resources.length - two.mocks.resources.length).to.equal(10);
+        expect(three.mocks.resources.length - two.mocks.resources.length).to.equal(13);
         expect(three.mocks.ofType(TYPES.bucket)).to.have.length(3);
     });
 
@@ -80,11 +84,12 @@ describe("adding a third region", () => {
         const remaining = new Set(two.mocks.resources.map(key));
         const dropped = three.mocks.resources.filter((r) => !remaining.has(key(r)));
         expect(dropped.every((r) => r.name.endsWith("-eu-west-1"))).to.equal(true);
-        expect(dropped).to.have.length(10);
+        expect(dropped).to.have.length(13);
         for (const resource of dropped) {
             const options = three.mocks.optionsOf(resource);
-            if (resource.type === TYPES.bucket) {
-                expect(options.protect).to.equal(true);
+            if (resource.type === TYPES.bucket || resource.type === TYPES.kmsKey) {
+                expect(options.protect, resource.name).to.equal(true);
+                expect(options.retainOnDelete, resource.name).to.equal(true);
             }
             if (resource.type.startsWith("aws:s3/")) {
                 expect(options.retainOnDelete, resource.name).to.equal(true);
@@ -130,7 +135,7 @@ describe("optional settings", () => {
         const run = await runProgram({ ...DEV_CONFIG, ssmHomeRegion: "us-east-1" });
         const provider = run.mocks.named("aws-ssm-home-us-east-1");
         expect(provider.inputs.region).to.equal("us-east-1");
-        for (const name of ["region-list", "default-region", "s3-bucket-name"]) {
+        for (const name of ["region-list", "default-region", "s3-bucket-name", "dr-kms-key-arns"]) {
             const param = run.mocks.ofType(TYPES.parameter).find((p) => p.inputs.name === `/jenkins/dev/backup/${name}`);
             expect(run.mocks.regionOf(param!.provider), name).to.equal("us-east-1");
             expect(param!.name.endsWith("-us-east-1"), param!.name).to.equal(true);
@@ -142,6 +147,7 @@ describe("optional settings", () => {
             logicalNames.regionListParameter(home),
             logicalNames.defaultRegionParameter(home),
             logicalNames.legacyBucketNameParameter(home),
+            logicalNames.drKmsKeyArnsParameter(home),
         ]);
         const regional = (r: ProgramRun, home: string) =>
             r.mocks.resources.filter((x) => !homeNames(home).has(x.name)).map(key).sort();
@@ -188,15 +194,34 @@ describe("validation errors stop the program before any resource is registered",
         [
             "malformed region",
             { ...DEV_CONFIG, regions: ["ap-northeast-1", "us-west"] },
-            'Invalid region name "us-west" in regions: expected an AWS region like "ap-northeast-1".',
+            'Invalid region name "us-west" in regions: use AWS region names such as us-west-2.',
         ],
         [
             "malformed ssmHomeRegion",
             { ...DEV_CONFIG, ssmHomeRegion: "ap_northeast_1" },
             'ssmHomeRegion "ap_northeast_1" is not a valid AWS region name (expected e.g. "ap-northeast-1").',
         ],
-        ["environment with capitals", { ...DEV_CONFIG, environment: "Dev" }, 'environment must match [a-z0-9-]+ (got "Dev").'],
-        ["environment with underscore", { ...DEV_CONFIG, environment: "dev_2" }, 'environment must match [a-z0-9-]+ (got "dev_2").'],
+        [
+            "environment with capitals",
+            { ...DEV_CONFIG, environment: "Dev" },
+            `environment "Dev" is invalid: use ${ENVIRONMENT_RULE} (for example dev).`,
+        ],
+        [
+            "environment with a leading '-' (the engine refuses it too)",
+            { ...DEV_CONFIG, environment: "-dev" },
+            `environment "-dev" is invalid: use ${ENVIRONMENT_RULE} (for example dev).`,
+        ],
+        [
+            "DR key region in another partition",
+            { ...DEV_CONFIG, drKeyRegions: ["cn-northwest-1"] },
+            "cn-northwest-1 is in partition aws-cn but ap-northeast-1 is in aws: " +
+                "one stack covers one AWS partition (regions, drKeyRegions and ssmHomeRegion).",
+        ],
+        [
+            "only one role ARN",
+            { ...DEV_CONFIG, restoreRoleArn: "arn:aws:iam::123456789012:role/restore" },
+            "backupRoleArn and restoreRoleArn must be set together (the key policies then name both roles).",
+        ],
     ];
 
     for (const [label, config, message] of cases) {

@@ -3,7 +3,8 @@
  * every bucket setting, the policy, the SSM parameters and their providers, and outputs.
  */
 import { expect } from "chai";
-import { logicalNames, ssmParameterNames } from "../naming";
+import { ssmParameterNames } from "../../ts/lib/naming";
+import { logicalNames } from "../naming";
 import {
     ACCOUNT_ID,
     CALLER_IDENTITY_TOKEN,
@@ -52,7 +53,7 @@ describe("program with the dev stack config", () => {
 
         it("creates every AWS resource through the explicit provider of its own region", () => {
             const awsResources = run.mocks.resources.filter((r) => r.type.startsWith("aws:"));
-            expect(awsResources).to.have.length(REGIONS.length * 8 + 3);
+            expect(awsResources).to.have.length(REGIONS.length * 11 + 4);
             for (const resource of awsResources) {
                 const region = run.mocks.regionOf(resource.provider);
                 expect(region, `${resource.name} has no explicit provider`).to.be.a("string");
@@ -71,6 +72,9 @@ describe("program with the dev stack config", () => {
                 logicalNames.lifecycle,
                 logicalNames.policy,
                 logicalNames.bucketNameParameter,
+                logicalNames.kmsKey,
+                logicalNames.kmsAlias,
+                logicalNames.kmsKeyArnParameter,
             ];
             for (const region of REGIONS) {
                 for (const make of perRegion) {
@@ -84,6 +88,7 @@ describe("program with the dev stack config", () => {
                 logicalNames.regionListParameter,
                 logicalNames.defaultRegionParameter,
                 logicalNames.legacyBucketNameParameter,
+                logicalNames.drKmsKeyArnsParameter,
             ]) {
                 expect(run.mocks.optionsOf(run.mocks.named(make(HOME))).parent, make(HOME)).to.match(
                     new RegExp(`::${TYPES.homeMetadata}::ssm-backup-home-${HOME}$`),
@@ -258,7 +263,7 @@ describe("program with the dev stack config", () => {
 
         it("writes /jenkins/dev/backup/{region}/s3-bucket-name in each region, via that region's provider", () => {
             for (const region of REGIONS) {
-                const param = parameter(ssmParameterNames.regionalBucketName("dev", region));
+                const param = parameter(ssmParameterNames("dev").regionBucket(region));
                 expect(param.name).to.equal(`ssm-backup-bucket-name-param-${region}`);
                 expect(param.inputs.insecureValue).to.equal(bucketFor(region));
                 expect(run.mocks.regionOf(param.provider)).to.equal(region);
@@ -285,7 +290,8 @@ describe("program with the dev stack config", () => {
         });
 
         it("writes no other parameters", () => {
-            expect(run.mocks.ofType(TYPES.parameter)).to.have.length(REGIONS.length + 3);
+            // s3-bucket-name + kms-key-arn per region; region-list, default-region, legacy key, dr-kms-key-arns.
+            expect(run.mocks.ofType(TYPES.parameter)).to.have.length(REGIONS.length * 2 + 4);
         });
     });
 
@@ -305,7 +311,17 @@ describe("program with the dev stack config", () => {
 
         it("exports exactly the documented outputs", () => {
             expect(Object.keys(run.program).sort()).to.deep.equal(
-                ["bucketArn", "bucketMap", "bucketNameOutput", "ssmBackupBucketParameter"].sort(),
+                [
+                    "bucketArn",
+                    "bucketMap",
+                    "bucketNameOutput",
+                    "ssmBackupBucketParameter",
+                    "kmsKeyMap",
+                    "drKmsKeyArns",
+                    "accessLogBucketMap",
+                    "backupRolePolicy",
+                    "restoreRolePolicy",
+                ].sort(),
             );
         });
     });

@@ -1,17 +1,12 @@
 import { configError, usageError, EngineError, describeAwsError } from './errors.js';
 import type { AwsClientFactory } from './aws/clients.js';
 import { ssmReader, type SsmReader } from './aws/ssm.js';
+import { ENVIRONMENT_RULE, REGION_RULE, isValidEnvironment, isValidRegion, ssmParameterNames } from './naming.js';
 
-export const ENVIRONMENT_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
-export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+export { ENVIRONMENT_PATTERN, REGION_PATTERN } from './naming.js';
 
-/** The SSM names the Pulumi stack writes and the engine reads. */
-export const configKeys = (env: string) => ({
-  regionList: `/jenkins/${env}/backup/region-list`,
-  defaultRegion: `/jenkins/${env}/backup/default-region`,
-  legacyBucket: `/jenkins/${env}/backup/s3-bucket-name`,
-  regionBucket: (region: string) => `/jenkins/${env}/backup/${region}/s3-bucket-name`,
-});
+/** The SSM names the Pulumi stack writes and the engine reads (the shared naming contract, ./naming.ts). */
+export const configKeys = ssmParameterNames;
 
 export interface Plan {
   environment: string;
@@ -27,19 +22,19 @@ export interface Plan {
   warnings: string[];
 }
 
-/** Environment names as the Pulumi stack and the SSM key layout allow them; a bad one is a usage error. */
+/** Environment names as the Pulumi stack and the SSM key layout allow them (ts/lib/naming.ts); a bad one is a usage error. */
 export function validateEnvironment(env: string | undefined, source = '--environment'): string {
   if (!env) throw usageError(`${source} is required: pass --environment <name> (for example dev) or set SSM_BACKUP_ENVIRONMENT`);
-  if (!ENVIRONMENT_PATTERN.test(env)) {
-    throw usageError(`${source} "${env}" is invalid: use 1-32 lowercase letters, digits or '-', starting with a letter or digit (for example dev)`);
+  if (!isValidEnvironment(env)) {
+    throw usageError(`${source} "${env}" is invalid: use ${ENVIRONMENT_RULE} (for example dev)`);
   }
   return env;
 }
 
-/** An AWS region name; `category` says whether a bad one is the user's (usage) or the SSM configuration's (config). */
+/** An AWS region name (ts/lib/naming.ts); `category` says whether a bad one is the user's (usage) or the SSM configuration's (config). */
 export function validateRegionName(region: string, source: string, category: 'usage' | 'config' = 'config'): string {
-  if (!REGION_PATTERN.test(region)) {
-    const message = `${source} contains an invalid region name "${region}": use AWS region names such as us-west-2`;
+  if (!isValidRegion(region)) {
+    const message = `${source} contains an invalid region name "${region}": use ${REGION_RULE}`;
     throw category === 'usage' ? usageError(message) : configError(message);
   }
   return region;

@@ -38,7 +38,7 @@ try {
             ok: true,
             tsnode: tsnodeRequire.includes(`${path.sep}vendor${path.sep}`) ? "vendored" : "project",
             typescript: require(typescriptRequire).version,
-            bucketMap, bucketNameOutput, ssmBackupBucketParameter,
+            bucketMap, bucketNameOutput, ssmBackupBucketParameter, exports: Object.keys(program).sort(),
         }) + "\n");
     });
 } catch (err) {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { AwsClientFactory } from '../aws/clients.js';
-import { loadPlan } from '../plan.js';
+import { configKeys, loadPlan } from '../plan.js';
 import { loadArchive, type LoadedArchive } from '../archive-source.js';
 import { writeJsonAtomic } from '../files.js';
 import { EngineError } from '../errors.js';
@@ -21,7 +21,7 @@ export interface SourceOptions {
 export async function regionBucket(aws: AwsClientFactory, opts: SourceOptions): Promise<string> {
   const plan = await loadPlan(aws, { environment: opts.environment, homeRegion: opts.homeRegion, regions: [opts.region] });
   const bucket = plan.buckets[opts.region];
-  if (!bucket) throw new EngineError('config', `Bucket definition missing for ${opts.region}: /jenkins/${plan.environment}/backup/${opts.region}/s3-bucket-name not found`, { region: opts.region });
+  if (!bucket) throw new EngineError('config', `Bucket definition missing for ${opts.region}: ${configKeys(plan.environment).regionBucket(opts.region)} not found`, { region: opts.region });
   return bucket;
 }
 

@@ -1,0 +1,179 @@
+/**
+ * Least-privilege IAM policy documents for the role the backup runs as and the role restores
+ * run as (pure). The stack does not create or attach roles; it exports these documents
+ * (`backupRolePolicy`, `restoreRolePolicy`) for whoever owns the roles. Actions follow the
+ * calls the engine makes (ts/lib/aws, ts/lib/upload.ts) and the Service Authorization
+ * Reference: actions without resource-level permissions (ssm:DescribeParameters,
+ * tag:GetResources, sts:GetCallerIdentity) can only be granted on "*".
+ */
+import * as aws from "@pulumi/aws";
+import { ssmParameterPath } from "../ts/lib/naming";
+
+export interface RolePolicyScope {
+    readonly partition: string;
+    readonly dnsSuffix: string;
+    readonly accountId: string;
+    readonly environment: string;
+    readonly homeRegion: string;
+    /** Backup regions. */
+    readonly regions: readonly string[];
+    readonly drKeyRegions: readonly string[];
+    readonly bucketArns: readonly string[];
+    /** Archive encryption keys, one per backup region. */
+    readonly backupKeyArns: readonly string[];
+    readonly drKeyArns: readonly string[];
+}
+
+export const BACKUP_POLICY_SIDS = {
+    describeParameters: "DescribeParameters",
+    readParameters: "ReadParameters",
+    findTaggedParameters: "FindTaggedParameters",
+    decryptSecureStrings: "DecryptSecureStringsViaSsm",
+    encryptArchives: "EncryptArchives",
+    writeArchives: "WriteArchivesAndLatestPointer",
+    listArchives: "ListArchives",
+    callerIdentity: "CallerIdentity",
+} as const;
+
+export const RESTORE_POLICY_SIDS = {
+    describeParameters: "DescribeParameters",
+    readParameters: "ReadParameters",
+    writeParameters: "WriteParameters",
+    secureStringKeys: "SecureStringKeysViaSsm",
+    describeKeys: "DescribeTargetKeys",
+    decryptArchives: "DecryptArchives",
+    readArchives: "ReadArchives",
+    listArchives: "ListArchives",
+    callerIdentity: "CallerIdentity",
+} as const;
+
+type Statement = aws.iam.PolicyStatement;
+
+function unique(values: readonly string[]): string[] {
+    return [...new Set(values)];
+}
+
+/** Every parameter of the regions, plus the backup configuration in the home region. */
+function parameterArns(scope: RolePolicyScope, regions: readonly string[]): string[] {
+    const arn = (region: string, path: string) => `arn:${scope.partition}:ssm:${region}:${scope.accountId}:parameter${path}`;
+    const arns = regions.map((region) => arn(region, "/*"));
+    if (!regions.includes(scope.homeRegion)) {
+        arns.push(arn(scope.homeRegion, `${ssmParameterPath(scope.environment)}/*`));
+    }
+    return arns;
+}
+
+function anyKeyIn(scope: RolePolicyScope, regions: readonly string[]): string[] {
+    return regions.map((region) => `arn:${scope.partition}:kms:${region}:${scope.accountId}:key/*`);
+}
+
+/** Only when SSM itself calls KMS for a SecureString in one of the regions. */
+function viaSsm(scope: RolePolicyScope, regions: readonly string[]): Statement["Condition"] {
+    return { StringEquals: { "kms:ViaService": regions.map((region) => `ssm.${region}.${scope.dnsSuffix}`) } };
+}
+
+function common(sid: string, action: string): Statement {
+    return { Sid: sid, Effect: "Allow", Action: [action], Resource: "*" };
+}
+
+/**
+ * Backup role: read every parameter (with its tags and history) of the backup regions and the
+ * configuration in the home region, decrypt SecureStrings through SSM only, encrypt archives
+ * with exactly the archive and DR keys, write/read exactly the backup buckets (archives and
+ * `latest.txt`; `s3:AbortMultipartUpload` lets a failed multipart upload clean up).
+ */
+export function backupRolePolicyDocument(scope: RolePolicyScope): aws.iam.PolicyDocument {
+    const sids = BACKUP_POLICY_SIDS;
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            common(sids.describeParameters, "ssm:DescribeParameters"),
+            {
+                Sid: sids.readParameters,
+                Effect: "Allow",
+                Action: ["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:GetParameters", "ssm:ListTagsForResource"],
+                Resource: parameterArns(scope, scope.regions),
+            },
+            common(sids.findTaggedParameters, "tag:GetResources"),
+            {
+                Sid: sids.decryptSecureStrings,
+                Effect: "Allow",
+                Action: ["kms:Decrypt"],
+                Resource: anyKeyIn(scope, scope.regions),
+                Condition: viaSsm(scope, scope.regions),
+            },
+            {
+                Sid: sids.encryptArchives,
+                Effect: "Allow",
+                Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+                Resource: [...scope.backupKeyArns, ...scope.drKeyArns],
+            },
+            {
+                Sid: sids.writeArchives,
+                Effect: "Allow",
+                Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+                Resource: scope.bucketArns.map((arn) => `${arn}/*`),
+            },
+            { Sid: sids.listArchives, Effect: "Allow", Action: ["s3:ListBucket"], Resource: [...scope.bucketArns] },
+            common(sids.callerIdentity, "sts:GetCallerIdentity"),
+        ],
+    };
+}
+
+/**
+ * Restore role: read the backup buckets and decrypt archives with the archive and DR keys;
+ * read and write parameters (put, tag, label, delete for `--prune`) in the backup and DR
+ * regions; let SSM use KMS keys for SecureStrings there; check target keys exist
+ * (`kms:DescribeKey`, for `--kms-key-map`).
+ */
+export function restoreRolePolicyDocument(scope: RolePolicyScope): aws.iam.PolicyDocument {
+    const sids = RESTORE_POLICY_SIDS;
+    const targets = unique([...scope.regions, ...scope.drKeyRegions]);
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            common(sids.describeParameters, "ssm:DescribeParameters"),
+            {
+                Sid: sids.readParameters,
+                Effect: "Allow",
+                Action: ["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:GetParameters", "ssm:ListTagsForResource"],
+                Resource: parameterArns(scope, targets),
+            },
+            {
+                Sid: sids.writeParameters,
+                Effect: "Allow",
+                Action: [
+                    "ssm:AddTagsToResource",
+                    "ssm:DeleteParameter",
+                    "ssm:DeleteParameters",
+                    "ssm:LabelParameterVersion",
+                    "ssm:PutParameter",
+                    "ssm:RemoveTagsFromResource",
+                ],
+                Resource: targets.map((region) => `arn:${scope.partition}:ssm:${region}:${scope.accountId}:parameter/*`),
+            },
+            {
+                Sid: sids.secureStringKeys,
+                Effect: "Allow",
+                Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                Resource: anyKeyIn(scope, targets),
+                Condition: viaSsm(scope, targets),
+            },
+            { Sid: sids.describeKeys, Effect: "Allow", Action: ["kms:DescribeKey"], Resource: anyKeyIn(scope, targets) },
+            {
+                Sid: sids.decryptArchives,
+                Effect: "Allow",
+                Action: ["kms:Decrypt"],
+                Resource: [...scope.backupKeyArns, ...scope.drKeyArns],
+            },
+            {
+                Sid: sids.readArchives,
+                Effect: "Allow",
+                Action: ["s3:GetObject"],
+                Resource: scope.bucketArns.map((arn) => `${arn}/*`),
+            },
+            { Sid: sids.listArchives, Effect: "Allow", Action: ["s3:ListBucket"], Resource: [...scope.bucketArns] },
+            common(sids.callerIdentity, "sts:GetCallerIdentity"),
+        ],
+    };
+}
