@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['resources/**', 'node_modules/**', 'pulumi/**', 'build/**', '.gradle/**'] },
+  { ignores: ['resources/**', 'node_modules/**', 'pulumi/node_modules/**', 'pulumi/bin/**', 'build/**', '.gradle/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -16,6 +16,15 @@ export default tseslint.config(
   {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-unused-expressions': 'off' }, // chai: expect(x).to.exist
+  },
+  {
+    files: ['pulumi/test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' }, // mock resource inputs are untyped
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['ts/lib/**/*.ts'],

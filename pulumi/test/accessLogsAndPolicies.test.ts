@@ -90,9 +90,9 @@ describe("access logs", () => {
 
 describe("IAM policy documents (outputs)", () => {
     let run: ProgramRun;
-    let backup: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-    let restore: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-    const sid = (doc: any, id: string) => doc.Statement.find((s: any) => s.Sid === id); // eslint-disable-line @typescript-eslint/no-explicit-any
+    let backup: any;  
+    let restore: any;  
+    const sid = (doc: any, id: string) => doc.Statement.find((s: any) => s.Sid === id);  
     const backupKeys = REGIONS.map((r) => keyArn(r, `ssm-backup-kms-key-${r}`));
     const drKeys = [keyArn("eu-central-1", "ssm-backup-dr-kms-key-eu-central-1")];
 
@@ -104,7 +104,7 @@ describe("IAM policy documents (outputs)", () => {
 
     it("backup role: exactly these statements, actions and resources", () => {
         expect(backup.Version).to.equal("2012-10-17");
-        expect(backup.Statement.map((s: any) => [s.Sid, s.Effect, s.Action, s.Resource, s.Condition])).to.deep.equal([ // eslint-disable-line @typescript-eslint/no-explicit-any
+        expect(backup.Statement.map((s: any) => [s.Sid, s.Effect, s.Action, s.Resource, s.Condition])).to.deep.equal([  
             ["DescribeParameters", "Allow", ["ssm:DescribeParameters"], "*", undefined],
             [
                 "ReadParameters", "Allow",
@@ -133,7 +133,7 @@ describe("IAM policy documents (outputs)", () => {
     });
 
     it("backup role: no write to parameters, no Decrypt of archives, nothing on other buckets", () => {
-        const actions: string[] = backup.Statement.flatMap((s: any) => s.Action); // eslint-disable-line @typescript-eslint/no-explicit-any
+        const actions: string[] = backup.Statement.flatMap((s: any) => s.Action);  
         expect(actions.filter((a) => /^ssm:(Put|Delete|AddTags|RemoveTags|Label)/.test(a))).to.deep.equal([]);
         expect(actions.some((a) => a.includes("*"))).to.equal(false);
         expect(sid(backup, "EncryptArchives").Action).to.not.include("kms:Decrypt");
@@ -143,7 +143,7 @@ describe("IAM policy documents (outputs)", () => {
         const targets = ["ap-northeast-1", "us-west-2", "eu-central-1"];
         const params = targets.map((r) => `arn:aws:ssm:${r}:${A}:parameter/*`);
         const anyKey = targets.map((r) => `arn:aws:kms:${r}:${A}:key/*`);
-        expect(restore.Statement.map((s: any) => [s.Sid, s.Action, s.Resource, s.Condition])).to.deep.equal([ // eslint-disable-line @typescript-eslint/no-explicit-any
+        expect(restore.Statement.map((s: any) => [s.Sid, s.Action, s.Resource, s.Condition])).to.deep.equal([  
             ["DescribeParameters", ["ssm:DescribeParameters"], "*", undefined],
             [
                 "ReadParameters", ["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:GetParameters", "ssm:ListTagsForResource"],
@@ -164,7 +164,7 @@ describe("IAM policy documents (outputs)", () => {
             ["ListArchives", ["s3:ListBucket"], REGIONS.map(bucketArn), undefined],
             ["CallerIdentity", ["sts:GetCallerIdentity"], "*", undefined],
         ]);
-        expect(restore.Statement.every((s: any) => s.Effect === "Allow")).to.equal(true); // eslint-disable-line @typescript-eslint/no-explicit-any
+        expect(restore.Statement.every((s: any) => s.Effect === "Allow")).to.equal(true);  
     });
 
     it("uses the partition and DNS suffix of the regions (aws-cn)", async () => {

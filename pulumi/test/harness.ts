@@ -30,7 +30,7 @@ export const TYPES = {
     drKey: "jenkins-ssm-backup:index:DrKey",
 } as const;
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 export interface RecordedResource {
     readonly type: string;
     readonly name: string;
