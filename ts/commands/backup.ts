@@ -5,11 +5,15 @@ import { peakRssMb as currentPeakRssMb } from '../lib/memory.js';
 import { defineCommand } from './common.js';
 import { globalOptions, awsOptions, environmentOptions, regionListOptions } from './options.js';
 import { homeRegionFrom } from './home-region.js';
+import { readPlanFile } from '../lib/run-summary.js';
+import { usageError } from '../lib/errors.js';
 
 export const backupOptions = {
   ...globalOptions,
   ...awsOptions,
   ...environmentOptions,
+  environment: { ...environmentOptions.environment, required: false, describe: 'Environment name: 1-32 of a-z, 0-9 and single -, starting and ending with a letter or digit (reads /jenkins/{environment}/backup/...); required unless --plan-file gives it' },
+  'plan-file': { kind: 'file-in', describe: 'Use this plan (written by plan --output-file) instead of reading the configuration again; the Jenkins step plans once per build' },
   ...regionListOptions,
   path: { kind: 'parameter-path', default: '/', describe: 'Back up parameters under this path, recursively' },
   'name-contains': { kind: 'string', describe: 'Only parameters whose name contains this text (the old job\'s filter)' },
@@ -20,6 +24,7 @@ export const backupOptions = {
   'parallel-regions': { kind: 'integer', default: 1, min: 1, max: 32, describe: 'Regions backed up at the same time (each has its own quota); fail-fast skips regions not yet started' },
   'work-dir': { kind: 'dir-out', default: './ssm-backup-work', describe: 'Where per-region summary.json files are written (never values)' },
   'summary-file': { kind: 'file-out', defaultDescription: '<work-dir>/region_summaries.json', describe: 'Region summaries JSON' },
+  'region-timeout': { kind: 'integer', min: 1, max: 86400, describe: 'Seconds a region may take; then its AWS work stops, nothing is moved, and it is TIMED_OUT (Jenkins passes a little less than its stage timeout)' },
   'get-rate': { kind: 'number', default: 40, min: 0.1, max: 10000, describe: 'Max SSM Get* requests/s per region (AWS default quota 40; raise it if your account has a higher throughput quota)' },
 } as const;
 
@@ -41,13 +46,24 @@ export const backupCommand = defineCommand({
     ['ssm-backup backup --environment prod --parallel-regions 3 --no-fail-fast', 'Three regions side by side, go on after a failure'],
   ],
   clientOptions: (o) => ({ getRate: o.getRate }),
+  check: (o) => {
+    if (!o.environment && !o.planFile) throw usageError('--environment is required: pass --environment <name> (for example dev), or --plan-file');
+    if (o.planFile) {
+      const planned = readPlanFile(o.planFile, o.environment).regions;
+      const outside = o.regions?.find((r) => !planned.includes(r));
+      if (outside) throw usageError(`--regions ${outside} is not in --plan-file ${o.planFile} (${planned.join(', ')}): plan it first`);
+    }
+  },
   run: async ({ aws, logger, io }, o) => {
-    const plan = await loadPlan(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), regions: o.regions });
+    const plan = o.planFile
+      ? readPlanFile(o.planFile, o.environment)
+      : await loadPlan(aws, { environment: o.environment as string, homeRegion: homeRegionFrom(o), regions: o.regions });
     for (const w of plan.warnings) logger.warn(w);
     logger.info(`Plan: regions=[${plan.regions.join(', ')}], default=${plan.defaultRegion}, environment=${plan.environment}${o.dryRun ? ', DRY RUN' : ''}`);
     const result = await runBackup(aws, {
       plan, path: o.path, nameContains: o.nameContains, dryRun: o.dryRun, includeTags: o.includeTags, concurrency: o.concurrency,
       failFast: o.failFast, parallelRegions: o.parallelRegions, workDir: o.workDir, summaryFile: o.summaryFile ?? path.join(o.workDir, 'region_summaries.json'), logger,
+      regions: o.planFile ? o.regions : undefined, regionTimeoutSec: o.regionTimeout, throttles: () => aws.stats.throttles,
     });
     const stats = aws.stats.snapshot();
     const peakRssMb = currentPeakRssMb();

@@ -12,8 +12,11 @@ import { uploadArchive, writeLatestPointer } from './upload.js';
 import { withPrivateDir, removeStaleSpoolDirs } from './secure-temp.js';
 import { writeJsonAtomic } from './files.js';
 import { TOOL_VERSION } from '../version.js';
+import { startProgress, type Progress } from './progress.js';
 
-export type RegionStatus = 'SUCCESS' | 'FAILED' | 'SKIPPED';
+import { startingSummaries, firstFailure, notStarted, timedOutMessage, FAILED_STATUSES, type RegionStatus } from './run-summary.js';
+
+export type { RegionStatus };
 
 export interface RegionSummary {
   status: RegionStatus;
@@ -42,6 +45,10 @@ export interface BackupOptions {
   parallelRegions?: number;
   workDir: string;
   summaryFile: string;
+  /** Seconds a region may take (--region-timeout); then its AWS work stops and it is TIMED_OUT. */
+  regionTimeoutSec?: number;
+  /** Throttled attempts so far (shown in progress lines). */
+  throttles?: () => number;
   logger: Logger;
   now?: () => Date;
 }
@@ -60,23 +67,51 @@ export interface BackupResult {
 export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Promise<BackupResult> {
   const regions = opts.regions ?? opts.plan.regions;
   removeStaleSpoolDirs(opts.logger);
-  const summaries: Record<string, RegionSummary> = {};
-  for (const r of regions) summaries[r] = { status: 'SKIPPED', parameterCount: 0, artifactPath: null, executionTimeSec: 0 };
+  // One summary file per run, owned by the engine: earlier runs of the same build (one region each) are kept.
+  const summaries = startingSummaries<RegionSummary>(opts.summaryFile, [...new Set([...opts.plan.regions, ...regions])]) as Record<string, RegionSummary>;
   writeJsonAtomic(opts.summaryFile, summaries);
-  let failed = false;
+  let failed = opts.failFast ? firstFailure(summaries, regions) : undefined;
   const accountId = opts.dryRun ? null : ((await aws.accountId(opts.plan.homeRegion).catch(() => undefined)) ?? null);
   const limit = pLimit(Math.max(1, opts.parallelRegions ?? 1));
   await Promise.all(regions.map((region) => limit(async () => {
     if (failed && opts.failFast) {
-      opts.logger.forRegion(region).warn('Skipped: an earlier region failed (fail-fast; pass --no-fail-fast to continue)');
-      return;
+      opts.logger.forRegion(region).warn(`Skipped: ${failed} failed (fail-fast; pass --no-fail-fast to back up every region)`);
+      summaries[region] = notStarted(`not started: ${failed} failed (fail-fast; --no-fail-fast backs up every region)`);
+    } else {
+      summaries[region] = await withDeadline(aws, region, opts, () => backupRegion(aws, region, accountId, opts));
+      if (FAILED_STATUSES.includes(summaries[region].status)) failed ??= region;
+      writeJsonAtomic(path.join(opts.workDir, region, 'summary.json'), { region, ...summaries[region] });
     }
-    summaries[region] = await backupRegion(aws, region, accountId, opts);
-    if (summaries[region].status === 'FAILED') failed = true;
-    writeJsonAtomic(path.join(opts.workDir, region, 'summary.json'), { region, ...summaries[region] });
     writeJsonAtomic(opts.summaryFile, summaries);
   })));
-  return { summaries, exitCode: failed ? 1 : 0 };
+  return { summaries, exitCode: regions.some((r) => FAILED_STATUSES.includes(summaries[r].status)) ? 1 : 0 };
+}
+
+/**
+ * Runs one region under its deadline: when --region-timeout expires, every AWS call of the region stops at once
+ * (AwsClientFactory.abortRegion), the region's own cleanup runs (temp files removed, latest.txt not moved) and the
+ * region is reported TIMED_OUT with what it had done.
+ */
+/** The collect progress of each region of this process (what a region stopped at its deadline had done). */
+const collectedSoFar = new Map<string, Progress>();
+
+async function withDeadline(aws: AwsClientFactory, region: string, opts: BackupOptions, body: () => Promise<RegionSummary>): Promise<RegionSummary> {
+  if (!opts.regionTimeoutSec) return body();
+  const started = performance.now();
+  let fired = false;
+  const timer = setTimeout(() => {
+    fired = true;
+    aws.abortRegion(region, new EngineError('timeout', `Region deadline of ${opts.regionTimeoutSec}s reached`, { region }));
+  }, opts.regionTimeoutSec * 1000);
+  try {
+    const summary = await body();
+    if (!fired || summary.status !== 'FAILED') return summary;
+    const elapsed = Math.round((performance.now() - started) / 10) / 100;
+    opts.logger.forRegion(region).error(`TIMED OUT after ${elapsed}s (--region-timeout ${opts.regionTimeoutSec})`);
+    return { ...summary, status: 'TIMED_OUT', failureMessage: timedOutMessage(opts.regionTimeoutSec, elapsed, collectedSoFar.get(region)?.done ?? 0) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function backupRegion(aws: AwsClientFactory, region: string, accountId: string | null, opts: BackupOptions): Promise<RegionSummary> {
@@ -89,12 +124,14 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
   try {
     if (!bucket) throw new EngineError('region', opts.plan.bucketErrors[region] ?? `Bucket definition missing for ${region}`, { region });
     log.info(`Target Region: ${region}, bucket ${bucket}${opts.dryRun ? ' (dry run)' : ''}`);
+    const progress = startProgress(log, 'Collect', { unit: 'parameters', throttles: opts.throttles });
+    collectedSoFar.set(region, progress);
     return await withPrivateDir(async (dir) => {
       const spool = new ParameterSpool(path.join(dir, 'parameters.spool'));
       const collected = await collectParameters(ssmReader(aws.ssm(region)), {
         region, filters: selectionFilters(opts.path, opts.nameContains), includeTags: opts.includeTags,
-        concurrency: opts.concurrency, logger: log, sink: (p) => spool.write(p),
-      });
+        concurrency: opts.concurrency, logger: log, sink: (p) => spool.write(p), progress,
+      }).finally(() => progress.stop());
       const bytes = await spool.close();
       const rate = collected.collected / Math.max(0.001, elapsed());
       log.info(`Collected ${collected.collected} parameters in ${elapsed()}s (${rate.toFixed(0)}/s)`);

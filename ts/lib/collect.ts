@@ -5,6 +5,7 @@ import { mergeParameter, type BackupParameter } from './parameter.js';
 import { EngineError, describeAwsError } from './errors.js';
 import { isThrottle } from './aws/clients.js';
 import type { Logger } from './log.js';
+import type { Progress } from './progress.js';
 
 export interface CollectOptions {
   region: string;
@@ -15,6 +16,8 @@ export interface CollectOptions {
   logger: Logger;
   /** Receives parameters in DescribeParameters order; awaited (backpressure). */
   sink: (params: BackupParameter[]) => Promise<void>;
+  /** Counts collected parameters; its total follows the names described so far. */
+  progress?: Progress;
 }
 
 export interface CollectResult {
@@ -41,6 +44,7 @@ export async function collectParameters(ssm: SsmReader, opts: CollectOptions): P
   const drainOne = async () => {
     const batch = await (window.shift() as (typeof window)[number]);
     result.collected += batch.params.length;
+    opts.progress?.add(batch.params.length);
     result.vanished.push(...batch.vanished);
     if (batch.params.length > 0) await opts.sink(batch.params);
   };
@@ -54,6 +58,7 @@ export async function collectParameters(ssm: SsmReader, opts: CollectOptions): P
       pages += 1;
       const items = page.items.filter((m) => m.Name);
       result.described += items.length;
+      opts.progress?.setTotal(result.described);
       for (let i = 0; i < items.length; i += GET_BATCH) {
         const chunk = items.slice(i, i + GET_BATCH);
         const task = limit(() => (failed ? Promise.resolve({ params: [], vanished: [] }) : fetchBatch(ssm, chunk, opts)));

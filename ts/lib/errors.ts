@@ -1,5 +1,5 @@
 /** Error categories map to exit codes: usage/config -> 2, everything else -> 1. */
-export type ErrorCategory = 'usage' | 'config' | 'region' | 'aws' | 'integrity' | 'notify';
+export type ErrorCategory = 'usage' | 'config' | 'region' | 'aws' | 'integrity' | 'notify' | 'timeout' | 'guard';
 
 export class EngineError extends Error {
   readonly category: ErrorCategory;

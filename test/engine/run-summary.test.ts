@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startLocalAws, type LocalAws } from '../../local-aws/index.js';
+import { runCli } from '../helpers/cli.js';
+import { seedBackupConfig, seedRealistic, bucketFor, HOME, SECRET_MARKER } from '../helpers/fixtures.js';
+
+const REGIONS = ['ap-northeast-1', 'us-west-2', 'eu-central-1'];
+
+/** The Jenkins step's way of running: plan once, then one backup run per region into the one summary file. */
+describe('backup: one summary file per build, plan file, region deadline', function () {
+  this.timeout(60000);
+  let aws: LocalAws;
+  let work: string;
+  let tmp: string;
+  const planFile = () => path.join(work, 'plan.json');
+  const summaryFile = () => path.join(work, 'region_summaries.json');
+  const summary = () => JSON.parse(readFileSync(summaryFile(), 'utf8'));
+  const regionRun = (region: string, ...extra: string[]) =>
+    runCli(aws, ['backup', '--plan-file', planFile(), '--regions', region, '--summary-file', summaryFile(), '--work-dir', work, ...extra], { TMPDIR: tmp });
+
+  beforeEach(async () => {
+    aws = await startLocalAws();
+    work = mkdtempSync(path.join(tmpdir(), 'ssm-backup-runs-'));
+    tmp = mkdtempSync(path.join(tmpdir(), 'ssm-backup-runs-tmp-'));
+    seedBackupConfig(aws, REGIONS);
+    for (const r of REGIONS) seedRealistic(aws, r);
+    const plan = await runCli(aws, ['plan', '--environment', 'dev', '--ssm-home-region', HOME, '--output-file', planFile()]);
+    expect(plan.code, plan.stderr).to.equal(0);
+  });
+  afterEach(async () => {
+    await aws.stop();
+    expect(readdirSync(tmp), 'temp files left behind').to.deep.equal([]);
+    rmSync(work, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('merges each region run into the one summary file, in plan order, reading no configuration again', async () => {
+    aws.resetStats();
+    for (const r of ['us-west-2', 'ap-northeast-1']) expect((await regionRun(r)).code).to.equal(0);
+    const s = summary();
+    expect(Object.keys(s)).to.deep.equal(REGIONS);
+    expect(s['ap-northeast-1'].status).to.equal('SUCCESS');
+    expect(s['us-west-2'].status).to.equal('SUCCESS');
+    expect(s['eu-central-1']).to.deep.include({ status: 'SKIPPED', failureMessage: 'not started' });
+    // The plan came from the file: no GetParameters for the configuration (only the values of the backup).
+    expect(aws.stats().operations['ssm:GetParameter'] ?? 0).to.equal(0);
+    expect(readFileSync(summaryFile(), 'utf8')).not.to.contain(SECRET_MARKER);
+  });
+
+  it('fail-fast across runs: after a failed region the next run marks its region SKIPPED and exits 0; --no-fail-fast runs it', async () => {
+    aws.faults.add({ service: 's3', operation: 'PutObject', region: 'ap-northeast-1', error: { code: 'AccessDenied', status: 403, message: 'Access Denied' } });
+    expect((await regionRun('ap-northeast-1')).code).to.equal(1);
+    const skipped = await regionRun('us-west-2');
+    expect(skipped.code).to.equal(0);
+    expect(summary()['us-west-2']).to.deep.include({ status: 'SKIPPED', failureMessage: 'not started: ap-northeast-1 failed (fail-fast; --no-fail-fast backs up every region)' });
+    expect(aws.s3.getObject(bucketFor('us-west-2'), 'latest.txt')).to.equal(undefined);
+    expect((await regionRun('eu-central-1', '--no-fail-fast')).code).to.equal(0);
+    expect(summary()['eu-central-1'].status).to.equal('SUCCESS');
+    expect(summary()['ap-northeast-1'].status).to.equal('FAILED');
+  });
+
+  it('refuses a region that is not in the plan file, and a plan file for another environment (exit 2, no request)', async () => {
+    aws.resetStats();
+    const outside = await regionRun('us-east-1');
+    expect(outside.code).to.equal(2);
+    expect(outside.stderr).to.contain('--regions us-east-1 is not in --plan-file');
+    const other = await regionRun('us-west-2', '--environment', 'prod');
+    expect(other.code).to.equal(2);
+    expect(other.stderr).to.contain('does not match --plan-file');
+    expect(aws.stats().totalRequests).to.equal(0);
+    expect(existsSync(summaryFile())).to.equal(false);
+  });
+
+  it('--region-timeout under persistent throttling: TIMED_OUT within the deadline plus a few seconds, nothing moved, nothing left behind', async () => {
+    for (let i = 0; i < 300; i += 1) aws.ssm.put('us-west-2', { Name: `/bulk/p${i}`, Value: `${SECRET_MARKER}${i}`, Type: 'SecureString' });
+    aws.faults.add({ service: 'ssm', operation: 'GetParameters', region: 'us-west-2', error: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' } });
+    const started = Date.now();
+    const run = await regionRun('us-west-2', '--region-timeout', '3');
+    const took = (Date.now() - started) / 1000;
+    expect(run.code, run.stderr).to.equal(1);
+    expect(took, 'seconds until the region stopped').to.be.lessThan(3 + 5);
+    const s = summary()['us-west-2'];
+    expect(s.status).to.equal('TIMED_OUT');
+    expect(s.failureMessage).to.match(/^Stopped at the region deadline \(--region-timeout 3s\) after \ds, \d+ parameters collected; latest\.txt not moved/);
+    expect(aws.s3.getObject(bucketFor('us-west-2'), 'latest.txt')).to.equal(undefined);
+    expect(aws.s3.listObjects(bucketFor('us-west-2'))).to.deep.equal([]);
+    expect(run.stderr).not.to.contain(SECRET_MARKER);
+  });
+
+  it('progress lines at INFO on a slow collect (emulated quota)', async () => {
+    for (let i = 0; i < 400; i += 1) aws.ssm.put('us-west-2', { Name: `/slow/p${i}`, Value: `v${i}`, Type: 'String' });
+    const run = await runCli(aws, ['backup', '--plan-file', planFile(), '--regions', 'us-west-2', '--summary-file', summaryFile(), '--work-dir', work, '--get-rate', '2', '--concurrency', '1', '--region-timeout', '14'], { TMPDIR: tmp });
+    expect(run.stderr).to.match(/INFO +\[us-west-2\] Collect: \d+\/\d+ parameters \(\d+%\), [\d.]+\/s, \d+ throttled, ETA .*elapsed 12s/);
+  });
+});
