@@ -215,7 +215,7 @@ export function renderBackupReport(summaries: Record<string, RegionReport>, cont
   const totals = `${ok.length}/${entries.length} regions, ${formatCount(parameters)} parameters`;
   const duration = formatDuration(ctx.durationSec);
   const headline = `${result} - ${totals}${duration ? ` in ${duration}` : ''}`;
-  const regionsShowCause = entries.some(([, s]) => s.status !== 'SUCCESS' && s.failureMessage);
+  const regionsShowCause = entries.some(([, s]) => s.status !== 'SUCCESS' && s.status !== 'SKIPPED' && s.failureMessage);
   const cause = ctx.failureMessage && !regionsShowCause ? clip(ctx.failureMessage, 500) : undefined;
   const rows = entries.map(([r, s]) => regionRow(r, s));
   const table = entries.length ? alignTable(['REGION', 'STATUS', 'PARAMETERS', 'CHANGE', 'TIME', 'ARCHIVE / CAUSE'], rows, [2]) : '(no region ran)';
