@@ -45,7 +45,7 @@ Map render(List<String> engineEnv, Map config) {
 /** JUnit plugin: one test case per region, so Jenkins draws per-region trends. The step owns the build result. */
 void recordJunit() {
     try {
-        junit(testResults: "${REPORT_DIR}/junit.xml", allowEmptyResults: true, skipMarkingBuildUnstable: true)
+        junit(testResults: REPORT_DIR + '/junit.xml', allowEmptyResults: true, skipMarkingBuildUnstable: true)
     } catch (NoSuchMethodError missing) {
         echo('Per-region test report not recorded: the JUnit plugin is not installed')
     }
