@@ -54,9 +54,10 @@ folder(folderName) {
 pipelineJob("${folderName}/${jobName}") {
     description("""Backs up AWS SSM Parameter Store of every configured region in turn (region list:
 /jenkins/ENVIRONMENT/backup/region-list in the home region), each into that region's S3 bucket, then reports
-per-region results on Slack/email and archives region_summaries.json (never parameter values).
+per-region results on Slack/email and archives region_summaries.json (never parameter values); the build
+description states the outcome and the Test Result trend shows each region.
 Expected duration: 2-5 minutes per region. Each region times out after 10 minutes and the whole run after
-(regions x 10 + 30) minutes; the library step enforces both (a Pipeline job has no job-level timeout).
+(regions x 12 + 30) minutes; the library step enforces both (a Pipeline job has no job-level timeout).
 Runs daily at 13:00 UTC (22:00 JST); one build at a time.
 Runbook: ${runbookUrl}""")
     parameters {

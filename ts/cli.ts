@@ -42,7 +42,7 @@ export async function exec(argv: string[], io: CliIo = defaultIo): Promise<numbe
   } catch (err) {
     if (!(err instanceof EngineError)) throw err;
     const errorFile = errorFileFrom(argv, io.env);
-    return reportFailure(new EngineError(err.category, err.message + HINT), io, { errorFile });
+    return reportFailure(err, io, { errorFile }, undefined, HINT);
   }
   const { spec, values } = parsed;
   const factory = () => new AwsClientFactory({ ...spec.clientOptions?.(values as never), profile: values.profile as string | undefined });

@@ -61,7 +61,8 @@ def withAws(String credentialsId, List bindings, Closure body) {
 
 /**
  * Checks a step's options against its defaults: unknown names and missing required ones give [problem: '...'].
- * Values follow the type of their default (Boolean: true/'true'; Integer: a positive number); lists become 'a,b'.
+ * Values follow the type of their default (Boolean: true/'true'; Integer: a positive number); lists become 'a,b' unless the
+ * default is a list.
  */
 @NonCPS
 Map options(String step, Map defaults, Map given, List required = ['environment']) {
@@ -85,7 +86,7 @@ Map options(String step, Map defaults, Map given, List required = ['environment'
                 return [problem: "${step}: option '${key}' must be a positive whole number, got '${value}'".toString()]
             }
             config[key] = value.toString().trim().toInteger()
-        } else if (value instanceof List) {
+        } else if (value instanceof List && !(defaults[key] instanceof List)) {
             config[key] = value*.toString()*.trim().join(',')
         } else if (value instanceof CharSequence) {
             config[key] = value.toString().trim()

@@ -1,34 +1,47 @@
 import com.cloudbees.groovy.cps.NonCPS
 import groovy.transform.Field
 
-// Reports a run on Slack (the engine's notify command) and by email (see ssmBackupNotify.txt). Never fails the build.
-@Field static final Map DEFAULTS = [result: null, summaryFile: null, summaries: [:], environment: null, dryRun: false,
-        failedRegion: null, failureMessage: null, title: 'SSM backup', slackWebhookCredentialsId: null, slackChannel: null,
-        email: null, nodejs: null]
-@Field static final Map SUBJECT_TAGS = [SUCCESS: '[OK]', FAILURE: '[FAIL]', ABORTED: '[ABORTED]', UNSTABLE: '[UNSTABLE]']
+// Sends a rendered report (from ssmBackupReport) to Slack and by email (see ssmBackupNotify.txt). Never fails the build.
+@Field static final Map DEFAULTS = [report: null, engineEnv: [], slackChannel: null, slackWebhookCredentialsId: null, email: null, nodejs: null]
 
 void call(Map args) {
-    Map config = ssmBackupEngine.options('ssmBackupNotify', DEFAULTS, args, ['result', 'summaryFile'])
+    Map config = ssmBackupEngine.options('ssmBackupNotify', DEFAULTS, args, ['report'])
     if (config.problem) {
         error(config.problem)
     }
-    if (config.slackWebhookCredentialsId) {
-        notifySlack(config)
-    } else if (config.slackChannel) {
-        echo('WARNING: slackChannel is set but slackWebhookCredentialsId is not, so no Slack message was sent')
+    if (config.slackChannel || config.slackWebhookCredentialsId) {
+        if (!sendWithPlugin(config)) {
+            sendWithWebhook(config)
+        }
     }
     if (config.email) {
-        notifyEmail(config)
+        sendEmail(config)
     }
 }
 
-void notifySlack(Map config) {
-    Map options = [summaryFile: config.summaryFile, result: config.result, environment: config.environment,
-            dryRun: config.dryRun, title: config.title, channel: config.slackChannel, buildUrl: env.BUILD_URL,
-            jobName: env.JOB_NAME, buildNumber: env.BUILD_NUMBER, durationSec: (long) (currentBuild.duration / 1000),
-            failedRegion: config.failedRegion, failureMessage: config.failureMessage]
+/** slackSend of the Slack plugin (workspace and token from its global configuration); false when it is missing or failed. */
+boolean sendWithPlugin(Map config) {
+    Map slack = config.report.slack
     try {
-        Map sent = ssmBackupEngine(command: 'notify', env: ssmBackupEngine.toEnv(options), nodejs: config.nodejs,
+        slackSend(slackArguments(slack, config.slackChannel))
+        return true
+    } catch (InterruptedException aborted) {
+        throw aborted
+    } catch (Throwable problem) {
+        String why = problem instanceof NoSuchMethodError ? 'the Slack plugin is not installed' : problem.message
+        String next = config.slackWebhookCredentialsId ? "; using the webhook credential '${config.slackWebhookCredentialsId}'" : ''
+        echo("${config.slackWebhookCredentialsId ? 'NOTE' : 'WARNING'}: slackSend did not send the message (${why})${next}")
+        return false
+    }
+}
+
+/** Fallback: the engine posts the same message to the incoming webhook bound from the credential (never in argv or logs). */
+void sendWithWebhook(Map config) {
+    if (!config.slackWebhookCredentialsId || !config.engineEnv) {
+        return
+    }
+    try {
+        Map sent = ssmBackupEngine(command: 'notify', name: 'notify-webhook', env: config.engineEnv, nodejs: config.nodejs,
                 bindings: [string(credentialsId: config.slackWebhookCredentialsId, variable: 'SLACK_WEBHOOK_URL')])
         if (sent.exitCode != 0) {
             echo("WARNING: Slack notification failed: ${sent.error.message}")
@@ -36,15 +49,13 @@ void notifySlack(Map config) {
     } catch (InterruptedException aborted) {
         throw aborted
     } catch (Throwable problem) {
-        echo("WARNING: Slack notification not sent (credential '${config.slackWebhookCredentialsId}' or plugin missing?): ${problem.message}")
+        echo("WARNING: Slack notification not sent (credential '${config.slackWebhookCredentialsId}'): ${problem.message}")
     }
 }
 
-void notifyEmail(Map config) {
-    String tag = SUBJECT_TAGS[config.result] ?: "[${config.result}]"
-    String subject = "${tag} ${config.title} ${config.environment ?: ''} - ${env.JOB_NAME} #${env.BUILD_NUMBER}"
+void sendEmail(Map config) {
     try {
-        emailext(to: config.email, subject: subject, body: emailBody(config, env.BUILD_URL), mimeType: 'text/plain')
+        emailext(to: config.email, subject: config.report.email.subject, body: config.report.email.body, mimeType: 'text/plain')
     } catch (InterruptedException aborted) {
         throw aborted
     } catch (Throwable problem) {
@@ -52,16 +63,9 @@ void notifyEmail(Map config) {
     }
 }
 
+/** [message:, attachments:, failOnError: true] plus channel when one is given (else the plugin's default channel). */
 @NonCPS
-String emailBody(Map config, String buildUrl) {
-    List lines = ["${config.title} (${config.environment ?: '-'}${config.dryRun ? ', dry run' : ''}): ${config.result}", '']
-    config.summaries.each { region, s ->
-        String detail = s.failureMessage ? " - ${s.failureMessage}" : (s.artifactPath ? " ${s.artifactPath}" : '')
-        lines << "${region.toString().padRight(16)} ${s.status.toString().padRight(8)} ${s.parameterCount ?: 0} parameters${detail}"
-    }
-    if (config.failedRegion) {
-        lines << '' << "Failed region: ${config.failedRegion}: ${config.failureMessage}"
-    }
-    lines << '' << "Build: ${buildUrl}"
-    return lines.join('\n')
+Map slackArguments(Map slack, String channel) {
+    Map arguments = [message: slack.text, attachments: slack.attachments ?: [], failOnError: true]
+    return channel ? arguments + [channel: channel] : arguments
 }

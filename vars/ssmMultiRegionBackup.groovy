@@ -1,140 +1,119 @@
-import com.cloudbees.groovy.cps.NonCPS
 import groovy.transform.Field
 
 // Backs up SSM Parameter Store from every configured region, one stage per region (see ssmMultiRegionBackup.txt).
-// Stages and reporting only: the engine (ssmBackupEngine) does all AWS work.
+// The engine plans once, backs up each region into the one summary file it owns (ordering, fail-fast and skipping are
+// its decisions) and renders the report; this step draws stages from that file and never writes it.
 @Field static final Map DEFAULTS = [environment: null, dryRun: false, ssmHomeRegion: null, regions: null, path: null,
         includeTags: false, failFast: true, parallel: false, agentLabel: null, regionTimeoutMinutes: 10, credentialsId: null,
-        slackWebhookCredentialsId: null, slackChannel: null, email: null, nodejs: null]
+        slackChannel: null, slackWebhookCredentialsId: null, email: null, runbookUrl: null, nodejs: null]
 @Field static final String WORK_DIR = 'ssm-backup-work'
+@Field static final String PLAN_FILE = 'ssm-backup-work/plan.json'
 @Field static final String SUMMARY_FILE = 'ssm-backup-work/region_summaries.json'
+/** Jenkins' own per-region timeout only backs up the engine's deadline (--region-timeout), which writes TIMED_OUT. */
+@Field static final int GRACE_MINUTES = 2
 
 Map call(Map options = [:]) {
     Map config = ssmBackupEngine.options('ssmMultiRegionBackup', DEFAULTS, options)
     if (config.problem) {
         error(config.problem)
     }
-    Map run = [regions: [], summaries: [:], result: 'SUCCESS', failedRegion: null, failureMessage: null]
+    Map run = [regions: [], result: null, failure: null, interrupted: null, report: [:], summaries: [:]]
     ssmBackupEngine.onAgent(config.agentLabel) {
         try {
             stage('Initialize') {
                 timeout(time: config.regionTimeoutMinutes, unit: 'MINUTES') { initialize(config, run) }
             }
-            timeout(time: run.regions.size() * config.regionTimeoutMinutes + 30, unit: 'MINUTES') {
-                config.parallel ? backupInParallel(config, run) : backupInTurn(config, run)
+            timeout(time: run.regions.size() * (config.regionTimeoutMinutes + GRACE_MINUTES) + 30, unit: 'MINUTES') {
+                config.parallel ? parallel(branches(config, run)) : inTurn(config, run)
             }
-            List failed = failedRegions(run.summaries)
-            if (failed) {
-                error("SSM backup failed in ${failed.size()} region(s): ${failed.join(', ')}")
+            if (run.interrupted) {
+                throw run.interrupted
             }
         } catch (InterruptedException aborted) {
             run.result = 'ABORTED'
             throw aborted
         } catch (Throwable failure) {
-            run.result = 'FAILURE'
-            run.failureMessage = run.failureMessage ?: failure.message
+            run.failure = run.failure ?: failure.message
             throw failure
         } finally {
             stage('Finalize Report') { finalizeReport(config, run) }
         }
     }
+    if (run.report.result == 'FAILURE') {
+        error(run.report.description)
+    }
     return run.summaries
 }
 
 void initialize(Map config, Map run) {
-    String planFile = "${pwd()}/${WORK_DIR}/plan.json"
-    writeFile(file: planFile, text: '{}')   // creates the work dir; the engine overwrites it
-    Map options = [environment: config.environment, ssmHomeRegion: config.ssmHomeRegion, regions: config.regions, outputFile: planFile]
+    dir(WORK_DIR) { deleteDir() }   // no summary of an earlier build: the engine creates this build's
+    Map options = [environment: config.environment, ssmHomeRegion: config.ssmHomeRegion, regions: config.regions, outputFile: "${pwd()}/${PLAN_FILE}"]
     Map result = ssmBackupEngine(command: 'plan', env: ssmBackupEngine.toEnv(options), credentialsId: config.credentialsId, nodejs: config.nodejs)
     if (result.exitCode != 0) {
-        error("Initialize failed: ${result.error.message}")
+        run.failure = "Initialize failed: ${result.error.message}".toString()
+        error(run.failure)
     }
-    Map plan = readJSON(file: planFile, returnPojo: true)
+    Map plan = readJSON(file: PLAN_FILE, returnPojo: true)
     run.regions = plan.regions ?: []
-    run.homeRegion = plan.homeRegion
-    if (!run.regions) {
-        error('No regions configured')
-    }
-    currentBuild.description = "Regions=${run.regions}, Default=${plan.defaultRegion}"
     env.REGION_LIST = run.regions.join(',')
     for (String warning in (plan.warnings ?: [])) {
         echo("WARNING: ${warning}")
     }
 }
 
-void backupInTurn(Map config, Map run) {
+void inTurn(Map config, Map run) {
     for (String region in run.regions) {
-        backupRegion(config, run, region)
+        regionStage(config, run, region)
     }
 }
 
-void backupInParallel(Map config, Map run) {
-    Map branches = [failFast: config.failFast]
+Map branches(Map config, Map run) {
+    Map branches = [failFast: false]   // a failed region fails its own stage; the engine skips regions not yet started
     for (String region in run.regions) {
         String branchRegion = region
-        branches[branchRegion] = { ssmBackupEngine.onAgent(config.agentLabel) { backupRegion(config, run, branchRegion) } }
+        branches[branchRegion] = { regionStage(config, run, branchRegion) }
     }
-    parallel(branches)
+    return branches
 }
 
-void backupRegion(Map config, Map run, String region) {
-    stage("Backup ${region}") {
-        timeout(time: config.regionTimeoutMinutes, unit: 'MINUTES') {
-            String dataDir = "${pwd()}/${WORK_DIR}/${region}"
-            String summaryFile = "${pwd()}/${WORK_DIR}/summary-${region}.json"
-            writeFile(file: summaryFile, text: '{}')
-            Map options = [environment: config.environment, ssmHomeRegion: run.homeRegion ?: config.ssmHomeRegion, regions: region,
-                    workDir: "${pwd()}/${WORK_DIR}", summaryFile: summaryFile, dryRun: config.dryRun, includeTags: config.includeTags, path: config.path]
-            Map result = [:]
-            withEnv(["TARGET_REGION=${region}", "AWS_REGION=${region}", "REGION_DATA_DIR=${dataDir}"]) {
-                result = ssmBackupEngine(command: 'backup', name: "backup-${region}", env: ssmBackupEngine.toEnv(options),
-                        credentialsId: config.credentialsId, nodejs: config.nodejs)
-            }
-            Map summary = regionSummary(readJSON(file: summaryFile, returnPojo: true)[region], result)
-            run.summaries[region] = summary
-            if (summary.status == 'FAILED') {
-                run.failedRegion = run.failedRegion ?: region
-                run.failureMessage = run.failureMessage ?: summary.failureMessage
-                String message = "Backup of ${region} failed: ${summary.failureMessage}"
-                if (config.failFast) {
-                    error(message)
-                }
-                catchError(buildResult: 'FAILURE', stageResult: 'FAILURE') { error(message) }
+/** One stage per region in every build; after an abort the remaining regions' stages are marked not built. */
+void regionStage(Map config, Map run, String region) {
+    try {
+        stage("Backup ${region}") {
+            Map result = run.interrupted ? [exitCode: 0, error: null] : backupRegion(config, region)
+            Map summaries = fileExists(SUMMARY_FILE) ? readJSON(file: SUMMARY_FILE, returnPojo: true) : [:]
+            Map outcome = ssmBackupReport.stageOutcome(region, summaries[region], result, run.interrupted != null)
+            run.failure = run.failure ?: outcome.runFailure
+            if (outcome.result == 'UNSTABLE') {
+                unstable(outcome.message)
+            } else if (outcome.result != 'SUCCESS') {
+                catchError(buildResult: outcome.result == 'FAILURE' ? 'FAILURE' : 'SUCCESS', stageResult: outcome.result) { error(outcome.message) }
             }
         }
+    } catch (InterruptedException aborted) {
+        run.interrupted = run.interrupted ?: aborted
     }
+}
+
+Map backupRegion(Map config, String region) {
+    String work = "${pwd()}/${WORK_DIR}"
+    Map options = [planFile: "${pwd()}/${PLAN_FILE}", regions: region, summaryFile: "${pwd()}/${SUMMARY_FILE}", workDir: work,
+            failFast: config.failFast, regionTimeout: config.regionTimeoutMinutes * 60, dryRun: config.dryRun,
+            includeTags: config.includeTags, path: config.path]
+    Map result = [:]
+    timeout(time: config.regionTimeoutMinutes + GRACE_MINUTES, unit: 'MINUTES') {
+        withEnv(["TARGET_REGION=${region}", "AWS_REGION=${region}", "REGION_DATA_DIR=${work}/${region}"]) {
+            result = ssmBackupEngine(command: 'backup', name: "backup-${region}", env: ssmBackupEngine.toEnv(options),
+                    credentialsId: config.credentialsId, nodejs: config.nodejs)
+        }
+    }
+    return result
 }
 
 void finalizeReport(Map config, Map run) {
-    run.summaries = withNotRun(run.regions, run.summaries)
-    writeJSON(file: SUMMARY_FILE, json: run.summaries, pretty: 2)
-    archiveArtifacts(artifacts: SUMMARY_FILE, allowEmptyArchive: false)
+    run.summaries = fileExists(SUMMARY_FILE) ? readJSON(file: SUMMARY_FILE, returnPojo: true) : [:]
     env.REGION_SUMMARY_PATH = "${pwd()}/${SUMMARY_FILE}"
-    ssmBackupNotify(result: run.result, environment: config.environment, dryRun: config.dryRun, summaries: run.summaries,
-            summaryFile: env.REGION_SUMMARY_PATH, failedRegion: run.failedRegion, failureMessage: run.failureMessage,
-            slackWebhookCredentialsId: config.slackWebhookCredentialsId, slackChannel: config.slackChannel,
-            email: config.email, nodejs: config.nodejs)
-}
-
-@NonCPS
-Map regionSummary(Map fromEngine, Map result) {
-    Map engine = fromEngine ?: [:]
-    String status = engine.status ?: (result.exitCode == 0 ? 'SUCCESS' : 'FAILED')
-    status = result.exitCode != 0 && status == 'SUCCESS' ? 'FAILED' : status
-    String message = engine.failureMessage ?: (status == 'FAILED' ? (result.error?.message ?: "engine exited with code ${result.exitCode}") : null)
-    Map summary = [status: status, parameterCount: engine.parameterCount ?: 0, artifactPath: engine.artifactPath, failureMessage: message]
-    return engine.executionTimeSec == null ? summary : summary + [executionTimeSec: engine.executionTimeSec]
-}
-
-@NonCPS
-List failedRegions(Map summaries) {
-    return summaries.findAll { it.value.status == 'FAILED' }*.key
-}
-
-@NonCPS
-Map withNotRun(List regions, Map summaries) {
-    Map all = [:]
-    all.putAll(summaries)
-    regions.findAll { !all.containsKey(it) }.each { all[it] = [status: 'SKIPPED', parameterCount: 0, failureMessage: 'not run'] }
-    return all
+    run.report = ssmBackupReport(kind: 'backup', summaryFile: SUMMARY_FILE, result: run.result, failureMessage: run.failure,
+            environment: config.environment, dryRun: config.dryRun, slackChannel: config.slackChannel,
+            slackWebhookCredentialsId: config.slackWebhookCredentialsId, email: config.email, runbookUrl: config.runbookUrl, nodejs: config.nodejs)
 }

@@ -2,10 +2,12 @@ import com.cloudbees.groovy.cps.NonCPS
 import groovy.transform.Field
 
 // Restores SSM parameters from a backup archive: plan, show it, wait for approval, apply (see ssmMultiRegionRestore.txt).
-// Stages and approval only: the engine (ssmBackupEngine) does all AWS work and never deletes a parameter.
+// Stages and approval only: the engine (ssmBackupEngine) does all AWS work and never deletes a parameter, and renders the
+// notifications sent after the plan and after the apply (ssmBackupReport).
 @Field static final Map DEFAULTS = [environment: null, region: null, archive: 'latest', targetRegion: null, path: null, names: null,
         overwrite: false, kmsKeyMap: null, dryRun: true, autoApprove: false, approvers: null, approvalTimeoutMinutes: 60,
-        putRate: 3, ssmHomeRegion: null, agentLabel: null, credentialsId: null, nodejs: null]
+        putRate: 3, ssmHomeRegion: null, agentLabel: null, credentialsId: null, slackChannel: null, slackWebhookCredentialsId: null,
+        email: null, runbookUrl: null, nodejs: null]
 @Field static final String SUMMARY_FILE = 'ssm-backup-work/restore_summary.json'
 @Field static final int SHOWN = 200
 
@@ -17,11 +19,11 @@ Map call(Map options = [:]) {
     Map summary = [:]
     ssmBackupEngine.onAgent(config.agentLabel) {
         try {
+            dir('ssm-backup-work') { deleteDir() }   // no summary of an earlier build
             stage('Restore Plan') { summary = restore(config, false) }
             echo(planText(summary))
-            currentBuild.description = "Restore ${config.environment} ${summary.sourceRegion} -> ${summary.targetRegion}: ${counts(summary)}"
+            report(config, null, null)
             if (config.dryRun || !writes(summary)) {
-                echo(config.dryRun ? 'DRY_RUN: plan only, nothing was written' : 'Nothing to write: SSM already matches the archive')
                 return
             }
             if (!config.autoApprove) {
@@ -30,22 +32,33 @@ Map call(Map options = [:]) {
                 }
             }
             stage('Restore Apply') { summary = restore(config, true) }
-        } finally {
-            archiveArtifacts(artifacts: SUMMARY_FILE, allowEmptyArchive: true)
+            report(config, null, null)
+        } catch (InterruptedException aborted) {
+            report(config, 'ABORTED', null)
+            throw aborted
+        } catch (Throwable failure) {
+            report(config, 'FAILURE', failure.message)
+            throw failure
         }
     }
     return summary
 }
 
+/** Build description, console summary and notifications, rendered by the engine from restore_summary.json. */
+void report(Map config, String result, String failureMessage) {
+    ssmBackupReport(kind: 'restore', summaryFile: SUMMARY_FILE, result: result, failureMessage: failureMessage, environment: config.environment,
+            dryRun: config.dryRun, slackChannel: config.slackChannel, slackWebhookCredentialsId: config.slackWebhookCredentialsId,
+            email: config.email, runbookUrl: config.runbookUrl, nodejs: config.nodejs)
+}
+
 Map restore(Map config, boolean apply) {
     String summaryFile = "${pwd()}/${SUMMARY_FILE}"
-    writeFile(file: summaryFile, text: '{}')   // creates the work dir; the engine overwrites it
     Map options = [environment: config.environment, ssmHomeRegion: config.ssmHomeRegion, region: config.region, archive: config.archive,
             targetRegion: config.targetRegion, path: config.path, names: config.names, overwrite: config.overwrite, kmsKeyMap: config.kmsKeyMap,
             putRate: config.putRate, summaryFile: summaryFile, apply: apply]
     Map result = ssmBackupEngine(command: 'restore', name: apply ? 'restore-apply' : 'restore-plan', env: ssmBackupEngine.toEnv(options),
             credentialsId: config.credentialsId, nodejs: config.nodejs)
-    Map summary = readJSON(file: summaryFile, returnPojo: true)
+    Map summary = fileExists(SUMMARY_FILE) ? readJSON(file: SUMMARY_FILE, returnPojo: true) : [:]
     if (result.exitCode != 0) {
         for (Map failed in (summary.failed ?: [])) {
             echo("FAILED ${failed.name}: ${failed.error}")

@@ -60,7 +60,7 @@ class AdminSsmBackupJobTest {
         String description = job.value('description').toString()
         assertTrue(description.contains('every configured region in turn'))
         assertTrue(description.contains('Expected duration: 2-5 minutes per region'))
-        assertTrue(description.contains('Each region times out after 10 minutes and the whole run after\n(regions x 10 + 30) minutes'))
+        assertTrue(description.contains('Each region times out after 10 minutes and the whole run after\n(regions x 12 + 30) minutes'))
         assertTrue(description.contains('Runbook: https://github.com/example-org/ssm-multi-region-backup/blob/main/docs/runbooks/ssm-backup.md'))
     }
 

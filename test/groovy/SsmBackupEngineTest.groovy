@@ -14,7 +14,7 @@ class SsmBackupEngineTest extends PipelineTestCase {
 
     @Test
     void 'writes the bundled engine to the tmp dir and runs the command with the given environment'() {
-        Map result = harness.step('ssmBackupEngine').call(command: 'plan', env: ["SSM_BACKUP_OUTPUT=${harness.workspace}/p.json".toString(), 'SSM_BACKUP_ENVIRONMENT=dev'])
+        Map result = harness.step('ssmBackupEngine').call(command: 'plan', env: ["SSM_BACKUP_OUTPUT_FILE=${harness.workspace}/p.json".toString(), 'SSM_BACKUP_ENVIRONMENT=dev'])
 
         assertEquals([exitCode: 0, error: null], result)
         String dir = "${harness.workspace}@tmp/ssm-backup/plan"
@@ -32,7 +32,7 @@ class SsmBackupEngineTest extends PipelineTestCase {
     void 'returns the error file of a failed command'() {
         engine.planError = [message: 'region-list is not a JSON array']
 
-        Map result = harness.step('ssmBackupEngine').call(command: 'plan', env: ["SSM_BACKUP_OUTPUT=${harness.workspace}/p.json".toString()])
+        Map result = harness.step('ssmBackupEngine').call(command: 'plan', env: ["SSM_BACKUP_OUTPUT_FILE=${harness.workspace}/p.json".toString()])
 
         assertEquals([exitCode: 2, error: [exitCode: 2, category: 'config', message: 'region-list is not a JSON array']], result)
     }
@@ -77,10 +77,10 @@ class SsmBackupEngineTest extends PipelineTestCase {
 
     @Test
     void 'options coerces values by the type of their default'() {
-        Map defaults = [environment: null, dryRun: false, minutes: 10, regions: null, summaries: [:]]
+        Map defaults = [environment: null, dryRun: false, minutes: 10, regions: null, summaries: [:], engineEnv: []]
         Map config = harness.step('ssmBackupEngine').options('s', defaults,
-                [environment: ' dev ', dryRun: 'true', minutes: '15', regions: ['a', ' b'], summaries: [x: 1]], ['environment'])
-        assertEquals([environment: 'dev', dryRun: true, minutes: 15, regions: 'a,b', summaries: [x: 1]], config)
+                [environment: ' dev ', dryRun: 'true', minutes: '15', regions: ['a', ' b'], summaries: [x: 1], engineEnv: ['A=1', 'B=2']], ['environment'])
+        assertEquals([environment: 'dev', dryRun: true, minutes: 15, regions: 'a,b', summaries: [x: 1], engineEnv: ['A=1', 'B=2']], config)
         assertNull(harness.step('ssmBackupEngine').options('s', defaults, [environment: 'dev'], ['environment']).problem)
     }
 
@@ -89,19 +89,20 @@ class SsmBackupEngineTest extends PipelineTestCase {
         harness.params.putAll(ENVIRONMENT: 'prod', DRY_RUN: true, AGENT_LABEL: 'ec2-fleet-medium', JENKINSFILE_BRANCH: 'main')
         harness.env.BACKUP_NOTIFY_EMAIL = 'infra-oncall@example.com'
         harness.registerAllowedMethod('emailext') { Map spec -> null }
-        harness.registerAllowedMethod('string') { Map spec -> [$class: 'StringBinding'] + spec }
-        harness.credentials['ssm-backup-slack-webhook'] = 'https://hooks.slack.com/services/x'
+        harness.registerAllowedMethod('slackSend') { Map spec -> null }
 
         CompilerConfiguration config = new CompilerConfiguration(scriptBaseClass: HarnessScript.name)
         config.addCompilationCustomizers(new ImportCustomizer().addImports('org.jenkinsci.plugins.workflow.libs.Library'))
         new GroovyShell(HarnessScript.classLoader, harness.binding, config).evaluate(new File(testsupport.PipelineHarness.ROOT, 'examples/Jenkinsfile'))
 
-        assertEquals([environment: 'prod', dryRun: true, agentLabel: 'ec2-fleet-medium', credentialsId: '',
-                      slackWebhookCredentialsId: 'ssm-backup-slack-webhook', email: 'infra-oncall@example.com'],
+        assertEquals([environment: 'prod', dryRun: true, agentLabel: 'ec2-fleet-medium', credentialsId: '', slackChannel: '#infra-alerts',
+                      slackWebhookCredentialsId: '', email: 'infra-oncall@example.com',
+                      runbookUrl: 'https://github.com/example-org/ssm-multi-region-backup/blob/main/docs/runbooks/ssm-backup.md'],
                 harness.calls('ssmMultiRegionBackup')[0].args[0])
         assertEquals(['ec2-fleet-medium'], harness.calls('node')*.args*.getAt(0))
         assertEquals(['true', 'true'], engine.engineCalls('backup')*.env*.SSM_BACKUP_DRY_RUN)
         assertEquals(1, engine.engineCalls('notify').size())
+        assertEquals('#infra-alerts', harness.calls('slackSend')[0].namedArgs.channel)
     }
 
     private Throwable runFailingEngine(Map args) {

@@ -6,107 +6,185 @@ import org.junit.Before
 import org.junit.Test
 import testsupport.PipelineTestCase
 
-/** Notifications of ssmMultiRegionBackup (vars/ssmBackupNotify.groovy): Slack through the engine, email through emailext. */
+/**
+ * Reporting and notifications of ssmMultiRegionBackup (vars/ssmBackupReport.groovy, vars/ssmBackupNotify.groovy):
+ * the engine renders, slackSend sends (the webhook credential is the fallback), emailext mails, junit records.
+ */
 class SsmBackupNotifyTest extends PipelineTestCase {
     static final String WEBHOOK = 'https://hooks.slack.com/services/T000/B000/s3cr3tT0k3n'
     static final String AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
+    static final String RUNBOOK = 'https://github.com/example-org/ssm-multi-region-backup/blob/main/docs/runbooks/ssm-backup.md'
 
-    Map options = [environment: 'dev', slackWebhookCredentialsId: 'ssm-backup-slack-webhook', email: 'ops@example.com',
-                   credentialsId: 'aws-backup']
+    Map options = [environment: 'dev', slackChannel: '#infra-alerts', email: 'ops@example.com', credentialsId: 'aws-backup', runbookUrl: RUNBOOK]
+    final List<Map> slackSent = []
 
     @Before
-    void credentials() {
+    void plugins() {
         harness.credentials['ssm-backup-slack-webhook'] = WEBHOOK
         harness.credentials['aws-backup'] = [accessKey: 'AKIAIOSFODNN7EXAMPLE', secretKey: AWS_SECRET]
         harness.registerAllowedMethod('emailext') { Map spec -> null }
+        harness.registerAllowedMethod('slackSend') { Map spec -> slackSent << spec; null }
+        harness.registerAllowedMethod('junit') { Map spec -> null }
     }
 
     @Test
-    void 'success posts to Slack with the webhook bound to SLACK_WEBHOOK_URL and emails OK'() {
+    void 'a success goes through slackSend with one line per region, links, and an aligned plain-text email'() {
         harness.run('ssmMultiRegionBackup', options)
 
-        def notify = engine.engineCalls('notify')
-        assertEquals(1, notify.size())
-        assertEquals(WEBHOOK, notify[0].env.SLACK_WEBHOOK_URL)
+        assertEquals(1, slackSent.size())
+        Map slack = slackSent[0]
+        assertEquals(['message', 'attachments', 'failOnError', 'channel'], slack.keySet().toList())
+        assertEquals(':white_check_mark: SSM backup dev: SUCCESS - 2/2 regions, 24 parameters in 2m 5s', slack.message)
+        assertEquals('#infra-alerts', slack.channel)
+        List blocks = slack.attachments[0].blocks
+        assertEquals(':white_check_mark: `us-west-2` *SUCCESS* · 12 parameters (+2 -0 ~1 since the previous backup) · 4m 12s',
+                blocks[1].text.text.split('\n')[1])
+        String build = harness.env.BUILD_URL
+        assertEquals("<${build}|Admin_Jobs/ssm-multi-region-backup #42> · <${build}artifact/ssm-backup-work/region_summaries.json|region_summaries.json> · <${RUNBOOK}|Runbook>".toString(),
+                blocks[2].elements[0].text)
+        assertTrue(engine.webhookPosts.empty)
+        Map mail = harness.calls('emailext')[0].namedArgs
+        assertEquals('[OK] SSM backup dev - Admin_Jobs/ssm-multi-region-backup #42', mail.subject)
+        assertEquals('text/plain', mail.mimeType)
+        List<String> body = mail.body.split('\n')
+        assertEquals('SSM backup dev: SUCCESS - 2/2 regions, 24 parameters in 2m 5s', body[0])
+        assertEquals('REGION          STATUS   PARAMETERS  CHANGE    TIME    ARCHIVE / CAUSE', body[2])
+        assertEquals('Runbook:                                 ' + RUNBOOK, body[-1])
+    }
+
+    @Test
+    void 'on failure the cause appears once in Slack and in the email'() {
+        engine.regions = ['ap-northeast-1', 'us-west-2', 'eu-west-1']
+        engine.failures['us-west-2'] = 'Refusing to upload 3 parameters: the previous backup had 12 (guard)'
+        engine.categories['us-west-2'] = 'guard'
+
+        runFailing('ssmMultiRegionBackup', options)
+
+        String slack = slackSent[0].toString()
+        assertEquals(2, slack.split('Refusing to upload 3 parameters', -1).length)
+        assertTrue(slack.contains(':black_square_button: `eu-west-1` *SKIPPED* · not started: us-west-2 failed'))
+        Map mail = harness.calls('emailext')[0].namedArgs
+        assertEquals('[FAIL] SSM backup dev - Admin_Jobs/ssm-multi-region-backup #42', mail.subject)
+        assertEquals(2, mail.body.split('Refusing to upload 3 parameters', -1).length)
+    }
+
+    @Test
+    void 'a dry run is marked DRY RUN in Slack and in the email subject'() {
+        harness.run('ssmMultiRegionBackup', options + [dryRun: true])
+
+        assertTrue(slackSent[0].message, slackSent[0].message.startsWith('[DRY RUN] :white_check_mark: SSM backup dev: SUCCESS'))
+        assertEquals('[DRY RUN] [OK] SSM backup dev - Admin_Jobs/ssm-multi-region-backup #42', harness.calls('emailext')[0].namedArgs.subject)
+    }
+
+    @Test
+    void 'without the Slack plugin the webhook credential is the fallback, bound to SLACK_WEBHOOK_URL only'() {
+        harness.steps.remove('slackSend')
+        harness.run('ssmMultiRegionBackup', options + [slackWebhookCredentialsId: 'ssm-backup-slack-webhook'])
+
+        assertEquals(1, engine.webhookPosts.size())
+        Map posted = engine.webhookPosts[0]
+        assertEquals(WEBHOOK, posted.SLACK_WEBHOOK_URL)
+        assertEquals(engine.engineCalls('notify')[0].env.findAll { it.key.startsWith('SSM_BACKUP_') && it.key != 'SSM_BACKUP_ERROR_FILE' },
+                posted.findAll { it.key.startsWith('SSM_BACKUP_') && it.key != 'SSM_BACKUP_ERROR_FILE' })
         assertEquals([$class: 'StringBinding', credentialsId: 'ssm-backup-slack-webhook', variable: 'SLACK_WEBHOOK_URL'],
                 harness.calls('withCredentials')[-1].args[0][0])
-        assertEquals([SSM_BACKUP_SUMMARY_FILE: "${harness.workspace}/ssm-backup-work/region_summaries.json".toString(),
-                      SSM_BACKUP_RESULT: 'SUCCESS', SSM_BACKUP_ENVIRONMENT: 'dev', SSM_BACKUP_DRY_RUN: 'false', SSM_BACKUP_TITLE: 'SSM backup',
-                      SSM_BACKUP_BUILD_URL: harness.env.BUILD_URL, SSM_BACKUP_JOB_NAME: 'Admin_Jobs/ssm-multi-region-backup',
-                      SSM_BACKUP_BUILD_NUMBER: '42', SSM_BACKUP_DURATION_SEC: '125'],
-                notify[0].env.findAll { it.key.startsWith('SSM_BACKUP_') && it.key != 'SSM_BACKUP_ERROR_FILE' })
-        Map mail = harness.calls('emailext')[0].namedArgs
-        assertEquals('ops@example.com', mail.to)
-        assertEquals('[OK] SSM backup dev - Admin_Jobs/ssm-multi-region-backup #42', mail.subject)
-        assertTrue(mail.body.contains('us-west-2        SUCCESS  12 parameters s3://bucket-us-west-2/'))
+        assertTrue(harness.log.toString().contains("NOTE: slackSend did not send the message (the Slack plugin is not installed); using the webhook credential 'ssm-backup-slack-webhook'"))
     }
 
     @Test
-    void 'failure reports the failed region and cause on Slack and FAIL by email'() {
-        engine.failures['us-west-2'] = 'Bucket definition missing for us-west-2'
-
-        runFailing('ssmMultiRegionBackup', options)
-
-        Map env = engine.engineCalls('notify')[0].env
-        assertEquals('FAILURE', env.SSM_BACKUP_RESULT)
-        assertEquals('us-west-2', env.SSM_BACKUP_FAILED_REGION)
-        assertEquals('Bucket definition missing for us-west-2', env.SSM_BACKUP_FAILURE_MESSAGE)
-        Map mail = harness.calls('emailext')[0].namedArgs
-        assertTrue(mail.subject, mail.subject.startsWith('[FAIL] SSM backup dev'))
-        assertTrue(mail.body.contains('Failed region: us-west-2: Bucket definition missing for us-west-2'))
-    }
-
-    @Test
-    void 'a failing Initialize is still notified'() {
-        engine.planError = [message: 'Parameter /jenkins/dev/backup/region-list not found']
-
-        runFailing('ssmMultiRegionBackup', options)
-
-        assertEquals('FAILURE', engine.engineCalls('notify')[0].env.SSM_BACKUP_RESULT)
-        assertEquals('Initialize failed: Parameter /jenkins/dev/backup/region-list not found',
-                engine.engineCalls('notify')[0].env.SSM_BACKUP_FAILURE_MESSAGE)
-        assertTrue(harness.calls('emailext')[0].namedArgs.subject.startsWith('[FAIL]'))
-    }
-
-    @Test
-    void 'a missing Email Extension plugin is a warning, not a failure'() {
-        harness.steps.remove('emailext')
-
-        harness.run('ssmMultiRegionBackup', options)
-
-        assertEquals(null, harness.currentBuild.result)
-        assertTrue(harness.log.toString().contains("WARNING: email not sent (is the Email Extension plugin installed?): No such DSL method 'emailext'"))
-    }
-
-    @Test
-    void 'a missing Slack credential or a Slack error is a warning, not a failure'() {
-        harness.credentials.remove('ssm-backup-slack-webhook')
-        harness.run('ssmMultiRegionBackup', options)
-        assertEquals(null, harness.currentBuild.result)
-        assertTrue(harness.log.toString().contains("WARNING: Slack notification not sent (credential 'ssm-backup-slack-webhook' or plugin missing?): " +
-                "Could not find credentials entry with ID 'ssm-backup-slack-webhook'"))
+    void 'a slackSend failure falls back to the webhook, and neither configured is a warning, never a failure'() {
+        harness.registerAllowedMethod('slackSend') { Map spec -> throw new hudson.AbortException('Slack notification failed') }
+        harness.run('ssmMultiRegionBackup', options + [slackWebhookCredentialsId: 'ssm-backup-slack-webhook'])
+        assertEquals(1, engine.webhookPosts.size())
 
         setUpHarness()
-        credentials()
-        engine.notifyStatus = 1
+        plugins()
+        harness.steps.remove('slackSend')
         harness.run('ssmMultiRegionBackup', options)
         assertEquals(null, harness.currentBuild.result)
-        assertTrue(harness.log.toString().contains('WARNING: Slack notification failed: Slack answered HTTP 500'))
+        assertTrue(harness.log.toString().contains('WARNING: slackSend did not send the message (the Slack plugin is not installed)'))
+        assertTrue(engine.webhookPosts.empty)
     }
 
     @Test
-    void 'without Slack or email options nothing is sent, a channel without credential warns'() {
-        harness.run('ssmMultiRegionBackup', [environment: 'dev', slackChannel: '#ops'])
+    void 'a failing webhook or a missing credential or email plugin is a warning, not a failure'() {
+        harness.steps.remove('slackSend')
+        harness.steps.remove('emailext')
+        engine.notifyStatus = 1
+        harness.run('ssmMultiRegionBackup', options + [slackWebhookCredentialsId: 'ssm-backup-slack-webhook'])
+        String log = harness.log.toString()
+        assertTrue(log.contains('WARNING: Slack notification failed: Slack webhook answered HTTP 500 after 2 attempts'))
+        assertTrue(log.contains("WARNING: email not sent (is the Email Extension plugin installed?): No such DSL method 'emailext'"))
 
-        assertTrue(engine.engineCalls('notify').empty)
+        setUpHarness()
+        plugins()
+        harness.steps.remove('slackSend')
+        harness.credentials.remove('ssm-backup-slack-webhook')
+        harness.run('ssmMultiRegionBackup', options + [slackWebhookCredentialsId: 'ssm-backup-slack-webhook'])
+        assertEquals(null, harness.currentBuild.result)
+        assertTrue(harness.log.toString().contains("WARNING: Slack notification not sent (credential 'ssm-backup-slack-webhook'): " +
+                "Could not find credentials entry with ID 'ssm-backup-slack-webhook'"))
+    }
+
+    @Test
+    void 'without Slack or email options nothing is sent'() {
+        harness.run('ssmMultiRegionBackup', [environment: 'dev'])
+
+        assertTrue(slackSent.empty)
         assertTrue(harness.calls('emailext').empty)
-        assertTrue(harness.log.toString().contains('WARNING: slackChannel is set but slackWebhookCredentialsId is not'))
+        assertTrue(engine.webhookPosts.empty)
+    }
+
+    @Test
+    void 'the JUnit XML has one case per region, recorded with the junit step without it marking the build'() {
+        engine.regions = ['ap-northeast-1', 'us-west-2', 'eu-west-1', 'eu-central-1']
+        engine.failures['us-west-2'] = 'AccessDenied: not authorized'
+        engine.timeouts << 'ap-northeast-1'
+
+        runFailing('ssmMultiRegionBackup', options + [failFast: false])
+        assertEquals([[testResults: 'ssm-backup-work/report/junit.xml', allowEmptyResults: true, skipMarkingBuildUnstable: true]],
+                harness.calls('junit')*.args*.getAt(0))
+        String xml = junitXml()
+        assertTrue(xml, xml.contains('<testsuite name="ssm-backup.dev" tests="4" failures="2" errors="0" skipped="0"'))
+        assertTrue(xml.contains('name="ap-northeast-1" time="600.000">\n      <failure type="TIMED_OUT" message="Stopped at the 600s deadline'))
+        assertTrue(xml.contains('name="us-west-2" time="0.400">\n      <failure type="FAILED" message="AccessDenied: not authorized">'))
+        assertTrue(xml.contains('name="eu-west-1" time="252.320">\n      <system-out>status=SUCCESS\nparameters=12\nchange=+2 -0 ~1 (previous 10)\n'))
+
+        setUpHarness()
+        plugins()
+        engine.failures['us-west-2'] = 'AccessDenied: not authorized'
+        runFailing('ssmMultiRegionBackup', options)
+        assertTrue(junitXml().contains('name="us-west-2" time="0.400">\n      <failure type="FAILED"'))
+        assertTrue(junitXml().contains('<testsuite name="ssm-backup.dev" tests="2" failures="1" errors="0" skipped="0"'))
+
+        setUpHarness()
+        plugins()
+        engine.regions = ['ap-northeast-1', 'us-west-2', 'eu-west-1']
+        engine.failures['ap-northeast-1'] = 'x'
+        runFailing('ssmMultiRegionBackup', options)
+        assertTrue(junitXml().contains('name="eu-west-1" time="0.000">\n      <skipped message="not started: ap-northeast-1 failed'))
+
+        setUpHarness()
+        plugins()
+        harness.run('ssmMultiRegionBackup', options + [dryRun: true])
+        assertTrue(junitXml().contains('<testsuite name="ssm-backup.dev (dry run)" tests="2" failures="0" errors="0" skipped="0"'))
+        assertTrue(junitXml().contains('dryRun=true (nothing uploaded)'))
+    }
+
+    @Test
+    void 'without the JUnit plugin the report is still written and the log says so once'() {
+        harness.steps.remove('junit')
+        harness.run('ssmMultiRegionBackup', options)
+
+        assertEquals(1, harness.log.toString().split('the JUnit plugin is not installed', -1).length - 1)
+        assertTrue(junitXml().contains('<testcase '))
     }
 
     @Test
     void 'no secret reaches a step argument, a shell script or the log'() {
+        harness.steps.remove('slackSend')
         engine.failures['us-west-2'] = 'Bucket definition missing for us-west-2'
-        runFailing('ssmMultiRegionBackup', options + [slackChannel: '#ops; rm -rf /', path: '/app/$(id)'])
+        runFailing('ssmMultiRegionBackup', options + [slackWebhookCredentialsId: 'ssm-backup-slack-webhook', slackChannel: '#ops; rm -rf /', path: '/app/$(id)'])
 
         String everything = harness.allArgumentsText() + harness.log
         for (String secret in [WEBHOOK, 's3cr3tT0k3n', AWS_SECRET]) {
@@ -115,6 +193,6 @@ class SsmBackupNotifyTest extends PipelineTestCase {
         // every shell script is one of the library's constant strings: user values travel only in the environment
         assertEquals(['command -v node', 'node "$SSM_ENGINE_CJS" plan', 'node "$SSM_ENGINE_CJS" backup', 'node "$SSM_ENGINE_CJS" notify'],
                 harness.calls('sh')*.namedArgs*.script*.replaceAll(/^command -v node.*/, 'command -v node').unique())
-        assertEquals('#ops; rm -rf /', engine.engineCalls('notify')[0].env.SSM_BACKUP_CHANNEL)
+        assertEquals('#ops; rm -rf /', engine.webhookPosts[0].SSM_BACKUP_CHANNEL)
     }
 }

@@ -83,11 +83,14 @@ class SsmMultiRegionBackupEndToEndTest {
 
     @Before
     void setUpHarness() {
+        // The step hands each region the plan file and the one summary file (engine contract in the CHANGELOG, 2.0.0):
+        // until the engine bundle has --plan-file, these tests cannot run for real.
+        Assume.assumeTrue('the committed engine bundle has no backup --plan-file yet (engine contract of ssmMultiRegionBackup 2.0.0)',
+                BUNDLE.text.contains('plan-file'))
         harness = new PipelineHarness(tmp.newFolder('workspace'))
         harness.processEnv.putAll(aws.agentEnv(HOME))
         harness.shHandler = { ShCall call -> harness.runForReal(call) }
         harness.credentials['slack-webhook'] = "http://127.0.0.1:${slack.address.port}${WEBHOOK_PATH}".toString()
-        harness.registerAllowedMethod('catchError') { Map spec, Closure body -> body() }
         slackPayloads.clear()
     }
 
@@ -100,7 +103,7 @@ class SsmMultiRegionBackupEndToEndTest {
         Map summaries = harness.run('ssmMultiRegionBackup', [environment: 'dev'])
 
         assertEquals(['Initialize', 'Backup ap-northeast-1', 'Backup us-west-2', 'Backup eu-west-1', 'Finalize Report'], harness.stages)
-        assertEquals('Regions=[ap-northeast-1, us-west-2, eu-west-1], Default=ap-northeast-1', harness.currentBuild.description)
+        assertTrue(harness.currentBuild.description, harness.currentBuild.description ==~ /OK 3\/3 regions, [0-9,]+ parameters/)
         Map written = writtenSummaries()
         assertEquals(REGIONS, written.keySet().toList())
         REGIONS.each { String region ->
@@ -121,8 +124,9 @@ class SsmMultiRegionBackupEndToEndTest {
             error = e
         }
 
-        assertTrue(String.valueOf(error?.message), error?.message?.startsWith('Backup of us-west-2 failed: Bucket definition missing for us-west-2'))
-        assertEquals(['Initialize', 'Backup ap-northeast-1', 'Backup us-west-2', 'Finalize Report'], harness.stages)
+        assertTrue(String.valueOf(error?.message), error?.message?.startsWith('FAILED us-west-2: Bucket definition missing for us-west-2'))
+        assertEquals(['Initialize', 'Backup ap-northeast-1', 'Backup us-west-2', 'Backup eu-west-1', 'Finalize Report'], harness.stages)
+        assertEquals(['Backup us-west-2': 'FAILURE', 'Backup eu-west-1': 'NOT_BUILT'], harness.stageResults)
         Map written = writtenSummaries()
         assertEquals(['SUCCESS', 'FAILED', 'SKIPPED'], REGIONS.collect { written[it].status })
         assertTrue(written['us-west-2'].failureMessage.startsWith('Bucket definition missing for us-west-2'))
@@ -142,12 +146,11 @@ class SsmMultiRegionBackupEndToEndTest {
 
     @Test
     void 'the Slack payload carries the per-region summary, the failed region and its cause'() {
-        Assume.assumeTrue('the committed bundle has no notify command yet (the lead registers it in ts/cli.ts)',
-                BUNDLE.text.contains('Post the run summary to Slack'))
+        harness.registerAllowedMethod('junit') { Map spec -> null }
         try {
             harness.run('ssmMultiRegionBackup', [environment: 'qa', slackWebhookCredentialsId: 'slack-webhook'])
         } catch (hudson.AbortException expected) {
-            assertTrue(expected.message.startsWith('Backup of us-west-2 failed'))
+            assertTrue(expected.message.startsWith('FAILED us-west-2: '))
         }
 
         assertEquals(harness.log.toString(), 1, slackPayloads.size())
@@ -157,8 +160,7 @@ class SsmMultiRegionBackupEndToEndTest {
         assertTrue(payload.contains('`ap-northeast-1` *SUCCESS*'))
         assertTrue(payload.contains('`us-west-2` *FAILED*'))
         assertTrue(payload.contains('`eu-west-1` *SKIPPED*'))
-        assertTrue(payload.contains('*Failed region:* `us-west-2`'))
-        assertTrue(payload.contains('*Cause:* Bucket definition missing for us-west-2'))
+        assertEquals(2, payload.split('Bucket definition missing for us-west-2', -1).length)
         assertTrue(payload.contains(harness.env.BUILD_URL))
         assertFalse(payload.contains(SECRET))
         assertFalse(harness.log.toString().contains('e2eS3cr3tT0k3n'))

@@ -3,137 +3,174 @@ import static org.junit.Assert.assertFalse
 import static org.junit.Assert.assertNull
 import static org.junit.Assert.assertTrue
 
-import groovy.json.JsonSlurper
 import org.junit.Test
+import testsupport.OrderedJson
 import testsupport.PipelineTestCase
 import testsupport.ShCall
 
-/** Unit tests of vars/ssmMultiRegionBackup.groovy with the engine's sh calls answered by a FakeEngine. */
+/** Unit tests of vars/ssmMultiRegionBackup.groovy: backup answered by a FakeEngine, the report rendered by the real bundle. */
 class SsmMultiRegionBackupTest extends PipelineTestCase {
+    static final List<String> THREE = ['ap-northeast-1', 'us-west-2', 'eu-west-1']
+    static final List<String> ALL_STAGES = ['Initialize', 'Backup ap-northeast-1', 'Backup us-west-2', 'Backup eu-west-1', 'Finalize Report']
 
-    static final List<String> ENGINE_SCRIPTS = [
-            'command -v node >/dev/null 2>&1 && node -e \'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 3)\'',
-            'node "$SSM_ENGINE_CJS" plan', 'node "$SSM_ENGINE_CJS" backup']
+    Map written() { (Map) OrderedJson.parse(new File(harness.workspace, 'ssm-backup-work/region_summaries.json').text) }
 
     @Test
-    void 'backs up every planned region in its own stage, in order, and reports them'() {
-        engine.regions = ['ap-northeast-1', 'us-west-2', 'eu-west-1']
+    void 'backs up every planned region in its own stage, in order, and states the outcome'() {
+        engine.regions = THREE
         Map summaries = harness.run('ssmMultiRegionBackup', [environment: 'dev'])
 
-        assertEquals(['Initialize', 'Backup ap-northeast-1', 'Backup us-west-2', 'Backup eu-west-1', 'Finalize Report'], harness.stages)
-        assertEquals(['ap-northeast-1', 'us-west-2', 'eu-west-1'], summaries.keySet().toList())
-        assertEquals([status: 'SUCCESS', parameterCount: 12, failureMessage: null, executionTimeSec: 1.2,
-                      artifactPath: 's3://bucket-us-west-2/2026-11-28/ssm-backup-dev-us-west-2-20261128_130000.tar.gz'], summaries['us-west-2'])
-        assertEquals('Regions=[ap-northeast-1, us-west-2, eu-west-1], Default=ap-northeast-1', harness.currentBuild.description)
-        assertEquals('ap-northeast-1,us-west-2,eu-west-1', harness.env.REGION_LIST)
-        assertEquals(['plan', 'backup', 'backup', 'backup'], engine.calls*.script.findAll { it.startsWith('node') }*.tokenize(' ')*.last())
-        assertEquals(['ap-northeast-1', 'us-west-2', 'eu-west-1'], engine.engineCalls('backup')*.env*.SSM_BACKUP_REGIONS)
-        // Initialize: 10 minutes; all backups: 3 regions x 10 minutes + 30; each region: 10 minutes
-        assertEquals([[time: 10, unit: 'MINUTES'], [time: 60, unit: 'MINUTES'], [time: 10, unit: 'MINUTES'], [time: 10, unit: 'MINUTES'], [time: 10, unit: 'MINUTES']],
-                harness.calls('timeout')*.args*.getAt(0))
+        assertEquals(ALL_STAGES, harness.stages)
+        assertEquals([:], harness.stageResults)
+        assertEquals('OK 3/3 regions, 36 parameters', harness.currentBuild.description)
         assertNull(harness.currentBuild.result)
+        assertEquals(['plan', 'backup', 'backup', 'backup', 'notify'], engine.calls*.script.findAll { it.startsWith('node') }*.tokenize(' ')*.last())
+        assertEquals(THREE, engine.engineCalls('backup')*.env*.SSM_BACKUP_REGIONS)
+        assertEquals('ap-northeast-1,us-west-2,eu-west-1', harness.env.REGION_LIST)
+        // the engine's summary, unchanged: Groovy reads it and never rebuilds it
+        assertEquals(written(), summaries)
+        assertEquals([added: 2, removed: 0, changed: 1, previousCount: 10, previousArchive: 'prev.tar.gz'], summaries['us-west-2'].drift)
+        assertEquals(2048, summaries['us-west-2'].archiveBytes)
     }
 
     @Test
-    void 'each region runs with TARGET_REGION, AWS_REGION and its own data dir, options only in the environment'() {
-        harness.run('ssmMultiRegionBackup', [environment: 'prod', path: '/app/', includeTags: true])
+    void 'prints a final table of the regions in the console'() {
+        harness.run('ssmMultiRegionBackup', [environment: 'dev'])
+
+        String log = harness.log.toString()
+        assertTrue(log, log.contains('OK 2/2 regions, 24 parameters\n' +
+                'REGION          STATUS   PARAMETERS  CHANGE    TIME    ARCHIVE / CAUSE\n' +
+                'ap-northeast-1  SUCCESS          12  +2 -0 ~1  4m 12s  s3://bucket-ap-northeast-1/2026-11-28/ssm-backup-dev-ap-northeast-1-20261128_130000.tar.gz (2.0 KiB)\n' +
+                'us-west-2       SUCCESS          12  +2 -0 ~1  4m 12s  s3://bucket-us-west-2/2026-11-28/ssm-backup-dev-us-west-2-20261128_130000.tar.gz (2.0 KiB)\n'))
+    }
+
+    @Test
+    void 'hands the plan, the one summary file, fail-fast and the deadline to each region, options only in the environment'() {
+        harness.run('ssmMultiRegionBackup', [environment: 'prod', path: '/app/', includeTags: true, failFast: false, regionTimeoutMinutes: 15])
 
         ShCall second = engine.engineCalls('backup')[1]
         String work = "${harness.workspace}/ssm-backup-work"
-        assertEquals('us-west-2', second.env.TARGET_REGION)
-        assertEquals('us-west-2', second.env.AWS_REGION)
-        assertEquals("${work}/us-west-2".toString(), second.env.REGION_DATA_DIR)
-        assertEquals([SSM_BACKUP_ENVIRONMENT: 'prod', SSM_BACKUP_SSM_HOME_REGION: 'ap-northeast-1', SSM_BACKUP_REGIONS: 'us-west-2',
-                      SSM_BACKUP_WORK_DIR: work, SSM_BACKUP_SUMMARY_FILE: "${work}/summary-us-west-2.json".toString(),
-                      SSM_BACKUP_DRY_RUN: 'false', SSM_BACKUP_INCLUDE_TAGS: 'true', SSM_BACKUP_PATH: '/app/'],
+        assertEquals(['us-west-2', 'us-west-2', "${work}/us-west-2".toString()], [second.env.TARGET_REGION, second.env.AWS_REGION, second.env.REGION_DATA_DIR])
+        assertEquals([SSM_BACKUP_PLAN_FILE: "${work}/plan.json".toString(), SSM_BACKUP_REGIONS: 'us-west-2',
+                      SSM_BACKUP_SUMMARY_FILE: "${work}/region_summaries.json".toString(), SSM_BACKUP_WORK_DIR: work,
+                      SSM_BACKUP_FAIL_FAST: 'false', SSM_BACKUP_REGION_TIMEOUT: '900', SSM_BACKUP_DRY_RUN: 'false',
+                      SSM_BACKUP_INCLUDE_TAGS: 'true', SSM_BACKUP_PATH: '/app/'],
                 second.env.findAll { it.key.startsWith('SSM_BACKUP_') && it.key != 'SSM_BACKUP_ERROR_FILE' })
         assertTrue(second.env.SSM_BACKUP_ERROR_FILE.endsWith('@tmp/ssm-backup/backup-us-west-2/error.json'))
-        assertTrue(second.env.SSM_ENGINE_CJS.endsWith('@tmp/ssm-backup/backup-us-west-2/ssm-backup.cjs'))
-        assertEquals(ENGINE_SCRIPTS as Set, engine.calls*.script as Set)
+        // Initialize 15; all regions 2 x (15 + 2) + 30; each region 15 + 2 (a backstop: the engine stops itself at 900 s)
+        assertEquals([15, 64, 17, 17], harness.calls('timeout')*.args*.getAt(0)*.time)
     }
 
     @Test
-    void 'dry run passes SSM_BACKUP_DRY_RUN=true to every backup and says so in the email'() {
-        harness.registerAllowedMethod('emailext') { Map spec -> null }
-        harness.run('ssmMultiRegionBackup', [environment: 'dev', dryRun: 'true', email: 'ops@example.com'])
-
-        assertEquals(['true', 'true'], engine.engineCalls('backup')*.env*.SSM_BACKUP_DRY_RUN)
-        assertTrue(harness.calls('emailext')[0].namedArgs.body.startsWith('SSM backup (dev, dry run): SUCCESS'))
-    }
-
-    @Test
-    void 'a regions override reaches the plan, as a comma-separated list'() {
-        harness.run('ssmMultiRegionBackup', [environment: 'dev', regions: ['us-west-2', ' eu-west-1'], ssmHomeRegion: 'us-east-1'])
-
-        assertEquals('us-west-2,eu-west-1', engine.engineCalls('plan')[0].env.SSM_BACKUP_REGIONS)
-        assertEquals('us-east-1', engine.engineCalls('plan')[0].env.SSM_BACKUP_SSM_HOME_REGION)
-        assertEquals(['Initialize', 'Backup us-west-2', 'Backup eu-west-1', 'Finalize Report'], harness.stages)
-    }
-
-    @Test
-    void 'fails the second region, stops before the third and still writes the report'() {
-        engine.regions = ['ap-northeast-1', 'us-west-2', 'eu-west-1']
+    void 'fails the second region, the engine skips the third, every region keeps its stage'() {
+        engine.regions = THREE
         engine.failures['us-west-2'] = 'Bucket definition missing for us-west-2'
 
         Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'dev'])
 
-        assertEquals('Backup of us-west-2 failed: Bucket definition missing for us-west-2', error.message)
-        assertEquals(['Initialize', 'Backup ap-northeast-1', 'Backup us-west-2', 'Finalize Report'], harness.stages)
-        assertEquals(['ap-northeast-1', 'us-west-2'], engine.engineCalls('backup')*.env*.SSM_BACKUP_REGIONS)
-        String report = new File(harness.workspace, 'ssm-backup-work/region_summaries.json').text
-        Map written = new JsonSlurper().parseText(report)
-        assertEquals(['ap-northeast-1': 'SUCCESS', 'us-west-2': 'FAILED', 'eu-west-1': 'SKIPPED'], written.collectEntries { [(it.key): it.value.status] })
-        assertTrue(report.indexOf('ap-northeast-1') < report.indexOf('us-west-2') && report.indexOf('us-west-2') < report.indexOf('eu-west-1'))
-        assertEquals('Bucket definition missing for us-west-2', written['us-west-2'].failureMessage)
+        assertEquals('FAILED us-west-2: Bucket definition missing for us-west-2', error.message)
+        assertEquals(error.message, harness.currentBuild.description)
+        assertEquals(ALL_STAGES, harness.stages)
+        assertEquals(['Backup us-west-2': 'FAILURE', 'Backup eu-west-1': 'NOT_BUILT'], harness.stageResults)
+        assertEquals(THREE, engine.engineCalls('backup')*.env*.SSM_BACKUP_REGIONS)
+        assertEquals(['SUCCESS', 'FAILED', 'SKIPPED'], written().values()*.status)
+        assertEquals('not started: us-west-2 failed (fail-fast; failFast: false backs up every region)', written()['eu-west-1'].failureMessage)
         assertEquals('FAILURE', harness.currentBuild.result)
-        assertEquals([[artifacts: 'ssm-backup-work/region_summaries.json', allowEmptyArchive: false]], harness.calls('archiveArtifacts')*.args*.getAt(0))
+        assertEquals([[artifacts: 'ssm-backup-work/region_summaries.json', allowEmptyArchive: true]], harness.calls('archiveArtifacts')*.args*.getAt(0))
         assertEquals("${harness.workspace}/ssm-backup-work/region_summaries.json".toString(), harness.env.REGION_SUMMARY_PATH)
     }
 
     @Test
-    void 'a region failure without a summary takes its cause from the error file'() {
-        engine.failures['us-west-2'] = 'AccessDenied: not authorized'
-        engine.metaClass.backup = { Map env ->
-            new File(env.SSM_BACKUP_ERROR_FILE).text = '{"exitCode":1,"category":"aws","message":"AccessDenied: not authorized","region":"us-west-2"}'
-            env.SSM_BACKUP_REGIONS == 'us-west-2' ? 1 : 0
-        }
-        harness.shHandler = { ShCall call -> call.script.endsWith(' backup') ? engine.backup(call.env) : engine.handle(call) }
-
-        Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'dev'])
-
-        assertEquals('Backup of us-west-2 failed: AccessDenied: not authorized', error.message)
-    }
-
-    @Test
-    void 'with failFast false every region runs and the build fails at the end'() {
-        engine.regions = ['ap-northeast-1', 'us-west-2', 'eu-west-1']
+    void 'with failFast false the engine backs up every region and the build fails at the end'() {
+        engine.regions = THREE
         engine.failures['us-west-2'] = 'Bucket definition missing for us-west-2'
 
         Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'dev', failFast: false])
 
-        assertEquals('SSM backup failed in 1 region(s): us-west-2', error.message)
-        assertEquals(['Initialize', 'Backup ap-northeast-1', 'Backup us-west-2', 'Backup eu-west-1', 'Finalize Report'], harness.stages)
-        assertEquals([[buildResult: 'FAILURE', stageResult: 'FAILURE']], harness.calls('catchError')*.args*.getAt(0))
+        assertEquals('FAILED us-west-2: Bucket definition missing for us-west-2', error.message)
+        assertEquals(['SUCCESS', 'FAILED', 'SUCCESS'], written().values()*.status)
+        assertEquals(['Backup us-west-2': 'FAILURE'], harness.stageResults)
     }
 
     @Test
-    void 'parallel runs each region as a branch on its own agent'() {
+    void 'a region stopped at its deadline is TIMED_OUT: failed stage and test case'() {
+        engine.timeouts << 'us-west-2'
+
+        Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'dev'])
+
+        assertEquals('TIMED_OUT us-west-2: Stopped at the 600s deadline (regionTimeoutMinutes) after collecting 7000 parameters', error.message)
+        assertEquals(['Backup us-west-2': 'FAILURE'], harness.stageResults)
+        assertTrue(junitXml().contains('<testcase classname="ssm-backup.dev" name="us-west-2" time="600.000">\n      <failure type="TIMED_OUT"'))
+    }
+
+    @Test
+    void 'warnings that need a look make the region stage and the build UNSTABLE, without failing'() {
+        engine.warnings['us-west-2'] = ['/jenkins/dev/backup/s3-bucket-name differs from the default region bucket']
+
+        Map summaries = harness.run('ssmMultiRegionBackup', [environment: 'dev'])
+
+        assertEquals('UNSTABLE', harness.currentBuild.result)
+        assertEquals(['Backup us-west-2': 'UNSTABLE'], harness.stageResults)
+        assertEquals('UNSTABLE 2/2 regions, 24 parameters, warnings in us-west-2', harness.currentBuild.description)
+        assertEquals(1, summaries['us-west-2'].warnings.size())
+        assertTrue(harness.log.toString().contains('WARNING: us-west-2: /jenkins/dev/backup/s3-bucket-name differs'))
+    }
+
+    @Test
+    void 'dry run reaches every region and is stated in the description'() {
+        harness.run('ssmMultiRegionBackup', [environment: 'dev', dryRun: 'true'])
+
+        assertEquals(['true', 'true'], engine.engineCalls('backup')*.env*.SSM_BACKUP_DRY_RUN)
+        assertEquals('DRY RUN OK 2/2 regions, 24 parameters', harness.currentBuild.description)
+        assertEquals('true', engine.engineCalls('notify')[0].env.SSM_BACKUP_DRY_RUN)
+    }
+
+    @Test
+    void 'an engine that stops without recording the region fails the stage with the error file cause'() {
+        engine.crashes['ap-northeast-1'] = [exitCode: 2, message: '--plan-file is not a plan: regions missing']
+
+        Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'dev'])
+
+        assertEquals(harness.log.toString(), ['Backup ap-northeast-1': 'FAILURE'], harness.stageResults)
+        assertEquals('FAILED: Backup of ap-northeast-1 failed: --plan-file is not a plan: regions missing', error.message)
+    }
+
+    @Test
+    void 'an abort marks the remaining regions not built, reports ABORTED and is rethrown'() {
+        engine.regions = THREE
+        engine.throwing['us-west-2'] = new InterruptedException('Aborted by admin')
+
+        Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'dev'])
+
+        assertTrue(error instanceof InterruptedException)
+        assertEquals(ALL_STAGES, harness.stages)
+        assertEquals(['Backup eu-west-1': 'NOT_BUILT'], harness.stageResults)
+        assertEquals(['ap-northeast-1', 'us-west-2'], engine.engineCalls('backup')*.env*.SSM_BACKUP_REGIONS)
+        assertEquals('ABORTED', engine.engineCalls('notify')[0].env.SSM_BACKUP_RESULT)
+        assertTrue(harness.currentBuild.description, harness.currentBuild.description.startsWith('ABORTED 1/3 regions'))
+    }
+
+    @Test
+    void 'parallel runs the regions as branches on the same agent, with a stage for each'() {
         harness.run('ssmMultiRegionBackup', [environment: 'dev', parallel: true, agentLabel: 'ec2-fleet-small'])
 
         Map branches = harness.calls('parallel')[0].args[0]
         assertEquals(['failFast', 'ap-northeast-1', 'us-west-2'], branches.keySet().toList())
-        assertEquals(true, branches.failFast)
-        // one agent for Initialize/Finalize, one per branch
-        assertEquals(['ec2-fleet-small'] * 3, harness.calls('node')*.args*.getAt(0))
+        assertEquals(false, branches.failFast)
+        assertEquals(['ec2-fleet-small'], harness.calls('node')*.args*.getAt(0))
         assertEquals(['Initialize', 'Backup ap-northeast-1', 'Backup us-west-2', 'Finalize Report'], harness.stages)
     }
 
     @Test
-    void 'sequential mode with agentLabel runs everything on one agent'() {
-        harness.run('ssmMultiRegionBackup', [environment: 'dev', agentLabel: 'ec2-fleet-micro'])
+    void 'a summary of an earlier build is removed before the plan'() {
+        File stale = new File(harness.workspace, 'ssm-backup-work/region_summaries.json')
+        stale.parentFile.mkdirs()
+        stale.text = '{"eu-north-1":{"status":"FAILED","failureMessage":"old"}}'
 
-        assertEquals(['ec2-fleet-micro'], harness.calls('node')*.args*.getAt(0))
-        assertTrue(harness.calls('parallel').empty)
+        harness.run('ssmMultiRegionBackup', [environment: 'dev'])
+
+        assertEquals(['ap-northeast-1', 'us-west-2'], written().keySet().toList())
+        assertEquals([['ssm-backup-work']], harness.calls('dir')*.args*.findAll { it instanceof String })
     }
 
     @Test
@@ -142,7 +179,7 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
 
         assertEquals('ssmMultiRegionBackup: unknown option(s) dryrun, region; valid options: environment, dryRun, ssmHomeRegion, ' +
                 'regions, path, includeTags, failFast, parallel, agentLabel, regionTimeoutMinutes, credentialsId, ' +
-                'slackWebhookCredentialsId, slackChannel, email, nodejs', error.message)
+                'slackChannel, slackWebhookCredentialsId, email, runbookUrl, nodejs', error.message)
         assertTrue(engine.calls.empty)
     }
 
@@ -156,29 +193,15 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
     }
 
     @Test
-    void 'regionTimeoutMinutes sets each region timeout and the overall one'() {
-        harness.run('ssmMultiRegionBackup', [environment: 'dev', regionTimeoutMinutes: '25'])
-
-        assertEquals([25, 80, 25, 25], harness.calls('timeout')*.args*.getAt(0)*.time)
-    }
-
-    @Test
-    void 'no regions configured stops in Initialize'() {
-        engine.regions = []
-        Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'dev'])
-
-        assertEquals('No regions configured', error.message)
-        assertEquals(['Initialize', 'Finalize Report'], harness.stages)
-        assertEquals('{\n  }', new File(harness.workspace, 'ssm-backup-work/region_summaries.json').text.replaceAll(/\{\s*\}/, '{\n  }'))
-    }
-
-    @Test
-    void 'a configuration error from the plan is reported from the error file, not the log'() {
+    void 'a configuration error from the plan fails Initialize and is reported once, from the error file'() {
         engine.planError = [message: 'Parameter /jenkins/dev/backup/region-list not found in ap-northeast-1']
 
         Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'dev'])
 
         assertEquals('Initialize failed: Parameter /jenkins/dev/backup/region-list not found in ap-northeast-1', error.message)
+        assertEquals(['Initialize', 'Finalize Report'], harness.stages)
+        assertEquals('FAILED: Initialize failed: Parameter /jenkins/dev/backup/region-list not found in ap-northeast-1', harness.currentBuild.description)
+        assertFalse(new File(harness.workspace, 'ssm-backup-work/region_summaries.json').exists())
     }
 
     @Test
@@ -190,6 +213,7 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
         assertTrue(error.message, error.message.startsWith("ssm-backup needs Node.js >= 20 but 'node' is missing or older on this agent (PATH)"))
         assertTrue(error.message, error.message.contains('set the `nodejs` option'))
         assertEquals(['Initialize', 'Finalize Report'], harness.stages)
+        assertTrue(harness.currentBuild.description, harness.currentBuild.description.startsWith('FAILED: report not rendered: '))
     }
 
     @Test
@@ -211,26 +235,13 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
         assertEquals([[[$class: 'AmazonWebServicesCredentialsBinding', credentialsId: 'aws-backup']]] * 3,
                 harness.calls('withCredentials')*.args*.getAt(0))
         assertEquals('AKIAEXAMPLE', engine.engineCalls('backup')[0].env.AWS_ACCESS_KEY_ID)
+        assertEquals(null, engine.engineCalls('notify')[0].env.AWS_ACCESS_KEY_ID)
     }
 
     @Test
-    void 'an abort is reported as ABORTED and rethrown'() {
-        harness.registerAllowedMethod('emailext') { Map spec -> null }
-        engine.throwing['us-west-2'] = new InterruptedException('Aborted by admin')
+    void 'reads no stdout'() {
+        harness.run('ssmMultiRegionBackup', [environment: 'dev'])
 
-        Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'dev', email: 'ops@example.com'])
-
-        assertTrue(error instanceof InterruptedException)
-        assertEquals('ABORTED', harness.currentBuild.result)
-        assertTrue(harness.calls('emailext')[0].namedArgs.subject.startsWith('[ABORTED] SSM backup dev'))
-        assertTrue(harness.stages.contains('Finalize Report'))
-    }
-
-    @Test
-    void 'returns the summaries to the caller and reads no stdout'() {
-        Map summaries = harness.run('ssmMultiRegionBackup', [environment: 'dev'])
-
-        assertEquals(['SUCCESS', 'SUCCESS'], summaries.values()*.status)
         assertFalse(harness.calls('sh')*.namedArgs.any { it.returnStdout })
     }
 }

@@ -83,6 +83,7 @@ class SsmMultiRegionRestoreEndToEndTest {
 
         assertEquals(harness.log.toString(), ['Restore Plan', 'Approval', 'Restore Apply'], harness.stages)
         assertEquals(['/app/db/host', '/app/db/password', '/app/hosts'], summary.created)
+        assertEquals('RESTORED us-west-2 -> eu-west-1: created 3, updated 0', harness.currentBuild.description)
         List<Map> restored = parametersIn(DR)
         assertEquals(3, restored.size())
         Map password = restored.find { it.Name == '/app/db/password' }
@@ -101,6 +102,7 @@ class SsmMultiRegionRestoreEndToEndTest {
             assertTrue(expected.message, expected.message.startsWith('Restore plan failed: KMS key alias/app-secrets does not exist in eu-central-1'))
         }
         assertEquals(['Restore Plan'], harness.stages)
+        assertTrue(harness.currentBuild.description, harness.currentBuild.description.startsWith('FAILED restore: Restore plan failed: KMS key alias/app-secrets'))
         assertEquals([], parametersIn('eu-central-1'))
     }
 }

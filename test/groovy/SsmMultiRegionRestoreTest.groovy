@@ -15,6 +15,8 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
     List<Map> failed = []
     Map planError = null
     final List<ShCall> restores = []
+    final List<ShCall> notifies = []
+    final List<Map> slackSent = []
     final List<Map> inputs = []
 
     @Before
@@ -22,6 +24,10 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
         harness.shHandler = { ShCall call ->
             if (call.script.startsWith('command -v node')) {
                 return 0
+            }
+            if (call.script == 'node "$SSM_ENGINE_CJS" notify') {
+                notifies << call
+                return harness.runForReal(call)
             }
             assertEquals(RESTORE, call.script)
             restores << call
@@ -43,6 +49,8 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
             0
         }
         harness.registerAllowedMethod('input') { Map spec -> inputs << spec; null }
+        harness.registerAllowedMethod('slackSend') { Map spec -> slackSent << spec; null }
+        harness.registerAllowedMethod('emailext') { Map spec -> null }
     }
 
     static void write(Object path, Object json) {
@@ -62,8 +70,8 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
         assertTrue(log, log.contains('Restore plan: 2026-11-28/a.tar.gz (verified) from us-west-2 into us-west-2: create=1 update=0 unchanged=1 differs-not-overwritten=1'))
         assertTrue(log.contains('  create  /app/a'))
         assertTrue(log.contains('  skip    /app/c  value differs, Description (differs; overwrite updates it)'))
-        assertTrue(log.contains('DRY_RUN: plan only, nothing was written'))
-        assertEquals('Restore dev us-west-2 -> us-west-2: create=1 update=0 unchanged=1 differs-not-overwritten=1', harness.currentBuild.description)
+        assertTrue(log.contains('NEXT     dry run: nothing was written'))
+        assertEquals('DRY RUN RESTORE PLAN us-west-2 -> us-west-2: create=1 update=0 unchanged=1 differs-not-overwritten=1', harness.currentBuild.description)
         assertEquals('ssm-backup-work/restore_summary.json', harness.calls('archiveArtifacts')[0].namedArgs.artifacts)
     }
 
@@ -95,17 +103,18 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
         harness.stages.clear()
         harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false])
         assertEquals(['Restore Plan'], harness.stages)
-        assertTrue(harness.log.toString().contains('Nothing to write: SSM already matches the archive'))
+        assertTrue(harness.log.toString().contains('nothing to write: SSM already matches the archive'))
     }
 
     @Test
-    void 'a refused archive or missing KMS key fails the plan with the engine message and still archives the summary'() {
+    void 'a refused archive or missing KMS key fails the plan with the engine message, in the description too'() {
         planError = [exitCode: 2, category: 'config', message: 'KMS key alias/app does not exist in eu-central-1 (used by 1: /app/a): map it with --kms-key-map']
         Throwable error = runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', targetRegion: 'eu-central-1'])
 
         assertEquals("Restore plan failed: ${planError.message}".toString(), error.message)
         assertEquals('FAILURE', harness.currentBuild.result)
-        assertEquals(1, harness.calls('archiveArtifacts').size())
+        assertEquals(0, harness.calls('archiveArtifacts').size())   // no summary was written
+        assertEquals("DRY RUN FAILED restore: Restore plan failed: ${planError.message}".toString(), harness.currentBuild.description)
     }
 
     @Test
@@ -136,5 +145,47 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
         }
         assertEquals(1, restores.size())
         assertFalse(harness.stages.contains('Restore Apply'))
+    }
+
+    @Test
+    void 'notifies the plan, then what was applied'() {
+        harness.run('ssmMultiRegionRestore', [environment: 'prod', region: 'us-west-2', dryRun: false, autoApprove: true,
+                slackChannel: '#infra-alerts', email: 'ops@example.com'])
+
+        assertEquals(2, slackSent.size())
+        assertEquals(':white_check_mark: SSM restore plan prod: SUCCESS - create=1 update=0 unchanged=1 differs-not-overwritten=1 in 2m 5s', slackSent[0].message)
+        assertTrue(slackSent[0].toString().contains('*next:* apply pending'))
+        assertEquals(':white_check_mark: SSM restore prod: SUCCESS - created 1, updated 0, failed 0 in 2m 5s', slackSent[1].message)
+        assertEquals(['[OK] SSM restore plan prod - Admin_Jobs/ssm-multi-region-backup #42', '[OK] SSM restore prod - Admin_Jobs/ssm-multi-region-backup #42'],
+                harness.calls('emailext')*.namedArgs*.subject)
+        assertEquals('RESTORED us-west-2 -> us-west-2: created 1, updated 0', harness.currentBuild.description)
+        assertEquals(['restore', 'restore'], notifies*.env*.SSM_BACKUP_KIND)
+    }
+
+    @Test
+    void 'a dry-run restore says so in Slack and the email subject'() {
+        harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', slackChannel: '#ops', email: 'ops@example.com'])
+
+        assertTrue(slackSent[0].message, slackSent[0].message.startsWith('[DRY RUN] :white_check_mark: SSM restore plan dev'))
+        assertEquals('[DRY RUN] [OK] SSM restore plan dev - Admin_Jobs/ssm-multi-region-backup #42', harness.calls('emailext')[0].namedArgs.subject)
+    }
+
+    @Test
+    void 'a failed apply notifies the failed parameters once, and an aborted approval notifies ABORTED'() {
+        failed = [[name: '/app/a', error: 'AccessDeniedException: not authorized']]
+        runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, autoApprove: true, slackChannel: '#ops'])
+        String applied = slackSent[1].toString()
+        assertTrue(applied, slackSent[1].message.startsWith(':x: SSM restore dev: FAILURE - created 0, updated 0, failed 1'))
+        assertEquals(2, applied.split('AccessDeniedException: not authorized', -1).length)
+
+        setUpHarness()
+        fakeRestoreEngine()
+        failed = []
+        slackSent.clear()
+        harness.registerAllowedMethod('input') { Map spec -> throw new InterruptedException('aborted by ops') }
+        runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, slackChannel: '#ops'])
+        assertEquals(2, slackSent.size())
+        assertTrue(slackSent[1].message, slackSent[1].message.startsWith(':no_entry_sign: SSM restore plan dev: ABORTED'))
+        assertEquals('ABORTED restore us-west-2 -> us-west-2: nothing was written', harness.currentBuild.description)
     }
 }

@@ -23,7 +23,7 @@ class VarsConformanceTest {
     /** Pipeline steps: calling one from a @NonCPS method fails at run time in Jenkins. */
     static final List<String> STEPS = ['sh', 'echo', 'error', 'writeFile', 'readFile', 'readJSON', 'writeJSON', 'fileExists', 'pwd',
             'libraryResource', 'withEnv', 'withCredentials', 'node', 'nodejs', 'stage', 'timeout', 'parallel', 'archiveArtifacts',
-            'emailext', 'catchError', 'string']
+            'emailext', 'catchError', 'string', 'slackSend', 'junit', 'unstable', 'dir', 'deleteDir', 'input']
     /** Things that break CPS serialization or run on the controller instead of the agent. */
     static final Map<String, String> FORBIDDEN = [
             'JsonSlurper': 'use readJSON(..., returnPojo: true)', 'new File(': 'files live on the agent: use readFile/writeFile',

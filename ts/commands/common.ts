@@ -63,10 +63,10 @@ export async function runCommand(io: CliIo, g: GlobalValues, factory: () => AwsC
 }
 
 /** Logs a failure in one line (stack only with --verbose, masked), writes the error file, returns the exit code. */
-export function reportFailure(err: unknown, io: CliIo, g: Partial<GlobalValues>, logger?: Logger): number {
+export function reportFailure(err: unknown, io: CliIo, g: Partial<GlobalValues>, logger?: Logger, hint = ''): number {
   const e = err instanceof EngineError ? err : new EngineError('aws', describeAwsError(err), { cause: err });
   if (logger) logger.error(e.message);
-  else io.stderr(`ssm-backup: ${e.message}\n`);
+  else io.stderr(`ssm-backup: ${e.message}${hint}\n`);
   if (g.verbose && err instanceof Error && err.stack && logger) io.stderr(maskEchoedValues(err.stack) + '\n');
   writeErrorFile(g.errorFile, { exitCode: e.exitCode, category: e.category, message: e.message, region: e.region }, logger);
   return e.exitCode;

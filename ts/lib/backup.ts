@@ -120,7 +120,7 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
   const elapsed = () => Math.round((performance.now() - started) / 10) / 100;
   const bucket = opts.plan.buckets[region] ?? null;
   // Plan warnings that concern this region (a missing bucket here, a legacy key that differs from this default region's bucket).
-  const warnings = opts.plan.warnings.filter((w) => w.includes(` ${region}`));
+  const warnings = [...(opts.plan.regionWarnings?.[region] ?? [])];
   try {
     if (!bucket) throw new EngineError('region', opts.plan.bucketErrors[region] ?? `Bucket definition missing for ${region}`, { region });
     log.info(`Target Region: ${region}, bucket ${bucket}${opts.dryRun ? ' (dry run)' : ''}`);

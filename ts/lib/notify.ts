@@ -1,36 +1,9 @@
 /**
- * Slack notification of a backup (or restore) run: a pure message builder and a small webhook poster.
- * The webhook URL is a secret: it is never put into a message, an error or a log line.
+ * Slack notification of a backup or restore run: a message built from the rendered report (report.ts) and a small
+ * webhook poster. The webhook URL is a secret: it is never put into a message, an error or a log line.
  */
 import { EngineError, oneLine } from './errors.js';
-
-export type RunResult = 'SUCCESS' | 'FAILURE' | 'ABORTED' | 'UNSTABLE';
-export const RUN_RESULTS: readonly RunResult[] = ['SUCCESS', 'FAILURE', 'ABORTED', 'UNSTABLE'];
-
-/** One region's entry of region_summaries.json (the fields the message uses). */
-export interface NotifyRegionSummary {
-  status: string;
-  parameterCount?: number;
-  artifactPath?: string | null;
-  executionTimeSec?: number;
-  failureMessage?: string | null;
-  dryRun?: boolean;
-}
-
-export interface NotifyInput {
-  result: RunResult;
-  summaries: Record<string, NotifyRegionSummary>;
-  title?: string;
-  environment?: string;
-  dryRun?: boolean;
-  channel?: string;
-  buildUrl?: string;
-  jobName?: string;
-  buildNumber?: string;
-  durationSec?: number;
-  failedRegion?: string;
-  failureMessage?: string;
-}
+import { escapeMrkdwn, type Report, type RunResult } from './report.js';
 
 export interface SlackBlock {
   type: 'section' | 'context' | 'divider';
@@ -44,6 +17,7 @@ export interface SlackAttachment {
   blocks: SlackBlock[];
 }
 
+/** Incoming-webhook payload; `text` and `attachments` are also what `slackSend(message:, attachments:)` takes. */
 export interface SlackMessage {
   text: string;
   channel?: string;
@@ -52,68 +26,31 @@ export interface SlackMessage {
 
 const COLORS: Record<RunResult, string> = { SUCCESS: '#2eb67d', FAILURE: '#e01e5a', ABORTED: '#868686', UNSTABLE: '#ecb22e' };
 const ICONS: Record<RunResult, string> = { SUCCESS: ':white_check_mark:', FAILURE: ':x:', ABORTED: ':no_entry_sign:', UNSTABLE: ':warning:' };
-const STATUS_ICONS: Record<string, string> = { SUCCESS: ':white_check_mark:', FAILED: ':x:', SKIPPED: ':black_square_button:' };
 /** Slack rejects section texts over 3000 characters. */
 const MAX_SECTION = 2900;
-
-/** Escapes the three characters Slack's mrkdwn treats as control characters. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-export function formatDuration(seconds: number | undefined): string | undefined {
-  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return undefined;
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const parts = [h ? `${h}h` : '', m ? `${m}m` : '', `${s % 60}s`].filter(Boolean);
-  return parts.join(' ');
-}
-
-function regionLine(region: string, s: NotifyRegionSummary): string {
-  const icon = STATUS_ICONS[s.status] ?? ':grey_question:';
-  const parts = [`${icon} \`${escapeMrkdwn(region)}\` *${escapeMrkdwn(s.status)}*`, `${s.parameterCount ?? 0} parameters`];
-  if (s.executionTimeSec !== undefined) parts.push(`${s.executionTimeSec}s`);
-  if (s.failureMessage) parts.push(escapeMrkdwn(oneLine(s.failureMessage)));
-  else if (s.artifactPath) parts.push(escapeMrkdwn(s.artifactPath));
-  return parts.join(' · ');
-}
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 20)}\n… (truncated)`;
 }
 
-/** Builds the webhook payload: a one-line `text` (notification preview) and a coloured attachment with the details. */
-export function buildSlackMessage(input: NotifyInput): SlackMessage {
-  const regions = Object.entries(input.summaries);
-  const succeeded = regions.filter(([, s]) => s.status === 'SUCCESS').length;
-  const parameters = regions.reduce((n, [, s]) => n + (s.parameterCount ?? 0), 0);
-  const title = input.title ?? 'SSM backup';
-  const env = input.environment ? ` ${input.environment}` : '';
-  const dry = input.dryRun ? ' (dry run)' : '';
-  const build = input.jobName ? ` ${input.jobName}${input.buildNumber ? ` #${input.buildNumber}` : ''}` : '';
-  const text = `${ICONS[input.result]} ${title}${env}${dry}: ${input.result} - ${succeeded}/${regions.length} regions, ${parameters} parameters${build}`;
-
-  const facts = [`*Result:* ${input.result}`, `*Regions:* ${succeeded}/${regions.length} succeeded`, `*Parameters:* ${parameters}`];
-  const duration = formatDuration(input.durationSec);
-  if (duration) facts.push(`*Duration:* ${duration}`);
+/**
+ * Builds the message: a one-line `text` (notification preview: result and totals, `[DRY RUN]` first) and a coloured
+ * attachment with one line per region (status, count, change, duration, its cause), the cause of a failure no region
+ * shows (once), and links to the build, the summary artifact and the runbook.
+ */
+export function buildSlackMessage(report: Report, channel?: string): SlackMessage {
+  const dry = report.dryRun ? '[DRY RUN] ' : '';
+  const text = `${dry}${ICONS[report.result]} ${report.title}: ${report.headline}`;
   const blocks: SlackBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(title)}${escapeMrkdwn(env)}${dry}*\n${facts.join('   ')}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `${dry}*${escapeMrkdwn(report.title)}*: ${escapeMrkdwn(report.headline)}` } },
   ];
-  if (regions.length > 0) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(regions.map(([r, s]) => regionLine(r, s)).join('\n'), MAX_SECTION) } });
+  if (report.slackLines.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(report.slackLines.join('\n'), MAX_SECTION) } });
+  if (report.cause) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Cause:* ${escapeMrkdwn(oneLine(report.cause))}`, MAX_SECTION) } });
+  if (report.links.length > 0) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: report.links.map((l) => `<${l.url}|${escapeMrkdwn(l.label)}>`).join(' · ') }] });
   }
-  if (input.failedRegion || input.failureMessage) {
-    const cause = input.failureMessage ? escapeMrkdwn(oneLine(input.failureMessage)) : 'see the build log';
-    const where = input.failedRegion ? `*Failed region:* \`${escapeMrkdwn(input.failedRegion)}\`\n` : '';
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`${where}*Cause:* ${cause}`, MAX_SECTION) } });
-  }
-  if (input.buildUrl) {
-    const label = escapeMrkdwn(input.jobName ? `${input.jobName}${input.buildNumber ? ` #${input.buildNumber}` : ''}` : 'Jenkins build');
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<${input.buildUrl}|${label}> · console log and region_summaries.json` }] });
-  }
-  const message: SlackMessage = { text, attachments: [{ color: COLORS[input.result], fallback: text, blocks }] };
-  if (input.channel) message.channel = input.channel;
+  const message: SlackMessage = { text, attachments: [{ color: COLORS[report.result], fallback: text, blocks }] };
+  if (channel) message.channel = channel;
   return message;
 }
 

@@ -20,6 +20,8 @@ export interface Plan {
   legacyBucket: string | null;
   legacyBucketMatches: boolean | null;
   warnings: string[];
+  /** The warnings that concern each region (a subset of `warnings`), for that region's summary. */
+  regionWarnings: Record<string, string[]>;
 }
 
 /** Environment names as the Pulumi stack and the SSM key layout allow them (ts/lib/naming.ts); a bad one is a usage error. */
@@ -94,18 +96,23 @@ export function resolvePlan(input: PlanInput): Plan {
     }
   }
   const buckets: Record<string, string | null> = {};
+  const regionWarnings: Record<string, string[]> = {};
+  const warn = (region: string, text: string) => {
+    warnings.push(text);
+    (regionWarnings[region] ??= []).push(text);
+  };
   for (const r of input.regions) {
     buckets[r] = input.buckets[r] ?? null;
     const readError = input.bucketErrors?.[r];
-    if (buckets[r] === null) warnings.push(readError ?? `Bucket definition missing for ${r}: ${keys.regionBucket(r)} exists neither in ${r} nor in ${input.homeRegion}`);
-    else if (readError) warnings.push(`${readError}; using the home region's definition`);
+    if (buckets[r] === null) warn(r, readError ?? `Bucket definition missing for ${r}: ${keys.regionBucket(r)} exists neither in ${r} nor in ${input.homeRegion}`);
+    else if (readError) warn(r, `${readError}; using the home region's definition`);
   }
   const defaultBucket = input.buckets[defaultRegion] ?? null;
   let legacyBucketMatches: boolean | null = null;
   if (input.legacyBucket !== undefined && defaultBucket !== null) {
     legacyBucketMatches = input.legacyBucket === defaultBucket;
     if (!legacyBucketMatches) {
-      warnings.push(`${keys.legacyBucket} is "${input.legacyBucket}" but the default region ${defaultRegion} uses "${defaultBucket}": old single-region consumers read the wrong bucket; run pulumi up`);
+      warn(defaultRegion, `${keys.legacyBucket} is "${input.legacyBucket}" but the default region ${defaultRegion} uses "${defaultBucket}": old single-region consumers read the wrong bucket; run pulumi up`);
     }
   }
   return {
@@ -118,6 +125,7 @@ export function resolvePlan(input: PlanInput): Plan {
     legacyBucket: input.legacyBucket ?? null,
     legacyBucketMatches,
     warnings,
+    regionWarnings,
   };
 }
 

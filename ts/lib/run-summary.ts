@@ -74,6 +74,7 @@ export function readPlanFile(file: string, environment: string | undefined): Pla
     if (b !== null && typeof b !== 'string') throw configError(`--plan-file ${file}: the bucket of ${r} is not a name`);
   }
   plan.warnings ??= [];
+  plan.regionWarnings ??= {};
   plan.bucketErrors ??= {};
   return plan;
 }

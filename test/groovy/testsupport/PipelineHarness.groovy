@@ -15,6 +15,11 @@ class PipelineHarness {
 
     final List<StepCall> callStack = []
     final List<String> stages = []
+    /** Stage name -> the result a step gave it (catchError stageResult, unstable). */
+    final Map<String, String> stageResults = [:]
+    static final List<String> RESULTS = ['SUCCESS', 'UNSTABLE', 'FAILURE', 'NOT_BUILT', 'ABORTED']
+    private final List<String> dirs = []
+    private String currentStage
     final Map<String, Closure> steps = [:]
     /** Like Jenkins' env global: values are stored as Strings. */
     final Map<String, Object> env = new LinkedHashMap<String, Object>() {
@@ -85,7 +90,11 @@ class PipelineHarness {
         registerAllowedMethod('echo') { String message -> log << message << '\n' }
         registerAllowedMethod('error') { String message -> throw new AbortException(message) }
         registerAllowedMethod('isUnix') { -> true }
-        registerAllowedMethod('stage') { String name, Closure body -> stages << name; body() }
+        registerAllowedMethod('stage') { String name, Closure body -> stages << name; currentStage = name; body() }
+        registerAllowedMethod('unstable') { String message -> log << 'WARNING: ' << message << '\n'; setResults('UNSTABLE', 'UNSTABLE') }
+        registerAllowedMethod('catchError') { Map spec, Closure body -> catchError(spec, body) }
+        registerAllowedMethod('dir') { String path, Closure body -> inDir(path, body) }
+        registerAllowedMethod('deleteDir') { -> file(dirs ? dirs[-1] : workspace.path).deleteDir() }
         registerAllowedMethod('timeout') { Object spec, Closure body -> body() }
         registerAllowedMethod('node') { Object label, Closure body -> body() }
         registerAllowedMethod('nodejs') { Map spec, Closure body -> withEnvironment(['PATH+NODEJS=/opt/nodejs/bin']) { body() } }
@@ -102,6 +111,35 @@ class PipelineHarness {
         registerAllowedMethod('libraryResource') { String path -> libraryResource(path) }
         registerAllowedMethod('archiveArtifacts') { Map spec -> archive(spec) }
         registerAllowedMethod('sh') { Object spec -> runSh(spec instanceof Map ? spec : [script: spec]) }
+    }
+
+    /** catchError as Jenkins runs it: an error is logged, the stage gets stageResult, the build the worse of buildResult. */
+    private Object catchError(Map spec, Closure body) {
+        try {
+            return body()
+        } catch (AbortException e) {
+            log << e.message << '\n'
+            setResults(spec.buildResult?.toString() ?: 'FAILURE', spec.stageResult?.toString() ?: 'SUCCESS')
+        }
+        null
+    }
+
+    private void setResults(String buildResult, String stageResult) {
+        if (stageResult != 'SUCCESS') {
+            stageResults[currentStage] = stageResult
+        }
+        if (RESULTS.indexOf(buildResult) > RESULTS.indexOf(currentBuild.currentResult)) {
+            currentBuild.result = buildResult
+        }
+    }
+
+    private Object inDir(String path, Closure body) {
+        dirs << file(path).path
+        try {
+            return body()
+        } finally {
+            dirs.remove(dirs.size() - 1)
+        }
     }
 
     File tmpDir() { new File(workspace.path + '@tmp').with { mkdirs(); it } }

@@ -19,18 +19,17 @@ abstract class PipelineTestCase {
         engine = new FakeEngine()
         harness = new PipelineHarness(tmp.newFolder())
         harness.shHandler = { ShCall call -> engine.handle(call) }
-        harness.registerAllowedMethod('catchError') { Map spec, Closure body ->
-            try {
-                body()
-            } catch (hudson.AbortException e) {
-                harness.currentBuild.result = spec.buildResult
-            }
-        }
+        engine.runForReal = { ShCall call -> harness.runForReal(call) }
         if (!BUNDLE.file) {
-            // Unit tests only need the launcher to write *a* bundle; the end-to-end tests need the real one.
+            // Unit tests of the launcher only need *a* bundle; reports and the end-to-end tests need the real one.
             harness.registerAllowedMethod('libraryResource') { String path -> '// engine bundle not built yet' }
         }
     }
+
+    /** The report.json the engine rendered last (ssm-backup-work/report/report.json). */
+    Map report() { (Map) OrderedJson.parse(new File(harness.workspace, 'ssm-backup-work/report/report.json').text) }
+
+    String junitXml() { new File(harness.workspace, 'ssm-backup-work/report/junit.xml').text }
 
     /** Runs a library step expecting it to fail; returns the error. */
     Throwable runFailing(String step, Map args) {
@@ -39,6 +38,6 @@ abstract class PipelineTestCase {
         } catch (Throwable t) {
             return t
         }
-        throw new AssertionError("${step} was expected to fail but succeeded")
+        throw new AssertionError((Object) "${step} was expected to fail but succeeded: ${harness.log}")
     }
 }
