@@ -15,6 +15,9 @@ export interface NotifyRegionSummary {
   executionTimeSec?: number;
   failureMessage?: string | null;
   dryRun?: boolean;
+  failureCategory?: string;
+  /** Comparison with the previous archive (backup summaries); see ts/lib/drift.ts. */
+  drift?: { comparedWith?: string; added?: number | null; removed?: number | null; changed?: number | null; previousCount?: number | null; previousArchive?: string | null };
 }
 
 export interface NotifyInput {
@@ -74,9 +77,20 @@ function regionLine(region: string, s: NotifyRegionSummary): string {
   const icon = STATUS_ICONS[s.status] ?? ':grey_question:';
   const parts = [`${icon} \`${escapeMrkdwn(region)}\` *${escapeMrkdwn(s.status)}*`, `${s.parameterCount ?? 0} parameters`];
   if (s.executionTimeSec !== undefined) parts.push(`${s.executionTimeSec}s`);
-  if (s.failureMessage) parts.push(escapeMrkdwn(oneLine(s.failureMessage)));
+  const drift = driftText(s.drift);
+  if (drift) parts.push(drift);
+  if (s.failureMessage && s.failureCategory === 'guard') parts.push(`*guard:* ${escapeMrkdwn(oneLine(s.failureMessage))}`);
+  else if (s.failureMessage) parts.push(escapeMrkdwn(oneLine(s.failureMessage)));
   else if (s.artifactPath) parts.push(escapeMrkdwn(s.artifactPath));
   return parts.join(' · ');
+}
+
+/** `drift +3 -1 ~2`, `was 1201` (counts only), `first backup`; undefined when there is no drift. */
+function driftText(d: NotifyRegionSummary['drift']): string | undefined {
+  if (!d) return undefined;
+  if (d.comparedWith === 'index') return `drift +${d.added ?? 0} -${d.removed ?? 0} ~${d.changed ?? 0} (was ${d.previousCount ?? '?'})`;
+  if (d.comparedWith === 'count') return `was ${d.previousCount ?? '?'}`;
+  return d.previousArchive ? 'not compared with the previous archive' : 'first backup';
 }
 
 function truncate(text: string, max: number): string {
