@@ -28,7 +28,7 @@ describe('ssm-backup list (through the local AWS)', function () {
     const lines = text.stdout.trim().split('\n');
     expect(lines[0]).to.match(/CREATED\s+PARAMETERS\s+BYTES\s+KEY/);
     expect(lines[2]).to.match(new RegExp(`^\\* \\S+\\s+8\\s+\\d+  ${latest}$`));
-    expect(lines[1]).to.match(/^ {2}\S+\s+\?\s+\d+  2099-01-01\//);
+    expect(lines[1]).to.match(/^ {2}\S+\s+\?\s+\d+ {2}2099-01-01\//);
     expect(lines[1].startsWith('  ')).to.equal(true);
   });
 
