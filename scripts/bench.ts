@@ -6,7 +6,8 @@
  *      on the same data when the AWS CLI is installed (target >= 5x faster).
  *   3. memory: 100,000 parameters of 4 KB in one region; peak RSS of the engine process (target <= 200 MB).
  *   4. restore throughput against PutParameter's quota (scripts/bench-restore.ts, when present).
- * Options: --scenario all|quota|lifted|memory|restore  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
+ *   5. guard: the comparison with the previous archive in one region (extra requests, share of the backup time; target <= 2 requests, <= 2%).
+ * Options: --scenario all|quota|lifted|memory|restore|guard  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
  *          --engine-node-options '...' (NODE_OPTIONS for the engine process only, e.g. --max-old-space-size=64)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -36,7 +37,7 @@ const REGIONS = ALL_REGIONS.slice(0, Number(opt.regions));
 const LATENCY = Number(opt['latency-ms']);
 const TPS = Number(opt['get-tps']);
 
-interface EngineRun { wallSec: number; code: number; peakRssMb?: number; apiCalls?: Record<string, number>; throttles?: number }
+interface EngineRun { wallSec: number; code: number; peakRssMb?: number; apiCalls?: Record<string, number>; throttles?: number; compareMs?: number }
 
 function runEngine(aws: LocalAws, args: string[]): Promise<EngineRun> {
   const work = mkdtempSync(path.join(tmpdir(), 'bench-work-'));
@@ -62,7 +63,8 @@ function runEngine(aws: LocalAws, args: string[]): Promise<EngineRun> {
       for (const line of lines) {
         try {
           const e = JSON.parse(line);
-          if (e.peakRssMb !== undefined) last = { peakRssMb: e.peakRssMb, apiCalls: e.apiCalls, throttles: e.throttles };
+          if (e.peakRssMb !== undefined) last = { ...last, peakRssMb: e.peakRssMb, apiCalls: e.apiCalls, throttles: e.throttles };
+          if (e.compareMs !== undefined) last = { ...last, compareMs: e.compareMs };
           if (e.level === 'error') console.error(`  engine: ${e.message}`);
         } catch { /* not JSON */ }
       }
@@ -197,7 +199,30 @@ async function restore(): Promise<void> {
   table(Object.entries(figures).map(([k, v]) => [k, String(v)]));
 }
 
-const scenarios: Record<string, () => Promise<void>> = { quota: quotaBound, lifted, memory, restore };
+/** 5. The comparison with the previous archive: extra requests and time in one region of N parameters (target <= 2 requests, <= 2%). */
+async function guard(): Promise<void> {
+  console.log(`\n# 5. comparison with the previous archive: 1 region x ${N} parameters, latency ${LATENCY} ms, Get* quota ${TPS}/s`);
+  const aws = await startLocalAws({ latencyMs: LATENCY, getTps: TPS });
+  try {
+    seed(aws, N, 64, [REGIONS[0]]);
+    const args = ['--regions', REGIONS[0], '--get-rate', String(TPS), '--verbose'];
+    const first = await runEngine(aws, args);
+    await new Promise((r) => setTimeout(r, 1100)); // the next archive key is a second later
+    const second = await runEngine(aws, args);
+    const s3 = (run: EngineRun) => Object.entries(run.apiCalls ?? {}).filter(([k]) => /Object|Upload/.test(k)).map(([k, v]) => `${k.replace(/Command$/, '')}=${v}`).join(' ');
+    table([
+      ['exit codes', `${first.code}, ${second.code}`],
+      ['S3 calls, first backup', s3(first)],
+      ['S3 calls, with a previous archive', s3(second)],
+      ['wall time, first / second', `${fmt(first.wallSec, 2)} s / ${fmt(second.wallSec, 2)} s`],
+      ['comparison (read previous + drift)', `${second.compareMs ?? '?'} ms = ${fmt(((second.compareMs ?? 0) / 1000 / second.wallSec) * 100, 2)}% of the backup (target <= 2%)`],
+    ]);
+  } finally {
+    await aws.stop();
+  }
+}
+
+const scenarios: Record<string, () => Promise<void>> = { quota: quotaBound, lifted, memory, restore, guard };
 const chosen = opt.scenario === 'all' ? Object.keys(scenarios) : String(opt.scenario).split(',');
 console.log(`ssm-backup benchmark (node ${process.version}, ${new Date().toISOString()})`);
 for (const name of chosen) {

@@ -4,6 +4,7 @@ import { backupCommand } from './commands/backup.js';
 import { restoreCommand } from './commands/restore.js';
 import { verifyCommand } from './commands/verify.js';
 import { listCommand } from './commands/list.js';
+import { historyCommand } from './commands/history.js';
 import { diffCommand } from './commands/diff.js';
 import { notifyCommand } from './commands/notify.js';
 import { runCommand, reportFailure, type CliIo, type CommandSpec } from './commands/common.js';
@@ -15,7 +16,7 @@ import { EngineError, usageError } from './lib/errors.js';
 import { TOOL_VERSION } from './version.js';
 
 /** Every command, in the order --help lists them. */
-export const commands: CommandSpec[] = [planCommand, backupCommand, listCommand, verifyCommand, diffCommand, restoreCommand, notifyCommand] as never;
+export const commands: CommandSpec[] = [planCommand, backupCommand, listCommand, historyCommand, verifyCommand, diffCommand, restoreCommand, notifyCommand] as never;
 
 const defaultIo: CliIo = {
   stdout: (t) => process.stdout.write(t),

@@ -26,8 +26,9 @@ describe('ssm-backup list (through the local AWS)', function () {
 
     const text = await w.run('list');
     const lines = text.stdout.trim().split('\n');
-    expect(lines[0]).to.match(/LAST MODIFIED\s+BYTES\s+KEY/);
-    expect(lines[2]).to.match(new RegExp(`^\\* \\S+\\s+\\d+  ${latest}$`));
+    expect(lines[0]).to.match(/CREATED\s+PARAMETERS\s+BYTES\s+KEY/);
+    expect(lines[2]).to.match(new RegExp(`^\\* \\S+\\s+8\\s+\\d+  ${latest}$`));
+    expect(lines[1]).to.match(/^ {2}\S+\s+\?\s+\d+ {2}2099-01-01\//);
     expect(lines[1].startsWith('  ')).to.equal(true);
   });
 

@@ -25,12 +25,25 @@ export const backupOptions = {
   'work-dir': { kind: 'dir-out', default: './ssm-backup-work', describe: 'Where per-region summary.json files are written (never values)' },
   'summary-file': { kind: 'file-out', defaultDescription: '<work-dir>/region_summaries.json', describe: 'Region summaries JSON' },
   'region-timeout': { kind: 'integer', min: 1, max: 86400, describe: 'Seconds a region may take; then its AWS work stops, nothing is moved, and it is TIMED_OUT (Jenkins passes a little less than its stage timeout)' },
+  'max-shrink': { kind: 'number', default: 10, min: 0, max: 100, describe: 'Refuse to move latest.txt when the parameter count falls by more than this percent against the previous archive (the archive is kept, the region FAILED)' },
+  'allow-shrink': { kind: 'boolean', default: false, describe: 'Accept a fall of the parameter count beyond --max-shrink (intended removals)' },
+  'allow-empty': { kind: 'boolean', default: false, describe: 'Accept a selection of zero parameters (otherwise the region fails and latest.txt stays)' },
   'get-rate': { kind: 'number', default: 40, min: 0.1, max: 10000, describe: 'Max SSM Get* requests/s per region (AWS default quota 40; raise it if your account has a higher throughput quota)' },
 } as const;
 
+/** `+added -removed ~changed`, `count was N` without name index, `first` without previous archive, `-` when not compared. */
+export function formatDrift(s: RegionSummary): string {
+  const d = s.drift;
+  if (!d) return '-';
+  if (d.comparedWith === 'index') return `+${d.added} -${d.removed} ~${d.changed}`;
+  if (d.comparedWith === 'count') return `was ${d.previousCount}`;
+  return d.previousArchive ? 'not compared' : 'first';
+}
+
 export function formatSummaryTable(summaries: Record<string, RegionSummary>): string {
-  const rows = Object.entries(summaries).map(([r, s]) => [r, s.status, String(s.parameterCount), `${s.executionTimeSec}s`, s.artifactPath ?? s.failureMessage ?? (s.dryRun ? '(dry run)' : '-')]);
-  const head = ['REGION', 'STATUS', 'PARAMETERS', 'TIME', 'ARTIFACT / CAUSE'];
+  const cause = (s: RegionSummary) => (s.failureMessage ? `${s.failureCategory === 'guard' ? 'GUARD: ' : ''}${s.failureMessage}` : undefined);
+  const rows = Object.entries(summaries).map(([r, s]) => [r, s.status, String(s.parameterCount), formatDrift(s), `${s.executionTimeSec}s`, cause(s) ?? s.artifactPath ?? (s.dryRun ? '(dry run)' : '-')]);
+  const head = ['REGION', 'STATUS', 'PARAMETERS', 'DRIFT', 'TIME', 'ARTIFACT / CAUSE'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
   return [line(head), ...rows.map(line)].join('\n') + '\n';
@@ -44,6 +57,7 @@ export const backupCommand = defineCommand({
     ['ssm-backup backup --environment dev --dry-run', 'Collect and count every region\'s parameters; upload nothing'],
     ['ssm-backup backup --environment prod --regions us-west-2 --path /app', 'Back up /app in one region'],
     ['ssm-backup backup --environment prod --parallel-regions 3 --no-fail-fast', 'Three regions side by side, go on after a failure'],
+    ['ssm-backup backup --environment prod --regions us-west-2 --allow-shrink', 'Accept an intended large removal (the shrink guard refused the last run)'],
   ],
   clientOptions: (o) => ({ getRate: o.getRate }),
   check: (o) => {
@@ -62,7 +76,7 @@ export const backupCommand = defineCommand({
     logger.info(`Plan: regions=[${plan.regions.join(', ')}], default=${plan.defaultRegion}, environment=${plan.environment}${o.dryRun ? ', DRY RUN' : ''}`);
     const result = await runBackup(aws, {
       plan, path: o.path, nameContains: o.nameContains, dryRun: o.dryRun, includeTags: o.includeTags, concurrency: o.concurrency,
-      failFast: o.failFast, parallelRegions: o.parallelRegions, workDir: o.workDir, summaryFile: o.summaryFile ?? path.join(o.workDir, 'region_summaries.json'), logger,
+      failFast: o.failFast, parallelRegions: o.parallelRegions, guard: { maxShrink: o.maxShrink, allowShrink: o.allowShrink, allowEmpty: o.allowEmpty }, workDir: o.workDir, summaryFile: o.summaryFile ?? path.join(o.workDir, 'region_summaries.json'), logger,
       regions: o.planFile ? o.regions : undefined, regionTimeoutSec: o.regionTimeout, throttles: () => aws.stats.throttles,
     });
     const stats = aws.stats.snapshot();

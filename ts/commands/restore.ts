@@ -2,7 +2,9 @@ import path from 'node:path';
 import { defineCommand } from './common.js';
 import { globalOptions, awsOptions, environmentOptions } from './options.js';
 import { homeRegionFrom } from './home-region.js';
-import { runRestore } from '../lib/restore/run.js';
+import { runRestore, regionBucket } from '../lib/restore/run.js';
+import { chooseArchive, parseAsOf } from '../lib/archive-history.js';
+import { usageError } from '../lib/errors.js';
 import { parseKeyMap, describeFields, type RestorePlan } from '../lib/restore/plan.js';
 
 /** Where the archive comes from: shared by restore, verify and diff. */
@@ -16,6 +18,7 @@ export const sourceOptions = {
 
 export const restoreOptions = {
   ...sourceOptions,
+  'as-of': { kind: 'string', describe: 'Restore from the newest archive created at or before this time: ISO-8601 date-time with a zone (2026-11-28T13:00:00Z) or a date (end of that day, UTC); instead of --archive' },
   'target-region': { kind: 'region', defaultDescription: '--region', describe: 'Region to restore into; another region is the disaster-recovery path' },
   path: { kind: 'parameter-path', default: '/', describe: 'Restore only parameters under this path, recursively' },
   names: { kind: 'list', describe: 'Comma-separated parameter names to restore (all must be in the archive)' },
@@ -48,13 +51,24 @@ export const restoreCommand = defineCommand({
   examples: [
     ['ssm-backup restore --environment prod --region us-west-2', 'Plan a restore of the latest archive; writes nothing'],
     ['ssm-backup restore --environment prod --region us-west-2 --names /app/db/url --overwrite --apply', 'Put one parameter back as it was'],
+    ['ssm-backup restore --environment prod --region us-west-2 --as-of 2026-11-27T09:00:00Z --names /app/db/url', 'Plan putting back one parameter as it was before a given time'],
     ['ssm-backup restore --environment prod --region us-west-2 --target-region us-east-1 --kms-key-map alias/app=alias/app-dr --apply', 'Disaster recovery into another region'],
   ],
   clientOptions: (o) => ({ putRate: o.putRate }),
-  check: (o) => void parseKeyMap(o.kmsKeyMap?.join(',')),
+  check: (o) => {
+    parseKeyMap(o.kmsKeyMap?.join(','));
+    if (o.asOf !== undefined) parseAsOf(o.asOf);
+    if (o.asOf !== undefined && o.archive !== 'latest') throw usageError('--as-of and --archive both choose the archive: pass only one of them');
+  },
   run: async ({ aws, logger, io }, o) => {
+    const source = { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region };
+    let archive = o.archive;
+    if (o.asOf !== undefined || o.names?.length) {
+      const bucket = await regionBucket(aws, source);
+      archive = await chooseArchive(aws.s3(o.region), { bucket, region: o.region, archive: o.archive, asOf: o.asOf === undefined ? undefined : parseAsOf(o.asOf), names: o.names }, logger.forRegion(o.region));
+    }
     const result = await runRestore(aws, {
-      environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region, archive: o.archive,
+      ...source, archive,
       targetRegion: o.targetRegion ?? o.region, path: o.path, names: o.names, overwrite: o.overwrite, keyMap: parseKeyMap(o.kmsKeyMap?.join(',')),
       apply: o.apply, concurrency: o.concurrency, logger, summaryFile: o.summaryFile ?? path.join(o.workDir, 'restore_summary.json'),
     });

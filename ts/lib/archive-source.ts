@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { readTarGz } from './archive-read.js';
 import { FORMAT_VERSION, type Manifest } from './archive.js';
 import type { BackupParameter } from './parameter.js';
 import { EngineError, awsErrorCode, describeAwsError } from './errors.js';
+import { INDEX_SUFFIX, createdAtFromKey } from './archive-facts.js';
+import { LATEST_META_KEY } from './upload.js';
 
 /** One backup object in a region's bucket. */
 export interface ArchiveEntry {
@@ -11,6 +13,12 @@ export interface ArchiveEntry {
   size: number;
   lastModified: string;
   latest: boolean;
+  /** When the archive was made: the UTC stamp in its key (`...-YYYYMMDD_HHMMSS.tar.gz`), else its LastModified. */
+  createdAt: string;
+  /** Whether `<key>.index.json.gz` (the name index) is in the bucket. */
+  indexed: boolean;
+  /** From the archive's object metadata (`list` only; HeadObject); null for an archive made by an older version. */
+  parameterCount?: number | null;
 }
 
 /** A downloaded, checked archive. `verified` is false for the old job's plain backup.json (no checksum). */
@@ -31,22 +39,41 @@ const ARCHIVE_KEY = /\.(tar\.gz|tgz|json)$/;
 
 const integrity = (message: string, region?: string, cause?: unknown) => new EngineError('integrity', message, { region, cause });
 
-/** Every archive in the bucket, newest first, marking the one latest.txt points at. */
+/**
+ * Every archive in the bucket (ListObjectsV2 only: no archive is downloaded), newest first by creation time, marking
+ * the one latest.txt points at. Name indexes (`*.index.json.gz`) are not archives: they set `indexed`.
+ */
 export async function listArchives(s3: S3Client, bucket: string, region: string): Promise<ArchiveEntry[]> {
-  const latest = await readLatestPointer(s3, bucket, region);
+  const latest = await latestPointerKey(s3, bucket, region);
   const out: ArchiveEntry[] = [];
+  const indexes = new Set<string>();
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token })).catch((err) => {
       throw new EngineError('region', `Cannot list s3://${bucket}: ${describeAwsError(err)}`, { region, cause: err });
     });
     for (const o of page.Contents ?? []) {
+      if (o.Key?.endsWith(INDEX_SUFFIX)) indexes.add(o.Key.slice(0, -INDEX_SUFFIX.length));
       if (!o.Key || !ARCHIVE_KEY.test(o.Key)) continue;
-      out.push({ key: o.Key, size: o.Size ?? 0, lastModified: new Date(o.LastModified ?? 0).toISOString(), latest: o.Key === latest });
+      const lastModified = new Date(o.LastModified ?? 0).toISOString();
+      out.push({ key: o.Key, size: o.Size ?? 0, lastModified, latest: o.Key === latest, createdAt: createdAtFromKey(o.Key) ?? lastModified, indexed: false });
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return out.sort((a, b) => (a.lastModified === b.lastModified ? b.key.localeCompare(a.key) : b.lastModified.localeCompare(a.lastModified)));
+  for (const e of out) e.indexed = indexes.has(e.key);
+  return out.sort((a, b) => (a.createdAt === b.createdAt ? b.key.localeCompare(a.key) : b.createdAt.localeCompare(a.createdAt)));
+}
+
+/** The key latest.txt names: from its `archive-key` metadata (HeadObject), else its body (pointers written by older versions). */
+export async function latestPointerKey(s3: S3Client, bucket: string, region: string): Promise<string | undefined> {
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'latest.txt' }));
+    if (head.Metadata?.[LATEST_META_KEY]) return head.Metadata[LATEST_META_KEY];
+  } catch (err) {
+    if (awsErrorCode(err) === 'NotFound' || awsErrorCode(err) === 'NoSuchKey') return undefined;
+    throw new EngineError('region', `Cannot read s3://${bucket}/latest.txt: ${describeAwsError(err)}`, { region, cause: err });
+  }
+  return readLatestPointer(s3, bucket, region);
 }
 
 export async function readLatestPointer(s3: S3Client, bucket: string, region: string): Promise<string | undefined> {

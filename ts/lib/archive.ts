@@ -75,6 +75,21 @@ function documentParts(header: BackupHeader, count: number): { head: Buffer; tai
 }
 
 /**
+ * sha256 and size of the `backup.json` that {@link archiveStream} will write, computed from the spool before the
+ * upload starts (the archive's object metadata is sent with the first request, so it must be known first).
+ */
+export async function backupJsonDigest(spool: { read(): AsyncIterable<Buffer>; count: number }, header: BackupHeader): Promise<{ sha256: string; bytes: number }> {
+  const { head, tail } = documentParts(header, spool.count);
+  const hash = createHash('sha256').update(head);
+  let bytes = head.length + tail.length;
+  for await (const buf of spool.read()) {
+    hash.update(buf as Buffer);
+    bytes += (buf as Buffer).length;
+  }
+  return { sha256: hash.update(tail).digest('hex'), bytes };
+}
+
+/**
  * Builds the tar.gz stream: `backup.json` (header + spooled parameters, hashed on the way) then
  * `manifest.json` with that hash.
  */

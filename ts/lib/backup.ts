@@ -7,8 +7,10 @@ import type { Plan } from './plan.js';
 import type { AwsClientFactory } from './aws/clients.js';
 import { ssmReader, selectionFilters } from './aws/ssm.js';
 import { collectParameters } from './collect.js';
-import { ParameterSpool, archiveStream, archiveName, timestamps, TOOL_NAME, FORMAT_VERSION } from './archive.js';
+import { ParameterSpool, archiveStream, archiveName, timestamps, backupJsonDigest, TOOL_NAME, FORMAT_VERSION } from './archive.js';
 import { uploadArchive, writeLatestPointer } from './upload.js';
+import { factsToMetadata, indexEntry, putIndex, INDEX_VERSION, type ArchiveFacts, type IndexEntry } from './archive-facts.js';
+import { readPrevious, computeDrift, guardRefusal, driftLines, type Drift, type GuardOptions } from './drift.js';
 import { withPrivateDir, removeStaleSpoolDirs } from './secure-temp.js';
 import { writeJsonAtomic } from './files.js';
 import { TOOL_VERSION } from '../version.js';
@@ -29,6 +31,10 @@ export interface RegionSummary {
   archiveBytes?: number;
   vanished?: string[];
   warnings?: string[];
+  /** Why the region failed: `guard` (the shrink guard refused to move latest.txt), else the error category. */
+  failureCategory?: string;
+  /** Comparison with the archive latest.txt named before this run (absent in dry runs and when the upload failed). */
+  drift?: Drift;
 }
 
 export interface BackupOptions {
@@ -43,6 +49,8 @@ export interface BackupOptions {
   failFast: boolean;
   /** Regions backed up at the same time (default 1: one after another, in list order). */
   parallelRegions?: number;
+  /** The shrink guard (--max-shrink, --allow-shrink, --allow-empty). */
+  guard: GuardOptions;
   workDir: string;
   summaryFile: string;
   /** Seconds a region may take (--region-timeout); then its AWS work stops and it is TIMED_OUT. */
@@ -121,6 +129,7 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
   const bucket = opts.plan.buckets[region] ?? null;
   // Plan warnings that concern this region (a missing bucket here, a legacy key that differs from this default region's bucket).
   const warnings = [...(opts.plan.regionWarnings?.[region] ?? [])];
+  const listed = () => (warnings.length ? warnings : undefined);
   try {
     if (!bucket) throw new EngineError('region', opts.plan.bucketErrors[region] ?? `Bucket definition missing for ${region}`, { region });
     log.info(`Target Region: ${region}, bucket ${bucket}${opts.dryRun ? ' (dry run)' : ''}`);
@@ -128,41 +137,84 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
     collectedSoFar.set(region, progress);
     return await withPrivateDir(async (dir) => {
       const spool = new ParameterSpool(path.join(dir, 'parameters.spool'));
+      const entries: IndexEntry[] = [];
       const collected = await collectParameters(ssmReader(aws.ssm(region)), {
         region, filters: selectionFilters(opts.path, opts.nameContains), includeTags: opts.includeTags,
-        concurrency: opts.concurrency, logger: log, sink: (p) => spool.write(p), progress,
+        concurrency: opts.concurrency, logger: log, sink: (p) => { for (const x of p) entries.push(indexEntry(x)); return spool.write(p); }, progress,
       }).finally(() => progress.stop());
       const bytes = await spool.close();
       const rate = collected.collected / Math.max(0.001, elapsed());
       log.info(`Collected ${collected.collected} parameters in ${elapsed()}s (${rate.toFixed(0)}/s)`);
-      const base = { status: 'SUCCESS' as const, parameterCount: collected.collected, bucket, vanished: collected.vanished.length ? collected.vanished : undefined, warnings: warnings.length ? warnings : undefined };
+      const base = { status: 'SUCCESS' as const, parameterCount: collected.collected, bucket, vanished: collected.vanished.length ? collected.vanished : undefined };
       if (opts.dryRun) {
         log.info(`[DRY RUN] Skipped upload for ${region}`);
-        return { ...base, artifactPath: null, executionTimeSec: elapsed(), dryRun: true };
+        return { ...base, artifactPath: null, executionTimeSec: elapsed(), dryRun: true, warnings: listed() };
       }
-      const now = (opts.now ?? (() => new Date()))();
-      const { stamp, day } = timestamps(now);
-      const key = `${day}/${archiveName(opts.plan.environment, region, stamp)}`;
-      const header = { backup_date: now.toISOString(), backup_timestamp: stamp, environment: opts.plan.environment, region };
-      const manifestBase = { formatVersion: FORMAT_VERSION, tool: { name: TOOL_NAME, version: TOOL_VERSION }, environment: opts.plan.environment, region, accountId, createdAt: now.toISOString() };
-      let archiveBytes = 0;
-      // Count bytes inside the pipeline (a 'data' listener would switch the stream to flowing mode and defeat backpressure).
-      const counter = new Transform({ transform(chunk: Buffer, _enc, done) { archiveBytes += chunk.length; done(null, chunk); } });
-      const source = archiveStream({ read: () => spool.read(), count: spool.count, bytes }, header, manifestBase);
-      source.on('error', (err) => counter.destroy(err));
-      const stream = source.pipe(counter);
-      await uploadArchive(aws.s3(region), bucket, key, stream).catch((err) => {
-        throw new EngineError('region', `Upload to s3://${bucket}/${key} failed: ${describeAwsError(err)}`, { region, cause: err });
-      });
-      await writeLatestPointer(aws.s3(region), bucket, key).catch((err) => {
-        throw new EngineError('region', `Archive uploaded but s3://${bucket}/latest.txt could not be updated: ${describeAwsError(err)}`, { region, cause: err });
-      });
-      log.info(`Uploaded s3://${bucket}/${key} (${archiveBytes} bytes, SSE AES256); latest.txt updated`);
-      return { ...base, artifactPath: `s3://${bucket}/${key}`, executionTimeSec: elapsed(), archiveBytes };
+      const stored = await storeArchive(aws, region, bucket, { read: () => spool.read(), count: spool.count, bytes }, entries, accountId, opts);
+      log.info(`Uploaded s3://${bucket}/${stored.key} (${stored.archiveBytes} bytes, SSE AES256) and its name index`);
+      const promoted = await compareAndPromote(aws, region, bucket, stored.key, entries, opts, warnings);
+      const done = { ...base, artifactPath: `s3://${bucket}/${stored.key}`, executionTimeSec: elapsed(), archiveBytes: stored.archiveBytes, drift: promoted.drift, warnings: listed() };
+      if (promoted.refusal) {
+        log.error(`FAILED (guard): ${promoted.refusal}`);
+        return { ...done, status: 'FAILED', failureMessage: promoted.refusal, failureCategory: 'guard' };
+      }
+      return done;
     });
   } catch (err) {
     const message = err instanceof EngineError ? err.message : `Backup failed: ${describeAwsError(err)}`;
     log.error(`FAILED: ${message}`);
-    return { status: 'FAILED', parameterCount: 0, artifactPath: null, executionTimeSec: elapsed(), failureMessage: message, bucket, warnings: warnings.length ? warnings : undefined };
+    return { status: 'FAILED', parameterCount: 0, artifactPath: null, executionTimeSec: elapsed(), failureMessage: message, failureCategory: err instanceof EngineError ? err.category : 'aws', bucket, warnings: listed() };
   }
+}
+
+/** Uploads the archive (facts as object metadata) and then its name index; both with SSE AES256. */
+async function storeArchive(aws: AwsClientFactory, region: string, bucket: string, spool: { read(): AsyncIterable<Buffer>; count: number; bytes: number }, entries: IndexEntry[], accountId: string | null, opts: BackupOptions): Promise<{ key: string; archiveBytes: number }> {
+  const now = (opts.now ?? (() => new Date()))();
+  const { stamp, day } = timestamps(now);
+  const key = `${day}/${archiveName(opts.plan.environment, region, stamp)}`;
+  const header = { backup_date: now.toISOString(), backup_timestamp: stamp, environment: opts.plan.environment, region };
+  const manifestBase = { formatVersion: FORMAT_VERSION, tool: { name: TOOL_NAME, version: TOOL_VERSION }, environment: opts.plan.environment, region, accountId, createdAt: now.toISOString() };
+  const digest = await backupJsonDigest(spool, header);
+  const facts: ArchiveFacts = { formatVersion: FORMAT_VERSION, environment: opts.plan.environment, region, parameterCount: spool.count, backupJsonSha256: digest.sha256, createdAt: now.toISOString(), toolVersion: TOOL_VERSION };
+  let archiveBytes = 0;
+  // Count bytes inside the pipeline (a 'data' listener would switch the stream to flowing mode and defeat backpressure).
+  const counter = new Transform({ transform(chunk: Buffer, _enc, done) { archiveBytes += chunk.length; done(null, chunk); } });
+  const source = archiveStream(spool, header, manifestBase);
+  source.on('error', (err) => counter.destroy(err));
+  await uploadArchive(aws.s3(region), bucket, key, source.pipe(counter), factsToMetadata(facts)).catch((err) => {
+    throw new EngineError('region', `Upload to s3://${bucket}/${key} failed: ${describeAwsError(err)}`, { region, cause: err });
+  });
+  const index = { indexVersion: INDEX_VERSION, archive: key, ...facts, selection: { path: opts.path, nameContains: opts.nameContains ?? null }, parameters: entries };
+  await putIndex(aws.s3(region), bucket, index).catch((err) => {
+    throw new EngineError('region', `Archive uploaded as s3://${bucket}/${key} but its name index could not be written (latest.txt not moved): ${describeAwsError(err)}`, { region, cause: err });
+  });
+  return { key, archiveBytes };
+}
+
+/**
+ * Compares the new archive with the one latest.txt names, logs the drift, and moves latest.txt unless the shrink
+ * guard refuses. A first backup (no latest.txt) and a previous archive that cannot be compared are not guarded
+ * (except for an empty selection): a warning says so.
+ */
+async function compareAndPromote(aws: AwsClientFactory, region: string, bucket: string, key: string, entries: IndexEntry[], opts: BackupOptions, warnings: string[]): Promise<{ drift: Drift; refusal?: string }> {
+  const log = opts.logger.forRegion(region);
+  const s3 = aws.s3(region);
+  const t0 = performance.now();
+  const previous = await readPrevious(s3, bucket, region).catch((err) => {
+    throw new EngineError('region', `${(err as Error).message}; the new archive is kept as s3://${bucket}/${key} but latest.txt was not moved`, { region, cause: err });
+  });
+  const drift = computeDrift(entries, previous, bucket);
+  const warn = (text: string) => { warnings.push(text); log.warn(text); };
+  if (previous.kind === 'none') warn(`First backup in s3://${bucket} (no latest.txt): nothing to compare with, so the shrink guard did not apply`);
+  if (previous.kind === 'unknown') warn(`Previous archive not compared: ${previous.why}; the shrink guard did not apply`);
+  if (previous.kind === 'count') warn(`Previous archive s3://${bucket}/${previous.key} compared by count only: ${previous.why}`);
+  for (const line of driftLines(drift)) log.info(line);
+  log.debug(`Compared with the previous archive in ${Math.round(performance.now() - t0)} ms`, { compareMs: Math.round(performance.now() - t0) });
+  const refusal = guardRefusal({ count: entries.length, key, bucket, selection: { path: opts.path, nameContains: opts.nameContains }, previous, drift }, opts.guard);
+  if (refusal) return { drift, refusal };
+  await writeLatestPointer(s3, bucket, key).catch((err) => {
+    throw new EngineError('region', `Archive uploaded but s3://${bucket}/latest.txt could not be updated: ${describeAwsError(err)}`, { region, cause: err });
+  });
+  log.info(`latest.txt now names ${key}`);
+  return { drift };
 }

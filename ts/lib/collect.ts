@@ -103,12 +103,15 @@ async function fetchBatch(ssm: SsmReader, chunk: ParameterMetadata[], opts: Coll
   }
   const params: BackupParameter[] = [];
   for (const meta of chunk) {
-    const value = byName.get(meta.Name as string);
-    if (!value) continue;
-    let current = meta;
-    if (value.Version !== undefined && meta.Version !== undefined && value.Version !== meta.Version) {
-      current = (await ssm.describeOne(meta.Name as string)) ?? meta; // changed meanwhile: metadata of the version we read
+    const read = byName.get(meta.Name as string);
+    if (!read) continue;
+    const pair = await matchingPair(ssm, read, meta, opts.region);
+    if (!pair) {
+      vanished.push(meta.Name as string);
+      opts.logger.warn(`Parameter ${meta.Name} was deleted during the backup; it is not in the archive`);
+      continue;
     }
+    const { value, current } = pair;
     let tags;
     if (opts.includeTags) {
       try {
@@ -120,6 +123,35 @@ async function fetchBatch(ssm: SsmReader, chunk: ParameterMetadata[], opts: Coll
     params.push(mergeParameter(value, current, tags));
   }
   return { params, vanished };
+}
+
+const REREAD_ATTEMPTS = 3;
+const epoch = (d: Date | string | undefined): number | undefined => (d === undefined ? undefined : new Date(d).getTime());
+
+/** The value read and the metadata described are of the same parameter version (Version, Type, LastModifiedDate). */
+export function sameVersion(value: Parameter, meta: ParameterMetadata): boolean {
+  const agree = <T>(a: T | undefined, b: T | undefined) => a === undefined || b === undefined || a === b;
+  return agree(value.Version, meta.Version) && agree(value.Type, meta.Type) && agree(epoch(value.LastModifiedDate), epoch(meta.LastModifiedDate));
+}
+
+/**
+ * The value read with the metadata of that same version. A parameter overwritten, or deleted and re-created (even
+ * as another Type, with Version back at 1), between DescribeParameters and GetParameters is described again; when
+ * it changed once more, it is read again, up to 3 times. Undefined when it was deleted meanwhile.
+ */
+async function matchingPair(ssm: SsmReader, value: Parameter, meta: ParameterMetadata, region: string): Promise<{ value: Parameter; current: ParameterMetadata } | undefined> {
+  const name = meta.Name as string;
+  let current: ParameterMetadata | undefined = meta;
+  for (let attempt = 0; attempt < REREAD_ATTEMPTS; attempt += 1) {
+    if (current && sameVersion(value, current)) return { value, current };
+    const described = await ssm.describeOne(name);
+    if (described && sameVersion(value, described)) return { value, current: described };
+    const reread = await ssm.getOne(name);
+    if (!reread) return undefined;
+    [value, current] = [reread, described];
+  }
+  if (current && sameVersion(value, current)) return { value, current };
+  throw regionError(region, `Parameter ${name} kept changing while it was read (${REREAD_ATTEMPTS} attempts); run the backup again`);
 }
 
 /** A batch failed with a non-retryable error (AccessDenied, KMS decrypt denied): find and name the parameter. */
