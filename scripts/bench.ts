@@ -6,7 +6,10 @@
  *      on the same data when the AWS CLI is installed (target >= 5x faster).
  *   3. memory: 100,000 parameters of 4 KB in one region; peak RSS of the engine process (target <= 200 MB).
  *   4. restore throughput against PutParameter's quota (scripts/bench-restore.ts, when present).
- * Options: --scenario all|quota|lifted|memory|restore  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
+ *   5. restore-memory: verify, diff and a restore plan of --memory-params x 4 KB, and two decompression bombs; peak RSS
+ *      (targets <= 250 MB, bombs < 300 MB). 6. restore-quota: diff and restore plan against the Get* quota (<= 1.25x).
+ *      Both in scripts/bench-restore-read.ts.
+ * Options: --scenario all|quota|lifted|memory|restore|restore-memory|restore-quota  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
  *          --engine-node-options '...' (NODE_OPTIONS for the engine process only, e.g. --max-old-space-size=64)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -197,7 +200,16 @@ async function restore(): Promise<void> {
   table(Object.entries(figures).map(([k, v]) => [k, String(v)]));
 }
 
-const scenarios: Record<string, () => Promise<void>> = { quota: quotaBound, lifted, memory, restore };
+async function restoreRead(which: 'memory' | 'quota'): Promise<void> {
+  const mod = await import(path.resolve('scripts/bench-restore-read.ts'));
+  console.log(which === 'memory' ? `\n# 5. restore-memory: verify, diff, restore plan of ${opt['memory-params']} x 4 KB; decompression bombs` : `\n# 6. restore-quota: diff and restore plan of ${N} parameters, Get* quota ${TPS}/s, latency ${LATENCY} ms`);
+  const figures: Record<string, number | string> = which === 'memory'
+    ? await mod.benchRestoreMemory({ parameters: Number(opt['memory-params']) })
+    : await mod.benchRestoreQuota({ parameters: N, getTps: TPS, latencyMs: LATENCY });
+  table(Object.entries(figures).map(([k, v]) => [k, String(v)]));
+}
+
+const scenarios: Record<string, () => Promise<void>> = { quota: quotaBound, lifted, memory, restore, 'restore-memory': () => restoreRead('memory'), 'restore-quota': () => restoreRead('quota') };
 const chosen = opt.scenario === 'all' ? Object.keys(scenarios) : String(opt.scenario).split(',');
 console.log(`ssm-backup benchmark (node ${process.version}, ${new Date().toISOString()})`);
 for (const name of chosen) {

@@ -8,8 +8,8 @@ import { streamDocument, DocumentError, type DocumentHeader } from './archive-js
 
 /** Largest manifest.json read (ours is under 1 KB). */
 export const MANIFEST_MAX_BYTES = 1024 * 1024;
-/** Default limit on the decompressed archive (--max-archive-mb): 100,000 parameters of 4 KB make about 600 MB. */
-export const DEFAULT_MAX_ARCHIVE_MB = 2048;
+/** Default limit on the decompressed archive (--max-archive-mb): 100,000 parameters of 4 KB make about 450 MB. */
+export const DEFAULT_MAX_ARCHIVE_MB = 1024;
 
 /**
  * Why an archive is not read. `damaged`: broken gzip/tar/JSON, checksum or count mismatch (exit 1);
