@@ -67,7 +67,7 @@ async function bomb(header: string, size: number, fill: Buffer, tail: string): P
   gz.on('data', (c: Buffer) => out.push(c));
   const entry = pack.entry({ name: 'backup.json', size: header.length + size + tail.length });
   entry.write(header);
-  for (let left = size; left > 0; left -= fill.length) if (!entry.write(left >= fill.length ? fill : fill.subarray(0, left))) await new Promise((r) => entry.once('drain', r));
+  for (let left = size; left > 0; left -= fill.length) if (!entry.write(left >= fill.length ? fill : fill.subarray(0, left))) await new Promise<void>((r) => entry.once('drain', () => r()));
   entry.end(tail);
   pack.finalize();
   await new Promise((r) => gz.on('end', r));

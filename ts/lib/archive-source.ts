@@ -57,6 +57,7 @@ export function checkArchiveKey(raw: string, bucket: string, source: string, reg
     if (url[1] !== bucket) throw refuse(`is in bucket ${JSON.stringify(url[1].slice(0, 64))}, not in this region's bucket`);
     key = url[2];
   }
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
   if (/[\u0000-\u0020\u007f]/.test(key)) throw refuse('holds blanks or control characters');
   if (Buffer.byteLength(key) > 1024) throw refuse('is longer than 1024 bytes');
   if (key.startsWith('/') || key.split('/').some((s) => s === '' || s === '.' || s === '..')) throw refuse('is not a plain object key');
