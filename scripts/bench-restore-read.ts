@@ -31,7 +31,7 @@ function engine(aws: LocalAws, args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     const where = args[0] === 'backup' ? [] : ['--region', REGION];
     const child = spawn(process.execPath, [BUNDLE, ...args, '--environment', 'dev', '--ssm-home-region', REGION, ...where], {
-      env: { ...process.env, ...aws.env, AWS_REGION: REGION }, stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...aws.env, AWS_REGION: REGION, NODE_OPTIONS: process.env.ENGINE_NODE_OPTIONS || undefined }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     let peak = 0;
     let lastError = '';

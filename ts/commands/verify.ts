@@ -17,7 +17,7 @@ export const verifyCommand = defineCommand({
     ['ssm-backup verify --environment prod --region us-west-2 --archive 2026-11-28/ssm-backup-prod-us-west-2-20261128_130000.tar.gz --json', 'Check one archive, JSON result'],
   ],
   run: async ({ aws, logger, io }, o) => {
-    const { archive: a } = await readSelected(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region, archive: o.archive, maxArchiveMb: o.maxArchiveMb, logger, throttles: () => aws.stats.throttles });
+    const { archive: a } = await readSelected(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region, archive: o.archive, maxArchiveMb: o.maxArchiveMb, keepSelected: false, logger, throttles: () => aws.stats.throttles });
     const checks = [`environment ${a.environment}, region ${a.region}`, ...a.checks, `${a.parameterCount} parameters pass Parameter Store's rules`];
     const result = {
       archive: `s3://${a.bucket}/${a.key}`, format: a.format, verified: a.verified, parameterCount: a.parameterCount,

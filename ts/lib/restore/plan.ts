@@ -13,9 +13,10 @@ export type ParameterDigest = Pick<BackupParameter, 'Name' | 'Type' | 'Descripti
 
 /** The digest of a parameter (drops Value, Version, dates, ARN). */
 export function digestParameter(p: BackupParameter): ParameterDigest {
-  const d: ParameterDigest = { Name: p.Name, Type: p.Type, ValueSha256: createHash('sha256').update(p.Value, 'utf8').digest('base64') };
-  for (const k of ['Description', 'Tier', 'AllowedPattern', 'DataType', 'KeyId', 'Policies', 'Tags'] as const) if (p[k] !== undefined) (d as Record<string, unknown>)[k] = p[k];
-  return d;
+  const d: Record<string, unknown> = { Name: p.Name, Type: p.Type };
+  for (const k of ['Description', 'Tier', 'AllowedPattern', 'DataType', 'KeyId', 'Policies', 'Tags'] as const) if (p[k] !== undefined) d[k] = p[k];
+  // A JSON round trip makes fresh strings: strings cut from a streamed chunk would keep the whole chunk alive.
+  return { ...(JSON.parse(JSON.stringify(d)) as Omit<ParameterDigest, 'ValueSha256'>), ValueSha256: createHash('sha256').update(p.Value, 'utf8').digest('base64') };
 }
 
 /** What a restore does with one parameter. `differs`: changed in the archive but left alone (no --overwrite). `delete`: --prune. */

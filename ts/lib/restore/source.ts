@@ -40,6 +40,8 @@ export interface ReadSelectedOptions extends SourceOptions, Selection {
   logger: Logger;
   /** Writes every selected parameter (values included) to this file, 0600, one JSON per line (restore --apply). */
   spoolFile?: string;
+  /** false: keep no digests (verify only checks). */
+  keepSelected?: boolean;
   throttles?: () => number;
 }
 
@@ -67,7 +69,7 @@ export async function readSelected(aws: AwsClientFactory, opts: ReadSelectedOpti
         progress.add();
         const p = problems.entry(value, index);
         if (!p || !selector.test(p.Name) || !problems.rules(p)) return;
-        selected.push(digestParameter(p));
+        if (opts.keepSelected !== false) selected.push(digestParameter(p));
         if (spool) await writeLine(spool, p);
       },
     });

@@ -131,7 +131,7 @@ export class ArchiveProblems {
     if (shape.length) return this.add(`#${index + 1} ${printableName((value as { Name?: unknown } | null)?.Name)}`, shape), undefined;
     const p = value as BackupParameter;
     if (this.seen.has(p.Name)) return this.add(printableName(p.Name), ['given twice (ambiguous)']), undefined;
-    this.seen.add(p.Name);
+    this.seen.add(Buffer.from(p.Name, 'utf8').toString('utf8')); // a fresh copy: a name cut from a streamed chunk keeps the chunk alive
     return p;
   }
 
