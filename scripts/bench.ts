@@ -7,7 +7,10 @@
  *   3. memory: 100,000 parameters of 4 KB in one region; peak RSS of the engine process (target <= 200 MB).
  *   4. restore throughput against PutParameter's quota (scripts/bench-restore.ts, when present).
  *   5. guard: the comparison with the previous archive in one region (extra requests, share of the backup time; target <= 2 requests, <= 2%).
- * Options: --scenario all|quota|lifted|memory|restore|guard  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
+ *   6. restore-memory: verify, diff and a restore plan of --memory-params x 4 KB, and two decompression bombs; peak RSS
+ *      (targets <= 250 MB, bombs < 300 MB). 7. restore-quota: diff and restore plan against the Get* quota (<= 1.25x).
+ *      Both in scripts/bench-restore-read.ts.
+ * Options: --scenario all|quota|lifted|memory|restore|guard|restore-memory|restore-quota  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
  *          --engine-node-options '...' (NODE_OPTIONS for the engine process only, e.g. --max-old-space-size=64)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -222,7 +225,16 @@ async function guard(): Promise<void> {
   }
 }
 
-const scenarios: Record<string, () => Promise<void>> = { quota: quotaBound, lifted, memory, restore, guard };
+async function restoreRead(which: 'memory' | 'quota'): Promise<void> {
+  const mod = await import(path.resolve('scripts/bench-restore-read.ts'));
+  console.log(which === 'memory' ? `\n# 6. restore-memory: verify, diff, restore plan of ${opt['memory-params']} x 4 KB; decompression bombs` : `\n# 7. restore-quota: diff and restore plan of ${N} parameters, Get* quota ${TPS}/s, latency ${LATENCY} ms`);
+  const figures: Record<string, number | string> = which === 'memory'
+    ? await mod.benchRestoreMemory({ parameters: Number(opt['memory-params']) })
+    : await mod.benchRestoreQuota({ parameters: N, getTps: TPS, latencyMs: LATENCY });
+  table(Object.entries(figures).map(([k, v]) => [k, String(v)]));
+}
+
+const scenarios: Record<string, () => Promise<void>> = { quota: quotaBound, lifted, memory, restore, guard, 'restore-memory': () => restoreRead('memory'), 'restore-quota': () => restoreRead('quota') };
 const chosen = opt.scenario === 'all' ? Object.keys(scenarios) : String(opt.scenario).split(',');
 console.log(`ssm-backup benchmark (node ${process.version}, ${new Date().toISOString()})`);
 for (const name of chosen) {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { restoreWorld, SOURCE, DR, type RestoreWorld } from '../helpers/restore.js';
 import { SECRET_MARKER } from '../helpers/fixtures.js';
 import { diffArchive } from '../../ts/lib/restore/diff.js';
+import { digestParameter as g } from '../../ts/lib/restore/plan.js';
 
 describe('ssm-backup diff', function () {
   this.timeout(30000);
@@ -18,8 +19,8 @@ describe('ssm-backup diff', function () {
   });
 
   it('is a pure comparison by name and field', () => {
-    const d = diffArchive([{ Name: '/a', Type: 'String', Value: '1' }, { Name: '/b', Type: 'String', Value: '1' }], new Map([
-      ['/b', { Name: '/b', Type: 'String', Value: '2' }], ['/c', { Name: '/c', Type: 'String', Value: '3' }],
+    const d = diffArchive([g({ Name: '/a', Type: 'String', Value: '1' }), g({ Name: '/b', Type: 'String', Value: '1' })], new Map([
+      ['/b', g({ Name: '/b', Type: 'String', Value: '2' })], ['/c', g({ Name: '/c', Type: 'String', Value: '3' })],
     ]));
     expect(d).to.deep.equal({ created: ['/a'], changed: [{ name: '/b', fields: ['Value'] }], unchanged: [], onlyLive: ['/c'] });
   });

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { readTarGz } from './archive-read.js';
-import { FORMAT_VERSION, type Manifest } from './archive.js';
-import type { BackupParameter } from './parameter.js';
+import { readArchive, ArchiveError, type ArchiveRead, type ReadOptions } from './archive-read.js';
 import { EngineError, awsErrorCode, describeAwsError } from './errors.js';
 import { INDEX_SUFFIX, createdAtFromKey } from './archive-facts.js';
 import { LATEST_META_KEY } from './upload.js';
@@ -21,23 +19,8 @@ export interface ArchiveEntry {
   parameterCount?: number | null;
 }
 
-/** A downloaded, checked archive. `verified` is false for the old job's plain backup.json (no checksum). */
-export interface LoadedArchive {
-  bucket: string;
-  key: string;
-  format: 'v1' | 'legacy';
-  verified: boolean;
-  manifest?: Manifest;
-  environment?: string;
-  region?: string;
-  backupDate?: string;
-  parameters: BackupParameter[];
-  checks: string[];
-}
-
 const ARCHIVE_KEY = /\.(tar\.gz|tgz|json)$/;
 
-const integrity = (message: string, region?: string, cause?: unknown) => new EngineError('integrity', message, { region, cause });
 
 /**
  * Every archive in the bucket (ListObjectsV2 only: no archive is downloaded), newest first by creation time, marking
@@ -76,102 +59,96 @@ export async function latestPointerKey(s3: S3Client, bucket: string, region: str
   return readLatestPointer(s3, bucket, region);
 }
 
+/** The key latest.txt holds (undefined when there is no latest.txt), not yet validated. */
 export async function readLatestPointer(s3: S3Client, bucket: string, region: string): Promise<string | undefined> {
   try {
-    const body = await getObject(s3, bucket, 'latest.txt');
-    return body.toString('utf8').trim() || undefined;
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'latest.txt', Range: 'bytes=0-4095' }));
+    const text = await (out.Body as { transformToString(): Promise<string> }).transformToString();
+    return text.trim() || undefined;
   } catch (err) {
     if (awsErrorCode(err) === 'NoSuchKey' || awsErrorCode(err) === 'NotFound') return undefined;
     throw new EngineError('region', `Cannot read s3://${bucket}/latest.txt: ${describeAwsError(err)}`, { region, cause: err });
   }
 }
 
-async function getObject(s3: S3Client, bucket: string, key: string): Promise<Buffer> {
-  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return Buffer.from(await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+/**
+ * An object key an archive may have in `bucket`: `s3://<this bucket>/` is stripped; a key of another bucket, an
+ * absolute or relative path (`/x`, `a/../b`, `./x`), blanks or control characters, more than 1024 bytes, or a name
+ * not ending in .tar.gz, .tgz or .json is refused (config error: exit 2) before anything is downloaded.
+ */
+export function checkArchiveKey(raw: string, bucket: string, source: string, region?: string): string {
+  let key = raw.trim();
+  const url = /^s3:\/\/([^/]*)\/(.*)$/s.exec(key);
+  const refuse = (why: string) => new EngineError('config', `${source} ${JSON.stringify(raw.slice(0, 200))} ${why}: pass the key of an archive in s3://${bucket} (see ssm-backup list)`, { region });
+  if (url) {
+    if (url[1] !== bucket) throw refuse(`is in bucket ${JSON.stringify(url[1].slice(0, 64))}, not in this region's bucket`);
+    key = url[2];
+  }
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (/[\u0000-\u0020\u007f]/.test(key)) throw refuse('holds blanks or control characters');
+  if (Buffer.byteLength(key) > 1024) throw refuse('is longer than 1024 bytes');
+  if (key.startsWith('/') || key.split('/').some((s) => s === '' || s === '.' || s === '..')) throw refuse('is not a plain object key');
+  if (!ARCHIVE_KEY.test(key)) throw refuse('is not an archive (.tar.gz, .tgz or .json)');
+  return key;
 }
 
-/** `latest` (or nothing) follows latest.txt; anything else is an object key in the bucket. */
+/** `latest` (or nothing) follows latest.txt; anything else is an object key in the bucket. Both are checked by checkArchiveKey. */
 export async function resolveArchiveKey(s3: S3Client, bucket: string, region: string, archive: string | undefined): Promise<string> {
-  if (archive && archive !== 'latest') return archive.replace(new RegExp(`^s3://${bucket}/`), '');
+  if (archive && archive !== 'latest') return checkArchiveKey(archive, bucket, '--archive', region);
   const latest = await readLatestPointer(s3, bucket, region);
   if (!latest) throw new EngineError('config', `s3://${bucket}/latest.txt not found: pass --archive <key> (see ssm-backup list)`, { region });
-  return latest;
+  return checkArchiveKey(latest, bucket, `s3://${bucket}/latest.txt holds`, region);
 }
 
-/** Downloads and checks an archive; throws an integrity error (before anything is restored) when it is damaged. */
-export async function loadArchive(s3: S3Client, bucket: string, region: string, archive: string | undefined): Promise<LoadedArchive> {
-  const key = await resolveArchiveKey(s3, bucket, region, archive);
-  let body: Buffer;
+/** The environment and source region an archive must belong to. */
+export interface ArchiveIdentity {
+  environment: string;
+  region: string;
+}
+
+/** A read, checked archive: where it is, what it proved. */
+export interface LoadedArchive extends ArchiveRead {
+  bucket: string;
+  key: string;
+  environment: string;
+  region: string;
+}
+
+/**
+ * Streams one archive object (GetObject body -> gunzip -> tar -> JSON; see readArchive) and checks that it belongs to
+ * `identity` (manifest.json's environment and region, or the legacy header's `environment` and `region`).
+ * Damage is an integrity error (exit 1); an ambiguous, oversized or foreign archive a config error (exit 2).
+ */
+export async function readArchiveObject(s3: S3Client, bucket: string, key: string, identity: ArchiveIdentity, opts: ReadOptions): Promise<LoadedArchive> {
+  const region = identity.region;
+  let body: Readable;
   try {
-    body = await getObject(s3, bucket, key);
+    body = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body as Readable;
   } catch (err) {
     const missing = awsErrorCode(err) === 'NoSuchKey';
     throw new EngineError(missing ? 'config' : 'region', `Cannot download s3://${bucket}/${key}: ${missing ? 'no such object (see ssm-backup list)' : describeAwsError(err)}`, { region, cause: err });
   }
-  return { bucket, key, ...(await parseArchive(body, key, region)) };
-}
-
-type Parsed = Omit<LoadedArchive, 'bucket' | 'key'>;
-
-/** Parses archive bytes: a tar.gz with manifest.json (checked), or the old job's backup.json (plain or in a tar.gz). */
-export async function parseArchive(body: Buffer, key: string, region?: string): Promise<Parsed> {
-  const isGzip = body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b;
-  if (!isGzip) return parseLegacy(body, key, region);
-  let files: Map<string, Buffer>;
+  let read: ArchiveRead;
   try {
-    files = await readTarGz(body);
+    read = await readArchive(body, opts);
   } catch (err) {
-    throw integrity(`Archive ${key} is damaged (${describeAwsError(err)}); nothing was restored`, region, err);
+    body.destroy();
+    if (!(err instanceof ArchiveError)) throw err;
+    const category = err.kind === 'damaged' ? 'integrity' : 'config';
+    throw new EngineError(category, `Archive ${key} ${err.message}; nothing was restored`, { region });
   }
-  return parseFiles(files, key, region);
+  return { ...read, bucket, key, ...checkIdentity(read, key, identity) };
 }
 
-function parseFiles(files: Map<string, Buffer>, key: string, region?: string): Parsed {
-  const doc = files.get('backup.json');
-  if (!doc) throw integrity(`Archive ${key} holds no backup.json (found: ${[...files.keys()].join(', ') || 'nothing'})`, region);
-  const manifestBytes = files.get('manifest.json');
-  if (!manifestBytes) return parseLegacy(doc, key, region);
-  const manifest = parseJson(manifestBytes, `${key}: manifest.json`, region) as Manifest;
-  const checks: string[] = [];
-  if (manifest.formatVersion !== FORMAT_VERSION) throw integrity(`Archive ${key} has format version ${String(manifest.formatVersion)}; this tool reads version ${FORMAT_VERSION}`, region);
-  checks.push(`format version ${FORMAT_VERSION}`);
-  const sha = createHash('sha256').update(doc).digest('hex');
-  if (sha !== manifest.backupJson?.sha256) throw integrity(`Archive ${key}: sha256 of backup.json is ${sha} but manifest.json says ${String(manifest.backupJson?.sha256)}`, region);
-  if (doc.length !== manifest.backupJson.bytes) throw integrity(`Archive ${key}: backup.json has ${doc.length} bytes but manifest.json says ${manifest.backupJson.bytes}`, region);
-  checks.push(`sha256 ${sha}`, `${doc.length} bytes`);
-  const parsed = parseDocument(doc, key, region);
-  if (parsed.parameters.length !== manifest.parameterCount) {
-    throw integrity(`Archive ${key}: backup.json holds ${parsed.parameters.length} parameters but manifest.json says ${manifest.parameterCount}`, region);
+/** The archive's own environment and region must be the ones asked for; a legacy header must name both. */
+export function checkIdentity(read: ArchiveRead, key: string, want: ArchiveIdentity): ArchiveIdentity {
+  const from = read.manifest ? 'manifest.json' : 'the legacy backup.json header';
+  const have = read.manifest ? { environment: read.manifest.environment, region: read.manifest.region } : { environment: read.header.environment, region: read.header.region };
+  if (typeof have.environment !== 'string' || typeof have.region !== 'string') {
+    throw new EngineError('config', `Archive ${key}: ${from} does not name its environment and region, so it cannot be matched to ${want.environment}/${want.region}; nothing was restored`, { region: want.region });
   }
-  checks.push(`${manifest.parameterCount} parameters`);
-  return { ...parsed, format: 'v1', verified: true, manifest, checks };
-}
-
-function parseLegacy(doc: Buffer, key: string, region?: string): Parsed {
-  const parsed = parseDocument(doc, key, region);
-  return { ...parsed, format: 'legacy', verified: false, checks: ['legacy backup.json without manifest: unverified (no checksum)'] };
-}
-
-function parseJson(bytes: Buffer, what: string, region?: string): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw integrity(`${what} is not valid JSON (${(err as Error).message}); nothing was restored`, region, err);
+  if (have.environment !== want.environment || have.region !== want.region) {
+    throw new EngineError('config', `Archive ${key} belongs to environment ${JSON.stringify(have.environment.slice(0, 64))}, region ${JSON.stringify(have.region.slice(0, 64))} (${from}), not ${want.environment}/${want.region}: pick an archive of this environment and region (see ssm-backup list); nothing was restored`, { region: want.region });
   }
-}
-
-function parseDocument(doc: Buffer, key: string, region?: string): Omit<Parsed, 'format' | 'verified' | 'checks'> {
-  const data = parseJson(doc, `${key}: backup.json`, region) as { parameters?: unknown; environment?: string; region?: string; backup_date?: string; parameter_count?: number };
-  if (!data || typeof data !== 'object' || !Array.isArray(data.parameters)) throw integrity(`${key}: backup.json has no "parameters" array`, region);
-  data.parameters.forEach((p, i) => {
-    const q = p as Partial<BackupParameter>;
-    if (!q || typeof q.Name !== 'string' || typeof q.Value !== 'string' || typeof q.Type !== 'string') {
-      throw integrity(`${key}: parameter #${i + 1} in backup.json lacks Name, Type or Value`, region);
-    }
-  });
-  if (typeof data.parameter_count === 'number' && data.parameter_count !== data.parameters.length) {
-    throw integrity(`${key}: backup.json says parameter_count ${data.parameter_count} but holds ${data.parameters.length}`, region);
-  }
-  return { parameters: data.parameters as BackupParameter[], environment: data.environment, region: data.region, backupDate: data.backup_date };
+  return { environment: have.environment, region: have.region };
 }

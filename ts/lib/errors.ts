@@ -39,11 +39,36 @@ export function describeAwsError(err: unknown, secrets: (string | undefined)[] =
   return maskEchoedValues(text, secrets);
 }
 
-/** Masks the input AWS validation messages echo (`Value '...' at 'value'`) and every string in `secrets`. */
+/**
+ * Masks the input AWS validation messages echo (`Value '...' at 'value'`, across lines) and every string in
+ * `secrets`. A safety net for text that may hold values (stack traces); errors of calls that carried a value are
+ * described by describeValueCallError instead, which never reads the service's text.
+ */
 export function maskEchoedValues(text: string, secrets: (string | undefined)[] = []): string {
   let out = text.replace(/Value '[\s\S]*' at 'value'/g, "Value '***' at 'value'");
   for (const s of secrets) if (s) out = out.split(s).join('***');
   return out;
+}
+
+/** PutParameter / AddTagsToResource / DeleteParameters error codes and the request field each one is about. */
+const CODE_FIELD: Record<string, string> = {
+  ParameterPatternMismatchException: 'Value (AllowedPattern)', InvalidAllowedPatternException: 'AllowedPattern', InvalidKeyId: 'KeyId',
+  HierarchyLevelLimitExceededException: 'Name', HierarchyTypeMismatchException: 'Type', UnsupportedParameterType: 'Type',
+  ParameterAlreadyExists: 'Name', TooManyTagsError: 'Tags', InvalidPolicyTypeException: 'Policies', InvalidPolicyAttributeException: 'Policies',
+  IncompatiblePolicyException: 'Policies', PoliciesLimitExceededException: 'Policies', UnsupportedParameterDataType: 'DataType',
+  InvalidDataTypeException: 'DataType', ParameterLimitExceeded: 'Name', ParameterMaxVersionLimitExceeded: 'Name', KMSDisabledException: 'KeyId',
+};
+
+/**
+ * An error of a call that carried a value (PutParameter, AddTagsToResource), described structurally: the error
+ * code, the request field that code is about, and the HTTP status. The service's free text is never read, so an
+ * echoed value (one line or many, one character or JSON) cannot reach a message, a summary or a file.
+ */
+export function describeValueCallError(err: unknown): string {
+  const raw = awsErrorCode(err);
+  const code = raw && /^[A-Za-z][A-Za-z0-9.:]{0,99}$/.test(raw) ? raw : 'Error';
+  const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return `${code}${CODE_FIELD[code] ? ` (field: ${CODE_FIELD[code]})` : ''}${status ? ` [HTTP ${status}]` : ''}`;
 }
 
 export function awsErrorCode(err: unknown): string | undefined {

@@ -1,17 +1,16 @@
-import pLimit from 'p-limit';
-import { PutParameterCommand, AddTagsToResourceCommand, type PutParameterCommandInput, type SSMClient, type ParameterTier, type ParameterType } from '@aws-sdk/client-ssm';
+import type { EncryptedSpool } from '../spool.js';
+import {
+  PutParameterCommand, AddTagsToResourceCommand, RemoveTagsFromResourceCommand, DeleteParametersCommand,
+  type PutParameterCommandInput, type SSMClient, type ParameterTier, type ParameterType,
+} from '@aws-sdk/client-ssm';
 import type { BackupParameter } from '../parameter.js';
-import { describeAwsError } from '../errors.js';
+import { describeValueCallError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { missingTags, type PlannedItem } from './plan.js';
-
-export interface ApplyOutcome {
-  created: string[];
-  updated: string[];
-  failed: { name: string; error: string }[];
-}
-
-const STANDARD_MAX_BYTES = 4096;
+import { startProgress } from '../progress.js';
+import { missingTags, extraTagKeys, desiredParameter, type PlannedItem, type ParameterDigest, type RestorePlan } from './plan.js';
+import { readSpool } from './source.js';
+import { STANDARD_MAX_BYTES } from './validate.js';
+import type { SummaryFile } from './summary.js';
 
 /** PutParameter wants Policies as one JSON array of the policy documents DescribeParameters shows as PolicyText. */
 export function policiesParam(p: BackupParameter): string | undefined {
@@ -40,39 +39,84 @@ export function putRequest(p: BackupParameter, overwrite: boolean): PutParameter
   };
 }
 
-/**
- * Writes the plan's creates and updates. PutParameter is paced by the client factory's put limiter
- * (adaptive on throttles, SDK retries); one failing parameter is recorded and the rest go on.
- */
-export async function applyRestore(ssm: SSMClient, items: PlannedItem[], opts: { concurrency: number; logger: Logger; live: Map<string, BackupParameter> }): Promise<ApplyOutcome> {
-  const out: ApplyOutcome = { created: [], updated: [], failed: [] };
-  const work = items.filter((i) => i.action === 'create' || i.action === 'update');
-  const limit = pLimit(Math.max(1, opts.concurrency));
-  const started = performance.now();
-  let done = 0;
-  await Promise.all(work.map((item) => limit(async () => {
-    try {
-      await writeOne(ssm, item, opts.live.get(item.name));
-      (item.action === 'create' ? out.created : out.updated).push(item.name);
-    } catch (err) {
-      const error = describeAwsError(err, [item.desired.Value]);
-      out.failed.push({ name: item.name, error });
-      opts.logger.warn(`Could not ${item.action} ${item.name}: ${error}`);
-    }
-    done += 1;
-    if (done % 100 === 0) opts.logger.info(`Restored ${done}/${work.length} (${(done / ((performance.now() - started) / 1000)).toFixed(1)}/s)`);
-  })));
-  for (const list of [out.created, out.updated]) list.sort();
-  out.failed.sort((a, b) => a.name.localeCompare(b.name));
-  return out;
+export interface ApplyOptions {
+  /** The spool of selected parameters (values) written while the archive was read. */
+  spool: EncryptedSpool;
+  keyMap: Record<string, string>;
+  exactTags: boolean;
+  concurrency: number;
+  logger: Logger;
+  live: Map<string, ParameterDigest>;
+  summary: SummaryFile;
+  throttles?: () => number;
 }
 
-async function writeOne(ssm: SSMClient, item: PlannedItem, live: BackupParameter | undefined): Promise<void> {
+/**
+ * Writes the plan: creates and updates (values read back from the spool, one at a time), then --prune deletes.
+ * PutParameter is paced by the client factory's put limiter (adaptive on throttles, SDK retries); a failing
+ * parameter is recorded by error code and field (never the service's text) and the rest go on. Every answer is
+ * recorded in the summary file as it lands.
+ */
+export async function applyRestore(ssm: SSMClient, plan: RestorePlan, opts: ApplyOptions): Promise<void> {
+  const work = new Map(plan.items.filter((i) => i.action === 'create' || i.action === 'update').map((i) => [i.name, i]));
+  const deletes = plan.items.filter((i) => i.action === 'delete').map((i) => i.name);
+  const progress = startProgress(opts.logger, 'Restoring', { total: work.size + deletes.length, unit: 'parameters', throttles: opts.throttles });
+  try {
+    const inflight = new Set<Promise<void>>();
+    for await (const p of readSpool(opts.spool)) {
+      const item = work.get(p.Name);
+      if (!item) continue;
+      const task = writeTracked(ssm, item, desiredParameter(p, opts.keyMap), opts).finally(() => { inflight.delete(task); progress.add(); });
+      inflight.add(task);
+      if (inflight.size >= Math.max(1, opts.concurrency)) await Promise.race(inflight);
+    }
+    await Promise.all(inflight);
+    for (let i = 0; i < deletes.length; i += DELETE_BATCH) {
+      await deleteBatch(ssm, deletes.slice(i, i + DELETE_BATCH), opts);
+      progress.add(Math.min(DELETE_BATCH, deletes.length - i));
+    }
+  } finally {
+    progress.stop();
+  }
+}
+
+/** DeleteParameters takes at most 10 names a call (API reference). */
+const DELETE_BATCH = 10;
+
+async function writeTracked(ssm: SSMClient, item: PlannedItem, desired: BackupParameter, opts: ApplyOptions): Promise<void> {
+  opts.summary.sent(item.name);
+  try {
+    await writeOne(ssm, item, desired, opts);
+    opts.summary.landed(item.action === 'create' ? 'created' : 'updated', item.name);
+  } catch (err) {
+    const error = describeValueCallError(err);
+    opts.summary.failed(item.name, error);
+    opts.logger.warn(`Could not ${item.action} ${item.name}: ${error}`);
+  }
+}
+
+async function writeOne(ssm: SSMClient, item: PlannedItem, desired: BackupParameter, opts: ApplyOptions): Promise<void> {
   if (item.action === 'create') {
-    await ssm.send(new PutParameterCommand(putRequest(item.desired, false)));
+    await ssm.send(new PutParameterCommand(putRequest(desired, false)));
     return;
   }
-  if (item.fields.some((f) => f !== 'Tags')) await ssm.send(new PutParameterCommand(putRequest(item.desired, true)));
-  const tags = missingTags(item.desired.Tags, live?.Tags);
-  if (tags.length) await ssm.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: item.name, Tags: tags }));
+  if (item.fields.some((f) => f !== 'Tags')) await ssm.send(new PutParameterCommand(putRequest(desired, true)));
+  const live = opts.live.get(item.name);
+  const add = missingTags(desired.Tags, live?.Tags);
+  if (add.length) await ssm.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: item.name, Tags: add }));
+  const remove = opts.exactTags ? extraTagKeys(desired.Tags, live?.Tags) : [];
+  if (remove.length) await ssm.send(new RemoveTagsFromResourceCommand({ ResourceType: 'Parameter', ResourceId: item.name, TagKeys: remove }));
+}
+
+async function deleteBatch(ssm: SSMClient, names: string[], opts: ApplyOptions): Promise<void> {
+  for (const n of names) opts.summary.sent(n);
+  try {
+    const out = await ssm.send(new DeleteParametersCommand({ Names: names }));
+    // InvalidParameters: already gone, which is what --prune wants.
+    for (const n of [...(out.DeletedParameters ?? []), ...(out.InvalidParameters ?? [])]) opts.summary.landed('deleted', n);
+  } catch (err) {
+    const error = describeValueCallError(err);
+    for (const n of names) opts.summary.failed(n, error);
+    opts.logger.warn(`Could not delete ${names[0]}${names.length > 1 ? ` and ${names.length - 1} more` : ''}: ${error}`);
+  }
 }

@@ -1,5 +1,4 @@
-import type { BackupParameter } from '../parameter.js';
-import { differingFields, describeFields } from './plan.js';
+import { differingFields, describeFields, type ParameterDigest } from './plan.js';
 
 export interface ArchiveDiff {
   /** In the archive, not live: a restore would create them. */
@@ -11,7 +10,7 @@ export interface ArchiveDiff {
 }
 
 /** Compares archive parameters with live ones by name and field. Pure; the result holds no values. */
-export function diffArchive(archive: BackupParameter[], live: Map<string, BackupParameter>): ArchiveDiff {
+export function diffArchive(archive: ParameterDigest[], live: Map<string, ParameterDigest>): ArchiveDiff {
   const out: ArchiveDiff = { created: [], changed: [], unchanged: [], onlyLive: [] };
   const inArchive = new Set<string>();
   for (const p of archive) {

@@ -1,12 +1,13 @@
 import pLimit from 'p-limit';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { AwsClientFactory } from '../aws/clients.js';
-import { ssmReader, selectionFilters } from '../aws/ssm.js';
+import { ssmReader, selectionFilters, type SsmReader } from '../aws/ssm.js';
 import { collectParameters } from '../collect.js';
-import type { BackupParameter } from '../parameter.js';
+import { mergeParameter } from '../parameter.js';
 import { EngineError, awsErrorCode, describeAwsError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { PlannedItem } from './plan.js';
+import { startProgress } from '../progress.js';
+import { digestParameter, type ParameterDigest, type PlannedItem } from './plan.js';
 
 /** Common path of the selected names ('/' when they share none), so live reading stays as narrow as the selection. */
 export function commonPath(names: string[]): string {
@@ -19,23 +20,57 @@ export function commonPath(names: string[]): string {
   return prefix.startsWith('/') && prefix.length > 1 ? prefix : '/';
 }
 
-/** Live parameters (values decrypted) under a path in one region, by name; with tags for `tagsFor` names. */
-export async function readLive(aws: AwsClientFactory, region: string, path: string, logger: Logger, tagsFor: string[] = []): Promise<Map<string, BackupParameter>> {
+export interface LiveOptions {
+  logger: Logger;
+  /** Names whose tags are read too (ListTagsForResource, one call each). */
+  tagsFor?: string[];
+  /** Throttled attempts so far, for progress lines. */
+  throttles?: () => number;
+}
+
+/**
+ * Live parameters under a path in one region, by name, as digests (values hashed as they arrive, never kept):
+ * everything below `path` (DescribeParameters Path Recursive + GetParameters at the client's Get* pacing, as
+ * backup reads) and `path` itself, which a Path filter does not return. Tags for `tagsFor` names. Progress at INFO.
+ */
+export async function readLive(aws: AwsClientFactory, region: string, path: string, opts: LiveOptions): Promise<Map<string, ParameterDigest>> {
   const reader = ssmReader(aws.ssm(region));
-  const live = new Map<string, BackupParameter>();
-  await collectParameters(reader, {
-    region, filters: selectionFilters(path), includeTags: false, concurrency: 8, logger,
-    sink: async (ps) => { for (const p of ps) live.set(p.Name, p); },
-  });
-  const limit = pLimit(4);
-  await Promise.all(tagsFor.filter((n) => live.has(n)).map((name) => limit(async () => {
-    try {
-      (live.get(name) as BackupParameter).Tags = await reader.tags(name);
-    } catch (err) {
-      throw new EngineError('region', `ListTagsForResource failed for ${name} in ${region}: ${describeAwsError(err)}`, { region, cause: err });
-    }
-  })));
+  const live = new Map<string, ParameterDigest>();
+  const progress = startProgress(opts.logger, 'Reading live parameters', { unit: 'parameters', throttles: opts.throttles });
+  try {
+    await collectParameters(reader, {
+      region, filters: selectionFilters(path), includeTags: false, concurrency: 8, logger: opts.logger,
+      sink: async (ps) => {
+        for (const p of ps) live.set(p.Name, digestParameter(p));
+        progress.add(ps.length);
+      },
+    });
+    const top = path.replace(/\/+$/, '');
+    if (top) await readOne(reader, region, top, live);
+    const limit = pLimit(4);
+    await Promise.all((opts.tagsFor ?? []).filter((n) => live.has(n)).map((name) => limit(async () => {
+      try {
+        (live.get(name) as ParameterDigest).Tags = await reader.tags(name);
+      } catch (err) {
+        throw new EngineError('region', `ListTagsForResource failed for ${name} in ${region}: ${describeAwsError(err)}`, { region, cause: err });
+      }
+    })));
+  } finally {
+    progress.stop();
+  }
   return live;
+}
+
+/** The parameter named exactly `name` (a path can be a parameter too: /app beside /app/child). */
+async function readOne(reader: SsmReader, region: string, name: string, live: Map<string, ParameterDigest>): Promise<void> {
+  try {
+    const value = await reader.getOne(name);
+    if (!value) return;
+    live.set(name, digestParameter(mergeParameter(value, await reader.describeOne(name))));
+  } catch (err) {
+    if (awsErrorCode(err) === 'ValidationException') return; // a path that cannot be a parameter name (reserved prefix)
+    throw new EngineError('region', `Cannot read ${name} in ${region}: ${describeAwsError(err)}`, { region, cause: err });
+  }
 }
 
 /**
@@ -45,7 +80,7 @@ export async function readLive(aws: AwsClientFactory, region: string, path: stri
 export async function checkKeys(kms: KMSClient, region: string, items: PlannedItem[]): Promise<string[]> {
   const byKey = new Map<string, string[]>();
   for (const it of items) {
-    if ((it.action !== 'create' && it.action !== 'update') || it.desired.Type !== 'SecureString') continue;
+    if ((it.action !== 'create' && it.action !== 'update') || it.desired?.Type !== 'SecureString') continue;
     const key = it.desired.KeyId as string;
     byKey.set(key, [...(byKey.get(key) ?? []), it.name]);
   }

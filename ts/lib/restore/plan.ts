@@ -1,19 +1,34 @@
+import { createHash } from 'node:crypto';
 import type { Tag } from '@aws-sdk/client-ssm';
 import type { BackupParameter } from '../parameter.js';
 import { usageError } from '../errors.js';
 
 export const DEFAULT_SSM_KEY = 'alias/aws/ssm';
 
-/** What a restore does with one parameter. `differs`: changed in the archive but left alone (no --overwrite). */
-export type RestoreAction = 'create' | 'update' | 'unchanged' | 'differs';
+/**
+ * A parameter as plan and diff compare it: the fields a restore writes, with the value replaced by its SHA-256
+ * (base64). Plans hold digests, never values, so a plan of 100,000 parameters stays small and value-free.
+ */
+export type ParameterDigest = Pick<BackupParameter, 'Name' | 'Type' | 'Description' | 'Tier' | 'AllowedPattern' | 'DataType' | 'KeyId' | 'Policies' | 'Tags'> & { ValueSha256: string };
+
+/** The digest of a parameter (drops Value, Version, dates, ARN). */
+export function digestParameter(p: BackupParameter): ParameterDigest {
+  const d: Record<string, unknown> = { Name: p.Name, Type: p.Type };
+  for (const k of ['Description', 'Tier', 'AllowedPattern', 'DataType', 'KeyId', 'Policies', 'Tags'] as const) if (p[k] !== undefined) d[k] = p[k];
+  // A JSON round trip makes fresh strings: strings cut from a streamed chunk would keep the whole chunk alive.
+  return { ...(JSON.parse(JSON.stringify(d)) as Omit<ParameterDigest, 'ValueSha256'>), ValueSha256: createHash('sha256').update(p.Value, 'utf8').digest('base64') };
+}
+
+/** What a restore does with one parameter. `differs`: changed in the archive but left alone (no --overwrite). `delete`: --prune. */
+export type RestoreAction = 'create' | 'update' | 'unchanged' | 'differs' | 'delete';
 
 export interface PlannedItem {
   name: string;
   action: RestoreAction;
   /** Fields that differ from live SSM (names only, never values). */
   fields: string[];
-  /** The parameter to write: the archive's, with KeyId mapped for the target region. */
-  desired: BackupParameter;
+  /** The parameter as it should be: the archive's, with KeyId mapped for the target region (absent for delete). */
+  desired?: ParameterDigest;
 }
 
 export interface RestorePlan {
@@ -29,6 +44,10 @@ export interface Selection {
 export interface PlanOptions {
   overwrite: boolean;
   keyMap: Record<string, string>;
+  /** --exact-tags: live tags the archive lacks count as a difference (and are removed on update). */
+  exactTags?: boolean;
+  /** --prune: live parameters under `pruneUnder` (the selected path, itself included) the archive lacks are deleted. */
+  pruneUnder?: string;
 }
 
 /** Parses `alias/aws/ssm=alias/other,key-id=alias/x` into a map. */
@@ -51,20 +70,41 @@ export function mapKeyId(keyId: string | undefined, keyMap: Record<string, strin
   return own;
 }
 
-/** Archive parameters selected by --path (recursive) and --names; names missing from the archive are an error. */
-export function selectParameters(params: BackupParameter[], sel: Selection): BackupParameter[] {
-  const prefix = sel.path && sel.path !== '/' ? sel.path.replace(/\/+$/, '') : undefined;
-  let out = prefix ? params.filter((p) => p.Name === prefix || p.Name.startsWith(prefix + '/')) : params;
-  if (sel.names) {
-    const wanted = new Set(sel.names);
-    out = out.filter((p) => wanted.has(p.Name));
-    const missing = sel.names.filter((n) => !out.some((p) => p.Name === n));
-    if (missing.length) throw usageError(`Not in the archive${prefix ? ` under ${prefix}` : ''}: ${missing.join(', ')}`);
-  }
+/** True when `name` is `path` itself or below it ('/' selects everything). */
+export function underPath(name: string, path: string | undefined): boolean {
+  const prefix = path && path !== '/' ? path.replace(/\/+$/, '') : undefined;
+  return !prefix || name === prefix || name.startsWith(prefix + '/');
+}
+
+/**
+ * Streaming selection by --path (P itself and everything below it) and --names: `test` each archive name as it
+ * streams by, then `check()` throws a usage error naming --names entries the archive does not hold.
+ */
+export function makeSelector(sel: Selection): { test(name: string): boolean; check(): void } {
+  const wanted = sel.names ? new Set(sel.names) : undefined;
+  const found = new Set<string>();
+  return {
+    test(name) {
+      if (!underPath(name, sel.path) || (wanted && !wanted.has(name))) return false;
+      if (wanted) found.add(name);
+      return true;
+    },
+    check() {
+      const missing = (sel.names ?? []).filter((n) => !found.has(n));
+      if (missing.length) throw usageError(`Not in the archive${sel.path && sel.path !== '/' ? ` under ${sel.path}` : ''}: ${missing.join(', ')}`);
+    },
+  };
+}
+
+/** Archive parameters selected by --path and --names (in-memory form of makeSelector). */
+export function selectParameters<T extends { Name: string }>(params: T[], sel: Selection): T[] {
+  const s = makeSelector(sel);
+  const out = params.filter((p) => s.test(p.Name));
+  s.check();
   return out;
 }
 
-const policyTexts = (p: BackupParameter): string[] => (p.Policies ?? []).map((x) => normalizeJson(x.PolicyText ?? '')).sort();
+const policyTexts = (p: Pick<BackupParameter, 'Policies'>): string[] => (p.Policies ?? []).map((x) => normalizeJson(x.PolicyText ?? '')).sort();
 
 function normalizeJson(text: string): string {
   try {
@@ -74,10 +114,17 @@ function normalizeJson(text: string): string {
   }
 }
 
-/** Tags of the archive that live SSM lacks or holds with another value (tags are only ever added). */
+/** Tags of the archive that live SSM lacks or holds with another value. */
 export function missingTags(desired: Tag[] | undefined, live: Tag[] | undefined): Tag[] {
   const have = new Map((live ?? []).map((t) => [t.Key, t.Value]));
   return (desired ?? []).filter((t) => have.get(t.Key) !== t.Value);
+}
+
+/** --exact-tags: keys of live tags the archive does not hold. Nothing when the archive holds no tag list (backup without --include-tags). */
+export function extraTagKeys(desired: Tag[] | undefined, live: Tag[] | undefined): string[] {
+  if (desired === undefined) return [];
+  const keep = new Set(desired.map((t) => t.Key));
+  return (live ?? []).map((t) => t.Key as string).filter((k) => !keep.has(k));
 }
 
 /**
@@ -85,44 +132,56 @@ export function missingTags(desired: Tag[] | undefined, live: Tag[] | undefined)
  * compared (a restore never removes anything); Standard in the archive vs Advanced live is not a
  * difference (SSM cannot downgrade a tier). Values are compared, never returned.
  */
-export function differingFields(want: BackupParameter, live: BackupParameter): string[] {
+export function differingFields(want: ParameterDigest, live: ParameterDigest, exactTags = false): string[] {
   const out: string[] = [];
   if (want.Type !== live.Type) out.push('Type');
-  if (want.Value !== live.Value) out.push('Value');
+  if (want.ValueSha256 !== live.ValueSha256) out.push('Value');
   if (want.Description !== undefined && want.Description !== live.Description) out.push('Description');
   if (want.Tier === 'Advanced' && live.Tier !== 'Advanced') out.push('Tier');
   if (want.AllowedPattern !== undefined && want.AllowedPattern !== live.AllowedPattern) out.push('AllowedPattern');
   if ((want.DataType ?? 'text') !== (live.DataType ?? 'text')) out.push('DataType');
   if (want.Policies?.length && JSON.stringify(policyTexts(want)) !== JSON.stringify(policyTexts(live))) out.push('Policies');
   if (want.Type === 'SecureString' && (want.KeyId ?? DEFAULT_SSM_KEY) !== (live.KeyId ?? DEFAULT_SSM_KEY)) out.push('KeyId');
-  if (missingTags(want.Tags, live.Tags).length) out.push('Tags');
+  if (missingTags(want.Tags, live.Tags).length || (exactTags && extraTagKeys(want.Tags, live.Tags).length)) out.push('Tags');
   return out;
 }
 
 /** The archive's parameter as it should exist in the target region. */
-export function desiredParameter(p: BackupParameter, keyMap: Record<string, string>): BackupParameter {
-  const d: BackupParameter = { ...p };
+export function desiredParameter<T extends { Type: string; KeyId?: string }>(p: T, keyMap: Record<string, string>): T {
+  const d: T = { ...p };
   if (d.Type === 'SecureString') d.KeyId = mapKeyId(p.KeyId, keyMap);
   else delete d.KeyId;
   return d;
 }
 
-/** Decides create / update / unchanged / differs for each selected archive parameter. Pure; deletes nothing. */
-export function planRestore(archive: BackupParameter[], live: Map<string, BackupParameter>, opts: PlanOptions): RestorePlan {
-  const counts: Record<RestoreAction, number> = { create: 0, update: 0, unchanged: 0, differs: 0 };
+/**
+ * Decides create / update / unchanged / differs for each selected archive parameter and, with `pruneUnder`, delete
+ * for each live parameter under that path the archive lacks. Pure.
+ */
+export function planRestore(archive: ParameterDigest[], live: Map<string, ParameterDigest>, opts: PlanOptions): RestorePlan {
+  const counts: Record<RestoreAction, number> = { create: 0, update: 0, unchanged: 0, differs: 0, delete: 0 };
+  const inArchive = new Set<string>();
   const items = archive.map((p): PlannedItem => {
+    inArchive.add(p.Name);
     const desired = desiredParameter(p, opts.keyMap);
     const current = live.get(p.Name);
     let item: PlannedItem;
     if (!current) item = { name: p.Name, action: 'create', fields: [], desired };
     else {
-      const fields = differingFields(desired, current);
+      const fields = differingFields(desired, current, opts.exactTags);
       const action: RestoreAction = fields.length === 0 ? 'unchanged' : opts.overwrite ? 'update' : 'differs';
       item = { name: p.Name, action, fields, desired };
     }
     counts[item.action] += 1;
     return item;
   });
+  if (opts.pruneUnder !== undefined) {
+    for (const name of [...live.keys()].sort()) {
+      if (inArchive.has(name) || !underPath(name, opts.pruneUnder)) continue;
+      items.push({ name, action: 'delete', fields: [] });
+      counts.delete += 1;
+    }
+  }
   return { items, counts };
 }
 

@@ -1,64 +1,28 @@
 import path from 'node:path';
 import type { AwsClientFactory } from '../aws/clients.js';
-import { configKeys, loadPlan } from '../plan.js';
-import { loadArchive, type LoadedArchive } from '../archive-source.js';
-import { writeJsonAtomic } from '../files.js';
-import { EngineError } from '../errors.js';
+import { withPrivateDir } from '../secure-temp.js';
+import type { LoadedArchive } from '../archive-source.js';
 import type { Logger } from '../log.js';
 import { commonPath, readLive, checkKeys } from './live.js';
-import { applyRestore, type ApplyOutcome } from './apply.js';
-import { planRestore, selectParameters, describeFields, type RestorePlan, type Selection } from './plan.js';
+import { applyRestore } from './apply.js';
+import { readSelected, type SourceOptions, type SelectedArchive } from './source.js';
+import { planRestore, describeFields, type ParameterDigest, type RestorePlan, type Selection } from './plan.js';
+import { SummaryFile, type RestoreSummary } from './summary.js';
 
-export interface SourceOptions {
-  environment: string;
-  homeRegion: string | undefined;
-  /** Region whose bucket holds the archive. */
-  region: string;
-  archive?: string;
-}
-
-/** The bucket of a region from the backup configuration (the same lookup as backup). */
-export async function regionBucket(aws: AwsClientFactory, opts: SourceOptions): Promise<string> {
-  const plan = await loadPlan(aws, { environment: opts.environment, homeRegion: opts.homeRegion, regions: [opts.region] });
-  const bucket = plan.buckets[opts.region];
-  if (!bucket) throw new EngineError('config', `Bucket definition missing for ${opts.region}: ${configKeys(plan.environment).regionBucket(opts.region)} not found`, { region: opts.region });
-  return bucket;
-}
-
-export async function openArchive(aws: AwsClientFactory, opts: SourceOptions, logger: Logger): Promise<LoadedArchive> {
-  const bucket = await regionBucket(aws, opts);
-  const archive = await loadArchive(aws.s3(opts.region), bucket, opts.region, opts.archive);
-  const log = logger.forRegion(opts.region);
-  log.info(`Archive s3://${bucket}/${archive.key}: ${archive.parameters.length} parameters, ${archive.verified ? `verified (${archive.checks.join(', ')})` : 'UNVERIFIED legacy backup.json (no checksum)'}`);
-  if (!archive.verified) log.warn(`s3://${bucket}/${archive.key} is a legacy backup.json without manifest: its integrity cannot be verified`);
-  return archive;
-}
+export { regionBucket, type SourceOptions } from './source.js';
+export type { RestoreSummary } from './summary.js';
 
 export interface RestoreOptions extends SourceOptions, Selection {
   targetRegion: string;
   overwrite: boolean;
+  exactTags: boolean;
+  /** --prune: delete live parameters under --path that the archive lacks (apply only; always planned first). */
+  prune: boolean;
   keyMap: Record<string, string>;
   apply: boolean;
   concurrency: number;
   summaryFile: string;
   logger: Logger;
-}
-
-export interface RestoreSummary {
-  mode: 'plan' | 'apply';
-  environment: string;
-  sourceRegion: string;
-  targetRegion: string;
-  archive: { bucket: string; key: string; format: string; verified: boolean; parameterCount: number };
-  overwrite: boolean;
-  counts: Record<string, number>;
-  created: string[];
-  updated: string[];
-  skipped: string[];
-  failed: { name: string; error: string }[];
-  planned: { create: string[]; update: string[]; unchanged: string[]; differs: Record<string, string> };
-  executionTimeSec: number;
-  parametersPerSec?: number;
 }
 
 export interface RestoreResult {
@@ -67,55 +31,77 @@ export interface RestoreResult {
   exitCode: number;
 }
 
-/** Plans (and with `apply`, writes) a restore; the summary file is written in both modes. */
+/** Names whose live tags must be read: archive entries that hold a tag list (all of them with --exact-tags). */
+const tagNames = (selected: ParameterDigest[], exact: boolean) => selected.filter((p) => (exact ? p.Tags !== undefined : (p.Tags?.length ?? 0) > 0)).map((p) => p.Name);
+
+/**
+ * Plans (and with `apply`, writes) a restore. Order: read and validate the whole archive (values spooled to a
+ * private 0600 file when applying), read live state, plan, check KMS keys, then write. Nothing is written before
+ * every check passed. The summary file is written in both modes and kept true while writes land.
+ */
 export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): Promise<RestoreResult> {
   const started = performance.now();
-  const archive = await openArchive(aws, opts, opts.logger);
-  const log = opts.logger.forRegion(opts.targetRegion);
-  const selected = selectParameters(archive.parameters, opts);
-  const withTags = selected.filter((p) => p.Tags?.length).map((p) => p.Name);
-  const live = await readLive(aws, opts.targetRegion, opts.names ? commonPath(opts.names) : (opts.path ?? '/'), log, withTags);
-  const plan = planRestore(selected, live, { overwrite: opts.overwrite, keyMap: opts.keyMap });
-  log.info(`Plan: create=${plan.counts.create} update=${plan.counts.update} unchanged=${plan.counts.unchanged} differs-not-overwritten=${plan.counts.differs}${opts.apply ? '' : ' (PLAN ONLY: nothing written; pass --apply)'}`);
-  const keys = await checkKeys(aws.kms(opts.targetRegion), opts.targetRegion, plan.items);
-  if (keys.length) log.info(`KMS keys present in ${opts.targetRegion}: ${keys.join(', ')}`);
-  let outcome: ApplyOutcome = { created: [], updated: [], failed: [] };
-  const summary = baseSummary(opts, archive, plan);
-  writeJsonAtomic(opts.summaryFile, summary);
-  if (opts.apply) {
-    const writeStart = performance.now();
-    try {
-      outcome = await applyRestore(aws.ssm(opts.targetRegion), plan.items, { concurrency: opts.concurrency, logger: log, live });
-    } finally {
-      const written = outcome.created.length + outcome.updated.length;
-      const secs = (performance.now() - writeStart) / 1000;
-      Object.assign(summary, outcome, { parametersPerSec: written ? Math.round((written / secs) * 100) / 100 : undefined });
-      summary.counts = { ...summary.counts, created: outcome.created.length, updated: outcome.updated.length, failed: outcome.failed.length };
+  const throttles = () => aws.stats.throttles;
+  return withPrivateDir(async (dir) => {
+    const spoolFile = opts.apply ? path.join(dir, 'selected.spool') : undefined;
+    const source = await readSelected(aws, { ...opts, spoolFile, throttles });
+    const spool = source.spool;
+    const log = opts.logger.forRegion(opts.targetRegion);
+    const livePath = opts.names ? commonPath(opts.names) : (opts.path ?? '/');
+    const live = await readLive(aws, opts.targetRegion, livePath, { logger: log, tagsFor: tagNames(source.selected, opts.exactTags), throttles });
+    const plan = planRestore(source.selected, live, { overwrite: opts.overwrite, keyMap: opts.keyMap, exactTags: opts.exactTags, pruneUnder: opts.prune ? (opts.path ?? '/') : undefined });
+    const c = plan.counts;
+    log.info(`Plan: create=${c.create} update=${c.update} unchanged=${c.unchanged} differs-not-overwritten=${c.differs}${opts.prune ? ` delete=${c.delete}` : ''}${opts.apply ? '' : ' (PLAN ONLY: nothing written; pass --apply)'}`);
+    const keys = await checkKeys(aws.kms(opts.targetRegion), opts.targetRegion, plan.items);
+    if (keys.length) log.info(`KMS keys present in ${opts.targetRegion}: ${keys.join(', ')}`);
+    const tracker = new SummaryFile(opts.summaryFile, baseSummary(opts, source, plan));
+    const summary = tracker.summary;
+    if (!opts.apply || !spool) {
       summary.executionTimeSec = Math.round((performance.now() - started) / 10) / 100;
-      writeJsonAtomic(opts.summaryFile, summary);
+      tracker.close(true);
+      return { summary, plan, exitCode: 0 };
     }
-    log.info(`Restored: created=${outcome.created.length} updated=${outcome.updated.length} skipped=${summary.skipped.length} failed=${outcome.failed.length}${summary.parametersPerSec ? ` (${summary.parametersPerSec} parameters/s)` : ''}`);
-    if (outcome.failed.length) log.error(`${outcome.failed.length} parameter(s) failed; run the same restore again to finish the rest (see ${path.basename(opts.summaryFile)})`);
-  }
-  return { summary, plan, exitCode: outcome.failed.length ? 1 : 0 };
+    const writeStart = performance.now();
+    let complete = false;
+    try {
+      await applyRestore(aws.ssm(opts.targetRegion), plan, { spool, keyMap: opts.keyMap, exactTags: opts.exactTags, concurrency: opts.concurrency, logger: log, live, summary: tracker, throttles });
+      complete = true;
+    } finally {
+      const written = summary.created.length + summary.updated.length + summary.deleted.length;
+      const secs = (performance.now() - writeStart) / 1000;
+      summary.parametersPerSec = written ? Math.round((written / secs) * 100) / 100 : undefined;
+      summary.counts = { ...summary.counts, created: summary.created.length, updated: summary.updated.length, deleted: summary.deleted.length, failed: summary.failed.length };
+      summary.executionTimeSec = Math.round((performance.now() - started) / 10) / 100;
+      tracker.close(complete);
+    }
+    log.info(`Restored: created=${summary.created.length} updated=${summary.updated.length}${opts.prune ? ` deleted=${summary.deleted.length}` : ''} skipped=${summary.skipped.length} failed=${summary.failed.length}${summary.parametersPerSec ? ` (${summary.parametersPerSec} parameters/s)` : ''}`);
+    if (summary.failed.length) log.error(`${summary.failed.length} parameter(s) failed; run the same restore again to finish the rest (see ${path.basename(opts.summaryFile)})`);
+    return { summary, plan, exitCode: summary.failed.length ? 1 : 0 };
+  });
 }
 
-function baseSummary(opts: RestoreOptions, archive: LoadedArchive, plan: RestorePlan): RestoreSummary {
+function baseSummary(opts: RestoreOptions, source: SelectedArchive, plan: RestorePlan): RestoreSummary {
   const names = (a: string) => plan.items.filter((i) => i.action === a).map((i) => i.name);
   const differs = Object.fromEntries(plan.items.filter((i) => i.action === 'differs' || i.action === 'update').map((i) => [i.name, describeFields(i.fields)]));
+  const archive: LoadedArchive = source.archive;
   return {
     mode: opts.apply ? 'apply' : 'plan',
     environment: opts.environment,
     sourceRegion: opts.region,
     targetRegion: opts.targetRegion,
-    archive: { bucket: archive.bucket, key: archive.key, format: archive.format, verified: archive.verified, parameterCount: archive.parameters.length },
+    archive: { bucket: archive.bucket, key: archive.key, format: archive.format, verified: archive.verified, parameterCount: archive.parameterCount },
     overwrite: opts.overwrite,
+    exactTags: opts.exactTags,
+    prune: opts.prune,
     counts: { ...plan.counts },
     created: [],
     updated: [],
+    deleted: [],
     skipped: [...names('unchanged'), ...names('differs')].sort(),
     failed: [],
-    planned: { create: names('create'), update: names('update'), unchanged: names('unchanged'), differs },
+    inFlight: [],
+    planned: { create: names('create'), update: names('update'), unchanged: names('unchanged'), differs, delete: names('delete') },
+    complete: !opts.apply,
     executionTimeSec: 0,
   };
 }

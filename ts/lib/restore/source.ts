@@ -1,0 +1,100 @@
+import { StringDecoder } from 'node:string_decoder';
+import { EncryptedSpool } from '../spool.js';
+import type { AwsClientFactory } from '../aws/clients.js';
+import { loadPlan } from '../plan.js';
+import { resolveArchiveKey, readArchiveObject, type LoadedArchive } from '../archive-source.js';
+import { DEFAULT_MAX_ARCHIVE_MB } from '../archive-read.js';
+import { EngineError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { BackupParameter } from '../parameter.js';
+import { startProgress } from '../progress.js';
+import { ArchiveProblems } from './validate.js';
+import { digestParameter, makeSelector, type ParameterDigest, type Selection } from './plan.js';
+
+export interface SourceOptions {
+  environment: string;
+  homeRegion: string | undefined;
+  /** Region whose bucket holds the archive; the archive must belong to it and to `environment`. */
+  region: string;
+  archive?: string;
+  /** --max-archive-mb: limit on the decompressed archive. */
+  maxArchiveMb?: number;
+}
+
+/** The bucket of a region from the backup configuration (the same lookup as backup). */
+export async function regionBucket(aws: AwsClientFactory, opts: SourceOptions): Promise<string> {
+  const plan = await loadPlan(aws, { environment: opts.environment, homeRegion: opts.homeRegion, regions: [opts.region] });
+  const bucket = plan.buckets[opts.region];
+  if (!bucket) throw new EngineError('config', `Bucket definition missing for ${opts.region}: /jenkins/${plan.environment}/backup/${opts.region}/s3-bucket-name not found`, { region: opts.region });
+  return bucket;
+}
+
+/** A read and validated archive: its selected parameters as digests, and (when asked) a spool of their values. */
+export interface SelectedArchive {
+  archive: LoadedArchive;
+  selected: ParameterDigest[];
+  /** The selected parameters with their values (restore --apply), encrypted under a key only this process holds. */
+  spool?: EncryptedSpool;
+}
+
+export interface ReadSelectedOptions extends SourceOptions, Selection {
+  logger: Logger;
+  /** Spools every selected parameter (values included) to this file, encrypted (EncryptedSpool), one JSON per line (restore --apply). */
+  spoolFile?: string;
+  /** false: keep no digests (verify only checks). */
+  keepSelected?: boolean;
+  throttles?: () => number;
+}
+
+/**
+ * The one place that turns an archive in S3 into validated, selected entries: resolves and checks the key, streams
+ * the object (bounded memory), checks identity and integrity, checks the shape of every entry, names given twice,
+ * and Parameter Store's rules on the selected ones. Any problem throws before the caller writes anything:
+ * exit 2 with the offending names (values never named), exit 1 for a damaged archive.
+ */
+export async function readSelected(aws: AwsClientFactory, opts: ReadSelectedOptions): Promise<SelectedArchive> {
+  const log = opts.logger.forRegion(opts.region);
+  const bucket = await regionBucket(aws, opts);
+  const s3 = aws.s3(opts.region);
+  const key = await resolveArchiveKey(s3, bucket, opts.region, opts.archive);
+  const problems = new ArchiveProblems();
+  const selector = makeSelector(opts);
+  const selected: ParameterDigest[] = [];
+  const spool = opts.spoolFile ? new EncryptedSpool(opts.spoolFile) : undefined;
+  const progress = startProgress(log, `Reading s3://${bucket}/${key}`, { unit: 'parameters', throttles: opts.throttles });
+  let archive: LoadedArchive;
+  try {
+    archive = await readArchiveObject(s3, bucket, key, { environment: opts.environment, region: opts.region }, {
+      maxBytes: (opts.maxArchiveMb ?? DEFAULT_MAX_ARCHIVE_MB) * 1048576,
+      onParameter: async (value, index) => {
+        progress.add();
+        const p = problems.entry(value, index);
+        if (!p || !selector.test(p.Name) || !problems.rules(p)) return;
+        if (opts.keepSelected !== false) selected.push(digestParameter(p));
+        if (spool) await spool.write(JSON.stringify(p) + '\n');
+      },
+    });
+  } finally {
+    progress.stop();
+    if (spool) await spool.close();
+  }
+  const summary = problems.summary();
+  if (summary) throw new EngineError('config', `Archive ${key}: ${summary}; nothing was written`, { region: opts.region });
+  selector.check();
+  log.info(`Archive s3://${bucket}/${key}: ${archive.parameterCount} parameters (${selected.length} selected), ${archive.verified ? `verified (${archive.checks.join(', ')})` : 'UNVERIFIED legacy backup.json (no checksum)'}`);
+  if (!archive.verified) log.warn(`s3://${bucket}/${key} is a legacy backup.json without manifest: its integrity cannot be verified`);
+  return { archive, selected, spool };
+}
+
+/** The spooled parameters, one at a time, in archive order. */
+export async function* readSpool(spool: EncryptedSpool): AsyncGenerator<BackupParameter> {
+  let rest = '';
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of spool.read()) {
+    const lines = (rest + decoder.write(chunk)).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) if (line) yield JSON.parse(line) as BackupParameter;
+  }
+  rest += decoder.end();
+  if (rest) yield JSON.parse(rest) as BackupParameter;
+}
