@@ -205,9 +205,11 @@ async function compareAndPromote(aws: AwsClientFactory, region: string, bucket: 
   });
   const drift = computeDrift(entries, previous, bucket);
   const warn = (text: string) => { warnings.push(text); log.warn(text); };
-  if (previous.kind === 'none') warn(`First backup in s3://${bucket} (no latest.txt): nothing to compare with, so the shrink guard did not apply`);
+  // A first backup is expected, not a warning that needs a look (warnings make the Jenkins build UNSTABLE);
+  // the summary says it too: drift.previousArchive is null.
+  if (previous.kind === 'none') log.info(`First backup in s3://${bucket} (no latest.txt): nothing to compare with, so the shrink guard did not apply`);
   if (previous.kind === 'unknown') warn(`Previous archive not compared: ${previous.why}; the shrink guard did not apply`);
-  if (previous.kind === 'count') warn(`Previous archive s3://${bucket}/${previous.key} compared by count only: ${previous.why}`);
+  if (previous.kind === 'count') log.info(`Previous archive s3://${bucket}/${previous.key} compared by count only: ${previous.why}`);
   for (const line of driftLines(drift)) log.info(line);
   log.debug(`Compared with the previous archive in ${Math.round(performance.now() - t0)} ms`, { compareMs: Math.round(performance.now() - t0) });
   const refusal = guardRefusal({ count: entries.length, key, bucket, selection: { path: opts.path, nameContains: opts.nameContains }, previous, drift }, opts.guard);
