@@ -4,7 +4,7 @@ import groovy.transform.Field
 // Backs up SSM Parameter Store from every configured region, one stage per region (see ssmMultiRegionBackup.txt).
 // Stages and reporting only: the engine (ssmBackupEngine) does all AWS work.
 @Field static final Map DEFAULTS = [environment: null, dryRun: false, ssmHomeRegion: null, regions: null, path: null,
-        includeTags: false, failFast: true, parallel: false, agentLabel: null, regionTimeoutMinutes: 10, credentialsId: null,
+        includeTags: true, failFast: true, parallel: false, agentLabel: null, regionTimeoutMinutes: 10, credentialsId: null,
         slackWebhookCredentialsId: null, slackChannel: null, email: null, nodejs: null]
 @Field static final String WORK_DIR = 'ssm-backup-work'
 @Field static final String SUMMARY_FILE = 'ssm-backup-work/region_summaries.json'

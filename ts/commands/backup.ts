@@ -14,7 +14,10 @@ export const backupOptions = {
   path: { kind: 'parameter-path', default: '/', describe: 'Back up parameters under this path, recursively' },
   'name-contains': { kind: 'string', describe: 'Only parameters whose name contains this text (the old job\'s filter)' },
   'dry-run': { kind: 'boolean', default: false, describe: 'Collect and count, upload nothing, write no archive' },
-  'include-tags': { kind: 'boolean', default: false, describe: 'Also back up each parameter\'s tags (one extra API call per parameter)' },
+  'include-tags': { kind: 'boolean', default: true, describe: 'Back up each parameter\'s tags, read with one Resource Groups Tagging API sweep per region (--no-include-tags skips them)' },
+  'include-labels': { kind: 'boolean', default: false, describe: 'Also back up the labels of each parameter\'s current version (one GetParameterHistory per parameter)' },
+  'tag-rate': { kind: 'number', default: 20, min: 0.1, max: 10000, describe: 'Max ListTagsForResource requests/s per region, used only when the Tagging API is unavailable' },
+  'history-rate': { kind: 'number', default: 10, min: 0.1, max: 10000, describe: 'Max GetParameterHistory requests/s per region (--include-labels)' },
   concurrency: { kind: 'integer', default: 8, min: 1, max: 64, describe: 'GetParameters batches in flight per region (calls are also paced to --get-rate)' },
   'fail-fast': { kind: 'boolean', default: true, describe: 'Skip the remaining regions after the first failure (--no-fail-fast goes on)' },
   'parallel-regions': { kind: 'integer', default: 1, min: 1, max: 32, describe: 'Regions backed up at the same time (each has its own quota); fail-fast skips regions not yet started' },
@@ -40,13 +43,13 @@ export const backupCommand = defineCommand({
     ['ssm-backup backup --environment prod --regions us-west-2 --path /app', 'Back up /app in one region'],
     ['ssm-backup backup --environment prod --parallel-regions 3 --no-fail-fast', 'Three regions side by side, go on after a failure'],
   ],
-  clientOptions: (o) => ({ getRate: o.getRate }),
+  clientOptions: (o) => ({ getRate: o.getRate, tagRate: o.tagRate, historyRate: o.historyRate }),
   run: async ({ aws, logger, io }, o) => {
     const plan = await loadPlan(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), regions: o.regions });
     for (const w of plan.warnings) logger.warn(w);
     logger.info(`Plan: regions=[${plan.regions.join(', ')}], default=${plan.defaultRegion}, environment=${plan.environment}${o.dryRun ? ', DRY RUN' : ''}`);
     const result = await runBackup(aws, {
-      plan, path: o.path, nameContains: o.nameContains, dryRun: o.dryRun, includeTags: o.includeTags, concurrency: o.concurrency,
+      plan, path: o.path, nameContains: o.nameContains, dryRun: o.dryRun, includeTags: o.includeTags, includeLabels: o.includeLabels, concurrency: o.concurrency,
       failFast: o.failFast, parallelRegions: o.parallelRegions, workDir: o.workDir, summaryFile: o.summaryFile ?? path.join(o.workDir, 'region_summaries.json'), logger,
     });
     const stats = aws.stats.snapshot();

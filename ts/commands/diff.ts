@@ -27,7 +27,7 @@ export const diffCommand = defineCommand({
     const archive = await openArchive(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region, archive: o.archive }, logger);
     const keyMap = parseKeyMap(o.kmsKeyMap?.join(','));
     const selected = selectParameters(archive.parameters, { path: o.path }).map((p) => desiredParameter(p, keyMap));
-    const live = await readLive(aws, target, o.path, logger.forRegion(target), selected.filter((p) => p.Tags?.length).map((p) => p.Name));
+    const live = await readLive(aws, target, o.path, logger.forRegion(target), selected.filter((p) => p.Tags?.length).map((p) => p.Name), selected.filter((p) => p.Labels?.length).map((p) => p.Name));
     const diff = diffArchive(selected, live);
     io.stdout(o.json ? JSON.stringify({ archive: `s3://${archive.bucket}/${archive.key}`, targetRegion: target, ...diff }, null, 2) + '\n' : formatDiff(diff, o.verbose));
     return 0;

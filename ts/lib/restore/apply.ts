@@ -1,9 +1,9 @@
 import pLimit from 'p-limit';
-import { PutParameterCommand, AddTagsToResourceCommand, type PutParameterCommandInput, type SSMClient, type ParameterTier, type ParameterType } from '@aws-sdk/client-ssm';
+import { PutParameterCommand, AddTagsToResourceCommand, LabelParameterVersionCommand, type PutParameterCommandInput, type SSMClient, type ParameterTier, type ParameterType } from '@aws-sdk/client-ssm';
 import type { BackupParameter } from '../parameter.js';
 import { describeAwsError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { missingTags, type PlannedItem } from './plan.js';
+import { missingTags, missingLabels, type PlannedItem } from './plan.js';
 
 export interface ApplyOutcome {
   created: string[];
@@ -68,11 +68,25 @@ export async function applyRestore(ssm: SSMClient, items: PlannedItem[], opts: {
 }
 
 async function writeOne(ssm: SSMClient, item: PlannedItem, live: BackupParameter | undefined): Promise<void> {
+  let version = live?.Version;
   if (item.action === 'create') {
-    await ssm.send(new PutParameterCommand(putRequest(item.desired, false)));
-    return;
+    version = (await ssm.send(new PutParameterCommand(putRequest(item.desired, false)))).Version;
+  } else {
+    if (item.fields.some((f) => f !== 'Tags' && f !== 'Labels')) version = (await ssm.send(new PutParameterCommand(putRequest(item.desired, true)))).Version;
+    const tags = missingTags(item.desired.Tags, live?.Tags);
+    if (tags.length) await ssm.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: item.name, Tags: tags }));
   }
-  if (item.fields.some((f) => f !== 'Tags')) await ssm.send(new PutParameterCommand(putRequest(item.desired, true)));
-  const tags = missingTags(item.desired.Tags, live?.Tags);
-  if (tags.length) await ssm.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: item.name, Tags: tags }));
+  await attachLabels(ssm, item, version, item.action === 'create' ? undefined : live);
+}
+
+/**
+ * Re-attaches the archive's labels to the version just written (or, when only labels differ, to the live version) with
+ * one LabelParameterVersion; a label held by another version moves (API reference of LabelParameterVersion). Labels
+ * the service refuses (InvalidLabels) fail the parameter.
+ */
+async function attachLabels(ssm: SSMClient, item: PlannedItem, version: number | undefined, live: BackupParameter | undefined): Promise<void> {
+  const wanted = version !== live?.Version ? (item.desired.Labels ?? []) : missingLabels(item.desired.Labels, live?.Labels);
+  if (wanted.length === 0) return;
+  const out = await ssm.send(new LabelParameterVersionCommand({ Name: item.name, ParameterVersion: version, Labels: wanted }));
+  if (out.InvalidLabels?.length) throw new Error(`LabelParameterVersion refused labels ${out.InvalidLabels.join(', ')}`);
 }

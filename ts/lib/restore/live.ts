@@ -19,8 +19,11 @@ export function commonPath(names: string[]): string {
   return prefix.startsWith('/') && prefix.length > 1 ? prefix : '/';
 }
 
-/** Live parameters (values decrypted) under a path in one region, by name; with tags for `tagsFor` names. */
-export async function readLive(aws: AwsClientFactory, region: string, path: string, logger: Logger, tagsFor: string[] = []): Promise<Map<string, BackupParameter>> {
+/**
+ * Live parameters (values decrypted) under a path in one region, by name; with tags for `tagsFor` names and the labels
+ * of the current version for `labelsFor` names (one GetParameterHistory each, only for names that exist live).
+ */
+export async function readLive(aws: AwsClientFactory, region: string, path: string, logger: Logger, tagsFor: string[] = [], labelsFor: string[] = []): Promise<Map<string, BackupParameter>> {
   const reader = ssmReader(aws.ssm(region));
   const live = new Map<string, BackupParameter>();
   await collectParameters(reader, {
@@ -33,6 +36,15 @@ export async function readLive(aws: AwsClientFactory, region: string, path: stri
       (live.get(name) as BackupParameter).Tags = await reader.tags(name);
     } catch (err) {
       throw new EngineError('region', `ListTagsForResource failed for ${name} in ${region}: ${describeAwsError(err)}`, { region, cause: err });
+    }
+  })));
+  await Promise.all(labelsFor.filter((n) => live.get(n)?.Version !== undefined).map((name) => limit(async () => {
+    const p = live.get(name) as BackupParameter;
+    try {
+      const labels = await reader.labels(name, p.Version as number);
+      if (labels?.length) p.Labels = [...labels].sort();
+    } catch (err) {
+      throw new EngineError('region', `GetParameterHistory failed for ${name} in ${region}: ${describeAwsError(err)}`, { region, cause: err });
     }
   })));
   return live;

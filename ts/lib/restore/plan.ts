@@ -80,6 +80,12 @@ export function missingTags(desired: Tag[] | undefined, live: Tag[] | undefined)
   return (desired ?? []).filter((t) => have.get(t.Key) !== t.Value);
 }
 
+/** Labels of the archive that live SSM's current version lacks (labels are only ever added or moved, never removed). */
+export function missingLabels(desired: string[] | undefined, live: string[] | undefined): string[] {
+  const have = new Set(live ?? []);
+  return (desired ?? []).filter((l) => !have.has(l));
+}
+
 /**
  * Field names in which live SSM differs from the archive. Fields the archive does not hold are not
  * compared (a restore never removes anything); Standard in the archive vs Advanced live is not a
@@ -96,6 +102,7 @@ export function differingFields(want: BackupParameter, live: BackupParameter): s
   if (want.Policies?.length && JSON.stringify(policyTexts(want)) !== JSON.stringify(policyTexts(live))) out.push('Policies');
   if (want.Type === 'SecureString' && (want.KeyId ?? DEFAULT_SSM_KEY) !== (live.KeyId ?? DEFAULT_SSM_KEY)) out.push('KeyId');
   if (missingTags(want.Tags, live.Tags).length) out.push('Tags');
+  if (missingLabels(want.Labels, live.Labels).length) out.push('Labels');
   return out;
 }
 

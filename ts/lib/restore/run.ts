@@ -74,7 +74,8 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
   const log = opts.logger.forRegion(opts.targetRegion);
   const selected = selectParameters(archive.parameters, opts);
   const withTags = selected.filter((p) => p.Tags?.length).map((p) => p.Name);
-  const live = await readLive(aws, opts.targetRegion, opts.names ? commonPath(opts.names) : (opts.path ?? '/'), log, withTags);
+  const withLabels = selected.filter((p) => p.Labels?.length).map((p) => p.Name);
+  const live = await readLive(aws, opts.targetRegion, opts.names ? commonPath(opts.names) : (opts.path ?? '/'), log, withTags, withLabels);
   const plan = planRestore(selected, live, { overwrite: opts.overwrite, keyMap: opts.keyMap });
   log.info(`Plan: create=${plan.counts.create} update=${plan.counts.update} unchanged=${plan.counts.unchanged} differs-not-overwritten=${plan.counts.differs}${opts.apply ? '' : ' (PLAN ONLY: nothing written; pass --apply)'}`);
   const keys = await checkKeys(aws.kms(opts.targetRegion), opts.targetRegion, plan.items);
