@@ -10,7 +10,11 @@
  *   6. restore-memory: verify, diff and a restore plan of --memory-params x 4 KB, and two decompression bombs; peak RSS
  *      (targets <= 250 MB, bombs < 300 MB). 7. restore-quota: diff and restore plan against the Get* quota (<= 1.25x).
  *      Both in scripts/bench-restore-read.ts.
- * Options: --scenario all|quota|lifted|memory|restore|guard|restore-memory|restore-quota  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
+ *   8. tags: every parameter tagged, ListTagsForResource quota 20/s: backup with tags (the default: one GetResources
+ *      sweep per region) vs --no-include-tags (target <= 1.1x); API calls by operation.
+ *   9. paging: the quota-bound run with 10-item DescribeParameters pages, and with filter-after-paging on a --path that
+ *      selects 10% of the region; ratio to the bound for each (target <= 1.25).
+ * Options: --scenario all|quota|lifted|memory|restore|guard|restore-memory|restore-quota|tags|paging  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
  *          --engine-node-options '...' (NODE_OPTIONS for the engine process only, e.g. --max-old-space-size=64)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -42,11 +46,11 @@ const TPS = Number(opt['get-tps']);
 
 interface EngineRun { wallSec: number; code: number; peakRssMb?: number; apiCalls?: Record<string, number>; throttles?: number; compareMs?: number }
 
-function runEngine(aws: LocalAws, args: string[]): Promise<EngineRun> {
+function runEngine(aws: LocalAws, args: string[], command = 'backup'): Promise<EngineRun> {
   const work = mkdtempSync(path.join(tmpdir(), 'bench-work-'));
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BUNDLE, 'backup', '--environment', 'dev', '--work-dir', work, '--log-format', 'json', ...args], {
+    const child = spawn(process.execPath, [BUNDLE, command, '--environment', 'dev', '--work-dir', work, '--log-format', 'json', ...args], {
       env: { ...process.env, ...aws.env, AWS_REGION: REGIONS[0], NODE_OPTIONS: opt['engine-node-options'] || undefined }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     let last: Partial<EngineRun> = {};
@@ -80,20 +84,26 @@ function runEngine(aws: LocalAws, args: string[]): Promise<EngineRun> {
   });
 }
 
-function seed(aws: LocalAws, count: number, valueBytes: number, regions: string[]): void {
+function seed(aws: LocalAws, count: number, valueBytes: number, regions: string[], tagged = false): void {
   seedBackupConfig(aws, regions);
   for (const r of regions) {
     for (let i = 0; i < count; i += 1) {
       const secure = i % 5 === 0;
       // Random (incompressible) values: the archive is as large as the data, as with real secrets.
       const value = randomBytes(Math.ceil((valueBytes * 3) / 4)).toString('base64').slice(0, valueBytes);
-      aws.ssm.put(r, { Name: `/bench/${r}/svc${Math.floor(i / 100)}/p${i}`, Value: value, Type: secure ? 'SecureString' : 'String' });
+      aws.ssm.put(r, { Name: `/bench/g${Math.floor((i * 10) / count)}/${r}/svc${Math.floor(i / 100)}/p${i}`, Value: value, Type: secure ? 'SecureString' : 'String', Tags: tagged ? [{ Key: 'team', Value: `t${i % 7}` }] : undefined });
     }
   }
 }
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
 const table = (rows: [string, string][]) => { for (const [k, v] of rows) console.log(`  ${k.padEnd(34)} ${v}`); };
+
+/** Per-region lower bound: Get* calls against the quota (one second of burst), DescribeParameters pages one after another. */
+function quotaBoundSec(selected: number, describePages: number): number {
+  const perRegion = Math.max((Math.ceil(selected / 10) - TPS) / TPS, (describePages * LATENCY) / 1000) + (2 * LATENCY) / 1000;
+  return perRegion * REGIONS.length;
+}
 
 async function quotaBound(): Promise<void> {
   console.log(`\n# 1. quota-bound: ${REGIONS.length} regions x ${N} parameters, latency ${LATENCY} ms, Get* quota ${TPS}/s per region`);
@@ -225,6 +235,29 @@ async function guard(): Promise<void> {
   }
 }
 
+async function tags(): Promise<void> {
+  console.log(`\n# 8. tags: ${REGIONS.length} regions x ${N} parameters, every one tagged, latency ${LATENCY} ms, Get* ${TPS}/s, ListTagsForResource 20/s`);
+  const aws = await startLocalAws({ latencyMs: LATENCY, getTps: TPS, tagTps: 20 });
+  try {
+    seed(aws, N, 64, REGIONS, true);
+    aws.resetStats();
+    const withTags = await runEngine(aws, ['--get-rate', String(TPS)]);
+    const server = aws.stats().operations;
+    const without = await runEngine(aws, ['--get-rate', String(TPS), '--no-include-tags']);
+    table([
+      ['exit codes', `${withTags.code} / ${without.code}`],
+      ['with tags (default)', `${fmt(withTags.wallSec, 2)} s`],
+      ['--no-include-tags', `${fmt(without.wallSec, 2)} s`],
+      ['ratio (target <= 1.1)', fmt(withTags.wallSec / without.wallSec, 3)],
+      ['API calls with tags (engine)', JSON.stringify(withTags.apiCalls)],
+      ['API calls with tags (server)', JSON.stringify(server)],
+      ['ListTagsForResource per parameter would be', `${N * REGIONS.length} calls, >= ${fmt((N / 20) * REGIONS.length, 0)} s at 20/s`],
+    ]);
+  } finally {
+    await aws.stop();
+  }
+}
+
 async function restoreRead(which: 'memory' | 'quota'): Promise<void> {
   const mod = await import(path.resolve('scripts/bench-restore-read.ts'));
   console.log(which === 'memory' ? `\n# 6. restore-memory: verify, diff, restore plan of ${opt['memory-params']} x 4 KB; decompression bombs` : `\n# 7. restore-quota: diff and restore plan of ${N} parameters, Get* quota ${TPS}/s, latency ${LATENCY} ms`);
@@ -234,7 +267,34 @@ async function restoreRead(which: 'memory' | 'quota'): Promise<void> {
   table(Object.entries(figures).map(([k, v]) => [k, String(v)]));
 }
 
-const scenarios: Record<string, () => Promise<void>> = { quota: quotaBound, lifted, memory, restore, guard, 'restore-memory': () => restoreRead('memory'), 'restore-quota': () => restoreRead('quota') };
+async function paging(): Promise<void> {
+  console.log(`\n# 9. paging: quota-bound (${REGIONS.length} x ${N}, ${LATENCY} ms, ${TPS}/s), default mode (tags on)`);
+  const aws = await startLocalAws({ latencyMs: LATENCY, getTps: TPS });
+  try {
+    seed(aws, N, 64, REGIONS, true);
+    const total = aws.ssm.list(REGIONS[0]).length;
+    aws.setOptions({ pageSize: 10 });
+    const small = await runEngine(aws, ['--get-rate', String(TPS)]);
+    const smallBound = quotaBoundSec(total, Math.ceil(total / 10));
+    aws.setOptions({ pageSize: undefined, filterAfterPaging: true });
+    // /bench/g0/... holds the first tenth of every region's parameters.
+    const filtered = await runEngine(aws, ['--get-rate', String(TPS), '--path', '/bench/g0']);
+    const sel = aws.ssm.list(REGIONS[0]).filter((p) => p.Name.startsWith('/bench/g0/')).length;
+    const filteredBound = quotaBoundSec(sel, Math.ceil(total / 50));
+    table([
+      ['10-item pages: exit, wall', `${small.code}, ${fmt(small.wallSec, 2)} s`],
+      ['10-item pages: bound, ratio (<= 1.25)', `${fmt(smallBound, 2)} s, ${fmt(small.wallSec / smallBound, 3)}`],
+      ['10-item pages: API calls', JSON.stringify(small.apiCalls)],
+      [`filter after paging (${sel} of ${total}): exit, wall`, `${filtered.code}, ${fmt(filtered.wallSec, 2)} s`],
+      ['filter after paging: bound, ratio (<= 1.25)', `${fmt(filteredBound, 2)} s, ${fmt(filtered.wallSec / filteredBound, 3)}`],
+      ['filter after paging: API calls', JSON.stringify(filtered.apiCalls)],
+    ]);
+  } finally {
+    await aws.stop();
+  }
+}
+
+const scenarios: Record<string, () => Promise<void>> = { quota: quotaBound, lifted, memory, restore, guard, 'restore-memory': () => restoreRead('memory'), 'restore-quota': () => restoreRead('quota'), tags, paging };
 const chosen = opt.scenario === 'all' ? Object.keys(scenarios) : String(opt.scenario).split(',');
 console.log(`ssm-backup benchmark (node ${process.version}, ${new Date().toISOString()})`);
 for (const name of chosen) {

@@ -4,7 +4,7 @@ import groovy.transform.Field
 // The engine plans once, backs up each region into the one summary file it owns (ordering, fail-fast and skipping are
 // its decisions) and renders the report; this step draws stages from that file and never writes it.
 @Field static final Map DEFAULTS = [environment: null, dryRun: false, ssmHomeRegion: null, regions: null, path: null,
-        includeTags: false, failFast: true, parallel: false, agentLabel: null, regionTimeoutMinutes: 10, credentialsId: null,
+        includeTags: true, failFast: true, parallel: false, agentLabel: null, regionTimeoutMinutes: 10, credentialsId: null,
         slackChannel: null, slackWebhookCredentialsId: null, email: null, runbookUrl: null, nodejs: null]
 @Field static final String WORK_DIR = 'ssm-backup-work'
 @Field static final String PLAN_FILE = 'ssm-backup-work/plan.json'

@@ -30,6 +30,7 @@ function fakeReader(count: number) {
     getOne: async (name) => (live.has(name) ? { Name: name, Type: 'String', Value: `v${name}`, Version: 1 } : undefined),
     describeOne: async (name) => (live.has(name) ? { Name: name, Type: 'String', Version: 1 } : undefined),
     tags: async (name) => [{ Key: 'owner', Value: name.slice(-2) }],
+    labels: async () => [],
   };
   return { reader, names, live, maxInFlight: () => maxInFlight };
 }

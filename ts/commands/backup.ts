@@ -18,7 +18,10 @@ export const backupOptions = {
   path: { kind: 'parameter-path', default: '/', describe: 'Back up parameters under this path, recursively' },
   'name-contains': { kind: 'string', describe: 'Only parameters whose name contains this text (the old job\'s filter)' },
   'dry-run': { kind: 'boolean', default: false, describe: 'Collect and count, upload nothing, write no archive' },
-  'include-tags': { kind: 'boolean', default: false, describe: 'Also back up each parameter\'s tags (one extra API call per parameter)' },
+  'include-tags': { kind: 'boolean', default: true, describe: 'Back up each parameter\'s tags, read with one Resource Groups Tagging API sweep per region (--no-include-tags skips them)' },
+  'include-labels': { kind: 'boolean', default: false, describe: 'Also back up the labels of each parameter\'s current version (one GetParameterHistory per parameter)' },
+  'tag-rate': { kind: 'number', default: 20, min: 0.1, max: 10000, describe: 'Max ListTagsForResource requests/s per region, used only when the Tagging API is unavailable' },
+  'history-rate': { kind: 'number', default: 10, min: 0.1, max: 10000, describe: 'Max GetParameterHistory requests/s per region (--include-labels)' },
   concurrency: { kind: 'integer', default: 8, min: 1, max: 64, describe: 'GetParameters batches in flight per region (calls are also paced to --get-rate)' },
   'fail-fast': { kind: 'boolean', default: true, describe: 'Skip the remaining regions after the first failure (--no-fail-fast goes on)' },
   'parallel-regions': { kind: 'integer', default: 1, min: 1, max: 32, describe: 'Regions backed up at the same time (each has its own quota); fail-fast skips regions not yet started' },
@@ -59,7 +62,7 @@ export const backupCommand = defineCommand({
     ['ssm-backup backup --environment prod --parallel-regions 3 --no-fail-fast', 'Three regions side by side, go on after a failure'],
     ['ssm-backup backup --environment prod --regions us-west-2 --allow-shrink', 'Accept an intended large removal (the shrink guard refused the last run)'],
   ],
-  clientOptions: (o) => ({ getRate: o.getRate }),
+  clientOptions: (o) => ({ getRate: o.getRate, tagRate: o.tagRate, historyRate: o.historyRate }),
   check: (o) => {
     if (!o.environment && !o.planFile) throw usageError('--environment is required: pass --environment <name> (for example dev), or --plan-file');
     if (o.planFile) {
@@ -75,7 +78,7 @@ export const backupCommand = defineCommand({
     for (const w of plan.warnings) logger.warn(w);
     logger.info(`Plan: regions=[${plan.regions.join(', ')}], default=${plan.defaultRegion}, environment=${plan.environment}${o.dryRun ? ', DRY RUN' : ''}`);
     const result = await runBackup(aws, {
-      plan, path: o.path, nameContains: o.nameContains, dryRun: o.dryRun, includeTags: o.includeTags, concurrency: o.concurrency,
+      plan, path: o.path, nameContains: o.nameContains, dryRun: o.dryRun, includeTags: o.includeTags, includeLabels: o.includeLabels, concurrency: o.concurrency,
       failFast: o.failFast, parallelRegions: o.parallelRegions, guard: { maxShrink: o.maxShrink, allowShrink: o.allowShrink, allowEmpty: o.allowEmpty }, workDir: o.workDir, summaryFile: o.summaryFile ?? path.join(o.workDir, 'region_summaries.json'), logger,
       regions: o.planFile ? o.regions : undefined, regionTimeoutSec: o.regionTimeout, throttles: () => aws.stats.throttles,
     });

@@ -7,6 +7,7 @@ import type { Plan } from './plan.js';
 import type { AwsClientFactory } from './aws/clients.js';
 import { ssmReader, selectionFilters } from './aws/ssm.js';
 import { collectParameters } from './collect.js';
+import { taggingReader } from './aws/tagging.js';
 import { ParameterSpool, archiveStream, archiveName, timestamps, backupJsonDigest, TOOL_NAME, FORMAT_VERSION } from './archive.js';
 import { uploadArchive, writeLatestPointer } from './upload.js';
 import { factsToMetadata, indexEntry, putIndex, INDEX_VERSION, type ArchiveFacts, type IndexEntry } from './archive-facts.js';
@@ -45,6 +46,8 @@ export interface BackupOptions {
   nameContains?: string;
   dryRun: boolean;
   includeTags: boolean;
+  /** Record each parameter's labels (GetParameterHistory per parameter). */
+  includeLabels?: boolean;
   concurrency: number;
   failFast: boolean;
   /** Regions backed up at the same time (default 1: one after another, in list order). */
@@ -138,9 +141,11 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
     return await withPrivateDir(async (dir) => {
       const spool = new ParameterSpool(path.join(dir, 'parameters.spool'));
       const entries: IndexEntry[] = [];
+      const filters = selectionFilters(opts.path, opts.nameContains);
       const collected = await collectParameters(ssmReader(aws.ssm(region)), {
-        region, filters: selectionFilters(opts.path, opts.nameContains), includeTags: opts.includeTags,
-        concurrency: opts.concurrency, logger: log, sink: (p) => { for (const x of p) entries.push(indexEntry(x)); return spool.write(p); }, progress,
+        region, filters, includeTags: opts.includeTags, concurrency: opts.concurrency, logger: log, progress,
+        sink: (p) => { for (const x of p) entries.push(indexEntry(x)); return spool.write(p); },
+        tagging: taggingReader(aws.tagging(region)), selective: filters.length > 0, includeLabels: opts.includeLabels, throttles: opts.throttles,
       }).finally(() => progress.stop());
       const bytes = await spool.close();
       const rate = collected.collected / Math.max(0.001, elapsed());

@@ -1,16 +1,26 @@
 import pLimit from 'p-limit';
 import type { ParameterMetadata, ParameterStringFilter, Parameter } from '@aws-sdk/client-ssm';
 import type { SsmReader } from './aws/ssm.js';
+import type { TaggingReader } from './aws/tagging.js';
+import { TagJoin } from './tags.js';
+import { startProgress, type Progress } from './progress.js';
 import { mergeParameter, type BackupParameter } from './parameter.js';
 import { EngineError, describeAwsError } from './errors.js';
 import { isThrottle } from './aws/clients.js';
 import type { Logger } from './log.js';
-import type { Progress } from './progress.js';
 
 export interface CollectOptions {
   region: string;
   filters: ParameterStringFilter[];
   includeTags: boolean;
+  /** Reads tags with one GetResources sweep of the region (see TagJoin); without it, ListTagsForResource per parameter. */
+  tagging?: TaggingReader;
+  /** Records the labels of each parameter's collected version (GetParameterHistory per parameter). */
+  includeLabels?: boolean;
+  /** Whether `filters` select part of the region (a --path or a name filter): lets a costly tag sweep give way. */
+  selective?: boolean;
+  /** Throttled attempts so far, for progress lines. */
+  throttles?: () => number;
   /** GetParameters batches in flight at once. */
   concurrency: number;
   logger: Logger;
@@ -25,6 +35,10 @@ export interface CollectResult {
   collected: number;
   /** Names described but deleted before they could be read (re-checked): not in the backup. */
   vanished: string[];
+  /** How tags were read, when they were. */
+  tagMode?: 'sweep' | 'per-parameter';
+  /** Parameters whose tags changed while the backup ran (the archive holds the tags read first). */
+  tagsChanged?: string[];
 }
 
 const GET_BATCH = 10;
@@ -40,13 +54,21 @@ export async function collectParameters(ssm: SsmReader, opts: CollectOptions): P
   const window: Promise<{ params: BackupParameter[]; vanished: string[] }>[] = [];
   const result: CollectResult = { described: 0, collected: 0, vanished: [] };
   let failed = false;
+  let describedAll = false;
+  const tagJoin = opts.includeTags
+    ? new TagJoin({ region: opts.region, ssm, tagging: opts.tagging, logger: opts.logger, throttles: opts.throttles, sink: opts.sink,
+      selection: opts.selective ? () => ({ count: result.described, complete: describedAll }) : undefined })
+    : undefined;
+  const sink = tagJoin ? (p: BackupParameter[]) => tagJoin.push(p) : opts.sink;
+  const labels = opts.includeLabels ? startProgress(opts.logger, 'Labels', { unit: 'parameters', throttles: opts.throttles }) : undefined;
+  const batchOpts = { ...opts, labels };
 
   const drainOne = async () => {
     const batch = await (window.shift() as (typeof window)[number]);
     result.collected += batch.params.length;
     opts.progress?.add(batch.params.length);
     result.vanished.push(...batch.vanished);
-    if (batch.params.length > 0) await opts.sink(batch.params);
+    if (batch.params.length > 0) await sink(batch.params);
   };
 
   try {
@@ -54,33 +76,55 @@ export async function collectParameters(ssm: SsmReader, opts: CollectOptions): P
     let pages = 0;
     do {
       const page = await ssm.describePage(opts.filters, token);
+      // Pages may be short or empty while a NextToken follows (AWS filters after paging); a repeated token would loop.
+      if (page.nextToken !== undefined && page.nextToken === token) throw regionError(opts.region, 'DescribeParameters returned the same NextToken twice');
       token = page.nextToken;
       pages += 1;
       const items = page.items.filter((m) => m.Name);
       result.described += items.length;
       opts.progress?.setTotal(result.described);
+      labels?.setTotal(result.described);
       for (let i = 0; i < items.length; i += GET_BATCH) {
         const chunk = items.slice(i, i + GET_BATCH);
-        const task = limit(() => (failed ? Promise.resolve({ params: [], vanished: [] }) : fetchBatch(ssm, chunk, opts)));
+        const task = limit(() => (failed ? Promise.resolve({ params: [], vanished: [] }) : fetchBatch(ssm, chunk, batchOpts)));
         task.catch(() => { failed = true; });
         window.push(task);
         while (window.length >= windowSize) await drainOne();
       }
       if (pages % 20 === 0) opts.logger.debug(`described ${result.described} parameters (${pages} pages), collected ${result.collected}`);
     } while (token);
+    describedAll = true;
     while (window.length > 0) await drainOne();
+    await tagJoin?.flush();
   } catch (err) {
     failed = true;
     await Promise.allSettled(window);
     throw err instanceof EngineError ? err : new EngineError('region', `DescribeParameters failed in ${opts.region}: ${describeAwsError(err)}`, { region: opts.region, cause: err });
+  } finally {
+    labels?.stop();
   }
   if (result.collected + result.vanished.length !== result.described) {
     throw new EngineError('integrity', `Incomplete backup in ${opts.region}: described ${result.described} parameters but collected ${result.collected} (${result.vanished.length} deleted meanwhile)`, { region: opts.region });
   }
+  if (tagJoin) await checkTags(tagJoin, result, opts);
   return result;
 }
 
-async function fetchBatch(ssm: SsmReader, chunk: ParameterMetadata[], opts: CollectOptions): Promise<{ params: BackupParameter[]; vanished: string[] }> {
+/** Reports parameters whose tags changed during the backup (found by a second sweep); fails the region if the check cannot run. */
+async function checkTags(tagJoin: TagJoin, result: CollectResult, opts: CollectOptions): Promise<void> {
+  result.tagMode = tagJoin.mode;
+  let changed: string[];
+  try {
+    changed = await tagJoin.changedSince();
+  } catch (err) {
+    throw regionError(opts.region, `GetResources (tag check) failed in ${opts.region}: ${describeAwsError(err)}`, err);
+  }
+  if (changed.length === 0) return;
+  result.tagsChanged = changed;
+  opts.logger.warn(`Tags of ${changed.length} parameter(s) changed while the backup ran; the archive holds the tags read first (the next backup records the new ones): ${changed.slice(0, 10).join(', ')}${changed.length > 10 ? ', ...' : ''}`);
+}
+
+async function fetchBatch(ssm: SsmReader, chunk: ParameterMetadata[], opts: CollectOptions & { labels?: Progress }): Promise<{ params: BackupParameter[]; vanished: string[] }> {
   const names = chunk.map((m) => m.Name as string);
   let got: { found: Parameter[]; invalid: string[] };
   try {
@@ -112,15 +156,9 @@ async function fetchBatch(ssm: SsmReader, chunk: ParameterMetadata[], opts: Coll
       continue;
     }
     const { value, current } = pair;
-    let tags;
-    if (opts.includeTags) {
-      try {
-        tags = await ssm.tags(meta.Name as string);
-      } catch (err) {
-        throw regionError(opts.region, `ListTagsForResource failed for ${meta.Name}: ${describeAwsError(err)}`, err);
-      }
-    }
-    params.push(mergeParameter(value, current, tags));
+    const param = mergeParameter(value, current);
+    if (opts.labels) await addLabels(ssm, param, opts);
+    params.push(param);
   }
   return { params, vanished };
 }
@@ -152,6 +190,20 @@ async function matchingPair(ssm: SsmReader, value: Parameter, meta: ParameterMet
   }
   if (current && sameVersion(value, current)) return { value, current };
   throw regionError(region, `Parameter ${name} kept changing while it was read (${REREAD_ATTEMPTS} attempts); run the backup again`);
+}
+
+/** Labels of the collected version (none recorded when the parameter has none, or that version left the history). */
+async function addLabels(ssm: SsmReader, p: BackupParameter, opts: CollectOptions & { labels?: Progress }): Promise<void> {
+  if (p.Version === undefined) return;
+  try {
+    const labels = await ssm.labels(p.Name, p.Version);
+    if (labels?.length) p.Labels = [...labels].sort();
+  } catch (err) {
+    if (isThrottle(err)) throw regionError(opts.region, `GetParameterHistory kept being throttled after all retries (${p.Name})`, err);
+    throw regionError(opts.region, `GetParameterHistory failed for ${p.Name}: ${describeAwsError(err)}`, err);
+  } finally {
+    opts.labels?.add(1);
+  }
 }
 
 /** A batch failed with a non-retryable error (AccessDenied, KMS decrypt denied): find and name the parameter. */

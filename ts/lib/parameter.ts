@@ -15,6 +15,8 @@ export interface BackupParameter {
   AllowedPattern?: string;
   Policies?: { PolicyText?: string; PolicyType?: string; PolicyStatus?: string }[];
   Tags?: Tag[];
+  /** Labels on this version (LabelParameterVersion), sorted; absent when none or not backed up (--include-labels). */
+  Labels?: string[];
   ARN?: string;
 }
 

@@ -2,6 +2,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
@@ -32,6 +33,12 @@ export interface ClientFactoryOptions {
   getRate?: number;
   /** Requests/s for SSM PutParameter per region (AWS default quota: 3). */
   putRate?: number;
+  /** Requests/s for SSM ListTagsForResource per region (the per-parameter tag fallback). */
+  tagRate?: number;
+  /** Requests/s for SSM GetParameterHistory per region (labels). */
+  historyRate?: number;
+  /** Requests/s for SSM LabelParameterVersion per region (restore of labels). */
+  labelRate?: number;
   maxAttempts?: number;
   maxSockets?: number;
   /** Named profile for credentials (--profile); otherwise the SDK's default chain ($AWS_PROFILE included). */
@@ -39,13 +46,22 @@ export interface ClientFactoryOptions {
   stats?: ApiStats;
 }
 
+/** Limiter groups: each has its own per-region quota in SSM. */
+export type PaceGroup = 'get' | 'put' | 'tag' | 'history' | 'label';
+
 /** Operations paced by a limiter: operation name -> limiter group. */
-const PACED: Record<string, 'get' | 'put'> = {
+const PACED: Record<string, PaceGroup> = {
   GetParameterCommand: 'get',
   GetParametersCommand: 'get',
   GetParametersByPathCommand: 'get',
   PutParameterCommand: 'put',
+  ListTagsForResourceCommand: 'tag',
+  GetParameterHistoryCommand: 'history',
+  LabelParameterVersionCommand: 'label',
 };
+
+/** Default requests/s per group when the factory options give none (conservative: AWS publishes no figure for tag, history and label). */
+const DEFAULT_RATES: Record<PaceGroup, number> = { get: 40, put: 3, tag: 20, history: 10, label: 3 };
 
 interface Instrumentable {
   middlewareStack: {
@@ -93,6 +109,11 @@ export class AwsClientFactory {
     return this.cached(`kms:${region}`, () => this.instrument(new KMSClient(this.common(region)), region));
   }
 
+  /** Resource Groups Tagging API client of a region (GetResources: the tag sweep). */
+  tagging(region: string): ResourceGroupsTaggingAPIClient {
+    return this.cached(`tagging:${region}`, () => this.instrument(new ResourceGroupsTaggingAPIClient(this.common(region)), region));
+  }
+
   async accountId(region: string): Promise<string | undefined> {
     const sts = this.cached(`sts:${region}`, () => this.instrument(new STSClient(this.common(region)), region));
     const out = await sts.send(new GetCallerIdentityCommand({}));
@@ -113,11 +134,12 @@ export class AwsClientFactory {
     return c;
   }
 
-  limiter(region: string, group: 'get' | 'put'): AdaptiveRateLimiter {
+  limiter(region: string, group: PaceGroup): AdaptiveRateLimiter {
     const key = `${group}:${region}`;
     let l = this.limiters.get(key);
     if (!l) {
-      const rate = group === 'get' ? (this.opts.getRate ?? 40) : (this.opts.putRate ?? 3);
+      const configured = { get: this.opts.getRate, put: this.opts.putRate, tag: this.opts.tagRate, history: this.opts.historyRate, label: this.opts.labelRate }[group];
+      const rate = configured ?? DEFAULT_RATES[group];
       l = new AdaptiveRateLimiter({ ratePerSec: rate });
       this.limiters.set(key, l);
     }

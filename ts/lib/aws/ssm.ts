@@ -1,5 +1,5 @@
 import {
-  DescribeParametersCommand, GetParametersCommand, GetParameterCommand, ListTagsForResourceCommand,
+  DescribeParametersCommand, GetParametersCommand, GetParameterCommand, ListTagsForResourceCommand, GetParameterHistoryCommand,
   type SSMClient, type ParameterMetadata, type Parameter, type ParameterStringFilter, type Tag,
 } from '@aws-sdk/client-ssm';
 import { awsErrorCode } from '../errors.js';
@@ -11,6 +11,12 @@ export interface SsmReader {
   getOne(name: string): Promise<Parameter | undefined>;
   describeOne(name: string): Promise<ParameterMetadata | undefined>;
   tags(name: string): Promise<Tag[]>;
+  /**
+   * Labels on one version of a parameter (GetParameterHistory, 50 versions a page, oldest first, values not decrypted);
+   * `undefined` when that version is no longer in the history. The only general way to read labels: DescribeParameters
+   * returns none, and GetParametersByPath's Label filter needs the label names in advance.
+   */
+  labels(name: string, version: number): Promise<string[] | undefined>;
 }
 
 export function ssmReader(client: SSMClient): SsmReader {
@@ -38,6 +44,16 @@ export function ssmReader(client: SSMClient): SsmReader {
     async tags(name) {
       const out = await client.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }));
       return out.TagList ?? [];
+    },
+    async labels(name, version) {
+      let token: string | undefined;
+      do {
+        const out = await client.send(new GetParameterHistoryCommand({ Name: name, WithDecryption: false, MaxResults: 50, NextToken: token }));
+        const hit = out.Parameters?.find((h) => h.Version === version);
+        if (hit) return hit.Labels ?? [];
+        token = out.NextToken || undefined;
+      } while (token);
+      return undefined;
     },
   };
 }

@@ -1,13 +1,13 @@
 import type { EncryptedSpool } from '../spool.js';
 import {
-  PutParameterCommand, AddTagsToResourceCommand, RemoveTagsFromResourceCommand, DeleteParametersCommand,
+  PutParameterCommand, AddTagsToResourceCommand, RemoveTagsFromResourceCommand, DeleteParametersCommand, LabelParameterVersionCommand,
   type PutParameterCommandInput, type SSMClient, type ParameterTier, type ParameterType,
 } from '@aws-sdk/client-ssm';
 import type { BackupParameter } from '../parameter.js';
 import { describeValueCallError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { startProgress } from '../progress.js';
-import { missingTags, extraTagKeys, desiredParameter, type PlannedItem, type ParameterDigest, type RestorePlan } from './plan.js';
+import { missingTags, extraTagKeys, missingLabels, desiredParameter, type PlannedItem, type ParameterDigest, type RestorePlan } from './plan.js';
 import { readSpool } from './source.js';
 import { STANDARD_MAX_BYTES } from './validate.js';
 import type { SummaryFile } from './summary.js';
@@ -96,16 +96,30 @@ async function writeTracked(ssm: SSMClient, item: PlannedItem, desired: BackupPa
 }
 
 async function writeOne(ssm: SSMClient, item: PlannedItem, desired: BackupParameter, opts: ApplyOptions): Promise<void> {
+  const live = opts.live.get(item.name);
   if (item.action === 'create') {
-    await ssm.send(new PutParameterCommand(putRequest(desired, false)));
+    const { Version } = await ssm.send(new PutParameterCommand(putRequest(desired, false)));
+    await attachLabels(ssm, item.name, desired.Labels ?? [], Version);
     return;
   }
-  if (item.fields.some((f) => f !== 'Tags')) await ssm.send(new PutParameterCommand(putRequest(desired, true)));
-  const live = opts.live.get(item.name);
+  let version = live?.Version;
+  if (item.fields.some((f) => f !== 'Tags' && f !== 'Labels')) version = (await ssm.send(new PutParameterCommand(putRequest(desired, true)))).Version;
   const add = missingTags(desired.Tags, live?.Tags);
   if (add.length) await ssm.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: item.name, Tags: add }));
   const remove = opts.exactTags ? extraTagKeys(desired.Tags, live?.Tags) : [];
   if (remove.length) await ssm.send(new RemoveTagsFromResourceCommand({ ResourceType: 'Parameter', ResourceId: item.name, TagKeys: remove }));
+  // A new version carries no labels: all of the archive's; the live version already carries some: the missing ones.
+  await attachLabels(ssm, item.name, version !== live?.Version ? (desired.Labels ?? []) : missingLabels(desired.Labels, live?.Labels), version);
+}
+
+/**
+ * Re-attaches the archive's labels to a version with one LabelParameterVersion; a label held by another version moves
+ * (API reference of LabelParameterVersion). Labels the service refuses (InvalidLabels) fail the parameter by code.
+ */
+async function attachLabels(ssm: SSMClient, name: string, labels: string[], version: number | undefined): Promise<void> {
+  if (labels.length === 0) return;
+  const out = await ssm.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: version, Labels: labels }));
+  if (out.InvalidLabels?.length) throw Object.assign(new Error('labels refused'), { name: 'InvalidLabels' });
 }
 
 async function deleteBatch(ssm: SSMClient, names: string[], opts: ApplyOptions): Promise<void> {

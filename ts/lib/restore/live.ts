@@ -24,6 +24,8 @@ export interface LiveOptions {
   logger: Logger;
   /** Names whose tags are read too (ListTagsForResource, one call each). */
   tagsFor?: string[];
+  /** Names whose current version's labels are read too (GetParameterHistory, one call each; only names that exist live). */
+  labelsFor?: string[];
   /** Throttled attempts so far, for progress lines. */
   throttles?: () => number;
 }
@@ -53,6 +55,15 @@ export async function readLive(aws: AwsClientFactory, region: string, path: stri
         (live.get(name) as ParameterDigest).Tags = await reader.tags(name);
       } catch (err) {
         throw new EngineError('region', `ListTagsForResource failed for ${name} in ${region}: ${describeAwsError(err)}`, { region, cause: err });
+      }
+    })));
+    await Promise.all((opts.labelsFor ?? []).filter((n) => live.get(n)?.Version !== undefined).map((name) => limit(async () => {
+      const p = live.get(name) as ParameterDigest;
+      try {
+        const labels = await reader.labels(name, p.Version as number);
+        if (labels?.length) p.Labels = [...labels].sort();
+      } catch (err) {
+        throw new EngineError('region', `GetParameterHistory failed for ${name} in ${region}: ${describeAwsError(err)}`, { region, cause: err });
       }
     })));
   } finally {

@@ -9,12 +9,12 @@ export const DEFAULT_SSM_KEY = 'alias/aws/ssm';
  * A parameter as plan and diff compare it: the fields a restore writes, with the value replaced by its SHA-256
  * (base64). Plans hold digests, never values, so a plan of 100,000 parameters stays small and value-free.
  */
-export type ParameterDigest = Pick<BackupParameter, 'Name' | 'Type' | 'Description' | 'Tier' | 'AllowedPattern' | 'DataType' | 'KeyId' | 'Policies' | 'Tags'> & { ValueSha256: string };
+export type ParameterDigest = Pick<BackupParameter, 'Name' | 'Type' | 'Version' | 'Description' | 'Tier' | 'AllowedPattern' | 'DataType' | 'KeyId' | 'Policies' | 'Tags' | 'Labels'> & { ValueSha256: string };
 
 /** The digest of a parameter (drops Value, Version, dates, ARN). */
 export function digestParameter(p: BackupParameter): ParameterDigest {
   const d: Record<string, unknown> = { Name: p.Name, Type: p.Type };
-  for (const k of ['Description', 'Tier', 'AllowedPattern', 'DataType', 'KeyId', 'Policies', 'Tags'] as const) if (p[k] !== undefined) d[k] = p[k];
+  for (const k of ['Version', 'Description', 'Tier', 'AllowedPattern', 'DataType', 'KeyId', 'Policies', 'Tags', 'Labels'] as const) if (p[k] !== undefined) d[k] = p[k];
   // A JSON round trip makes fresh strings: strings cut from a streamed chunk would keep the whole chunk alive.
   return { ...(JSON.parse(JSON.stringify(d)) as Omit<ParameterDigest, 'ValueSha256'>), ValueSha256: createHash('sha256').update(p.Value, 'utf8').digest('base64') };
 }
@@ -127,6 +127,12 @@ export function extraTagKeys(desired: Tag[] | undefined, live: Tag[] | undefined
   return (live ?? []).map((t) => t.Key as string).filter((k) => !keep.has(k));
 }
 
+/** Labels of the archive that live SSM's current version lacks (labels are only ever added or moved, never removed). */
+export function missingLabels(desired: string[] | undefined, live: string[] | undefined): string[] {
+  const have = new Set(live ?? []);
+  return (desired ?? []).filter((l) => !have.has(l));
+}
+
 /**
  * Field names in which live SSM differs from the archive. Fields the archive does not hold are not
  * compared (a restore never removes anything); Standard in the archive vs Advanced live is not a
@@ -143,6 +149,7 @@ export function differingFields(want: ParameterDigest, live: ParameterDigest, ex
   if (want.Policies?.length && JSON.stringify(policyTexts(want)) !== JSON.stringify(policyTexts(live))) out.push('Policies');
   if (want.Type === 'SecureString' && (want.KeyId ?? DEFAULT_SSM_KEY) !== (live.KeyId ?? DEFAULT_SSM_KEY)) out.push('KeyId');
   if (missingTags(want.Tags, live.Tags).length || (exactTags && extraTagKeys(want.Tags, live.Tags).length)) out.push('Tags');
+  if (missingLabels(want.Labels, live.Labels).length) out.push('Labels');
   return out;
 }
 

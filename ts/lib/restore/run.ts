@@ -48,7 +48,7 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
     const spool = source.spool;
     const log = opts.logger.forRegion(opts.targetRegion);
     const livePath = opts.names ? commonPath(opts.names) : (opts.path ?? '/');
-    const live = await readLive(aws, opts.targetRegion, livePath, { logger: log, tagsFor: tagNames(source.selected, opts.exactTags), throttles });
+    const live = await readLive(aws, opts.targetRegion, livePath, { logger: log, tagsFor: tagNames(source.selected, opts.exactTags), labelsFor: source.selected.filter((p) => p.Labels?.length).map((p) => p.Name), throttles });
     const plan = planRestore(source.selected, live, { overwrite: opts.overwrite, keyMap: opts.keyMap, exactTags: opts.exactTags, pruneUnder: opts.prune ? (opts.path ?? '/') : undefined });
     const c = plan.counts;
     log.info(`Plan: create=${c.create} update=${c.update} unchanged=${c.unchanged} differs-not-overwritten=${c.differs}${opts.prune ? ` delete=${c.delete}` : ''}${opts.apply ? '' : ' (PLAN ONLY: nothing written; pass --apply)'}`);

@@ -1,0 +1,46 @@
+import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { Tag } from '@aws-sdk/client-ssm';
+import { awsErrorCode } from '../errors.js';
+
+/** One GetResources page: parameter ARN -> its tags (`[]` for a parameter that was tagged once and is not now). */
+export interface TagPage {
+  items: { arn: string; tags: Tag[] }[];
+  nextToken?: string;
+}
+
+/** Narrow Resource Groups Tagging API reads the collector needs. */
+export interface TaggingReader {
+  /** One page of every SSM parameter of the region that is or was tagged (GetResources, 100 a page). */
+  sweepPage(nextToken?: string): Promise<TagPage>;
+}
+
+/** GetResources' page size limit (API reference: ResourcesPerPage 1-100). */
+export const RESOURCES_PER_PAGE = 100;
+
+export function taggingReader(client: ResourceGroupsTaggingAPIClient): TaggingReader {
+  return {
+    async sweepPage(nextToken) {
+      const out = await client.send(new GetResourcesCommand({
+        ResourceTypeFilters: ['ssm:parameter'], ResourcesPerPage: RESOURCES_PER_PAGE, PaginationToken: nextToken || undefined,
+      }));
+      const items = (out.ResourceTagMappingList ?? [])
+        .filter((m) => m.ResourceARN)
+        .map((m) => ({ arn: m.ResourceARN as string, tags: (m.Tags ?? []).map((t) => ({ Key: t.Key, Value: t.Value })) }));
+      // The last page carries an empty PaginationToken (API reference of GetResources).
+      return { items, nextToken: out.PaginationToken || undefined };
+    },
+  };
+}
+
+/**
+ * Errors that mean "this account cannot use the Tagging API here" rather than "the call failed": denied by IAM or an
+ * SCP, or the operation/endpoint unknown. The collector then falls back to ListTagsForResource per parameter.
+ */
+const UNAVAILABLE = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'UnrecognizedClientException', 'UnknownOperationException', 'InvalidAction', 'OptInRequired']);
+
+export function isTaggingUnavailable(err: unknown): boolean {
+  const code = awsErrorCode(err);
+  if (code !== undefined && UNAVAILABLE.has(code)) return true;
+  const sys = (err as { code?: string })?.code;
+  return sys === 'ENOTFOUND' || sys === 'ECONNREFUSED';
+}

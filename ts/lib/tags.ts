@@ -1,0 +1,154 @@
+import pLimit from 'p-limit';
+import type { Tag } from '@aws-sdk/client-ssm';
+import { isTaggingUnavailable, type TaggingReader } from './aws/tagging.js';
+import type { SsmReader } from './aws/ssm.js';
+import type { BackupParameter } from './parameter.js';
+import { EngineError, awsErrorCode, describeAwsError } from './errors.js';
+import type { Logger } from './log.js';
+import { startProgress } from './progress.js';
+
+/** Parameters held back (in memory, in order) while the tag sweep has not finished; beyond this the collector waits. */
+export const HOLD_MAX = 5000;
+
+export interface TagJoinOptions {
+  region: string;
+  ssm: SsmReader;
+  /** The Tagging API of the region; undefined: ListTagsForResource per parameter from the start. */
+  tagging?: TaggingReader;
+  logger: Logger;
+  throttles?: () => number;
+  /** Parameters selected so far and whether DescribeParameters is done: lets a sweep that costs more than per-parameter reads stop. */
+  selection?: () => { count: number; complete: boolean };
+  holdMax?: number;
+  sink: (params: BackupParameter[]) => Promise<void>;
+}
+
+class SweepAbandoned extends Error {}
+
+/**
+ * Joins tags to collected parameters by ARN. The sweep (GetResources over `ssm:parameter`, 100 a page) starts with the
+ * region and runs alongside DescribeParameters; batches that arrive before it ends are held, in order, up to `holdMax`
+ * parameters. A parameter absent from the sweep has no tags (GetResources lists every parameter that is or was tagged).
+ * Falls back to ListTagsForResource per parameter, paced by the client factory's `tag` limiter, when the Tagging API is
+ * denied or unavailable (warned once), or when a selection is so small that the sweep would cost more calls than
+ * reading the selection's tags one by one. Any other sweep failure fails the region.
+ */
+export class TagJoin {
+  private index?: Map<string, Tag[]>;
+  private perParameter = false;
+  private settled = false;
+  private readonly ready: Promise<void>;
+  private held: BackupParameter[][] = [];
+  private heldCount = 0;
+  private readonly joined: string[] = [];
+  sweepPages = 0;
+
+  constructor(private readonly opts: TagJoinOptions) {
+    this.ready = opts.tagging ? this.sweep(opts.tagging) : Promise.resolve().then(() => { this.perParameter = true; });
+    this.ready.catch(() => undefined); // observed by flush()
+  }
+
+  /** How tags were read: `sweep` (GetResources) or `per-parameter` (ListTagsForResource). */
+  get mode(): 'sweep' | 'per-parameter' {
+    return this.perParameter ? 'per-parameter' : 'sweep';
+  }
+
+  /** Receives collected batches in order; forwards them with tags once the sweep is done. */
+  async push(params: BackupParameter[]): Promise<void> {
+    if (this.settled) return this.forward(params);
+    this.held.push(params);
+    this.heldCount += params.length;
+    if (this.heldCount >= (this.opts.holdMax ?? HOLD_MAX)) await this.flush();
+  }
+
+  /** Waits for the sweep and forwards everything held. */
+  async flush(): Promise<void> {
+    await this.ready;
+    this.settled = true;
+    for (const batch of this.held.splice(0)) await this.forward(batch);
+    this.heldCount = 0;
+  }
+
+  /**
+   * After the collection: sweeps again and names the collected parameters whose tags changed since the first sweep
+   * (tagged, retagged or untagged while the backup ran). The archive keeps the tags of the first sweep.
+   */
+  async changedSince(): Promise<string[]> {
+    if (this.perParameter || !this.opts.tagging || !this.index) return [];
+    const now = await sweepTags(this.opts.tagging, this.opts.logger, 'Tag check', this.opts.throttles);
+    const key = (t: Tag[] | undefined) => JSON.stringify((t ?? []).map((x) => [x.Key, x.Value]).sort());
+    const changed: string[] = [];
+    for (const arnAndName of this.joined) {
+      const [arn, name] = arnAndName.split('\n');
+      if (key(this.index.get(arn)) !== key(now.get(arn))) changed.push(name);
+    }
+    return changed;
+  }
+
+  private async sweep(tagging: TaggingReader): Promise<void> {
+    const { region, logger } = this.opts;
+    try {
+      this.index = await sweepTags(tagging, logger, 'Tag sweep', this.opts.throttles, () => this.tooCostly());
+    } catch (err) {
+      if (err instanceof SweepAbandoned) {
+        logger.info(`Tags: the selection is small next to the region's tagged parameters (${this.sweepPages} GetResources pages read); reading its tags with ListTagsForResource instead`);
+      } else if (isTaggingUnavailable(err)) {
+        logger.warn(`Tags: the Resource Groups Tagging API is not available in ${region} (${awsErrorCode(err) ?? 'unreachable'}); falling back to ListTagsForResource, one call per parameter (paced by --tag-rate)`);
+      } else {
+        throw new EngineError('region', `GetResources (tag sweep) failed in ${region}: ${describeAwsError(err)}`, { region, cause: err });
+      }
+      this.index = undefined;
+      this.perParameter = true;
+    }
+  }
+
+  /** Calls spent on the sweep already exceed one ListTagsForResource per selected parameter (selection fully described). */
+  private tooCostly(): boolean {
+    this.sweepPages += 1;
+    const sel = this.opts.selection?.();
+    return sel !== undefined && sel.complete && this.sweepPages >= Math.max(1, sel.count);
+  }
+
+  private async forward(params: BackupParameter[]): Promise<void> {
+    if (this.perParameter) {
+      const limit = pLimit(4);
+      await Promise.all(params.map((p) => limit(async () => { p.Tags = await this.readOne(p.Name); })));
+    } else {
+      for (const p of params) {
+        p.Tags = (p.ARN !== undefined ? this.index?.get(p.ARN) : undefined) ?? [];
+        if (p.ARN !== undefined) this.joined.push(`${p.ARN}\n${p.Name}`);
+      }
+    }
+    await this.opts.sink(params);
+  }
+
+  private async readOne(name: string): Promise<Tag[]> {
+    try {
+      return await this.opts.ssm.tags(name);
+    } catch (err) {
+      throw new EngineError('region', `ListTagsForResource failed for ${name}: ${describeAwsError(err)}`, { region: this.opts.region, cause: err });
+    }
+  }
+}
+
+/**
+ * ARN -> tags of every SSM parameter of the region that is or was tagged, paging GetResources to the end, with a
+ * progress line on long sweeps. `stop()` (asked after each page) abandons the sweep with SweepAbandoned.
+ */
+export async function sweepTags(reader: TaggingReader, logger: Logger, phase: string, throttles?: () => number, stop?: () => boolean): Promise<Map<string, Tag[]>> {
+  const index = new Map<string, Tag[]>();
+  const progress = startProgress(logger, phase, { unit: 'tagged parameters', throttles });
+  try {
+    let token: string | undefined;
+    do {
+      const page = await reader.sweepPage(token);
+      for (const item of page.items) index.set(item.arn, item.tags);
+      progress.add(page.items.length);
+      token = page.nextToken;
+      if (token && stop?.()) throw new SweepAbandoned();
+    } while (token);
+  } finally {
+    progress.stop();
+  }
+  return index;
+}
