@@ -1,0 +1,163 @@
+/**
+ * Archive format 2: the format 1 document (backup.json), gzipped, then encrypted client-side (lib/envelope.ts).
+ *
+ * The object is still a `.tar.gz` (gzip level 0: the payload is ciphertext and does not compress), holding in order
+ *   backup.json.gz.enc.000000 ... .NNNNNN   consecutive slices (<= 4 MiB + one read chunk) of ONE AWS Encryption SDK
+ *                                          message whose plaintext is gzip(backup.json); concatenate them to decrypt
+ *   manifest.json                          plaintext: identity, counts, and the ciphertext's sha256 and size
+ * Slices because a tar entry needs its size up front and the message size is known only at its end; the writer
+ * holds one slice in memory. Parameter names, values and every other field exist only inside the message.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { createGzip, createGunzip } from 'node:zlib';
+import { once } from 'node:events';
+import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import { documentParts, TOOL_NAME, type BackupHeader, type Manifest } from './archive.js';
+import { EngineError } from './errors.js';
+import {
+  ALGORITHM_SUITE, FRAME_LENGTH, SEALED_FORMAT_VERSION, encryptionContext, sealStream, unsealStream, unsealError,
+  type SealOptions, type UnsealOptions,
+} from './envelope.js';
+
+export const PART_PREFIX = 'backup.json.gz.enc.';
+const PART_BYTES = 4 * 1024 * 1024;
+
+/** manifest.json of a format 2 archive. Everything here is readable without the key. */
+export interface SealedManifest extends Omit<Manifest, 'formatVersion' | 'backupJson'> {
+  formatVersion: typeof SEALED_FORMAT_VERSION;
+  /** The encrypted payload: its slices, total size and sha256 (of the ciphertext). */
+  payload: { content: 'backup.json'; compression: 'gzip'; parts: number; bytes: number; sha256: string };
+  encryption: {
+    format: 'aws-encryption-sdk';
+    algorithmSuite: string;
+    frameLength: number;
+    /** Key ARNs the data key is wrapped under, in message order: the region key first, then the DR keys. */
+    wrappingKeys: string[];
+    encryptionContext: Record<string, string>;
+  };
+}
+
+export const partName = (i: number): string => `${PART_PREFIX}${String(i).padStart(6, '0')}`;
+
+/**
+ * Builds the format 2 tar.gz stream from the spooled parameters. `keys` are the region key and DR keys; KMS
+ * failures reject the stream (nothing is uploaded: the caller's upload fails and latest.txt stays).
+ */
+export function sealedArchiveStream(
+  spool: { file: string; count: number; bytes: number },
+  header: BackupHeader,
+  manifestBase: Omit<Manifest, 'parameterCount' | 'backupJson' | 'formatVersion'>,
+  keys: Omit<SealOptions, 'identity'>,
+): Readable {
+  const pack = tar.pack();
+  const gzip = createGzip({ level: 0 });
+  const output = new PassThrough();
+  pack.pipe(gzip).pipe(output);
+  const fail = (err: unknown) => output.destroy(err as Error);
+  pack.on('error', fail);
+  gzip.on('error', fail);
+  const identity = { tool: TOOL_NAME, environment: manifestBase.environment, region: manifestBase.region, createdAt: manifestBase.createdAt, parameterCount: spool.count };
+  const { stream: seal, info } = sealStream({ ...keys, identity });
+  const mtime = new Date(manifestBase.createdAt);
+
+  async function* document(): AsyncGenerator<Buffer> {
+    const { head, tail } = documentParts(header, spool.count);
+    yield head;
+    for await (const buf of createReadStream(spool.file)) yield buf as Buffer;
+    yield tail;
+  }
+
+  (async () => {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let parts = 0;
+    let held: Buffer[] = [];
+    let heldBytes = 0;
+    const flush = async () => {
+      const entry = pack.entry({ name: partName(parts), size: heldBytes, mode: 0o600, mtime });
+      for (const c of held) if (!entry.write(c)) await once(entry, 'drain');
+      entry.end(Buffer.alloc(0));
+      parts += 1;
+      held = [];
+      heldBytes = 0;
+    };
+    await pipeline(Readable.from(document()), createGzip({ level: 6 }), seal, async (ciphertext: AsyncIterable<Buffer>) => {
+      for await (const c of ciphertext) {
+        hash.update(c);
+        bytes += c.length;
+        held.push(c);
+        heldBytes += c.length;
+        if (heldBytes >= PART_BYTES) await flush();
+      }
+    });
+    if (heldBytes > 0 || parts === 0) await flush();
+    const manifest: SealedManifest = {
+      ...manifestBase, formatVersion: SEALED_FORMAT_VERSION, parameterCount: spool.count,
+      payload: { content: 'backup.json', compression: 'gzip', parts, bytes, sha256: hash.digest('hex') },
+      encryption: { format: 'aws-encryption-sdk', algorithmSuite: ALGORITHM_SUITE, frameLength: FRAME_LENGTH, wrappingKeys: info.wrappingKeys, encryptionContext: encryptionContext(identity) },
+    };
+    pack.entry({ name: 'manifest.json', mode: 0o644, mtime }, JSON.stringify(manifest, null, 2) + '\n');
+    pack.finalize();
+  })().catch(fail);
+  return output;
+}
+
+/** True when the tar's files are a format 2 archive (encrypted payload slices). */
+export function isSealedArchive(files: Map<string, Buffer>): boolean {
+  if ([...files.keys()].some((n) => n.startsWith(PART_PREFIX))) return true;
+  return /"formatVersion":\s*2\b/.test(files.get('manifest.json')?.toString('utf8') ?? '');
+}
+
+/** What the reader needs to decrypt: KMS clients, our account, the requested identity. */
+export type ArchiveOpener = Omit<UnsealOptions, 'key' | 'tool' | 'accountId'> & { accountId: () => Promise<string> };
+
+const integrity = (message: string, region: string) => new EngineError('integrity', message, { region });
+
+/** Checks the manifest and the ciphertext (no KMS call), then decrypts; returns backup.json and the checks made. */
+export async function openSealedArchive(files: Map<string, Buffer>, key: string, opener: ArchiveOpener | undefined): Promise<{ document: Buffer; manifest: SealedManifest; checks: string[] }> {
+  const region = opener?.region ?? '';
+  const raw = files.get('manifest.json');
+  if (!raw) throw integrity(`Archive ${key} holds an encrypted payload but no manifest.json; nothing was restored`, region);
+  let manifest: SealedManifest;
+  try {
+    manifest = JSON.parse(raw.toString('utf8')) as SealedManifest;
+  } catch (err) {
+    throw integrity(`${key}: manifest.json is not valid JSON (${(err as Error).message}); nothing was restored`, region);
+  }
+  if (manifest.formatVersion !== SEALED_FORMAT_VERSION || !manifest.payload || !manifest.encryption) throw integrity(`Archive ${key}: manifest.json does not describe a format ${SEALED_FORMAT_VERSION} payload`, region);
+  const names = [...files.keys()].filter((n) => n.startsWith(PART_PREFIX)).sort();
+  const expected = Array.from({ length: manifest.payload.parts }, (_, i) => partName(i));
+  if (JSON.stringify(names) !== JSON.stringify(expected)) throw integrity(`Archive ${key}: encrypted slices ${names.length} do not match manifest.json (${manifest.payload.parts}); nothing was restored`, region);
+  const slices = names.map((n) => files.get(n) as Buffer);
+  const hash = createHash('sha256');
+  for (const s of slices) hash.update(s);
+  const sha = hash.digest('hex');
+  const bytes = slices.reduce((n, s) => n + s.length, 0);
+  if (sha !== manifest.payload.sha256 || bytes !== manifest.payload.bytes) {
+    throw integrity(`Archive ${key}: encrypted payload has sha256 ${sha} (${bytes} bytes) but manifest.json says ${manifest.payload.sha256} (${manifest.payload.bytes} bytes); nothing was restored`, region);
+  }
+  if (!opener) throw new EngineError('config', `Archive ${key} is encrypted (format ${SEALED_FORMAT_VERSION}); this reader has no key access`, { region });
+  const opts: UnsealOptions = { ...opener, accountId: await opener.accountId(), key, tool: TOOL_NAME };
+  const { stream, info } = unsealStream(opts);
+  const chunks: Buffer[] = [];
+  await pipeline(Readable.from(slices), stream, createGunzip(), async (plain: AsyncIterable<Buffer>) => {
+    for await (const c of plain) chunks.push(c);
+  }).catch((err) => {
+    throw unsealError(err, info, opts);
+  });
+  const ctx = info.encryptionContext ?? {};
+  const claimed = encryptionContext({ tool: manifest.tool?.name, environment: manifest.environment, region: manifest.region, createdAt: manifest.createdAt, parameterCount: manifest.parameterCount });
+  const differs = Object.keys(claimed).filter((k) => claimed[k] !== ctx[k]);
+  if (differs.length) throw integrity(`Archive ${key}: manifest.json disagrees with the authenticated encryption context on ${differs.join(', ')}; nothing was restored`, region);
+  const dr = info.decryptedWith && info.decryptedWith !== info.wrappingKeys[0];
+  return {
+    document: Buffer.concat(chunks), manifest,
+    checks: [
+      `format version ${SEALED_FORMAT_VERSION}`, `sha256 ${sha} (ciphertext)`, `${bytes} bytes`,
+      `encryption context ${opts.environment}/${opts.region}`, `decrypted with ${info.decryptedWith}${dr ? ' (disaster-recovery key)' : ''}`,
+    ],
+  };
+}
