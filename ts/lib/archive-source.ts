@@ -4,6 +4,8 @@ import { readTarGz } from './archive-read.js';
 import { FORMAT_VERSION, type Manifest } from './archive.js';
 import type { BackupParameter } from './parameter.js';
 import { EngineError, awsErrorCode, describeAwsError } from './errors.js';
+import { isSealedArchive, openSealedArchive, type ArchiveOpener, type SealedManifest } from './archive-sealed.js';
+import { SEALED_FORMAT_VERSION } from './envelope.js';
 
 /** One backup object in a region's bucket. */
 export interface ArchiveEntry {
@@ -17,9 +19,9 @@ export interface ArchiveEntry {
 export interface LoadedArchive {
   bucket: string;
   key: string;
-  format: 'v1' | 'legacy';
+  format: 'v1' | 'v2' | 'legacy';
   verified: boolean;
-  manifest?: Manifest;
+  manifest?: Manifest | SealedManifest;
   environment?: string;
   region?: string;
   backupDate?: string;
@@ -73,7 +75,7 @@ export async function resolveArchiveKey(s3: S3Client, bucket: string, region: st
 }
 
 /** Downloads and checks an archive; throws an integrity error (before anything is restored) when it is damaged. */
-export async function loadArchive(s3: S3Client, bucket: string, region: string, archive: string | undefined): Promise<LoadedArchive> {
+export async function loadArchive(s3: S3Client, bucket: string, region: string, archive: string | undefined, opener?: ArchiveOpener): Promise<LoadedArchive> {
   const key = await resolveArchiveKey(s3, bucket, region, archive);
   let body: Buffer;
   try {
@@ -82,13 +84,16 @@ export async function loadArchive(s3: S3Client, bucket: string, region: string, 
     const missing = awsErrorCode(err) === 'NoSuchKey';
     throw new EngineError(missing ? 'config' : 'region', `Cannot download s3://${bucket}/${key}: ${missing ? 'no such object (see ssm-backup list)' : describeAwsError(err)}`, { region, cause: err });
   }
-  return { bucket, key, ...(await parseArchive(body, key, region)) };
+  return { bucket, key, ...(await parseArchive(body, key, region, opener)) };
 }
 
 type Parsed = Omit<LoadedArchive, 'bucket' | 'key'>;
 
-/** Parses archive bytes: a tar.gz with manifest.json (checked), or the old job's backup.json (plain or in a tar.gz). */
-export async function parseArchive(body: Buffer, key: string, region?: string): Promise<Parsed> {
+/**
+ * Parses archive bytes: a tar.gz with manifest.json (checked), format 2 (decrypted with `opener`, see
+ * lib/archive-sealed.ts), or the old job's backup.json (plain or in a tar.gz).
+ */
+export async function parseArchive(body: Buffer, key: string, region?: string, opener?: ArchiveOpener): Promise<Parsed> {
   const isGzip = body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b;
   if (!isGzip) return parseLegacy(body, key, region);
   let files: Map<string, Buffer>;
@@ -97,6 +102,16 @@ export async function parseArchive(body: Buffer, key: string, region?: string): 
   } catch (err) {
     throw integrity(`Archive ${key} is damaged (${describeAwsError(err)}); nothing was restored`, region, err);
   }
+  // --- format 2 (client-side encrypted): decrypt, then the same document checks as format 1 ---
+  if (isSealedArchive(files)) {
+    const opened = await openSealedArchive(files, key, opener);
+    const parsed = parseDocument(opened.document, key, region);
+    if (parsed.parameters.length !== opened.manifest.parameterCount) {
+      throw integrity(`Archive ${key}: the encrypted backup.json holds ${parsed.parameters.length} parameters but manifest.json says ${opened.manifest.parameterCount}`, region);
+    }
+    return { ...parsed, format: 'v2', verified: true, manifest: opened.manifest, checks: [...opened.checks, `${parsed.parameters.length} parameters`] };
+  }
+  // --- end format 2 ---
   return parseFiles(files, key, region);
 }
 
@@ -107,7 +122,7 @@ function parseFiles(files: Map<string, Buffer>, key: string, region?: string): P
   if (!manifestBytes) return parseLegacy(doc, key, region);
   const manifest = parseJson(manifestBytes, `${key}: manifest.json`, region) as Manifest;
   const checks: string[] = [];
-  if (manifest.formatVersion !== FORMAT_VERSION) throw integrity(`Archive ${key} has format version ${String(manifest.formatVersion)}; this tool reads version ${FORMAT_VERSION}`, region);
+  if (manifest.formatVersion !== FORMAT_VERSION) throw integrity(`Archive ${key} has format version ${String(manifest.formatVersion)}; this tool reads versions ${FORMAT_VERSION} and ${SEALED_FORMAT_VERSION}`, region);
   checks.push(`format version ${FORMAT_VERSION}`);
   const sha = createHash('sha256').update(doc).digest('hex');
   if (sha !== manifest.backupJson?.sha256) throw integrity(`Archive ${key}: sha256 of backup.json is ${sha} but manifest.json says ${String(manifest.backupJson?.sha256)}`, region);

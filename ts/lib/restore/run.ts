@@ -27,7 +27,9 @@ export async function regionBucket(aws: AwsClientFactory, opts: SourceOptions): 
 
 export async function openArchive(aws: AwsClientFactory, opts: SourceOptions, logger: Logger): Promise<LoadedArchive> {
   const bucket = await regionBucket(aws, opts);
-  const archive = await loadArchive(aws.s3(opts.region), bucket, opts.region, opts.archive);
+  // Format 2 archives are decrypted with KMS keys of our account and checked against the requested identity.
+  const opener = { kms: (r: string) => aws.kms(r), accountId: () => aws.callerAccount(opts.region), environment: opts.environment, region: opts.region };
+  const archive = await loadArchive(aws.s3(opts.region), bucket, opts.region, opts.archive, opener);
   const log = logger.forRegion(opts.region);
   log.info(`Archive s3://${bucket}/${archive.key}: ${archive.parameters.length} parameters, ${archive.verified ? `verified (${archive.checks.join(', ')})` : 'UNVERIFIED legacy backup.json (no checksum)'}`);
   if (!archive.verified) log.warn(`s3://${bucket}/${archive.key} is a legacy backup.json without manifest: its integrity cannot be verified`);
