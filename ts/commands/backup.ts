@@ -20,6 +20,7 @@ export const backupOptions = {
   'parallel-regions': { kind: 'integer', default: 1, min: 1, max: 32, describe: 'Regions backed up at the same time (each has its own quota); fail-fast skips regions not yet started' },
   'work-dir': { kind: 'dir-out', default: './ssm-backup-work', describe: 'Where per-region summary.json files are written (never values)' },
   'summary-file': { kind: 'file-out', defaultDescription: '<work-dir>/region_summaries.json', describe: 'Region summaries JSON' },
+  'require-client-encryption': { kind: 'boolean', default: false, describe: 'Refuse to run (exit 2) when a region has no backup key (/jenkins/<env>/backup/<region>/kms-key-arn); without it such a region is backed up with SSE-S3 only and a WARNING' },
   'get-rate': { kind: 'number', default: 40, min: 0.1, max: 10000, describe: 'Max SSM Get* requests/s per region (AWS default quota 40; raise it if your account has a higher throughput quota)' },
 } as const;
 
@@ -47,7 +48,7 @@ export const backupCommand = defineCommand({
     logger.info(`Plan: regions=[${plan.regions.join(', ')}], default=${plan.defaultRegion}, environment=${plan.environment}${o.dryRun ? ', DRY RUN' : ''}`);
     const result = await runBackup(aws, {
       plan, path: o.path, nameContains: o.nameContains, dryRun: o.dryRun, includeTags: o.includeTags, concurrency: o.concurrency,
-      failFast: o.failFast, parallelRegions: o.parallelRegions, workDir: o.workDir, summaryFile: o.summaryFile ?? path.join(o.workDir, 'region_summaries.json'), logger,
+      failFast: o.failFast, requireClientEncryption: o.requireClientEncryption, parallelRegions: o.parallelRegions, workDir: o.workDir, summaryFile: o.summaryFile ?? path.join(o.workDir, 'region_summaries.json'), logger,
     });
     const stats = aws.stats.snapshot();
     const peakRssMb = currentPeakRssMb();

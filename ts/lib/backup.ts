@@ -3,11 +3,13 @@ import pLimit from 'p-limit';
 import { Transform } from 'node:stream';
 import { EngineError, describeAwsError } from './errors.js';
 import type { Logger } from './log.js';
-import type { Plan } from './plan.js';
+import { configKeys, type PlanWithKeys } from './plan.js';
 import type { AwsClientFactory } from './aws/clients.js';
 import { ssmReader, selectionFilters } from './aws/ssm.js';
 import { collectParameters } from './collect.js';
-import { ParameterSpool, archiveStream, archiveName, timestamps, TOOL_NAME, FORMAT_VERSION } from './archive.js';
+import { regionEncryption, regionArchiveStream, describeProtection, type EncryptionSummary } from './backup-encryption.js';
+import { requireClientEncryption } from './key-config.js';
+import { ParameterSpool, archiveName, timestamps, TOOL_NAME, FORMAT_VERSION } from './archive.js';
 import { uploadArchive, writeLatestPointer } from './upload.js';
 import { withPrivateDir } from './secure-temp.js';
 import { writeJsonAtomic } from './files.js';
@@ -26,10 +28,12 @@ export interface RegionSummary {
   archiveBytes?: number;
   vanished?: string[];
   warnings?: string[];
+  /** Client-side encryption (format 2) or SSE-S3 only; absent when the region failed before it was known. */
+  encryption?: EncryptionSummary;
 }
 
 export interface BackupOptions {
-  plan: Plan;
+  plan: PlanWithKeys;
   /** Regions to back up (default: all in the plan), in order. */
   regions?: string[];
   path: string;
@@ -38,6 +42,8 @@ export interface BackupOptions {
   includeTags: boolean;
   concurrency: number;
   failFast: boolean;
+  /** Refuse (exit 2, before anything is written) when a region has no client-side encryption key. */
+  requireClientEncryption?: boolean;
   /** Regions backed up at the same time (default 1: one after another, in list order). */
   parallelRegions?: number;
   workDir: string;
@@ -58,6 +64,7 @@ export interface BackupResult {
  */
 export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Promise<BackupResult> {
   const regions = opts.regions ?? opts.plan.regions;
+  if (opts.requireClientEncryption) requireClientEncryption(opts.plan, regions, configKeys(opts.plan.environment).kmsKeyArn);
   const summaries: Record<string, RegionSummary> = {};
   for (const r of regions) summaries[r] = { status: 'SKIPPED', parameterCount: 0, artifactPath: null, executionTimeSec: 0 };
   writeJsonAtomic(opts.summaryFile, summaries);
@@ -87,6 +94,8 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
   try {
     if (!bucket) throw new EngineError('region', opts.plan.bucketErrors[region] ?? `Bucket definition missing for ${region}`, { region });
     log.info(`Target Region: ${region}, bucket ${bucket}${opts.dryRun ? ' (dry run)' : ''}`);
+    const encryption = regionEncryption(opts.plan, region);
+    if (encryption.warning) log.warn(encryption.warning);
     return await withPrivateDir(async (dir) => {
       const spool = new ParameterSpool(path.join(dir, 'parameters.json'));
       const collected = await collectParameters(ssmReader(aws.ssm(region)), {
@@ -96,7 +105,7 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
       const bytes = await spool.close();
       const rate = collected.collected / Math.max(0.001, elapsed());
       log.info(`Collected ${collected.collected} parameters in ${elapsed()}s (${rate.toFixed(0)}/s)`);
-      const base = { status: 'SUCCESS' as const, parameterCount: collected.collected, bucket, vanished: collected.vanished.length ? collected.vanished : undefined, warnings: warnings.length ? warnings : undefined };
+      const base = { status: 'SUCCESS' as const, parameterCount: collected.collected, bucket, vanished: collected.vanished.length ? collected.vanished : undefined, warnings: warnings.length ? warnings : undefined, encryption: encryption.summary };
       if (opts.dryRun) {
         log.info(`[DRY RUN] Skipped upload for ${region}`);
         return { ...base, artifactPath: null, executionTimeSec: elapsed(), dryRun: true };
@@ -109,7 +118,7 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
       let archiveBytes = 0;
       // Count bytes inside the pipeline (a 'data' listener would switch the stream to flowing mode and defeat backpressure).
       const counter = new Transform({ transform(chunk: Buffer, _enc, done) { archiveBytes += chunk.length; done(null, chunk); } });
-      const source = archiveStream({ file: spool.file, count: spool.count, bytes }, header, manifestBase);
+      const source = regionArchiveStream(aws, encryption, { file: spool.file, count: spool.count, bytes }, header, manifestBase);
       source.on('error', (err) => counter.destroy(err));
       const stream = source.pipe(counter);
       await uploadArchive(aws.s3(region), bucket, key, stream).catch((err) => {
@@ -118,7 +127,7 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
       await writeLatestPointer(aws.s3(region), bucket, key).catch((err) => {
         throw new EngineError('region', `Archive uploaded but s3://${bucket}/latest.txt could not be updated: ${describeAwsError(err)}`, { region, cause: err });
       });
-      log.info(`Uploaded s3://${bucket}/${key} (${archiveBytes} bytes, SSE AES256); latest.txt updated`);
+      log.info(`Uploaded s3://${bucket}/${key} (${archiveBytes} bytes, ${describeProtection(encryption)}); latest.txt updated`);
       return { ...base, artifactPath: `s3://${bucket}/${key}`, executionTimeSec: elapsed(), archiveBytes };
     });
   } catch (err) {

@@ -1,6 +1,7 @@
 import { configError, usageError, EngineError, describeAwsError } from './errors.js';
 import type { AwsClientFactory } from './aws/clients.js';
 import { ssmReader, type SsmReader } from './aws/ssm.js';
+import { readKeyConfig, type KeyConfig } from './key-config.js';
 
 export const ENVIRONMENT_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -11,6 +12,9 @@ export const configKeys = (env: string) => ({
   defaultRegion: `/jenkins/${env}/backup/default-region`,
   legacyBucket: `/jenkins/${env}/backup/s3-bucket-name`,
   regionBucket: (region: string) => `/jenkins/${env}/backup/${region}/s3-bucket-name`,
+  /** Client-side encryption (lib/key-config.ts): the region's backup key, and the disaster-recovery keys (home region). */
+  kmsKeyArn: (region: string) => `/jenkins/${env}/backup/${region}/kms-key-arn`,
+  drKmsKeyArns: `/jenkins/${env}/backup/dr-kms-key-arns`,
 });
 
 export interface Plan {
@@ -26,6 +30,9 @@ export interface Plan {
   legacyBucketMatches: boolean | null;
   warnings: string[];
 }
+
+/** A plan with the client-side encryption keys read by loadPlan (absent in plans built without SSM). */
+export type PlanWithKeys = Plan & Partial<KeyConfig>;
 
 /** Environment names as the Pulumi stack and the SSM key layout allow them; a bad one is a usage error. */
 export function validateEnvironment(env: string | undefined, source = '--environment'): string {
@@ -151,7 +158,7 @@ export interface LoadPlanOptions {
 }
 
 /** Reads the configuration from SSM (home region first, then each region's bucket) and resolves the plan. */
-export async function loadPlan(aws: AwsClientFactory, opts: LoadPlanOptions): Promise<Plan> {
+export async function loadPlan(aws: AwsClientFactory, opts: LoadPlanOptions): Promise<PlanWithKeys> {
   const environment = validateEnvironment(opts.environment);
   const homeRegion = opts.homeRegion;
   if (!homeRegion) throw usageError('--ssm-home-region is not set: pass --ssm-home-region <region> or set SSM_HOME_REGION or AWS_REGION');
@@ -178,10 +185,11 @@ export async function loadPlan(aws: AwsClientFactory, opts: LoadPlanOptions): Pr
       const fallback = await getValues(home, missing.map((r) => keys.regionBucket(r)));
       for (const r of missing) buckets[r] = fallback[keys.regionBucket(r)];
     }
-    return resolvePlan({
+    const plan = resolvePlan({
       environment, homeRegion, regions, regionsFromOverride: override !== undefined,
       defaultRegion: meta[keys.defaultRegion], legacyBucket: meta[keys.legacyBucket], buckets, bucketErrors,
     });
+    return { ...plan, ...(await readKeyConfig(home, (r) => ssmReader(aws.ssm(r)), regions, keys)) };
   } catch (err) {
     if (err instanceof EngineError) throw err;
     // Throttling, an endpoint that cannot be reached or a denied call is not a configuration mistake: exit 1.
