@@ -53,7 +53,7 @@ export function sealedArchiveStream(
   keys: Omit<SealOptions, 'identity'>,
 ): Readable {
   const pack = tar.pack();
-  const gzip = createGzip({ level: 0 });
+  const gzip = createGzip({ level: 0, chunkSize: 1024 * 1024 });
   const output = new PassThrough();
   pack.pipe(gzip).pipe(output);
   const fail = (err: unknown) => output.destroy(err as Error);
@@ -77,8 +77,9 @@ export function sealedArchiveStream(
     let held: Buffer[] = [];
     let heldBytes = 0;
     const flush = async () => {
+      // One write per slice: the SDK emits small pieces (frame header, body, tag) and each write costs a zlib call.
       const entry = pack.entry({ name: partName(parts), size: heldBytes, mode: 0o600, mtime });
-      for (const c of held) if (!entry.write(c)) await once(entry, 'drain');
+      if (!entry.write(Buffer.concat(held, heldBytes))) await once(entry, 'drain');
       entry.end(Buffer.alloc(0));
       parts += 1;
       held = [];
