@@ -34,12 +34,14 @@ describe('client-side encryption: archive format 2', function () {
     await w.close();
   });
 
-  it('leaves no SecureString value, no line of one, and no parameter name readable in any uploaded object', async () => {
+  it('leaves no SecureString value and no line of one readable in any uploaded object, raw or decompressed', async () => {
     const run = await w.backup();
     expect(run.code, run.stderr).to.equal(0);
     const secure = w.appParams().filter((p) => p.Type === 'SecureString');
     expect(secure.map((p) => p.Name)).to.include(`/app/${SOURCE}/tls/key`);
-    const needles = [...secretNeedles(secure.map((p) => p.Value)), ...w.appParams().map((p) => p.Name)];
+    // Values only: names may legitimately become readable (a plaintext name index for list and the shrink guard).
+    const needles = secretNeedles(secure.map((p) => p.Value));
+    expect(needles.length).to.be.greaterThan(secure.length);
     const objects = w.aws.s3.listObjects(bucketFor(SOURCE));
     expect(objects.map((o) => o.key).filter((k) => k.endsWith('.tar.gz'))).to.have.length(1);
     for (const o of objects) {
