@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalAws, type LocalAws } from '../../local-aws/index.js';
 import { seedBackupConfig, seedRealistic, bucketFor, SECRET_MARKER } from '../helpers/fixtures.js';
+import { seedBackupKeys } from '../helpers/encryption.js';
 
 const BUNDLE = path.resolve('resources/ssm-multi-region-backup/ssm-backup.cjs');
 
@@ -61,5 +62,19 @@ describe('the shipped bundle', function () {
       expect(readdirSync(tmp)).to.deep.equal([]);
     });
     // Signals and kills mid-run: temp-files.test.ts.
+
+    it('encrypts client-side (format 2) and verifies by decrypting, as a child process without node_modules', async () => {
+      seedRealistic(aws, 'us-west-2');
+      const { keyArns } = seedBackupKeys(aws, ['us-west-2']);
+      const args = ['--environment', 'dev', '--regions', 'us-west-2', '--work-dir', work, '--require-client-encryption'];
+      const b = await runNode([BUNDLE, 'backup', ...args], { env: env(), cwd: tmpdir() });
+      expect(b.status, b.stderr).to.equal(0);
+      const v = await runNode([BUNDLE, 'verify', '--environment', 'dev', '--region', 'us-west-2', '--json'], { env: env(), cwd: tmpdir() });
+      expect(v.status, v.stderr).to.equal(0);
+      expect(JSON.parse(v.stdout)).to.deep.include({ format: 'v2', verified: true });
+      expect(JSON.parse(v.stdout).checks).to.include(`decrypted with ${keyArns['us-west-2']}`);
+      expect(b.stdout + b.stderr + v.stdout + v.stderr).not.to.contain(SECRET_MARKER);
+    });
+
   });
 });

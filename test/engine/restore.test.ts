@@ -181,7 +181,7 @@ describe('ssm-backup restore (through the local AWS)', function () {
     const cases: [string, (good: Map<string, Buffer>, raw: Buffer) => Promise<Buffer>, RegExp][] = [
       ['bad sha256', async (f) => makeTarGz({ 'backup.json': f.get('backup.json')!.toString().replace('"String"', '"StringList"'), 'manifest.json': f.get('manifest.json')! }), /sha256 of backup.json is [0-9a-f]{64} but manifest.json says/],
       ['truncated gzip', async (_f, raw) => raw.subarray(0, Math.floor(raw.length / 2)), /is damaged \(.*\); nothing was restored/],
-      ['wrong format version', async (f) => makeTarGz({ 'backup.json': f.get('backup.json')!, 'manifest.json': f.get('manifest.json')!.toString().replace('"formatVersion": 1', '"formatVersion": 2') }), /format version 2; this tool reads version 1/],
+      ['wrong format version', async (f) => makeTarGz({ 'backup.json': f.get('backup.json')!, 'manifest.json': f.get('manifest.json')!.toString().replace('"formatVersion": 1', '"formatVersion": 3') }), /format version 3; this tool reads versions 1 and 2/],
     ];
     for (const [name, damage, message] of cases) {
       it(name, async () => {

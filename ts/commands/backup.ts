@@ -31,6 +31,7 @@ export const backupOptions = {
   'max-shrink': { kind: 'number', default: 10, min: 0, max: 100, describe: 'Refuse to move latest.txt when the parameter count falls by more than this percent against the previous archive (the archive is kept, the region FAILED)' },
   'allow-shrink': { kind: 'boolean', default: false, describe: 'Accept a fall of the parameter count beyond --max-shrink (intended removals)' },
   'allow-empty': { kind: 'boolean', default: false, describe: 'Accept a selection of zero parameters (otherwise the region fails and latest.txt stays)' },
+  'require-client-encryption': { kind: 'boolean', default: false, describe: 'Refuse to run (exit 2) when a region has no backup key (/jenkins/<env>/backup/<region>/kms-key-arn); without it such a region is backed up with SSE-S3 only and a WARNING' },
   'get-rate': { kind: 'number', default: 40, min: 0.1, max: 10000, describe: 'Max SSM Get* requests/s per region (AWS default quota 40; raise it if your account has a higher throughput quota)' },
 } as const;
 
@@ -79,7 +80,7 @@ export const backupCommand = defineCommand({
     logger.info(`Plan: regions=[${plan.regions.join(', ')}], default=${plan.defaultRegion}, environment=${plan.environment}${o.dryRun ? ', DRY RUN' : ''}`);
     const result = await runBackup(aws, {
       plan, path: o.path, nameContains: o.nameContains, dryRun: o.dryRun, includeTags: o.includeTags, includeLabels: o.includeLabels, concurrency: o.concurrency,
-      failFast: o.failFast, parallelRegions: o.parallelRegions, guard: { maxShrink: o.maxShrink, allowShrink: o.allowShrink, allowEmpty: o.allowEmpty }, workDir: o.workDir, summaryFile: o.summaryFile ?? path.join(o.workDir, 'region_summaries.json'), logger,
+      failFast: o.failFast, parallelRegions: o.parallelRegions, requireClientEncryption: o.requireClientEncryption, guard: { maxShrink: o.maxShrink, allowShrink: o.allowShrink, allowEmpty: o.allowEmpty }, workDir: o.workDir, summaryFile: o.summaryFile ?? path.join(o.workDir, 'region_summaries.json'), logger,
       regions: o.planFile ? o.regions : undefined, regionTimeoutSec: o.regionTimeout, throttles: () => aws.stats.throttles,
     });
     const stats = aws.stats.snapshot();

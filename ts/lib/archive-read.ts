@@ -1,10 +1,15 @@
 import { createGunzip } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
+import { once } from 'node:events';
 import { FORMAT_VERSION, type Manifest } from './archive.js';
 import { streamDocument, DocumentError, type DocumentHeader } from './archive-json.js';
+import { EngineError } from './errors.js';
+import { PART_PREFIX, partName, checkSealedManifest, type ArchiveOpener, type SealedManifest } from './archive-sealed.js';
+import { unsealStream, unsealError, type UnsealInfo, type UnsealOptions } from './envelope.js';
+import { TOOL_NAME } from './archive.js';
 
 /** Largest manifest.json read (ours is under 1 KB). */
 export const MANIFEST_MAX_BYTES = 1024 * 1024;
@@ -27,13 +32,15 @@ export interface ReadOptions {
   maxBytes: number;
   /** Each element of backup.json's `parameters`, in order; awaited. Nothing may be written before the read ends. */
   onParameter: (value: unknown, index: number) => void | Promise<void>;
+  /** Decrypts a format 2 (client-side encrypted) payload: KMS clients, our account, the identity asked for, the key. */
+  opener?: ArchiveOpener & { key: string };
 }
 
 /** What a complete read proved. `verified`: manifest.json present and backup.json matched it. */
 export interface ArchiveRead {
-  format: 'v1' | 'legacy';
+  format: 'v1' | 'v2' | 'legacy';
   verified: boolean;
-  manifest?: Manifest;
+  manifest?: Manifest | SealedManifest;
   header: DocumentHeader;
   parameterCount: number;
   /** Path of backup.json inside the tar ('' for a plain backup.json). */
@@ -89,6 +96,7 @@ export async function readArchive(body: Readable, opts: ReadOptions): Promise<Ar
   let documentPath = '';
   let manifestPath = '';
   let manifestText: string | undefined;
+  let sealed: Sealed | undefined;
   const found: string[] = [];
   try {
     for await (const entry of extract) {
@@ -105,23 +113,36 @@ export async function readArchive(body: Readable, opts: ReadOptions): Promise<Ar
         if ((entry.header.size ?? 0) > MANIFEST_MAX_BYTES) throw new ArchiveError('refused', `${name} is ${entry.header.size} bytes, over ${MANIFEST_MAX_BYTES}`);
         manifestPath = name;
         manifestText = (await collect(entry as unknown as Readable)).toString('utf8');
+      } else if (kind === 'sealed') {
+        if (doc) throw new ArchiveError('refused', `holds both backup.json and an encrypted payload (${name}): ambiguous`);
+        sealed ??= await startSealed(opts);
+        if (name !== partName(sealed.parts)) throw new ArchiveError('damaged', `has encrypted slice ${name} where ${partName(sealed.parts)} belongs`);
+        sealed.parts += 1;
+        await feedSealed(sealed, entry as unknown as Readable);
       } else entry.resume();
     }
     await unpacking;
+    if (sealed) {
+      sealed.input.end();
+      doc = await sealed.done;
+    }
   } catch (err) {
     stream.destroy();
-    if (err instanceof ArchiveError) throw err;
+    sealed?.input.destroy();
+    if (err instanceof ArchiveError || err instanceof EngineError) throw err;
     throw new ArchiveError('damaged', `is damaged (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
   }
   if (!doc) throw new ArchiveError('damaged', `holds no backup.json (found: ${found.join(', ') || 'nothing'})`);
+  if (sealed) return checkSealed(doc, sealed, manifestText);
   if (manifestText === undefined) return legacy(doc, documentPath);
   return checkManifest(doc, documentPath, parseManifest(manifestText));
 }
 
-function classify(name: string, type: string | null | undefined): 'backup' | 'manifest' | 'other' {
+function classify(name: string, type: string | null | undefined): 'backup' | 'manifest' | 'sealed' | 'other' {
   if (name.split('/').includes('..') || name.startsWith('/')) throw new ArchiveError('refused', `holds an entry outside the archive (${JSON.stringify(name.slice(0, 200))})`);
   if (type === 'directory') return 'other';
   if (type !== 'file' && type !== 'contiguous-file') throw new ArchiveError('refused', `holds a ${type} entry (${JSON.stringify(name.slice(0, 200))}): only regular files are read`);
+  if (name.startsWith(PART_PREFIX)) return 'sealed';
   const parts = name.split('/');
   if (parts.length > 2) return 'other';
   if (parts[parts.length - 1] === 'backup.json') return 'backup';
@@ -181,7 +202,7 @@ function parseManifest(textValue: string): Manifest {
 }
 
 function checkManifest(doc: Doc, documentPath: string, manifest: Manifest): ArchiveRead {
-  if (manifest.formatVersion !== FORMAT_VERSION) throw new ArchiveError('damaged', `has format version ${String(manifest.formatVersion)}; this tool reads version ${FORMAT_VERSION}`);
+  if (manifest.formatVersion !== FORMAT_VERSION) throw new ArchiveError('damaged', `has format version ${String(manifest.formatVersion)}; this tool reads versions ${FORMAT_VERSION} and 2`);
   documentChecks(doc);
   if (doc.sha256 !== manifest.backupJson?.sha256) throw new ArchiveError('damaged', `sha256 of backup.json is ${doc.sha256} but manifest.json says ${String(manifest.backupJson?.sha256)}`);
   if (doc.bytes !== manifest.backupJson.bytes) throw new ArchiveError('damaged', `backup.json has ${doc.bytes} bytes but manifest.json says ${manifest.backupJson.bytes}`);
@@ -189,6 +210,62 @@ function checkManifest(doc: Doc, documentPath: string, manifest: Manifest): Arch
   return {
     format: 'v1', verified: true, manifest, header: doc.header, parameterCount: doc.count, documentPath, sha256: doc.sha256, bytes: doc.bytes,
     checks: [`format version ${FORMAT_VERSION}`, `sha256 ${doc.sha256}`, `${doc.bytes} bytes`, `${doc.count} parameters`],
+  };
+}
+
+/** A format 2 payload being decrypted while its slices stream in: ciphertext hashed, plaintext parsed. */
+interface Sealed {
+  input: PassThrough;
+  parts: number;
+  bytes: number;
+  hash: ReturnType<typeof createHash>;
+  info: UnsealInfo;
+  done: Promise<Doc>;
+}
+
+/**
+ * Starts decrypting: slices -> AWS Encryption SDK message (context checked against the identity before any KMS call;
+ * lib/envelope.ts) -> gunzip -> size limit -> the same streaming JSON reader as format 1. The plaintext is used only
+ * for digests and a spool until the message's signature is checked at its end: nothing is written before.
+ */
+async function startSealed(opts: ReadOptions): Promise<Sealed> {
+  if (!opts.opener) throw new ArchiveError('refused', 'is encrypted (format 2) and this command has no key access');
+  const { accountId, key, ...rest } = opts.opener;
+  const unsealOpts: UnsealOptions = { ...rest, key, accountId: await accountId(), tool: TOOL_NAME };
+  const input = new PassThrough();
+  const { stream, info } = unsealStream(unsealOpts);
+  const plain = new PassThrough();
+  const decrypting = pipeline(input, stream, createGunzip(), byteLimit(opts.maxBytes, 'The encrypted backup.json decompresses to'), plain);
+  const done = Promise.all([decrypting, readDocument(plain, opts)]).then(([, d]) => d).catch((err) => {
+    plain.destroy();
+    throw err instanceof ArchiveError ? err : unsealError(err, info, unsealOpts);
+  });
+  done.catch(() => undefined);
+  return { input, parts: 0, bytes: 0, hash: createHash('sha256'), info, done };
+}
+
+/** Feeds one slice into the decryption, with backpressure; a failed decryption ends the wait. */
+async function feedSealed(sealed: Sealed, entry: Readable): Promise<void> {
+  for await (const chunk of entry) {
+    sealed.hash.update(chunk as Buffer);
+    sealed.bytes += (chunk as Buffer).length;
+    if (!sealed.input.write(chunk)) await Promise.race([once(sealed.input, 'drain'), sealed.done]);
+  }
+}
+
+function checkSealed(doc: Doc, sealed: Sealed, manifestText: string | undefined): ArchiveRead {
+  if (manifestText === undefined) throw new ArchiveError('damaged', 'holds an encrypted payload but no manifest.json');
+  const manifest = parseManifest(manifestText) as unknown as SealedManifest;
+  const sha = sealed.hash.digest('hex');
+  const problem = checkSealedManifest(manifest, { parts: sealed.parts, bytes: sealed.bytes, sha256: sha, context: sealed.info.encryptionContext ?? {} });
+  if (problem) throw new ArchiveError('damaged', problem);
+  documentChecks(doc);
+  if (doc.count !== manifest.parameterCount) throw new ArchiveError('damaged', `the encrypted backup.json holds ${doc.count} parameters but manifest.json says ${manifest.parameterCount}`);
+  const dr = sealed.info.decryptedWith && sealed.info.decryptedWith !== sealed.info.wrappingKeys[0];
+  return {
+    format: 'v2', verified: true, manifest, header: doc.header, parameterCount: doc.count, documentPath: 'backup.json (encrypted)', sha256: sha, bytes: sealed.bytes,
+    checks: [`format version ${manifest.formatVersion}`, `sha256 ${sha} (ciphertext)`, `${sealed.bytes} bytes`, `encryption context ${manifest.environment}/${manifest.region}`,
+      `decrypted with ${sealed.info.decryptedWith}${dr ? ' (disaster-recovery key)' : ''}`, `${doc.count} parameters`],
   };
 }
 

@@ -69,7 +69,8 @@ export class ParameterSpool {
   }
 }
 
-function documentParts(header: BackupHeader, count: number): { head: Buffer; tail: Buffer } {
+/** The document's bytes around the spooled parameters: `{...header, parameter_count, "parameters":[` and `]}`. */
+export function documentParts(header: BackupHeader, count: number): { head: Buffer; tail: Buffer } {
   const h = JSON.stringify({ ...header, parameter_count: count });
   return { head: Buffer.from(`${h.slice(0, -1)},"parameters":[`), tail: Buffer.from(']}\n') };
 }

@@ -3,12 +3,15 @@ import pLimit from 'p-limit';
 import { Transform } from 'node:stream';
 import { EngineError, describeAwsError } from './errors.js';
 import type { Logger } from './log.js';
-import type { Plan } from './plan.js';
+import { configKeys, type PlanWithKeys } from './plan.js';
 import type { AwsClientFactory } from './aws/clients.js';
 import { ssmReader, selectionFilters } from './aws/ssm.js';
 import { collectParameters } from './collect.js';
 import { taggingReader } from './aws/tagging.js';
-import { ParameterSpool, archiveStream, archiveName, timestamps, backupJsonDigest, TOOL_NAME, FORMAT_VERSION } from './archive.js';
+import { ParameterSpool, archiveName, timestamps, backupJsonDigest, TOOL_NAME, FORMAT_VERSION } from './archive.js';
+import { regionEncryption, regionArchiveStream, describeProtection, type EncryptionSummary, type RegionEncryption } from './backup-encryption.js';
+import { SEALED_FORMAT_VERSION } from './envelope.js';
+import { requireClientEncryption } from './key-config.js';
 import { uploadArchive, writeLatestPointer } from './upload.js';
 import { factsToMetadata, indexEntry, putIndex, INDEX_VERSION, type ArchiveFacts, type IndexEntry } from './archive-facts.js';
 import { readPrevious, computeDrift, guardRefusal, driftLines, type Drift, type GuardOptions } from './drift.js';
@@ -36,10 +39,12 @@ export interface RegionSummary {
   failureCategory?: string;
   /** Comparison with the archive latest.txt named before this run (absent in dry runs and when the upload failed). */
   drift?: Drift;
+  /** Client-side encryption (format 2) or SSE-S3 only; absent when the region failed before it was known. */
+  encryption?: EncryptionSummary;
 }
 
 export interface BackupOptions {
-  plan: Plan;
+  plan: PlanWithKeys;
   /** Regions to back up (default: all in the plan), in order. */
   regions?: string[];
   path: string;
@@ -50,6 +55,8 @@ export interface BackupOptions {
   includeLabels?: boolean;
   concurrency: number;
   failFast: boolean;
+  /** Refuse (exit 2, before anything is written) when a region has no client-side encryption key. */
+  requireClientEncryption?: boolean;
   /** Regions backed up at the same time (default 1: one after another, in list order). */
   parallelRegions?: number;
   /** The shrink guard (--max-shrink, --allow-shrink, --allow-empty). */
@@ -77,6 +84,7 @@ export interface BackupResult {
  */
 export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Promise<BackupResult> {
   const regions = opts.regions ?? opts.plan.regions;
+  if (opts.requireClientEncryption) requireClientEncryption(opts.plan, regions, configKeys(opts.plan.environment).kmsKeyArn);
   removeStaleSpoolDirs(opts.logger);
   // One summary file per run, owned by the engine: earlier runs of the same build (one region each) are kept.
   const summaries = startingSummaries<RegionSummary>(opts.summaryFile, [...new Set([...opts.plan.regions, ...regions])]) as Record<string, RegionSummary>;
@@ -138,6 +146,8 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
     log.info(`Target Region: ${region}, bucket ${bucket}${opts.dryRun ? ' (dry run)' : ''}`);
     const progress = startProgress(log, 'Collect', { unit: 'parameters', throttles: opts.throttles });
     collectedSoFar.set(region, progress);
+    const encryption = regionEncryption(opts.plan, region);
+    if (encryption.warning) log.warn(encryption.warning);
     return await withPrivateDir(async (dir) => {
       const spool = new ParameterSpool(path.join(dir, 'parameters.spool'));
       const entries: IndexEntry[] = [];
@@ -150,13 +160,13 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
       const bytes = await spool.close();
       const rate = collected.collected / Math.max(0.001, elapsed());
       log.info(`Collected ${collected.collected} parameters in ${elapsed()}s (${rate.toFixed(0)}/s)`);
-      const base = { status: 'SUCCESS' as const, parameterCount: collected.collected, bucket, vanished: collected.vanished.length ? collected.vanished : undefined };
+      const base = { status: 'SUCCESS' as const, parameterCount: collected.collected, bucket, vanished: collected.vanished.length ? collected.vanished : undefined, encryption: encryption.summary };
       if (opts.dryRun) {
         log.info(`[DRY RUN] Skipped upload for ${region}`);
         return { ...base, artifactPath: null, executionTimeSec: elapsed(), dryRun: true, warnings: listed() };
       }
-      const stored = await storeArchive(aws, region, bucket, { read: () => spool.read(), count: spool.count, bytes }, entries, accountId, opts);
-      log.info(`Uploaded s3://${bucket}/${stored.key} (${stored.archiveBytes} bytes, SSE AES256) and its name index`);
+      const stored = await storeArchive(aws, region, bucket, { read: () => spool.read(), count: spool.count, bytes }, entries, accountId, opts, encryption);
+      log.info(`Uploaded s3://${bucket}/${stored.key} (${stored.archiveBytes} bytes, ${describeProtection(encryption)}) and its name index`);
       const promoted = await compareAndPromote(aws, region, bucket, stored.key, entries, opts, warnings);
       const done = { ...base, artifactPath: `s3://${bucket}/${stored.key}`, executionTimeSec: elapsed(), archiveBytes: stored.archiveBytes, drift: promoted.drift, warnings: listed() };
       if (promoted.refusal) {
@@ -173,18 +183,26 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
 }
 
 /** Uploads the archive (facts as object metadata) and then its name index; both with SSE AES256. */
-async function storeArchive(aws: AwsClientFactory, region: string, bucket: string, spool: { read(): AsyncIterable<Buffer>; count: number; bytes: number }, entries: IndexEntry[], accountId: string | null, opts: BackupOptions): Promise<{ key: string; archiveBytes: number }> {
+async function storeArchive(
+  aws: AwsClientFactory, region: string, bucket: string, spool: { read(): AsyncIterable<Buffer>; count: number; bytes: number },
+  entries: IndexEntry[], accountId: string | null, opts: BackupOptions, encryption: RegionEncryption,
+): Promise<{ key: string; archiveBytes: number }> {
   const now = (opts.now ?? (() => new Date()))();
   const { stamp, day } = timestamps(now);
   const key = `${day}/${archiveName(opts.plan.environment, region, stamp)}`;
   const header = { backup_date: now.toISOString(), backup_timestamp: stamp, environment: opts.plan.environment, region };
   const manifestBase = { formatVersion: FORMAT_VERSION, tool: { name: TOOL_NAME, version: TOOL_VERSION }, environment: opts.plan.environment, region, accountId, createdAt: now.toISOString() };
-  const digest = await backupJsonDigest(spool, header);
-  const facts: ArchiveFacts = { formatVersion: FORMAT_VERSION, environment: opts.plan.environment, region, parameterCount: spool.count, backupJsonSha256: digest.sha256, createdAt: now.toISOString(), toolVersion: TOOL_VERSION };
+  // Format 2 (client-side encrypted) publishes no hash of the plaintext: nobody may confirm a guessed value against it.
+  const sealed = Boolean(encryption.keys);
+  const digest = sealed ? undefined : await backupJsonDigest(spool, header);
+  const facts: ArchiveFacts = {
+    formatVersion: sealed ? SEALED_FORMAT_VERSION : FORMAT_VERSION, environment: opts.plan.environment, region, parameterCount: spool.count,
+    backupJsonSha256: digest?.sha256 ?? 'encrypted', createdAt: now.toISOString(), toolVersion: TOOL_VERSION,
+  };
   let archiveBytes = 0;
   // Count bytes inside the pipeline (a 'data' listener would switch the stream to flowing mode and defeat backpressure).
   const counter = new Transform({ transform(chunk: Buffer, _enc, done) { archiveBytes += chunk.length; done(null, chunk); } });
-  const source = archiveStream(spool, header, manifestBase);
+  const source = regionArchiveStream(aws, encryption, spool, header, manifestBase);
   source.on('error', (err) => counter.destroy(err));
   await uploadArchive(aws.s3(region), bucket, key, source.pipe(counter), factsToMetadata(facts)).catch((err) => {
     throw new EngineError('region', `Upload to s3://${bucket}/${key} failed: ${describeAwsError(err)}`, { region, cause: err });

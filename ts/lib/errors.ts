@@ -36,8 +36,18 @@ export function describeAwsError(err: unknown, secrets: (string | undefined)[] =
   if (err instanceof EngineError) text = err.message;
   else if (err instanceof Error) text = oneLine(`${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}`);
   else text = String(err);
+  const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  // HEAD answers carry no body, so the SDK cannot name the error: say what the status means.
+  if (status && err instanceof Error && /^Unknown/.test(err.name)) text = BODILESS[status] ?? `HTTP ${status} without an error code`;
   return maskEchoedValues(text, secrets);
 }
+
+/** What a bodiless S3 answer (HEAD) means, by HTTP status. */
+const BODILESS: Record<number, string> = {
+  403: 'AccessDenied (HTTP 403: no permission, or the bucket belongs to another account than ExpectedBucketOwner)',
+  404: 'NotFound (HTTP 404)',
+  301: 'PermanentRedirect (HTTP 301: the bucket is in another region)',
+};
 
 /**
  * Masks the input AWS validation messages echo (`Value '...' at 'value'`, across lines) and every string in

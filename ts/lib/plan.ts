@@ -2,6 +2,7 @@ import { configError, usageError, EngineError, describeAwsError } from './errors
 import type { AwsClientFactory } from './aws/clients.js';
 import { ssmReader, type SsmReader } from './aws/ssm.js';
 import { ENVIRONMENT_RULE, REGION_RULE, isValidEnvironment, isValidRegion, ssmParameterNames } from './naming.js';
+import { readKeyConfig, type KeyConfig } from './key-config.js';
 
 export { ENVIRONMENT_PATTERN, REGION_PATTERN } from './naming.js';
 
@@ -23,6 +24,9 @@ export interface Plan {
   /** The warnings that concern each region (a subset of `warnings`), for that region's summary. */
   regionWarnings: Record<string, string[]>;
 }
+
+/** A plan with the client-side encryption keys read by loadPlan (absent in plans built without SSM). */
+export type PlanWithKeys = Plan & Partial<KeyConfig>;
 
 /** Environment names as the Pulumi stack and the SSM key layout allow them (ts/lib/naming.ts); a bad one is a usage error. */
 export function validateEnvironment(env: string | undefined, source = '--environment'): string {
@@ -154,7 +158,7 @@ export interface LoadPlanOptions {
 }
 
 /** Reads the configuration from SSM (home region first, then each region's bucket) and resolves the plan. */
-export async function loadPlan(aws: AwsClientFactory, opts: LoadPlanOptions): Promise<Plan> {
+export async function loadPlan(aws: AwsClientFactory, opts: LoadPlanOptions): Promise<PlanWithKeys> {
   const environment = validateEnvironment(opts.environment);
   const homeRegion = opts.homeRegion;
   if (!homeRegion) throw usageError('--ssm-home-region is not set: pass --ssm-home-region <region> or set SSM_HOME_REGION or AWS_REGION');
@@ -181,10 +185,11 @@ export async function loadPlan(aws: AwsClientFactory, opts: LoadPlanOptions): Pr
       const fallback = await getValues(home, missing.map((r) => keys.regionBucket(r)));
       for (const r of missing) buckets[r] = fallback[keys.regionBucket(r)];
     }
-    return resolvePlan({
+    const plan = resolvePlan({
       environment, homeRegion, regions, regionsFromOverride: override !== undefined,
       defaultRegion: meta[keys.defaultRegion], legacyBucket: meta[keys.legacyBucket], buckets, bucketErrors,
     });
+    return { ...plan, ...(await readKeyConfig(home, (r) => ssmReader(aws.ssm(r)), regions, keys)) };
   } catch (err) {
     if (err instanceof EngineError) throw err;
     // Throttling, an endpoint that cannot be reached or a denied call is not a configuration mistake: exit 1.

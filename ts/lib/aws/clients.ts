@@ -8,6 +8,7 @@ import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
 import { AdaptiveRateLimiter } from '../rate.js';
 import { awsErrorCode } from '../errors.js';
+import { expectBucketOwner } from './bucket-owner.js';
 
 /** API calls and throttles per operation, shared by every client a factory makes. */
 export class ApiStats {
@@ -80,6 +81,7 @@ export class AwsClientFactory {
   private readonly limiters = new Map<string, AdaptiveRateLimiter>();
   private readonly aborts = new Map<string, AbortController>();
   private readonly handler: NodeHttpHandler;
+  private account?: Promise<string>;
 
   constructor(private readonly opts: ClientFactoryOptions = {}) {
     this.stats = opts.stats ?? new ApiStats();
@@ -102,7 +104,7 @@ export class AwsClientFactory {
 
   s3(region: string): S3Client {
     const customEndpoint = Boolean(process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL);
-    return this.cached(`s3:${region}`, () => this.instrument(new S3Client({ ...this.common(region), forcePathStyle: customEndpoint }), region));
+    return this.cached(`s3:${region}`, () => expectBucketOwner(this.instrument(new S3Client({ ...this.common(region), forcePathStyle: customEndpoint }), region), () => this.callerAccount(region)));
   }
 
   kms(region: string): KMSClient {
@@ -118,6 +120,19 @@ export class AwsClientFactory {
     const sts = this.cached(`sts:${region}`, () => this.instrument(new STSClient(this.common(region)), region));
     const out = await sts.send(new GetCallerIdentityCommand({}));
     return out.Account;
+  }
+
+  /**
+   * The caller's account (STS GetCallerIdentity, asked once per factory; asked again after a failure): the expected
+   * owner of every bucket, and the only account whose KMS keys may unwrap an archive's data key.
+   */
+  callerAccount(region: string): Promise<string> {
+    this.account ??= this.accountId(region).then((a) => {
+      if (!a || !/^\d{12}$/.test(a)) throw new Error(`STS GetCallerIdentity returned no account id (${String(a)})`);
+      return a;
+    });
+    this.account.catch(() => { this.account = undefined; });
+    return this.account;
   }
 
   /**

@@ -66,6 +66,8 @@ export async function readSelected(aws: AwsClientFactory, opts: ReadSelectedOpti
   try {
     archive = await readArchiveObject(s3, bucket, key, { environment: opts.environment, region: opts.region }, {
       maxBytes: (opts.maxArchiveMb ?? DEFAULT_MAX_ARCHIVE_MB) * 1048576,
+      // Format 2: decrypted with our account's KMS keys, the encryption context checked against the identity asked for.
+      opener: { kms: (r: string) => aws.kms(r), accountId: () => aws.callerAccount(opts.region), environment: opts.environment, region: opts.region, key },
       onParameter: async (value, index) => {
         progress.add();
         const p = problems.entry(value, index);
