@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -93,5 +94,30 @@ describe('backup: one summary file per build, plan file, region deadline', funct
     for (let i = 0; i < 400; i += 1) aws.ssm.put('us-west-2', { Name: `/slow/p${i}`, Value: `v${i}`, Type: 'String' });
     const run = await runCli(aws, ['backup', '--plan-file', planFile(), '--regions', 'us-west-2', '--summary-file', summaryFile(), '--work-dir', work, '--get-rate', '2', '--concurrency', '1', '--region-timeout', '14'], { TMPDIR: tmp });
     expect(run.stderr).to.match(/INFO +\[us-west-2\] Collect: \d+\/\d+ parameters \(\d+%\), [\d.]+\/s, \d+ throttled, ETA .*elapsed 12s/);
+  });
+});
+
+describe('the summary file under concurrent writers', () => {
+  it('region runs in parallel processes sharing one file keep every entry (lock), each changing only its own', async function () {
+    this.timeout(60000);
+    const dir = mkdtempSync(path.join(tmpdir(), 'ssm-backup-lock-'));
+    try {
+      const file = path.join(dir, 'region_summaries.json');
+      const regions = Array.from({ length: 6 }, (_, i) => `us-west-${i + 1}`);
+      // Each writer holds the file for 150 ms between its read and its write: without the lock, updates get lost.
+      const script = `import { updateSummaryFile } from ${JSON.stringify(path.resolve('ts/lib/run-summary.ts'))};
+        const [file, region, regions] = [process.argv[1], process.argv[2], process.argv[3].split(',')];
+        await updateSummaryFile(file, regions, (s) => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 150); s[region] = { status: 'SUCCESS', parameterCount: 1, artifactPath: null, executionTimeSec: 0 }; });`;
+      const runs = regions.map((r) => new Promise<number | null>((resolve) => {
+        spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file, r, regions.join(',')], { stdio: 'inherit' }).on('exit', resolve);
+      }));
+      expect(await Promise.all(runs)).to.deep.equal(regions.map(() => 0));
+      const s = JSON.parse(readFileSync(file, 'utf8'));
+      expect(Object.keys(s)).to.deep.equal(regions);
+      for (const r of regions) expect(s[r], r).to.include({ status: 'SUCCESS' });
+      expect(existsSync(`${file}.lock`)).to.equal(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

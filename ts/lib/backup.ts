@@ -20,7 +20,7 @@ import { writeJsonAtomic } from './files.js';
 import { TOOL_VERSION } from '../version.js';
 import { startProgress, type Progress } from './progress.js';
 
-import { startingSummaries, firstFailure, notStarted, timedOutMessage, FAILED_STATUSES, type RegionStatus } from './run-summary.js';
+import { updateSummaryFile, firstFailure, notStarted, runningEntry, timedOutMessage, FAILED_STATUSES, type RegionStatus } from './run-summary.js';
 
 export type { RegionStatus };
 
@@ -86,24 +86,31 @@ export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Pro
   const regions = opts.regions ?? opts.plan.regions;
   if (opts.requireClientEncryption) requireClientEncryption(opts.plan, regions, configKeys(opts.plan.environment).kmsKeyArn);
   removeStaleSpoolDirs(opts.logger);
-  // One summary file per run, owned by the engine: earlier runs of the same build (one region each) are kept.
-  const summaries = startingSummaries<RegionSummary>(opts.summaryFile, [...new Set([...opts.plan.regions, ...regions])]) as Record<string, RegionSummary>;
-  writeJsonAtomic(opts.summaryFile, summaries);
-  let failed = opts.failFast ? firstFailure(summaries, regions) : undefined;
+  // One summary file per build, owned by the engine and changed under a lock: earlier or parallel runs are kept.
+  const planRegions = [...new Set([...opts.plan.regions, ...regions])];
+  const update = (change: (s: Record<string, RegionSummary>) => void) => updateSummaryFile<RegionSummary>(opts.summaryFile, planRegions, change as never);
+  await update(() => undefined);
+  const summaries: Record<string, RegionSummary> = {};
   const accountId = opts.dryRun ? null : ((await aws.accountId(opts.plan.homeRegion).catch(() => undefined)) ?? null);
   const limit = pLimit(Math.max(1, opts.parallelRegions ?? 1));
   await Promise.all(regions.map((region) => limit(async () => {
-    if (failed && opts.failFast) {
+    // Fail-fast is decided from the file: a failure of this run or of an earlier (or parallel) run of the build.
+    let failed: string | undefined;
+    await update((s) => {
+      failed = opts.failFast ? firstFailure(s, [region]) : undefined;
+      s[region] = failed ? notStarted(`not started: ${failed} failed (fail-fast; --no-fail-fast backs up every region)`) : runningEntry(region);
+      summaries[region] = s[region];
+    });
+    if (failed) {
       opts.logger.forRegion(region).warn(`Skipped: ${failed} failed (fail-fast; pass --no-fail-fast to back up every region)`);
-      summaries[region] = notStarted(`not started: ${failed} failed (fail-fast; --no-fail-fast backs up every region)`);
-    } else {
-      summaries[region] = await withDeadline(aws, region, opts, () => backupRegion(aws, region, accountId, opts));
-      if (FAILED_STATUSES.includes(summaries[region].status)) failed ??= region;
-      writeJsonAtomic(path.join(opts.workDir, region, 'summary.json'), { region, ...summaries[region] });
+      return;
     }
-    writeJsonAtomic(opts.summaryFile, summaries);
+    summaries[region] = await withDeadline(aws, region, opts, () => backupRegion(aws, region, accountId, opts));
+    writeJsonAtomic(path.join(opts.workDir, region, 'summary.json'), { region, ...summaries[region] });
+    await update((s) => { s[region] = summaries[region]; });
   })));
-  return { summaries, exitCode: regions.some((r) => FAILED_STATUSES.includes(summaries[r].status)) ? 1 : 0 };
+  const all = (await update(() => undefined)) as Record<string, RegionSummary>;
+  return { summaries: all, exitCode: regions.some((r) => FAILED_STATUSES.includes(summaries[r].status)) ? 1 : 0 };
 }
 
 /**

@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import lockfile from 'proper-lockfile';
+import { writeJsonAtomic } from './files.js';
 import { configError, usageError } from './errors.js';
 import { validateEnvironment, validateRegionList, type Plan } from './plan.js';
 import { humanDuration } from './progress.js';
@@ -38,6 +40,28 @@ export function startingSummaries<S extends { status: string }>(file: string, pl
   const out: Record<string, S | ReturnType<typeof notStarted>> = {};
   for (const r of planRegions) out[r] = existing[r] ?? notStarted('not started');
   return out;
+}
+
+/** What a region's entry says while it runs: a run that is killed (abort, Jenkins timeout, kill -9) leaves it so. */
+export function runningEntry(region: string): { status: 'FAILED'; parameterCount: 0; artifactPath: null; executionTimeSec: 0; failureCategory: 'interrupted'; failureMessage: string } {
+  return { status: 'FAILED', parameterCount: 0, artifactPath: null, executionTimeSec: 0, failureCategory: 'interrupted', failureMessage: `${region} did not finish: the engine was stopped (build aborted, Jenkins timeout or killed); latest.txt was not moved by it` };
+}
+
+/**
+ * Read-modify-write of the summary file under an exclusive lock (`<file>.lock`, proper-lockfile): parallel Jenkins
+ * branches, or parallel regions of one run, each change only their own regions' entries and never lose another's.
+ * The file is replaced atomically; readers never see half of it. Returns the summaries as written.
+ */
+export async function updateSummaryFile<S extends { status: string }>(file: string, planRegions: string[], change: (summaries: Record<string, S | ReturnType<typeof notStarted>>) => void): Promise<Record<string, S | ReturnType<typeof notStarted>>> {
+  const release = await lockfile.lock(file, { realpath: false, lockfilePath: `${file}.lock`, stale: 30_000, retries: { retries: 200, minTimeout: 10, maxTimeout: 250 } });
+  try {
+    const summaries = startingSummaries<S>(file, planRegions);
+    change(summaries);
+    writeJsonAtomic(file, summaries);
+    return summaries;
+  } finally {
+    await release();
+  }
 }
 
 /** The first region of `summaries` other than `region` that failed or timed out, if any. */
