@@ -66,7 +66,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 function kmsKey(core: Core, body: Record<string, unknown>): unknown {
   const { region, keyId, aliases, enabled } = body as { region?: unknown; keyId?: unknown; aliases?: unknown; enabled?: unknown };
   if (typeof region !== 'string' || typeof keyId !== 'string') throw new Error('kms/keys needs region and keyId');
-  if (aliases !== undefined && !(Array.isArray(aliases) && aliases.every((a) => typeof a === 'string'))) throw new Error('aliases must be a list of alias/... names');
+  if (aliases !== undefined && !(Array.isArray(aliases) && aliases.every((a) => typeof a === 'string')))
+    throw new Error('aliases must be a list of alias/... names');
   if (enabled !== undefined && typeof enabled !== 'boolean') throw new Error('enabled must be true or false');
   const known = core.kms.resolve(region, keyId);
   const k = known ? core.kms.setEnabled(region, keyId, enabled ?? known.enabled) : core.kms.createKey(region, keyId, [], enabled);

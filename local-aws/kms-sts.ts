@@ -72,7 +72,9 @@ export class KmsStore {
   mustResolve(region: string, ref: string): KmsKey {
     const k = this.resolve(region, ref);
     if (k) return k;
-    const what = ref.includes('alias/') ? `Alias ${ref.startsWith('arn:') ? ref : this.aliasArn(region, ref)} is not found.` : `Key '${ref.startsWith('arn:') ? ref : this.keyArn(region, ref)}' does not exist`;
+    const what = ref.includes('alias/')
+      ? `Alias ${ref.startsWith('arn:') ? ref : this.aliasArn(region, ref)} is not found.`
+      : `Key '${ref.startsWith('arn:') ? ref : this.keyArn(region, ref)}' does not exist`;
     throw new AwsError('NotFoundException', what);
   }
 
@@ -98,7 +100,8 @@ export class KmsStore {
 
   describeKey(region: string, input: Record<string, unknown>): unknown {
     const ref = typeof input.KeyId === 'string' ? input.KeyId : '';
-    if (!ref) throw new AwsError('ValidationException', '1 validation error detected: Value null at \'keyId\' failed to satisfy constraint: Member must not be null');
+    if (!ref)
+      throw new AwsError('ValidationException', "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");
     const k = this.mustResolve(region, ref);
     return {
       KeyMetadata: {
@@ -125,7 +128,9 @@ export class KmsStore {
     if (typeof input.KeyId === 'string' && !filter) throw new AwsError('NotFoundException', `Key '${input.KeyId}' does not exist`);
     const aliases = [...this.keys(region).values()]
       .filter((k) => !filter || k === filter)
-      .flatMap((k) => k.aliases.map((a) => ({ AliasName: a, AliasArn: this.aliasArn(region, a), TargetKeyId: k.keyId, CreationDate: k.created.getTime() / 1000 })))
+      .flatMap((k) =>
+        k.aliases.map((a) => ({ AliasName: a, AliasArn: this.aliasArn(region, a), TargetKeyId: k.keyId, CreationDate: k.created.getTime() / 1000 })),
+      )
       .sort((a, b) => a.AliasName.localeCompare(b.AliasName));
     return { Aliases: aliases, Truncated: false };
   }

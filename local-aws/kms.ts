@@ -14,7 +14,8 @@ import type { KmsKey, KmsStore } from './kms-sts.js';
 type Input = Record<string, unknown>;
 
 const validation = (m: string): AwsError => new AwsError('ValidationException', m);
-const invalidCiphertext = (): AwsError => new AwsError('InvalidCiphertextException', 'The ciphertext is invalid or was not made for this key and encryption context.');
+const invalidCiphertext = (): AwsError =>
+  new AwsError('InvalidCiphertextException', 'The ciphertext is invalid or was not made for this key and encryption context.');
 
 /** The encryption context as AAD: its pairs sorted by key, as JSON. Values must be strings. */
 function contextAad(v: unknown): Buffer {
@@ -27,9 +28,15 @@ function contextAad(v: unknown): Buffer {
 
 function blob(input: Input, field: string, min: number, max: number): Buffer {
   const v = input[field];
-  if (typeof v !== 'string') throw validation(`1 validation error detected: Value null at '${field[0].toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must not be null`);
+  if (typeof v !== 'string')
+    throw validation(
+      `1 validation error detected: Value null at '${field[0].toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must not be null`,
+    );
   const b = Buffer.from(v, 'base64');
-  if (b.length < min || b.length > max) throw validation(`1 validation error detected: Value at '${field[0].toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must have length between ${min} and ${max}`);
+  if (b.length < min || b.length > max)
+    throw validation(
+      `1 validation error detected: Value at '${field[0].toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must have length between ${min} and ${max}`,
+    );
   return b;
 }
 
@@ -41,7 +48,8 @@ function algorithm(input: Input): void {
 
 /** The enabled key a request names (KeyId required); NotFoundException / DisabledException otherwise. */
 function usableKey(store: KmsStore, region: string, ref: unknown): KmsKey {
-  if (typeof ref !== 'string' || ref === '') throw validation("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");
+  if (typeof ref !== 'string' || ref === '')
+    throw validation("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");
   return enabled(store, region, store.mustResolve(region, ref));
 }
 
@@ -87,10 +95,16 @@ function dataKeyBytes(input: Input): number {
   const n = input.NumberOfBytes;
   if ((spec === undefined) === (n === undefined)) throw validation('Please specify either number of bytes or key spec.');
   if (spec !== undefined) {
-    if (spec !== 'AES_256' && spec !== 'AES_128') throw validation(`1 validation error detected: Value '${String(spec)}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]`);
+    if (spec !== 'AES_256' && spec !== 'AES_128')
+      throw validation(
+        `1 validation error detected: Value '${String(spec)}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]`,
+      );
     return spec === 'AES_256' ? 32 : 16;
   }
-  if (!Number.isInteger(n) || (n as number) < 1 || (n as number) > 1024) throw validation(`1 validation error detected: Value '${String(n)}' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024`);
+  if (!Number.isInteger(n) || (n as number) < 1 || (n as number) > 1024)
+    throw validation(
+      `1 validation error detected: Value '${String(n)}' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024`,
+    );
   return n as number;
 }
 
@@ -112,7 +126,11 @@ const KMS_OPERATIONS: Record<string, KmsOp> = {
     algorithm(i);
     const k = usableKey(s, r, i.KeyId);
     const plaintext = blob(i, 'Plaintext', 1, 4096);
-    return { CiphertextBlob: seal(s, r, k, plaintext, contextAad(i.EncryptionContext)).toString('base64'), KeyId: s.keyArn(r, k.keyId), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+    return {
+      CiphertextBlob: seal(s, r, k, plaintext, contextAad(i.EncryptionContext)).toString('base64'),
+      KeyId: s.keyArn(r, k.keyId),
+      EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    };
   },
   Decrypt(s, r, i) {
     algorithm(i);

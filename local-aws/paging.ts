@@ -49,7 +49,9 @@ export function pageLimit(value: unknown, field: string, def: number, max: numbe
   if (value === undefined || value === null) return def;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw error(`1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: Member must have value ${n < min ? `greater than or equal to ${min}` : `less than or equal to ${max}`}`);
+    throw error(
+      `1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: Member must have value ${n < min ? `greater than or equal to ${min}` : `less than or equal to ${max}`}`,
+    );
   }
   return n;
 }

@@ -39,7 +39,15 @@ export class S3Store {
       if (opts.owner !== undefined) existing.owner = opts.owner ?? undefined;
       return existing;
     }
-    const b: S3Bucket = { name, region, requireSse: opts.requireSse === true, owner: opts.owner ?? undefined, created: new Date(), objects: new Map(), uploads: new Map() };
+    const b: S3Bucket = {
+      name,
+      region,
+      requireSse: opts.requireSse === true,
+      owner: opts.owner ?? undefined,
+      created: new Date(),
+      objects: new Map(),
+      uploads: new Map(),
+    };
     this.buckets.set(name, b);
     return b;
   }
@@ -94,7 +102,12 @@ export class S3Store {
   upload(bucket: S3Bucket, key: string, uploadId: string): PendingUpload {
     const up = bucket.uploads.get(uploadId);
     if (!up || up.key !== key) {
-      throw new AwsError('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', 404, { UploadId: uploadId });
+      throw new AwsError(
+        'NoSuchUpload',
+        'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+        404,
+        { UploadId: uploadId },
+      );
     }
     return up;
   }
@@ -106,13 +119,18 @@ export class S3Store {
     const digests: Buffer[] = [];
     let last = 0;
     requested.forEach((r, i) => {
-      if (r.partNumber <= last) throw new AwsError('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.');
+      if (r.partNumber <= last)
+        throw new AwsError('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.');
       last = r.partNumber;
       const part = up.parts.get(r.partNumber);
       if (!part || part.etag.replace(/"/g, '') !== r.etag.replace(/"/g, '')) {
-        throw new AwsError('InvalidPart', 'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.');
+        throw new AwsError(
+          'InvalidPart',
+          "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+        );
       }
-      if (i < requested.length - 1 && part.body.length < 5 * 1024 * 1024) throw new AwsError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
+      if (i < requested.length - 1 && part.body.length < 5 * 1024 * 1024)
+        throw new AwsError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
       bodies.push(part.body);
       digests.push(Buffer.from(part.etag.replace(/"/g, ''), 'hex'));
     });

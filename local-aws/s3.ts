@@ -66,7 +66,12 @@ function objectMetaFromHeaders(info: RequestInfo, bucket: S3Bucket): PendingUplo
   for (const [k, v] of Object.entries(info.headers)) {
     if (k.startsWith('x-amz-meta-') && typeof v === 'string') metadata[k.slice('x-amz-meta-'.length)] = v;
   }
-  return { contentType: header(info, 'content-type') ?? 'binary/octet-stream', sse, sseKmsKeyId: header(info, 'x-amz-server-side-encryption-aws-kms-key-id'), metadata };
+  return {
+    contentType: header(info, 'content-type') ?? 'binary/octet-stream',
+    sse,
+    sseKmsKeyId: header(info, 'x-amz-server-side-encryption-aws-kms-key-id'),
+    metadata,
+  };
 }
 
 function sseHeaders(meta: PendingUpload['meta']): Record<string, string> {
@@ -86,7 +91,7 @@ function listObjects(bucket: S3Bucket, info: RequestInfo, v2: boolean): S3Answer
   const delimiter = q.get('delimiter') ?? '';
   const maxKeys = Math.min(1000, Math.max(0, Number(q.get('max-keys') ?? 1000) || 0));
   const token = q.get('continuation-token');
-  let after = v2 ? q.get('start-after') ?? '' : q.get('marker') ?? '';
+  let after = v2 ? (q.get('start-after') ?? '') : (q.get('marker') ?? '');
   if (v2 && token) {
     const k = readToken(token);
     if (k === undefined) throw new AwsError('InvalidArgument', 'The continuation token provided is incorrect', 400, { ArgumentName: 'continuation-token' });
@@ -110,7 +115,10 @@ function listObjects(bucket: S3Bucket, info: RequestInfo, v2: boolean): S3Answer
       return `<Contents>${xmlEl('Key', m.key)}${xmlEl('LastModified', m.lastModified.toISOString())}${xmlEl('ETag', m.etag)}${xmlEl('Size', m.size)}<StorageClass>STANDARD</StorageClass></Contents>`;
     })
     .join('');
-  const prefixes = page.filter((e) => e.prefix !== undefined).map((e) => `<CommonPrefixes>${xmlEl('Prefix', e.prefix)}</CommonPrefixes>`).join('');
+  const prefixes = page
+    .filter((e) => e.prefix !== undefined)
+    .map((e) => `<CommonPrefixes>${xmlEl('Prefix', e.prefix)}</CommonPrefixes>`)
+    .join('');
   const last = page[page.length - 1]?.marker;
   const paging = v2
     ? `${token ? xmlEl('ContinuationToken', token) : ''}${truncated && last ? xmlEl('NextContinuationToken', makeToken(last)) : ''}${q.has('start-after') ? xmlEl('StartAfter', q.get('start-after') ?? '') : ''}${xmlEl('KeyCount', page.length)}`
@@ -122,7 +130,12 @@ function listObjects(bucket: S3Bucket, info: RequestInfo, v2: boolean): S3Answer
 
 function checkRegion(bucket: S3Bucket, info: RequestInfo): void {
   if (bucket.region !== info.region) {
-    throw new AwsError('AuthorizationHeaderMalformed', `The authorization header is malformed; the region '${info.region}' is wrong; expecting '${bucket.region}'`, 400, { Region: bucket.region });
+    throw new AwsError(
+      'AuthorizationHeaderMalformed',
+      `The authorization header is malformed; the region '${info.region}' is wrong; expecting '${bucket.region}'`,
+      400,
+      { Region: bucket.region },
+    );
   }
 }
 
@@ -142,7 +155,10 @@ export function handleS3(store: S3Store, route: S3Route, info: RequestInfo, acco
   const bucketName = route.bucket ?? '';
   if (op === 'CreateBucket') {
     const existing = store.buckets.get(bucketName);
-    if (existing && (existing.region !== 'us-east-1' || info.region !== 'us-east-1')) throw new AwsError('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 409, { BucketName: bucketName });
+    if (existing && (existing.region !== 'us-east-1' || info.region !== 'us-east-1'))
+      throw new AwsError('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 409, {
+        BucketName: bucketName,
+      });
     store.createBucket(info.region, bucketName);
     return { status: 200, headers: { location: `/${bucketName}` } };
   }
@@ -172,7 +188,13 @@ export function handleS3(store: S3Store, route: S3Route, info: RequestInfo, acco
       const obj = bucket.objects.get(key);
       if (!obj) throw keyError();
       const m = obj.meta;
-      const headers: Record<string, string> = { 'content-type': m.contentType, etag: m.etag, 'last-modified': m.lastModified.toUTCString(), 'accept-ranges': 'bytes', ...sseHeaders(m) };
+      const headers: Record<string, string> = {
+        'content-type': m.contentType,
+        etag: m.etag,
+        'last-modified': m.lastModified.toUTCString(),
+        'accept-ranges': 'bytes',
+        ...sseHeaders(m),
+      };
       for (const [k, v] of Object.entries(m.metadata)) headers[`x-amz-meta-${k}`] = v;
       let body = obj.body;
       let status = 200;
@@ -201,12 +223,17 @@ export function handleS3(store: S3Store, route: S3Route, info: RequestInfo, acco
     }
     case 'CreateMultipartUpload': {
       const up = store.createUpload(bucket, key, objectMetaFromHeaders(info, bucket));
-      return xml(`<InitiateMultipartUploadResult ${NS}>${xmlEl('Bucket', bucket.name)}${xmlEl('Key', key)}${xmlEl('UploadId', up.uploadId)}</InitiateMultipartUploadResult>`, 200, sseHeaders(up.meta));
+      return xml(
+        `<InitiateMultipartUploadResult ${NS}>${xmlEl('Bucket', bucket.name)}${xmlEl('Key', key)}${xmlEl('UploadId', up.uploadId)}</InitiateMultipartUploadResult>`,
+        200,
+        sseHeaders(up.meta),
+      );
     }
     case 'UploadPart': {
       const up = store.upload(bucket, key, q.get('uploadId') ?? '');
       const partNumber = Number(q.get('partNumber'));
-      if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10000) throw new AwsError('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', 400, { ArgumentName: 'partNumber' });
+      if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10000)
+        throw new AwsError('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', 400, { ArgumentName: 'partNumber' });
       const body = payload(info);
       const etag = `"${md5Hex(body)}"`;
       up.parts.set(partNumber, { body, etag });
@@ -220,7 +247,11 @@ export function handleS3(store: S3Store, route: S3Route, info: RequestInfo, acco
         etag: unescapeXml(/<ETag>([\s\S]*?)<\/ETag>/.exec(m[1])?.[1] ?? ''),
       }));
       const obj = store.complete(bucket, up, parts);
-      return xml(`<CompleteMultipartUploadResult ${NS}>${xmlEl('Location', `/${bucket.name}/${key}`)}${xmlEl('Bucket', bucket.name)}${xmlEl('Key', key)}${xmlEl('ETag', obj.meta.etag)}</CompleteMultipartUploadResult>`, 200, sseHeaders(obj.meta));
+      return xml(
+        `<CompleteMultipartUploadResult ${NS}>${xmlEl('Location', `/${bucket.name}/${key}`)}${xmlEl('Bucket', bucket.name)}${xmlEl('Key', key)}${xmlEl('ETag', obj.meta.etag)}</CompleteMultipartUploadResult>`,
+        200,
+        sseHeaders(obj.meta),
+      );
     }
     case 'AbortMultipartUpload':
       store.upload(bucket, key, q.get('uploadId') ?? '');
@@ -237,6 +268,8 @@ function unescapeXml(s: string): string {
 
 /** S3 XML error body (empty for HEAD). */
 export function s3ErrorXml(err: AwsError, requestId: string): string {
-  const extra = Object.entries(err.extra).map(([k, v]) => xmlEl(k, v)).join('');
+  const extra = Object.entries(err.extra)
+    .map(([k, v]) => xmlEl(k, v))
+    .join('');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${xmlEl('Code', err.code)}${xmlEl('Message', err.message)}${extra}${xmlEl('RequestId', requestId)}${xmlEl('HostId', 'local-aws')}</Error>`;
 }

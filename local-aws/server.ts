@@ -84,7 +84,9 @@ function classify(info: RequestInfo): Classified {
 
 function secureNames(core: Core, c: Classified, region: string): string[] {
   try {
-    return requestedParameters(core.ssm, region, c.op, c.input).filter((p) => p.Type === 'SecureString').map((p) => p.Name);
+    return requestedParameters(core.ssm, region, c.op, c.input)
+      .filter((p) => p.Type === 'SecureString')
+      .map((p) => p.Name);
   } catch {
     return [];
   }
@@ -157,7 +159,11 @@ function writeError(res: ServerResponse, service: ServiceName, err: AwsError, in
     sendXml(res, err.status, stsErrorXml(err.code, err.message, info.requestId, err.status), info.requestId);
   } else {
     const body = info.method === 'HEAD' ? undefined : s3ErrorXml(err, info.requestId);
-    writeS3(res, { status: err.status, headers: { 'content-type': 'application/xml', ...(err.extra.Region ? { 'x-amz-bucket-region': err.extra.Region } : {}) }, body }, info);
+    writeS3(
+      res,
+      { status: err.status, headers: { 'content-type': 'application/xml', ...(err.extra.Region ? { 'x-amz-bucket-region': err.extra.Region } : {}) }, body },
+      info,
+    );
   }
 }
 

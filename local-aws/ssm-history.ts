@@ -9,7 +9,8 @@ const nameSubjects = (_ctx: Ctx, input: Input): string[] => byName(input);
 /** The existing parameter's name (plain name or ARN); ParameterNotFound otherwise. */
 function existingName(ctx: Ctx, input: Input): string {
   const ref = str(input.Name);
-  if (ref === undefined || ref === '') throw validation("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
+  if (ref === undefined || ref === '')
+    throw validation("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
   const name = ctx.store.normalizeName(ctx.region, ref);
   if (!ctx.store.get(ctx.region, name)) throw new AwsError('ParameterNotFound', `Parameter ${ref} not found.`);
   return name;
@@ -21,7 +22,10 @@ function version(v: unknown, required: boolean): number | undefined {
     return undefined;
   }
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw validation(`1 validation error detected: Value '${String(v)}' at 'parameterVersion' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+  if (!Number.isInteger(n) || n < 1)
+    throw validation(
+      `1 validation error detected: Value '${String(v)}' at 'parameterVersion' failed to satisfy constraint: Member must have value greater than or equal to 1`,
+    );
   return n;
 }
 

@@ -93,11 +93,14 @@ export function readFilters(input: Input, allowed: string[], tags: boolean): Fil
   return raw.map((f: unknown) => {
     const filter = f as Partial<Filter>;
     const key = str(filter?.Key) ?? '';
-    if (!allowed.includes(key) && !(tags && key.startsWith('tag:'))) throw new AwsError('InvalidFilterKey', `The following filter key is not valid: ${key}. Valid filter keys include: [${allowed.join(', ')}].`);
+    if (!allowed.includes(key) && !(tags && key.startsWith('tag:')))
+      throw new AwsError('InvalidFilterKey', `The following filter key is not valid: ${key}. Valid filter keys include: [${allowed.join(', ')}].`);
     const option = str(filter.Option);
     const values = strList(filter.Values);
-    const options = key === 'Path' ? ['Recursive', 'OneLevel'] : key === 'Name' ? ['Equals', 'BeginsWith', 'Contains'] : key === 'Label' ? ['Equals'] : undefined;
-    if (options && option !== undefined && !options.includes(option)) throw new AwsError('InvalidFilterOption', `The following filter option is not valid: ${option}. Valid options include: [${options.join(', ')}].`);
+    const options =
+      key === 'Path' ? ['Recursive', 'OneLevel'] : key === 'Name' ? ['Equals', 'BeginsWith', 'Contains'] : key === 'Label' ? ['Equals'] : undefined;
+    if (options && option !== undefined && !options.includes(option))
+      throw new AwsError('InvalidFilterOption', `The following filter option is not valid: ${option}. Valid options include: [${options.join(', ')}].`);
     if (values.length > 50) throw new AwsError('InvalidFilterValue', 'A filter can have a maximum of 50 values.');
     return { Key: key, Option: option, Values: values };
   });
@@ -139,9 +142,13 @@ export function matchesFilter(p: StoredParameter, f: Filter): boolean {
 /** The `Names` member: 1..max names, duplicates removed. */
 export function names(input: Input, max: number): string[] {
   const list = strList(input.Names);
-  if (list.length < 1 || list.length > max) throw validation(`1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length ${list.length < 1 ? 'greater than or equal to 1' : `less than or equal to ${max}`}`);
+  if (list.length < 1 || list.length > max)
+    throw validation(
+      `1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length ${list.length < 1 ? 'greater than or equal to 1' : `less than or equal to ${max}`}`,
+    );
   return [...new Set(list)];
 }
 
 /** Names, paths and resource ids a request carries (fault `match` subjects). */
-export const byName = (input: Input): string[] => [str(input.Name), ...strList(input.Names), str(input.Path), str(input.ResourceId)].filter((x): x is string => x !== undefined);
+export const byName = (input: Input): string[] =>
+  [str(input.Name), ...strList(input.Names), str(input.Path), str(input.ResourceId)].filter((x): x is string => x !== undefined);

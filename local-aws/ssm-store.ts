@@ -19,12 +19,18 @@ export interface PutInput extends SeedParameter {
 const validation = (message: string): AwsError => new AwsError('ValidationException', message);
 
 export function validateName(name: unknown): string {
-  if (typeof name !== 'string' || name.length === 0) throw validation("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
-  if (name.length > 2048) throw validation("1 validation error detected: Value at 'name' failed to satisfy constraint: Member must have length less than or equal to 2048");
+  if (typeof name !== 'string' || name.length === 0)
+    throw validation("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
+  if (name.length > 2048)
+    throw validation("1 validation error detected: Value at 'name' failed to satisfy constraint: Member must have length less than or equal to 2048");
   const bare = name.startsWith('/') ? name.slice(1) : name;
   if (!/^[a-zA-Z0-9_.\-/]+$/.test(name) || /^(aws|ssm)/i.test(bare) || bare.split('/').some((s) => s === '')) throw validation(NAME_RULES);
   if (name.includes('/') && !name.startsWith('/')) throw validation('Parameter name must be a fully qualified name.');
-  if (name.split('/').length - 1 > 15) throw new AwsError('HierarchyLevelLimitExceededException', 'A hierarchy can have a maximum of 15 levels. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html');
+  if (name.split('/').length - 1 > 15)
+    throw new AwsError(
+      'HierarchyLevelLimitExceededException',
+      'A hierarchy can have a maximum of 15 levels. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html',
+    );
   return name;
 }
 
@@ -34,8 +40,12 @@ function validateTags(tags: unknown): Tag[] {
   if (tags.length > 50) throw new AwsError('TooManyTagsError', 'The Tag limit of 50 has been exceeded.');
   return tags.map((t: unknown) => {
     const tag = t as Partial<Tag>;
-    if (typeof tag?.Key !== 'string' || tag.Key.length === 0 || tag.Key.length > 128) throw validation("1 validation error detected: Value at 'tags.member.key' failed to satisfy constraint: Member must have length between 1 and 128");
-    if (typeof tag.Value !== 'string' || tag.Value.length > 256) throw validation("1 validation error detected: Value at 'tags.member.value' failed to satisfy constraint: Member must have length less than or equal to 256");
+    if (typeof tag?.Key !== 'string' || tag.Key.length === 0 || tag.Key.length > 128)
+      throw validation("1 validation error detected: Value at 'tags.member.key' failed to satisfy constraint: Member must have length between 1 and 128");
+    if (typeof tag.Value !== 'string' || tag.Value.length > 256)
+      throw validation(
+        "1 validation error detected: Value at 'tags.member.value' failed to satisfy constraint: Member must have length less than or equal to 256",
+      );
     return { Key: tag.Key, Value: tag.Value };
   });
 }
@@ -50,7 +60,8 @@ function parsePolicies(text: string): ParameterPolicy[] {
   const list = Array.isArray(parsed) ? parsed : [parsed];
   return list.map((p: unknown) => {
     const type = p && typeof p === 'object' && 'Type' in p ? String(p.Type) : '';
-    if (!POLICY_TYPES.includes(type)) throw new AwsError('InvalidPolicyTypeException', `The policy type ${type || '(missing)'} is not supported. Valid types: ${POLICY_TYPES.join(', ')}`);
+    if (!POLICY_TYPES.includes(type))
+      throw new AwsError('InvalidPolicyTypeException', `The policy type ${type || '(missing)'} is not supported. Valid types: ${POLICY_TYPES.join(', ')}`);
     return { PolicyText: JSON.stringify(p), PolicyType: type, PolicyStatus: 'Pending' };
   });
 }
@@ -145,14 +156,21 @@ export class SsmStore {
     const name = validateName(input.Name);
     const existing = this.get(region, name);
     const overwrite = seed || input.Overwrite === true;
-    if (typeof input.Value !== 'string' || input.Value.length === 0) throw validation("1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    if (typeof input.Value !== 'string' || input.Value.length === 0)
+      throw validation("1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1");
     if (!seed && input.Tags !== undefined && input.Overwrite === true) {
-      throw validation('Invalid request: tags and overwrite can\'t be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.');
+      throw validation(
+        "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.",
+      );
     }
-    if (existing && !overwrite) throw new AwsError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.');
+    if (existing && !overwrite)
+      throw new AwsError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.');
     const type = input.Type ?? existing?.Type ?? (seed ? 'String' : undefined);
     if (type === undefined) throw validation('A parameter type is required when you create a parameter.');
-    if (!TYPES.includes(type)) throw validation(`1 validation error detected: Value '${String(type)}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`);
+    if (!TYPES.includes(type))
+      throw validation(
+        `1 validation error detected: Value '${String(type)}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`,
+      );
     const tags = validateTags(input.Tags);
 
     let keyId: string | undefined;
@@ -164,7 +182,8 @@ export class SsmStore {
     }
 
     const dataType = input.DataType ?? existing?.DataType ?? 'text';
-    if (!['text', 'aws:ec2:image', 'aws:ssm:integration'].includes(dataType)) throw validation(`The following data type is not supported: ${dataType} (Data type names are all lowercase.)`);
+    if (!['text', 'aws:ec2:image', 'aws:ssm:integration'].includes(dataType))
+      throw validation(`The following data type is not supported: ${dataType} (Data type names are all lowercase.)`);
     if (dataType === 'aws:ec2:image' && (type !== 'String' || !/^ami-[0-9a-f]{8,17}$/.test(input.Value))) {
       throw validation('Parameter value must be a valid AMI ID (ami-xxxxxxxx) stored as a String parameter for data type aws:ec2:image.');
     }
@@ -177,25 +196,41 @@ export class SsmStore {
       } catch {
         throw validation(`The allowed pattern ${allowedPattern} is not a valid regular expression.`);
       }
-      if (!re.test(input.Value)) throw new AwsError('ParameterPatternMismatchException', `Parameter value, cannot be validated against allowedPattern: ${allowedPattern}`);
+      if (!re.test(input.Value))
+        throw new AwsError('ParameterPatternMismatchException', `Parameter value, cannot be validated against allowedPattern: ${allowedPattern}`);
     }
-    if (input.Description !== undefined && input.Description.length > 1024) throw validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1024");
+    if (input.Description !== undefined && input.Description.length > 1024)
+      throw validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1024");
 
-    const policies = input.Policies !== undefined ? parsePolicies(input.Policies) : existing?.Policies ?? [];
+    const policies = input.Policies !== undefined ? parsePolicies(input.Policies) : (existing?.Policies ?? []);
     const size = Buffer.byteLength(input.Value, 'utf8');
     let tier: 'Standard' | 'Advanced';
     if (input.Tier === undefined) tier = existing?.Tier ?? 'Standard';
     else if (input.Tier === 'Advanced') tier = 'Advanced';
     else if (input.Tier === 'Intelligent-Tiering') tier = size > STANDARD_MAX || policies.length > 0 || existing?.Tier === 'Advanced' ? 'Advanced' : 'Standard';
     else if (input.Tier === 'Standard') {
-      if (existing?.Tier === 'Advanced') throw validation("This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the advanced parameter and recreate it as a standard parameter.");
+      if (existing?.Tier === 'Advanced')
+        throw validation(
+          "This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the advanced parameter and recreate it as a standard parameter.",
+        );
       tier = 'Standard';
-    } else throw validation(`1 validation error detected: Value '${input.Tier}' at 'tier' failed to satisfy constraint: Member must satisfy enum value set: [Advanced, Intelligent-Tiering, Standard]`);
-    if (size > ADVANCED_MAX) throw validation(`1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length less than or equal to ${ADVANCED_MAX}`);
+    } else
+      throw validation(
+        `1 validation error detected: Value '${input.Tier}' at 'tier' failed to satisfy constraint: Member must satisfy enum value set: [Advanced, Intelligent-Tiering, Standard]`,
+      );
+    if (size > ADVANCED_MAX)
+      throw validation(
+        `1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length less than or equal to ${ADVANCED_MAX}`,
+      );
     if (tier === 'Standard' && size > STANDARD_MAX) {
-      throw validation('Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html');
+      throw validation(
+        'Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html',
+      );
     }
-    if (tier === 'Standard' && policies.length > 0) throw validation('Parameter policies are not supported in the standard-parameter tier. Use the advanced-parameter tier (Tier=Advanced or Tier=Intelligent-Tiering) to attach policies.');
+    if (tier === 'Standard' && policies.length > 0)
+      throw validation(
+        'Parameter policies are not supported in the standard-parameter tier. Use the advanced-parameter tier (Tier=Advanced or Tier=Intelligent-Tiering) to attach policies.',
+      );
 
     const stored: StoredParameter = {
       Name: name,
@@ -211,7 +246,7 @@ export class SsmStore {
       Version: (existing?.Version ?? 0) + 1,
       LastModifiedDate: new Date(),
       LastModifiedUser: `arn:aws:iam::${this.accountId()}:user/local`,
-      Tags: seed && input.Tags !== undefined ? tags : existing?.Tags ?? tags,
+      Tags: seed && input.Tags !== undefined ? tags : (existing?.Tags ?? tags),
     };
     this.versions.record(region, stored);
     this.params(region).set(name, stored);

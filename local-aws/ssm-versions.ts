@@ -25,10 +25,15 @@ export function isValidLabel(label: string): boolean {
 /** Validates the `Labels` request member: 1-10 strings of 1-100 characters (ValidationException otherwise). */
 export function requestLabels(v: unknown): string[] {
   if (!Array.isArray(v) || v.length < 1 || v.length > MAX_LABELS_PER_VERSION) {
-    throw validation(`1 validation error detected: Value at 'labels' failed to satisfy constraint: Member must have length ${Array.isArray(v) && v.length > 0 ? 'less than or equal to 10' : 'greater than or equal to 1'}`);
+    throw validation(
+      `1 validation error detected: Value at 'labels' failed to satisfy constraint: Member must have length ${Array.isArray(v) && v.length > 0 ? 'less than or equal to 10' : 'greater than or equal to 1'}`,
+    );
   }
   for (const l of v) {
-    if (typeof l !== 'string' || l.length < 1 || l.length > 100) throw validation("1 validation error detected: Value at 'labels' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 100, Member must have length greater than or equal to 1]");
+    if (typeof l !== 'string' || l.length < 1 || l.length > 100)
+      throw validation(
+        "1 validation error detected: Value at 'labels' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 100, Member must have length greater than or equal to 1]",
+      );
   }
   return [...new Set(v as string[])];
 }
@@ -50,7 +55,10 @@ export class SsmVersions {
   record(region: string, p: StoredParameter): void {
     const list = this.of(region).get(p.Name) ?? [];
     if (list.length >= MAX_VERSIONS && list[0].Labels.length > 0) {
-      throw new AwsError('ParameterMaxVersionLimitExceeded', `You attempted to create a new version of ${p.Name} by calling the PutParameter API with the overwrite flag. Version ${list[0].Version}, the oldest version, can't be deleted because it has a label associated with it. Move the label to another version of the parameter, and try again.`);
+      throw new AwsError(
+        'ParameterMaxVersionLimitExceeded',
+        `You attempted to create a new version of ${p.Name} by calling the PutParameter API with the overwrite flag. Version ${list[0].Version}, the oldest version, can't be deleted because it has a label associated with it. Move the label to another version of the parameter, and try again.`,
+      );
     }
     const { Tags: _tags, ARN: _arn, ...rest } = p;
     const next = [...list, { ...rest, Policies: [...p.Policies], Labels: [] }];
@@ -80,7 +88,10 @@ export class SsmVersions {
     const valid = labels.filter(isValidLabel);
     const merged = new Set([...target.Labels, ...valid]);
     if (merged.size > MAX_LABELS_PER_VERSION) {
-      throw new AwsError('ParameterVersionLabelLimitExceeded', 'A parameter version can have maximum 10 labels.Move one or more labels to another version and try again.');
+      throw new AwsError(
+        'ParameterVersionLabelLimitExceeded',
+        'A parameter version can have maximum 10 labels.Move one or more labels to another version and try again.',
+      );
     }
     for (const v of list) if (v !== target) v.Labels = v.Labels.filter((l) => !valid.includes(l));
     target.Labels = [...merged];

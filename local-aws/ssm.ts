@@ -5,8 +5,23 @@ import { pageLimit, pageOf, type PagingOptions } from './paging.js';
 import { validateName, type PutInput, type SsmStore } from './ssm-store.js';
 import { HISTORY_OPERATIONS } from './ssm-history.js';
 import {
-  atVersion, byName, inPath, invalidToken, lookup, matchesFilter, names, readFilters, str, strList, toMetadata, toParameter, validation,
-  type Ctx, type Filter, type Input, type OpDef,
+  atVersion,
+  byName,
+  inPath,
+  invalidToken,
+  lookup,
+  matchesFilter,
+  names,
+  readFilters,
+  str,
+  strList,
+  toMetadata,
+  toParameter,
+  validation,
+  type Ctx,
+  type Filter,
+  type Input,
+  type OpDef,
 } from './ssm-shapes.js';
 
 const DESCRIBE_KEYS = ['Name', 'Path', 'Type', 'KeyId', 'Tier', 'DataType'];
@@ -58,7 +73,10 @@ export const SSM_OPERATIONS: Record<string, OpDef> = {
       const filters = readFilters(input, DESCRIBE_KEYS, true);
       const limit = pageLimit(input.MaxResults, 'maxResults', 10, 50, validation);
       const filter = (p: StoredParameter): boolean => filters.every((f) => matchesFilter(p, f));
-      const { page, next } = pageOf({ items: ctx.store.list(ctx.region), key: (p) => p.Name, limit, token: str(input.NextToken), filter, badToken: invalidToken }, ctx.paging);
+      const { page, next } = pageOf(
+        { items: ctx.store.list(ctx.region), key: (p) => p.Name, limit, token: str(input.NextToken), filter, badToken: invalidToken },
+        ctx.paging,
+      );
       return { Parameters: page.map(toMetadata), ...(next ? { NextToken: next } : {}) };
     },
   },
@@ -103,7 +121,11 @@ export const SSM_OPERATIONS: Record<string, OpDef> = {
         merged.set(t.Key, t.Value);
       }
       if (merged.size > 50) throw new AwsError('TooManyTagsError', 'The Tag limit of 50 has been exceeded.');
-      ctx.store.setTags(ctx.region, p, [...merged].map(([Key, Value]) => ({ Key, Value })));
+      ctx.store.setTags(
+        ctx.region,
+        p,
+        [...merged].map(([Key, Value]) => ({ Key, Value })),
+      );
       return {};
     },
   },
@@ -112,7 +134,11 @@ export const SSM_OPERATIONS: Record<string, OpDef> = {
     handle(ctx, input) {
       const p = resource(ctx, input);
       const remove = new Set(strList(input.TagKeys));
-      ctx.store.setTags(ctx.region, p, p.Tags.filter((t) => !remove.has(t.Key)));
+      ctx.store.setTags(
+        ctx.region,
+        p,
+        p.Tags.filter((t) => !remove.has(t.Key)),
+      );
       return {};
     },
   },
@@ -138,7 +164,8 @@ interface PathQuery {
 
 function pathQuery(ctx: Ctx, input: Input): PathQuery {
   const path = str(input.Path);
-  if (path === undefined || !path.startsWith('/')) throw validation('The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/".');
+  if (path === undefined || !path.startsWith('/'))
+    throw validation('The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/".');
   if (path !== '/') validateName(path.replace(/\/$/, ''));
   const filters = readFilters(input, ['Type', 'KeyId', 'Label'], false);
   const labels = filters.filter((f) => f.Key === 'Label').flatMap((f) => f.Values ?? []);
@@ -156,7 +183,10 @@ function pathQuery(ctx: Ctx, input: Input): PathQuery {
 function pathPage(ctx: Ctx, input: Input): { page: StoredParameter[]; next?: string } {
   const q = pathQuery(ctx, input);
   const limit = pageLimit(input.MaxResults, 'maxResults', 10, 10, validation);
-  const { page, next } = pageOf({ items: q.items, key: (p) => p.Name, limit, token: str(input.NextToken), filter: q.filter, badToken: invalidToken }, ctx.paging);
+  const { page, next } = pageOf(
+    { items: q.items, key: (p) => p.Name, limit, token: str(input.NextToken), filter: q.filter, badToken: invalidToken },
+    ctx.paging,
+  );
   return { page: q.labelled ? page.map(q.labelled) : page, next };
 }
 
@@ -169,7 +199,9 @@ function byPath(ctx: Ctx, input: Input): StoredParameter[] {
 export function requestedParameters(store: SsmStore, region: string, op: string, input: Input): StoredParameter[] {
   const ctx = { store, region, paging: {} };
   if (op === 'GetParametersByPath') return byPath(ctx, input);
-  return byName(input).map((n) => lookup(ctx, n).p).filter((p): p is StoredParameter => p !== undefined);
+  return byName(input)
+    .map((n) => lookup(ctx, n).p)
+    .filter((p): p is StoredParameter => p !== undefined);
 }
 
 export function handleSsm(store: SsmStore, op: string, region: string, input: Input, paging: PagingOptions = {}): unknown {

@@ -27,7 +27,8 @@ function tagFilters(v: unknown): TagFilter[] {
     const { Key, Values } = (f ?? {}) as { Key?: unknown; Values?: unknown };
     if (typeof Key !== 'string' || Key.length < 1 || Key.length > 128) throw invalid('Each TagFilter needs a Key of 1 to 128 characters.');
     const values = Values === undefined ? [] : Values;
-    if (!Array.isArray(values) || values.length > 20 || values.some((x) => typeof x !== 'string')) throw invalid('TagFilter Values must be a list of at most 20 strings.');
+    if (!Array.isArray(values) || values.length > 20 || values.some((x) => typeof x !== 'string'))
+      throw invalid('TagFilter Values must be a list of at most 20 strings.');
     return { Key, Values: values as string[] };
   });
 }
@@ -44,7 +45,8 @@ function selectsParameters(v: unknown): boolean {
 function arnList(input: Input): Set<string> | undefined {
   const v = input.ResourceARNList;
   if (v === undefined || v === null) return undefined;
-  if (input.ResourceTypeFilters !== undefined || input.TagFilters !== undefined) throw invalid('ResourceARNList cannot be combined with ResourceTypeFilters or TagFilters.');
+  if (input.ResourceTypeFilters !== undefined || input.TagFilters !== undefined)
+    throw invalid('ResourceARNList cannot be combined with ResourceTypeFilters or TagFilters.');
   if (!Array.isArray(v) || v.length < 1 || v.length > 100) throw invalid('ResourceARNList must hold 1 to 100 ARNs.');
   return new Set(v.map(String));
 }
@@ -62,13 +64,9 @@ export function getResources(store: SsmStore, region: string, input: Input, pagi
   if (input.TagsPerPage !== undefined) pageLimit(input.TagsPerPage, 'tagsPerPage', 100, 500, invalid, 100);
   const token = typeof input.PaginationToken === 'string' && input.PaginationToken !== '' ? input.PaginationToken : undefined;
   const keep = (p: StoredParameter): boolean =>
-    (arns === undefined || arns.has(p.ARN)) &&
-    (filters.length > 0 ? filters.every((f) => matches(p, f)) : store.everTaggedName(region, p.Name));
+    (arns === undefined || arns.has(p.ARN)) && (filters.length > 0 ? filters.every((f) => matches(p, f)) : store.everTaggedName(region, p.Name));
   const items = wanted ? [...store.list(region)].sort((a, b) => (a.ARN < b.ARN ? -1 : a.ARN > b.ARN ? 1 : 0)) : [];
-  const { page, next } = pageOf(
-    { items, key: (p) => p.ARN, limit, token, filter: keep, badToken: () => invalid('The PaginationToken is not valid.') },
-    paging,
-  );
+  const { page, next } = pageOf({ items, key: (p) => p.ARN, limit, token, filter: keep, badToken: () => invalid('The PaginationToken is not valid.') }, paging);
   return {
     PaginationToken: next ?? '',
     ResourceTagMappingList: page.map((p) => ({ ResourceARN: p.ARN, Tags: p.Tags.map((t) => ({ Key: t.Key, Value: t.Value })) })),

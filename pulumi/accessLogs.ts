@@ -20,11 +20,7 @@ export const ACCESS_LOG_LIFECYCLE_RULE_ID = "expire-access-logs";
  * backup bucket of this account (S3 User Guide, "Permissions for log delivery": with ACLs
  * disabled the bucket policy is the only way to grant delivery).
  */
-export function accessLogBucketPolicyDocument(
-    logBucketArn: string,
-    sourceBucketArn: string,
-    accountId: string,
-): aws.iam.PolicyDocument {
+export function accessLogBucketPolicyDocument(logBucketArn: string, sourceBucketArn: string, accountId: string): aws.iam.PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
@@ -71,9 +67,7 @@ export function accessLogBucket(args: AccessLogArgs, opts: pulumi.CustomResource
     const bucket = new aws.s3.Bucket(
         logicalNames.accessLogBucket(region),
         {
-            bucket: args.accountId.apply((accountId) =>
-                accessLogBucketName(config.projectName, config.environment, accountId, region),
-            ),
+            bucket: args.accountId.apply((accountId) => accessLogBucketName(config.projectName, config.environment, accountId, region)),
             tags: { ...bucketTags(config.environment, region), Purpose: "SSM Parameter Store Backup access logs" },
         },
         { ...retained, protect: true },
@@ -120,9 +114,7 @@ export function accessLogBucket(args: AccessLogArgs, opts: pulumi.CustomResource
             bucket: bucket.id,
             policy: pulumi
                 .all([bucket.arn, args.sourceBucket.arn, args.accountId])
-                .apply(([logArn, sourceArn, accountId]) =>
-                    JSON.stringify(accessLogBucketPolicyDocument(logArn, sourceArn, accountId)),
-                ),
+                .apply(([logArn, sourceArn, accountId]) => JSON.stringify(accessLogBucketPolicyDocument(logArn, sourceArn, accountId))),
         },
         { ...retained, dependsOn: [publicAccessBlock, ownership] },
     );

@@ -1,15 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENT_RULE, bucketNameProblem, isValidEnvironment, isValidRegion, partitionOf } from "../ts/lib/naming";
 import { PROJECT } from "./naming";
-import {
-    fail,
-    flag,
-    optionalRoleArn,
-    optionalString,
-    positiveInteger,
-    regionList,
-    requiredString,
-} from "./configValues";
+import { fail, flag, optionalRoleArn, optionalString, positiveInteger, regionList, requiredString } from "./configValues";
 
 export { ConfigValidationError } from "./configValues";
 
@@ -145,11 +137,7 @@ export function validateConfig(raw: RawBackupStackConfig): BackupStackConfig {
         objectLock: flag("objectLock", raw.objectLock),
         drKeyRegions,
         accessLogs,
-        accessLogRetentionDays: positiveInteger(
-            "accessLogRetentionDays",
-            raw.accessLogRetentionDays,
-            DEFAULT_ACCESS_LOG_RETENTION_DAYS,
-        ),
+        accessLogRetentionDays: positiveInteger("accessLogRetentionDays", raw.accessLogRetentionDays, DEFAULT_ACCESS_LOG_RETENTION_DAYS),
         ...roles(raw, partition),
         partition,
         dnsSuffix,

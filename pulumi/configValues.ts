@@ -113,9 +113,7 @@ export function flag(key: string, value: unknown): boolean {
  * IAM role ARN: `arn:{partition}:iam::{12-digit account}:role/{optional path/}{name}`
  * (IAM User Guide, "IAM identifiers": role names are 1-64 of `[\w+=,.@-]`).
  */
-const ROLE_ARN_PATTERN = new RegExp(
-    `^arn:(${PARTITIONS.map((p) => p.id).join("|")}):iam::\\d{12}:role/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64}$`,
-);
+const ROLE_ARN_PATTERN = new RegExp(`^arn:(${PARTITIONS.map((p) => p.id).join("|")}):iam::\\d{12}:role/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64}$`);
 
 /** An optional IAM role ARN in the stack's partition. */
 export function optionalRoleArn(key: string, value: unknown, partition: string): string | undefined {

@@ -60,9 +60,7 @@ export function archiveKeyPolicyDocument(scope: KeyPolicyScope): aws.iam.PolicyD
     if (!scope.backupRoleArn || !scope.restoreRoleArn) {
         return {
             Version: "2012-10-17",
-            Statement: [
-                { Sid: KEY_POLICY_SIDS.iamPolicies, Effect: "Allow", Principal: { AWS: root }, Action: "kms:*", Resource: "*" },
-            ],
+            Statement: [{ Sid: KEY_POLICY_SIDS.iamPolicies, Effect: "Allow", Principal: { AWS: root }, Action: "kms:*", Resource: "*" }],
         };
     }
     return {

@@ -27,10 +27,7 @@ export interface BackupStackOutputs {
     readonly restoreRolePolicy: pulumi.Output<string>;
 }
 
-export function defaultStore(
-    config: BackupStackConfig,
-    stores: readonly RegionalBackupStore[],
-): RegionalBackupStore {
+export function defaultStore(config: BackupStackConfig, stores: readonly RegionalBackupStore[]): RegionalBackupStore {
     const store = stores.find((candidate) => candidate.region === config.defaultRegion);
     if (!store) {
         // validateConfig guarantees it; this keeps the type checker (and a misuse) honest.
@@ -41,9 +38,7 @@ export function defaultStore(
 
 /** `{ region: value }` from one Output per region, in region order. */
 function byRegion(entries: { region: string; value: pulumi.Output<string> }[]): pulumi.Output<Record<string, string>> {
-    return pulumi
-        .all(entries.map(({ region, value }) => value.apply((v): [string, string] => [region, v])))
-        .apply((pairs) => Object.fromEntries(pairs));
+    return pulumi.all(entries.map(({ region, value }) => value.apply((v): [string, string] => [region, v]))).apply((pairs) => Object.fromEntries(pairs));
 }
 
 function rolePolicies(
@@ -86,9 +81,7 @@ export function stackOutputs(
 ): BackupStackOutputs {
     const fallback = defaultStore(config, stores);
     const policies = rolePolicies(config, stores, drKeys);
-    const logBuckets = stores.flatMap((store) =>
-        store.accessLogBucket ? [{ region: store.region, value: store.accessLogBucket.bucket }] : [],
-    );
+    const logBuckets = stores.flatMap((store) => (store.accessLogBucket ? [{ region: store.region, value: store.accessLogBucket.bucket }] : []));
     return {
         bucketMap: byRegion(stores.map((store) => ({ region: store.region, value: store.bucketName }))),
         bucketNameOutput: fallback.bucketName,

@@ -107,9 +107,7 @@ export class RegionalBackupStore extends pulumi.ComponentResource {
 
         const identity = aws.getCallerIdentityOutput({}, { parent: this, provider });
         this.accountId = identity.accountId;
-        const name = identity.accountId.apply((accountId) =>
-            bucketName(config.projectName, config.environment, accountId, region),
-        );
+        const name = identity.accountId.apply((accountId) => bucketName(config.projectName, config.environment, accountId, region));
 
         this.bucket = new aws.s3.Bucket(
             logicalNames.bucket(region),
@@ -223,10 +221,7 @@ export class RegionalBackupStore extends pulumi.ComponentResource {
         this.bucketArn = this.bucket.arn;
 
         if (config.accessLogs) {
-            this.accessLogBucket = accessLogBucket(
-                { region, config, accountId: this.accountId, sourceBucket: this.bucket },
-                child,
-            );
+            this.accessLogBucket = accessLogBucket({ region, config, accountId: this.accountId, sourceBucket: this.bucket }, child);
         }
 
         const archive = archiveKey(
@@ -281,10 +276,6 @@ export class RegionalBackupStore extends pulumi.ComponentResource {
 }
 
 /** Factory used by the program: one store per configured region. */
-export function regionalBackupStore(
-    region: string,
-    config: BackupStackConfig,
-    opts?: pulumi.ComponentResourceOptions,
-): RegionalBackupStore {
+export function regionalBackupStore(region: string, config: BackupStackConfig, opts?: pulumi.ComponentResourceOptions): RegionalBackupStore {
     return new RegionalBackupStore({ region, config }, opts);
 }

@@ -23,7 +23,12 @@ import { seedBackupConfig, bucketFor } from '../test/helpers/fixtures.js';
 const BUNDLE = path.resolve('resources/ssm-multi-region-backup/ssm-backup.cjs');
 const REGION = 'us-west-2';
 
-interface Run { code: number; sec: number; peakRssMb: number; lastError: string }
+interface Run {
+  code: number;
+  sec: number;
+  peakRssMb: number;
+  lastError: string;
+}
 
 /** Runs the bundle; samples the child's VmHWM every 100 ms. */
 function engine(aws: LocalAws, args: string[]): Promise<Run> {
@@ -31,7 +36,8 @@ function engine(aws: LocalAws, args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     const where = args[0] === 'backup' ? [] : ['--region', REGION];
     const child = spawn(process.execPath, [BUNDLE, ...args, '--environment', 'dev', '--ssm-home-region', REGION, ...where], {
-      env: { ...process.env, ...aws.env, AWS_REGION: REGION, NODE_OPTIONS: process.env.ENGINE_NODE_OPTIONS || undefined }, stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...aws.env, AWS_REGION: REGION, NODE_OPTIONS: process.env.ENGINE_NODE_OPTIONS || undefined },
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
     let peak = 0;
     let lastError = '';
@@ -39,7 +45,9 @@ function engine(aws: LocalAws, args: string[]): Promise<Run> {
       try {
         const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (m) peak = Math.max(peak, Math.round(Number(m[1]) / 1024));
-      } catch { /* exited */ }
+      } catch {
+        /* exited */
+      }
     }, 100);
     child.stderr.on('data', (d: Buffer) => {
       for (const line of d.toString().split('\n')) if (/ ERROR /.test(line)) lastError = line.replace(/^\S+ ERROR\s+/, '').slice(0, 160);
@@ -54,7 +62,9 @@ function engine(aws: LocalAws, args: string[]): Promise<Run> {
 function seed(aws: LocalAws, count: number, valueBytes: number): void {
   seedBackupConfig(aws, [REGION]);
   for (let i = 0; i < count; i += 1) {
-    const value = randomBytes(Math.ceil((valueBytes * 3) / 4)).toString('base64').slice(0, valueBytes);
+    const value = randomBytes(Math.ceil((valueBytes * 3) / 4))
+      .toString('base64')
+      .slice(0, valueBytes);
     aws.ssm.put(REGION, { Name: `/bench/svc${Math.floor(i / 100)}/p${i}`, Value: value, Type: i % 5 === 0 ? 'SecureString' : 'String' });
   }
 }
@@ -67,7 +77,8 @@ async function bomb(header: string, size: number, fill: Buffer, tail: string): P
   gz.on('data', (c: Buffer) => out.push(c));
   const entry = pack.entry({ name: 'backup.json', size: header.length + size + tail.length });
   entry.write(header);
-  for (let left = size; left > 0; left -= fill.length) if (!entry.write(left >= fill.length ? fill : fill.subarray(0, left))) await new Promise<void>((r) => entry.once('drain', () => r()));
+  for (let left = size; left > 0; left -= fill.length)
+    if (!entry.write(left >= fill.length ? fill : fill.subarray(0, left))) await new Promise<void>((r) => entry.once('drain', () => r()));
   entry.end(tail);
   pack.finalize();
   await new Promise((r) => gz.on('end', r));
@@ -90,7 +101,12 @@ export async function benchRestoreMemory(opts: { parameters?: number } = {}): Pr
     const diff = await engine(aws, ['diff', '--get-rate', '2000']);
     const plan = await engine(aws, ['restore', '--get-rate', '2000', '--work-dir', work]);
     const blanks = await bomb(`{"environment":"dev","region":"${REGION}","parameters":[]`, 1600 * 1048576, Buffer.alloc(1048576, 0x20), '}');
-    const string = await bomb(`{"environment":"dev","region":"${REGION}","parameters":[{"Name":"/a","Type":"String","Value":"`, 1000 * 1048576, Buffer.alloc(1048576, 0x41), '"}]}');
+    const string = await bomb(
+      `{"environment":"dev","region":"${REGION}","parameters":[{"Name":"/a","Type":"String","Value":"`,
+      1000 * 1048576,
+      Buffer.alloc(1048576, 0x41),
+      '"}]}',
+    );
     await s3.send(new PutObjectCommand({ Bucket: bucketFor(REGION), Key: 'bomb/blanks.tar.gz', Body: blanks, ServerSideEncryption: 'AES256' }));
     await s3.send(new PutObjectCommand({ Bucket: bucketFor(REGION), Key: 'bomb/string.tar.gz', Body: string, ServerSideEncryption: 'AES256' }));
     const bombBlanks = await engine(aws, ['verify', '--archive', 'bomb/blanks.tar.gz']);

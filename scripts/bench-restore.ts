@@ -28,10 +28,13 @@ function engine(aws: LocalAws, args: string[]): Promise<{ code: number; sec: num
   const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BUNDLE, ...args, '--environment', 'dev', '--ssm-home-region', REGION], {
-      env: { ...process.env, ...aws.env, AWS_REGION: REGION }, stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...aws.env, AWS_REGION: REGION },
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (code) => resolve({ code: code ?? 1, sec: (performance.now() - started) / 1000, stderr }));
   });
 }
@@ -43,7 +46,13 @@ export async function benchRestore(opts: BenchRestoreOptions = {}): Promise<Reco
   const work = mkdtempSync(path.join(tmpdir(), 'bench-restore-'));
   try {
     seedBackupConfig(aws, [REGION]);
-    for (let i = 0; i < n; i += 1) aws.ssm.put(REGION, { Name: `/bench/p${String(i).padStart(5, '0')}`, Value: `value-${i}-${'x'.repeat(64)}`, Type: i % 3 === 0 ? 'SecureString' : 'String', Tags: i % 10 === 0 ? [{ Key: 'team', Value: 'bench' }] : undefined });
+    for (let i = 0; i < n; i += 1)
+      aws.ssm.put(REGION, {
+        Name: `/bench/p${String(i).padStart(5, '0')}`,
+        Value: `value-${i}-${'x'.repeat(64)}`,
+        Type: i % 3 === 0 ? 'SecureString' : 'String',
+        Tags: i % 10 === 0 ? [{ Key: 'team', Value: 'bench' }] : undefined,
+      });
     const backup = await engine(aws, ['backup', '--regions', REGION, '--work-dir', work, '--include-tags']);
     if (backup.code !== 0) throw new Error(`backup failed: ${backup.stderr}`);
     for (const p of aws.ssm.list(REGION)) if (p.Name.startsWith('/bench/')) aws.ssm.delete(REGION, p.Name);

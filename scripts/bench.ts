@@ -53,14 +53,23 @@ const REGIONS = ALL_REGIONS.slice(0, Number(opt.regions));
 const LATENCY = Number(opt['latency-ms']);
 const TPS = Number(opt['get-tps']);
 
-interface EngineRun { wallSec: number; code: number; peakRssMb?: number; apiCalls?: Record<string, number>; throttles?: number; compareMs?: number; cpuSec?: number }
+interface EngineRun {
+  wallSec: number;
+  code: number;
+  peakRssMb?: number;
+  apiCalls?: Record<string, number>;
+  throttles?: number;
+  compareMs?: number;
+  cpuSec?: number;
+}
 
 function runEngine(aws: LocalAws, args: string[], command = 'backup'): Promise<EngineRun> {
   const work = mkdtempSync(path.join(tmpdir(), 'bench-work-'));
   const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BUNDLE, command, '--environment', 'dev', '--work-dir', work, '--log-format', 'json', ...args], {
-      env: { ...process.env, ...aws.env, AWS_REGION: REGIONS[0], NODE_OPTIONS: opt['engine-node-options'] || undefined }, stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...aws.env, AWS_REGION: REGIONS[0], NODE_OPTIONS: opt['engine-node-options'] || undefined },
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
     let last: Partial<EngineRun> = {};
     // The benchmark also samples the child's own high-water mark (VmHWM), independent of what it reports.
@@ -73,7 +82,9 @@ function runEngine(aws: LocalAws, args: string[], command = 'backup'): Promise<E
         if (m) sampledHwm = Math.max(sampledHwm, Math.round(Number(m[1]) / 1024));
         const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
         if (stat) cpuSec = (Number(stat[11]) + Number(stat[12])) / 100;
-      } catch { /* exited, or not Linux */ }
+      } catch {
+        /* exited, or not Linux */
+      }
     }, 100);
     let buf = '';
     child.stderr.on('data', (d) => {
@@ -86,7 +97,9 @@ function runEngine(aws: LocalAws, args: string[], command = 'backup'): Promise<E
           if (e.peakRssMb !== undefined) last = { ...last, peakRssMb: e.peakRssMb, apiCalls: e.apiCalls, throttles: e.throttles };
           if (e.compareMs !== undefined) last = { ...last, compareMs: e.compareMs };
           if (e.level === 'error') console.error(`  engine: ${e.message}`);
-        } catch { /* not JSON */ }
+        } catch {
+          /* not JSON */
+        }
       }
     });
     child.on('close', (code) => {
@@ -104,14 +117,23 @@ function seed(aws: LocalAws, count: number, valueBytes: number, regions: string[
     for (let i = 0; i < count; i += 1) {
       const secure = i % 5 === 0;
       // Random (incompressible) values: the archive is as large as the data, as with real secrets.
-      const value = randomBytes(Math.ceil((valueBytes * 3) / 4)).toString('base64').slice(0, valueBytes);
-      aws.ssm.put(r, { Name: `/bench/g${Math.floor((i * 10) / count)}/${r}/svc${Math.floor(i / 100)}/p${i}`, Value: value, Type: secure ? 'SecureString' : 'String', Tags: tagged ? [{ Key: 'team', Value: `t${i % 7}` }] : undefined });
+      const value = randomBytes(Math.ceil((valueBytes * 3) / 4))
+        .toString('base64')
+        .slice(0, valueBytes);
+      aws.ssm.put(r, {
+        Name: `/bench/g${Math.floor((i * 10) / count)}/${r}/svc${Math.floor(i / 100)}/p${i}`,
+        Value: value,
+        Type: secure ? 'SecureString' : 'String',
+        Tags: tagged ? [{ Key: 'team', Value: `t${i % 7}` }] : undefined,
+      });
     }
   }
 }
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
-const table = (rows: [string, string][]) => { for (const [k, v] of rows) console.log(`  ${k.padEnd(34)} ${v}`); };
+const table = (rows: [string, string][]) => {
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(34)} ${v}`);
+};
 
 /** Per-region lower bound: Get* calls against the quota (one second of burst), DescribeParameters pages one after another. */
 function quotaBoundSec(selected: number, describePages: number): number {
@@ -129,7 +151,7 @@ async function quotaBound(): Promise<void> {
     const getCalls = Math.ceil(total / 10);
     const describeCalls = Math.ceil(total / 50);
     // Per region: Get* calls cannot beat the quota (one second of burst allowed), Describe pages are sequential.
-    const perRegion = Math.max((getCalls - TPS) / TPS, describeCalls * LATENCY / 1000) + 2 * LATENCY / 1000;
+    const perRegion = Math.max((getCalls - TPS) / TPS, (describeCalls * LATENCY) / 1000) + (2 * LATENCY) / 1000;
     const bound = perRegion * REGIONS.length;
     const stats = aws.stats();
     table([
@@ -151,12 +173,35 @@ async function quotaBound(): Promise<void> {
 function runAwsCli(aws: LocalAws, region: string): Promise<{ sec: number; count: number; code: number }> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn('aws', ['ssm', 'get-parameters-by-path', '--path', '/', '--recursive', '--with-decryption', '--region', region, '--endpoint-url', aws.endpoint, '--output', 'json'], { env: { ...process.env, ...aws.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'aws',
+      [
+        'ssm',
+        'get-parameters-by-path',
+        '--path',
+        '/',
+        '--recursive',
+        '--with-decryption',
+        '--region',
+        region,
+        '--endpoint-url',
+        aws.endpoint,
+        '--output',
+        'json',
+      ],
+      { env: { ...process.env, ...aws.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
     child.on('close', (code) => {
       let count = 0;
-      try { count = JSON.parse(out).Parameters.length; } catch { /* failed run */ }
+      try {
+        count = JSON.parse(out).Parameters.length;
+      } catch {
+        /* failed run */
+      }
       resolve({ sec: (performance.now() - started) / 1000, count, code: code ?? 1 });
     });
   });
@@ -183,7 +228,10 @@ async function lifted(): Promise<void> {
         cliSec += c.sec;
         cliCount += c.count;
       }
-      rows.push([`aws ssm get-parameters-by-path`, `${fmt(cliSec, 2)} s for ${cliCount} parameters (${(hasCli.stdout || hasCli.stderr).trim().split(' ')[0]})`]);
+      rows.push([
+        `aws ssm get-parameters-by-path`,
+        `${fmt(cliSec, 2)} s for ${cliCount} parameters (${(hasCli.stdout || hasCli.stderr).trim().split(' ')[0]})`,
+      ]);
       rows.push(['speed-up, regions in turn', `${fmt(cliSec / run.wallSec, 1)}x`]);
       rows.push(['speed-up, parallel regions (target >= 5x)', `${fmt(cliSec / par.wallSec, 1)}x`]);
     } else {
@@ -236,13 +284,20 @@ async function guard(): Promise<void> {
     const first = await runEngine(aws, args);
     await new Promise((r) => setTimeout(r, 1100)); // the next archive key is a second later
     const second = await runEngine(aws, args);
-    const s3 = (run: EngineRun) => Object.entries(run.apiCalls ?? {}).filter(([k]) => /Object|Upload/.test(k)).map(([k, v]) => `${k.replace(/Command$/, '')}=${v}`).join(' ');
+    const s3 = (run: EngineRun) =>
+      Object.entries(run.apiCalls ?? {})
+        .filter(([k]) => /Object|Upload/.test(k))
+        .map(([k, v]) => `${k.replace(/Command$/, '')}=${v}`)
+        .join(' ');
     table([
       ['exit codes', `${first.code}, ${second.code}`],
       ['S3 calls, first backup', s3(first)],
       ['S3 calls, with a previous archive', s3(second)],
       ['wall time, first / second', `${fmt(first.wallSec, 2)} s / ${fmt(second.wallSec, 2)} s`],
-      ['comparison (read previous + drift)', `${second.compareMs ?? '?'} ms = ${fmt(((second.compareMs ?? 0) / 1000 / second.wallSec) * 100, 2)}% of the backup (target <= 2%)`],
+      [
+        'comparison (read previous + drift)',
+        `${second.compareMs ?? '?'} ms = ${fmt(((second.compareMs ?? 0) / 1000 / second.wallSec) * 100, 2)}% of the backup (target <= 2%)`,
+      ],
     ]);
   } finally {
     await aws.stop();
@@ -274,10 +329,15 @@ async function tags(): Promise<void> {
 
 async function restoreRead(which: 'memory' | 'quota'): Promise<void> {
   const mod = await import(path.resolve('scripts/bench-restore-read.ts'));
-  console.log(which === 'memory' ? `\n# 6. restore-memory: verify, diff, restore plan of ${opt['memory-params']} x 4 KB; decompression bombs` : `\n# 7. restore-quota: diff and restore plan of ${N} parameters, Get* quota ${TPS}/s, latency ${LATENCY} ms`);
-  const figures: Record<string, number | string> = which === 'memory'
-    ? await mod.benchRestoreMemory({ parameters: Number(opt['memory-params']) })
-    : await mod.benchRestoreQuota({ parameters: N, getTps: TPS, latencyMs: LATENCY });
+  console.log(
+    which === 'memory'
+      ? `\n# 6. restore-memory: verify, diff, restore plan of ${opt['memory-params']} x 4 KB; decompression bombs`
+      : `\n# 7. restore-quota: diff and restore plan of ${N} parameters, Get* quota ${TPS}/s, latency ${LATENCY} ms`,
+  );
+  const figures: Record<string, number | string> =
+    which === 'memory'
+      ? await mod.benchRestoreMemory({ parameters: Number(opt['memory-params']) })
+      : await mod.benchRestoreQuota({ parameters: N, getTps: TPS, latencyMs: LATENCY });
   table(Object.entries(figures).map(([k, v]) => [k, String(v)]));
 }
 
@@ -311,7 +371,9 @@ async function paging(): Promise<void> {
 async function encryption(): Promise<void> {
   const count = Number(opt['encryption-params']);
   const runs = Number(opt['encryption-runs']);
-  console.log(`\n# 10. client-side encryption: 1 region x ${count} parameters of 4 KB, quota lifted, no latency; SSE only vs encrypted, ${runs} run(s) each, alternating`);
+  console.log(
+    `\n# 10. client-side encryption: 1 region x ${count} parameters of 4 KB, quota lifted, no latency; SSE only vs encrypted, ${runs} run(s) each, alternating`,
+  );
   const best: Record<string, EngineRun> = {};
   for (let i = 0; i < runs; i += 1) {
     for (const mode of ['SSE only', 'client-side encrypted']) {
@@ -336,7 +398,18 @@ async function encryption(): Promise<void> {
   ]);
 }
 
-const scenarios: Record<string, () => Promise<void>> = { quota: quotaBound, lifted, memory, restore, guard, 'restore-memory': () => restoreRead('memory'), 'restore-quota': () => restoreRead('quota'), tags, paging, encryption };
+const scenarios: Record<string, () => Promise<void>> = {
+  quota: quotaBound,
+  lifted,
+  memory,
+  restore,
+  guard,
+  'restore-memory': () => restoreRead('memory'),
+  'restore-quota': () => restoreRead('quota'),
+  tags,
+  paging,
+  encryption,
+};
 const chosen = opt.scenario === 'all' ? Object.keys(scenarios) : String(opt.scenario).split(',');
 console.log(`ssm-backup benchmark (node ${process.version}, ${new Date().toISOString()})`);
 for (const name of chosen) {

@@ -28,7 +28,8 @@ try {
   seedBackupConfig(aws, REGIONS);
   for (const r of REGIONS) {
     seedRealistic(aws, r);
-    for (let i = 0; i < 120; i += 1) aws.ssm.put(r, { Name: `/service/${String(i).padStart(3, '0')}/endpoint`, Value: `https://svc${i}.${r}.example.com`, Type: 'String' });
+    for (let i = 0; i < 120; i += 1)
+      aws.ssm.put(r, { Name: `/service/${String(i).padStart(3, '0')}/endpoint`, Value: `https://svc${i}.${r}.example.com`, Type: 'String' });
     console.log(`seeded ${aws.ssm.list(r).length} parameters in ${r}`);
   }
   const env = { ...process.env, ...aws.env, AWS_REGION: REGIONS[0], AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
@@ -50,7 +51,9 @@ try {
     const files = await readTarGz(aws.s3.getObject(bucket, latest)!);
     const manifest = JSON.parse(files.get('manifest.json')!.toString());
     const doc = JSON.parse(files.get('backup.json')!.toString());
-    console.log(`  ${latest}: ${[...files.keys()].join(', ')}; manifest sha256=${manifest.backupJson.sha256.slice(0, 16)}..., ${manifest.parameterCount} parameters`);
+    console.log(
+      `  ${latest}: ${[...files.keys()].join(', ')}; manifest sha256=${manifest.backupJson.sha256.slice(0, 16)}..., ${manifest.parameterCount} parameters`,
+    );
     for (const p of doc.parameters.slice(0, 9)) {
       const shown = p.Type === 'SecureString' ? '******** (SecureString)' : String(p.Value).slice(0, 40);
       console.log(`    ${p.Name.padEnd(40)} ${p.Type.padEnd(12)} ${(p.Tier ?? '').padEnd(8)} ${shown}`);

@@ -31,7 +31,7 @@ run() {
 }
 
 run typecheck npx tsc -p tsconfig.json --noEmit
-run lint npx eslint .
+run lint npm run -s lint
 run bundle node scripts/build.mjs --check
 run engine npx mocha
 run pulumi npm --prefix pulumi test

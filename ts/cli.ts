@@ -16,7 +16,16 @@ import { EngineError, usageError } from './lib/errors.js';
 import { TOOL_VERSION } from './version.js';
 
 /** Every command, in the order --help lists them. */
-export const commands: CommandSpec[] = [planCommand, backupCommand, listCommand, historyCommand, verifyCommand, diffCommand, restoreCommand, notifyCommand] as never;
+export const commands: CommandSpec[] = [
+  planCommand,
+  backupCommand,
+  listCommand,
+  historyCommand,
+  verifyCommand,
+  diffCommand,
+  restoreCommand,
+  notifyCommand,
+] as never;
 
 const defaultIo: CliIo = {
   stdout: (t) => process.stdout.write(t),
@@ -56,9 +65,19 @@ export async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<str
   if (argv.includes('--version') && argv.length === 1) return `${TOOL_VERSION}\n`;
   const spec = commands.find((c) => c.name === name);
   if (!spec) {
-    if (name === undefined && (argv.includes('--help') || argv.includes('-h') || argv.length === 0)) return argv.length === 0 ? noCommand() : formatMainHelp(commands);
-    const near = name && suggest(name, commands.map((c) => c.name));
-    throw usageError(name === undefined ? `name a command: ${commands.map((c) => c.name).join(', ')}` : `unknown command "${name}"${near ? `: did you mean ${near}?` : ''}; commands: ${commands.map((c) => c.name).join(', ')}`);
+    if (name === undefined && (argv.includes('--help') || argv.includes('-h') || argv.length === 0))
+      return argv.length === 0 ? noCommand() : formatMainHelp(commands);
+    const near =
+      name &&
+      suggest(
+        name,
+        commands.map((c) => c.name),
+      );
+    throw usageError(
+      name === undefined
+        ? `name a command: ${commands.map((c) => c.name).join(', ')}`
+        : `unknown command "${name}"${near ? `: did you mean ${near}?` : ''}; commands: ${commands.map((c) => c.name).join(', ')}`,
+    );
   }
   if (argv.includes('--help') || argv.includes('-h')) return formatCommandHelp(spec);
   const given = parseArgv(spec, argv);
@@ -96,9 +115,14 @@ function parseArgv(spec: CommandSpec, argv: string[]): Record<string, unknown> {
     .fail((msg, err) => {
       failure = msg ?? err?.message;
     })
-    .command(spec.name, spec.describe, (b) => b.options(yargsOptions(spec.options)), (a) => {
-      out = a as Record<string, unknown>;
-    });
+    .command(
+      spec.name,
+      spec.describe,
+      (b) => b.options(yargsOptions(spec.options)),
+      (a) => {
+        out = a as Record<string, unknown>;
+      },
+    );
   void y.parseSync();
   if (failure) throw usageError(explainYargsFailure(failure, spec, argv));
   const extra = (out._ as unknown[]).slice(1);
@@ -128,10 +152,12 @@ function explainYargsFailure(message: string, spec: CommandSpec, argv: string[])
   const kebab = (u: string) => u.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
   const positional = listed.find((u) => argv.includes(u));
   if (positional !== undefined) return `unexpected argument "${positional}" for ${spec.name}: options take the form --name value`;
-  const parts = listed.filter((u) => kebab(u) === u || !listed.includes(kebab(u))).map((u) => {
-    const near = suggest(u, names);
-    return `--${u}${near ? ` (did you mean --${near}?)` : ''}`;
-  });
+  const parts = listed
+    .filter((u) => kebab(u) === u || !listed.includes(kebab(u)))
+    .map((u) => {
+      const near = suggest(u, names);
+      return `--${u}${near ? ` (did you mean --${near}?)` : ''}`;
+    });
   return `unknown option${parts.length > 1 ? 's' : ''} for ${spec.name}: ${parts.join(', ')}`;
 }
 
@@ -147,7 +173,9 @@ function environmentValues(spec: CommandSpec, env: NodeJS.ProcessEnv): Record<st
     const opt = byEnv.get(k);
     if (!opt) {
       const near = suggest(k, [...byEnv.keys()]);
-      throw usageError(`the environment variable ${k} is not an option of ${spec.name}${near ? ` (did you mean ${near}?)` : ''}: SSM_BACKUP_* variables are read as options, so unset or rename it`);
+      throw usageError(
+        `the environment variable ${k} is not an option of ${spec.name}${near ? ` (did you mean ${near}?)` : ''}: SSM_BACKUP_* variables are read as options, so unset or rename it`,
+      );
     }
     out[camelCase(opt)] = v;
   }
@@ -157,7 +185,7 @@ function environmentValues(spec: CommandSpec, env: NodeJS.ProcessEnv): Record<st
 /** The error file of a command line that failed to parse, when it can be known safely (for Jenkins). */
 function errorFileFrom(argv: string[], env: NodeJS.ProcessEnv): string | undefined {
   const i = argv.indexOf('--error-file');
-  const raw = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--error-file='))?.slice(13) ?? env.SSM_BACKUP_ERROR_FILE;
+  const raw = i >= 0 ? argv[i + 1] : (argv.find((a) => a.startsWith('--error-file='))?.slice(13) ?? env.SSM_BACKUP_ERROR_FILE);
   if (!raw) return undefined;
   try {
     return validateValue('error-file', { kind: 'file-out', describe: '' } satisfies OptionSpec, raw, '--error-file') as string;

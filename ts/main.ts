@@ -17,6 +17,12 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'] as co
 process.on('exit', removeAllPrivateDirs);
 
 exec(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err) => { removeAllPrivateDirs(); process.stderr.write(`ssm-backup: ${(err as Error).message}\n`); process.exitCode = 1; },
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    removeAllPrivateDirs();
+    process.stderr.write(`ssm-backup: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  },
 );

@@ -32,9 +32,7 @@ describe("access logs", () => {
                 expect(run.mocks.optionsOf(bucket)).to.include({ protect: true, retainOnDelete: true });
                 expect(bucket.inputs).to.not.have.property("forceDestroy");
             }
-            expect(run.outputs.accessLogBucketMap).to.deep.equal(
-                Object.fromEntries(REGIONS.map((region) => [region, logBucket(region)])),
-            );
+            expect(run.outputs.accessLogBucketMap).to.deep.equal(Object.fromEntries(REGIONS.map((region) => [region, logBucket(region)])));
         });
 
         it("hardens it: SSE-S3, public access blocked, ACLs off, logs expire after accessLogRetentionDays", () => {
@@ -45,7 +43,11 @@ describe("access logs", () => {
                     rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
                 });
                 expect(run.mocks.named(`ssm-backup-access-logs-public-access-block-${region}`).inputs).to.include({
-                    bucket: id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+                    bucket: id,
+                    blockPublicAcls: true,
+                    blockPublicPolicy: true,
+                    ignorePublicAcls: true,
+                    restrictPublicBuckets: true,
                 });
                 expect(run.mocks.named(`ssm-backup-access-logs-ownership-${region}`).inputs.rule).to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
                 expect(run.mocks.named(`ssm-backup-access-logs-lifecycle-${region}`).inputs.rules).to.deep.equal([
@@ -60,12 +62,19 @@ describe("access logs", () => {
                 const arn = `arn:aws:s3:::${logBucket(region)}`;
                 expect(policy.Statement).to.deep.equal([
                     {
-                        Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
-                        Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: [arn, `${arn}/*`],
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
                     },
                     {
-                        Sid: "AllowS3ServerAccessLogDelivery", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" },
-                        Action: "s3:PutObject", Resource: `${arn}/s3-access-logs/*`,
+                        Sid: "AllowS3ServerAccessLogDelivery",
+                        Effect: "Allow",
+                        Principal: { Service: "logging.s3.amazonaws.com" },
+                        Action: "s3:PutObject",
+                        Resource: `${arn}/s3-access-logs/*`,
                         Condition: { ArnLike: { "aws:SourceArn": bucketArn(region) }, StringEquals: { "aws:SourceAccount": A } },
                     },
                 ]);
@@ -90,9 +99,9 @@ describe("access logs", () => {
 
 describe("IAM policy documents (outputs)", () => {
     let run: ProgramRun;
-    let backup: any;  
-    let restore: any;  
-    const sid = (doc: any, id: string) => doc.Statement.find((s: any) => s.Sid === id);  
+    let backup: any;
+    let restore: any;
+    const sid = (doc: any, id: string) => doc.Statement.find((s: any) => s.Sid === id);
     const backupKeys = REGIONS.map((r) => keyArn(r, `ssm-backup-kms-key-${r}`));
     const drKeys = [keyArn("eu-central-1", "ssm-backup-dr-kms-key-eu-central-1")];
 
@@ -104,10 +113,11 @@ describe("IAM policy documents (outputs)", () => {
 
     it("backup role: exactly these statements, actions and resources", () => {
         expect(backup.Version).to.equal("2012-10-17");
-        expect(backup.Statement.map((s: any) => [s.Sid, s.Effect, s.Action, s.Resource, s.Condition])).to.deep.equal([  
+        expect(backup.Statement.map((s: any) => [s.Sid, s.Effect, s.Action, s.Resource, s.Condition])).to.deep.equal([
             ["DescribeParameters", "Allow", ["ssm:DescribeParameters"], "*", undefined],
             [
-                "ReadParameters", "Allow",
+                "ReadParameters",
+                "Allow",
                 ["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:GetParameters", "ssm:ListTagsForResource"],
                 [
                     `arn:aws:ssm:ap-northeast-1:${A}:parameter/*`,
@@ -118,14 +128,19 @@ describe("IAM policy documents (outputs)", () => {
             ],
             ["FindTaggedParameters", "Allow", ["tag:GetResources"], "*", undefined],
             [
-                "DecryptSecureStringsViaSsm", "Allow", ["kms:Decrypt"],
+                "DecryptSecureStringsViaSsm",
+                "Allow",
+                ["kms:Decrypt"],
                 [`arn:aws:kms:ap-northeast-1:${A}:key/*`, `arn:aws:kms:us-west-2:${A}:key/*`],
                 { StringEquals: { "kms:ViaService": ["ssm.ap-northeast-1.amazonaws.com", "ssm.us-west-2.amazonaws.com"] } },
             ],
             ["EncryptArchives", "Allow", ["kms:Encrypt", "kms:GenerateDataKey"], [...backupKeys, ...drKeys], undefined],
             [
-                "WriteArchivesAndLatestPointer", "Allow", ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
-                REGIONS.map((r) => `${bucketArn(r)}/*`), undefined,
+                "WriteArchivesAndLatestPointer",
+                "Allow",
+                ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+                REGIONS.map((r) => `${bucketArn(r)}/*`),
+                undefined,
             ],
             ["ListArchives", "Allow", ["s3:ListBucket"], REGIONS.map(bucketArn), undefined],
             ["CallerIdentity", "Allow", ["sts:GetCallerIdentity"], "*", undefined],
@@ -133,7 +148,7 @@ describe("IAM policy documents (outputs)", () => {
     });
 
     it("backup role: no write to parameters, no Decrypt of archives, nothing on other buckets", () => {
-        const actions: string[] = backup.Statement.flatMap((s: any) => s.Action);  
+        const actions: string[] = backup.Statement.flatMap((s: any) => s.Action);
         expect(actions.filter((a) => /^ssm:(Put|Delete|AddTags|RemoveTags|Label)/.test(a))).to.deep.equal([]);
         expect(actions.some((a) => a.includes("*"))).to.equal(false);
         expect(sid(backup, "EncryptArchives").Action).to.not.include("kms:Decrypt");
@@ -143,19 +158,31 @@ describe("IAM policy documents (outputs)", () => {
         const targets = ["ap-northeast-1", "us-west-2", "eu-central-1"];
         const params = targets.map((r) => `arn:aws:ssm:${r}:${A}:parameter/*`);
         const anyKey = targets.map((r) => `arn:aws:kms:${r}:${A}:key/*`);
-        expect(restore.Statement.map((s: any) => [s.Sid, s.Action, s.Resource, s.Condition])).to.deep.equal([  
+        expect(restore.Statement.map((s: any) => [s.Sid, s.Action, s.Resource, s.Condition])).to.deep.equal([
             ["DescribeParameters", ["ssm:DescribeParameters"], "*", undefined],
             [
-                "ReadParameters", ["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:GetParameters", "ssm:ListTagsForResource"],
-                [...params, `arn:aws:ssm:us-east-1:${A}:parameter/jenkins/dev/backup/*`], undefined,
+                "ReadParameters",
+                ["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:GetParameters", "ssm:ListTagsForResource"],
+                [...params, `arn:aws:ssm:us-east-1:${A}:parameter/jenkins/dev/backup/*`],
+                undefined,
             ],
             [
                 "WriteParameters",
-                ["ssm:AddTagsToResource", "ssm:DeleteParameter", "ssm:DeleteParameters", "ssm:LabelParameterVersion", "ssm:PutParameter", "ssm:RemoveTagsFromResource"],
-                params, undefined,
+                [
+                    "ssm:AddTagsToResource",
+                    "ssm:DeleteParameter",
+                    "ssm:DeleteParameters",
+                    "ssm:LabelParameterVersion",
+                    "ssm:PutParameter",
+                    "ssm:RemoveTagsFromResource",
+                ],
+                params,
+                undefined,
             ],
             [
-                "SecureStringKeysViaSsm", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], anyKey,
+                "SecureStringKeysViaSsm",
+                ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                anyKey,
                 { StringEquals: { "kms:ViaService": targets.map((r) => `ssm.${r}.amazonaws.com`) } },
             ],
             ["DescribeTargetKeys", ["kms:DescribeKey"], anyKey, undefined],
@@ -164,7 +191,7 @@ describe("IAM policy documents (outputs)", () => {
             ["ListArchives", ["s3:ListBucket"], REGIONS.map(bucketArn), undefined],
             ["CallerIdentity", ["sts:GetCallerIdentity"], "*", undefined],
         ]);
-        expect(restore.Statement.every((s: any) => s.Effect === "Allow")).to.equal(true);  
+        expect(restore.Statement.every((s: any) => s.Effect === "Allow")).to.equal(true);
     });
 
     it("uses the partition and DNS suffix of the regions (aws-cn)", async () => {

@@ -59,10 +59,7 @@ describe("config validation (validateConfig)", () => {
     });
 
     it("keeps the configured region order", () => {
-        expect(validateConfig({ ...VALID, regions: '["us-west-2","ap-northeast-1"]' }).regions).to.deep.equal([
-            "us-west-2",
-            "ap-northeast-1",
-        ]);
+        expect(validateConfig({ ...VALID, regions: '["us-west-2","ap-northeast-1"]' }).regions).to.deep.equal(["us-west-2", "ap-northeast-1"]);
     });
 
     it("defaults defaultRegion to the first region and ssmHomeRegion to defaultRegion", () => {
@@ -99,12 +96,8 @@ describe("config validation (validateConfig)", () => {
         });
 
         it("defaultRegion must be included in regions.", () => {
-            expect(errorOf({ ...VALID, defaultRegion: "eu-west-1" }).message).to.equal(
-                "defaultRegion must be included in regions.",
-            );
-            expect(errorOf({ ...VALID, defaultRegion: "not a region" }).message).to.equal(
-                "defaultRegion must be included in regions.",
-            );
+            expect(errorOf({ ...VALID, defaultRegion: "eu-west-1" }).message).to.equal("defaultRegion must be included in regions.");
+            expect(errorOf({ ...VALID, defaultRegion: "not a region" }).message).to.equal("defaultRegion must be included in regions.");
         });
 
         it("duplicate region", () => {
@@ -129,9 +122,7 @@ describe("config validation (validateConfig)", () => {
             expect(errorOf({ ...VALID, regions: "[ap-northeast-1" }).message).to.equal(
                 "regions must be a list of AWS region names, e.g. [ap-northeast-1, us-west-2] (got [ap-northeast-1).",
             );
-            expect(errorOf({ ...VALID, regions: { a: 1 } }).message).to.equal(
-                "regions must be a list of AWS region names, e.g. [ap-northeast-1, us-west-2].",
-            );
+            expect(errorOf({ ...VALID, regions: { a: 1 } }).message).to.equal("regions must be a list of AWS region names, e.g. [ap-northeast-1, us-west-2].");
         });
 
         it("ssmHomeRegion malformed", () => {
@@ -147,15 +138,11 @@ describe("config validation (validateConfig)", () => {
                         "starting and ending with a letter or digit (for example dev).",
                 );
             }
-            expect(errorOf({ ...VALID, environment: undefined }).message).to.equal(
-                "environment is required (pulumi config set environment <value>).",
-            );
+            expect(errorOf({ ...VALID, environment: undefined }).message).to.equal("environment is required (pulumi config set environment <value>).");
         });
 
         it("projectName missing or not usable in a bucket name", () => {
-            expect(errorOf({ ...VALID, projectName: undefined }).message).to.equal(
-                "projectName is required (pulumi config set projectName <value>).",
-            );
+            expect(errorOf({ ...VALID, projectName: undefined }).message).to.equal("projectName is required (pulumi config set projectName <value>).");
             expect(errorOf({ ...VALID, projectName: "Jenkins" }).message).to.equal(
                 `projectName "Jenkins" is invalid: use lowercase letters, digits or '-', starting with a letter or digit (S3 bucket naming).`,
             );
@@ -212,15 +199,11 @@ describe("config validation (validateConfig)", () => {
         });
 
         it("retention days and objectLock", () => {
-            expect(errorOf({ ...VALID, retentionDays: "0" }).message).to.equal(
-                'retentionDays must be a positive whole number of days (got "0").',
-            );
+            expect(errorOf({ ...VALID, retentionDays: "0" }).message).to.equal('retentionDays must be a positive whole number of days (got "0").');
             expect(errorOf({ ...VALID, noncurrentVersionRetentionDays: "7.5" }).message).to.equal(
                 'noncurrentVersionRetentionDays must be a positive whole number of days (got "7.5").',
             );
-            expect(errorOf({ ...VALID, objectLock: "yes" }).message).to.equal(
-                'objectLock must be true or false (got "yes").',
-            );
+            expect(errorOf({ ...VALID, objectLock: "yes" }).message).to.equal('objectLock must be true or false (got "yes").');
         });
     });
 });

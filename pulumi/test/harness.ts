@@ -30,7 +30,6 @@ export const TYPES = {
     drKey: "jenkins-ssm-backup:index:DrKey",
 } as const;
 
- 
 export interface RecordedResource {
     readonly type: string;
     readonly name: string;
@@ -155,9 +154,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             return undefined;
         }
         const providerId = providerRef.split("::").pop();
-        const provider = this.resources.find(
-            (resource) => resource.type === PROVIDER_TYPE && resource.id === providerId,
-        );
+        const provider = this.resources.find((resource) => resource.type === PROVIDER_TYPE && resource.id === providerId);
         return provider?.inputs.region;
     }
 }
@@ -197,8 +194,11 @@ const SHARED_NAMING = path.resolve(PROGRAM_DIR, "..", "ts", "lib", "naming.ts");
 function forgetProgramModules(): void {
     delete require.cache[SHARED_NAMING];
     for (const key of Object.keys(require.cache)) {
-        if (key.startsWith(PROGRAM_DIR + path.sep) && !key.includes(`${path.sep}node_modules${path.sep}`)
-            && !key.startsWith(path.join(PROGRAM_DIR, "test") + path.sep)) {
+        if (
+            key.startsWith(PROGRAM_DIR + path.sep) &&
+            !key.includes(`${path.sep}node_modules${path.sep}`) &&
+            !key.startsWith(path.join(PROGRAM_DIR, "test") + path.sep)
+        ) {
             delete require.cache[key];
         }
     }

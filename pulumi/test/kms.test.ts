@@ -122,7 +122,13 @@ describe("KMS keys without DR regions, with role ARNs", () => {
                 Version: "2012-10-17",
                 Statement: [
                     { Sid: "KeyAdministrationByAccount", Effect: "Allow", Principal: { AWS: ROOT }, Action: [...KEY_ADMIN_ACTIONS], Resource: "*" },
-                    { Sid: "BackupRoleEncrypt", Effect: "Allow", Principal: { AWS: BACKUP_ROLE }, Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: "*" },
+                    {
+                        Sid: "BackupRoleEncrypt",
+                        Effect: "Allow",
+                        Principal: { AWS: BACKUP_ROLE },
+                        Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+                        Resource: "*",
+                    },
                     { Sid: "RestoreRoleDecrypt", Effect: "Allow", Principal: { AWS: RESTORE_ROLE }, Action: ["kms:Decrypt"], Resource: "*" },
                 ],
             });

@@ -12,9 +12,7 @@ interface Table {
     environments: { accept: string[]; refuse: string[] };
     regions: { accept: string[]; refuse: string[] };
 }
-const TABLE: Table = JSON.parse(
-    fs.readFileSync(path.resolve(__dirname, "..", "..", "test", "fixtures", "naming-contract.json"), "utf8"),
-);
+const TABLE: Table = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "test", "fixtures", "naming-contract.json"), "utf8"));
 
 const BASE: RawBackupStackConfig = { projectName: "j", environment: "dev", regions: ["us-west-2"] };
 
@@ -61,9 +59,7 @@ describe("naming contract (Pulumi side: validateConfig)", () => {
         expect(verdict({ ...BASE, environment: "a".repeat(32) })).to.match(BUCKET_TOO_LONG);
         for (const environment of TABLE.environments.refuse) {
             // Refused by the environment rule itself ("" as missing), never by a later check.
-            expect(verdict({ ...BASE, environment }), JSON.stringify(environment)).to.match(
-                /^environment (".*" is invalid: use 1-32 lowercase|is required)/,
-            );
+            expect(verdict({ ...BASE, environment }), JSON.stringify(environment)).to.match(/^environment (".*" is invalid: use 1-32 lowercase|is required)/);
         }
     });
 

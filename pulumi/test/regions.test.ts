@@ -141,16 +141,20 @@ describe("optional settings", () => {
             expect(param!.name.endsWith("-us-east-1"), param!.name).to.equal(true);
         }
         expect(run.mocks.ofType(TYPES.bucket)).to.have.length(2);
-        const homeNames = (home: string) => new Set([
-            logicalNames.homeMetadata(home),
-            logicalNames.homeProvider(home),
-            logicalNames.regionListParameter(home),
-            logicalNames.defaultRegionParameter(home),
-            logicalNames.legacyBucketNameParameter(home),
-            logicalNames.drKmsKeyArnsParameter(home),
-        ]);
+        const homeNames = (home: string) =>
+            new Set([
+                logicalNames.homeMetadata(home),
+                logicalNames.homeProvider(home),
+                logicalNames.regionListParameter(home),
+                logicalNames.defaultRegionParameter(home),
+                logicalNames.legacyBucketNameParameter(home),
+                logicalNames.drKmsKeyArnsParameter(home),
+            ]);
         const regional = (r: ProgramRun, home: string) =>
-            r.mocks.resources.filter((x) => !homeNames(home).has(x.name)).map(key).sort();
+            r.mocks.resources
+                .filter((x) => !homeNames(home).has(x.name))
+                .map(key)
+                .sort();
         expect(regional(run, "us-east-1")).to.deep.equal(regional(base, "ap-northeast-1"));
         expect(run.mocks.resources).to.have.length(base.mocks.resources.length);
     });
@@ -201,11 +205,7 @@ describe("validation errors stop the program before any resource is registered",
             { ...DEV_CONFIG, ssmHomeRegion: "ap_northeast_1" },
             'ssmHomeRegion "ap_northeast_1" is not a valid AWS region name (expected e.g. "ap-northeast-1").',
         ],
-        [
-            "environment with capitals",
-            { ...DEV_CONFIG, environment: "Dev" },
-            `environment "Dev" is invalid: use ${ENVIRONMENT_RULE} (for example dev).`,
-        ],
+        ["environment with capitals", { ...DEV_CONFIG, environment: "Dev" }, `environment "Dev" is invalid: use ${ENVIRONMENT_RULE} (for example dev).`],
         [
             "environment with a leading '-' (the engine refuses it too)",
             { ...DEV_CONFIG, environment: "-dev" },

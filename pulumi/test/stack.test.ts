@@ -5,16 +5,7 @@
 import { expect } from "chai";
 import { ssmParameterNames } from "../../ts/lib/naming";
 import { logicalNames } from "../naming";
-import {
-    ACCOUNT_ID,
-    CALLER_IDENTITY_TOKEN,
-    DEV_CONFIG,
-    PROVIDER_TYPE,
-    ProgramRun,
-    RecordedResource,
-    TYPES,
-    runProgram,
-} from "./harness";
+import { ACCOUNT_ID, CALLER_IDENTITY_TOKEN, DEV_CONFIG, PROVIDER_TYPE, ProgramRun, RecordedResource, TYPES, runProgram } from "./harness";
 
 const REGIONS = ["ap-northeast-1", "us-west-2"];
 const HOME = "ap-northeast-1";
@@ -143,14 +134,7 @@ describe("program with the dev stack config", () => {
         });
 
         it("keeps the bucket configuration in AWS if a region is removed (retainOnDelete)", () => {
-            for (const type of [
-                TYPES.versioning,
-                TYPES.encryption,
-                TYPES.publicAccessBlock,
-                TYPES.ownershipControls,
-                TYPES.lifecycle,
-                TYPES.policy,
-            ]) {
+            for (const type of [TYPES.versioning, TYPES.encryption, TYPES.publicAccessBlock, TYPES.ownershipControls, TYPES.lifecycle, TYPES.policy]) {
                 for (const resource of run.mocks.ofType(type)) {
                     expect(run.mocks.optionsOf(resource).retainOnDelete, resource.name).to.equal(true);
                 }
@@ -245,9 +229,7 @@ describe("program with the dev stack config", () => {
                         Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "AES256" } },
                     });
                     const deps = run.mocks.optionsOf(policy).dependencies;
-                    expect(deps.some((urn) => urn.endsWith(`::${logicalNames.publicAccessBlock(region)}`))).to.equal(
-                        true,
-                    );
+                    expect(deps.some((urn) => urn.endsWith(`::${logicalNames.publicAccessBlock(region)}`))).to.equal(true);
                 });
             });
         }

@@ -19,7 +19,11 @@ function readStackConfig(file: string): Record<string, string | string[]> {
         expect(namespace, `${file}: ${line}`).to.equal(PROJECT);
         const value = rawValue.replace(/^"(.*)"$/, "$1");
         out[key] = value.startsWith("[")
-            ? value.slice(1, -1).split(",").map((item) => item.trim()).filter(Boolean)
+            ? value
+                  .slice(1, -1)
+                  .split(",")
+                  .map((item) => item.trim())
+                  .filter(Boolean)
             : value;
     }
     return out;
@@ -32,7 +36,10 @@ describe("project and stack files", () => {
         expect(text).to.match(/^runtime:\s*\n\s+name: nodejs$/m);
     });
 
-    for (const [stack, environment] of [["dev", "dev"], ["prod", "prod"]] as const) {
+    for (const [stack, environment] of [
+        ["dev", "dev"],
+        ["prod", "prod"],
+    ] as const) {
         it(`Pulumi.${stack}.yaml validates`, () => {
             const raw = readStackConfig(`Pulumi.${stack}.yaml`) as RawBackupStackConfig;
             const config = validateConfig(raw);

@@ -79,7 +79,14 @@ describe('ssm-backup backup (through the local AWS)', function () {
       for (const stored of seeded) {
         const got = doc.parameters.find((p: { Name: string }) => p.Name === stored.Name);
         expect(got, stored.Name).to.exist;
-        expect(got).to.deep.include({ Name: stored.Name, Type: stored.Type, Value: stored.Value, Version: stored.Version, Tier: stored.Tier, DataType: stored.DataType });
+        expect(got).to.deep.include({
+          Name: stored.Name,
+          Type: stored.Type,
+          Value: stored.Value,
+          Version: stored.Version,
+          Tier: stored.Tier,
+          DataType: stored.DataType,
+        });
         for (const field of ['Description', 'AllowedPattern', 'KeyId'] as const) expect(got[field], `${stored.Name} ${field}`).to.equal(stored[field]);
         expect(got.Tags ?? []).to.deep.equal(stored.Tags ?? []);
         expect(new Date(got.LastModifiedDate).getTime()).to.be.closeTo(new Date(stored.LastModifiedDate).getTime(), 1000);
@@ -102,7 +109,8 @@ describe('ssm-backup backup (through the local AWS)', function () {
   });
 
   it('uploads an archive larger than one part as a multipart upload with SSE, complete and verifiable', async () => {
-    for (let i = 0; i < 6000; i += 1) aws.ssm.put('us-west-2', { Name: `/big/p${i}`, Value: randomBytes(3072).toString('base64'), Type: i % 2 ? 'SecureString' : 'String' });
+    for (let i = 0; i < 6000; i += 1)
+      aws.ssm.put('us-west-2', { Name: `/big/p${i}`, Value: randomBytes(3072).toString('base64'), Type: i % 2 ? 'SecureString' : 'String' });
     aws.resetStats();
     const run = await backup('--regions', 'us-west-2', '--get-rate', '5000', '--concurrency', '16');
     expect(run.code, run.stderr).to.equal(0);
@@ -138,11 +146,19 @@ describe('ssm-backup backup (through the local AWS)', function () {
   });
 
   it('fails only the region whose configuration cannot be read (opt-in region not enabled), not the plan', async () => {
-    aws.faults.add({ service: 'ssm', region: 'us-west-2', error: { code: 'UnrecognizedClientException', status: 400, message: 'The security token included in the request is invalid.' } });
+    aws.faults.add({
+      service: 'ssm',
+      region: 'us-west-2',
+      error: { code: 'UnrecognizedClientException', status: 400, message: 'The security token included in the request is invalid.' },
+    });
     const run = await backup('--no-fail-fast');
     expect(run.code).to.equal(1);
     expect(run.summary['ap-northeast-1'].status).to.equal('SUCCESS');
-    expect(run.summary['us-west-2']).to.deep.include({ status: 'FAILED', failureMessage: 'Could not read /jenkins/dev/backup/us-west-2/s3-bucket-name in us-west-2: UnrecognizedClientException: The security token included in the request is invalid.' });
+    expect(run.summary['us-west-2']).to.deep.include({
+      status: 'FAILED',
+      failureMessage:
+        'Could not read /jenkins/dev/backup/us-west-2/s3-bucket-name in us-west-2: UnrecognizedClientException: The security token included in the request is invalid.',
+    });
     expect(run.summary['eu-central-1'].status).to.equal('SUCCESS');
   });
 
@@ -169,7 +185,13 @@ describe('ssm-backup backup (through the local AWS)', function () {
 
   it('rides out a storm of throttles, 429s and 5xx in the second region and loses nothing', async () => {
     for (let i = 0; i < 300; i += 1) aws.ssm.put('us-west-2', { Name: `/bulk/p${i}`, Value: `v${i}`, Type: 'String' });
-    aws.faults.add({ service: 'ssm', operation: 'GetParameters', region: 'us-west-2', error: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' }, times: 6 });
+    aws.faults.add({
+      service: 'ssm',
+      operation: 'GetParameters',
+      region: 'us-west-2',
+      error: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+      times: 6,
+    });
     aws.faults.add({ service: 'ssm', operation: 'GetParameters', region: 'us-west-2', error: { code: 'TooManyRequestsException', status: 429 }, times: 2 });
     aws.faults.add({ service: 'ssm', operation: 'DescribeParameters', region: 'us-west-2', error: { code: 'InternalServerError', status: 500 }, times: 2 });
     aws.faults.add({ service: 's3', operation: 'PutObject', error: { code: 'ServiceUnavailable', status: 503 }, times: 1 });
@@ -180,8 +202,22 @@ describe('ssm-backup backup (through the local AWS)', function () {
   });
 
   it('fails the region naming the parameter when KMS decrypt is denied, never its value', async () => {
-    aws.faults.add({ service: 'ssm', operation: 'GetParameters', region: 'us-west-2', match: '/app/us-west-2/api/key', whenDecrypting: true, error: { code: 'AccessDeniedException', status: 400, message: 'User is not authorized to perform kms:Decrypt on alias/app-secrets' } });
-    aws.faults.add({ service: 'ssm', operation: 'GetParameter', region: 'us-west-2', match: '/app/us-west-2/api/key', whenDecrypting: true, error: { code: 'AccessDeniedException', status: 400, message: 'User is not authorized to perform kms:Decrypt on alias/app-secrets' } });
+    aws.faults.add({
+      service: 'ssm',
+      operation: 'GetParameters',
+      region: 'us-west-2',
+      match: '/app/us-west-2/api/key',
+      whenDecrypting: true,
+      error: { code: 'AccessDeniedException', status: 400, message: 'User is not authorized to perform kms:Decrypt on alias/app-secrets' },
+    });
+    aws.faults.add({
+      service: 'ssm',
+      operation: 'GetParameter',
+      region: 'us-west-2',
+      match: '/app/us-west-2/api/key',
+      whenDecrypting: true,
+      error: { code: 'AccessDeniedException', status: 400, message: 'User is not authorized to perform kms:Decrypt on alias/app-secrets' },
+    });
     const run = await backup();
     expect(run.code).to.equal(1);
     expect(run.summary['us-west-2'].status).to.equal('FAILED');
@@ -203,11 +239,27 @@ describe('ssm-backup backup (through the local AWS)', function () {
 
   describe('bad configuration: one line, exit 2, nothing uploaded', () => {
     const cases: [string, (a: LocalAws) => void, RegExp][] = [
-      ['region-list not JSON', (a) => a.ssm.put(HOME, { Name: '/jenkins/dev/backup/region-list', Value: 'ap-northeast-1, us-west-2', Type: 'String', Overwrite: true } as never), /region-list is not valid JSON/],
+      [
+        'region-list not JSON',
+        (a) => a.ssm.put(HOME, { Name: '/jenkins/dev/backup/region-list', Value: 'ap-northeast-1, us-west-2', Type: 'String', Overwrite: true } as never),
+        /region-list is not valid JSON/,
+      ],
       ['empty region list', (a) => a.ssm.put(HOME, { Name: '/jenkins/dev/backup/region-list', Value: '[]', Type: 'String' }), /No regions configured/],
-      ['malformed region', (a) => a.ssm.put(HOME, { Name: '/jenkins/dev/backup/region-list', Value: '["ap-northeast-1","Tokyo"]', Type: 'String' }), /invalid region name "Tokyo"/],
-      ['duplicate region', (a) => a.ssm.put(HOME, { Name: '/jenkins/dev/backup/region-list', Value: '["us-west-2","us-west-2"]', Type: 'String' }), /lists "us-west-2" twice/],
-      ['default not in list', (a) => a.ssm.put(HOME, { Name: '/jenkins/dev/backup/default-region', Value: 'eu-west-1', Type: 'String' }), /default-region "eu-west-1" is not in/],
+      [
+        'malformed region',
+        (a) => a.ssm.put(HOME, { Name: '/jenkins/dev/backup/region-list', Value: '["ap-northeast-1","Tokyo"]', Type: 'String' }),
+        /invalid region name "Tokyo"/,
+      ],
+      [
+        'duplicate region',
+        (a) => a.ssm.put(HOME, { Name: '/jenkins/dev/backup/region-list', Value: '["us-west-2","us-west-2"]', Type: 'String' }),
+        /lists "us-west-2" twice/,
+      ],
+      [
+        'default not in list',
+        (a) => a.ssm.put(HOME, { Name: '/jenkins/dev/backup/default-region', Value: 'eu-west-1', Type: 'String' }),
+        /default-region "eu-west-1" is not in/,
+      ],
       ['region list missing', (a) => a.ssm.delete(HOME, '/jenkins/dev/backup/region-list'), /region-list not found in ap-northeast-1/],
     ];
     for (const [name, mutate, message] of cases) {
@@ -232,7 +284,9 @@ describe('ssm-backup backup (through the local AWS)', function () {
       expect((await backup('--concurrency', '0')).stderr).to.contain('--concurrency "0" is invalid: use a whole number from 1 to 64');
       const stray = await runCli(aws, ['plan', '--environment', 'dev'], { SSM_BACKUP_ENGINE: '/tmp/x.cjs' });
       expect(stray.code).to.equal(2);
-      expect(stray.stderr).to.match(/the environment variable SSM_BACKUP_ENGINE is not an option of plan( \(did you mean [A-Z_]+\?\))?: SSM_BACKUP_\* variables are read as options, so unset or rename it/);
+      expect(stray.stderr).to.match(
+        /the environment variable SSM_BACKUP_ENGINE is not an option of plan( \(did you mean [A-Z_]+\?\))?: SSM_BACKUP_\* variables are read as options, so unset or rename it/,
+      );
     });
   });
 

@@ -15,8 +15,12 @@ function runNode(args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string })
     const child = spawn(process.execPath, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
@@ -75,6 +79,5 @@ describe('the shipped bundle', function () {
       expect(JSON.parse(v.stdout).checks).to.include(`decrypted with ${keyArns['us-west-2']}`);
       expect(b.stdout + b.stderr + v.stdout + v.stderr).not.to.contain(SECRET_MARKER);
     });
-
   });
 });

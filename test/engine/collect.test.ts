@@ -16,7 +16,9 @@ function fakeReader(count: number) {
   const reader: SsmReader = {
     describePage: async (_f, token) => {
       const start = token ? Number(token) : 0;
-      const items: ParameterMetadata[] = names.slice(start, start + 50).map((Name) => ({ Name, Type: 'String', Version: 1, Description: `d ${Name}`, Tier: 'Standard' }));
+      const items: ParameterMetadata[] = names
+        .slice(start, start + 50)
+        .map((Name) => ({ Name, Type: 'String', Version: 1, Description: `d ${Name}`, Tier: 'Standard' }));
       return { items, nextToken: start + 50 < names.length ? String(start + 50) : undefined };
     },
     getBatch: async (batch) => {
@@ -38,8 +40,15 @@ function fakeReader(count: number) {
 async function collect(reader: SsmReader, extra: Partial<Parameters<typeof collectParameters>[1]> = {}) {
   const out: BackupParameter[] = [];
   const result = await collectParameters(reader, {
-    region: 'us-west-2', filters: [], includeTags: false, concurrency: 4, logger: silentLogger,
-    sink: async (p) => { out.push(...p); }, ...extra,
+    region: 'us-west-2',
+    filters: [],
+    includeTags: false,
+    concurrency: 4,
+    logger: silentLogger,
+    sink: async (p) => {
+      out.push(...p);
+    },
+    ...extra,
   });
   return { out, result };
 }
@@ -67,7 +76,10 @@ describe('collectParameters', () => {
   it('re-checks a name deleted between the two calls and reports it instead of failing', async () => {
     const fake = fakeReader(30);
     const getBatch = fake.reader.getBatch;
-    fake.reader.getBatch = async (names) => { fake.live.delete('/app/p00012'); return getBatch(names); };
+    fake.reader.getBatch = async (names) => {
+      fake.live.delete('/app/p00012');
+      return getBatch(names);
+    };
     const { out, result } = await collect(fake.reader);
     expect(result.vanished).to.deep.equal(['/app/p00012']);
     expect(out).to.have.length(29);
@@ -85,8 +97,14 @@ describe('collectParameters', () => {
   it('names the parameter whose KMS decrypt is denied, without its value', async () => {
     const fake = fakeReader(25);
     const denied = Object.assign(new Error('User is not authorized to perform kms:Decrypt on key alias/app'), { name: 'AccessDeniedException' });
-    fake.reader.getBatch = async (names) => { if (names.includes('/app/p00017')) throw denied; return { found: names.map((Name) => ({ Name, Value: 'x', Type: 'String' })), invalid: [] }; };
-    const getOne = sinon.stub().callsFake(async (name: string) => { if (name === '/app/p00017') throw denied; return { Name: name, Value: 'x' }; });
+    fake.reader.getBatch = async (names) => {
+      if (names.includes('/app/p00017')) throw denied;
+      return { found: names.map((Name) => ({ Name, Value: 'x', Type: 'String' })), invalid: [] };
+    };
+    const getOne = sinon.stub().callsFake(async (name: string) => {
+      if (name === '/app/p00017') throw denied;
+      return { Name: name, Value: 'x' };
+    });
     fake.reader.getOne = getOne;
     const err = await rejected(collect(fake.reader));
     expect(err.message).to.equal('Cannot read parameter /app/p00017: AccessDeniedException: User is not authorized to perform kms:Decrypt on key alias/app');
@@ -101,8 +119,13 @@ describe('collectParameters', () => {
   it('stops collecting after the first failed batch', async () => {
     const fake = fakeReader(2000);
     const spy = sinon.spy(fake.reader, 'getBatch');
-    fake.reader.getBatch = async (names) => { await spy(names); throw Object.assign(new Error('boom'), { name: 'InternalServerError' }); };
-    fake.reader.getOne = async () => { throw Object.assign(new Error('boom'), { name: 'InternalServerError' }); };
+    fake.reader.getBatch = async (names) => {
+      await spy(names);
+      throw Object.assign(new Error('boom'), { name: 'InternalServerError' });
+    };
+    fake.reader.getOne = async () => {
+      throw Object.assign(new Error('boom'), { name: 'InternalServerError' });
+    };
     await rejected(collect(fake.reader));
     expect(spy.callCount).to.be.lessThan(60);
   });
@@ -111,8 +134,15 @@ describe('collectParameters', () => {
 describe('describeAwsError', () => {
   it('masks a value AWS echoes in a validation message, and any known secret', async () => {
     const { describeAwsError } = await import('../../ts/lib/errors.js');
-    const err = Object.assign(new Error("1 validation error detected: Value 'hunter2-secret' at 'value' failed to satisfy constraint: Member must have length less than or equal to 4096"), { name: 'ValidationException' });
-    expect(describeAwsError(err)).to.equal("ValidationException: 1 validation error detected: Value '***' at 'value' failed to satisfy constraint: Member must have length less than or equal to 4096");
+    const err = Object.assign(
+      new Error(
+        "1 validation error detected: Value 'hunter2-secret' at 'value' failed to satisfy constraint: Member must have length less than or equal to 4096",
+      ),
+      { name: 'ValidationException' },
+    );
+    expect(describeAwsError(err)).to.equal(
+      "ValidationException: 1 validation error detected: Value '***' at 'value' failed to satisfy constraint: Member must have length less than or equal to 4096",
+    );
     expect(describeAwsError(new Error('bad token hunter2 here'), ['hunter2'])).to.equal('bad token *** here');
   });
 });

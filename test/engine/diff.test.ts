@@ -19,9 +19,13 @@ describe('ssm-backup diff', function () {
   });
 
   it('is a pure comparison by name and field', () => {
-    const d = diffArchive([g({ Name: '/a', Type: 'String', Value: '1' }), g({ Name: '/b', Type: 'String', Value: '1' })], new Map([
-      ['/b', g({ Name: '/b', Type: 'String', Value: '2' })], ['/c', g({ Name: '/c', Type: 'String', Value: '3' })],
-    ]));
+    const d = diffArchive(
+      [g({ Name: '/a', Type: 'String', Value: '1' }), g({ Name: '/b', Type: 'String', Value: '1' })],
+      new Map([
+        ['/b', g({ Name: '/b', Type: 'String', Value: '2' })],
+        ['/c', g({ Name: '/c', Type: 'String', Value: '3' })],
+      ]),
+    );
     expect(d).to.deep.equal({ created: ['/a'], changed: [{ name: '/b', fields: ['Value'] }], unchanged: [], onlyLive: ['/c'] });
   });
 
@@ -40,14 +44,36 @@ describe('ssm-backup diff', function () {
     expect(run.stdout).to.contain('created=1 changed=2 unchanged=4 only-live=1');
 
     const json = JSON.parse((await w.run('diff', '--path', '/app', '--json')).stdout);
-    expect(json.changed).to.deep.equal([{ name: `/app/${SOURCE}/db/host`, fields: ['Description'] }, { name: secret, fields: ['Value'] }]);
+    expect(json.changed).to.deep.equal([
+      { name: `/app/${SOURCE}/db/host`, fields: ['Description'] },
+      { name: secret, fields: ['Value'] },
+    ]);
     expect(json.unchanged).to.have.length(4);
   });
 
   it('compares with another region, keys mapped as a restore would write them', async () => {
     w.aws.kms.createKey(DR, 'k-dr', ['alias/dr-secrets']);
-    expect((await w.run('restore', '--target-region', DR, '--kms-key-map', 'alias/app-secrets=alias/dr-secrets', '--apply', '--put-rate', '500', '--path', '/app', '--work-dir', w.work)).code).to.equal(0);
-    const mapped = JSON.parse((await w.run('diff', '--target-region', DR, '--path', '/app', '--kms-key-map', 'alias/app-secrets=alias/dr-secrets', '--json')).stdout);
+    expect(
+      (
+        await w.run(
+          'restore',
+          '--target-region',
+          DR,
+          '--kms-key-map',
+          'alias/app-secrets=alias/dr-secrets',
+          '--apply',
+          '--put-rate',
+          '500',
+          '--path',
+          '/app',
+          '--work-dir',
+          w.work,
+        )
+      ).code,
+    ).to.equal(0);
+    const mapped = JSON.parse(
+      (await w.run('diff', '--target-region', DR, '--path', '/app', '--kms-key-map', 'alias/app-secrets=alias/dr-secrets', '--json')).stdout,
+    );
     expect(mapped).to.deep.include({ created: [], changed: [], onlyLive: [] });
     const unmapped = JSON.parse((await w.run('diff', '--target-region', DR, '--path', '/app', '--json')).stdout);
     expect(unmapped.changed).to.deep.equal([{ name: `/app/${SOURCE}/api/key`, fields: ['KeyId'] }]);

@@ -18,7 +18,18 @@ describe('option table drift', () => {
     if (!body) throw new Error(`${file}: no DEFAULTS map`);
     const out: Record<string, unknown> = {};
     for (const m of body.matchAll(/(\w+):\s*(null|true|false|-?\d+(?:\.\d+)?|'[^']*'|\[:\]|\[\])/g)) {
-      out[m[1]] = m[2] === 'null' ? null : m[2] === 'true' ? true : m[2] === 'false' ? false : m[2].startsWith("'") ? m[2].slice(1, -1) : m[2].startsWith('[') ? m[2] : Number(m[2]);
+      out[m[1]] =
+        m[2] === 'null'
+          ? null
+          : m[2] === 'true'
+            ? true
+            : m[2] === 'false'
+              ? false
+              : m[2].startsWith("'")
+                ? m[2].slice(1, -1)
+                : m[2].startsWith('[')
+                  ? m[2]
+                  : Number(m[2]);
     }
     return out;
   };

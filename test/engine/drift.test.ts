@@ -8,9 +8,16 @@ import { silentLogger } from '../../ts/lib/log.js';
 import { computeDrift, guardRefusal, type Previous } from '../../ts/lib/drift.js';
 import type { IndexEntry, NameIndex } from '../../ts/lib/archive-facts.js';
 
-const e = (Name: string, Version = 1, LastModifiedDate = '2026-11-01T00:00:00.000Z', Type = 'String'): IndexEntry => ({ Name, Type, Version, LastModifiedDate });
+const e = (Name: string, Version = 1, LastModifiedDate = '2026-11-01T00:00:00.000Z', Type = 'String'): IndexEntry => ({
+  Name,
+  Type,
+  Version,
+  LastModifiedDate,
+});
 const previousOf = (parameters: IndexEntry[]): Previous => ({
-  kind: 'index', key: 'k', index: { parameters, parameterCount: parameters.length, selection: { path: '/', nameContains: null } } as unknown as NameIndex,
+  kind: 'index',
+  key: 'k',
+  index: { parameters, parameterCount: parameters.length, selection: { path: '/', nameContains: null } } as unknown as NameIndex,
 });
 const many = (n: number) => Array.from({ length: n }, (_, i) => e(`/p${String(i).padStart(3, '0')}`));
 const guard = { maxShrink: 10, allowShrink: false, allowEmpty: false };
@@ -18,7 +25,14 @@ const guard = { maxShrink: 10, allowShrink: false, allowEmpty: false };
 describe('drift and the shrink guard (pure)', () => {
   it('counts added, removed and changed (Version, Type or LastModifiedDate), names sorted and capped at 50', () => {
     const before = [...many(100), e('/same'), e('/ver', 1), e('/type'), e('/recreated', 1, '2026-11-01T00:00:00.000Z')];
-    const now = [...many(100).slice(40), ...Array.from({ length: 60 }, (_, i) => e(`/new${i}`)), e('/same'), e('/ver', 2), e('/type', 1, undefined, 'SecureString'), e('/recreated', 1, '2026-11-02T00:00:00.000Z')];
+    const now = [
+      ...many(100).slice(40),
+      ...Array.from({ length: 60 }, (_, i) => e(`/new${i}`)),
+      e('/same'),
+      e('/ver', 2),
+      e('/type', 1, undefined, 'SecureString'),
+      e('/recreated', 1, '2026-11-02T00:00:00.000Z'),
+    ];
     now.find((x) => x.Name === '/type')!.LastModifiedDate = '2026-11-01T00:00:00.000Z';
     const d = computeDrift(now, previousOf(before), 'b');
     expect(d).to.include({ added: 60, removed: 40, changed: 3, previousCount: 104, comparedWith: 'index', previousArchive: 's3://b/k' });
@@ -38,7 +52,14 @@ describe('drift and the shrink guard (pure)', () => {
     expect(guardRefusal(input(50, 100), { ...guard, maxShrink: 50 })).to.equal(undefined);
     expect(guardRefusal(input(0, 100), { ...guard, allowShrink: true })).to.match(/^Selected 0 parameters/);
     expect(guardRefusal(input(0, 100), { ...guard, allowEmpty: true })).to.equal(undefined);
-    const first = { count: 0, key: 'new', bucket: 'b', selection: { path: '/x' }, previous: { kind: 'none' } as Previous, drift: computeDrift([], { kind: 'none' }, 'b') };
+    const first = {
+      count: 0,
+      key: 'new',
+      bucket: 'b',
+      selection: { path: '/x' },
+      previous: { kind: 'none' } as Previous,
+      drift: computeDrift([], { kind: 'none' }, 'b'),
+    };
     expect(guardRefusal(first, guard)).to.match(/^Selected 0 parameters \(--path \/x\)\. latest\.txt was not moved;/);
     expect(guardRefusal({ ...first, count: 5 }, guard)).to.equal(undefined);
   });
@@ -64,9 +85,27 @@ describe('a parameter replaced during the backup (through the local AWS)', funct
   const collect = async (between: () => void) => {
     const real = ssmReader(client);
     let done = false;
-    const reader: SsmReader = { ...real, getBatch: async (names) => { if (!done) { done = true; between(); } return real.getBatch(names); } };
+    const reader: SsmReader = {
+      ...real,
+      getBatch: async (names) => {
+        if (!done) {
+          done = true;
+          between();
+        }
+        return real.getBatch(names);
+      },
+    };
     const out: BackupParameter[] = [];
-    const result = await collectParameters(reader, { region: R, filters: [], includeTags: false, concurrency: 1, logger: silentLogger, sink: async (p) => { out.push(...p); } });
+    const result = await collectParameters(reader, {
+      region: R,
+      filters: [],
+      includeTags: false,
+      concurrency: 1,
+      logger: silentLogger,
+      sink: async (p) => {
+        out.push(...p);
+      },
+    });
     return { out, result };
   };
 
@@ -77,7 +116,14 @@ describe('a parameter replaced during the backup (through the local AWS)', funct
       aws.ssm.put(R, { Name: '/app/x', Value: 'secret', Type: 'SecureString', KeyId: 'alias/app-secrets', Description: 'new description' });
     });
     expect(result).to.include({ described: 1, collected: 1 });
-    expect(out[0]).to.include({ Name: '/app/x', Type: 'SecureString', Value: 'secret', Version: 1, Description: 'new description', KeyId: 'alias/app-secrets' });
+    expect(out[0]).to.include({
+      Name: '/app/x',
+      Type: 'SecureString',
+      Value: 'secret',
+      Version: 1,
+      Description: 'new description',
+      KeyId: 'alias/app-secrets',
+    });
   });
 
   it('archives a parameter overwritten meanwhile with its new metadata, and one deleted meanwhile as vanished', async () => {

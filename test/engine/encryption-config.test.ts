@@ -38,13 +38,35 @@ describe('client-side encryption: configuration, refusals and the expected bucke
   });
 
   it('--require-client-encryption without a key is exit 2 before any upload or summary file', async () => {
-    const run = await w.cli(['backup', '--environment', 'dev', '--ssm-home-region', HOME, '--regions', SOURCE, '--work-dir', w.work, '--require-client-encryption']);
+    const run = await w.cli([
+      'backup',
+      '--environment',
+      'dev',
+      '--ssm-home-region',
+      HOME,
+      '--regions',
+      SOURCE,
+      '--work-dir',
+      w.work,
+      '--require-client-encryption',
+    ]);
     expect(run.code).to.equal(2);
     expect(run.stderr).to.contain(`--require-client-encryption: no backup key for ${SOURCE} (${KEY_PARAM} not found)`);
     expect(objects()).to.deep.equal([]);
     expect(existsSync(path.join(w.work, 'region_summaries.json'))).to.equal(false);
     seedBackupKeys(w.aws, [SOURCE]);
-    const ok = await w.cli(['backup', '--environment', 'dev', '--ssm-home-region', HOME, '--regions', SOURCE, '--work-dir', w.work, '--require-client-encryption']);
+    const ok = await w.cli([
+      'backup',
+      '--environment',
+      'dev',
+      '--ssm-home-region',
+      HOME,
+      '--regions',
+      SOURCE,
+      '--work-dir',
+      w.work,
+      '--require-client-encryption',
+    ]);
     expect(ok.code, ok.stderr).to.equal(0);
     expect(summary().encryption.clientSide).to.equal(true);
   });
@@ -64,7 +86,13 @@ describe('client-side encryption: configuration, refusals and the expected bucke
   }
 
   it('fails the region, never falling back to SSE only, when the key parameter cannot be read', async () => {
-    w.aws.faults.add({ service: 'ssm', operation: 'GetParameter', region: SOURCE, match: 'kms-key-arn', error: { code: 'AccessDeniedException', status: 400 } });
+    w.aws.faults.add({
+      service: 'ssm',
+      operation: 'GetParameter',
+      region: SOURCE,
+      match: 'kms-key-arn',
+      error: { code: 'AccessDeniedException', status: 400 },
+    });
     const run = await w.backup();
     expect(run.code).to.equal(1);
     expect(summary()).to.deep.include({ status: 'FAILED' });
@@ -83,7 +111,8 @@ describe('client-side encryption: configuration, refusals and the expected bucke
 
   it('slices and uploads a large archive in parts (multipart) and restores it', async () => {
     seedBackupKeys(w.aws, [SOURCE]);
-    for (let i = 0; i < 3000; i += 1) w.aws.ssm.put(SOURCE, { Name: `/bulk/p${i}`, Value: randomBytes(3072).toString('base64'), Type: i % 2 ? 'SecureString' : 'String' });
+    for (let i = 0; i < 3000; i += 1)
+      w.aws.ssm.put(SOURCE, { Name: `/bulk/p${i}`, Value: randomBytes(3072).toString('base64'), Type: i % 2 ? 'SecureString' : 'String' });
     expect((await w.backup()).code).to.equal(0);
     expect(w.aws.stats().operations['s3:UploadPart']).to.be.at.least(2);
     const verify = await w.run('verify', '--json');
@@ -93,7 +122,7 @@ describe('client-side encryption: configuration, refusals and the expected bucke
     expect(m[SOURCE].archiveBytes).to.be.greaterThan(8 * 1024 * 1024);
   });
 
-  it('refuses an archive whose data key is wrapped only under another account\'s key (exit 2, no write)', async () => {
+  it("refuses an archive whose data key is wrapped only under another account's key (exit 2, no write)", async () => {
     const other = await startLocalAws({ accountId: '999999999999' });
     const dir = mkdtempSync(path.join(tmpdir(), 'foreign-'));
     try {
@@ -103,8 +132,12 @@ describe('client-side encryption: configuration, refusals and the expected bucke
       await spool.write([{ Name: '/app/planted', Value: 'attacker value', Type: 'String' } as never]);
       const bytes = await spool.close();
       const createdAt = new Date().toISOString();
-      const stream = sealedArchiveStream({ read: () => spool.read(), count: 1, bytes }, { backup_date: createdAt, backup_timestamp: 'x', environment: 'dev', region: SOURCE },
-        { tool: { name: TOOL_NAME, version: '1.0.0' }, environment: 'dev', region: SOURCE, accountId: '999999999999', createdAt }, { kms: () => kms, keyArn: arn, drKeyArns: [] });
+      const stream = sealedArchiveStream(
+        { read: () => spool.read(), count: 1, bytes },
+        { backup_date: createdAt, backup_timestamp: 'x', environment: 'dev', region: SOURCE },
+        { tool: { name: TOOL_NAME, version: '1.0.0' }, environment: 'dev', region: SOURCE, accountId: '999999999999', createdAt },
+        { kms: () => kms, keyArn: arn, drKeyArns: [] },
+      );
       const chunks: Buffer[] = [];
       for await (const c of stream) chunks.push(c as Buffer);
       kms.destroy();
@@ -145,7 +178,9 @@ describe('client-side encryption: configuration, refusals and the expected bucke
       const s3 = aws.s3(SOURCE);
       const up = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucketFor(SOURCE), Key: 'mp', ServerSideEncryption: 'AES256' }));
       w.aws.s3.setBucketOwner(bucketFor(SOURCE), '999999999999');
-      const err = await s3.send(new UploadPartCommand({ Bucket: bucketFor(SOURCE), Key: 'mp', UploadId: up.UploadId, PartNumber: 1, Body: 'x' })).catch((e: Error) => e);
+      const err = await s3
+        .send(new UploadPartCommand({ Bucket: bucketFor(SOURCE), Key: 'mp', UploadId: up.UploadId, PartNumber: 1, Body: 'x' }))
+        .catch((e: Error) => e);
       expect((err as Error).name).to.equal('AccessDenied');
     } finally {
       aws.destroy();
@@ -168,9 +203,15 @@ describe('client-side encryption: pure checks', () => {
     }
   };
 
-  it('accepts exactly our context (with the SDK\'s signing key) and refuses anything else with exit 2', () => {
+  it("accepts exactly our context (with the SDK's signing key) and refuses anything else with exit 2", () => {
     expect(refusal({ ...ctx, 'aws-crypto-public-key': 'AAAA' })).to.equal(undefined);
-    for (const bad of [{ ...ctx, tool: 'other' }, { ...ctx, 'format-version': '3' }, { ...ctx, extra: 'x' }, { ...ctx, environment: 'prod' }, { ...ctx, region: DR }]) {
+    for (const bad of [
+      { ...ctx, tool: 'other' },
+      { ...ctx, 'format-version': '3' },
+      { ...ctx, extra: 'x' },
+      { ...ctx, environment: 'prod' },
+      { ...ctx, region: DR },
+    ]) {
       expect(refusal(bad)?.exitCode, JSON.stringify(bad)).to.equal(2);
     }
     expect(refusal(ctx, { ...opts, environment: 'prod' })?.message).to.contain('belongs to environment dev region us-west-2, not prod us-west-2');
@@ -179,7 +220,8 @@ describe('client-side encryption: pure checks', () => {
   it('parses key and alias ARNs and DR lists; refuses anything else', () => {
     expect(parseKmsKeyArn(`arn:aws:kms:${SOURCE}:${ACCOUNT}:key/1234abcd-12ab`, 'p', SOURCE)).to.equal(`arn:aws:kms:${SOURCE}:${ACCOUNT}:key/1234abcd-12ab`);
     expect(parseKmsKeyArn(`arn:aws-cn:kms:cn-north-1:${ACCOUNT}:alias/a/b_c`, 'p')).to.match(/alias\/a\/b_c$/);
-    for (const bad of ['', 'alias/x', `arn:aws:kms:${SOURCE}:12345:key/x`, `arn:aws:s3:::bucket`, `arn:aws:kms:${SOURCE}:${ACCOUNT}:keys/x`]) expect(() => parseKmsKeyArn(bad, 'p')).to.throw(EngineError);
+    for (const bad of ['', 'alias/x', `arn:aws:kms:${SOURCE}:12345:key/x`, `arn:aws:s3:::bucket`, `arn:aws:kms:${SOURCE}:${ACCOUNT}:keys/x`])
+      expect(() => parseKmsKeyArn(bad, 'p')).to.throw(EngineError);
     const dr = `arn:aws:kms:${DR}:${ACCOUNT}:key/k`;
     expect(parseDrKeyArns(undefined, 'd')).to.deep.equal([]);
     expect(parseDrKeyArns(JSON.stringify([dr]), 'd')).to.deep.equal([dr]);

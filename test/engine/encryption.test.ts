@@ -62,7 +62,12 @@ describe('client-side encryption: archive format 2', function () {
     expect(m.payload).to.deep.include({ content: 'backup.json', compression: 'gzip', parts: 1, sha256: sha256(files.get('backup.json.gz.enc.000000')!) });
     expect(m.encryption.wrappingKeys).to.deep.equal([keys.keyArns[SOURCE], ...keys.drArns]);
     expect(m.encryption.encryptionContext).to.deep.equal({
-      tool: 'ssm-multi-region-backup', 'format-version': '2', environment: 'dev', region: SOURCE, 'created-at': m.createdAt, 'parameter-count': String(m.parameterCount),
+      tool: 'ssm-multi-region-backup',
+      'format-version': '2',
+      environment: 'dev',
+      region: SOURCE,
+      'created-at': m.createdAt,
+      'parameter-count': String(m.parameterCount),
     });
     const summary = JSON.parse((await import('node:fs')).readFileSync(`${w.work}/region_summaries.json`, 'utf8'));
     expect(summary[SOURCE].encryption).to.deep.equal({ clientSide: true, keyArn: `arn:aws:kms:${SOURCE}:${ACCOUNT}:alias/ssm-backup`, drKeyArns: keys.drArns });
@@ -132,7 +137,10 @@ describe('client-side encryption: archive format 2', function () {
     expect(forged.stderr).to.contain('disagrees with the authenticated encryption context on parameter-count');
     const flipped = Buffer.from(slice);
     flipped[flipped.length - 200] ^= 1;
-    await w.putObject('damaged.tar.gz', await makeTarGz({ 'backup.json.gz.enc.000000': flipped, 'manifest.json': JSON.stringify({ ...m, payload: { ...m.payload, sha256: sha256(flipped) } }) }));
+    await w.putObject(
+      'damaged.tar.gz',
+      await makeTarGz({ 'backup.json.gz.enc.000000': flipped, 'manifest.json': JSON.stringify({ ...m, payload: { ...m.payload, sha256: sha256(flipped) } }) }),
+    );
     const damaged = await w.run('verify', '--archive', 'damaged.tar.gz');
     expect(damaged.code).to.equal(1);
     expect(damaged.stderr).to.match(/cannot be decrypted .*damaged or was altered/);
@@ -148,7 +156,10 @@ describe('client-side encryption: archive format 2', function () {
     const v1 = await w.run('restore', '--target-region', DR, '--path', '/app', '--kms-key-map', MAP, '--apply');
     expect(v1.code, v1.stderr).to.equal(0);
     expect(w.appParams(DR).map((p) => [p.Name, p.Value])).to.deep.equal(w.appParams().map((p) => [p.Name, p.Value]));
-    await w.putObject('old/backup.json', JSON.stringify({ environment: 'dev', region: SOURCE, parameters: [{ Name: '/legacy/one', Value: 'v', Type: 'String' }] }));
+    await w.putObject(
+      'old/backup.json',
+      JSON.stringify({ environment: 'dev', region: SOURCE, parameters: [{ Name: '/legacy/one', Value: 'v', Type: 'String' }] }),
+    );
     const legacy = await w.run('restore', '--archive', 'old/backup.json', '--target-region', DR, '--apply');
     expect(legacy.code, legacy.stderr).to.equal(0);
     expect(w.aws.ssm.get(DR, '/legacy/one')?.Value).to.equal('v');

@@ -11,7 +11,18 @@ import { makeTarGz } from '../helpers/restore.js';
 
 const R = 'us-west-2';
 const R2 = 'eu-central-1';
-type Summary = Record<string, { status: string; parameterCount: number; artifactPath: string | null; failureCategory?: string; failureMessage?: string; warnings?: string[]; drift?: Record<string, unknown> }>;
+type Summary = Record<
+  string,
+  {
+    status: string;
+    parameterCount: number;
+    artifactPath: string | null;
+    failureCategory?: string;
+    failureMessage?: string;
+    warnings?: string[];
+    drift?: Record<string, unknown>;
+  }
+>;
 
 describe('backup: shrink guard and drift (through the local AWS)', function () {
   this.timeout(60000);
@@ -26,17 +37,34 @@ describe('backup: shrink guard and drift (through the local AWS)', function () {
     const file = path.join(work, 'region_summaries.json');
     rmSync(file, { force: true });
     const selection = [...(extra.includes('--path') ? [] : ['--path', '/app']), ...(extra.includes('--regions') ? [] : ['--regions', R])];
-    const run = await runCli(aws, ['backup', '--environment', 'dev', '--ssm-home-region', HOME, '--work-dir', work, '--get-rate', '5000', ...selection, ...extra]);
+    const run = await runCli(aws, [
+      'backup',
+      '--environment',
+      'dev',
+      '--ssm-home-region',
+      HOME,
+      '--work-dir',
+      work,
+      '--get-rate',
+      '5000',
+      ...selection,
+      ...extra,
+    ]);
     outputs.push(run.stdout, run.stderr);
     return { ...run, summary: existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {} };
   };
   const latest = (region = R) => aws.s3.getObject(bucketFor(region), 'latest.txt')?.toString().trim();
   const keys = (region = R) => aws.s3.listObjects(bucketFor(region)).map((o) => o.key);
   const putMany = (n: number, region = R, from = 0) => {
-    for (let i = from; i < from + n; i += 1) aws.ssm.put(region, { Name: `/app/p${String(i).padStart(5, '0')}`, Value: `${SECRET_MARKER}${i}`, Type: i % 3 ? 'String' : 'SecureString' });
+    for (let i = from; i < from + n; i += 1)
+      aws.ssm.put(region, { Name: `/app/p${String(i).padStart(5, '0')}`, Value: `${SECRET_MARKER}${i}`, Type: i % 3 ? 'String' : 'SecureString' });
   };
   const deleteApp = (count: number, region = R) => {
-    for (const p of aws.ssm.list(region).filter((x) => x.Name.startsWith('/app/')).slice(0, count)) aws.ssm.delete(region, p.Name);
+    for (const p of aws.ssm
+      .list(region)
+      .filter((x) => x.Name.startsWith('/app/'))
+      .slice(0, count))
+      aws.ssm.delete(region, p.Name);
   };
 
   beforeEach(async () => {
@@ -94,7 +122,9 @@ describe('backup: shrink guard and drift (through the local AWS)', function () {
     deleteApp(21); // 190 -> 169: -11.1%
     const eleven = await backup('2026-11-03T10:00:00Z');
     expect(eleven.code).to.equal(1);
-    expect(eleven.summary[R].failureMessage).to.match(/^Parameter count fell from 190 to 169 \(-11\.1%, more than --max-shrink 10%\); 21 removed \(\/app\/p00010, \/app\/p00011, \/app\/p00012, \.\.\.\)\. latest\.txt was not moved .*--allow-shrink/);
+    expect(eleven.summary[R].failureMessage).to.match(
+      /^Parameter count fell from 190 to 169 \(-11\.1%, more than --max-shrink 10%\); 21 removed \(\/app\/p00010, \/app\/p00011, \/app\/p00012, \.\.\.\)\. latest\.txt was not moved .*--allow-shrink/,
+    );
     expect(latest()).to.equal('2026-11-02/ssm-backup-dev-us-west-2-20261102_100000.tar.gz');
     expect((await backup('2026-11-03T11:00:00Z', '--max-shrink', '12')).code).to.equal(0);
     deleteApp(100);
@@ -114,7 +144,9 @@ describe('backup: shrink guard and drift (through the local AWS)', function () {
     expect(run.code).to.equal(1);
     for (const region of [R, R2]) {
       expect(run.summary[region]).to.include({ status: 'FAILED', failureCategory: 'guard' });
-      expect(run.summary[region].failureMessage).to.contain('Selected 0 parameters (--path /ap)').and.to.contain('(the previous archive was made with --path /app)');
+      expect(run.summary[region].failureMessage)
+        .to.contain('Selected 0 parameters (--path /ap)')
+        .and.to.contain('(the previous archive was made with --path /app)');
     }
     expect([latest(R), latest(R2)]).to.deep.equal(before);
   });
@@ -132,12 +164,27 @@ describe('backup: shrink guard and drift (through the local AWS)', function () {
     const run = await backup('2026-11-02T10:00:00Z');
     expect(run.code, run.stderr).to.equal(0);
     expect(run.summary[R].drift).to.deep.equal({
-      previousArchive: `s3://${bucketFor(R)}/2026-11-01/ssm-backup-dev-us-west-2-20261101_100000.tar.gz`, previousCount: 60, comparedWith: 'index',
-      added: 3, removed: 2, changed: 2, addedNames: ['/app/p00100', '/app/p00101', '/app/p00102'], removedNames: ['/app/p00001', '/app/p00002'], changedNames: ['/app/p00003', '/app/p00004'],
+      previousArchive: `s3://${bucketFor(R)}/2026-11-01/ssm-backup-dev-us-west-2-20261101_100000.tar.gz`,
+      previousCount: 60,
+      comparedWith: 'index',
+      added: 3,
+      removed: 2,
+      changed: 2,
+      addedNames: ['/app/p00100', '/app/p00101', '/app/p00102'],
+      removedNames: ['/app/p00001', '/app/p00002'],
+      changedNames: ['/app/p00003', '/app/p00004'],
     });
     const key = latest()!;
     const index = JSON.parse(gunzipSync(aws.s3.getObject(bucketFor(R), `${key}.index.json.gz`)!).toString());
-    expect(index).to.deep.include({ indexVersion: 1, archive: key, formatVersion: 1, environment: 'dev', region: R, parameterCount: 61, selection: { path: '/app', nameContains: null } });
+    expect(index).to.deep.include({
+      indexVersion: 1,
+      archive: key,
+      formatVersion: 1,
+      environment: 'dev',
+      region: R,
+      parameterCount: 61,
+      selection: { path: '/app', nameContains: null },
+    });
     expect(Object.keys(index.parameters[0]).sort()).to.deep.equal(['LastModifiedDate', 'Name', 'Type', 'Version']);
     expect(index.parameters.find((p: { Name: string }) => p.Name === '/app/p00003')).to.include({ Type: 'SecureString', Version: 2 });
     const text = JSON.stringify(index) + readFileSync(path.join(work, 'region_summaries.json'), 'utf8');
@@ -151,13 +198,21 @@ describe('backup: shrink guard and drift (through the local AWS)', function () {
 
   it('guards against an archive made by an older version (count from its backup.json), and warns when it cannot', async () => {
     putMany(100);
-    const doc = JSON.stringify({ backup_date: '2026-10-01T00:00:00Z', environment: 'dev', region: R, parameter_count: 1000, parameters: [{ Name: '/x', Type: 'String', Value: `${SECRET_MARKER}old` }] });
+    const doc = JSON.stringify({
+      backup_date: '2026-10-01T00:00:00Z',
+      environment: 'dev',
+      region: R,
+      parameter_count: 1000,
+      parameters: [{ Name: '/x', Type: 'String', Value: `${SECRET_MARKER}old` }],
+    });
     await putObject(aws, '2026-10-01/ssm-backup-dev-us-west-2-20261001_000000.tar.gz', await makeTarGz({ 'backup.json': doc }), 'latest.txt');
     const run = await backup('2026-11-01T10:00:00Z');
     expect(run.code).to.equal(1);
     expect(run.summary[R]).to.include({ failureCategory: 'guard' });
     expect(run.summary[R].drift).to.include({ comparedWith: 'count', previousCount: 1000, added: null });
-    expect(run.stderr).to.match(/compared by count only: it has no name index \(made by an older version\); count from the parameter_count of its backup\.json/);
+    expect(run.stderr).to.match(
+      /compared by count only: it has no name index \(made by an older version\); count from the parameter_count of its backup\.json/,
+    );
 
     await putObject(aws, '2026-10-02/backup.json', Buffer.from('{"parameters":[]}'), 'latest.txt');
     const unguarded = await backup('2026-11-01T11:00:00Z');

@@ -51,7 +51,11 @@ describe('history and restore --as-of over three archives (through the local AWS
     const run = await cli('history', '--region', R, '--name', '/app/a', '--json');
     expect(run.code, run.stderr).to.equal(0);
     const out = JSON.parse(run.stdout);
-    expect(out.archives.map((a: Record<string, unknown>) => [a.archive, a.Version, a.latest])).to.deep.equal([[day(3), 2, true], [day(2), 2, false], [day(1), 1, false]]);
+    expect(out.archives.map((a: Record<string, unknown>) => [a.archive, a.Version, a.latest])).to.deep.equal([
+      [day(3), 2, true],
+      [day(2), 2, false],
+      [day(1), 1, false],
+    ]);
     expect(out.archives[2].LastModifiedDate).to.equal('2026-11-01T09:00:00.000Z');
     expect(out.archives[0].LastModifiedDate).to.equal('2026-11-01T12:00:00.000Z');
     expect(JSON.stringify(out)).not.to.match(/a1|a2/);
@@ -74,13 +78,17 @@ describe('history and restore --as-of over three archives (through the local AWS
     expect(await plan('2030-01-01')).to.equal(day(3));
     const early = await cli('restore', '--region', R, '--as-of', '2026-10-01', '--work-dir', work);
     expect(early.code).to.equal(2);
-    expect(early.stderr).to.contain(`No archive in s3://`).and.to.contain(`the oldest is ${day(1)}`);
+    expect(early.stderr)
+      .to.contain(`No archive in s3://`)
+      .and.to.contain(`the oldest is ${day(1)}`);
   });
 
   it('restore --names of a name missing from the chosen archive names the newest archive that holds it', async () => {
     const run = await cli('restore', '--region', R, '--names', '/app/c', '--work-dir', work);
     expect(run.code).to.equal(2);
-    expect(run.stderr).to.contain(`Not in the archive ${day(3)}: /app/c (newest archive holding it: ${day(2)}, created 2026-11-02T10:00:00.000Z; pass --archive ${day(2)})`);
+    expect(run.stderr).to.contain(
+      `Not in the archive ${day(3)}: /app/c (newest archive holding it: ${day(2)}, created 2026-11-02T10:00:00.000Z; pass --archive ${day(2)})`,
+    );
     const asOf = await cli('restore', '--region', R, '--names', '/app/c', '--as-of', '2026-11-02', '--work-dir', work);
     expect(asOf.code, asOf.stderr).to.equal(0);
     expect(asOf.stdout).to.contain('create   /app/c');
@@ -93,7 +101,9 @@ describe('history and restore --as-of over three archives (through the local AWS
       expect(r.code, bad).to.equal(2);
       expect(r.stderr).to.contain(`--as-of "${bad}" is not an ISO-8601 date`);
     }
-    expect((await cli('restore', '--region', R, '--as-of', '2026-11-02', '--archive', day(1))).stderr).to.contain('--as-of and --archive both choose the archive');
+    expect((await cli('restore', '--region', R, '--as-of', '2026-11-02', '--archive', day(1))).stderr).to.contain(
+      '--as-of and --archive both choose the archive',
+    );
     expect(aws.stats().totalRequests).to.equal(0);
   });
 });

@@ -35,7 +35,7 @@ describe('labels round trip: backup --include-labels, restore, diff (local AWS)'
     await w.close();
   });
 
-  it('records the current version\'s labels and re-attaches them with one LabelParameterVersion per labelled parameter', async () => {
+  it("records the current version's labels and re-attaches them with one LabelParameterVersion per labelled parameter", async () => {
     for (const p of w.appParams()) w.aws.ssm.delete(SOURCE, p.Name);
     w.aws.resetStats();
     const run = await w.run('restore', '--work-dir', w.work, '--put-rate', '500', '--apply');

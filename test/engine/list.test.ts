@@ -6,8 +6,12 @@ describe('ssm-backup list (through the local AWS)', function () {
   this.timeout(30000);
   let w: RestoreWorld;
 
-  beforeEach(async () => { w = await restoreWorld(); });
-  afterEach(async () => { await w.close(); });
+  beforeEach(async () => {
+    w = await restoreWorld();
+  });
+  afterEach(async () => {
+    await w.close();
+  });
 
   it('lists archives newest first, marking the one latest.txt points at (text and JSON)', async () => {
     await w.putObject('2024-05-01/backup.json', '{"parameters":[]}');
@@ -21,7 +25,11 @@ describe('ssm-backup list (through the local AWS)', function () {
     expect(json.code, json.stderr).to.equal(0);
     const out = JSON.parse(json.stdout);
     expect(out.bucket).to.equal(bucketFor(SOURCE));
-    expect(out.archives.map((a: { key: string }) => a.key)).to.deep.equal(['2099-01-01/ssm-backup-dev-us-west-2-20990101_000000.tar.gz', latest, '2024-05-01/backup.json']);
+    expect(out.archives.map((a: { key: string }) => a.key)).to.deep.equal([
+      '2099-01-01/ssm-backup-dev-us-west-2-20990101_000000.tar.gz',
+      latest,
+      '2024-05-01/backup.json',
+    ]);
     expect(out.archives.map((a: { latest: boolean }) => a.latest)).to.deep.equal([false, true, false]);
 
     const text = await w.run('list');

@@ -9,11 +9,22 @@ import { expect } from 'chai';
 import { configKeys, parseRegionList, validateEnvironment, validateRegionName } from '../../ts/lib/plan.js';
 import { EngineError } from '../../ts/lib/errors.js';
 import {
-  ENVIRONMENT_PATTERN, PARTITIONS, REGION_PATTERN, accessLogBucketName, bucketName, bucketNameProblem, drKmsAliasName,
-  kmsAliasName, partitionOf, ssmParameterNames,
+  ENVIRONMENT_PATTERN,
+  PARTITIONS,
+  REGION_PATTERN,
+  accessLogBucketName,
+  bucketName,
+  bucketNameProblem,
+  drKmsAliasName,
+  kmsAliasName,
+  partitionOf,
+  ssmParameterNames,
 } from '../../ts/lib/naming.js';
 
-interface Table { environments: { accept: string[]; refuse: string[] }; regions: { accept: string[]; refuse: string[] } }
+interface Table {
+  environments: { accept: string[]; refuse: string[] };
+  regions: { accept: string[]; refuse: string[] };
+}
 const table = JSON.parse(readFileSync(new URL('../fixtures/naming-contract.json', import.meta.url), 'utf8')) as Table;
 
 function exitCodeOf(fn: () => unknown): number {
@@ -34,23 +45,42 @@ describe('naming contract (engine side)', () => {
   });
 
   it('validateEnvironment accepts exactly the good environments', () => {
-    for (const env of table.environments.accept) expect(exitCodeOf(() => validateEnvironment(env)), env).to.equal(0);
-    for (const env of table.environments.refuse) expect(exitCodeOf(() => validateEnvironment(env)), JSON.stringify(env)).to.equal(2);
+    for (const env of table.environments.accept)
+      expect(
+        exitCodeOf(() => validateEnvironment(env)),
+        env,
+      ).to.equal(0);
+    for (const env of table.environments.refuse)
+      expect(
+        exitCodeOf(() => validateEnvironment(env)),
+        JSON.stringify(env),
+      ).to.equal(2);
   });
 
   it('validateRegionName and parseRegionList accept exactly the good regions', () => {
     for (const region of table.regions.accept) {
-      expect(exitCodeOf(() => validateRegionName(region, '--regions')), region).to.equal(0);
+      expect(
+        exitCodeOf(() => validateRegionName(region, '--regions')),
+        region,
+      ).to.equal(0);
       expect(parseRegionList(JSON.stringify([region]), 'dev', 'us-east-1')).to.deep.equal([region]);
     }
     for (const region of table.regions.refuse) {
-      expect(exitCodeOf(() => validateRegionName(region, '--regions')), JSON.stringify(region)).to.equal(2);
-      expect(exitCodeOf(() => parseRegionList(JSON.stringify([region]), 'dev', 'us-east-1')), JSON.stringify(region)).to.equal(2);
+      expect(
+        exitCodeOf(() => validateRegionName(region, '--regions')),
+        JSON.stringify(region),
+      ).to.equal(2);
+      expect(
+        exitCodeOf(() => parseRegionList(JSON.stringify([region]), 'dev', 'us-east-1')),
+        JSON.stringify(region),
+      ).to.equal(2);
     }
   });
 
   it('names the rule in the error (one line, exit 2)', () => {
-    expect(() => validateEnvironment('dev-')).to.throw(`--environment "dev-" is invalid: use 1-32 lowercase letters, digits and single '-', starting and ending with a letter or digit (for example dev)`);
+    expect(() => validateEnvironment('dev-')).to.throw(
+      `--environment "dev-" is invalid: use 1-32 lowercase letters, digits and single '-', starting and ending with a letter or digit (for example dev)`,
+    );
     expect(() => validateRegionName('xx-west-1', 'src')).to.throw('src contains an invalid region name "xx-west-1": use AWS region names such as us-west-2');
   });
 
@@ -90,8 +120,12 @@ describe('naming contract (engine side)', () => {
   it('checks bucket names against the S3 rules (length with a 12-digit account, reserved prefixes)', () => {
     expect(bucketNameProblem('jenkins-infra', 'dev', 'ap-northeast-1')).to.equal(undefined);
     expect(bucketNameProblem('jenkins-infra-ci', 'dev', 'ap-southeast-1')).to.equal(undefined); // 59 characters
-    expect(bucketNameProblem('jenkins-infra-ci', 'dev', 'ap-southeast-1', true)).to.equal('Bucket name for ap-southeast-1 would be 64 characters (S3 allows 63): shorten projectName or environment');
-    expect(bucketNameProblem('xn--jenkins', 'dev', 'us-west-2')).to.equal('projectName "xn--jenkins" is invalid: S3 reserves bucket names starting with "xn--"');
+    expect(bucketNameProblem('jenkins-infra-ci', 'dev', 'ap-southeast-1', true)).to.equal(
+      'Bucket name for ap-southeast-1 would be 64 characters (S3 allows 63): shorten projectName or environment',
+    );
+    expect(bucketNameProblem('xn--jenkins', 'dev', 'us-west-2')).to.equal(
+      'projectName "xn--jenkins" is invalid: S3 reserves bucket names starting with "xn--"',
+    );
     expect(bucketNameProblem('Jenkins', 'dev', 'us-west-2')).to.match(/^projectName "Jenkins" is invalid: use lowercase letters/);
   });
 });

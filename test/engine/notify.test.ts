@@ -11,7 +11,10 @@ import { EngineError } from '../../ts/lib/errors.js';
 
 const SECRET_PATH = '/services/T000/B000/s3cr3tT0k3n';
 
-interface Received { path: string; body: unknown }
+interface Received {
+  path: string;
+  body: unknown;
+}
 
 /** A stand-in Slack: answers each request with the next scripted status (default 200 "ok"). */
 class FakeSlack {
@@ -20,11 +23,16 @@ class FakeSlack {
   delayMs = 0;
   private server = http.createServer((req, res) => {
     let data = '';
-    req.on('data', (c) => { data += c; });
+    req.on('data', (c) => {
+      data += c;
+    });
     req.on('end', () => {
       this.received.push({ path: req.url ?? '', body: JSON.parse(data) });
       const status = this.statuses.shift() ?? 200;
-      setTimeout(() => { res.writeHead(status, { 'content-type': 'text/plain' }); res.end(status === 200 ? 'ok' : 'internal_error'); }, this.delayMs);
+      setTimeout(() => {
+        res.writeHead(status, { 'content-type': 'text/plain' });
+        res.end(status === 200 ? 'ok' : 'internal_error');
+      }, this.delayMs);
     });
   });
 
@@ -43,7 +51,13 @@ class FakeSlack {
 }
 
 const summaries: Record<string, RegionReport> = {
-  'ap-northeast-1': { status: 'SUCCESS', parameterCount: 12, artifactPath: 's3://bucket-a/2026-11-28/ssm-backup-dev-ap-northeast-1-20261128_130000.tar.gz', executionTimeSec: 252.32, drift: { added: 3, removed: 1, changed: 2, previousCount: 10 } },
+  'ap-northeast-1': {
+    status: 'SUCCESS',
+    parameterCount: 12,
+    artifactPath: 's3://bucket-a/2026-11-28/ssm-backup-dev-ap-northeast-1-20261128_130000.tar.gz',
+    executionTimeSec: 252.32,
+    drift: { added: 3, removed: 1, changed: 2, previousCount: 10 },
+  },
   'us-west-2': { status: 'FAILED', parameterCount: 0, artifactPath: null, executionTimeSec: 0.4, failureMessage: 'Bucket definition missing for us-west-2' },
   'eu-west-1': { status: 'SKIPPED', parameterCount: 0, artifactPath: null, executionTimeSec: 0, failureMessage: 'not started: us-west-2 failed (fail-fast)' },
 };
@@ -85,19 +99,27 @@ describe('notify: Slack message', () => {
 
   it('links the build, the summary artifact and the runbook', () => {
     const context = failedRun().attachments[0].blocks[2].elements?.[0].text;
-    expect(context).to.equal(`<${build.buildUrl}|Admin_Jobs/ssm-multi-region-backup #42> · <${build.summaryUrl}|region_summaries.json> · <${build.runbookUrl}|Runbook>`);
+    expect(context).to.equal(
+      `<${build.buildUrl}|Admin_Jobs/ssm-multi-region-backup #42> · <${build.summaryUrl}|region_summaries.json> · <${build.runbookUrl}|Runbook>`,
+    );
   });
 
   it('colours by result and puts [DRY RUN] first', () => {
-    const colours = (['SUCCESS', 'FAILURE', 'ABORTED', 'UNSTABLE'] as const).map((result) => buildSlackMessage(renderBackupReport({}, { result })).attachments[0].color);
+    const colours = (['SUCCESS', 'FAILURE', 'ABORTED', 'UNSTABLE'] as const).map(
+      (result) => buildSlackMessage(renderBackupReport({}, { result })).attachments[0].color,
+    );
     expect(new Set(colours).size).to.equal(4);
-    const ok = buildSlackMessage(renderBackupReport({ 'us-west-2': { status: 'SUCCESS', parameterCount: 3, dryRun: true, executionTimeSec: 2 } }, { environment: 'prod' }));
+    const ok = buildSlackMessage(
+      renderBackupReport({ 'us-west-2': { status: 'SUCCESS', parameterCount: 3, dryRun: true, executionTimeSec: 2 } }, { environment: 'prod' }),
+    );
     expect(ok.text).to.equal('[DRY RUN] :white_check_mark: SSM backup prod: SUCCESS - 1/1 regions, 3 parameters');
     expect(ok.attachments[0].blocks[0].text?.text).to.match(/^\[DRY RUN\] \*SSM backup prod\*/);
   });
 
   it('escapes Slack control characters in causes and keeps them to one line', () => {
-    const message = buildSlackMessage(renderBackupReport({ 'us-west-2': { status: 'FAILED', failureMessage: 'AccessDenied <arn:aws:iam::1:role/x> & more\nstack line' } }, {}));
+    const message = buildSlackMessage(
+      renderBackupReport({ 'us-west-2': { status: 'FAILED', failureMessage: 'AccessDenied <arn:aws:iam::1:role/x> & more\nstack line' } }, {}),
+    );
     expect(allText(message)).to.contain('AccessDenied &lt;arn:aws:iam::1:role/x&gt; &amp; more').and.not.contain('stack line');
   });
 
@@ -111,7 +133,11 @@ describe('notify: posting to the webhook', () => {
   const slack = new FakeSlack();
   before(() => slack.start());
   after(() => slack.stop());
-  beforeEach(() => { slack.received.length = 0; slack.statuses = []; slack.delayMs = 0; });
+  beforeEach(() => {
+    slack.received.length = 0;
+    slack.statuses = [];
+    slack.delayMs = 0;
+  });
 
   it('posts the message as JSON', async () => {
     const message = failedRun();
@@ -130,7 +156,10 @@ describe('notify: posting to the webhook', () => {
 
   it('gives up after the retry with an error that does not contain the URL', async () => {
     slack.statuses = [500, 503];
-    const err = await postSlack(slack.url, failedRun(), { retryDelayMs: 0 }).then(() => undefined, (e: unknown) => e);
+    const err = await postSlack(slack.url, failedRun(), { retryDelayMs: 0 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(EngineError);
     expect((err as EngineError).message).to.equal('Slack webhook answered HTTP 503 (internal_error) after 2 attempts');
     expect((err as EngineError).category).to.equal('notify');
@@ -181,12 +210,27 @@ describe('ssm-backup notify (command)', () => {
   const run = async (args: string[], env: NodeJS.ProcessEnv) => {
     let code = -1;
     let out = '';
-    const io = { stdout: (t: string) => { out += t; }, stderr: (t: string) => { out += t; }, env };
+    const io = {
+      stdout: (t: string) => {
+        out += t;
+      },
+      stderr: (t: string) => {
+        out += t;
+      },
+      env,
+    };
     code = await exec(args, io);
     return { code, out };
   };
-  const args = () => ['notify', '--summary-file', path.join(dir, 'region_summaries.json'), '--environment', 'dev',
-    '--error-file', path.join(dir, 'error.json')];
+  const args = () => [
+    'notify',
+    '--summary-file',
+    path.join(dir, 'region_summaries.json'),
+    '--environment',
+    'dev',
+    '--error-file',
+    path.join(dir, 'error.json'),
+  ];
 
   it('posts the summary file to the webhook from SLACK_WEBHOOK_URL', async () => {
     const { code, out } = await run(args(), { SLACK_WEBHOOK_URL: slack.url });
@@ -200,7 +244,11 @@ describe('ssm-backup notify (command)', () => {
     const { code, out } = await run(args(), {});
     expect(code).to.equal(2);
     const error = JSON.parse(readFileSync(path.join(dir, 'error.json'), 'utf8'));
-    expect(error).to.deep.equal({ exitCode: 2, category: 'config', message: 'SLACK_WEBHOOK_URL is not set: bind the webhook credential to it (withCredentials string), or pass --out-dir to render only' });
+    expect(error).to.deep.equal({
+      exitCode: 2,
+      category: 'config',
+      message: 'SLACK_WEBHOOK_URL is not set: bind the webhook credential to it (withCredentials string), or pass --out-dir to render only',
+    });
     expect(out.trim().split('\n')).to.have.length(1);
     expect(slack.received).to.have.length(0);
   });
@@ -219,7 +267,9 @@ describe('ssm-backup notify (command)', () => {
     bad[2] = path.join(dir, 'missing.json');
     const { code } = await run(bad, { SLACK_WEBHOOK_URL: slack.url });
     expect(code).to.equal(2);
-    expect(JSON.parse(readFileSync(path.join(dir, 'error.json'), 'utf8')).message).to.match(/^--summary-file ".*missing\.json" does not exist: give the path of an existing file/);
+    expect(JSON.parse(readFileSync(path.join(dir, 'error.json'), 'utf8')).message).to.match(
+      /^--summary-file ".*missing\.json" does not exist: give the path of an existing file/,
+    );
   });
   it('with --out-dir renders report.json and junit.xml and posts nothing without a webhook', async () => {
     const out = path.join(dir, 'report');
@@ -248,14 +298,18 @@ describe('ssm-backup notify (command)', () => {
     expect(JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')).description).to.equal('FAILED: Initialize failed: no region-list');
     const neither = await run(['notify', '--out-dir', out, '--error-file', path.join(dir, 'error.json')], {});
     expect(neither.code).to.equal(2);
-    expect(JSON.parse(readFileSync(path.join(dir, 'error.json'), 'utf8')).message).to.equal('--summary-file is required unless --failure-message says why the run has none');
+    expect(JSON.parse(readFileSync(path.join(dir, 'error.json'), 'utf8')).message).to.equal(
+      '--summary-file is required unless --failure-message says why the run has none',
+    );
   });
 
   it('refuses a summary of the wrong kind with a usage error naming the file', async () => {
     const file = path.join(dir, 'region_summaries.json');
     const { code } = await run(['notify', '--summary-file', file, '--kind', 'restore', '--out-dir', dir, '--error-file', path.join(dir, 'error.json')], {});
     expect(code).to.equal(2);
-    expect(JSON.parse(readFileSync(path.join(dir, 'error.json'), 'utf8')).message).to.equal(`--summary-file ${file} is not a restore summary: "mode" must be plan or apply`);
+    expect(JSON.parse(readFileSync(path.join(dir, 'error.json'), 'utf8')).message).to.equal(
+      `--summary-file ${file} is not a restore summary: "mode" must be plan or apply`,
+    );
     writeFileSync(file, JSON.stringify({ 'us-west-2': { parameterCount: 1 } }));
     expect((await run(['notify', '--summary-file', file, '--out-dir', dir], {})).code).to.equal(2);
   });

@@ -14,8 +14,13 @@ function thrown(fn: () => unknown): EngineError {
 }
 
 const base: PlanInput = {
-  environment: 'dev', homeRegion: 'ap-northeast-1', regions: ['ap-northeast-1', 'us-west-2'], regionsFromOverride: false,
-  defaultRegion: 'ap-northeast-1', legacyBucket: 'b-apne1', buckets: { 'ap-northeast-1': 'b-apne1', 'us-west-2': 'b-usw2' },
+  environment: 'dev',
+  homeRegion: 'ap-northeast-1',
+  regions: ['ap-northeast-1', 'us-west-2'],
+  regionsFromOverride: false,
+  defaultRegion: 'ap-northeast-1',
+  legacyBucket: 'b-apne1',
+  buckets: { 'ap-northeast-1': 'b-apne1', 'us-west-2': 'b-usw2' },
 };
 
 describe('plan resolution (pure)', () => {
@@ -43,7 +48,9 @@ describe('plan resolution (pure)', () => {
 
   it('rejects a default region outside the list, naming both parameters', () => {
     const err = thrown(() => resolvePlan({ ...base, defaultRegion: 'eu-west-1' }));
-    expect(err.message).to.equal('/jenkins/dev/backup/default-region "eu-west-1" is not in /jenkins/dev/backup/region-list ["ap-northeast-1","us-west-2"]: add it to the list or change the default');
+    expect(err.message).to.equal(
+      '/jenkins/dev/backup/default-region "eu-west-1" is not in /jenkins/dev/backup/region-list ["ap-northeast-1","us-west-2"]: add it to the list or change the default',
+    );
   });
 
   it('requires default-region unless regions were overridden', () => {
@@ -66,12 +73,15 @@ describe('plan resolution (pure)', () => {
 
   it('validates environment names', () => {
     expect(validateEnvironment('prod-2')).to.equal('prod-2');
-    for (const env of ['Prod', '-dev', 'a'.repeat(33), 'dev/x']) expect(thrown(() => validateEnvironment(env)).message).to.contain(`--environment "${env}" is invalid`);
+    for (const env of ['Prod', '-dev', 'a'.repeat(33), 'dev/x'])
+      expect(thrown(() => validateEnvironment(env)).message).to.contain(`--environment "${env}" is invalid`);
     expect(thrown(() => validateEnvironment(undefined)).message).to.match(/^--environment is required/);
   });
 
   it('validates --regions overrides', () => {
-    expect(thrown(() => validateRegionList(['us-west-2', 'US-EAST-1'], '--regions')).message).to.equal('--regions contains an invalid region name "US-EAST-1": use AWS region names such as us-west-2');
+    expect(thrown(() => validateRegionList(['us-west-2', 'US-EAST-1'], '--regions')).message).to.equal(
+      '--regions contains an invalid region name "US-EAST-1": use AWS region names such as us-west-2',
+    );
   });
 });
 
@@ -82,25 +92,34 @@ describe('loadPlan: configuration errors (exit 2) vs AWS errors (exit 1)', () =>
     '/jenkins/dev/backup/us-west-2/s3-bucket-name': 'bucket-usw2',
   };
   /** A fake factory whose SSM client answers from `config`, after `before` had its say (throw or override). */
-  const factory = (before: (cmd: { constructor: { name: string }; input: Record<string, unknown> }) => unknown) => ({
-    ssm: () => ({
-      send: async (cmd: { constructor: { name: string }; input: { Names?: string[]; Name?: string } }) => {
-        const override = before(cmd as never);
-        if (override !== undefined) return override;
-        if (cmd.constructor.name === 'GetParametersCommand') {
-          const names = cmd.input.Names ?? [];
-          return { Parameters: names.filter((n) => config[n]).map((n) => ({ Name: n, Value: config[n] })), InvalidParameters: names.filter((n) => !config[n]) };
-        }
-        const name = cmd.input.Name as string;
-        if (!config[name]) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
-        return { Parameter: { Name: name, Value: config[name] } };
-      },
-    }),
-  }) as unknown as AwsClientFactory;
+  const factory = (before: (cmd: { constructor: { name: string }; input: Record<string, unknown> }) => unknown) =>
+    ({
+      ssm: () => ({
+        send: async (cmd: { constructor: { name: string }; input: { Names?: string[]; Name?: string } }) => {
+          const override = before(cmd as never);
+          if (override !== undefined) return override;
+          if (cmd.constructor.name === 'GetParametersCommand') {
+            const names = cmd.input.Names ?? [];
+            return {
+              Parameters: names.filter((n) => config[n]).map((n) => ({ Name: n, Value: config[n] })),
+              InvalidParameters: names.filter((n) => !config[n]),
+            };
+          }
+          const name = cmd.input.Name as string;
+          if (!config[name]) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
+          return { Parameter: { Name: name, Value: config[name] } };
+        },
+      }),
+    }) as unknown as AwsClientFactory;
 
   it('throttling while reading the configuration is an AWS error (exit 1) with the cause, not "create it with Pulumi"', async () => {
-    const aws = factory(() => { throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }); });
-    const err = await loadPlan(aws, { environment: 'dev', homeRegion: 'ap-northeast-1' }).then(() => undefined, (e: EngineError) => e);
+    const aws = factory(() => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    });
+    const err = await loadPlan(aws, { environment: 'dev', homeRegion: 'ap-northeast-1' }).then(
+      () => undefined,
+      (e: EngineError) => e,
+    );
     expect(err).to.be.instanceOf(EngineError);
     expect(err?.category).to.equal('aws');
     expect(err?.exitCode).to.equal(1);
@@ -108,8 +127,13 @@ describe('loadPlan: configuration errors (exit 2) vs AWS errors (exit 1)', () =>
   });
 
   it('an unreachable endpoint is an AWS error too', async () => {
-    const aws = factory(() => { throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { name: 'Error', code: 'ECONNREFUSED' }); });
-    const err = await loadPlan(aws, { environment: 'dev', homeRegion: 'ap-northeast-1' }).then(() => undefined, (e: EngineError) => e);
+    const aws = factory(() => {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { name: 'Error', code: 'ECONNREFUSED' });
+    });
+    const err = await loadPlan(aws, { environment: 'dev', homeRegion: 'ap-northeast-1' }).then(
+      () => undefined,
+      (e: EngineError) => e,
+    );
     expect(err?.exitCode).to.equal(1);
     expect(err?.message).to.contain('ECONNREFUSED');
   });
@@ -120,7 +144,10 @@ describe('loadPlan: configuration errors (exit 2) vs AWS errors (exit 1)', () =>
       if (cmd.constructor.name === 'GetParametersCommand' && once) {
         once = false;
         const names = cmd.input.Names as string[];
-        return { Parameters: names.filter((n) => n.endsWith('default-region')).map((n) => ({ Name: n, Value: config[n] })), InvalidParameters: names.filter((n) => !n.endsWith('default-region')) };
+        return {
+          Parameters: names.filter((n) => n.endsWith('default-region')).map((n) => ({ Name: n, Value: config[n] })),
+          InvalidParameters: names.filter((n) => !n.endsWith('default-region')),
+        };
       }
       return undefined;
     });
@@ -131,7 +158,10 @@ describe('loadPlan: configuration errors (exit 2) vs AWS errors (exit 1)', () =>
 
   it('a key that stays missing after the re-check is a configuration error (exit 2)', async () => {
     const aws = factory(() => undefined);
-    const err = await loadPlan(aws, { environment: 'nope', homeRegion: 'ap-northeast-1' }).then(() => undefined, (e: EngineError) => e);
+    const err = await loadPlan(aws, { environment: 'nope', homeRegion: 'ap-northeast-1' }).then(
+      () => undefined,
+      (e: EngineError) => e,
+    );
     expect(err?.category).to.equal('config');
     expect(err?.exitCode).to.equal(2);
   });

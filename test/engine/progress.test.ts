@@ -5,13 +5,19 @@ import { startProgress, humanDuration } from '../../ts/lib/progress.js';
 
 describe('progress lines', () => {
   let clock: sinon.SinonFakeTimers;
-  beforeEach(() => { clock = sinon.useFakeTimers({ now: 0 }); });
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ now: 0 });
+  });
   afterEach(() => clock.restore());
 
   it('prints done/total, rate, throttles and ETA at INFO every interval, nothing before', () => {
     const events: LogEvent[] = [];
     let throttles = 0;
-    const p = startProgress(createLogger((e) => events.push(e)), 'Collect', { total: 5000, unit: 'parameters', throttles: () => throttles });
+    const p = startProgress(
+      createLogger((e) => events.push(e)),
+      'Collect',
+      { total: 5000, unit: 'parameters', throttles: () => throttles },
+    );
     p.add(100);
     clock.tick(11_999);
     expect(events).to.have.length(0);
@@ -29,7 +35,11 @@ describe('progress lines', () => {
 
   it('without a total prints the count and rate only', () => {
     const events: LogEvent[] = [];
-    const p = startProgress(createLogger((e) => events.push(e)), 'Describe', { unit: 'names' });
+    const p = startProgress(
+      createLogger((e) => events.push(e)),
+      'Describe',
+      { unit: 'names' },
+    );
     p.add(1200);
     clock.tick(12_000);
     expect(events[0].message).to.equal('Describe: 1,200 names, 100.0/s, elapsed 12s');

@@ -4,7 +4,13 @@ import { AdaptiveRateLimiter } from '../../ts/lib/rate.js';
 /** A virtual clock: sleeping advances time instantly, so pacing is checked without waiting. */
 function virtualClock() {
   let t = 0;
-  return { now: () => t, sleep: async (ms: number) => { t += ms; }, elapsed: () => t };
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      t += ms;
+    },
+    elapsed: () => t,
+  };
 }
 
 describe('AdaptiveRateLimiter', () => {
@@ -32,7 +38,7 @@ describe('AdaptiveRateLimiter', () => {
 });
 
 describe('peakRssMb', () => {
-  it('reports this process\'s own high-water mark, at least its current RSS', async () => {
+  it("reports this process's own high-water mark, at least its current RSS", async () => {
     const { peakRssMb } = await import('../../ts/lib/memory.js');
     const current = process.memoryUsage().rss / 1048576;
     expect(peakRssMb()).to.be.at.least(Math.floor(current) - 1);

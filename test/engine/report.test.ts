@@ -1,10 +1,24 @@
 import { expect } from 'chai';
-import { renderBackupReport, backupResult, formatDuration, formatBytes, formatDrift, alignTable, escapeMrkdwn, type RegionReport } from '../../ts/lib/report.js';
+import {
+  renderBackupReport,
+  backupResult,
+  formatDuration,
+  formatBytes,
+  formatDrift,
+  alignTable,
+  escapeMrkdwn,
+  type RegionReport,
+} from '../../ts/lib/report.js';
 import { renderRestoreReport, type RestoreReportSummary } from '../../ts/lib/restore-report.js';
 import { junitXml, escapeXml } from '../../ts/lib/junit.js';
 
 const ok = (count: number, extra: Partial<RegionReport> = {}): RegionReport => ({
-  status: 'SUCCESS', parameterCount: count, executionTimeSec: 61.4, artifactPath: `s3://b/2026-11-28/a-${count}.tar.gz`, archiveBytes: 1536, ...extra,
+  status: 'SUCCESS',
+  parameterCount: count,
+  executionTimeSec: 61.4,
+  artifactPath: `s3://b/2026-11-28/a-${count}.tar.gz`,
+  archiveBytes: 1536,
+  ...extra,
 });
 const three = { 'ap-northeast-1': ok(12000), 'us-west-2': ok(300), 'eu-west-1': ok(45) };
 const context = { environment: 'dev', jobName: 'Admin_Jobs/ssm-multi-region-backup', buildNumber: '42', buildUrl: 'https://j/42/' };
@@ -18,7 +32,10 @@ describe('report: backup', () => {
   });
 
   it('describes a failure by its first failed region and cause', () => {
-    const report = renderBackupReport({ ...three, 'us-west-2': { status: 'FAILED', failureMessage: 'AccessDenied: not authorized\nmore', failureCategory: 'aws' } }, context);
+    const report = renderBackupReport(
+      { ...three, 'us-west-2': { status: 'FAILED', failureMessage: 'AccessDenied: not authorized\nmore', failureCategory: 'aws' } },
+      context,
+    );
     expect(report.result).to.equal('FAILURE');
     expect(report.description).to.equal('FAILED us-west-2: AccessDenied: not authorized');
     expect(report.cause).to.equal(undefined);
@@ -43,16 +60,20 @@ describe('report: backup', () => {
     expect(report.table).to.contain('dry run: nothing uploaded');
   });
 
-  it('takes the worse of the summary and the caller\'s result; an unknown status is a failure', () => {
+  it("takes the worse of the summary and the caller's result; an unknown status is a failure", () => {
     expect(backupResult(three, { result: 'ABORTED' })).to.equal('ABORTED');
     expect(backupResult(three, { result: 'SUCCESS' })).to.equal('SUCCESS');
     expect(backupResult({ a: { status: 'RUNNING' } }, {})).to.equal('FAILURE');
-    expect(renderBackupReport({ a: ok(1), b: { status: 'SKIPPED', failureMessage: 'not started: the build was aborted' } }, { result: 'ABORTED' }).description)
-      .to.equal('ABORTED 1/2 regions, 1 parameters');
+    expect(
+      renderBackupReport({ a: ok(1), b: { status: 'SKIPPED', failureMessage: 'not started: the build was aborted' } }, { result: 'ABORTED' }).description,
+    ).to.equal('ABORTED 1/2 regions, 1 parameters');
   });
 
   it('aligns the table: numbers right, the last column free', () => {
-    const report = renderBackupReport({ 'ap-northeast-1': ok(12000, { drift: { added: 3, removed: 1, changed: 2 } }), 'us-west-2': { status: 'SKIPPED', failureMessage: 'not started' } }, {});
+    const report = renderBackupReport(
+      { 'ap-northeast-1': ok(12000, { drift: { added: 3, removed: 1, changed: 2 } }), 'us-west-2': { status: 'SKIPPED', failureMessage: 'not started' } },
+      {},
+    );
     expect(report.table.split('\n')).to.deep.equal([
       'REGION          STATUS   PARAMETERS  CHANGE    TIME   ARCHIVE / CAUSE',
       'ap-northeast-1  SUCCESS      12,000  +3 -1 ~2  1m 1s  s3://b/2026-11-28/a-12000.tar.gz (1.5 KiB)',
@@ -61,18 +82,45 @@ describe('report: backup', () => {
   });
 
   it('writes a plain-text email with the cause once and aligned links', () => {
-    const report = renderBackupReport({}, { ...context, failureMessage: 'Initialize failed: no region-list', summaryUrl: 'https://j/42/artifact/s.json', runbookUrl: 'https://r' });
-    expect(report.email.body).to.equal([
-      'SSM backup dev: FAILURE - 0/0 regions, 0 parameters', 'Cause: Initialize failed: no region-list', '', '(no region ran)', '',
-      'Admin_Jobs/ssm-multi-region-backup #42:  https://j/42/', 'region_summaries.json:                   https://j/42/artifact/s.json',
-      'Runbook:                                 https://r', ''].join('\n'));
+    const report = renderBackupReport(
+      {},
+      { ...context, failureMessage: 'Initialize failed: no region-list', summaryUrl: 'https://j/42/artifact/s.json', runbookUrl: 'https://r' },
+    );
+    expect(report.email.body).to.equal(
+      [
+        'SSM backup dev: FAILURE - 0/0 regions, 0 parameters',
+        'Cause: Initialize failed: no region-list',
+        '',
+        '(no region ran)',
+        '',
+        'Admin_Jobs/ssm-multi-region-backup #42:  https://j/42/',
+        'region_summaries.json:                   https://j/42/artifact/s.json',
+        'Runbook:                                 https://r',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('formats durations, sizes, drift and tables', () => {
-    expect([formatDuration(252.32), formatDuration(5), formatDuration(3725), formatDuration(3600), formatDuration(undefined)]).to.deep.equal(['4m 12s', '5s', '1h 2m 5s', '1h', undefined]);
+    expect([formatDuration(252.32), formatDuration(5), formatDuration(3725), formatDuration(3600), formatDuration(undefined)]).to.deep.equal([
+      '4m 12s',
+      '5s',
+      '1h 2m 5s',
+      '1h',
+      undefined,
+    ]);
     expect([formatBytes(512), formatBytes(1536), formatBytes(5 * 1024 * 1024)]).to.deep.equal(['512 B', '1.5 KiB', '5.0 MiB']);
     expect([formatDrift({ added: 0, removed: 0, changed: 0 }), formatDrift(undefined)]).to.deep.equal(['no change', undefined]);
-    expect(alignTable(['A', 'N'], [['x', '1'], ['yy', '22']], [1])).to.equal('A    N\nx    1\nyy  22');
+    expect(
+      alignTable(
+        ['A', 'N'],
+        [
+          ['x', '1'],
+          ['yy', '22'],
+        ],
+        [1],
+      ),
+    ).to.equal('A    N\nx    1\nyy  22');
     expect(escapeMrkdwn('<a&b>')).to.equal('&lt;a&amp;b&gt;');
   });
 });
@@ -80,7 +128,13 @@ describe('report: backup', () => {
 describe('report: JUnit XML', () => {
   const summaries: Record<string, RegionReport> = {
     'ap-northeast-1': ok(12, { drift: { added: 1, removed: 0, changed: 2, previousCount: 11 } }),
-    'us-west-2': { status: 'FAILED', parameterCount: 0, executionTimeSec: 0.5, failureMessage: 'Refusing to shrink: 3 < 50% of 12 <"prev">', failureCategory: 'guard' },
+    'us-west-2': {
+      status: 'FAILED',
+      parameterCount: 0,
+      executionTimeSec: 0.5,
+      failureMessage: 'Refusing to shrink: 3 < 50% of 12 <"prev">',
+      failureCategory: 'guard',
+    },
     'eu-west-1': { status: 'TIMED_OUT', parameterCount: 0, executionTimeSec: 600, failureMessage: 'stopped at the 10m deadline' },
     'eu-central-1': { status: 'SKIPPED', parameterCount: 0, failureMessage: 'not started: us-west-2 failed (fail-fast)' },
   };
@@ -88,10 +142,18 @@ describe('report: JUnit XML', () => {
   it('has one test case per region: failure for FAILED and TIMED_OUT, skipped for SKIPPED, counts in system-out', () => {
     const xml = junitXml(summaries, { environment: 'dev' });
     expect(xml).to.contain('<testsuite name="ssm-backup.dev" tests="4" failures="2" errors="0" skipped="1" time="661.900">');
-    expect(xml).to.contain('<testcase classname="ssm-backup.dev" name="ap-northeast-1" time="61.400">\n      <system-out>status=SUCCESS\nparameters=12\nchange=+1 -0 ~2 (previous 11)\nartifact=s3://b/2026-11-28/a-12.tar.gz\narchiveBytes=1536</system-out>');
-    expect(xml).to.contain('<failure type="FAILED" message="Refusing to shrink: 3 &lt; 50% of 12 &lt;&quot;prev&quot;&gt;">category: guard\nRefusing to shrink');
-    expect(xml).to.contain('<testcase classname="ssm-backup.dev" name="eu-west-1" time="600.000">\n      <failure type="TIMED_OUT" message="stopped at the 10m deadline">');
-    expect(xml).to.contain('<testcase classname="ssm-backup.dev" name="eu-central-1" time="0.000">\n      <skipped message="not started: us-west-2 failed (fail-fast)"/>');
+    expect(xml).to.contain(
+      '<testcase classname="ssm-backup.dev" name="ap-northeast-1" time="61.400">\n      <system-out>status=SUCCESS\nparameters=12\nchange=+1 -0 ~2 (previous 11)\nartifact=s3://b/2026-11-28/a-12.tar.gz\narchiveBytes=1536</system-out>',
+    );
+    expect(xml).to.contain(
+      '<failure type="FAILED" message="Refusing to shrink: 3 &lt; 50% of 12 &lt;&quot;prev&quot;&gt;">category: guard\nRefusing to shrink',
+    );
+    expect(xml).to.contain(
+      '<testcase classname="ssm-backup.dev" name="eu-west-1" time="600.000">\n      <failure type="TIMED_OUT" message="stopped at the 10m deadline">',
+    );
+    expect(xml).to.contain(
+      '<testcase classname="ssm-backup.dev" name="eu-central-1" time="0.000">\n      <skipped message="not started: us-west-2 failed (fail-fast)"/>',
+    );
     expect(xml.match(/<testcase /g)).to.have.length(4);
   });
 
@@ -109,8 +171,14 @@ describe('report: JUnit XML', () => {
 
 describe('report: restore', () => {
   const plan: RestoreReportSummary = {
-    mode: 'plan', sourceRegion: 'us-west-2', targetRegion: 'eu-central-1', archive: { key: '2026-11-28/a.tar.gz', verified: true, parameterCount: 3 },
-    counts: { create: 1, update: 0, unchanged: 1, differs: 1 }, created: [], updated: [], failed: [],
+    mode: 'plan',
+    sourceRegion: 'us-west-2',
+    targetRegion: 'eu-central-1',
+    archive: { key: '2026-11-28/a.tar.gz', verified: true, parameterCount: 3 },
+    counts: { create: 1, update: 0, unchanged: 1, differs: 1 },
+    created: [],
+    updated: [],
+    failed: [],
   };
 
   it('summarises the plan and what comes next', () => {
@@ -124,8 +192,10 @@ describe('report: restore', () => {
   it('reports what was applied, and failed parameters by name once', () => {
     const applied = renderRestoreReport({ ...plan, mode: 'apply', created: ['/app/a'] }, {});
     expect(applied.description).to.equal('RESTORED us-west-2 -> eu-central-1: created 1, updated 0');
-    const failed = renderRestoreReport({ ...plan, mode: 'apply', failed: [{ name: '/app/a', error: 'AccessDeniedException: no' }] },
-      { failureMessage: 'Restore apply failed: One or more regions failed' });
+    const failed = renderRestoreReport(
+      { ...plan, mode: 'apply', failed: [{ name: '/app/a', error: 'AccessDeniedException: no' }] },
+      { failureMessage: 'Restore apply failed: One or more regions failed' },
+    );
     expect(failed.result).to.equal('FAILURE');
     expect(failed.description).to.equal('FAILED restore us-west-2 -> eu-central-1: 1 parameter(s) failed, first /app/a: AccessDeniedException: no');
     expect(failed.cause).to.equal(undefined);

@@ -6,11 +6,22 @@ import { restoreWorld, makeTarGz, sha256, SOURCE, type RestoreWorld } from '../h
 import { HOME } from '../helpers/fixtures.js';
 
 type P = Record<string, unknown>;
-const doc = (parameters: P[], header: P = {}) => JSON.stringify({ backup_date: '2026-11-28', environment: 'dev', region: SOURCE, ...header, parameter_count: parameters.length, parameters });
+const doc = (parameters: P[], header: P = {}) =>
+  JSON.stringify({ backup_date: '2026-11-28', environment: 'dev', region: SOURCE, ...header, parameter_count: parameters.length, parameters });
 
 /** A well-formed format-1 archive (correct sha256) around the given backup.json text. */
 async function archive(text: string, count: number, manifest: P = {}): Promise<Buffer> {
-  const m = { formatVersion: 1, tool: { name: 'ssm-multi-region-backup', version: 't' }, environment: 'dev', region: SOURCE, accountId: null, createdAt: '2026-11-28T13:00:00.000Z', parameterCount: count, backupJson: { sha256: sha256(text), bytes: Buffer.byteLength(text) }, ...manifest };
+  const m = {
+    formatVersion: 1,
+    tool: { name: 'ssm-multi-region-backup', version: 't' },
+    environment: 'dev',
+    region: SOURCE,
+    accountId: null,
+    createdAt: '2026-11-28T13:00:00.000Z',
+    parameterCount: count,
+    backupJson: { sha256: sha256(text), bytes: Buffer.byteLength(text) },
+    ...manifest,
+  };
   return makeTarGz({ 'backup.json': text, 'manifest.json': JSON.stringify(m) });
 }
 
@@ -19,17 +30,27 @@ describe('restore, verify and diff: check the whole archive before the first wri
   let w: RestoreWorld;
   const summaryFile = () => path.join(w.work, 'restore_summary.json');
   const summary = () => JSON.parse(readFileSync(summaryFile(), 'utf8'));
-  const writes = () => Object.entries(w.aws.stats().operations).filter(([k]) => /Put|Delete|AddTags|RemoveTags/.test(k) && k.startsWith('ssm:')).reduce((n, [, v]) => n + v, 0);
+  const writes = () =>
+    Object.entries(w.aws.stats().operations)
+      .filter(([k]) => /Put|Delete|AddTags|RemoveTags/.test(k) && k.startsWith('ssm:'))
+      .reduce((n, [, v]) => n + v, 0);
   const restore = (...extra: string[]) => w.run('restore', '--work-dir', w.work, '--put-rate', '500', ...extra);
   const state = () => JSON.stringify(w.aws.ssm.list(SOURCE).map((p) => [p.Name, p.Value, p.Version]));
 
-  beforeEach(async () => { w = await restoreWorld(); });
-  afterEach(async () => { await w.close(); });
+  beforeEach(async () => {
+    w = await restoreWorld();
+  });
+  afterEach(async () => {
+    await w.close();
+  });
 
   it('refuses an archive of another environment or region, reached through latest.txt: exit 2, nothing written', async () => {
     w.aws.ssm.put(SOURCE, { Name: '/app/x', Value: 'live' });
     const text = doc([{ Name: '/app/x', Type: 'String', Value: 'prod-value' }], { environment: 'prod', region: 'eu-central-1' });
-    await w.putObject('2026-11-28/ssm-backup-prod-eu-central-1-20261128_130000.tar.gz', await archive(text, 1, { environment: 'prod', region: 'eu-central-1' }));
+    await w.putObject(
+      '2026-11-28/ssm-backup-prod-eu-central-1-20261128_130000.tar.gz',
+      await archive(text, 1, { environment: 'prod', region: 'eu-central-1' }),
+    );
     await w.putObject('latest.txt', '2026-11-28/ssm-backup-prod-eu-central-1-20261128_130000.tar.gz\n');
     await w.putObject('old/backup.json', doc([{ Name: '/app/x', Type: 'String', Value: 'prod-value' }], { environment: 'prod' }));
     const before = state();
@@ -48,7 +69,11 @@ describe('restore, verify and diff: check the whole archive before the first wri
   });
 
   it('validates every key read from S3 before use', async () => {
-    for (const [pointer, why] of [['../x.tar.gz', 'not a plain object key'], ['latest.txt', 'not an archive'], ['a b.tar.gz', 'blanks or control characters']]) {
+    for (const [pointer, why] of [
+      ['../x.tar.gz', 'not a plain object key'],
+      ['latest.txt', 'not an archive'],
+      ['a b.tar.gz', 'blanks or control characters'],
+    ]) {
       await w.putObject('latest.txt', pointer);
       const run = await w.run('verify');
       expect(run.code, pointer).to.equal(2);
@@ -56,17 +81,25 @@ describe('restore, verify and diff: check the whole archive before the first wri
     }
     const other = await w.run('verify', '--archive', 's3://someone-elses-bucket/x.tar.gz');
     expect(other.code).to.equal(2);
-    expect(other.stderr).to.contain('not in this region\'s bucket');
+    expect(other.stderr).to.contain("not in this region's bucket");
   });
 
   it('refuses entries that break Parameter Store rules, names given twice, ambiguous archives: exit 2, nothing written, offenders named', async () => {
     const good = (i: number) => ({ Name: `/app/ok${i}`, Type: 'String', Value: `v${i}` });
     const bad: [string, string | Buffer, RegExp][] = [
-      ['bogus type', doc([good(1), good(2), { Name: '/app/b', Type: 'Bogus', Value: 'x' }, good(3)]), /\/app\/b \(Type Bogus is not String, StringList, SecureString\)/],
+      [
+        'bogus type',
+        doc([good(1), good(2), { Name: '/app/b', Type: 'Bogus', Value: 'x' }, good(3)]),
+        /\/app\/b \(Type Bogus is not String, StringList, SecureString\)/,
+      ],
       ['reserved name', doc([good(1), { Name: '/aws/x', Type: 'String', Value: 'x' }]), /\/aws\/x \(Name starts with the reserved prefix aws or ssm\)/],
       ['empty name', doc([good(1), { Name: '', Type: 'String', Value: 'x' }]), /"" \(empty Name\)/],
       ['name twice', doc([good(1), good(2), good(1)]), /\/app\/ok1 \(given twice \(ambiguous\)\)/],
-      ['pattern mismatch', doc([{ Name: '/app/p', Type: 'String', Value: 'abc', AllowedPattern: '^\\d+$' }]), /\/app\/p \(Value does not match AllowedPattern\)/],
+      [
+        'pattern mismatch',
+        doc([{ Name: '/app/p', Type: 'String', Value: 'abc', AllowedPattern: '^\\d+$' }]),
+        /\/app\/p \(Value does not match AllowedPattern\)/,
+      ],
       ['too big', doc([{ Name: '/app/big', Type: 'String', Value: 'x'.repeat(9000), Tier: 'Advanced' }]), /Value is 9000 bytes, over 8192/],
       ['bad policy', doc([{ Name: '/app/pol', Type: 'String', Value: 'x', Policies: [{ PolicyText: '{"Type":"Nope"}' }] }]), /Policies holds a policy/],
     ];
@@ -134,7 +167,14 @@ describe('restore, verify and diff: check the whole archive before the first wri
     expect((await w.backup()).code).to.equal(0);
     for (let i = 0; i < 12; i += 1) w.aws.ssm.put(SOURCE, { Name: `/svc/new${i}`, Value: 'n' });
     w.aws.ssm.put(SOURCE, { Name: '/other/new', Value: 'n' });
-    w.aws.ssm.put(SOURCE, { Name: '/svc/keep', Value: 'k', Tags: [{ Key: 'team', Value: 'a' }, { Key: 'extra', Value: 'x' }] });
+    w.aws.ssm.put(SOURCE, {
+      Name: '/svc/keep',
+      Value: 'k',
+      Tags: [
+        { Key: 'team', Value: 'a' },
+        { Key: 'extra', Value: 'x' },
+      ],
+    });
     const plan = await restore('--path', '/svc', '--prune', '--exact-tags', '--overwrite');
     expect(plan.code, plan.stderr).to.equal(0);
     expect(plan.stdout).to.match(/^delete\s+\/svc\/new0$/m);
@@ -145,7 +185,12 @@ describe('restore, verify and diff: check the whole archive before the first wri
     expect(run.code, run.stderr).to.equal(0);
     expect(summary().deleted).to.have.length(12);
     expect(w.aws.stats().operations['ssm:DeleteParameters']).to.equal(2);
-    expect(w.aws.ssm.list(SOURCE).filter((p) => p.Name.startsWith('/svc/')).map((p) => p.Name)).to.deep.equal(['/svc/keep']);
+    expect(
+      w.aws.ssm
+        .list(SOURCE)
+        .filter((p) => p.Name.startsWith('/svc/'))
+        .map((p) => p.Name),
+    ).to.deep.equal(['/svc/keep']);
     expect(w.aws.ssm.get(SOURCE, '/svc/keep')!.Tags).to.deep.equal([{ Key: 'team', Value: 'a' }]);
     expect(w.aws.ssm.get(SOURCE, '/other/new')).to.exist;
   });
@@ -153,14 +198,28 @@ describe('restore, verify and diff: check the whole archive before the first wri
   describe('values never enter a message', () => {
     const values = ['line-one-SECRET\nline-two-SECRET\nline-three', 'x', '{"password":"JSON-SECRET","n":1}'];
     const fragments = ['line-one-SECRET', 'line-two-SECRET', 'line-three', 'JSON-SECRET'];
-    const texts = (run: { stdout: string; stderr: string }) => [run.stdout, run.stderr, existsSync(summaryFile()) ? readFileSync(summaryFile(), 'utf8') : '', existsSync(path.join(w.work, 'e.json')) ? readFileSync(path.join(w.work, 'e.json'), 'utf8') : ''];
+    const texts = (run: { stdout: string; stderr: string }) => [
+      run.stdout,
+      run.stderr,
+      existsSync(summaryFile()) ? readFileSync(summaryFile(), 'utf8') : '',
+      existsSync(path.join(w.work, 'e.json')) ? readFileSync(path.join(w.work, 'e.json'), 'utf8') : '',
+    ];
 
     it('a PutParameter error that echoes the value is reported by code and field only', async () => {
       values.forEach((v, i) => w.aws.ssm.put(SOURCE, { Name: `/m/p${i}`, Value: v, Type: 'SecureString' }));
       expect((await w.backup()).code).to.equal(0);
       for (let i = 0; i < values.length; i += 1) {
         w.aws.ssm.delete(SOURCE, `/m/p${i}`);
-        w.aws.faults.add({ service: 'ssm', operation: 'PutParameter', match: `/m/p${i}`, error: { code: 'ValidationException', status: 400, message: `1 validation error detected: Value '${values[i]}' at 'value' failed to satisfy constraint` } });
+        w.aws.faults.add({
+          service: 'ssm',
+          operation: 'PutParameter',
+          match: `/m/p${i}`,
+          error: {
+            code: 'ValidationException',
+            status: 400,
+            message: `1 validation error detected: Value '${values[i]}' at 'value' failed to satisfy constraint`,
+          },
+        });
       }
       const run = await restore('--apply', '--path', '/m', '--error-file', path.join(w.work, 'e.json'));
       expect(run.code).to.equal(1);
@@ -171,7 +230,10 @@ describe('restore, verify and diff: check the whole archive before the first wri
     });
 
     it('a malformed legacy backup.json is reported by position only', async () => {
-      await w.putObject('broken/backup.json', `{"environment":"dev","region":"${SOURCE}","parameters":[{"Name":"/a","Type":"SecureString","Value":"line-one-SECRET\\nline-two-SECRET" oops JSON-SECRET}]}`);
+      await w.putObject(
+        'broken/backup.json',
+        `{"environment":"dev","region":"${SOURCE}","parameters":[{"Name":"/a","Type":"SecureString","Value":"line-one-SECRET\\nline-two-SECRET" oops JSON-SECRET}]}`,
+      );
       const run = await restore('--apply', '--archive', 'broken/backup.json', '--error-file', path.join(w.work, 'e.json'));
       expect(run.code).to.equal(1);
       expect(run.stderr).to.match(/backup.json is not valid JSON \(error near byte \d+\)/);
@@ -186,13 +248,37 @@ describe('restore, verify and diff: check the whole archive before the first wri
     for (let i = 0; i < 40; i += 1) w.aws.ssm.delete(SOURCE, `/sig/p${String(i).padStart(2, '0')}`);
     w.aws.setOptions({ putTps: 10 });
     const bundle = path.resolve('resources/ssm-multi-region-backup/ssm-backup.cjs');
-    const child = spawn(process.execPath, [bundle, 'restore', '--environment', 'dev', '--ssm-home-region', HOME, '--region', SOURCE, '--path', '/sig', '--apply', '--put-rate', '10', '--work-dir', w.work], { env: { ...process.env, ...w.aws.env }, stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [
+        bundle,
+        'restore',
+        '--environment',
+        'dev',
+        '--ssm-home-region',
+        HOME,
+        '--region',
+        SOURCE,
+        '--path',
+        '/sig',
+        '--apply',
+        '--put-rate',
+        '10',
+        '--work-dir',
+        w.work,
+      ],
+      { env: { ...process.env, ...w.aws.env }, stdio: 'ignore' },
+    );
     const deadline = Date.now() + 30000;
     while (w.aws.ssm.list(SOURCE).filter((p) => p.Name.startsWith('/sig/')).length < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGTERM');
     const code = await new Promise((r) => child.on('close', (c, s) => r(c ?? s)));
     expect(code).to.equal(143);
-    const live = w.aws.ssm.list(SOURCE).filter((p) => p.Name.startsWith('/sig/')).map((p) => p.Name).sort();
+    const live = w.aws.ssm
+      .list(SOURCE)
+      .filter((p) => p.Name.startsWith('/sig/'))
+      .map((p) => p.Name)
+      .sort();
     const s = summary();
     expect(live.length).to.be.within(10, 39);
     expect(s.complete).to.equal(false);

@@ -13,14 +13,29 @@ const d = (over: Partial<BackupParameter> = {}) => digestParameter(p(over));
 describe('restore plan (pure)', () => {
   it('creates missing, skips identical, updates differing only with overwrite, never deletes', () => {
     const archive = [d({ Name: '/a' }), d({ Name: '/b', Value: 'new' }), d({ Name: '/c' })];
-    const live = new Map([['/b', d({ Name: '/b', Value: 'old' })], ['/c', d({ Name: '/c' })], ['/live-only', d({ Name: '/live-only' })]]);
+    const live = new Map([
+      ['/b', d({ Name: '/b', Value: 'old' })],
+      ['/c', d({ Name: '/c' })],
+      ['/live-only', d({ Name: '/live-only' })],
+    ]);
     const keep = planRestore(archive, live, { overwrite: false, keyMap: {} });
-    expect(keep.items.map((i) => [i.name, i.action, i.fields])).to.deep.equal([['/a', 'create', []], ['/b', 'differs', ['Value']], ['/c', 'unchanged', []]]);
+    expect(keep.items.map((i) => [i.name, i.action, i.fields])).to.deep.equal([
+      ['/a', 'create', []],
+      ['/b', 'differs', ['Value']],
+      ['/c', 'unchanged', []],
+    ]);
     expect(planRestore(archive, live, { overwrite: true, keyMap: {} }).counts).to.deep.equal({ create: 1, update: 1, unchanged: 1, differs: 0, delete: 0 });
   });
 
   it('compares only fields the archive holds; Standard in the archive vs Advanced live is no difference', () => {
-    const live = d({ Description: 'live', Tier: 'Advanced', Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }] });
+    const live = d({
+      Description: 'live',
+      Tier: 'Advanced',
+      Tags: [
+        { Key: 'a', Value: '1' },
+        { Key: 'b', Value: '2' },
+      ],
+    });
     expect(differingFields(d({ Tier: 'Standard', Tags: [{ Key: 'a', Value: '1' }] }), live)).to.deep.equal([]);
     expect(differingFields(d({ Description: 'other', Tags: [{ Key: 'a', Value: '9' }] }), live)).to.deep.equal(['Description', 'Tags']);
     expect(differingFields(d({ Type: 'SecureString', KeyId: 'alias/k' }), d({ Type: 'SecureString' }))).to.deep.equal(['KeyId']);
@@ -41,10 +56,21 @@ describe('restore plan (pure)', () => {
   });
 
   it('puts every field: policies as a JSON array, Advanced tier, tags only on create, key only for SecureString', () => {
-    const policy = { PolicyText: '{"Type":"Expiration","Version":"1.0","Attributes":{"Timestamp":"2030-12-31T00:00:00.000Z"}}', PolicyType: 'Expiration', PolicyStatus: 'Pending' };
+    const policy = {
+      PolicyText: '{"Type":"Expiration","Version":"1.0","Attributes":{"Timestamp":"2030-12-31T00:00:00.000Z"}}',
+      PolicyType: 'Expiration',
+      PolicyStatus: 'Pending',
+    };
     const param = p({ Policies: [policy], Tags: [{ Key: 't', Value: '1' }], KeyId: 'alias/x', Description: 'd', AllowedPattern: '.*', DataType: 'text' });
     const create = putRequest(param, false);
-    expect(create).to.deep.include({ Tier: 'Advanced', Policies: `[${policy.PolicyText}]`, Tags: param.Tags, KeyId: undefined, Description: 'd', AllowedPattern: '.*' });
+    expect(create).to.deep.include({
+      Tier: 'Advanced',
+      Policies: `[${policy.PolicyText}]`,
+      Tags: param.Tags,
+      KeyId: undefined,
+      Description: 'd',
+      AllowedPattern: '.*',
+    });
     const update = putRequest(p({ Type: 'SecureString', KeyId: 'alias/x', Tier: 'Standard', Tags: param.Tags }), true);
     expect(update).to.deep.include({ Overwrite: true, Tags: undefined, KeyId: 'alias/x', Tier: undefined });
   });
@@ -117,7 +143,8 @@ describe('ssm-backup restore (through the local AWS)', function () {
     expect(summary().updated).to.deep.equal([name]);
     expect(w.aws.ssm.get(SOURCE, name)).to.deep.include({ Value: `${SECRET_MARKER}db-${SOURCE}`, Description: 'Database password' });
     expect(w.aws.ssm.get(SOURCE, '/app/only-live')).to.exist;
-    for (const q of w.appParams()) if (q.Name !== name && q.Name !== `/app/${SOURCE}/hosts` && versions[q.Name]) expect(q.Version, q.Name).to.equal(versions[q.Name]);
+    for (const q of w.appParams())
+      if (q.Name !== name && q.Name !== `/app/${SOURCE}/hosts` && versions[q.Name]) expect(q.Version, q.Name).to.equal(versions[q.Name]);
   });
 
   it('restores one parameter by name, or a path', async () => {
@@ -142,7 +169,10 @@ describe('ssm-backup restore (through the local AWS)', function () {
     w.aws.kms.createKey(DR, '5678abcd-0000-0000-0000-000000000000', ['alias/dr-secrets']);
     const run = await restore('--apply', '--target-region', DR, '--kms-key-map', 'alias/app-secrets=alias/dr-secrets');
     expect(run.code, run.stderr).to.equal(0);
-    const expected = w.appParams().map(restorable).map((q) => (q.KeyId === 'alias/app-secrets' ? { ...q, KeyId: 'alias/dr-secrets' } : q));
+    const expected = w
+      .appParams()
+      .map(restorable)
+      .map((q) => (q.KeyId === 'alias/app-secrets' ? { ...q, KeyId: 'alias/dr-secrets' } : q));
     expect(w.appParams(DR).map(restorable)).to.deep.equal(expected);
     expect(summary()).to.include({ sourceRegion: SOURCE, targetRegion: DR });
   });
@@ -152,7 +182,13 @@ describe('ssm-backup restore (through the local AWS)', function () {
     expect((await w.backup()).code).to.equal(0);
     for (const q of w.appParams()) w.aws.ssm.delete(SOURCE, q.Name);
     w.aws.setOptions({ putTps: 5 });
-    w.aws.faults.add({ service: 'ssm', operation: 'PutParameter', region: SOURCE, error: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' }, times: 4 });
+    w.aws.faults.add({
+      service: 'ssm',
+      operation: 'PutParameter',
+      region: SOURCE,
+      error: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+      times: 4,
+    });
     w.aws.resetStats();
     const run = await w.run('restore', '--work-dir', w.work, '--put-rate', '5', '--apply');
     expect(run.code, run.stderr).to.equal(0);
@@ -163,7 +199,14 @@ describe('ssm-backup restore (through the local AWS)', function () {
 
   it('records failed writes by name and a re-run finishes the rest', async () => {
     for (const q of w.appParams()) w.aws.ssm.delete(SOURCE, q.Name);
-    w.aws.faults.add({ service: 'ssm', operation: 'PutParameter', region: SOURCE, match: '/db/', error: { code: 'AccessDeniedException', status: 400, message: 'not authorized' }, times: 2 });
+    w.aws.faults.add({
+      service: 'ssm',
+      operation: 'PutParameter',
+      region: SOURCE,
+      match: '/db/',
+      error: { code: 'AccessDeniedException', status: 400, message: 'not authorized' },
+      times: 2,
+    });
     const first = await restore('--apply');
     expect(first.code).to.equal(1);
     expect(summary().failed.map((f: { name: string }) => f.name)).to.deep.equal([`/app/${SOURCE}/db/host`, `/app/${SOURCE}/db/password`]);
@@ -179,9 +222,22 @@ describe('ssm-backup restore (through the local AWS)', function () {
 
   describe('refuses a damaged archive before any write', () => {
     const cases: [string, (good: Map<string, Buffer>, raw: Buffer) => Promise<Buffer>, RegExp][] = [
-      ['bad sha256', async (f) => makeTarGz({ 'backup.json': f.get('backup.json')!.toString().replace('"String"', '"StringList"'), 'manifest.json': f.get('manifest.json')! }), /sha256 of backup.json is [0-9a-f]{64} but manifest.json says/],
+      [
+        'bad sha256',
+        async (f) =>
+          makeTarGz({ 'backup.json': f.get('backup.json')!.toString().replace('"String"', '"StringList"'), 'manifest.json': f.get('manifest.json')! }),
+        /sha256 of backup.json is [0-9a-f]{64} but manifest.json says/,
+      ],
       ['truncated gzip', async (_f, raw) => raw.subarray(0, Math.floor(raw.length / 2)), /is damaged \(.*\); nothing was restored/],
-      ['wrong format version', async (f) => makeTarGz({ 'backup.json': f.get('backup.json')!, 'manifest.json': f.get('manifest.json')!.toString().replace('"formatVersion": 1', '"formatVersion": 3') }), /format version 3; this tool reads versions 1 and 2/],
+      [
+        'wrong format version',
+        async (f) =>
+          makeTarGz({
+            'backup.json': f.get('backup.json')!,
+            'manifest.json': f.get('manifest.json')!.toString().replace('"formatVersion": 1', '"formatVersion": 3'),
+          }),
+        /format version 3; this tool reads versions 1 and 2/,
+      ],
     ];
     for (const [name, damage, message] of cases) {
       it(name, async () => {
@@ -200,13 +256,29 @@ describe('ssm-backup restore (through the local AWS)', function () {
     }
   });
 
-  it('restores the old job\'s plain backup.json and its tar.gz, saying they are unverified', async () => {
-    const legacy = { backup_date: '2024-05-01T13:00:00Z', environment: 'dev', region: SOURCE, parameters: [
-      { Name: '/app/legacy/a', Type: 'String', Value: 'a', Version: 3, LastModifiedDate: '2024-04-01T00:00:00Z', ARN: 'arn:aws:ssm:us-west-2:1:parameter/app/legacy/a', DataType: 'text' },
-      { Name: '/app/legacy/s', Type: 'SecureString', Value: `${SECRET_MARKER}legacy`, Version: 1 },
-    ] };
+  it("restores the old job's plain backup.json and its tar.gz, saying they are unverified", async () => {
+    const legacy = {
+      backup_date: '2024-05-01T13:00:00Z',
+      environment: 'dev',
+      region: SOURCE,
+      parameters: [
+        {
+          Name: '/app/legacy/a',
+          Type: 'String',
+          Value: 'a',
+          Version: 3,
+          LastModifiedDate: '2024-04-01T00:00:00Z',
+          ARN: 'arn:aws:ssm:us-west-2:1:parameter/app/legacy/a',
+          DataType: 'text',
+        },
+        { Name: '/app/legacy/s', Type: 'SecureString', Value: `${SECRET_MARKER}legacy`, Version: 1 },
+      ],
+    };
     await w.putObject('2024-05-01/backup.json', JSON.stringify(legacy));
-    await w.putObject('2024-05-02/ssm-backup-dev.tar.gz', await makeTarGz({ 'backup.json': JSON.stringify({ ...legacy, parameters: [{ Name: '/app/legacy/t', Type: 'StringList', Value: 'x,y' }] }) }));
+    await w.putObject(
+      '2024-05-02/ssm-backup-dev.tar.gz',
+      await makeTarGz({ 'backup.json': JSON.stringify({ ...legacy, parameters: [{ Name: '/app/legacy/t', Type: 'StringList', Value: 'x,y' }] }) }),
+    );
     const plain = await restore('--apply', '--archive', '2024-05-01/backup.json', '--path', '/app/legacy');
     expect(plain.code, plain.stderr).to.equal(0);
     expect(plain.stderr).to.contain('legacy backup.json without manifest: its integrity cannot be verified');

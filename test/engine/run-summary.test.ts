@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -55,7 +55,10 @@ describe('backup: one summary file per build, plan file, region deadline', funct
     expect((await regionRun('ap-northeast-1')).code).to.equal(1);
     const skipped = await regionRun('us-west-2');
     expect(skipped.code).to.equal(0);
-    expect(summary()['us-west-2']).to.deep.include({ status: 'SKIPPED', failureMessage: 'not started: ap-northeast-1 failed (fail-fast; --no-fail-fast backs up every region)' });
+    expect(summary()['us-west-2']).to.deep.include({
+      status: 'SKIPPED',
+      failureMessage: 'not started: ap-northeast-1 failed (fail-fast; --no-fail-fast backs up every region)',
+    });
     expect(aws.s3.getObject(bucketFor('us-west-2'), 'latest.txt')).to.equal(undefined);
     expect((await regionRun('eu-central-1', '--no-fail-fast')).code).to.equal(0);
     expect(summary()['eu-central-1'].status).to.equal('SUCCESS');
@@ -76,7 +79,12 @@ describe('backup: one summary file per build, plan file, region deadline', funct
 
   it('--region-timeout under persistent throttling: TIMED_OUT within the deadline plus a few seconds, nothing moved, nothing left behind', async () => {
     for (let i = 0; i < 300; i += 1) aws.ssm.put('us-west-2', { Name: `/bulk/p${i}`, Value: `${SECRET_MARKER}${i}`, Type: 'SecureString' });
-    aws.faults.add({ service: 'ssm', operation: 'GetParameters', region: 'us-west-2', error: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' } });
+    aws.faults.add({
+      service: 'ssm',
+      operation: 'GetParameters',
+      region: 'us-west-2',
+      error: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+    });
     const started = Date.now();
     const run = await regionRun('us-west-2', '--region-timeout', '3');
     const took = (Date.now() - started) / 1000;
@@ -92,7 +100,27 @@ describe('backup: one summary file per build, plan file, region deadline', funct
 
   it('progress lines at INFO on a slow collect (emulated quota)', async () => {
     for (let i = 0; i < 400; i += 1) aws.ssm.put('us-west-2', { Name: `/slow/p${i}`, Value: `v${i}`, Type: 'String' });
-    const run = await runCli(aws, ['backup', '--plan-file', planFile(), '--regions', 'us-west-2', '--summary-file', summaryFile(), '--work-dir', work, '--get-rate', '2', '--concurrency', '1', '--region-timeout', '14'], { TMPDIR: tmp });
+    const run = await runCli(
+      aws,
+      [
+        'backup',
+        '--plan-file',
+        planFile(),
+        '--regions',
+        'us-west-2',
+        '--summary-file',
+        summaryFile(),
+        '--work-dir',
+        work,
+        '--get-rate',
+        '2',
+        '--concurrency',
+        '1',
+        '--region-timeout',
+        '14',
+      ],
+      { TMPDIR: tmp },
+    );
     expect(run.stderr).to.match(/INFO +\[us-west-2\] Collect: \d+\/\d+ parameters \(\d+%\), [\d.]+\/s, \d+ throttled, ETA .*elapsed 12s/);
   });
 });
@@ -108,9 +136,15 @@ describe('the summary file under concurrent writers', () => {
       const script = `import { updateSummaryFile } from ${JSON.stringify(path.resolve('ts/lib/run-summary.ts'))};
         const [file, region, regions] = [process.argv[1], process.argv[2], process.argv[3].split(',')];
         await updateSummaryFile(file, regions, (s) => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 150); s[region] = { status: 'SUCCESS', parameterCount: 1, artifactPath: null, executionTimeSec: 0 }; });`;
-      const runs = regions.map((r) => new Promise<number | null>((resolve) => {
-        spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file, r, regions.join(',')], { stdio: 'inherit' }).on('exit', resolve);
-      }));
+      const runs = regions.map(
+        (r) =>
+          new Promise<number | null>((resolve) => {
+            spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file, r, regions.join(',')], { stdio: 'inherit' }).on(
+              'exit',
+              resolve,
+            );
+          }),
+      );
       expect(await Promise.all(runs)).to.deep.equal(regions.map(() => 0));
       const s = JSON.parse(readFileSync(file, 'utf8'));
       expect(Object.keys(s)).to.deep.equal(regions);
@@ -119,5 +153,17 @@ describe('the summary file under concurrent writers', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('fail-fast reads the summary file: running vs killed regions', () => {
+  it('a region still running (its process alive) is not a failure; one whose process is gone is', async () => {
+    const { firstFailure, runningEntry } = await import('../../ts/lib/run-summary.js');
+    const running = runningEntry('us-west-2');
+    expect(running).to.include({ status: 'FAILED', failureCategory: 'interrupted', runningPid: process.pid });
+    expect(firstFailure({ 'us-west-2': running, 'eu-west-1': { status: 'SKIPPED' } }, ['eu-west-1'])).to.equal(undefined);
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    expect(firstFailure({ 'us-west-2': { ...running, runningPid: dead }, 'eu-west-1': { status: 'SKIPPED' } }, ['eu-west-1'])).to.equal('us-west-2');
+    expect(firstFailure({ 'us-west-2': { status: 'TIMED_OUT' } }, [])).to.equal('us-west-2');
   });
 });

@@ -31,13 +31,15 @@ async function expectIntegrityError(spool: EncryptedSpool, pattern: RegExp): Pro
 
 describe('EncryptedSpool (AES-256-GCM records, key only in memory)', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'spool-unit-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'spool-unit-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Writes `plain` in uneven pieces and closes the spool. */
   async function spoolOf(plain: Buffer): Promise<EncryptedSpool> {
     const spool = new EncryptedSpool(path.join(dir, 'p.spool'));
-    for (let i = 0, step = 1; i < plain.length; i += step, step = (step * 7 + 13) % 90001 + 1) await spool.write(plain.subarray(i, i + step));
+    for (let i = 0, step = 1; i < plain.length; i += step, step = ((step * 7 + 13) % 90001) + 1) await spool.write(plain.subarray(i, i + step));
     expect(await spool.close()).to.equal(plain.length);
     return spool;
   }
@@ -177,10 +179,12 @@ describe('removeStaleSpoolDirs', () => {
     expect(existsSync(outside)).to.equal(true);
     const kept = [...others, path.basename(outside), path.basename(running), path.basename(mine), `ssm-backup-${dead}-L1nk00`, `ssm-backup-${dead}-F1le00`];
     expect(readdirSync(root).sort()).to.deep.equal(kept.sort());
-    expect(events.map((e) => `${e.level} ${e.message}`).sort()).to.deep.equal([
-      `info Removed ${reusedPid}, the encrypted spool of an earlier run (pid ${process.pid}) that no longer runs`,
-      `info Removed ${stale}, the encrypted spool of an earlier run (pid ${dead}) that no longer runs`,
-    ].sort());
+    expect(events.map((e) => `${e.level} ${e.message}`).sort()).to.deep.equal(
+      [
+        `info Removed ${reusedPid}, the encrypted spool of an earlier run (pid ${process.pid}) that no longer runs`,
+        `info Removed ${stale}, the encrypted spool of an earlier run (pid ${dead}) that no longer runs`,
+      ].sort(),
+    );
     removePrivateDir(mine);
   });
 

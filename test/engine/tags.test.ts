@@ -10,7 +10,8 @@ import type { BackupParameter } from '../../ts/lib/parameter.js';
 
 const REGION = 'us-west-2';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const sortTags = (t: { Key?: string; Value?: string }[] | undefined) => [...(t ?? [])].map((x) => ({ Key: x.Key, Value: x.Value })).sort((a, b) => String(a.Key).localeCompare(String(b.Key)));
+const sortTags = (t: { Key?: string; Value?: string }[] | undefined) =>
+  [...(t ?? [])].map((x) => ({ Key: x.Key, Value: x.Value })).sort((a, b) => String(a.Key).localeCompare(String(b.Key)));
 
 describe('tags through the Resource Groups Tagging API sweep (local AWS)', function () {
   this.timeout(60000);
@@ -22,8 +23,16 @@ describe('tags through the Resource Groups Tagging API sweep (local AWS)', funct
   const collect = async (extra: Partial<CollectOptions> = {}, reader: TaggingReader = taggingReader(tagging)) => {
     const out: BackupParameter[] = [];
     const result = await collectParameters(ssmReader(ssm), {
-      region: REGION, filters: [], includeTags: true, tagging: reader, concurrency: 4, logger: createLogger((e) => events.push(e)),
-      sink: async (p) => { out.push(...p); }, ...extra,
+      region: REGION,
+      filters: [],
+      includeTags: true,
+      tagging: reader,
+      concurrency: 4,
+      logger: createLogger((e) => events.push(e)),
+      sink: async (p) => {
+        out.push(...p);
+      },
+      ...extra,
     });
     return { out, result };
   };
@@ -39,7 +48,13 @@ describe('tags through the Resource Groups Tagging API sweep (local AWS)', funct
     tagging = new ResourceGroupsTaggingAPIClient({ region: REGION, endpoint: aws.endpoint, credentials, maxAttempts: 3 });
     events = [];
     for (let i = 0; i < 260; i++) {
-      const tags = i % 2 === 0 ? [{ Key: 'team', Value: `t${i % 7}` }, { Key: 'cost', Value: String(i) }] : undefined;
+      const tags =
+        i % 2 === 0
+          ? [
+              { Key: 'team', Value: `t${i % 7}` },
+              { Key: 'cost', Value: String(i) },
+            ]
+          : undefined;
       aws.ssm.put(REGION, { Name: `/app/s${Math.floor(i / 26)}/p${String(i).padStart(3, '0')}`, Value: `v${i}`, Tags: tags });
     }
     // Tagged once, untagged since: GetResources lists it with no tags.
@@ -60,7 +75,7 @@ describe('tags through the Resource Groups Tagging API sweep (local AWS)', funct
     expect(out.find((p) => p.Name === '/app/s0/p000')?.Tags).to.deep.equal([]);
     expect(out.find((p) => p.Name === '/app/s0/p001')?.Tags).to.deep.equal([]);
     expect(result).to.deep.include({ tagMode: 'sweep' });
-    expect(result.tagsChanged).to.equal(undefined);
+    expect(await result.tagCheck).to.deep.equal([]);
     const ops = aws.stats().operations;
     expect(ops['tagging:GetResources']).to.equal(2 * Math.ceil(130 / 100)); // the sweep and the check
     expect(ops['ssm:ListTagsForResource'] ?? 0).to.equal(0);
@@ -73,13 +88,14 @@ describe('tags through the Resource Groups Tagging API sweep (local AWS)', funct
       sweepPage: async (token) => {
         const page = await inner.sweepPage(token);
         pages += 1;
-        if (pages === 1) await ssm.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: '/app/s0/p003', Tags: [{ Key: 'late', Value: 'yes' }] }));
+        if (pages === 1)
+          await ssm.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: '/app/s0/p003', Tags: [{ Key: 'late', Value: 'yes' }] }));
         return page;
       },
     };
     const { out, result } = await collect({}, reader);
     expect(out.find((p) => p.Name === '/app/s0/p003')?.Tags).to.deep.equal([]);
-    expect(result.tagsChanged).to.deep.equal(['/app/s0/p003']);
+    expect(await result.tagCheck).to.deep.equal(['/app/s0/p003']);
     const warn = events.filter((e) => e.level === 'warn').map((e) => e.message);
     expect(warn).to.have.length(1);
     expect(warn[0]).to.match(/^Tags of 1 parameter\(s\) changed while the backup ran; .*: \/app\/s0\/p003$/);
@@ -95,19 +111,28 @@ describe('tags through the Resource Groups Tagging API sweep (local AWS)', funct
     expect(ops['ssm:ListTagsForResource']).to.equal(260);
     expect(ops['tagging:GetResources']).to.equal(1);
     const warn = events.filter((e) => e.level === 'warn').map((e) => e.message);
-    expect(warn).to.deep.equal([`Tags: the Resource Groups Tagging API is not available in ${REGION} (AccessDeniedException); falling back to ListTagsForResource, one call per parameter (paced by --tag-rate)`]);
+    expect(warn).to.deep.equal([
+      `Tags: the Resource Groups Tagging API is not available in ${REGION} (AccessDeniedException); falling back to ListTagsForResource, one call per parameter (paced by --tag-rate)`,
+    ]);
   });
 
   it('fails the region when the sweep fails for another reason (never backs up without tags silently)', async () => {
     aws.faults.add({ service: 'tagging', operation: 'GetResources', error: { code: 'InternalServiceException', status: 500 } });
-    const err = await collect().then(() => undefined, (e: Error) => e);
+    const err = await collect().then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(err?.message).to.match(/^GetResources \(tag sweep\) failed in us-west-2: InternalServiceException/);
   });
 
   it('collects exactly once through sparse and empty pages (filter after paging, 7-item pages) with a --path of 10%', async () => {
     aws.setOptions({ pageSize: 7, filterAfterPaging: true });
     const { out, result } = await collect({ filters: selectionFilters('/app/s3'), selective: true });
-    const expected = aws.ssm.list(REGION).filter((p) => p.Name.startsWith('/app/s3/')).map((p) => p.Name).sort();
+    const expected = aws.ssm
+      .list(REGION)
+      .filter((p) => p.Name.startsWith('/app/s3/'))
+      .map((p) => p.Name)
+      .sort();
     expect(out.map((p) => p.Name)).to.deep.equal(expected);
     expect(expected).to.have.length(26);
     expectExact(out);

@@ -15,7 +15,13 @@ const SPOOL_DIR = /^ssm-backup-(\d+)-[A-Za-z0-9]{6}$/;
 function filesUnder(dir: string): { file: string; bytes: Buffer }[] {
   return (readdirSync(dir, { recursive: true }) as string[])
     .map((f) => path.join(dir, f))
-    .filter((f) => { try { return statSync(f).isFile(); } catch { return false; } })
+    .filter((f) => {
+      try {
+        return statSync(f).isFile();
+      } catch {
+        return false;
+      }
+    })
     .map((file) => ({ file, bytes: readFileSync(file) }));
 }
 
@@ -83,14 +89,17 @@ describe('temporary files of the shipped bundle (values never on disk in clear)'
     const env = { PATH: process.env.PATH, ...aws.env, AWS_REGION: REGION, TMPDIR: tmp };
     child = spawn(process.execPath, [BUNDLE, 'backup', '--environment', 'dev', '--work-dir', work, ...extraArgs], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.resume();
-    child.stderr!.on('data', (d) => { stderr += d; });
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+    });
     return child;
   }
 
-  const exited = (c: ChildProcess) => new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (c.exitCode !== null || c.signalCode !== null) resolve({ code: c.exitCode, signal: c.signalCode });
-    else c.on('exit', (code, signal) => resolve({ code, signal }));
-  });
+  const exited = (c: ChildProcess) =>
+    new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      if (c.exitCode !== null || c.signalCode !== null) resolve({ code: c.exitCode, signal: c.signalCode });
+      else c.on('exit', (code, signal) => resolve({ code, signal }));
+    });
 
   /** Starts a backup slowed to ~50 GetParameters/s and waits until it has spooled at least two 64 KiB records. */
   async function startMidCollect(): Promise<ChildProcess> {
@@ -118,7 +127,11 @@ describe('temporary files of the shipped bundle (values never on disk in clear)'
     const next = start(['--get-rate', '1000']);
     const { code } = await exited(next);
     expect(code, stderr).to.equal(0);
-    expect(stderr).to.match(new RegExp(`INFO +Removed ${path.join(tmp, left[0]).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, the encrypted spool of an earlier run \\(pid ${c.pid}\\) that no longer runs`));
+    expect(stderr).to.match(
+      new RegExp(
+        `INFO +Removed ${path.join(tmp, left[0]).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, the encrypted spool of an earlier run \\(pid ${c.pid}\\) that no longer runs`,
+      ),
+    );
     expect(readdirSync(tmp)).to.deep.equal([]);
     expect(aws.s3.getObject(bucketFor(REGION), 'latest.txt')).to.exist;
     expect(stderr).not.to.contain(SECRET_MARKER);
@@ -128,7 +141,10 @@ describe('temporary files of the shipped bundle (values never on disk in clear)'
     // The archive upload answers SlowDown (503), which the SDK retries with backoff: the run stays in its upload.
     aws.faults.add({ service: 's3', match: '.tar.gz', error: { code: 'SlowDown', status: 503 } });
     const c = start(['--get-rate', '1000']);
-    await until('the upload to start', () => stderr.includes('Collected') && Object.keys(aws.stats().operations).some((op) => /s3:(PutObject|CreateMultipartUpload)/.test(op)));
+    await until(
+      'the upload to start',
+      () => stderr.includes('Collected') && Object.keys(aws.stats().operations).some((op) => /s3:(PutObject|CreateMultipartUpload)/.test(op)),
+    );
     expect(stderr, 'not uploaded yet').not.to.contain('Uploaded');
     expect(spoolDirs(), 'the spool is still there during the upload').to.have.length(1);
     expect(expectNoSecretOnDisk('during the upload')).to.be.greaterThan(1024 * 1024);

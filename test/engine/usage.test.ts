@@ -65,25 +65,71 @@ describe('bad usage is refused before anything runs (every command)', function (
     { what: 'error file under a file', args: ['--error-file', '@root/a-file/e.json'], expect: /a-file is a file, not a directory/ },
     { what: 'error file in an unwritable directory', args: ['--error-file', '@root/locked/e.json'], expect: /is not writable by this user/, skip: asRoot },
     { what: 'stray positional argument', args: ['extra'], expect: /unexpected argument "extra"/ },
-    { what: 'bad environment name', args: ['--environment=-dev'], expect: /--environment "-dev" is invalid/, only: ['plan', 'backup', 'list', 'verify', 'diff', 'restore'] },
-    { what: 'option without its value', args: ['--environment', '--verbose'], expect: /--environment needs a value/, only: ['plan', 'backup', 'list', 'verify', 'diff', 'restore'] },
-    { what: 'bad home region', args: ['--ssm-home-region', 'mars-1'], expect: /--ssm-home-region contains an invalid region name "mars-1"/, only: ['plan', 'backup', 'list', 'verify', 'diff', 'restore'] },
-    { what: 'bad home region from $AWS_REGION', args: [], env: { AWS_REGION: 'nowhere' }, expect: /\$AWS_REGION contains an invalid region name/, only: ['list-noflag'] },
+    {
+      what: 'bad environment name',
+      args: ['--environment=-dev'],
+      expect: /--environment "-dev" is invalid/,
+      only: ['plan', 'backup', 'list', 'verify', 'diff', 'restore'],
+    },
+    {
+      what: 'option without its value',
+      args: ['--environment', '--verbose'],
+      expect: /--environment needs a value/,
+      only: ['plan', 'backup', 'list', 'verify', 'diff', 'restore'],
+    },
+    {
+      what: 'bad home region',
+      args: ['--ssm-home-region', 'mars-1'],
+      expect: /--ssm-home-region contains an invalid region name "mars-1"/,
+      only: ['plan', 'backup', 'list', 'verify', 'diff', 'restore'],
+    },
+    {
+      what: 'bad home region from $AWS_REGION',
+      args: [],
+      env: { AWS_REGION: 'nowhere' },
+      expect: /\$AWS_REGION contains an invalid region name/,
+      only: ['list-noflag'],
+    },
     { what: 'missing required option', args: [], expect: /--region is required/, only: ['list-noregion'] },
     { what: 'blank region list', args: ['--regions', ','], expect: /--regions "," has a blank item/, only: ['plan', 'backup'] },
     { what: 'empty region list', args: ['--regions', ''], expect: /--regions "" has a blank item/, only: ['plan', 'backup'] },
-    { what: 'bad region in the list', args: ['--regions', 'us-west-2,Tokyo'], expect: /--regions contains an invalid region name "Tokyo"/, only: ['plan', 'backup'] },
-    { what: 'plan --output (the AWS CLI format switch) is not an option', args: ['--output', 'json'], expect: /--output \(did you mean --output-file\?\)/, only: ['plan'] },
+    {
+      what: 'bad region in the list',
+      args: ['--regions', 'us-west-2,Tokyo'],
+      expect: /--regions contains an invalid region name "Tokyo"/,
+      only: ['plan', 'backup'],
+    },
+    {
+      what: 'plan --output (the AWS CLI format switch) is not an option',
+      args: ['--output', 'json'],
+      expect: /--output \(did you mean --output-file\?\)/,
+      only: ['plan'],
+    },
     { what: 'typo --dryrun', args: ['--dryrun'], expect: /--dryrun \(did you mean --dry-run\?\)/, only: ['backup'] },
     { what: 'SSM_BACKUP_DRY_RUN=garbage', env: { SSM_BACKUP_DRY_RUN: 'garbage' }, expect: /SSM_BACKUP_DRY_RUN "garbage" is not a boolean/, only: ['backup'] },
-    { what: 'bad number', args: ['--concurrency', 'abc'], expect: /--concurrency "abc" is invalid: use a whole number from 1 to 64/, only: ['backup', 'restore'] },
+    {
+      what: 'bad number',
+      args: ['--concurrency', 'abc'],
+      expect: /--concurrency "abc" is invalid: use a whole number from 1 to 64/,
+      only: ['backup', 'restore'],
+    },
     { what: 'number out of range', args: ['--get-rate', '0'], expect: /--get-rate "0" is invalid/, only: ['backup', 'diff', 'restore'] },
     { what: 'work dir that is a file', args: ['--work-dir', '@root/a-file'], expect: /a-file is a file, not a directory/, only: ['backup', 'restore'] },
     { what: 'work dir under /proc', args: ['--work-dir', '/proc/x'], expect: /--work-dir "\/proc\/x" is under \/proc/, only: ['backup', 'restore'] },
     { what: 'summary file that is a directory', args: ['--summary-file', '@root'], expect: /--summary-file ".*" is a directory/, only: ['backup', 'restore'] },
-    { what: 'relative --path', args: ['--path', 'app'], expect: /--path "app" is invalid: use an absolute parameter path/, only: ['backup', 'diff', 'restore'] },
+    {
+      what: 'relative --path',
+      args: ['--path', 'app'],
+      expect: /--path "app" is invalid: use an absolute parameter path/,
+      only: ['backup', 'diff', 'restore'],
+    },
     { what: 'option of another command (diff --put-rate)', args: ['--put-rate', '10'], expect: /unknown option for diff: --put-rate/, only: ['diff'] },
-    { what: '--prune with --names', args: ['--prune', '--names', '/app/a', '--apply'], expect: /--prune .* cannot be combined with --names/, only: ['restore'] },
+    {
+      what: '--prune with --names',
+      args: ['--prune', '--names', '/app/a', '--apply'],
+      expect: /--prune .* cannot be combined with --names/,
+      only: ['restore'],
+    },
     { what: 'bad --max-archive-mb', args: ['--max-archive-mb', '0'], expect: /--max-archive-mb "0" is invalid/, only: ['verify', 'diff', 'restore'] },
     { what: 'typo --name for --names', args: ['--name', '/app/a', '--overwrite', '--apply'], expect: /--name \(did you mean --names\?\)/, only: ['restore'] },
     { what: 'blank names', args: ['--names', ',', '--overwrite', '--apply'], expect: /--names "," has a blank item/, only: ['restore'] },
@@ -93,7 +139,12 @@ describe('bad usage is refused before anything runs (every command)', function (
     { what: 'bad target region', args: ['--target-region', 'x'], expect: /--target-region contains an invalid region name "x"/, only: ['restore', 'diff'] },
     { what: 'missing summary file', args: ['--summary-file', '@root/none.json'], expect: /--summary-file ".*none.json" does not exist/, only: ['notify'] },
     { what: 'bad result', args: ['--result', 'GREEN'], expect: /--result "GREEN" is invalid: use one of/, only: ['notify'] },
-    { what: 'unknown profile', args: ['--profile', 'no-such-profile-xyz'], expect: /--profile no-such-profile-xyz is not defined/, only: ['plan', 'backup', 'list', 'verify', 'diff', 'restore'] },
+    {
+      what: 'unknown profile',
+      args: ['--profile', 'no-such-profile-xyz'],
+      expect: /--profile no-such-profile-xyz is not defined/,
+      only: ['plan', 'backup', 'list', 'verify', 'diff', 'restore'],
+    },
   ];
 
   const fill = (args: string[]) => args.map((a) => a.replace('@work', work).replace('@summaries', summaries).replace('@root', root));
@@ -153,7 +204,9 @@ describe('bad usage is refused before anything runs (every command)', function (
 
   it('an environment boolean accepts true/false/1/0/yes/no in any case', async () => {
     for (const v of ['TRUE', 'yes', '1', 'False', 'NO', '0']) {
-      const run = await runCli(aws, ['backup', '--environment', 'dev', '--ssm-home-region', HOME, '--regions', 'us-west-2', '--work-dir', work], { SSM_BACKUP_DRY_RUN: v });
+      const run = await runCli(aws, ['backup', '--environment', 'dev', '--ssm-home-region', HOME, '--regions', 'us-west-2', '--work-dir', work], {
+        SSM_BACKUP_DRY_RUN: v,
+      });
       expect(run.code, `${v}: ${run.stderr}`).to.equal(0);
       expect(run.stderr.includes('DRY RUN'), v).to.equal(['TRUE', 'yes', '1'].includes(v));
     }

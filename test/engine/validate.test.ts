@@ -21,11 +21,23 @@ describe('Parameter Store rules for archive entries (pure)', () => {
     expect(parameterProblems(base)).to.deep.equal([]);
     expect(parameterProblems({ ...base, Value: 'x'.repeat(5000), Tier: 'Standard' })).to.deep.equal(['Value is 5000 bytes, over 4096 for the Standard tier']);
     expect(parameterProblems({ ...base, Value: 'x'.repeat(5000) })).to.deep.equal([]);
-    expect(parameterProblems({ ...base, DataType: 'aws:ec2:image', Value: 'not-an-ami' })).to.deep.equal(['DataType aws:ec2:image needs a String whose value is an AMI id']);
+    expect(parameterProblems({ ...base, DataType: 'aws:ec2:image', Value: 'not-an-ami' })).to.deep.equal([
+      'DataType aws:ec2:image needs a String whose value is an AMI id',
+    ]);
     expect(parameterProblems({ ...base, DataType: 'json' })[0]).to.match(/^DataType json is not/);
     expect(parameterProblems({ ...base, Value: 'secret-123', AllowedPattern: '^\\d+$' })).to.deep.equal(['Value does not match AllowedPattern']);
-    expect(parameterProblems({ ...base, Tags: [{ Key: 'a', Value: '1' }, { Key: 'a', Value: '2' }] })).to.deep.equal(['Tag key a given twice']);
-    expect(parameterProblems({ ...base, Policies: [{ PolicyText: '{"Type":"Expiration","Version":"1.0","Attributes":{"Timestamp":"2030-01-01T00:00:00Z"}}' }] })).to.deep.equal([]);
+    expect(
+      parameterProblems({
+        ...base,
+        Tags: [
+          { Key: 'a', Value: '1' },
+          { Key: 'a', Value: '2' },
+        ],
+      }),
+    ).to.deep.equal(['Tag key a given twice']);
+    expect(
+      parameterProblems({ ...base, Policies: [{ PolicyText: '{"Type":"Expiration","Version":"1.0","Attributes":{"Timestamp":"2030-01-01T00:00:00Z"}}' }] }),
+    ).to.deep.equal([]);
     expect(parameterProblems({ ...base, Tier: 'Premium' })).to.deep.equal(['Tier Premium is not Standard, Advanced, Intelligent-Tiering']);
   });
 
@@ -41,7 +53,10 @@ describe('Parameter Store rules for archive entries (pure)', () => {
 
 describe('errors of calls that carried a value', () => {
   it('are described by code, field and status only, whatever the service says', () => {
-    const err = Object.assign(new Error("Value 'line1\nline2' at 'value' failed; at 'x' Value 'E'"), { name: 'ParameterPatternMismatchException', $metadata: { httpStatusCode: 400 } });
+    const err = Object.assign(new Error("Value 'line1\nline2' at 'value' failed; at 'x' Value 'E'"), {
+      name: 'ParameterPatternMismatchException',
+      $metadata: { httpStatusCode: 400 },
+    });
     expect(describeValueCallError(err)).to.equal('ParameterPatternMismatchException (field: Value (AllowedPattern)) [HTTP 400]');
     expect(describeValueCallError(Object.assign(new Error('boom secret'), { name: 'weird name with secret' }))).to.equal('Error');
   });

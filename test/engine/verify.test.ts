@@ -38,7 +38,14 @@ describe('ssm-backup verify (through the local AWS)', function () {
   it('prints JSON for an explicit key', async () => {
     const run = await w.run('verify', '--archive', key, '--json');
     expect(run.code).to.equal(0);
-    expect(JSON.parse(run.stdout)).to.deep.include({ archive: `s3://${bucketFor(SOURCE)}/${key}`, format: 'v1', verified: true, parameterCount: 8, environment: 'dev', region: SOURCE });
+    expect(JSON.parse(run.stdout)).to.deep.include({
+      archive: `s3://${bucketFor(SOURCE)}/${key}`,
+      format: 'v1',
+      verified: true,
+      parameterCount: 8,
+      environment: 'dev',
+      region: SOURCE,
+    });
   });
 
   it('exits 1 on a checksum mismatch, a parameter count mismatch and a missing backup.json', async () => {
@@ -46,7 +53,10 @@ describe('ssm-backup verify (through the local AWS)', function () {
     const manifest = JSON.parse(files.get('manifest.json')!.toString());
     const cases: [Buffer, RegExp][] = [
       [await makeTarGz({ 'backup.json': doc.replace('"String"', '"StringList"'), 'manifest.json': files.get('manifest.json')! }), /sha256 of backup.json is/],
-      [await makeTarGz({ 'backup.json': doc, 'manifest.json': JSON.stringify({ ...manifest, parameterCount: 9 }) }), /holds 8 parameters but manifest.json says 9/],
+      [
+        await makeTarGz({ 'backup.json': doc, 'manifest.json': JSON.stringify({ ...manifest, parameterCount: 9 }) }),
+        /holds 8 parameters but manifest.json says 9/,
+      ],
       [await makeTarGz({ 'manifest.json': JSON.stringify(manifest) }), /holds no backup.json/],
     ];
     for (const [body, message] of cases) {
@@ -57,8 +67,11 @@ describe('ssm-backup verify (through the local AWS)', function () {
     }
   });
 
-  it('reads the old job\'s backup.json and says it is unverified (exit 0)', async () => {
-    await w.putObject('old/backup.json', JSON.stringify({ backup_date: '2024-01-01', environment: 'dev', region: SOURCE, parameters: [{ Name: '/a', Type: 'String', Value: 'x' }] }));
+  it("reads the old job's backup.json and says it is unverified (exit 0)", async () => {
+    await w.putObject(
+      'old/backup.json',
+      JSON.stringify({ backup_date: '2024-01-01', environment: 'dev', region: SOURCE, parameters: [{ Name: '/a', Type: 'String', Value: 'x' }] }),
+    );
     const run = await w.run('verify', '--archive', 'old/backup.json');
     expect(run.code).to.equal(0);
     expect(run.stdout).to.match(/^UNVERIFIED \(legacy backup.json, no checksum; restore is allowed\)/);
@@ -80,7 +93,7 @@ describe('ssm-backup verify (through the local AWS)', function () {
       expect.fail('accepted bad JSON');
     } catch (err) {
       expect((err as Error).message).to.match(/^backup.json is not valid JSON \(error near byte \d+\)$/);
-      expect((err as Error).message).not.to.contain("secret");
+      expect((err as Error).message).not.to.contain('secret');
     }
   });
 });

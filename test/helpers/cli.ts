@@ -1,7 +1,11 @@
 import { exec } from '../../ts/cli.js';
 import type { LocalAws } from '../../local-aws/index.js';
 
-export interface CliRun { code: number; stdout: string; stderr: string }
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the CLI in-process against the local AWS (the SDK reads AWS_* from process.env). */
 export async function runCli(aws: LocalAws, args: string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
@@ -10,7 +14,15 @@ export async function runCli(aws: LocalAws, args: string[], extraEnv: Record<str
   let stdout = '';
   let stderr = '';
   try {
-    const code = await exec(args, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, env: process.env });
+    const code = await exec(args, {
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+      env: process.env,
+    });
     return { code, stdout, stderr };
   } finally {
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];

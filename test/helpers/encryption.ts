@@ -7,7 +7,11 @@ export const ACCOUNT = '123456789012';
 export const DR_REGION = 'eu-central-1';
 
 /** What the Pulumi stack writes for client-side encryption: a key per region (given as an alias ARN) and a DR key list. */
-export function seedBackupKeys(aws: LocalAws, regions: string[], opts: { dr?: string[]; env?: string } = {}): { keyArns: Record<string, string>; drArns: string[] } {
+export function seedBackupKeys(
+  aws: LocalAws,
+  regions: string[],
+  opts: { dr?: string[]; env?: string } = {},
+): { keyArns: Record<string, string>; drArns: string[] } {
   const env = opts.env ?? 'dev';
   const keyArns: Record<string, string> = {};
   for (const r of regions) {
@@ -35,7 +39,9 @@ export async function reachableBytes(body: Buffer): Promise<Buffer[]> {
     out.push(f);
     try {
       out.push(gunzipSync(f));
-    } catch { /* not gzip: ciphertext */ }
+    } catch {
+      /* not gzip: ciphertext */
+    }
   }
   return out;
 }

@@ -39,7 +39,10 @@ export async function restoreWorld(): Promise<RestoreWorld> {
   };
   const s3 = new S3Client({ region: SOURCE, endpoint: aws.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   return {
-    aws, work, outputs, cli,
+    aws,
+    work,
+    outputs,
+    cli,
     run: (command, ...extra) => cli([command, '--environment', 'dev', '--ssm-home-region', HOME, '--region', SOURCE, ...extra]),
     backup: () => cli(['backup', '--environment', 'dev', '--ssm-home-region', HOME, '--regions', SOURCE, '--include-tags', '--work-dir', work]),
     putObject: async (key, body) => {
@@ -70,7 +73,15 @@ export const sha256 = (b: Buffer | string): string => createHash('sha256').updat
 /** The fields a restore must bring back, from the emulator's store. */
 export function restorable(p: StoredParameter): Record<string, unknown> {
   return {
-    Name: p.Name, Type: p.Type, Value: p.Value, Description: p.Description, Tier: p.Tier, AllowedPattern: p.AllowedPattern,
-    DataType: p.DataType, KeyId: p.KeyId, Policies: p.Policies.map((x) => x.PolicyText), Tags: [...p.Tags].sort((a, b) => a.Key.localeCompare(b.Key)),
+    Name: p.Name,
+    Type: p.Type,
+    Value: p.Value,
+    Description: p.Description,
+    Tier: p.Tier,
+    AllowedPattern: p.AllowedPattern,
+    DataType: p.DataType,
+    KeyId: p.KeyId,
+    Policies: p.Policies.map((x) => x.PolicyText),
+    Tags: [...p.Tags].sort((a, b) => a.Key.localeCompare(b.Key)),
   };
 }

@@ -63,7 +63,14 @@ describe('local-aws quotas, latency, faults and stats', () => {
 
   it('injects faults by operation, region, match and times', async () => {
     aws.ssm.put('us-east-1', { Name: '/app/other', Value: 'o' });
-    aws.faults.add({ service: 'ssm', operation: 'GetParameter', region: 'us-east-1', match: '/q', error: { code: 'InternalServerError', status: 500, message: 'boom' }, times: 2 });
+    aws.faults.add({
+      service: 'ssm',
+      operation: 'GetParameter',
+      region: 'us-east-1',
+      match: '/q',
+      error: { code: 'InternalServerError', status: 500, message: 'boom' },
+      times: 2,
+    });
     const c = ssmClient(aws);
     const west = ssmClient(aws, 'us-west-2');
     expect((await west.send(new GetParameterCommand({ Name: '/q' }))).Parameter?.Value).to.equal('v');
@@ -82,7 +89,13 @@ describe('local-aws quotas, latency, faults and stats', () => {
   it('a whenDecrypting fault fires only when a SecureString is decrypted', async () => {
     aws.kms.createKey('us-east-1', 'key-1', ['alias/app-secrets']);
     aws.ssm.put('us-east-1', { Name: '/app/secret', Value: 'TOPSECRET', Type: 'SecureString', KeyId: 'alias/app-secrets' });
-    aws.faults.add({ service: 'ssm', operation: 'GetParameters', match: '/app/secret', whenDecrypting: true, error: { code: 'AccessDeniedException', status: 400, message: 'not authorized to perform kms:Decrypt' } });
+    aws.faults.add({
+      service: 'ssm',
+      operation: 'GetParameters',
+      match: '/app/secret',
+      whenDecrypting: true,
+      error: { code: 'AccessDeniedException', status: 400, message: 'not authorized to perform kms:Decrypt' },
+    });
     const c = ssmClient(aws);
     const plain = await c.send(new GetParametersCommand({ Names: ['/app/secret', '/q'] }));
     expect(plain.Parameters).to.have.length(2);
@@ -98,7 +111,13 @@ describe('local-aws quotas, latency, faults and stats', () => {
 
   it('injects S3 faults matched by key', async () => {
     aws.s3.createBucket('us-east-1', 'fb');
-    aws.faults.add({ service: 's3', operation: 'PutObject', match: '.tar.gz', error: { code: 'AccessDenied', status: 403, message: 'Access Denied' }, times: 1 });
+    aws.faults.add({
+      service: 's3',
+      operation: 'PutObject',
+      match: '.tar.gz',
+      error: { code: 'AccessDenied', status: 403, message: 'Access Denied' },
+      times: 1,
+    });
     const s3 = s3Client(aws);
     await s3.send(new PutObjectCommand({ Bucket: 'fb', Key: 'latest.txt', Body: 'x' }));
     const err = await rejects(s3.send(new PutObjectCommand({ Bucket: 'fb', Key: 'a.tar.gz', Body: 'x' })));

@@ -46,13 +46,19 @@ describe('local-aws KMS cryptography', () => {
   });
 
   it('binds the encryption context: a different or missing context is InvalidCiphertextException', async () => {
-    const enc = await west.send(new EncryptCommand({ KeyId: 'arn:aws:kms:us-west-2:123456789012:alias/backup', Plaintext: Buffer.from('hello'), EncryptionContext: { a: '1' } }));
+    const enc = await west.send(
+      new EncryptCommand({ KeyId: 'arn:aws:kms:us-west-2:123456789012:alias/backup', Plaintext: Buffer.from('hello'), EncryptionContext: { a: '1' } }),
+    );
     expect(enc.KeyId).to.equal(arn);
-    expect((await rejects(west.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { a: '2' } })))).name).to.equal('InvalidCiphertextException');
+    expect((await rejects(west.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { a: '2' } })))).name).to.equal(
+      'InvalidCiphertextException',
+    );
     expect((await rejects(west.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob })))).name).to.equal('InvalidCiphertextException');
     const tampered = Buffer.from(enc.CiphertextBlob!);
     tampered[tampered.length - 1] ^= 1;
-    expect((await rejects(west.send(new DecryptCommand({ CiphertextBlob: tampered, EncryptionContext: { a: '1' } })))).name).to.equal('InvalidCiphertextException');
+    expect((await rejects(west.send(new DecryptCommand({ CiphertextBlob: tampered, EncryptionContext: { a: '1' } })))).name).to.equal(
+      'InvalidCiphertextException',
+    );
     const ok = await west.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { a: '1' }, KeyId: KEY }));
     expect(Buffer.from(ok.Plaintext!).toString()).to.equal('hello');
   });

@@ -18,7 +18,8 @@ describe('local-aws SSM history and labels', () => {
   let aws: LocalAws;
   let ssm: SSMClient;
 
-  const put = (Value: string, name = '/app/db/url'): Promise<unknown> => ssm.send(new PutParameterCommand({ Name: name, Value, Type: 'String', Overwrite: true }));
+  const put = (Value: string, name = '/app/db/url'): Promise<unknown> =>
+    ssm.send(new PutParameterCommand({ Name: name, Value, Type: 'String', Overwrite: true }));
   const label = (Labels: string[], ParameterVersion?: number) => ssm.send(new LabelParameterVersionCommand({ Name: '/app/db/url', ParameterVersion, Labels }));
   const labelsByVersion = async (): Promise<Record<number, string[]>> => {
     const out = await ssm.send(new GetParameterHistoryCommand({ Name: '/app/db/url' }));
@@ -37,7 +38,10 @@ describe('local-aws SSM history and labels', () => {
 
   it('labels the latest version by default, moves a label to the version named last, and reports bad labels', async () => {
     expect(await label(['prod'])).to.deep.include({ ParameterVersion: 3, InvalidLabels: [] });
-    expect(await label(['prod', 'stable', '1st', 'aws-x', 'SSM_y', 'has space'], 1)).to.deep.include({ ParameterVersion: 1, InvalidLabels: ['1st', 'aws-x', 'SSM_y', 'has space'] });
+    expect(await label(['prod', 'stable', '1st', 'aws-x', 'SSM_y', 'has space'], 1)).to.deep.include({
+      ParameterVersion: 1,
+      InvalidLabels: ['1st', 'aws-x', 'SSM_y', 'has space'],
+    });
     expect(await labelsByVersion()).to.deep.equal({ 1: ['prod', 'stable'], 2: [], 3: [] });
     expect((await rejects(label(['x'], 9))).name).to.equal('ParameterVersionNotFound');
     expect((await rejects(ssm.send(new LabelParameterVersionCommand({ Name: '/nope', Labels: ['x'] })))).name).to.equal('ParameterNotFound');
@@ -45,9 +49,21 @@ describe('local-aws SSM history and labels', () => {
   });
 
   it('allows at most 10 labels per version (ParameterVersionLabelLimitExceeded), and unlabels', async () => {
-    await label(Array.from({ length: 10 }, (_, i) => `l${i}`), 2);
+    await label(
+      Array.from({ length: 10 }, (_, i) => `l${i}`),
+      2,
+    );
     expect((await rejects(label(['eleventh'], 2))).name).to.equal('ParameterVersionLabelLimitExceeded');
-    expect((await rejects(label(Array.from({ length: 11 }, (_, i) => `m${i}`), 1))).name).to.equal('ValidationException');
+    expect(
+      (
+        await rejects(
+          label(
+            Array.from({ length: 11 }, (_, i) => `m${i}`),
+            1,
+          ),
+        )
+      ).name,
+    ).to.equal('ValidationException');
     const un = await ssm.send(new UnlabelParameterVersionCommand({ Name: '/app/db/url', ParameterVersion: 2, Labels: ['l0', 'l1', 'absent'] }));
     expect(un).to.deep.include({ RemovedLabels: ['l0', 'l1'], InvalidLabels: ['absent'] });
     expect((await labelsByVersion())[2]).to.have.length(8);
@@ -84,9 +100,13 @@ describe('local-aws SSM history and labels', () => {
   it('GetParametersByPath with a Label filter returns the labelled versions; deleting a parameter drops its history', async () => {
     await put('other', '/app/db/user');
     await label(['prod'], 1);
-    const out = await ssm.send(new GetParametersByPathCommand({ Path: '/app', Recursive: true, ParameterFilters: [{ Key: 'Label', Option: 'Equals', Values: ['prod'] }] }));
+    const out = await ssm.send(
+      new GetParametersByPathCommand({ Path: '/app', Recursive: true, ParameterFilters: [{ Key: 'Label', Option: 'Equals', Values: ['prod'] }] }),
+    );
     expect(out.Parameters?.map((p) => [p.Name, p.Value, p.Version])).to.deep.equal([['/app/db/url', 'v1', 1]]);
-    const bad = await rejects(ssm.send(new GetParametersByPathCommand({ Path: '/app', ParameterFilters: [{ Key: 'Label', Option: 'BeginsWith', Values: ['p'] }] })));
+    const bad = await rejects(
+      ssm.send(new GetParametersByPathCommand({ Path: '/app', ParameterFilters: [{ Key: 'Label', Option: 'BeginsWith', Values: ['p'] }] })),
+    );
     expect(bad.name).to.equal('InvalidFilterOption');
     await ssm.send(new DeleteParameterCommand({ Name: '/app/db/url' }));
     await put('fresh');

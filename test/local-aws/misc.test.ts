@@ -48,14 +48,22 @@ describe('local-aws STS, KMS, admin API and CLI', () => {
   it('admin API seeds, reports state and stats, and injects faults', async () => {
     const seed = {
       kmsKeys: { 'us-west-2': [{ keyId: 'k-seed', aliases: ['alias/seed'] }] },
-      ssm: { 'us-west-2': [{ Name: '/seed/a', Value: 'A' }, { Name: '/seed/s', Value: 'S', Type: 'SecureString', KeyId: 'alias/seed' }] },
+      ssm: {
+        'us-west-2': [
+          { Name: '/seed/a', Value: 'A' },
+          { Name: '/seed/s', Value: 'S', Type: 'SecureString', KeyId: 'alias/seed' },
+        ],
+      },
       buckets: { 'us-west-2': ['seed-plain', { name: 'seed-secure', requireSse: true }] },
     };
     const res = await fetch(`${aws.endpoint}/__local/seed`, { method: 'POST', body: JSON.stringify(seed) });
     expect(res.status).to.equal(200);
     const ssm = ssmClient(aws, 'us-west-2');
     expect((await ssm.send(new GetParameterCommand({ Name: '/seed/s', WithDecryption: true }))).Parameter?.Value).to.equal('S');
-    const state = (await (await fetch(`${aws.endpoint}/__local/state`)).json()) as { ssm: Record<string, { Name: string; Value: string }[]>; s3: Record<string, { requireSse: boolean }> };
+    const state = (await (await fetch(`${aws.endpoint}/__local/state`)).json()) as {
+      ssm: Record<string, { Name: string; Value: string }[]>;
+      s3: Record<string, { requireSse: boolean }>;
+    };
     expect(state.ssm['us-west-2'].map((p) => p.Name)).to.deep.equal(['/seed/a', '/seed/s']);
     expect(state.s3['seed-secure'].requireSse).to.equal(true);
     const fault = { service: 'ssm', operation: 'GetParameter', error: { code: 'InternalServerError', status: 500 }, times: 1 };
@@ -66,13 +74,18 @@ describe('local-aws STS, KMS, admin API and CLI', () => {
     expect(await options.json()).to.deep.include({ latencyMs: 1, accountId: '111122223333' });
     const stats = (await (await fetch(`${aws.endpoint}/__local/stats`)).json()) as { operations: Record<string, number> };
     expect(stats.operations['ssm:GetParameter']).to.equal(2);
-    const bad = await fetch(`${aws.endpoint}/__local/seed`, { method: 'POST', body: JSON.stringify({ ssm: { 'us-east-1': [{ Name: '/x', Value: 'v', Type: 'SecureString', KeyId: 'alias/none' }] } }) });
+    const bad = await fetch(`${aws.endpoint}/__local/seed`, {
+      method: 'POST',
+      body: JSON.stringify({ ssm: { 'us-east-1': [{ Name: '/x', Value: 'v', Type: 'SecureString', KeyId: 'alias/none' }] } }),
+    });
     expect(bad.status).to.equal(400);
     ssm.destroy();
   });
 
   it('decodes signed aws-chunked bodies with trailers', () => {
-    const body = Buffer.from('5;chunk-signature=ab\r\nhello\r\n6;chunk-signature=cd\r\n world\r\n0;chunk-signature=ef\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n');
+    const body = Buffer.from(
+      '5;chunk-signature=ab\r\nhello\r\n6;chunk-signature=cd\r\n world\r\n0;chunk-signature=ef\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n',
+    );
     const out = decodeAwsChunked(body);
     expect(out.body.toString()).to.equal('hello world');
     expect(out.trailers).to.deep.equal({ 'x-amz-checksum-crc32': 'AAAAAA==' });
@@ -83,7 +96,9 @@ describe('local-aws STS, KMS, admin API and CLI', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'local-aws-cli-'));
     const seedFile = path.join(dir, 'seed.json');
     writeFileSync(seedFile, JSON.stringify({ accountId: '999988887777', ssm: { 'us-east-1': [{ Name: '/cli/p', Value: 'cli' }] } }));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'local-aws/cli.ts', '--port', '0', '--seed', seedFile, '--latency-ms', '0'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local-aws/cli.ts', '--port', '0', '--seed', seedFile, '--latency-ms', '0'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     try {
       const line = await new Promise<string>((resolve, reject) => {
         createInterface({ input: child.stdout }).once('line', resolve);

@@ -28,7 +28,8 @@ describe('local-aws paging like AWS, per-operation quotas', () => {
   beforeEach(async () => {
     aws = await startLocalAws();
     ssm = ssmClient(aws, 'us-west-2');
-    for (let i = 0; i < 40; i++) aws.ssm.put('us-west-2', { Name: `/${i < 20 ? 'a' : 'b'}/p${String(i).padStart(2, '0')}`, Value: 'v', Tags: [{ Key: 't', Value: 'x' }] });
+    for (let i = 0; i < 40; i++)
+      aws.ssm.put('us-west-2', { Name: `/${i < 20 ? 'a' : 'b'}/p${String(i).padStart(2, '0')}`, Value: 'v', Tags: [{ Key: 't', Value: 'x' }] });
   });
   afterEach(async () => {
     ssm.destroy();

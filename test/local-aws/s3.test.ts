@@ -33,7 +33,16 @@ describe('local-aws S3', () => {
   });
 
   it('puts (string and stream bodies), gets, heads and deletes objects with SSE, content-type and metadata', async () => {
-    const put = await s3.send(new PutObjectCommand({ Bucket: 'plain', Key: 'dir/a b+c.txt', Body: 'hello', ContentType: 'text/plain', ServerSideEncryption: 'AES256', Metadata: { sha: 'abc' } }));
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket: 'plain',
+        Key: 'dir/a b+c.txt',
+        Body: 'hello',
+        ContentType: 'text/plain',
+        ServerSideEncryption: 'AES256',
+        Metadata: { sha: 'abc' },
+      }),
+    );
     expect(put.ETag).to.equal(`"${createHash('md5').update('hello').digest('hex')}"`);
     expect(put.ServerSideEncryption).to.equal('AES256');
     const got = await s3.send(new GetObjectCommand({ Bucket: 'plain', Key: 'dir/a b+c.txt' }));
@@ -113,11 +122,16 @@ describe('local-aws S3', () => {
     const size = 12 * 1024 * 1024;
     const data = Buffer.alloc(size);
     for (let i = 0; i < size; i += 4096) data.writeUInt32LE(i, i);
-    const stream = Readable.from((function* () {
-      for (let i = 0; i < size; i += 1024 * 1024) yield data.subarray(i, i + 1024 * 1024);
-    })());
+    const stream = Readable.from(
+      (function* () {
+        for (let i = 0; i < size; i += 1024 * 1024) yield data.subarray(i, i + 1024 * 1024);
+      })(),
+    );
     aws.resetStats();
-    const up = new Upload({ client: s3, params: { Bucket: 'secure', Key: 'big.bin', Body: stream, ServerSideEncryption: 'AES256', ContentType: 'application/gzip' } });
+    const up = new Upload({
+      client: s3,
+      params: { Bucket: 'secure', Key: 'big.bin', Body: stream, ServerSideEncryption: 'AES256', ContentType: 'application/gzip' },
+    });
     const out = await up.done();
     expect(out.ETag).to.match(/-3"$/);
     const stored = aws.s3.getObject('secure', 'big.bin');

@@ -50,7 +50,16 @@ describe('local-aws SSM', () => {
     expect(got?.LastModifiedDate).to.be.instanceOf(Date);
     expect(Math.abs((got?.LastModifiedDate?.getTime() ?? 0) - Date.now())).to.be.below(5000);
     const meta = (await east.send(new DescribeParametersCommand({}))).Parameters?.[0];
-    expect(meta).to.include({ Name: 'plain', Type: 'String', Description: 'd', AllowedPattern: '^v$', Version: 1, Tier: 'Standard', DataType: 'text', LastModifiedUser: 'arn:aws:iam::123456789012:user/local' });
+    expect(meta).to.include({
+      Name: 'plain',
+      Type: 'String',
+      Description: 'd',
+      AllowedPattern: '^v$',
+      Version: 1,
+      Tier: 'Standard',
+      DataType: 'text',
+      LastModifiedUser: 'arn:aws:iam::123456789012:user/local',
+    });
   });
 
   it('paginates DescribeParameters by 50 and rejects MaxResults > 50', async () => {
@@ -66,7 +75,9 @@ describe('local-aws SSM', () => {
       if (token) expect(token).to.not.match(/n\d{3}/);
     } while (token);
     expect(pages).to.equal(3);
-    expect(names).to.deep.equal([...names].sort()).and.have.length(120);
+    expect(names)
+      .to.deep.equal([...names].sort())
+      .and.have.length(120);
     expect((await rejects(east.send(new DescribeParametersCommand({ MaxResults: 51 })))).name).to.equal('ValidationException');
     expect((await rejects(east.send(new DescribeParametersCommand({ NextToken: 'garbage' })))).name).to.equal('InvalidNextToken');
   });
@@ -106,7 +117,9 @@ describe('local-aws SSM', () => {
     const one = await east.send(new GetParametersByPathCommand({ Path: '/svc/' }));
     expect(one.Parameters?.map((p) => p.Name)).to.deep.equal(['/svc/top']);
     expect((await rejects(east.send(new GetParametersByPathCommand({ Path: '/svc', MaxResults: 11 })))).name).to.equal('ValidationException');
-    const typed = await east.send(new GetParametersByPathCommand({ Path: '/svc', Recursive: true, ParameterFilters: [{ Key: 'Type', Values: ['SecureString'] }] }));
+    const typed = await east.send(
+      new GetParametersByPathCommand({ Path: '/svc', Recursive: true, ParameterFilters: [{ Key: 'Type', Values: ['SecureString'] }] }),
+    );
     expect(typed.Parameters).to.deep.equal([]);
   });
 
@@ -144,37 +157,67 @@ describe('local-aws SSM', () => {
     const big = 'x'.repeat(5000);
     expect((await rejects(east.send(new PutParameterCommand({ Name: '/big', Value: big, Type: 'String' })))).name).to.equal('ValidationException');
     expect((await east.send(new PutParameterCommand({ Name: '/big', Value: big, Type: 'String', Tier: 'Advanced' }))).Tier).to.equal('Advanced');
-    expect((await rejects(east.send(new PutParameterCommand({ Name: '/huge', Value: 'x'.repeat(8193), Type: 'String', Tier: 'Advanced' })))).name).to.equal('ValidationException');
+    expect((await rejects(east.send(new PutParameterCommand({ Name: '/huge', Value: 'x'.repeat(8193), Type: 'String', Tier: 'Advanced' })))).name).to.equal(
+      'ValidationException',
+    );
     expect((await east.send(new PutParameterCommand({ Name: '/it', Value: big, Type: 'String', Tier: 'Intelligent-Tiering' }))).Tier).to.equal('Advanced');
     const policy = JSON.stringify([{ Type: 'Expiration', Version: '1.0', Attributes: { Timestamp: '2030-01-01T00:00:00.000Z' } }]);
-    expect((await rejects(east.send(new PutParameterCommand({ Name: '/pol', Value: 'v', Type: 'String', Tier: 'Standard', Policies: policy })))).name).to.equal('ValidationException');
+    expect((await rejects(east.send(new PutParameterCommand({ Name: '/pol', Value: 'v', Type: 'String', Tier: 'Standard', Policies: policy })))).name).to.equal(
+      'ValidationException',
+    );
     await east.send(new PutParameterCommand({ Name: '/pol', Value: 'v', Type: 'String', Tier: 'Advanced', Policies: policy }));
     const meta = (await east.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Values: ['/pol'] }] }))).Parameters?.[0];
     expect(meta?.Policies?.[0]).to.include({ PolicyType: 'Expiration', PolicyStatus: 'Pending' });
     expect(JSON.parse(meta?.Policies?.[0].PolicyText ?? '{}')).to.have.property('Type', 'Expiration');
-    expect((await rejects(east.send(new PutParameterCommand({ Name: '/big', Value: 'small', Tier: 'Standard', Overwrite: true })))).name).to.equal('ValidationException');
+    expect((await rejects(east.send(new PutParameterCommand({ Name: '/big', Value: 'small', Tier: 'Standard', Overwrite: true })))).name).to.equal(
+      'ValidationException',
+    );
   });
 
   it('PutParameter: AllowedPattern, unknown KeyId, DataType', async () => {
-    expect((await rejects(east.send(new PutParameterCommand({ Name: '/pat', Value: 'abc', Type: 'String', AllowedPattern: '^\\d+$' })))).name).to.equal('ParameterPatternMismatchException');
+    expect((await rejects(east.send(new PutParameterCommand({ Name: '/pat', Value: 'abc', Type: 'String', AllowedPattern: '^\\d+$' })))).name).to.equal(
+      'ParameterPatternMismatchException',
+    );
     await east.send(new PutParameterCommand({ Name: '/pat', Value: '123', Type: 'String', AllowedPattern: '^\\d+$' }));
-    expect((await rejects(east.send(new PutParameterCommand({ Name: '/pat', Value: 'x', Overwrite: true })))).name).to.equal('ParameterPatternMismatchException');
-    expect((await rejects(east.send(new PutParameterCommand({ Name: '/k', Value: 's', Type: 'SecureString', KeyId: 'alias/nope' })))).name).to.equal('InvalidKeyId');
+    expect((await rejects(east.send(new PutParameterCommand({ Name: '/pat', Value: 'x', Overwrite: true })))).name).to.equal(
+      'ParameterPatternMismatchException',
+    );
+    expect((await rejects(east.send(new PutParameterCommand({ Name: '/k', Value: 's', Type: 'SecureString', KeyId: 'alias/nope' })))).name).to.equal(
+      'InvalidKeyId',
+    );
     aws.kms.createKey('us-west-2', 'key-west', ['alias/west']);
-    expect((await rejects(east.send(new PutParameterCommand({ Name: '/k', Value: 's', Type: 'SecureString', KeyId: 'alias/west' })))).name).to.equal('InvalidKeyId');
+    expect((await rejects(east.send(new PutParameterCommand({ Name: '/k', Value: 's', Type: 'SecureString', KeyId: 'alias/west' })))).name).to.equal(
+      'InvalidKeyId',
+    );
     await west.send(new PutParameterCommand({ Name: '/k', Value: 's', Type: 'SecureString', KeyId: 'alias/west' }));
     expect(aws.ssm.get('us-west-2', '/k')?.KeyId).to.equal('alias/west');
     await east.send(new PutParameterCommand({ Name: '/ami', Value: 'ami-0123456789abcdef0', Type: 'String', DataType: 'aws:ec2:image' }));
-    expect((await rejects(east.send(new PutParameterCommand({ Name: '/ami2', Value: 'nope', Type: 'String', DataType: 'aws:ec2:image' })))).name).to.equal('ValidationException');
+    expect((await rejects(east.send(new PutParameterCommand({ Name: '/ami2', Value: 'nope', Type: 'String', DataType: 'aws:ec2:image' })))).name).to.equal(
+      'ValidationException',
+    );
   });
 
   it('tags: only on create, then list/add/remove', async () => {
     await east.send(new PutParameterCommand({ Name: '/t', Value: 'v', Type: 'String', Tags: [{ Key: 'a', Value: '1' }] }));
-    expect((await rejects(east.send(new PutParameterCommand({ Name: '/t', Value: 'v2', Overwrite: true, Tags: [{ Key: 'b', Value: '2' }] })))).name).to.equal('ValidationException');
+    expect((await rejects(east.send(new PutParameterCommand({ Name: '/t', Value: 'v2', Overwrite: true, Tags: [{ Key: 'b', Value: '2' }] })))).name).to.equal(
+      'ValidationException',
+    );
     const list = async (): Promise<unknown> => (await east.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: '/t' }))).TagList;
     expect(await list()).to.deep.equal([{ Key: 'a', Value: '1' }]);
-    await east.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: '/t', Tags: [{ Key: 'b', Value: '2' }, { Key: 'a', Value: '3' }] }));
-    expect(await list()).to.deep.equal([{ Key: 'a', Value: '3' }, { Key: 'b', Value: '2' }]);
+    await east.send(
+      new AddTagsToResourceCommand({
+        ResourceType: 'Parameter',
+        ResourceId: '/t',
+        Tags: [
+          { Key: 'b', Value: '2' },
+          { Key: 'a', Value: '3' },
+        ],
+      }),
+    );
+    expect(await list()).to.deep.equal([
+      { Key: 'a', Value: '3' },
+      { Key: 'b', Value: '2' },
+    ]);
     await east.send(new RemoveTagsFromResourceCommand({ ResourceType: 'Parameter', ResourceId: '/t', TagKeys: ['a'] }));
     expect(await list()).to.deep.equal([{ Key: 'b', Value: '2' }]);
     expect((await rejects(east.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: '/none' })))).name).to.equal('InvalidResourceId');

@@ -23,7 +23,12 @@ describe('local-aws Resource Groups Tagging API GetResources', () => {
     aws = await startLocalAws();
     tagging = taggingClient(aws, 'us-west-2');
     ssm = ssmClient(aws, 'us-west-2');
-    for (let i = 0; i < 30; i++) aws.ssm.put('us-west-2', { Name: `/app/p${String(i).padStart(2, '0')}`, Value: 'v', Tags: i % 3 === 0 ? [{ Key: 'team', Value: i % 2 ? 'a' : 'b' }] : undefined });
+    for (let i = 0; i < 30; i++)
+      aws.ssm.put('us-west-2', {
+        Name: `/app/p${String(i).padStart(2, '0')}`,
+        Value: 'v',
+        Tags: i % 3 === 0 ? [{ Key: 'team', Value: i % 2 ? 'a' : 'b' }] : undefined,
+      });
     aws.ssm.put('us-east-1', { Name: '/app/east', Value: 'v', Tags: [{ Key: 'team', Value: 'a' }] });
   });
   afterEach(async () => {
@@ -36,14 +41,23 @@ describe('local-aws Resource Groups Tagging API GetResources', () => {
     const out = await tagging.send(new GetResourcesCommand({ ResourceTypeFilters: ['ssm:parameter'] }));
     expect(out.PaginationToken).to.equal('');
     expect(out.ResourceTagMappingList).to.have.length(10);
-    expect(out.ResourceTagMappingList?.[0]).to.deep.equal({ ResourceARN: 'arn:aws:ssm:us-west-2:123456789012:parameter/app/p00', Tags: [{ Key: 'team', Value: 'b' }] });
+    expect(out.ResourceTagMappingList?.[0]).to.deep.equal({
+      ResourceARN: 'arn:aws:ssm:us-west-2:123456789012:parameter/app/p00',
+      Tags: [{ Key: 'team', Value: 'b' }],
+    });
     const described = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Values: ['/app/p03'] }] }));
     expect(out.ResourceTagMappingList?.map((m) => m.ResourceARN)).to.include(described.Parameters?.[0].ARN);
     expect((await tagging.send(new GetResourcesCommand({ ResourceTypeFilters: ['s3'] }))).ResourceTagMappingList).to.deep.equal([]);
   });
 
   it('filters by tag key and values, and pages by ResourcesPerPage (1-100)', async () => {
-    expect((await all({ TagFilters: [{ Key: 'team', Values: ['a'] }] })).arns.map((a) => a.split('/').pop())).to.deep.equal(['p03', 'p09', 'p15', 'p21', 'p27']);
+    expect((await all({ TagFilters: [{ Key: 'team', Values: ['a'] }] })).arns.map((a) => a.split('/').pop())).to.deep.equal([
+      'p03',
+      'p09',
+      'p15',
+      'p21',
+      'p27',
+    ]);
     expect((await all({ TagFilters: [{ Key: 'team' }, { Key: 'missing' }] })).arns).to.deep.equal([]);
     const paged = await all({}, 4);
     expect(paged.pages).to.deep.equal([4, 4, 2]);
@@ -69,7 +83,13 @@ describe('local-aws Resource Groups Tagging API GetResources', () => {
   });
 
   it('denial and throttling: an AccessDeniedException fault, ThrottledException over getResourcesTps, counted in stats', async () => {
-    aws.faults.add({ service: 'tagging', operation: 'GetResources', region: 'us-west-2', error: { code: 'AccessDeniedException', status: 400, message: 'not authorized to perform tag:GetResources' }, times: 1 });
+    aws.faults.add({
+      service: 'tagging',
+      operation: 'GetResources',
+      region: 'us-west-2',
+      error: { code: 'AccessDeniedException', status: 400, message: 'not authorized to perform tag:GetResources' },
+      times: 1,
+    });
     const denied = await rejects(tagging.send(new GetResourcesCommand({ ResourceTypeFilters: ['ssm:parameter'] })));
     expect([denied.name, denied.message]).to.deep.equal(['AccessDeniedException', 'not authorized to perform tag:GetResources']);
     aws.setOptions({ getResourcesTps: 2 });

@@ -50,7 +50,13 @@ type GlobalValues = OptionValues<typeof globalOptions>;
 export async function runCommand(io: CliIo, g: GlobalValues, factory: () => AwsClientFactory, body: (ctx: CommandContext) => Promise<number>): Promise<number> {
   const logger = createLogger(streamSink(io.stderr, g.logFormat, g.verbose));
   let aws: AwsClientFactory | undefined;
-  const ctx: CommandContext = { io, logger, get aws() { return (aws ??= factory()); } };
+  const ctx: CommandContext = {
+    io,
+    logger,
+    get aws() {
+      return (aws ??= factory());
+    },
+  };
   try {
     const code = await body(ctx);
     if (code !== 0) writeErrorFile(g.errorFile, { exitCode: code, category: 'region', message: 'One or more regions failed; see the summary file' }, logger);

@@ -19,20 +19,36 @@ export const diffCommand = defineCommand({
   name: 'diff',
   describe: 'Compare an archive with live SSM: created / changed (by field) / unchanged / only-live; values are never printed',
   options: diffOptions,
-  examples: [
-    ['ssm-backup diff --environment prod --region us-west-2 --path /app', 'What a restore of /app from the latest archive would change'],
-  ],
+  examples: [['ssm-backup diff --environment prod --region us-west-2 --path /app', 'What a restore of /app from the latest archive would change']],
   clientOptions: (o) => ({ getRate: o.getRate }),
   check: (o) => void parseKeyMap(o.kmsKeyMap?.join(',')),
   run: async ({ aws, logger, io }, o) => {
     const target = o.targetRegion ?? o.region;
     const throttles = () => aws.stats.throttles;
-    const source = await readSelected(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region, archive: o.archive, maxArchiveMb: o.maxArchiveMb, path: o.path, logger, throttles });
+    const source = await readSelected(aws, {
+      environment: o.environment,
+      homeRegion: homeRegionFrom(o),
+      region: o.region,
+      archive: o.archive,
+      maxArchiveMb: o.maxArchiveMb,
+      path: o.path,
+      logger,
+      throttles,
+    });
     const keyMap = parseKeyMap(o.kmsKeyMap?.join(','));
     const selected = source.selected.map((p) => desiredParameter(p, keyMap));
-    const live = await readLive(aws, target, o.path, { logger: logger.forRegion(target), tagsFor: selected.filter((p) => p.Tags?.length).map((p) => p.Name), labelsFor: selected.filter((p) => p.Labels?.length).map((p) => p.Name), throttles });
+    const live = await readLive(aws, target, o.path, {
+      logger: logger.forRegion(target),
+      tagsFor: selected.filter((p) => p.Tags?.length).map((p) => p.Name),
+      labelsFor: selected.filter((p) => p.Labels?.length).map((p) => p.Name),
+      throttles,
+    });
     const diff = diffArchive(selected, live);
-    io.stdout(o.json ? JSON.stringify({ archive: `s3://${source.archive.bucket}/${source.archive.key}`, targetRegion: target, ...diff }, null, 2) + '\n' : formatDiff(diff, o.verbose));
+    io.stdout(
+      o.json
+        ? JSON.stringify({ archive: `s3://${source.archive.bucket}/${source.archive.key}`, targetRegion: target, ...diff }, null, 2) + '\n'
+        : formatDiff(diff, o.verbose),
+    );
     return 0;
   },
 });

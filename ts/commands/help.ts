@@ -21,14 +21,24 @@ export function wrapWords(text: string, width: number, indent = ''): string[] {
 /** `<region>`, `<a,b>` ... the placeholder shown after an option name. */
 function placeholder(o: OptionSpec): string {
   switch (o.kind) {
-    case 'boolean': return '';
-    case 'choice': return ` <${o.choices?.join('|')}>`;
-    case 'list': return ` <${o.item === 'region' ? 'region' : 'item'},...>`;
-    case 'number': case 'integer': return ' <n>';
-    case 'file-out': case 'file-in': return ' <file>';
-    case 'dir-out': return ' <dir>';
-    case 'parameter-path': return ' <path>';
-    default: return ` <${o.kind === 'region' || o.kind === 'environment' ? o.kind : 'value'}>`;
+    case 'boolean':
+      return '';
+    case 'choice':
+      return ` <${o.choices?.join('|')}>`;
+    case 'list':
+      return ` <${o.item === 'region' ? 'region' : 'item'},...>`;
+    case 'number':
+    case 'integer':
+      return ' <n>';
+    case 'file-out':
+    case 'file-in':
+      return ' <file>';
+    case 'dir-out':
+      return ' <dir>';
+    case 'parameter-path':
+      return ' <path>';
+    default:
+      return ` <${o.kind === 'region' || o.kind === 'environment' ? o.kind : 'value'}>`;
   }
 }
 
@@ -54,13 +64,25 @@ export function formatCommandHelp(spec: CommandSpec): string {
     const lines = wrapWords(cmd, HELP_WIDTH - 8); // shell continuation: "  cmd \\" then "      more"
     out.push(...lines.map((l, i) => `${i === 0 ? '  ' : '      '}${l}${i < lines.length - 1 ? ' \\' : ''}`), ...wrapWords(`(${what})`, HELP_WIDTH, '      '));
   }
-  out.push('', ...wrapWords('Booleans take --name or --no-name (or --name=true/false); SSM_BACKUP_* variables take true/false, 1/0 or yes/no. Exit codes: 0 success, 1 a failure, 2 bad usage or configuration (nothing was changed).', HELP_WIDTH));
+  out.push(
+    '',
+    ...wrapWords(
+      'Booleans take --name or --no-name (or --name=true/false); SSM_BACKUP_* variables take true/false, 1/0 or yes/no. Exit codes: 0 success, 1 a failure, 2 bad usage or configuration (nothing was changed).',
+      HELP_WIDTH,
+    ),
+  );
   return out.join('\n') + '\n';
 }
 
 export function formatMainHelp(commands: CommandSpec[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
-  const out = ['ssm-backup <command> [options]', '', ...wrapWords('Backs up AWS SSM Parameter Store from every configured region into that region\'s S3 bucket, and restores it.', HELP_WIDTH), '', 'Commands:'];
+  const out = [
+    'ssm-backup <command> [options]',
+    '',
+    ...wrapWords("Backs up AWS SSM Parameter Store from every configured region into that region's S3 bucket, and restores it.", HELP_WIDTH),
+    '',
+    'Commands:',
+  ];
   for (const c of commands) {
     const [first, ...rest] = wrapWords(c.describe, HELP_WIDTH - width - 4);
     out.push(`  ${c.name.padEnd(width)}  ${first}`, ...rest.map((l) => ' '.repeat(width + 4) + l));
@@ -72,7 +94,7 @@ export function formatMainHelp(commands: CommandSpec[]): string {
 /** The README's option table of a command (Markdown), generated from the same table as --help. */
 export function markdownOptionTable(spec: CommandSpec): string {
   const rows = Object.entries(spec.options as OptionTable).map(([name, o]) => {
-    const def = o.required ? '(required)' : defaultText(o) ?? '';
+    const def = o.required ? '(required)' : (defaultText(o) ?? '');
     return `| \`--${name}\` | \`${envName(name)}\` | ${def ? `\`${def}\`` : ''} | ${o.describe.replace(/\|/g, '\\|')} |`;
   });
   return ['| option | environment | default | what |', '|---|---|---|---|', ...rows].join('\n') + '\n';

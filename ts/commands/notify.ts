@@ -11,9 +11,12 @@ import { globalOptions } from './options.js';
 
 export const notifyOptions = {
   ...globalOptions,
-  'summary-file': { kind: 'file-in', describe: 'region_summaries.json (--kind backup) or restore_summary.json (--kind restore); required unless --failure-message' },
+  'summary-file': {
+    kind: 'file-in',
+    describe: 'region_summaries.json (--kind backup) or restore_summary.json (--kind restore); required unless --failure-message',
+  },
   kind: { kind: 'choice', choices: ['backup', 'restore'] as const, default: 'backup', describe: 'What the summary file reports' },
-  result: { kind: 'choice', choices: RUN_RESULTS, describe: 'A result the caller knows better (ABORTED); the worse of it and the summary\'s is reported' },
+  result: { kind: 'choice', choices: RUN_RESULTS, describe: "A result the caller knows better (ABORTED); the worse of it and the summary's is reported" },
   environment: { kind: 'string', describe: 'Environment name shown in the messages' },
   'dry-run': { kind: 'boolean', default: false, describe: 'Say that the run was a dry run ([DRY RUN] in Slack and the email subject)' },
   title: { kind: 'string', defaultDescription: 'SSM backup / SSM restore', describe: 'What ran' },
@@ -70,11 +73,17 @@ function writeTextAtomic(file: string, text: string): void {
 export function makeNotifyCommand(fetchImpl?: typeof fetch) {
   return defineCommand({
     name: 'notify',
-    describe: 'Render a run\'s report (--out-dir) and post it to Slack (webhook URL from the SLACK_WEBHOOK_URL environment variable only)',
+    describe: "Render a run's report (--out-dir) and post it to Slack (webhook URL from the SLACK_WEBHOOK_URL environment variable only)",
     options: notifyOptions,
     examples: [
-      ['ssm-backup notify --summary-file ssm-backup-work/region_summaries.json --environment prod --out-dir report', 'Render report.json and junit.xml for Jenkins'],
-      ['SLACK_WEBHOOK_URL=... ssm-backup notify --summary-file ssm-backup-work/region_summaries.json --environment prod', 'Post the run to a Slack incoming webhook'],
+      [
+        'ssm-backup notify --summary-file ssm-backup-work/region_summaries.json --environment prod --out-dir report',
+        'Render report.json and junit.xml for Jenkins',
+      ],
+      [
+        'SLACK_WEBHOOK_URL=... ssm-backup notify --summary-file ssm-backup-work/region_summaries.json --environment prod',
+        'Post the run to a Slack incoming webhook',
+      ],
     ],
     check: (o) => {
       if (!o.summaryFile && !o.failureMessage) throw usageError('--summary-file is required unless --failure-message says why the run has none');
@@ -82,22 +91,37 @@ export function makeNotifyCommand(fetchImpl?: typeof fetch) {
     run: async ({ logger, io }, o) => {
       const url = io.env.SLACK_WEBHOOK_URL;
       if (!o.outDir && !url) {
-        throw new EngineError('config', 'SLACK_WEBHOOK_URL is not set: bind the webhook credential to it (withCredentials string), or pass --out-dir to render only');
+        throw new EngineError(
+          'config',
+          'SLACK_WEBHOOK_URL is not set: bind the webhook credential to it (withCredentials string), or pass --out-dir to render only',
+        );
       }
       const data = o.summaryFile ? asSummaries(readSummaryFile(o.summaryFile), o.summaryFile, o.kind) : undefined;
       const ctx: RunContext = {
-        title: o.title, environment: o.environment, dryRun: o.dryRun, result: o.result as RunResult | undefined, failureMessage: o.failureMessage,
-        buildUrl: o.buildUrl, jobName: o.jobName, buildNumber: o.buildNumber, durationSec: o.durationSec,
-        runbookUrl: o.runbookUrl, summaryUrl: o.summaryUrl,
+        title: o.title,
+        environment: o.environment,
+        dryRun: o.dryRun,
+        result: o.result as RunResult | undefined,
+        failureMessage: o.failureMessage,
+        buildUrl: o.buildUrl,
+        jobName: o.jobName,
+        buildNumber: o.buildNumber,
+        durationSec: o.durationSec,
+        runbookUrl: o.runbookUrl,
+        summaryUrl: o.summaryUrl,
       };
-      const report = o.kind === 'restore'
-        ? renderRestoreReport(data as RestoreReportSummary | undefined, ctx)
-        : renderBackupReport((data ?? {}) as Record<string, RegionReport>, ctx);
+      const report =
+        o.kind === 'restore'
+          ? renderRestoreReport(data as RestoreReportSummary | undefined, ctx)
+          : renderBackupReport((data ?? {}) as Record<string, RegionReport>, ctx);
       const message = buildSlackMessage(report, o.channel);
       if (o.outDir) {
         writeJsonAtomic(path.join(o.outDir, 'report.json'), { ...report, slack: message });
         if (o.kind === 'backup') {
-          writeTextAtomic(path.join(o.outDir, 'junit.xml'), junitXml((data ?? {}) as Record<string, RegionReport>, { environment: o.environment, dryRun: report.dryRun }));
+          writeTextAtomic(
+            path.join(o.outDir, 'junit.xml'),
+            junitXml((data ?? {}) as Record<string, RegionReport>, { environment: o.environment, dryRun: report.dryRun }),
+          );
         }
         logger.info(`Report written to ${o.outDir}: ${report.description}`);
       }

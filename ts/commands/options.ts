@@ -13,7 +13,8 @@ import { validateEnvironment, validateRegionName } from '../lib/plan.js';
  * being run; argv wins over the environment. A `SSM_BACKUP_*` variable that names no option of that command is a
  * usage error (exit 2) before anything runs.
  */
-export type OptionKind = 'string' | 'boolean' | 'number' | 'integer' | 'list' | 'choice' | 'region' | 'environment' | 'parameter-path' | 'file-out' | 'dir-out' | 'file-in';
+export type OptionKind =
+  'string' | 'boolean' | 'number' | 'integer' | 'list' | 'choice' | 'region' | 'environment' | 'parameter-path' | 'file-out' | 'dir-out' | 'file-in';
 
 export interface OptionSpec {
   kind: OptionKind;
@@ -33,11 +34,15 @@ export interface OptionSpec {
 export type OptionTable = Record<string, OptionSpec>;
 
 type CamelCase<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
-type ValueOf<S extends OptionSpec> = S['kind'] extends 'boolean' ? boolean
-  : S['kind'] extends 'number' | 'integer' ? number
-  : S['kind'] extends 'list' ? string[]
-  : S extends { choices: readonly (infer C)[] } ? C
-  : string;
+type ValueOf<S extends OptionSpec> = S['kind'] extends 'boolean'
+  ? boolean
+  : S['kind'] extends 'number' | 'integer'
+    ? number
+    : S['kind'] extends 'list'
+      ? string[]
+      : S extends { choices: readonly (infer C)[] }
+        ? C
+        : string;
 type Present<S extends OptionSpec> = S extends { default: unknown } ? true : S extends { required: true } ? true : false;
 
 /** The typed, validated values of a table: camel-cased names; optional unless defaulted or required. */
@@ -58,12 +63,24 @@ export const globalOptions = {
 } as const satisfies OptionTable;
 
 export const awsOptions = {
-  profile: { kind: 'string', defaultDescription: '$AWS_PROFILE', describe: 'Named profile from ~/.aws/config and ~/.aws/credentials (its region is the home region when none is given)' },
+  profile: {
+    kind: 'string',
+    defaultDescription: '$AWS_PROFILE',
+    describe: 'Named profile from ~/.aws/config and ~/.aws/credentials (its region is the home region when none is given)',
+  },
 } as const satisfies OptionTable;
 
 export const environmentOptions = {
-  environment: { kind: 'environment', required: true, describe: 'Environment name: 1-32 of a-z, 0-9 and -, starting with a letter or digit (reads /jenkins/{environment}/backup/...)' },
-  'ssm-home-region': { kind: 'region', defaultDescription: '$SSM_HOME_REGION, $AWS_REGION, the profile\'s region', describe: 'Region holding region-list and default-region' },
+  environment: {
+    kind: 'environment',
+    required: true,
+    describe: 'Environment name: 1-32 of a-z, 0-9 and -, starting with a letter or digit (reads /jenkins/{environment}/backup/...)',
+  },
+  'ssm-home-region': {
+    kind: 'region',
+    defaultDescription: "$SSM_HOME_REGION, $AWS_REGION, the profile's region",
+    describe: 'Region holding region-list and default-region',
+  },
 } as const satisfies OptionTable;
 
 export const regionListOptions = {
@@ -87,7 +104,8 @@ export function parseBoolean(raw: string, source: string): boolean {
 /** A comma-separated list; blank items (`a,,b`, `,`, ``) are refused, never read as "everything". */
 export function parseList(raw: string, source: string): string[] {
   const items = raw.split(',').map((s) => s.trim());
-  if (items.some((s) => s === '')) throw usageError(`${source} "${raw}" has a blank item: give comma-separated values without empty entries, or leave the option out`);
+  if (items.some((s) => s === ''))
+    throw usageError(`${source} "${raw}" has a blank item: give comma-separated values without empty entries, or leave the option out`);
   return items;
 }
 
@@ -117,7 +135,10 @@ export function checkWritableDir(dir: string, source: string): string {
 }
 
 function checkCreatableDir(dir: string, source: string, given: string): void {
-  if (/^\/(proc|sys|dev)(\/|$)/.test(dir)) throw usageError(`${source} "${given}" is under ${dir.split('/')[1] ? '/' + dir.split('/')[1] : dir}, which holds no files: choose a directory in the workspace`);
+  if (/^\/(proc|sys|dev)(\/|$)/.test(dir))
+    throw usageError(
+      `${source} "${given}" is under ${dir.split('/')[1] ? '/' + dir.split('/')[1] : dir}, which holds no files: choose a directory in the workspace`,
+    );
   let existing = dir;
   for (let st = statOrUndefined(existing); !st; st = statOrUndefined(existing)) existing = path.dirname(existing);
   if (!statSync(existing).isDirectory()) throw usageError(`${source} "${given}": ${existing} is a file, not a directory: choose another path`);

@@ -44,8 +44,13 @@ export interface NameIndex extends ArchiveFacts {
 }
 
 const META_KEYS = {
-  formatVersion: 'format-version', environment: 'environment', region: 'region', parameterCount: 'parameter-count',
-  backupJsonSha256: 'backup-json-sha256', createdAt: 'created-at', toolVersion: 'tool-version',
+  formatVersion: 'format-version',
+  environment: 'environment',
+  region: 'region',
+  parameterCount: 'parameter-count',
+  backupJsonSha256: 'backup-json-sha256',
+  createdAt: 'created-at',
+  toolVersion: 'tool-version',
 } as const satisfies Record<keyof ArchiveFacts, string>;
 
 /** S3 `Metadata` map for an archive or its index (lowercase keys: S3 returns user metadata keys in lowercase). */
@@ -60,8 +65,13 @@ export function factsFromMetadata(meta: Record<string, string> | undefined): Arc
   const count = Number(meta?.[META_KEYS.parameterCount]);
   if (!meta || meta[META_KEYS.parameterCount] === undefined || !Number.isInteger(count) || count < 0) return undefined;
   return {
-    formatVersion: Number(meta[META_KEYS.formatVersion]), environment: meta[META_KEYS.environment] ?? '', region: meta[META_KEYS.region] ?? '',
-    parameterCount: count, backupJsonSha256: meta[META_KEYS.backupJsonSha256] ?? '', createdAt: meta[META_KEYS.createdAt] ?? '', toolVersion: meta[META_KEYS.toolVersion] ?? '',
+    formatVersion: Number(meta[META_KEYS.formatVersion]),
+    environment: meta[META_KEYS.environment] ?? '',
+    region: meta[META_KEYS.region] ?? '',
+    parameterCount: count,
+    backupJsonSha256: meta[META_KEYS.backupJsonSha256] ?? '',
+    createdAt: meta[META_KEYS.createdAt] ?? '',
+    toolVersion: meta[META_KEYS.toolVersion] ?? '',
   };
 }
 
@@ -75,10 +85,16 @@ export function indexEntry(p: BackupParameter): IndexEntry {
 
 /** Writes the index next to the archive (SSE AES256, same metadata as the archive). */
 export async function putIndex(s3: S3Client, bucket: string, index: NameIndex): Promise<void> {
-  await s3.send(new PutObjectCommand({
-    Bucket: bucket, Key: indexKey(index.archive), Body: gzipSync(JSON.stringify(index)), ServerSideEncryption: 'AES256',
-    ContentType: 'application/gzip', Metadata: factsToMetadata(index),
-  }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: indexKey(index.archive),
+      Body: gzipSync(JSON.stringify(index)),
+      ServerSideEncryption: 'AES256',
+      ContentType: 'application/gzip',
+      Metadata: factsToMetadata(index),
+    }),
+  );
 }
 
 /**
@@ -105,10 +121,13 @@ export function parseIndex(body: Buffer, archiveKey: string): NameIndex {
   } catch (err) {
     throw new Error(`index ${indexKey(archiveKey)} is damaged (${(err as Error).message})`);
   }
-  if (index?.indexVersion !== INDEX_VERSION) throw new Error(`index ${indexKey(archiveKey)} has version ${String(index?.indexVersion)}; this tool reads version ${INDEX_VERSION}`);
+  if (index?.indexVersion !== INDEX_VERSION)
+    throw new Error(`index ${indexKey(archiveKey)} has version ${String(index?.indexVersion)}; this tool reads version ${INDEX_VERSION}`);
   if (index.archive !== archiveKey) throw new Error(`index ${indexKey(archiveKey)} describes ${String(index.archive)}, not ${archiveKey}`);
   if (!Array.isArray(index.parameters) || index.parameters.length !== index.parameterCount) {
-    throw new Error(`index ${indexKey(archiveKey)} holds ${Array.isArray(index.parameters) ? index.parameters.length : 'no'} entries but says parameterCount ${index.parameterCount}`);
+    throw new Error(
+      `index ${indexKey(archiveKey)} holds ${Array.isArray(index.parameters) ? index.parameters.length : 'no'} entries but says parameterCount ${index.parameterCount}`,
+    );
   }
   return index;
 }

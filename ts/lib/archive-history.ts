@@ -15,12 +15,16 @@ const IN_FLIGHT = 8;
 /** Adds `parameterCount` from each archive's object metadata (one HeadObject per archive, 8 in flight; no GetObject). */
 export async function withFacts(s3: S3Client, bucket: string, region: string, entries: ArchiveEntry[]): Promise<ArchiveEntry[]> {
   const limit = pLimit(IN_FLIGHT);
-  return Promise.all(entries.map((e) => limit(async () => {
-    const head = await headArchive(s3, bucket, e.key).catch((err) => {
-      throw new EngineError('region', `Cannot read the metadata of s3://${bucket}/${e.key}: ${describeAwsError(err)}`, { region, cause: err });
-    });
-    return { ...e, parameterCount: head.facts?.parameterCount ?? null };
-  })));
+  return Promise.all(
+    entries.map((e) =>
+      limit(async () => {
+        const head = await headArchive(s3, bucket, e.key).catch((err) => {
+          throw new EngineError('region', `Cannot read the metadata of s3://${bucket}/${e.key}: ${describeAwsError(err)}`, { region, cause: err });
+        });
+        return { ...e, parameterCount: head.facts?.parameterCount ?? null };
+      }),
+    ),
+  );
 }
 
 /**
@@ -41,7 +45,10 @@ export function archiveAsOf(entries: ArchiveEntry[], asOf: Date, bucket: string)
   const hit = entries.find((e) => new Date(e.createdAt).getTime() <= asOf.getTime());
   if (hit) return hit;
   const oldest = entries[entries.length - 1];
-  throw new EngineError('config', `No archive in s3://${bucket} was created at or before ${asOf.toISOString()}${oldest ? ` (the oldest is ${oldest.key}, created ${oldest.createdAt})` : ' (the bucket holds none)'}`);
+  throw new EngineError(
+    'config',
+    `No archive in s3://${bucket} was created at or before ${asOf.toISOString()}${oldest ? ` (the oldest is ${oldest.key}, created ${oldest.createdAt})` : ' (the bucket holds none)'}`,
+  );
 }
 
 /** One archive holding a parameter, with that parameter's index entry. */
@@ -61,12 +68,26 @@ export interface NameHistory {
 }
 
 /** Fetches the name indexes of `entries` (8 in flight) and calls `visit` for each, newest first. */
-async function eachIndex(s3: S3Client, bucket: string, region: string, entries: ArchiveEntry[], visit: (e: ArchiveEntry, index: NameIndex) => void): Promise<void> {
+async function eachIndex(
+  s3: S3Client,
+  bucket: string,
+  region: string,
+  entries: ArchiveEntry[],
+  visit: (e: ArchiveEntry, index: NameIndex) => void,
+): Promise<void> {
   const limit = pLimit(IN_FLIGHT);
-  const indexes = await Promise.all(entries.map((e) => limit(() => getIndex(s3, bucket, e.key).catch((err) => {
-    throw new EngineError('region', `Cannot read the name index of s3://${bucket}/${e.key}: ${describeAwsError(err)}`, { region, cause: err });
-  }))));
-  entries.forEach((e, i) => { if (indexes[i]) visit(e, indexes[i] as NameIndex); });
+  const indexes = await Promise.all(
+    entries.map((e) =>
+      limit(() =>
+        getIndex(s3, bucket, e.key).catch((err) => {
+          throw new EngineError('region', `Cannot read the name index of s3://${bucket}/${e.key}: ${describeAwsError(err)}`, { region, cause: err });
+        }),
+      ),
+    ),
+  );
+  entries.forEach((e, i) => {
+    if (indexes[i]) visit(e, indexes[i] as NameIndex);
+  });
 }
 
 /** Which archives hold `name`, newest first, from the name indexes (one GetObject of an index per archive). */
@@ -84,7 +105,14 @@ export async function nameHistory(s3: S3Client, bucket: string, region: string, 
  * For each name missing from the chosen archive, the newest other archive that holds it (searching indexes newest
  * first, 8 at a time, stopping once every name is placed).
  */
-export async function newestHolding(s3: S3Client, bucket: string, region: string, entries: ArchiveEntry[], names: string[], except: string): Promise<Map<string, ArchiveEntry>> {
+export async function newestHolding(
+  s3: S3Client,
+  bucket: string,
+  region: string,
+  entries: ArchiveEntry[],
+  names: string[],
+  except: string,
+): Promise<Map<string, ArchiveEntry>> {
   const out = new Map<string, ArchiveEntry>();
   const candidates = entries.filter((e) => e.indexed && e.key !== except);
   for (let i = 0; i < candidates.length && out.size < names.length; i += IN_FLIGHT) {
@@ -133,7 +161,9 @@ export async function chooseArchive(s3: S3Client, c: ArchiveChoice, log: Logger)
   const found = await newestHolding(s3, c.bucket, c.region, await listed(), missing, key);
   const where = missing.map((n) => {
     const e = found.get(n);
-    return e ? `${n} (newest archive holding it: ${e.key}, created ${e.createdAt}; pass --archive ${e.key})` : `${n} (in no indexed archive of s3://${c.bucket})`;
+    return e
+      ? `${n} (newest archive holding it: ${e.key}, created ${e.createdAt}; pass --archive ${e.key})`
+      : `${n} (in no indexed archive of s3://${c.bucket})`;
   });
   throw usageError(`Not in the archive ${key}: ${where.join(', ')}`);
 }

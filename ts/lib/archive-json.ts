@@ -38,13 +38,21 @@ export class DocumentError extends Error {
  */
 export async function streamDocument(source: Readable, onParameter: (value: unknown, index: number) => void | Promise<void>): Promise<DocumentResult> {
   let bytes = 0;
-  source.on('data', (c: Buffer) => { bytes += c.length; });
+  source.on('data', (c: Buffer) => {
+    bytes += c.length;
+  });
   const reader = new DocumentReader(onParameter);
   try {
-    await pipeline(source, streamJson.asStream(), new Writable({
-      objectMode: true,
-      write: (t: Token, _e, cb) => { reader.token(t).then(() => cb(), cb); },
-    }));
+    await pipeline(
+      source,
+      streamJson.asStream(),
+      new Writable({
+        objectMode: true,
+        write: (t: Token, _e, cb) => {
+          reader.token(t).then(() => cb(), cb);
+        },
+      }),
+    );
   } catch (err) {
     if (err instanceof DocumentError) throw err;
     if (err instanceof Error && /^Parser\b/.test(err.message)) throw new DocumentError(`is not valid JSON (error near byte ${bytes})`);
@@ -54,7 +62,18 @@ export async function streamDocument(source: Readable, onParameter: (value: unkn
   return { header: reader.header, count: reader.count, hasParameters: reader.hasParameters };
 }
 
-const PACKED = new Set(['keyValue', 'stringValue', 'numberValue', 'nullValue', 'trueValue', 'falseValue', 'startObject', 'endObject', 'startArray', 'endArray']);
+const PACKED = new Set([
+  'keyValue',
+  'stringValue',
+  'numberValue',
+  'nullValue',
+  'trueValue',
+  'falseValue',
+  'startObject',
+  'endObject',
+  'startArray',
+  'endArray',
+]);
 
 /** The token state machine: depth 1 is the root object, depth 2 the parameters array, depth 3+ one element. */
 class DocumentReader {
@@ -76,7 +95,8 @@ class DocumentReader {
     if (t.name === 'startString' || t.name === 'startKey') this.stringLength = 0;
     if (t.name === 'stringChunk') {
       this.stringLength += (t.value as string).length;
-      if (this.stringLength > MAX_JSON_STRING) throw new DocumentError(`holds a string longer than ${MAX_JSON_STRING} characters (parameter #${this.count + 1}): not a Parameter Store backup`);
+      if (this.stringLength > MAX_JSON_STRING)
+        throw new DocumentError(`holds a string longer than ${MAX_JSON_STRING} characters (parameter #${this.count + 1}): not a Parameter Store backup`);
       return;
     }
     if (!PACKED.has(t.name)) return;
@@ -104,7 +124,8 @@ class DocumentReader {
       this.rootKeys.add(this.key);
       return;
     }
-    if (this.depth === 1 && this.key !== undefined && this.key !== 'parameters') this.header[this.key] = t.name === 'numberValue' ? Number(t.value) : (t.value as DocumentHeader[string]);
+    if (this.depth === 1 && this.key !== undefined && this.key !== 'parameters')
+      this.header[this.key] = t.name === 'numberValue' ? Number(t.value) : (t.value as DocumentHeader[string]);
   }
 
   private async element(t: Token): Promise<void> {

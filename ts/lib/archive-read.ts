@@ -21,7 +21,10 @@ export const DEFAULT_MAX_ARCHIVE_MB = 1024;
  * `refused`: readable but ambiguous, over a limit, or not what was asked (exit 2). Messages never hold values.
  */
 export class ArchiveError extends Error {
-  constructor(readonly kind: 'damaged' | 'refused', message: string) {
+  constructor(
+    readonly kind: 'damaged' | 'refused',
+    message: string,
+  ) {
     super(message);
     this.name = 'ArchiveError';
   }
@@ -57,7 +60,13 @@ function byteLimit(max: number, what: string): Transform & { bytes: number } {
   const t = new Transform({
     transform(chunk: Buffer, _e, cb) {
       t.bytes += chunk.length;
-      if (t.bytes > max) cb(new ArchiveError('refused', `${what} more than ${mb(max)}: refused as a possible decompression bomb (raise --max-archive-mb if the archive is genuine)`));
+      if (t.bytes > max)
+        cb(
+          new ArchiveError(
+            'refused',
+            `${what} more than ${mb(max)}: refused as a possible decompression bomb (raise --max-archive-mb if the archive is genuine)`,
+          ),
+        );
       else cb(null, chunk);
     },
   }) as Transform & { bytes: number };
@@ -105,12 +114,14 @@ export async function readArchive(body: Readable, opts: ReadOptions): Promise<Ar
       found.push(name || '.');
       if (kind === 'backup') {
         if (doc) throw new ArchiveError('refused', `holds backup.json twice (${documentPath}, ${name}): ambiguous`);
-        if ((entry.header.size ?? 0) > opts.maxBytes) throw new ArchiveError('refused', `${name} is ${mb(entry.header.size ?? 0)}, over the limit of ${mb(opts.maxBytes)} (--max-archive-mb)`);
+        if ((entry.header.size ?? 0) > opts.maxBytes)
+          throw new ArchiveError('refused', `${name} is ${mb(entry.header.size ?? 0)}, over the limit of ${mb(opts.maxBytes)} (--max-archive-mb)`);
         documentPath = name;
         doc = await readDocument(entry as unknown as Readable, opts);
       } else if (kind === 'manifest') {
         if (manifestText !== undefined) throw new ArchiveError('refused', `holds manifest.json twice (${manifestPath}, ${name}): ambiguous`);
-        if ((entry.header.size ?? 0) > MANIFEST_MAX_BYTES) throw new ArchiveError('refused', `${name} is ${entry.header.size} bytes, over ${MANIFEST_MAX_BYTES}`);
+        if ((entry.header.size ?? 0) > MANIFEST_MAX_BYTES)
+          throw new ArchiveError('refused', `${name} is ${entry.header.size} bytes, over ${MANIFEST_MAX_BYTES}`);
         manifestPath = name;
         manifestText = (await collect(entry as unknown as Readable)).toString('utf8');
       } else if (kind === 'sealed') {
@@ -139,9 +150,11 @@ export async function readArchive(body: Readable, opts: ReadOptions): Promise<Ar
 }
 
 function classify(name: string, type: string | null | undefined): 'backup' | 'manifest' | 'sealed' | 'other' {
-  if (name.split('/').includes('..') || name.startsWith('/')) throw new ArchiveError('refused', `holds an entry outside the archive (${JSON.stringify(name.slice(0, 200))})`);
+  if (name.split('/').includes('..') || name.startsWith('/'))
+    throw new ArchiveError('refused', `holds an entry outside the archive (${JSON.stringify(name.slice(0, 200))})`);
   if (type === 'directory') return 'other';
-  if (type !== 'file' && type !== 'contiguous-file') throw new ArchiveError('refused', `holds a ${type} entry (${JSON.stringify(name.slice(0, 200))}): only regular files are read`);
+  if (type !== 'file' && type !== 'contiguous-file')
+    throw new ArchiveError('refused', `holds a ${type} entry (${JSON.stringify(name.slice(0, 200))}): only regular files are read`);
   if (name.startsWith(PART_PREFIX)) return 'sealed';
   const parts = name.split('/');
   if (parts.length > 2) return 'other';
@@ -180,13 +193,20 @@ type Doc = Awaited<ReturnType<typeof readDocument>>;
 function documentChecks(doc: Doc): void {
   if (!doc.hasParameters) throw new ArchiveError('damaged', 'backup.json has no "parameters" array');
   const declared = doc.header.parameter_count;
-  if (declared !== undefined && declared !== doc.count) throw new ArchiveError('damaged', `backup.json says parameter_count ${String(declared)} but holds ${doc.count}`);
+  if (declared !== undefined && declared !== doc.count)
+    throw new ArchiveError('damaged', `backup.json says parameter_count ${String(declared)} but holds ${doc.count}`);
 }
 
 function legacy(doc: Doc, documentPath: string): ArchiveRead {
   documentChecks(doc);
   return {
-    format: 'legacy', verified: false, header: doc.header, parameterCount: doc.count, documentPath, sha256: doc.sha256, bytes: doc.bytes,
+    format: 'legacy',
+    verified: false,
+    header: doc.header,
+    parameterCount: doc.count,
+    documentPath,
+    sha256: doc.sha256,
+    bytes: doc.bytes,
     checks: [`legacy backup.json${documentPath && documentPath !== 'backup.json' ? ` (${documentPath})` : ''} without manifest: unverified (no checksum)`],
   };
 }
@@ -202,13 +222,24 @@ function parseManifest(textValue: string): Manifest {
 }
 
 function checkManifest(doc: Doc, documentPath: string, manifest: Manifest): ArchiveRead {
-  if (manifest.formatVersion !== FORMAT_VERSION) throw new ArchiveError('damaged', `has format version ${String(manifest.formatVersion)}; this tool reads versions ${FORMAT_VERSION} and 2`);
+  if (manifest.formatVersion !== FORMAT_VERSION)
+    throw new ArchiveError('damaged', `has format version ${String(manifest.formatVersion)}; this tool reads versions ${FORMAT_VERSION} and 2`);
   documentChecks(doc);
-  if (doc.sha256 !== manifest.backupJson?.sha256) throw new ArchiveError('damaged', `sha256 of backup.json is ${doc.sha256} but manifest.json says ${String(manifest.backupJson?.sha256)}`);
-  if (doc.bytes !== manifest.backupJson.bytes) throw new ArchiveError('damaged', `backup.json has ${doc.bytes} bytes but manifest.json says ${manifest.backupJson.bytes}`);
-  if (doc.count !== manifest.parameterCount) throw new ArchiveError('damaged', `backup.json holds ${doc.count} parameters but manifest.json says ${manifest.parameterCount}`);
+  if (doc.sha256 !== manifest.backupJson?.sha256)
+    throw new ArchiveError('damaged', `sha256 of backup.json is ${doc.sha256} but manifest.json says ${String(manifest.backupJson?.sha256)}`);
+  if (doc.bytes !== manifest.backupJson.bytes)
+    throw new ArchiveError('damaged', `backup.json has ${doc.bytes} bytes but manifest.json says ${manifest.backupJson.bytes}`);
+  if (doc.count !== manifest.parameterCount)
+    throw new ArchiveError('damaged', `backup.json holds ${doc.count} parameters but manifest.json says ${manifest.parameterCount}`);
   return {
-    format: 'v1', verified: true, manifest, header: doc.header, parameterCount: doc.count, documentPath, sha256: doc.sha256, bytes: doc.bytes,
+    format: 'v1',
+    verified: true,
+    manifest,
+    header: doc.header,
+    parameterCount: doc.count,
+    documentPath,
+    sha256: doc.sha256,
+    bytes: doc.bytes,
     checks: [`format version ${FORMAT_VERSION}`, `sha256 ${doc.sha256}`, `${doc.bytes} bytes`, `${doc.count} parameters`],
   };
 }
@@ -236,10 +267,12 @@ async function startSealed(opts: ReadOptions): Promise<Sealed> {
   const { stream, info } = unsealStream(unsealOpts);
   const plain = new PassThrough();
   const decrypting = pipeline(input, stream, createGunzip(), byteLimit(opts.maxBytes, 'The encrypted backup.json decompresses to'), plain);
-  const done = Promise.all([decrypting, readDocument(plain, opts)]).then(([, d]) => d).catch((err) => {
-    plain.destroy();
-    throw err instanceof ArchiveError ? err : unsealError(err, info, unsealOpts);
-  });
+  const done = Promise.all([decrypting, readDocument(plain, opts)])
+    .then(([, d]) => d)
+    .catch((err) => {
+      plain.destroy();
+      throw err instanceof ArchiveError ? err : unsealError(err, info, unsealOpts);
+    });
   done.catch(() => undefined);
   return { input, parts: 0, bytes: 0, hash: createHash('sha256'), info, done };
 }
@@ -260,12 +293,26 @@ function checkSealed(doc: Doc, sealed: Sealed, manifestText: string | undefined)
   const problem = checkSealedManifest(manifest, { parts: sealed.parts, bytes: sealed.bytes, sha256: sha, context: sealed.info.encryptionContext ?? {} });
   if (problem) throw new ArchiveError('damaged', problem);
   documentChecks(doc);
-  if (doc.count !== manifest.parameterCount) throw new ArchiveError('damaged', `the encrypted backup.json holds ${doc.count} parameters but manifest.json says ${manifest.parameterCount}`);
+  if (doc.count !== manifest.parameterCount)
+    throw new ArchiveError('damaged', `the encrypted backup.json holds ${doc.count} parameters but manifest.json says ${manifest.parameterCount}`);
   const dr = sealed.info.decryptedWith && sealed.info.decryptedWith !== sealed.info.wrappingKeys[0];
   return {
-    format: 'v2', verified: true, manifest, header: doc.header, parameterCount: doc.count, documentPath: 'backup.json (encrypted)', sha256: sha, bytes: sealed.bytes,
-    checks: [`format version ${manifest.formatVersion}`, `sha256 ${sha} (ciphertext)`, `${sealed.bytes} bytes`, `encryption context ${manifest.environment}/${manifest.region}`,
-      `decrypted with ${sealed.info.decryptedWith}${dr ? ' (disaster-recovery key)' : ''}`, `${doc.count} parameters`],
+    format: 'v2',
+    verified: true,
+    manifest,
+    header: doc.header,
+    parameterCount: doc.count,
+    documentPath: 'backup.json (encrypted)',
+    sha256: sha,
+    bytes: sealed.bytes,
+    checks: [
+      `format version ${manifest.formatVersion}`,
+      `sha256 ${sha} (ciphertext)`,
+      `${sealed.bytes} bytes`,
+      `encryption context ${manifest.environment}/${manifest.region}`,
+      `decrypted with ${sealed.info.decryptedWith}${dr ? ' (disaster-recovery key)' : ''}`,
+      `${doc.count} parameters`,
+    ],
   };
 }
 

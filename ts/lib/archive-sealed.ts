@@ -15,10 +15,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { documentParts, TOOL_NAME, type BackupHeader, type Manifest } from './archive.js';
-import {
-  ALGORITHM_SUITE, FRAME_LENGTH, SEALED_FORMAT_VERSION, encryptionContext, sealStream,
-  type SealOptions, type UnsealOptions,
-} from './envelope.js';
+import { ALGORITHM_SUITE, FRAME_LENGTH, SEALED_FORMAT_VERSION, encryptionContext, sealStream, type SealOptions, type UnsealOptions } from './envelope.js';
 
 export const PART_PREFIX = 'backup.json.gz.enc.';
 const PART_BYTES = 4 * 1024 * 1024;
@@ -57,7 +54,13 @@ export function sealedArchiveStream(
   const fail = (err: unknown) => output.destroy(err as Error);
   pack.on('error', fail);
   gzip.on('error', fail);
-  const identity = { tool: TOOL_NAME, environment: manifestBase.environment, region: manifestBase.region, createdAt: manifestBase.createdAt, parameterCount: spool.count };
+  const identity = {
+    tool: TOOL_NAME,
+    environment: manifestBase.environment,
+    region: manifestBase.region,
+    createdAt: manifestBase.createdAt,
+    parameterCount: spool.count,
+  };
   const { stream: seal, info } = sealStream({ ...keys, identity });
   const mtime = new Date(manifestBase.createdAt);
 
@@ -94,9 +97,17 @@ export function sealedArchiveStream(
     });
     if (heldBytes > 0 || parts === 0) await flush();
     const manifest: SealedManifest = {
-      ...manifestBase, formatVersion: SEALED_FORMAT_VERSION, parameterCount: spool.count,
+      ...manifestBase,
+      formatVersion: SEALED_FORMAT_VERSION,
+      parameterCount: spool.count,
       payload: { content: 'backup.json', compression: 'gzip', parts, bytes, sha256: hash.digest('hex') },
-      encryption: { format: 'aws-encryption-sdk', algorithmSuite: ALGORITHM_SUITE, frameLength: FRAME_LENGTH, wrappingKeys: info.wrappingKeys, encryptionContext: encryptionContext(identity) },
+      encryption: {
+        format: 'aws-encryption-sdk',
+        algorithmSuite: ALGORITHM_SUITE,
+        frameLength: FRAME_LENGTH,
+        wrappingKeys: info.wrappingKeys,
+        encryptionContext: encryptionContext(identity),
+      },
     };
     pack.entry({ name: 'manifest.json', mode: 0o644, mtime }, JSON.stringify(manifest, null, 2) + '\n');
     pack.finalize();
@@ -111,13 +122,23 @@ export type ArchiveOpener = Omit<UnsealOptions, 'key' | 'tool' | 'accountId'> & 
  * Checks a format 2 manifest against what reading found: the slices, the ciphertext's size and sha256, and the
  * authenticated encryption context (which the manifest must agree with). Returns the problem, or undefined.
  */
-export function checkSealedManifest(manifest: SealedManifest, found: { parts: number; bytes: number; sha256: string; context: Record<string, string> }): string | undefined {
-  if (manifest.formatVersion !== SEALED_FORMAT_VERSION || !manifest.payload || !manifest.encryption) return `manifest.json does not describe a format ${SEALED_FORMAT_VERSION} payload`;
+export function checkSealedManifest(
+  manifest: SealedManifest,
+  found: { parts: number; bytes: number; sha256: string; context: Record<string, string> },
+): string | undefined {
+  if (manifest.formatVersion !== SEALED_FORMAT_VERSION || !manifest.payload || !manifest.encryption)
+    return `manifest.json does not describe a format ${SEALED_FORMAT_VERSION} payload`;
   if (found.parts !== manifest.payload.parts) return `has ${found.parts} encrypted slices but manifest.json says ${manifest.payload.parts}`;
   if (found.sha256 !== manifest.payload.sha256 || found.bytes !== manifest.payload.bytes) {
     return `encrypted payload has sha256 ${found.sha256} (${found.bytes} bytes) but manifest.json says ${manifest.payload.sha256} (${manifest.payload.bytes} bytes)`;
   }
-  const claimed = encryptionContext({ tool: manifest.tool?.name, environment: manifest.environment, region: manifest.region, createdAt: manifest.createdAt, parameterCount: manifest.parameterCount });
+  const claimed = encryptionContext({
+    tool: manifest.tool?.name,
+    environment: manifest.environment,
+    region: manifest.region,
+    createdAt: manifest.createdAt,
+    parameterCount: manifest.parameterCount,
+  });
   const differs = Object.keys(claimed).filter((k) => claimed[k] !== found.context[k]);
   return differs.length ? `manifest.json disagrees with the authenticated encryption context on ${differs.join(', ')}` : undefined;
 }

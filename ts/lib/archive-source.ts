@@ -21,7 +21,6 @@ export interface ArchiveEntry {
 
 const ARCHIVE_KEY = /\.(tar\.gz|tgz|json)$/;
 
-
 /**
  * Every archive in the bucket (ListObjectsV2 only: no archive is downloaded), newest first by creation time, marking
  * the one latest.txt points at. Name indexes (`*.index.json.gz`) are not archives: they set `indexed`.
@@ -79,7 +78,10 @@ export async function readLatestPointer(s3: S3Client, bucket: string, region: st
 export function checkArchiveKey(raw: string, bucket: string, source: string, region?: string): string {
   let key = raw.trim();
   const url = /^s3:\/\/([^/]*)\/(.*)$/s.exec(key);
-  const refuse = (why: string) => new EngineError('config', `${source} ${JSON.stringify(raw.slice(0, 200))} ${why}: pass the key of an archive in s3://${bucket} (see ssm-backup list)`, { region });
+  const refuse = (why: string) =>
+    new EngineError('config', `${source} ${JSON.stringify(raw.slice(0, 200))} ${why}: pass the key of an archive in s3://${bucket} (see ssm-backup list)`, {
+      region,
+    });
   if (url) {
     if (url[1] !== bucket) throw refuse(`is in bucket ${JSON.stringify(url[1].slice(0, 64))}, not in this region's bucket`);
     key = url[2];
@@ -126,7 +128,11 @@ export async function readArchiveObject(s3: S3Client, bucket: string, key: strin
     body = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body as Readable;
   } catch (err) {
     const missing = awsErrorCode(err) === 'NoSuchKey';
-    throw new EngineError(missing ? 'config' : 'region', `Cannot download s3://${bucket}/${key}: ${missing ? 'no such object (see ssm-backup list)' : describeAwsError(err)}`, { region, cause: err });
+    throw new EngineError(
+      missing ? 'config' : 'region',
+      `Cannot download s3://${bucket}/${key}: ${missing ? 'no such object (see ssm-backup list)' : describeAwsError(err)}`,
+      { region, cause: err },
+    );
   }
   let read: ArchiveRead;
   try {
@@ -143,12 +149,22 @@ export async function readArchiveObject(s3: S3Client, bucket: string, key: strin
 /** The archive's own environment and region must be the ones asked for; a legacy header must name both. */
 export function checkIdentity(read: ArchiveRead, key: string, want: ArchiveIdentity): ArchiveIdentity {
   const from = read.manifest ? 'manifest.json' : 'the legacy backup.json header';
-  const have = read.manifest ? { environment: read.manifest.environment, region: read.manifest.region } : { environment: read.header.environment, region: read.header.region };
+  const have = read.manifest
+    ? { environment: read.manifest.environment, region: read.manifest.region }
+    : { environment: read.header.environment, region: read.header.region };
   if (typeof have.environment !== 'string' || typeof have.region !== 'string') {
-    throw new EngineError('config', `Archive ${key}: ${from} does not name its environment and region, so it cannot be matched to ${want.environment}/${want.region}; nothing was restored`, { region: want.region });
+    throw new EngineError(
+      'config',
+      `Archive ${key}: ${from} does not name its environment and region, so it cannot be matched to ${want.environment}/${want.region}; nothing was restored`,
+      { region: want.region },
+    );
   }
   if (have.environment !== want.environment || have.region !== want.region) {
-    throw new EngineError('config', `Archive ${key} belongs to environment ${JSON.stringify(have.environment.slice(0, 64))}, region ${JSON.stringify(have.region.slice(0, 64))} (${from}), not ${want.environment}/${want.region}: pick an archive of this environment and region (see ssm-backup list); nothing was restored`, { region: want.region });
+    throw new EngineError(
+      'config',
+      `Archive ${key} belongs to environment ${JSON.stringify(have.environment.slice(0, 64))}, region ${JSON.stringify(have.region.slice(0, 64))} (${from}), not ${want.environment}/${want.region}: pick an archive of this environment and region (see ssm-backup list); nothing was restored`,
+      { region: want.region },
+    );
   }
   return { environment: have.environment, region: have.region };
 }

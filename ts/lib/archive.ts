@@ -79,7 +79,10 @@ export function documentParts(header: BackupHeader, count: number): { head: Buff
  * sha256 and size of the `backup.json` that {@link archiveStream} will write, computed from the spool before the
  * upload starts (the archive's object metadata is sent with the first request, so it must be known first).
  */
-export async function backupJsonDigest(spool: { read(): AsyncIterable<Buffer>; count: number }, header: BackupHeader): Promise<{ sha256: string; bytes: number }> {
+export async function backupJsonDigest(
+  spool: { read(): AsyncIterable<Buffer>; count: number },
+  header: BackupHeader,
+): Promise<{ sha256: string; bytes: number }> {
   const { head, tail } = documentParts(header, spool.count);
   const hash = createHash('sha256').update(head);
   let bytes = head.length + tail.length;
@@ -94,7 +97,11 @@ export async function backupJsonDigest(spool: { read(): AsyncIterable<Buffer>; c
  * Builds the tar.gz stream: `backup.json` (header + spooled parameters, hashed on the way) then
  * `manifest.json` with that hash.
  */
-export function archiveStream(spool: { read(): AsyncIterable<Buffer>; count: number; bytes: number }, header: BackupHeader, manifestBase: Omit<Manifest, 'parameterCount' | 'backupJson'>): Readable {
+export function archiveStream(
+  spool: { read(): AsyncIterable<Buffer>; count: number; bytes: number },
+  header: BackupHeader,
+  manifestBase: Omit<Manifest, 'parameterCount' | 'backupJson'>,
+): Readable {
   const pack = tar.pack();
   const gzip = createGzip({ level: 6 });
   const output = new PassThrough();

@@ -39,8 +39,11 @@ export function regionEncryption(plan: PlanWithKeys, region: string): RegionEncr
 
 /** The archive stream: format 2 (lib/archive-sealed.ts) when the region has a key, else format 1. */
 export function regionArchiveStream(
-  aws: AwsClientFactory, encryption: RegionEncryption, spool: { read(): AsyncIterable<Buffer>; count: number; bytes: number },
-  header: BackupHeader, manifestBase: Omit<Manifest, 'parameterCount' | 'backupJson'>,
+  aws: AwsClientFactory,
+  encryption: RegionEncryption,
+  spool: { read(): AsyncIterable<Buffer>; count: number; bytes: number },
+  header: BackupHeader,
+  manifestBase: Omit<Manifest, 'parameterCount' | 'backupJson'>,
 ): Readable {
   if (!encryption.keys) return archiveStream(spool, header, manifestBase);
   const { formatVersion: _plain, ...base } = manifestBase;

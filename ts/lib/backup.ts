@@ -6,7 +6,7 @@ import type { Logger } from './log.js';
 import { configKeys, type PlanWithKeys } from './plan.js';
 import type { AwsClientFactory } from './aws/clients.js';
 import { ssmReader, selectionFilters } from './aws/ssm.js';
-import { collectParameters } from './collect.js';
+import { collectParameters, type CollectResult } from './collect.js';
 import { taggingReader } from './aws/tagging.js';
 import { ParameterSpool, archiveName, timestamps, backupJsonDigest, TOOL_NAME, FORMAT_VERSION } from './archive.js';
 import { regionEncryption, regionArchiveStream, describeProtection, type EncryptionSummary, type RegionEncryption } from './backup-encryption.js';
@@ -39,6 +39,8 @@ export interface RegionSummary {
   failureCategory?: string;
   /** Comparison with the archive latest.txt named before this run (absent in dry runs and when the upload failed). */
   drift?: Drift;
+  /** Parameters whose tags changed while the backup ran (at most 50): the archive holds the tags read first. */
+  tagsChanged?: string[];
   /** Client-side encryption (format 2) or SSE-S3 only; absent when the region failed before it was known. */
   encryption?: EncryptionSummary;
 }
@@ -93,22 +95,28 @@ export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Pro
   const summaries: Record<string, RegionSummary> = {};
   const accountId = opts.dryRun ? null : ((await aws.accountId(opts.plan.homeRegion).catch(() => undefined)) ?? null);
   const limit = pLimit(Math.max(1, opts.parallelRegions ?? 1));
-  await Promise.all(regions.map((region) => limit(async () => {
-    // Fail-fast is decided from the file: a failure of this run or of an earlier (or parallel) run of the build.
-    let failed: string | undefined;
-    await update((s) => {
-      failed = opts.failFast ? firstFailure(s, [region]) : undefined;
-      s[region] = failed ? notStarted(`not started: ${failed} failed (fail-fast; --no-fail-fast backs up every region)`) : runningEntry(region);
-      summaries[region] = s[region];
-    });
-    if (failed) {
-      opts.logger.forRegion(region).warn(`Skipped: ${failed} failed (fail-fast; pass --no-fail-fast to back up every region)`);
-      return;
-    }
-    summaries[region] = await withDeadline(aws, region, opts, () => backupRegion(aws, region, accountId, opts));
-    writeJsonAtomic(path.join(opts.workDir, region, 'summary.json'), { region, ...summaries[region] });
-    await update((s) => { s[region] = summaries[region]; });
-  })));
+  await Promise.all(
+    regions.map((region) =>
+      limit(async () => {
+        // Fail-fast is decided from the file: a failure of this run or of an earlier (or parallel) run of the build.
+        let failed: string | undefined;
+        await update((s) => {
+          failed = opts.failFast ? firstFailure(s, [region]) : undefined;
+          s[region] = failed ? notStarted(`not started: ${failed} failed (fail-fast; --no-fail-fast backs up every region)`) : runningEntry(region);
+          summaries[region] = s[region];
+        });
+        if (failed) {
+          opts.logger.forRegion(region).warn(`Skipped: ${failed} failed (fail-fast; pass --no-fail-fast to back up every region)`);
+          return;
+        }
+        summaries[region] = await withDeadline(aws, region, opts, () => backupRegion(aws, region, accountId, opts));
+        writeJsonAtomic(path.join(opts.workDir, region, 'summary.json'), { region, ...summaries[region] });
+        await update((s) => {
+          s[region] = summaries[region];
+        });
+      }),
+    ),
+  );
   const all = (await update(() => undefined)) as Record<string, RegionSummary>;
   return { summaries: all, exitCode: regions.some((r) => FAILED_STATUSES.includes(summaries[r].status)) ? 1 : 0 };
 }
@@ -118,6 +126,12 @@ export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Pro
  * (AwsClientFactory.abortRegion), the region's own cleanup runs (temp files removed, latest.txt not moved) and the
  * region is reported TIMED_OUT with what it had done.
  */
+/** Up to 50 names whose tags changed while the region was backed up (undefined when none, or tags not read). */
+async function tagsChangedDuring(collected: CollectResult): Promise<string[] | undefined> {
+  const changed = (await collected.tagCheck) ?? [];
+  return changed.length ? changed.slice(0, 50) : undefined;
+}
+
 /** The collect progress of each region of this process (what a region stopped at its deadline had done). */
 const collectedSoFar = new Map<string, Progress>();
 
@@ -160,22 +174,50 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
       const entries: IndexEntry[] = [];
       const filters = selectionFilters(opts.path, opts.nameContains);
       const collected = await collectParameters(ssmReader(aws.ssm(region)), {
-        region, filters, includeTags: opts.includeTags, concurrency: opts.concurrency, logger: log, progress,
-        sink: (p) => { for (const x of p) entries.push(indexEntry(x)); return spool.write(p); },
-        tagging: taggingReader(aws.tagging(region)), selective: filters.length > 0, includeLabels: opts.includeLabels, throttles: opts.throttles,
+        region,
+        filters,
+        includeTags: opts.includeTags,
+        concurrency: opts.concurrency,
+        logger: log,
+        progress,
+        sink: (p) => {
+          for (const x of p) entries.push(indexEntry(x));
+          return spool.write(p);
+        },
+        tagging: taggingReader(aws.tagging(region)),
+        selective: filters.length > 0,
+        includeLabels: opts.includeLabels,
+        throttles: opts.throttles,
       }).finally(() => progress.stop());
       const bytes = await spool.close();
       const rate = collected.collected / Math.max(0.001, elapsed());
       log.info(`Collected ${collected.collected} parameters in ${elapsed()}s (${rate.toFixed(0)}/s)`);
-      const base = { status: 'SUCCESS' as const, parameterCount: collected.collected, bucket, vanished: collected.vanished.length ? collected.vanished : undefined, encryption: encryption.summary };
+      const base = {
+        status: 'SUCCESS' as const,
+        parameterCount: collected.collected,
+        bucket,
+        vanished: collected.vanished.length ? collected.vanished : undefined,
+        encryption: encryption.summary,
+      };
       if (opts.dryRun) {
+        const tagsChanged = await tagsChangedDuring(collected);
         log.info(`[DRY RUN] Skipped upload for ${region}`);
-        return { ...base, artifactPath: null, executionTimeSec: elapsed(), dryRun: true, warnings: listed() };
+        return { ...base, artifactPath: null, executionTimeSec: elapsed(), dryRun: true, warnings: listed(), tagsChanged };
       }
       const stored = await storeArchive(aws, region, bucket, { read: () => spool.read(), count: spool.count, bytes }, entries, accountId, opts, encryption);
+      // The tag check ran alongside the upload; a check that could not run fails the region before latest.txt moves.
+      const tagsChanged = await tagsChangedDuring(collected);
       log.info(`Uploaded s3://${bucket}/${stored.key} (${stored.archiveBytes} bytes, ${describeProtection(encryption)}) and its name index`);
       const promoted = await compareAndPromote(aws, region, bucket, stored.key, entries, opts, warnings);
-      const done = { ...base, artifactPath: `s3://${bucket}/${stored.key}`, executionTimeSec: elapsed(), archiveBytes: stored.archiveBytes, drift: promoted.drift, warnings: listed() };
+      const done = {
+        tagsChanged,
+        ...base,
+        artifactPath: `s3://${bucket}/${stored.key}`,
+        executionTimeSec: elapsed(),
+        archiveBytes: stored.archiveBytes,
+        drift: promoted.drift,
+        warnings: listed(),
+      };
       if (promoted.refusal) {
         log.error(`FAILED (guard): ${promoted.refusal}`);
         return { ...done, status: 'FAILED', failureMessage: promoted.refusal, failureCategory: 'guard' };
@@ -185,38 +227,80 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
   } catch (err) {
     const message = err instanceof EngineError ? err.message : `Backup failed: ${describeAwsError(err)}`;
     log.error(`FAILED: ${message}`);
-    return { status: 'FAILED', parameterCount: 0, artifactPath: null, executionTimeSec: elapsed(), failureMessage: message, failureCategory: err instanceof EngineError ? err.category : 'aws', bucket, warnings: listed() };
+    return {
+      status: 'FAILED',
+      parameterCount: 0,
+      artifactPath: null,
+      executionTimeSec: elapsed(),
+      failureMessage: message,
+      failureCategory: err instanceof EngineError ? err.category : 'aws',
+      bucket,
+      warnings: listed(),
+    };
   }
 }
 
 /** Uploads the archive (facts as object metadata) and then its name index; both with SSE AES256. */
 async function storeArchive(
-  aws: AwsClientFactory, region: string, bucket: string, spool: { read(): AsyncIterable<Buffer>; count: number; bytes: number },
-  entries: IndexEntry[], accountId: string | null, opts: BackupOptions, encryption: RegionEncryption,
+  aws: AwsClientFactory,
+  region: string,
+  bucket: string,
+  spool: { read(): AsyncIterable<Buffer>; count: number; bytes: number },
+  entries: IndexEntry[],
+  accountId: string | null,
+  opts: BackupOptions,
+  encryption: RegionEncryption,
 ): Promise<{ key: string; archiveBytes: number }> {
   const now = (opts.now ?? (() => new Date()))();
   const { stamp, day } = timestamps(now);
   const key = `${day}/${archiveName(opts.plan.environment, region, stamp)}`;
   const header = { backup_date: now.toISOString(), backup_timestamp: stamp, environment: opts.plan.environment, region };
-  const manifestBase = { formatVersion: FORMAT_VERSION, tool: { name: TOOL_NAME, version: TOOL_VERSION }, environment: opts.plan.environment, region, accountId, createdAt: now.toISOString() };
+  const manifestBase = {
+    formatVersion: FORMAT_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    environment: opts.plan.environment,
+    region,
+    accountId,
+    createdAt: now.toISOString(),
+  };
   // Format 2 (client-side encrypted) publishes no hash of the plaintext: nobody may confirm a guessed value against it.
   const sealed = Boolean(encryption.keys);
   const digest = sealed ? undefined : await backupJsonDigest(spool, header);
   const facts: ArchiveFacts = {
-    formatVersion: sealed ? SEALED_FORMAT_VERSION : FORMAT_VERSION, environment: opts.plan.environment, region, parameterCount: spool.count,
-    backupJsonSha256: digest?.sha256 ?? 'encrypted', createdAt: now.toISOString(), toolVersion: TOOL_VERSION,
+    formatVersion: sealed ? SEALED_FORMAT_VERSION : FORMAT_VERSION,
+    environment: opts.plan.environment,
+    region,
+    parameterCount: spool.count,
+    backupJsonSha256: digest?.sha256 ?? 'encrypted',
+    createdAt: now.toISOString(),
+    toolVersion: TOOL_VERSION,
   };
   let archiveBytes = 0;
   // Count bytes inside the pipeline (a 'data' listener would switch the stream to flowing mode and defeat backpressure).
-  const counter = new Transform({ transform(chunk: Buffer, _enc, done) { archiveBytes += chunk.length; done(null, chunk); } });
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      archiveBytes += chunk.length;
+      done(null, chunk);
+    },
+  });
   const source = regionArchiveStream(aws, encryption, spool, header, manifestBase);
   source.on('error', (err) => counter.destroy(err));
   await uploadArchive(aws.s3(region), bucket, key, source.pipe(counter), factsToMetadata(facts)).catch((err) => {
     throw new EngineError('region', `Upload to s3://${bucket}/${key} failed: ${describeAwsError(err)}`, { region, cause: err });
   });
-  const index = { indexVersion: INDEX_VERSION, archive: key, ...facts, selection: { path: opts.path, nameContains: opts.nameContains ?? null }, parameters: entries };
+  const index = {
+    indexVersion: INDEX_VERSION,
+    archive: key,
+    ...facts,
+    selection: { path: opts.path, nameContains: opts.nameContains ?? null },
+    parameters: entries,
+  };
   await putIndex(aws.s3(region), bucket, index).catch((err) => {
-    throw new EngineError('region', `Archive uploaded as s3://${bucket}/${key} but its name index could not be written (latest.txt not moved): ${describeAwsError(err)}`, { region, cause: err });
+    throw new EngineError(
+      'region',
+      `Archive uploaded as s3://${bucket}/${key} but its name index could not be written (latest.txt not moved): ${describeAwsError(err)}`,
+      { region, cause: err },
+    );
   });
   return { key, archiveBytes };
 }
@@ -226,15 +310,29 @@ async function storeArchive(
  * guard refuses. A first backup (no latest.txt) and a previous archive that cannot be compared are not guarded
  * (except for an empty selection): a warning says so.
  */
-async function compareAndPromote(aws: AwsClientFactory, region: string, bucket: string, key: string, entries: IndexEntry[], opts: BackupOptions, warnings: string[]): Promise<{ drift: Drift; refusal?: string }> {
+async function compareAndPromote(
+  aws: AwsClientFactory,
+  region: string,
+  bucket: string,
+  key: string,
+  entries: IndexEntry[],
+  opts: BackupOptions,
+  warnings: string[],
+): Promise<{ drift: Drift; refusal?: string }> {
   const log = opts.logger.forRegion(region);
   const s3 = aws.s3(region);
   const t0 = performance.now();
   const previous = await readPrevious(s3, bucket, region).catch((err) => {
-    throw new EngineError('region', `${(err as Error).message}; the new archive is kept as s3://${bucket}/${key} but latest.txt was not moved`, { region, cause: err });
+    throw new EngineError('region', `${(err as Error).message}; the new archive is kept as s3://${bucket}/${key} but latest.txt was not moved`, {
+      region,
+      cause: err,
+    });
   });
   const drift = computeDrift(entries, previous, bucket);
-  const warn = (text: string) => { warnings.push(text); log.warn(text); };
+  const warn = (text: string) => {
+    warnings.push(text);
+    log.warn(text);
+  };
   // A first backup is expected, not a warning that needs a look (warnings make the Jenkins build UNSTABLE);
   // the summary says it too: drift.previousArchive is null.
   if (previous.kind === 'none') log.info(`First backup in s3://${bucket} (no latest.txt): nothing to compare with, so the shrink guard did not apply`);
@@ -242,7 +340,10 @@ async function compareAndPromote(aws: AwsClientFactory, region: string, bucket: 
   if (previous.kind === 'count') log.info(`Previous archive s3://${bucket}/${previous.key} compared by count only: ${previous.why}`);
   for (const line of driftLines(drift)) log.info(line);
   log.debug(`Compared with the previous archive in ${Math.round(performance.now() - t0)} ms`, { compareMs: Math.round(performance.now() - t0) });
-  const refusal = guardRefusal({ count: entries.length, key, bucket, selection: { path: opts.path, nameContains: opts.nameContains }, previous, drift }, opts.guard);
+  const refusal = guardRefusal(
+    { count: entries.length, key, bucket, selection: { path: opts.path, nameContains: opts.nameContains }, previous, drift },
+    opts.guard,
+  );
   if (refusal) return { drift, refusal };
   await writeLatestPointer(s3, bucket, key).catch((err) => {
     throw new EngineError('region', `Archive uploaded but s3://${bucket}/latest.txt could not be updated: ${describeAwsError(err)}`, { region, cause: err });

@@ -37,8 +37,12 @@ export interface CollectResult {
   vanished: string[];
   /** How tags were read, when they were. */
   tagMode?: 'sweep' | 'per-parameter';
-  /** Parameters whose tags changed while the backup ran (the archive holds the tags read first). */
-  tagsChanged?: string[];
+  /**
+   * The tag check (a second sweep naming the parameters whose tags changed while the backup ran; the archive holds the
+   * tags read first). Started when the collection ends and left running, so it overlaps the upload: await it before
+   * moving latest.txt. Rejects (a region failure) when the check cannot run.
+   */
+  tagCheck?: Promise<string[]>;
 }
 
 const GET_BATCH = 10;
@@ -56,8 +60,15 @@ export async function collectParameters(ssm: SsmReader, opts: CollectOptions): P
   let failed = false;
   let describedAll = false;
   const tagJoin = opts.includeTags
-    ? new TagJoin({ region: opts.region, ssm, tagging: opts.tagging, logger: opts.logger, throttles: opts.throttles, sink: opts.sink,
-      selection: opts.selective ? () => ({ count: result.described, complete: describedAll }) : undefined })
+    ? new TagJoin({
+        region: opts.region,
+        ssm,
+        tagging: opts.tagging,
+        logger: opts.logger,
+        throttles: opts.throttles,
+        sink: opts.sink,
+        selection: opts.selective ? () => ({ count: result.described, complete: describedAll }) : undefined,
+      })
     : undefined;
   const sink = tagJoin ? (p: BackupParameter[]) => tagJoin.push(p) : opts.sink;
   const labels = opts.includeLabels ? startProgress(opts.logger, 'Labels', { unit: 'parameters', throttles: opts.throttles }) : undefined;
@@ -87,7 +98,9 @@ export async function collectParameters(ssm: SsmReader, opts: CollectOptions): P
       for (let i = 0; i < items.length; i += GET_BATCH) {
         const chunk = items.slice(i, i + GET_BATCH);
         const task = limit(() => (failed ? Promise.resolve({ params: [], vanished: [] }) : fetchBatch(ssm, chunk, batchOpts)));
-        task.catch(() => { failed = true; });
+        task.catch(() => {
+          failed = true;
+        });
         window.push(task);
         while (window.length >= windowSize) await drainOne();
       }
@@ -99,32 +112,47 @@ export async function collectParameters(ssm: SsmReader, opts: CollectOptions): P
   } catch (err) {
     failed = true;
     await Promise.allSettled(window);
-    throw err instanceof EngineError ? err : new EngineError('region', `DescribeParameters failed in ${opts.region}: ${describeAwsError(err)}`, { region: opts.region, cause: err });
+    throw err instanceof EngineError
+      ? err
+      : new EngineError('region', `DescribeParameters failed in ${opts.region}: ${describeAwsError(err)}`, { region: opts.region, cause: err });
   } finally {
     labels?.stop();
   }
   if (result.collected + result.vanished.length !== result.described) {
-    throw new EngineError('integrity', `Incomplete backup in ${opts.region}: described ${result.described} parameters but collected ${result.collected} (${result.vanished.length} deleted meanwhile)`, { region: opts.region });
+    throw new EngineError(
+      'integrity',
+      `Incomplete backup in ${opts.region}: described ${result.described} parameters but collected ${result.collected} (${result.vanished.length} deleted meanwhile)`,
+      { region: opts.region },
+    );
   }
-  if (tagJoin) await checkTags(tagJoin, result, opts);
+  if (tagJoin) {
+    result.tagMode = tagJoin.mode;
+    result.tagCheck = checkTags(tagJoin, opts);
+    result.tagCheck.catch(() => undefined); // awaited by the caller; not an unhandled rejection meanwhile
+  }
   return result;
 }
 
-/** Reports parameters whose tags changed during the backup (found by a second sweep); fails the region if the check cannot run. */
-async function checkTags(tagJoin: TagJoin, result: CollectResult, opts: CollectOptions): Promise<void> {
-  result.tagMode = tagJoin.mode;
+/** Names the parameters whose tags changed during the backup (a second sweep) and warns once; rejects if the check cannot run. */
+async function checkTags(tagJoin: TagJoin, opts: CollectOptions): Promise<string[]> {
   let changed: string[];
   try {
     changed = await tagJoin.changedSince();
   } catch (err) {
     throw regionError(opts.region, `GetResources (tag check) failed in ${opts.region}: ${describeAwsError(err)}`, err);
   }
-  if (changed.length === 0) return;
-  result.tagsChanged = changed;
-  opts.logger.warn(`Tags of ${changed.length} parameter(s) changed while the backup ran; the archive holds the tags read first (the next backup records the new ones): ${changed.slice(0, 10).join(', ')}${changed.length > 10 ? ', ...' : ''}`);
+  if (changed.length === 0) return [];
+  opts.logger.warn(
+    `Tags of ${changed.length} parameter(s) changed while the backup ran; the archive holds the tags read first (the next backup records the new ones): ${changed.slice(0, 10).join(', ')}${changed.length > 10 ? ', ...' : ''}`,
+  );
+  return changed;
 }
 
-async function fetchBatch(ssm: SsmReader, chunk: ParameterMetadata[], opts: CollectOptions & { labels?: Progress }): Promise<{ params: BackupParameter[]; vanished: string[] }> {
+async function fetchBatch(
+  ssm: SsmReader,
+  chunk: ParameterMetadata[],
+  opts: CollectOptions & { labels?: Progress },
+): Promise<{ params: BackupParameter[]; vanished: string[] }> {
   const names = chunk.map((m) => m.Name as string);
   let got: { found: Parameter[]; invalid: string[] };
   try {
@@ -177,7 +205,12 @@ export function sameVersion(value: Parameter, meta: ParameterMetadata): boolean 
  * as another Type, with Version back at 1), between DescribeParameters and GetParameters is described again; when
  * it changed once more, it is read again, up to 3 times. Undefined when it was deleted meanwhile.
  */
-async function matchingPair(ssm: SsmReader, value: Parameter, meta: ParameterMetadata, region: string): Promise<{ value: Parameter; current: ParameterMetadata } | undefined> {
+async function matchingPair(
+  ssm: SsmReader,
+  value: Parameter,
+  meta: ParameterMetadata,
+  region: string,
+): Promise<{ value: Parameter; current: ParameterMetadata } | undefined> {
   const name = meta.Name as string;
   let current: ParameterMetadata | undefined = meta;
   for (let attempt = 0; attempt < REREAD_ATTEMPTS; attempt += 1) {

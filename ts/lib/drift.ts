@@ -45,7 +45,8 @@ export type Previous =
 export async function readPrevious(s3: S3Client, bucket: string, region: string): Promise<Previous> {
   const key = await readLatestPointer(s3, bucket, region);
   if (!key) return { kind: 'none' };
-  const fail = (what: string, err: unknown) => new EngineError('region', `Cannot read ${what} of the previous archive s3://${bucket}/${key}: ${describeAwsError(err)}`, { region, cause: err });
+  const fail = (what: string, err: unknown) =>
+    new EngineError('region', `Cannot read ${what} of the previous archive s3://${bucket}/${key}: ${describeAwsError(err)}`, { region, cause: err });
   let damaged: string | undefined;
   try {
     const index = await getIndex(s3, bucket, key);
@@ -54,11 +55,15 @@ export async function readPrevious(s3: S3Client, bucket: string, region: string)
     if (isS3Error(err)) throw fail('the name index', err);
     damaged = (err as Error).message;
   }
-  const head = await headArchive(s3, bucket, key).catch((err) => { throw fail('the metadata', err); });
+  const head = await headArchive(s3, bucket, key).catch((err) => {
+    throw fail('the metadata', err);
+  });
   const noIndex = damaged ? `its ${damaged}` : 'it has no name index (made by an older version)';
   if (!head.exists) return { kind: 'unknown', key, why: `latest.txt names s3://${bucket}/${key}, which no longer exists (expired by the bucket lifecycle?)` };
   if (head.facts) return { kind: 'count', key, count: head.facts.parameterCount, why: `${noIndex}; count from its metadata` };
-  const count = await countFromDocumentHead(s3, bucket, key).catch((err) => { throw fail('the start', err); });
+  const count = await countFromDocumentHead(s3, bucket, key).catch((err) => {
+    throw fail('the start', err);
+  });
   if (count !== undefined) return { kind: 'count', key, count, why: `${noIndex}; count from the parameter_count of its backup.json` };
   return { kind: 'unknown', key, why: `${noIndex} and no parameter_count at the start of its backup.json` };
 }
@@ -99,11 +104,21 @@ function sameVersion(a: IndexEntry, b: IndexEntry): boolean {
 export function computeDrift(current: IndexEntry[], previous: Previous, bucket: string): Drift {
   const none = { addedNames: [], removedNames: [], changedNames: [] };
   if (previous.kind === 'none') {
-    return { previousArchive: null, previousCount: null, comparedWith: 'nothing', added: current.length, removed: 0, changed: 0, ...none, addedNames: sortedHead(current.map((e) => e.Name)) };
+    return {
+      previousArchive: null,
+      previousCount: null,
+      comparedWith: 'nothing',
+      added: current.length,
+      removed: 0,
+      changed: 0,
+      ...none,
+      addedNames: sortedHead(current.map((e) => e.Name)),
+    };
   }
   const previousArchive = `s3://${bucket}/${previous.key}`;
   if (previous.kind === 'unknown') return { previousArchive, previousCount: null, comparedWith: 'nothing', added: null, removed: null, changed: null, ...none };
-  if (previous.kind === 'count') return { previousArchive, previousCount: previous.count, comparedWith: 'count', added: null, removed: null, changed: null, ...none };
+  if (previous.kind === 'count')
+    return { previousArchive, previousCount: previous.count, comparedWith: 'count', added: null, removed: null, changed: null, ...none };
   const before = new Map(previous.index.parameters.map((e) => [e.Name, e]));
   const added: string[] = [];
   const changed: string[] = [];
@@ -115,9 +130,15 @@ export function computeDrift(current: IndexEntry[], previous: Previous, bucket: 
   }
   const removed = [...before.keys()];
   return {
-    previousArchive, previousCount: previous.index.parameterCount, comparedWith: 'index',
-    added: added.length, removed: removed.length, changed: changed.length,
-    addedNames: sortedHead(added), removedNames: sortedHead(removed), changedNames: sortedHead(changed),
+    previousArchive,
+    previousCount: previous.index.parameterCount,
+    comparedWith: 'index',
+    added: added.length,
+    removed: removed.length,
+    changed: changed.length,
+    addedNames: sortedHead(added),
+    removedNames: sortedHead(removed),
+    changedNames: sortedHead(changed),
   };
 }
 
@@ -157,7 +178,10 @@ export function guardRefusal(input: GuardInput, o: GuardOptions): string | undef
   if (prev === null || prev === 0 || o.allowShrink) return undefined;
   const shrink = ((prev - count) / prev) * 100;
   if (shrink <= o.maxShrink) return undefined;
-  const removed = drift.removed !== null ? `; ${drift.removed} removed${drift.removedNames.length ? ` (${drift.removedNames.slice(0, 3).join(', ')}${drift.removed > 3 ? ', ...' : ''})` : ''}` : '';
+  const removed =
+    drift.removed !== null
+      ? `; ${drift.removed} removed${drift.removedNames.length ? ` (${drift.removedNames.slice(0, 3).join(', ')}${drift.removed > 3 ? ', ...' : ''})` : ''}`
+      : '';
   return `Parameter count fell from ${prev} to ${count} (-${shrink.toFixed(1)}%, more than --max-shrink ${o.maxShrink}%)${removed}${before}. ${kept}. If the removals are intended, run again with --allow-shrink (or a higher --max-shrink)`;
 }
 
@@ -171,7 +195,9 @@ function previousSelection(previous: Previous, now: { path: string; nameContains
 /** One log line per kind, names included (at most 50 each). */
 export function driftLines(d: Drift): string[] {
   if (d.comparedWith === 'nothing') return [];
-  const lines = [`Drift against ${d.previousArchive}: ${d.comparedWith === 'index' ? `added ${d.added}, removed ${d.removed}, changed ${d.changed}` : 'names not compared (no name index)'}; previous count ${d.previousCount}`];
+  const lines = [
+    `Drift against ${d.previousArchive}: ${d.comparedWith === 'index' ? `added ${d.added}, removed ${d.removed}, changed ${d.changed}` : 'names not compared (no name index)'}; previous count ${d.previousCount}`,
+  ];
   const list = (label: string, n: number | null, names: string[]) => {
     if (n) lines.push(`  ${label} (${n}${n > names.length ? `, first ${names.length}` : ''}): ${names.join(', ')}`);
   };

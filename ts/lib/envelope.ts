@@ -20,8 +20,17 @@ import { buildEncrypt } from '@aws-crypto/encrypt-node';
 import { buildDecrypt } from '@aws-crypto/decrypt-node';
 import { KmsKeyringClass, type AwsEsdkKMSInterface } from '@aws-crypto/kms-keyring';
 import {
-  AlgorithmSuiteIdentifier, CommitmentPolicy, KeyringNode, immutableClass, KeyringTraceFlag, NodeDefaultCryptographicMaterialsManager,
-  type EncryptedDataKey, type EncryptionContext, type NodeAlgorithmSuite, type NodeMaterialsManager, type NodeDecryptionMaterial,
+  AlgorithmSuiteIdentifier,
+  CommitmentPolicy,
+  KeyringNode,
+  immutableClass,
+  KeyringTraceFlag,
+  NodeDefaultCryptographicMaterialsManager,
+  type EncryptedDataKey,
+  type EncryptionContext,
+  type NodeAlgorithmSuite,
+  type NodeMaterialsManager,
+  type NodeDecryptionMaterial,
 } from '@aws-crypto/material-management-node';
 import { EngineError, awsErrorCode, oneLine } from './errors.js';
 
@@ -49,13 +58,20 @@ export interface ArchiveIdentity {
 /** The encryption context of a format 2 archive (stored in the message header and sent to KMS; nothing secret). */
 export function encryptionContext(id: ArchiveIdentity): Record<string, string> {
   return {
-    tool: id.tool, 'format-version': String(SEALED_FORMAT_VERSION), environment: id.environment, region: id.region,
-    'created-at': id.createdAt, 'parameter-count': String(id.parameterCount),
+    tool: id.tool,
+    'format-version': String(SEALED_FORMAT_VERSION),
+    environment: id.environment,
+    region: id.region,
+    'created-at': id.createdAt,
+    'parameter-count': String(id.parameterCount),
   };
 }
 
 /** One KMS call that failed while unwrapping a data key: key ARN and error code (never the service's text). */
-export interface KmsFailure { keyId: string; code: string }
+export interface KmsFailure {
+  keyId: string;
+  code: string;
+}
 
 /** The SDK's KMS client interface over our instrumented KMSClient (pacing, retries, stats, region abort). */
 function kmsAdapter(client: KMSClient, failures: KmsFailure[]): AwsEsdkKMSInterface {
@@ -80,15 +96,24 @@ export interface SealOptions {
 }
 
 /** What a finished seal recorded: the key ARNs KMS wrapped the data key under, in message order. */
-export interface SealInfo { wrappingKeys: string[]; failures: KmsFailure[] }
+export interface SealInfo {
+  wrappingKeys: string[];
+  failures: KmsFailure[];
+}
 
 /** A transform: plaintext in, one AWS Encryption SDK message out. `info` is filled once the header is written. */
 export function sealStream(opts: SealOptions): { stream: Duplex; info: SealInfo } {
   const info: SealInfo = { wrappingKeys: [], failures: [] };
-  const keyring = new KmsKeyring({ generatorKeyId: opts.keyArn, keyIds: opts.drKeyArns, clientProvider: (region: string) => kmsAdapter(opts.kms(region), info.failures) });
+  const keyring = new KmsKeyring({
+    generatorKeyId: opts.keyArn,
+    keyIds: opts.drKeyArns,
+    clientProvider: (region: string) => kmsAdapter(opts.kms(region), info.failures),
+  });
   const { encryptStream } = buildEncrypt({ commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, maxEncryptedDataKeys: 1 + MAX_DR_KEYS });
   const stream = encryptStream(keyring, {
-    suiteId: AlgorithmSuiteIdentifier[ALGORITHM_SUITE], frameLength: FRAME_LENGTH, encryptionContext: encryptionContext(opts.identity),
+    suiteId: AlgorithmSuiteIdentifier[ALGORITHM_SUITE],
+    frameLength: FRAME_LENGTH,
+    encryptionContext: encryptionContext(opts.identity),
   });
   stream.once('MessageHeader', (h: { encryptedDataKeys: EncryptedDataKey[] }) => {
     info.wrappingKeys = h.encryptedDataKeys.map((k) => k.providerInfo);
@@ -123,11 +148,23 @@ export const partitionOf = (region: string): string => (region.startsWith('cn-')
 export function checkEncryptionContext(ctx: EncryptionContext, opts: Pick<UnsealOptions, 'environment' | 'region' | 'tool' | 'key'>): void {
   const { [SIGNING_KEY]: _signature, ...own } = ctx;
   const expectedKeys = Object.keys(encryptionContext({ tool: '', environment: '', region: '', createdAt: '', parameterCount: 0 })).sort();
-  if (own.tool !== opts.tool || own['format-version'] !== String(SEALED_FORMAT_VERSION) || JSON.stringify(Object.keys(own).sort()) !== JSON.stringify(expectedKeys)) {
-    throw new EngineError('config', `${opts.key} is not a format ${SEALED_FORMAT_VERSION} archive of ${opts.tool} (encryption context keys: ${Object.keys(own).sort().join(', ')}); refused, nothing was read or written`, { region: opts.region });
+  if (
+    own.tool !== opts.tool ||
+    own['format-version'] !== String(SEALED_FORMAT_VERSION) ||
+    JSON.stringify(Object.keys(own).sort()) !== JSON.stringify(expectedKeys)
+  ) {
+    throw new EngineError(
+      'config',
+      `${opts.key} is not a format ${SEALED_FORMAT_VERSION} archive of ${opts.tool} (encryption context keys: ${Object.keys(own).sort().join(', ')}); refused, nothing was read or written`,
+      { region: opts.region },
+    );
   }
   if (own.environment !== opts.environment || own.region !== opts.region) {
-    throw new EngineError('config', `${opts.key} belongs to environment ${own.environment} region ${own.region}, not ${opts.environment} ${opts.region} (encryption context); refused, nothing was written: pass the matching --environment and --region`, { region: opts.region });
+    throw new EngineError(
+      'config',
+      `${opts.key} belongs to environment ${own.environment} region ${own.region}, not ${opts.environment} ${opts.region} (encryption context); refused, nothing was written: pass the matching --environment and --region`,
+      { region: opts.region },
+    );
   }
 }
 
@@ -135,7 +172,11 @@ export function checkEncryptionContext(ctx: EncryptionContext, opts: Pick<Unseal
 class CheckingMaterialsManager implements NodeMaterialsManager {
   private readonly inner: NodeDefaultCryptographicMaterialsManager;
 
-  constructor(keyring: KeyringNode, private readonly opts: UnsealOptions, private readonly info: UnsealInfo) {
+  constructor(
+    keyring: KeyringNode,
+    private readonly opts: UnsealOptions,
+    private readonly info: UnsealInfo,
+  ) {
     this.inner = new NodeDefaultCryptographicMaterialsManager(keyring);
   }
 
@@ -160,7 +201,8 @@ class CheckingMaterialsManager implements NodeMaterialsManager {
 export function unsealStream(opts: UnsealOptions): { stream: Duplex; info: UnsealInfo } {
   const info: UnsealInfo = { wrappingKeys: [], failures: [] };
   const keyring = new KmsKeyring({
-    discovery: true, discoveryFilter: { accountIDs: [opts.accountId], partition: partitionOf(opts.region) },
+    discovery: true,
+    discoveryFilter: { accountIDs: [opts.accountId], partition: partitionOf(opts.region) },
     clientProvider: (region: string) => kmsAdapter(opts.kms(region), info.failures),
   });
   const { decryptStream } = buildDecrypt({ commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, maxEncryptedDataKeys: 1 + MAX_DR_KEYS });
@@ -173,13 +215,25 @@ export function unsealError(err: unknown, info: UnsealInfo, opts: UnsealOptions)
   const where = { region: opts.region, cause: err };
   if (!info.decryptedWith && info.failures.length > 0) {
     const tried = info.failures.map((f) => `${f.keyId}: ${f.code}`).join('; ');
-    return new EngineError('aws', `${opts.key}: no KMS key could unwrap the data key (${tried}); nothing was written. See docs/runbooks for disaster-recovery keys`, where);
+    return new EngineError(
+      'aws',
+      `${opts.key}: no KMS key could unwrap the data key (${tried}); nothing was written. See docs/runbooks for disaster-recovery keys`,
+      where,
+    );
   }
   if (!info.decryptedWith && info.wrappingKeys.length > 0) {
     const own = info.wrappingKeys.filter((k) => k.split(':')[4] === opts.accountId);
     if (own.length === 0) {
-      return new EngineError('config', `${opts.key}: its data key is wrapped only under keys outside account ${opts.accountId} (${info.wrappingKeys.join(', ')}); refused as foreign, nothing was written`, where);
+      return new EngineError(
+        'config',
+        `${opts.key}: its data key is wrapped only under keys outside account ${opts.accountId} (${info.wrappingKeys.join(', ')}); refused as foreign, nothing was written`,
+        where,
+      );
     }
   }
-  return new EngineError('integrity', `${opts.key} cannot be decrypted (${oneLine(err instanceof Error ? err.message : String(err))}); it is damaged or was altered; nothing was written`, where);
+  return new EngineError(
+    'integrity',
+    `${opts.key} cannot be decrypted (${oneLine(err instanceof Error ? err.message : String(err))}); it is damaged or was altered; nothing was written`,
+    where,
+  );
 }

@@ -62,11 +62,23 @@ export function maskEchoedValues(text: string, secrets: (string | undefined)[] =
 
 /** PutParameter / AddTagsToResource / DeleteParameters error codes and the request field each one is about. */
 const CODE_FIELD: Record<string, string> = {
-  ParameterPatternMismatchException: 'Value (AllowedPattern)', InvalidAllowedPatternException: 'AllowedPattern', InvalidKeyId: 'KeyId',
-  HierarchyLevelLimitExceededException: 'Name', HierarchyTypeMismatchException: 'Type', UnsupportedParameterType: 'Type',
-  ParameterAlreadyExists: 'Name', TooManyTagsError: 'Tags', InvalidPolicyTypeException: 'Policies', InvalidPolicyAttributeException: 'Policies',
-  IncompatiblePolicyException: 'Policies', PoliciesLimitExceededException: 'Policies', UnsupportedParameterDataType: 'DataType',
-  InvalidDataTypeException: 'DataType', ParameterLimitExceeded: 'Name', ParameterMaxVersionLimitExceeded: 'Name', KMSDisabledException: 'KeyId',
+  ParameterPatternMismatchException: 'Value (AllowedPattern)',
+  InvalidAllowedPatternException: 'AllowedPattern',
+  InvalidKeyId: 'KeyId',
+  HierarchyLevelLimitExceededException: 'Name',
+  HierarchyTypeMismatchException: 'Type',
+  UnsupportedParameterType: 'Type',
+  ParameterAlreadyExists: 'Name',
+  TooManyTagsError: 'Tags',
+  InvalidPolicyTypeException: 'Policies',
+  InvalidPolicyAttributeException: 'Policies',
+  IncompatiblePolicyException: 'Policies',
+  PoliciesLimitExceededException: 'Policies',
+  UnsupportedParameterDataType: 'DataType',
+  InvalidDataTypeException: 'DataType',
+  ParameterLimitExceeded: 'Name',
+  ParameterMaxVersionLimitExceeded: 'Name',
+  KMSDisabledException: 'KeyId',
 };
 
 /**

@@ -7,11 +7,17 @@ import { formatCount, formatDrift, FAILED_STATUSES, type RegionReport } from './
 
 /** Characters XML 1.0 does not allow at all are dropped; the five special ones are escaped. */
 export function escapeXml(text: string): string {
-  return text
-    // XML 1.0 Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
-    // eslint-disable-next-line no-control-regex -- the control characters are what this removes
-    .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return (
+    text
+      // XML 1.0 Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
+      // eslint-disable-next-line no-control-regex -- the control characters are what this removes
+      .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }
 
 function caseOutput(s: RegionReport): string {
@@ -36,8 +42,10 @@ function testCase(classname: string, region: string, s: RegionReport): string {
     const kind = FAILED_STATUSES.includes(s.status) ? s.status : `unknown status ${s.status}`;
     outcome = `\n      <failure type="${escapeXml(kind)}" message="${message}">${escapeXml(`${category}${s.failureMessage ?? kind}`)}</failure>`;
   }
-  return `    <testcase classname="${escapeXml(classname)}" name="${escapeXml(region)}" time="${time}">${outcome}\n` +
-    `      <system-out>${escapeXml(caseOutput(s))}</system-out>\n    </testcase>`;
+  return (
+    `    <testcase classname="${escapeXml(classname)}" name="${escapeXml(region)}" time="${time}">${outcome}\n` +
+    `      <system-out>${escapeXml(caseOutput(s))}</system-out>\n    </testcase>`
+  );
 }
 
 /**

@@ -26,7 +26,10 @@ export interface KeyConfig {
 export function parseKmsKeyArn(value: string, source: string, region?: string): string {
   const m = KMS_ARN.exec(value.trim());
   if (!m) throw configError(`${source} is "${value}", not a KMS key or alias ARN: use arn:aws:kms:<region>:<account>:key/<id> or ...:alias/<name>`);
-  if (region && m[1] !== region) throw configError(`${source} names a key in ${m[1]}, not ${region}: each region's archives use a key of that region (disaster-recovery keys go in dr-kms-key-arns)`);
+  if (region && m[1] !== region)
+    throw configError(
+      `${source} names a key in ${m[1]}, not ${region}: each region's archives use a key of that region (disaster-recovery keys go in dr-kms-key-arns)`,
+    );
   return value.trim();
 }
 
@@ -50,18 +53,23 @@ export function parseDrKeyArns(raw: string | undefined, source: string): string[
  * ones from the home region, and the DR list from the home region.
  */
 export async function readKeyConfig(
-  home: SsmReader, regional: (region: string) => SsmReader, regions: string[],
+  home: SsmReader,
+  regional: (region: string) => SsmReader,
+  regions: string[],
   names: { kmsKeyArn: (region: string) => string; drKmsKeyArns: string },
 ): Promise<KeyConfig> {
   const found: Record<string, string | undefined> = {};
   const kmsKeyErrors: Record<string, string> = {};
-  await Promise.all(regions.map(async (r) => {
-    try {
-      found[r] = (await regional(r).getOne(names.kmsKeyArn(r)))?.Value;
-    } catch (err) {
-      kmsKeyErrors[r] = `Could not read ${names.kmsKeyArn(r)} in ${r}: ${describeAwsError(err)}; not backing up without knowing whether client-side encryption is configured`;
-    }
-  }));
+  await Promise.all(
+    regions.map(async (r) => {
+      try {
+        found[r] = (await regional(r).getOne(names.kmsKeyArn(r)))?.Value;
+      } catch (err) {
+        kmsKeyErrors[r] =
+          `Could not read ${names.kmsKeyArn(r)} in ${r}: ${describeAwsError(err)}; not backing up without knowing whether client-side encryption is configured`;
+      }
+    }),
+  );
   const missing = regions.filter((r) => found[r] === undefined && !kmsKeyErrors[r]);
   const fromHome = await getEach(home, [...missing.map(names.kmsKeyArn), names.drKmsKeyArns]);
   const kmsKeys: Record<string, string | null> = {};
@@ -82,6 +90,8 @@ async function getEach(ssm: SsmReader, names: string[]): Promise<Record<string, 
 export function requireClientEncryption(keys: Partial<KeyConfig>, regions: string[], kmsKeyArn: (region: string) => string): void {
   const without = regions.filter((r) => !keys.kmsKeys?.[r] && !keys.kmsKeyErrors?.[r]);
   if (without.length) {
-    throw configError(`--require-client-encryption: no backup key for ${without.join(', ')} (${without.map(kmsKeyArn).join(', ')} not found): create the keys with the Pulumi stack, or leave the option out to back up with SSE-S3 only`);
+    throw configError(
+      `--require-client-encryption: no backup key for ${without.join(', ')} (${without.map(kmsKeyArn).join(', ')} not found): create the keys with the Pulumi stack, or leave the option out to back up with SSE-S3 only`,
+    );
   }
 }

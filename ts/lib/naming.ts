@@ -49,8 +49,7 @@ export type Partition = (typeof PARTITIONS)[number];
  * `cn-north-1`, `us-isob-east-1`, `eu-isoe-west-1`, `eusc-de-east-1`). A test checks that it
  * accepts exactly what the partition table accepts.
  */
-export const REGION_PATTERN =
-  /^(?:(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-[a-z]+|us-(?:gov|iso|isob|isof)-[a-z]+|eu-isoe-[a-z]+|eusc-de-[a-z]+)-\d{1,2}$/;
+export const REGION_PATTERN = /^(?:(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-[a-z]+|us-(?:gov|iso|isob|isof)-[a-z]+|eu-isoe-[a-z]+|eusc-de-[a-z]+)-\d{1,2}$/;
 
 /** The region rule in words, for error messages on both sides. */
 export const REGION_RULE = 'AWS region names such as us-west-2';

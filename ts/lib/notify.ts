@@ -41,9 +41,7 @@ function truncate(text: string, max: number): string {
 export function buildSlackMessage(report: Report, channel?: string): SlackMessage {
   const dry = report.dryRun ? '[DRY RUN] ' : '';
   const text = `${dry}${ICONS[report.result]} ${report.title}: ${report.headline}`;
-  const blocks: SlackBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `${dry}*${escapeMrkdwn(report.title)}*: ${escapeMrkdwn(report.headline)}` } },
-  ];
+  const blocks: SlackBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `${dry}*${escapeMrkdwn(report.title)}*: ${escapeMrkdwn(report.headline)}` } }];
   if (report.slackLines.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(report.slackLines.join('\n'), MAX_SECTION) } });
   if (report.cause) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Cause:* ${escapeMrkdwn(oneLine(report.cause))}`, MAX_SECTION) } });
   if (report.links.length > 0) {
@@ -96,7 +94,7 @@ export async function postSlack(url: string, message: SlackMessage, options: Pos
       });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
-      const why = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${timeoutMs / 1000} s` : e.cause?.code ?? e.message;
+      const why = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${timeoutMs / 1000} s` : (e.cause?.code ?? e.message);
       throw new EngineError('notify', redact(oneLine(`Slack webhook request failed: ${why}`)), { cause: err });
     }
     if (response.ok) {
@@ -106,7 +104,7 @@ export async function postSlack(url: string, message: SlackMessage, options: Pos
     const body = oneLine(await response.text().catch(() => '')).slice(0, 200);
     if (attempt === 1 && retryable(response.status)) {
       const retryAfter = Number(response.headers.get('retry-after'));
-      await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 10) * 1000 : options.retryDelayMs ?? 1000);
+      await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 10) * 1000 : (options.retryDelayMs ?? 1000));
       continue;
     }
     const tries = attempt > 1 ? ` after ${attempt} attempts` : '';

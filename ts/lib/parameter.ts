@@ -36,7 +36,10 @@ export function mergeParameter(value: Parameter, meta: ParameterMetadata | undef
     KeyId: meta?.KeyId,
     Tier: meta?.Tier,
     AllowedPattern: meta?.AllowedPattern,
-    Policies: meta?.Policies && meta.Policies.length > 0 ? meta.Policies.map((x) => ({ PolicyText: x.PolicyText, PolicyType: x.PolicyType, PolicyStatus: x.PolicyStatus })) : undefined,
+    Policies:
+      meta?.Policies && meta.Policies.length > 0
+        ? meta.Policies.map((x) => ({ PolicyText: x.PolicyText, PolicyType: x.PolicyType, PolicyStatus: x.PolicyStatus }))
+        : undefined,
     Tags: tags,
     ARN: value.ARN ?? meta?.ARN,
   };

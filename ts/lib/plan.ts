@@ -69,7 +69,8 @@ export function parseRegionList(raw: string | undefined, env: string, homeRegion
   } catch (err) {
     throw configError(`${key} is not valid JSON (${(err as Error).message}): set it to a JSON array such as ["ap-northeast-1","us-west-2"]`);
   }
-  if (!Array.isArray(parsed)) throw configError(`${key} must be a JSON array of region names, got ${typeof parsed}: set it to a value such as ["ap-northeast-1"]`);
+  if (!Array.isArray(parsed))
+    throw configError(`${key} must be a JSON array of region names, got ${typeof parsed}: set it to a value such as ["ap-northeast-1"]`);
   if (parsed.length === 0) throw configError(`No regions configured: ${key} is an empty array; add at least one region (pulumi config set regions)`);
   return validateRegionList(parsed, key);
 }
@@ -91,12 +92,15 @@ export function resolvePlan(input: PlanInput): Plan {
   const warnings: string[] = [];
   let defaultRegion = input.defaultRegion;
   if (defaultRegion === undefined) {
-    if (!input.regionsFromOverride) throw configError(`${keys.defaultRegion} not found in ${input.homeRegion}: set it to one of ${JSON.stringify(input.regions)}`);
+    if (!input.regionsFromOverride)
+      throw configError(`${keys.defaultRegion} not found in ${input.homeRegion}: set it to one of ${JSON.stringify(input.regions)}`);
     defaultRegion = input.regions[0];
   } else {
     validateRegionName(defaultRegion, keys.defaultRegion);
     if (!input.regionsFromOverride && !input.regions.includes(defaultRegion)) {
-      throw configError(`${keys.defaultRegion} "${defaultRegion}" is not in ${keys.regionList} ${JSON.stringify(input.regions)}: add it to the list or change the default`);
+      throw configError(
+        `${keys.defaultRegion} "${defaultRegion}" is not in ${keys.regionList} ${JSON.stringify(input.regions)}: add it to the list or change the default`,
+      );
     }
   }
   const buckets: Record<string, string | null> = {};
@@ -108,7 +112,8 @@ export function resolvePlan(input: PlanInput): Plan {
   for (const r of input.regions) {
     buckets[r] = input.buckets[r] ?? null;
     const readError = input.bucketErrors?.[r];
-    if (buckets[r] === null) warn(r, readError ?? `Bucket definition missing for ${r}: ${keys.regionBucket(r)} exists neither in ${r} nor in ${input.homeRegion}`);
+    if (buckets[r] === null)
+      warn(r, readError ?? `Bucket definition missing for ${r}: ${keys.regionBucket(r)} exists neither in ${r} nor in ${input.homeRegion}`);
     else if (readError) warn(r, `${readError}; using the home region's definition`);
   }
   const defaultBucket = input.buckets[defaultRegion] ?? null;
@@ -116,7 +121,10 @@ export function resolvePlan(input: PlanInput): Plan {
   if (input.legacyBucket !== undefined && defaultBucket !== null) {
     legacyBucketMatches = input.legacyBucket === defaultBucket;
     if (!legacyBucketMatches) {
-      warn(defaultRegion, `${keys.legacyBucket} is "${input.legacyBucket}" but the default region ${defaultRegion} uses "${defaultBucket}": old single-region consumers read the wrong bucket; run pulumi up`);
+      warn(
+        defaultRegion,
+        `${keys.legacyBucket} is "${input.legacyBucket}" but the default region ${defaultRegion} uses "${defaultBucket}": old single-region consumers read the wrong bucket; run pulumi up`,
+      );
     }
   }
   return {
@@ -173,21 +181,32 @@ export async function loadPlan(aws: AwsClientFactory, opts: LoadPlanOptions): Pr
     const buckets: Record<string, string | undefined> = {};
     const bucketErrors: Record<string, string> = {};
     // A region that cannot be read (an opt-in region not enabled, an SCP) fails alone, not the whole plan.
-    await Promise.all(regions.map(async (r) => {
-      try {
-        buckets[r] = (await ssmReader(aws.ssm(r)).getOne(keys.regionBucket(r)))?.Value;
-      } catch (err) {
-        bucketErrors[r] = `Could not read ${keys.regionBucket(r)} in ${r}: ${describeAwsError(err)}`;
-      }
-    }));
+    await Promise.all(
+      regions.map(async (r) => {
+        try {
+          buckets[r] = (await ssmReader(aws.ssm(r)).getOne(keys.regionBucket(r)))?.Value;
+        } catch (err) {
+          bucketErrors[r] = `Could not read ${keys.regionBucket(r)} in ${r}: ${describeAwsError(err)}`;
+        }
+      }),
+    );
     const missing = regions.filter((r) => buckets[r] === undefined);
     if (missing.length > 0) {
-      const fallback = await getValues(home, missing.map((r) => keys.regionBucket(r)));
+      const fallback = await getValues(
+        home,
+        missing.map((r) => keys.regionBucket(r)),
+      );
       for (const r of missing) buckets[r] = fallback[keys.regionBucket(r)];
     }
     const plan = resolvePlan({
-      environment, homeRegion, regions, regionsFromOverride: override !== undefined,
-      defaultRegion: meta[keys.defaultRegion], legacyBucket: meta[keys.legacyBucket], buckets, bucketErrors,
+      environment,
+      homeRegion,
+      regions,
+      regionsFromOverride: override !== undefined,
+      defaultRegion: meta[keys.defaultRegion],
+      legacyBucket: meta[keys.legacyBucket],
+      buckets,
+      bucketErrors,
     });
     return { ...plan, ...(await readKeyConfig(home, (r) => ssmReader(aws.ssm(r)), regions, keys)) };
   } catch (err) {

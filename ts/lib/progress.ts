@@ -49,20 +49,40 @@ export function startProgress(logger: Logger, phase: string, opts: ProgressOptio
     const eta = total !== undefined && rate > 0 ? (total - done) / rate : undefined;
     const throttles = opts.throttles?.();
     const parts = [
-      total !== undefined ? `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${unit} (${total ? Math.floor((done / total) * 100) : 100}%)` : `${done.toLocaleString('en-US')} ${unit}`,
+      total !== undefined
+        ? `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${unit} (${total ? Math.floor((done / total) * 100) : 100}%)`
+        : `${done.toLocaleString('en-US')} ${unit}`,
       `${rate.toFixed(1)}/s`,
       throttles !== undefined ? `${throttles} throttled` : undefined,
       eta !== undefined ? `ETA ${humanDuration(eta)}` : undefined,
       `elapsed ${humanDuration(elapsed)}`,
     ].filter(Boolean);
-    logger.info(`${phase}: ${parts.join(', ')}`, { progress: { phase, done, total, ratePerSec: Number(rate.toFixed(2)), throttles, etaSec: eta === undefined ? undefined : Math.round(eta), elapsedSec: Math.round(elapsed) } });
+    logger.info(`${phase}: ${parts.join(', ')}`, {
+      progress: {
+        phase,
+        done,
+        total,
+        ratePerSec: Number(rate.toFixed(2)),
+        throttles,
+        etaSec: eta === undefined ? undefined : Math.round(eta),
+        elapsedSec: Math.round(elapsed),
+      },
+    });
   };
   const timer = setInterval(line, opts.intervalMs ?? PROGRESS_INTERVAL_MS);
   timer.unref();
   return {
-    add(n = 1) { done += n; },
-    setTotal(t) { total = t; },
-    get done() { return done; },
-    stop() { clearInterval(timer); },
+    add(n = 1) {
+      done += n;
+    },
+    setTotal(t) {
+      total = t;
+    },
+    get done() {
+      return done;
+    },
+    stop() {
+      clearInterval(timer);
+    },
   };
 }

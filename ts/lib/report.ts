@@ -104,7 +104,10 @@ export function formatBytes(bytes: number | undefined): string | undefined {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
@@ -123,10 +126,14 @@ export function clip(text: string, max = DESCRIPTION_MAX): string {
 /** Aligns columns with two spaces; `right` lists the columns aligned right (numbers). The last column is not padded. */
 export function alignTable(head: string[], rows: string[][], right: number[] = []): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => {
-    if (right.includes(i)) return c.padStart(widths[i]);
-    return i === cells.length - 1 ? c : c.padEnd(widths[i]);
-  }).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => {
+        if (right.includes(i)) return c.padStart(widths[i]);
+        return i === cells.length - 1 ? c : c.padEnd(widths[i]);
+      })
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }
 
@@ -174,7 +181,14 @@ function regionRow(region: string, s: RegionReport): string[] {
     const size = formatBytes(s.archiveBytes);
     detail = s.dryRun ? 'dry run: nothing uploaded' : `${s.artifactPath ?? '-'}${size ? ` (${size})` : ''}`;
   }
-  return [region, s.status, skipped ? '-' : formatCount(s.parameterCount), formatDrift(s.drift) ?? '', skipped ? '' : formatDuration(s.executionTimeSec) ?? '', detail];
+  return [
+    region,
+    s.status,
+    skipped ? '-' : formatCount(s.parameterCount),
+    formatDrift(s.drift) ?? '',
+    skipped ? '' : (formatDuration(s.executionTimeSec) ?? ''),
+    detail,
+  ];
 }
 
 function backupNotes(summaries: Record<string, RegionReport>): string[] {
@@ -199,7 +213,9 @@ function backupDescription(summaries: Record<string, RegionReport>, result: RunR
   } else if (result === 'ABORTED') text = `ABORTED ${totals}`;
   else if (result === 'FAILURE') text = `FAILED: ${clip(ctx.failureMessage ?? 'see the console log')}`;
   else if (result === 'UNSTABLE') {
-    const warned = Object.entries(summaries).filter(([, s]) => s.warnings?.length).map(([r]) => r);
+    const warned = Object.entries(summaries)
+      .filter(([, s]) => s.warnings?.length)
+      .map(([r]) => r);
     text = `UNSTABLE ${totals}, warnings in ${warned.join(', ')}`;
   } else text = `OK ${totals}`;
   return `${ctx.dryRun ? 'DRY RUN ' : ''}${text}`;
@@ -220,15 +236,26 @@ export function renderBackupReport(summaries: Record<string, RegionReport>, cont
   const rows = entries.map(([r, s]) => regionRow(r, s));
   const table = entries.length ? alignTable(['REGION', 'STATUS', 'PARAMETERS', 'CHANGE', 'TIME', 'ARCHIVE / CAUSE'], rows, [2]) : '(no region ran)';
   const base = {
-    kind: 'backup' as const, result, dryRun: ctx.dryRun, title: `${ctx.title ?? 'SSM backup'}${ctx.environment ? ` ${ctx.environment}` : ''}`,
-    headline, description: backupDescription(summaries, result, ctx, totals), table, cause, notes: backupNotes(summaries),
-    links: buildLinks(ctx, 'region_summaries.json'), slackLines: entries.map(([r, s]) => slackRegionLine(r, s)),
+    kind: 'backup' as const,
+    result,
+    dryRun: ctx.dryRun,
+    title: `${ctx.title ?? 'SSM backup'}${ctx.environment ? ` ${ctx.environment}` : ''}`,
+    headline,
+    description: backupDescription(summaries, result, ctx, totals),
+    table,
+    cause,
+    notes: backupNotes(summaries),
+    links: buildLinks(ctx, 'region_summaries.json'),
+    slackLines: entries.map(([r, s]) => slackRegionLine(r, s)),
   };
   return { ...base, email: emailFor(base, ctx) };
 }
 
 const STATUS_ICONS: Record<string, string> = {
-  SUCCESS: ':white_check_mark:', FAILED: ':x:', TIMED_OUT: ':hourglass:', SKIPPED: ':black_square_button:',
+  SUCCESS: ':white_check_mark:',
+  FAILED: ':x:',
+  TIMED_OUT: ':hourglass:',
+  SKIPPED: ':black_square_button:',
 };
 
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */

@@ -3,7 +3,19 @@
  * values. Same shape as a backup's report (report.ts), so Jenkins shows and sends both the same way.
  */
 import { oneLine } from './errors.js';
-import { alignTable, buildLinks, clip, emailFor, escapeMrkdwn, formatCount, formatDuration, worse, type Report, type RunContext, type RunResult } from './report.js';
+import {
+  alignTable,
+  buildLinks,
+  clip,
+  emailFor,
+  escapeMrkdwn,
+  formatCount,
+  formatDuration,
+  worse,
+  type Report,
+  type RunContext,
+  type RunResult,
+} from './report.js';
 
 /** The fields of restore_summary.json (ts/lib/restore/run.ts RestoreSummary) that the report reads. */
 export interface RestoreReportSummary {
@@ -36,9 +48,16 @@ function planOutcome(s: RestoreReportSummary, dryRun: boolean): string {
 
 function restoreFacts(s: RestoreReportSummary | undefined, dryRun: boolean): string[][] {
   if (!s) return [];
-  const archive = s.archive?.key ? `${s.archive.key} (${s.archive.verified ? 'verified' : 'UNVERIFIED legacy backup.json'}` +
-    `${s.archive.parameterCount !== undefined ? `, ${formatCount(s.archive.parameterCount)} parameters` : ''})` : '-';
-  const facts = [['ARCHIVE', archive], ['FROM', s.sourceRegion ?? '-'], ['INTO', s.targetRegion ?? '-'], ['PLAN', planCounts(s.counts)]];
+  const archive = s.archive?.key
+    ? `${s.archive.key} (${s.archive.verified ? 'verified' : 'UNVERIFIED legacy backup.json'}` +
+      `${s.archive.parameterCount !== undefined ? `, ${formatCount(s.archive.parameterCount)} parameters` : ''})`
+    : '-';
+  const facts = [
+    ['ARCHIVE', archive],
+    ['FROM', s.sourceRegion ?? '-'],
+    ['INTO', s.targetRegion ?? '-'],
+    ['PLAN', planCounts(s.counts)],
+  ];
   if (s.mode === 'plan') facts.push(['NEXT', planOutcome(s, dryRun)]);
   else facts.push(['APPLIED', `created=${s.created?.length ?? 0} updated=${s.updated?.length ?? 0} failed=${s.failed?.length ?? 0}`]);
   for (const f of (s.failed ?? []).slice(0, SHOWN_FAILURES)) facts.push(['FAILED', `${f.name}  ${oneLine(f.error)}`]);
@@ -49,7 +68,8 @@ function restoreFacts(s: RestoreReportSummary | undefined, dryRun: boolean): str
 function restoreDescription(s: RestoreReportSummary | undefined, result: RunResult, ctx: RunContext): string {
   const route = s ? ` ${s.sourceRegion} -> ${s.targetRegion}` : '';
   const dry = ctx.dryRun ? 'DRY RUN ' : '';
-  if (s?.failed?.length) return `${dry}FAILED restore${route}: ${s.failed.length} parameter(s) failed, first ${s.failed[0].name}: ${clip(s.failed[0].error, 120)}`;
+  if (s?.failed?.length)
+    return `${dry}FAILED restore${route}: ${s.failed.length} parameter(s) failed, first ${s.failed[0].name}: ${clip(s.failed[0].error, 120)}`;
   if (result === 'FAILURE') return `${dry}FAILED restore${route}: ${clip(ctx.failureMessage ?? 'see the console log')}`;
   if (result === 'ABORTED') return `${dry}ABORTED restore${route}${s?.mode === 'apply' ? '' : ': nothing was written'}`;
   if (!s) return `${dry}restore: no summary`;
@@ -64,17 +84,25 @@ export function renderRestoreReport(summary: RestoreReportSummary | undefined, c
   const stage = summary?.mode === 'plan' ? 'plan' : 'apply';
   const title = `${ctx.title ?? 'SSM restore'}${summary?.mode === 'plan' ? ' plan' : ''}${ctx.environment ? ` ${ctx.environment}` : ''}`;
   const duration = formatDuration(ctx.durationSec);
-  const counts = summary?.mode === 'apply'
-    ? `created ${summary.created?.length ?? 0}, updated ${summary.updated?.length ?? 0}, failed ${summary.failed?.length ?? 0}`
-    : summary ? planCounts(summary.counts) : `no ${stage}`;
+  const counts =
+    summary?.mode === 'apply'
+      ? `created ${summary.created?.length ?? 0}, updated ${summary.updated?.length ?? 0}, failed ${summary.failed?.length ?? 0}`
+      : summary
+        ? planCounts(summary.counts)
+        : `no ${stage}`;
   const facts = restoreFacts(summary, ctx.dryRun);
   const cause = ctx.failureMessage && !summary?.failed?.length ? clip(ctx.failureMessage, 500) : undefined;
   const base = {
-    kind: 'restore' as const, result, dryRun: ctx.dryRun, title,
+    kind: 'restore' as const,
+    result,
+    dryRun: ctx.dryRun,
+    title,
     headline: `${result} - ${counts}${duration ? ` in ${duration}` : ''}`,
     description: restoreDescription(summary, result, ctx),
     table: facts.length ? alignTable(['WHAT', 'DETAIL'], facts).split('\n').slice(1).join('\n') : '(no restore summary)',
-    cause, notes: [], links: buildLinks(ctx, 'restore_summary.json'),
+    cause,
+    notes: [],
+    links: buildLinks(ctx, 'restore_summary.json'),
     slackLines: facts.map(([k, v]) => `*${k.toLowerCase()}:* ${escapeMrkdwn(v)}`),
   };
   return { ...base, email: emailFor(base, ctx) };

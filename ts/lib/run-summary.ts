@@ -42,9 +42,31 @@ export function startingSummaries<S extends { status: string }>(file: string, pl
   return out;
 }
 
-/** What a region's entry says while it runs: a run that is killed (abort, Jenkins timeout, kill -9) leaves it so. */
-export function runningEntry(region: string): { status: 'FAILED'; parameterCount: 0; artifactPath: null; executionTimeSec: 0; failureCategory: 'interrupted'; failureMessage: string } {
-  return { status: 'FAILED', parameterCount: 0, artifactPath: null, executionTimeSec: 0, failureCategory: 'interrupted', failureMessage: `${region} did not finish: the engine was stopped (build aborted, Jenkins timeout or killed); latest.txt was not moved by it` };
+/**
+ * What a region's entry says while it runs: a run that is killed (abort, Jenkins timeout, kill -9) leaves it so.
+ * `runningPid` tells a region still running (its process alive, e.g. a parallel branch) from one that was killed.
+ */
+export function runningEntry(region: string) {
+  return {
+    status: 'FAILED' as const,
+    parameterCount: 0 as const,
+    artifactPath: null,
+    executionTimeSec: 0 as const,
+    failureCategory: 'interrupted' as const,
+    failureMessage: `${region} did not finish: the engine was stopped (build aborted, Jenkins timeout or killed); latest.txt was not moved by it`,
+    runningPid: process.pid,
+  };
+}
+
+/** Whether an entry is a region still being backed up by a live process (not a failure). */
+function stillRunning(entry: { status: string; failureCategory?: string; runningPid?: number }): boolean {
+  if (entry.failureCategory !== 'interrupted' || typeof entry.runningPid !== 'number') return false;
+  try {
+    process.kill(entry.runningPid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**
@@ -52,8 +74,17 @@ export function runningEntry(region: string): { status: 'FAILED'; parameterCount
  * branches, or parallel regions of one run, each change only their own regions' entries and never lose another's.
  * The file is replaced atomically; readers never see half of it. Returns the summaries as written.
  */
-export async function updateSummaryFile<S extends { status: string }>(file: string, planRegions: string[], change: (summaries: Record<string, S | ReturnType<typeof notStarted>>) => void): Promise<Record<string, S | ReturnType<typeof notStarted>>> {
-  const release = await lockfile.lock(file, { realpath: false, lockfilePath: `${file}.lock`, stale: 30_000, retries: { retries: 200, minTimeout: 10, maxTimeout: 250 } });
+export async function updateSummaryFile<S extends { status: string }>(
+  file: string,
+  planRegions: string[],
+  change: (summaries: Record<string, S | ReturnType<typeof notStarted>>) => void,
+): Promise<Record<string, S | ReturnType<typeof notStarted>>> {
+  const release = await lockfile.lock(file, {
+    realpath: false,
+    lockfilePath: `${file}.lock`,
+    stale: 30_000,
+    retries: { retries: 200, minTimeout: 10, maxTimeout: 250 },
+  });
   try {
     const summaries = startingSummaries<S>(file, planRegions);
     change(summaries);
@@ -65,8 +96,13 @@ export async function updateSummaryFile<S extends { status: string }>(file: stri
 }
 
 /** The first region of `summaries` other than `region` that failed or timed out, if any. */
-export function firstFailure(summaries: Record<string, { status: string }>, except: string[] = []): string | undefined {
-  return Object.keys(summaries).find((r) => !except.includes(r) && FAILED_STATUSES.includes(summaries[r].status as RegionStatus));
+export function firstFailure(
+  summaries: Record<string, { status: string; failureCategory?: string; runningPid?: number }>,
+  except: string[] = [],
+): string | undefined {
+  return Object.keys(summaries).find(
+    (r) => !except.includes(r) && FAILED_STATUSES.includes(summaries[r].status as RegionStatus) && !stillRunning(summaries[r]),
+  );
 }
 
 /** The failure message of a region stopped at its deadline: what was done, and that nothing moved. */

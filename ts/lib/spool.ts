@@ -37,7 +37,9 @@ export class EncryptedSpool {
   /** Creates `file` (0600, must not exist). */
   constructor(readonly file: string) {
     this.out = createWriteStream(file, { mode: 0o600, flags: 'wx' });
-    this.out.on('error', (err) => { this.failure = err; }); // ENOSPC, EACCES: thrown by the next write or close
+    this.out.on('error', (err) => {
+      this.failure = err;
+    }); // ENOSPC, EACCES: thrown by the next write or close
   }
 
   /** Appends plaintext; resolves once the stream accepts more (backpressure). */

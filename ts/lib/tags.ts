@@ -44,7 +44,11 @@ export class TagJoin {
   sweepPages = 0;
 
   constructor(private readonly opts: TagJoinOptions) {
-    this.ready = opts.tagging ? this.sweep(opts.tagging) : Promise.resolve().then(() => { this.perParameter = true; });
+    this.ready = opts.tagging
+      ? this.sweep(opts.tagging)
+      : Promise.resolve().then(() => {
+          this.perParameter = true;
+        });
     this.ready.catch(() => undefined); // observed by flush()
   }
 
@@ -91,9 +95,13 @@ export class TagJoin {
       this.index = await sweepTags(tagging, logger, 'Tag sweep', this.opts.throttles, () => this.tooCostly());
     } catch (err) {
       if (err instanceof SweepAbandoned) {
-        logger.info(`Tags: the selection is small next to the region's tagged parameters (${this.sweepPages} GetResources pages read); reading its tags with ListTagsForResource instead`);
+        logger.info(
+          `Tags: the selection is small next to the region's tagged parameters (${this.sweepPages} GetResources pages read); reading its tags with ListTagsForResource instead`,
+        );
       } else if (isTaggingUnavailable(err)) {
-        logger.warn(`Tags: the Resource Groups Tagging API is not available in ${region} (${awsErrorCode(err) ?? 'unreachable'}); falling back to ListTagsForResource, one call per parameter (paced by --tag-rate)`);
+        logger.warn(
+          `Tags: the Resource Groups Tagging API is not available in ${region} (${awsErrorCode(err) ?? 'unreachable'}); falling back to ListTagsForResource, one call per parameter (paced by --tag-rate)`,
+        );
       } else {
         throw new EngineError('region', `GetResources (tag sweep) failed in ${region}: ${describeAwsError(err)}`, { region, cause: err });
       }
@@ -112,7 +120,13 @@ export class TagJoin {
   private async forward(params: BackupParameter[]): Promise<void> {
     if (this.perParameter) {
       const limit = pLimit(4);
-      await Promise.all(params.map((p) => limit(async () => { p.Tags = await this.readOne(p.Name); })));
+      await Promise.all(
+        params.map((p) =>
+          limit(async () => {
+            p.Tags = await this.readOne(p.Name);
+          }),
+        ),
+      );
     } else {
       for (const p of params) {
         p.Tags = (p.ARN !== undefined ? this.index?.get(p.ARN) : undefined) ?? [];
@@ -135,7 +149,13 @@ export class TagJoin {
  * ARN -> tags of every SSM parameter of the region that is or was tagged, paging GetResources to the end, with a
  * progress line on long sweeps. `stop()` (asked after each page) abandons the sweep with SweepAbandoned.
  */
-export async function sweepTags(reader: TaggingReader, logger: Logger, phase: string, throttles?: () => number, stop?: () => boolean): Promise<Map<string, Tag[]>> {
+export async function sweepTags(
+  reader: TaggingReader,
+  logger: Logger,
+  phase: string,
+  throttles?: () => number,
+  stop?: () => boolean,
+): Promise<Map<string, Tag[]>> {
   const index = new Map<string, Tag[]>();
   const progress = startProgress(logger, phase, { unit: 'tagged parameters', throttles });
   try {

@@ -24,5 +24,14 @@ export const LATEST_META_KEY = 'archive-key';
 
 /** Rewrites latest.txt (`<key>\n`, the old job's format) with the key also in `x-amz-meta-archive-key`. */
 export async function writeLatestPointer(s3: S3Client, bucket: string, key: string): Promise<void> {
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'latest.txt', Body: `${key}\n`, ServerSideEncryption: 'AES256', ContentType: 'text/plain', Metadata: { [LATEST_META_KEY]: key } }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: 'latest.txt',
+      Body: `${key}\n`,
+      ServerSideEncryption: 'AES256',
+      ContentType: 'text/plain',
+      Metadata: { [LATEST_META_KEY]: key },
+    }),
+  );
 }

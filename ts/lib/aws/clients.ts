@@ -21,7 +21,14 @@ export class ApiStats {
   }
 }
 
-const THROTTLE_CODES = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown', 'ProvisionedThroughputExceededException']);
+const THROTTLE_CODES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'SlowDown',
+  'ProvisionedThroughputExceededException',
+]);
 
 export function isThrottle(err: unknown): boolean {
   const code = awsErrorCode(err);
@@ -95,7 +102,13 @@ export class AwsClientFactory {
   }
 
   private common(region: string) {
-    return { region, retryMode: 'adaptive', maxAttempts: this.opts.maxAttempts ?? 12, requestHandler: this.handler, ...(this.opts.profile ? { profile: this.opts.profile } : {}) };
+    return {
+      region,
+      retryMode: 'adaptive',
+      maxAttempts: this.opts.maxAttempts ?? 12,
+      requestHandler: this.handler,
+      ...(this.opts.profile ? { profile: this.opts.profile } : {}),
+    };
   }
 
   ssm(region: string): SSMClient {
@@ -104,7 +117,9 @@ export class AwsClientFactory {
 
   s3(region: string): S3Client {
     const customEndpoint = Boolean(process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL);
-    return this.cached(`s3:${region}`, () => expectBucketOwner(this.instrument(new S3Client({ ...this.common(region), forcePathStyle: customEndpoint }), region), () => this.callerAccount(region)));
+    return this.cached(`s3:${region}`, () =>
+      expectBucketOwner(this.instrument(new S3Client({ ...this.common(region), forcePathStyle: customEndpoint }), region), () => this.callerAccount(region)),
+    );
   }
 
   kms(region: string): KMSClient {
@@ -131,7 +146,9 @@ export class AwsClientFactory {
       if (!a || !/^\d{12}$/.test(a)) throw new Error(`STS GetCallerIdentity returned no account id (${String(a)})`);
       return a;
     });
-    this.account.catch(() => { this.account = undefined; });
+    this.account.catch(() => {
+      this.account = undefined;
+    });
     return this.account;
   }
 
@@ -153,7 +170,9 @@ export class AwsClientFactory {
     const key = `${group}:${region}`;
     let l = this.limiters.get(key);
     if (!l) {
-      const configured = { get: this.opts.getRate, put: this.opts.putRate, tag: this.opts.tagRate, history: this.opts.historyRate, label: this.opts.labelRate }[group];
+      const configured = { get: this.opts.getRate, put: this.opts.putRate, tag: this.opts.tagRate, history: this.opts.historyRate, label: this.opts.labelRate }[
+        group
+      ];
       const rate = configured ?? DEFAULT_RATES[group];
       l = new AdaptiveRateLimiter({ ratePerSec: rate });
       this.limiters.set(key, l);
@@ -213,7 +232,10 @@ export class AwsClientFactory {
       }
     };
     client.middlewareStack.add(count as never, { step: 'initialize', name: 'ssmBackupCount', override: true } as never);
-    client.middlewareStack.addRelativeTo(attempt as never, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'ssmBackupAttempt', override: true } as never);
+    client.middlewareStack.addRelativeTo(
+      attempt as never,
+      { relation: 'after', toMiddleware: 'retryMiddleware', name: 'ssmBackupAttempt', override: true } as never,
+    );
     return client;
   }
 }

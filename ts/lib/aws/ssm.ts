@@ -1,6 +1,14 @@
 import {
-  DescribeParametersCommand, GetParametersCommand, GetParameterCommand, ListTagsForResourceCommand, GetParameterHistoryCommand,
-  type SSMClient, type ParameterMetadata, type Parameter, type ParameterStringFilter, type Tag,
+  DescribeParametersCommand,
+  GetParametersCommand,
+  GetParameterCommand,
+  ListTagsForResourceCommand,
+  GetParameterHistoryCommand,
+  type SSMClient,
+  type ParameterMetadata,
+  type Parameter,
+  type ParameterStringFilter,
+  type Tag,
 } from '@aws-sdk/client-ssm';
 import { awsErrorCode } from '../errors.js';
 
@@ -22,7 +30,9 @@ export interface SsmReader {
 export function ssmReader(client: SSMClient): SsmReader {
   return {
     async describePage(filters, nextToken) {
-      const out = await client.send(new DescribeParametersCommand({ ParameterFilters: filters.length ? filters : undefined, MaxResults: 50, NextToken: nextToken }));
+      const out = await client.send(
+        new DescribeParametersCommand({ ParameterFilters: filters.length ? filters : undefined, MaxResults: 50, NextToken: nextToken }),
+      );
       return { items: out.Parameters ?? [], nextToken: out.NextToken };
     },
     async getBatch(names) {

@@ -20,9 +20,13 @@ export const RESOURCES_PER_PAGE = 100;
 export function taggingReader(client: ResourceGroupsTaggingAPIClient): TaggingReader {
   return {
     async sweepPage(nextToken) {
-      const out = await client.send(new GetResourcesCommand({
-        ResourceTypeFilters: ['ssm:parameter'], ResourcesPerPage: RESOURCES_PER_PAGE, PaginationToken: nextToken || undefined,
-      }));
+      const out = await client.send(
+        new GetResourcesCommand({
+          ResourceTypeFilters: ['ssm:parameter'],
+          ResourcesPerPage: RESOURCES_PER_PAGE,
+          PaginationToken: nextToken || undefined,
+        }),
+      );
       const items = (out.ResourceTagMappingList ?? [])
         .filter((m) => m.ResourceARN)
         .map((m) => ({ arn: m.ResourceARN as string, tags: (m.Tags ?? []).map((t) => ({ Key: t.Key, Value: t.Value })) }));
@@ -36,7 +40,15 @@ export function taggingReader(client: ResourceGroupsTaggingAPIClient): TaggingRe
  * Errors that mean "this account cannot use the Tagging API here" rather than "the call failed": denied by IAM or an
  * SCP, or the operation/endpoint unknown. The collector then falls back to ListTagsForResource per parameter.
  */
-const UNAVAILABLE = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'UnrecognizedClientException', 'UnknownOperationException', 'InvalidAction', 'OptInRequired']);
+const UNAVAILABLE = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnauthorizedOperation',
+  'UnrecognizedClientException',
+  'UnknownOperationException',
+  'InvalidAction',
+  'OptInRequired',
+]);
 
 export function isTaggingUnavailable(err: unknown): boolean {
   const code = awsErrorCode(err);

@@ -1,7 +1,14 @@
 import type { EncryptedSpool } from '../spool.js';
 import {
-  PutParameterCommand, AddTagsToResourceCommand, RemoveTagsFromResourceCommand, DeleteParametersCommand, LabelParameterVersionCommand,
-  type PutParameterCommandInput, type SSMClient, type ParameterTier, type ParameterType,
+  PutParameterCommand,
+  AddTagsToResourceCommand,
+  RemoveTagsFromResourceCommand,
+  DeleteParametersCommand,
+  LabelParameterVersionCommand,
+  type PutParameterCommandInput,
+  type SSMClient,
+  type ParameterTier,
+  type ParameterType,
 } from '@aws-sdk/client-ssm';
 import type { BackupParameter } from '../parameter.js';
 import { describeValueCallError } from '../errors.js';
@@ -66,7 +73,10 @@ export async function applyRestore(ssm: SSMClient, plan: RestorePlan, opts: Appl
     for await (const p of readSpool(opts.spool)) {
       const item = work.get(p.Name);
       if (!item) continue;
-      const task = writeTracked(ssm, item, desiredParameter(p, opts.keyMap), opts).finally(() => { inflight.delete(task); progress.add(); });
+      const task = writeTracked(ssm, item, desiredParameter(p, opts.keyMap), opts).finally(() => {
+        inflight.delete(task);
+        progress.add();
+      });
       inflight.add(task);
       if (inflight.size >= Math.max(1, opts.concurrency)) await Promise.race(inflight);
     }

@@ -41,7 +41,11 @@ export async function readLive(aws: AwsClientFactory, region: string, path: stri
   const progress = startProgress(opts.logger, 'Reading live parameters', { unit: 'parameters', throttles: opts.throttles });
   try {
     await collectParameters(reader, {
-      region, filters: selectionFilters(path), includeTags: false, concurrency: 8, logger: opts.logger,
+      region,
+      filters: selectionFilters(path),
+      includeTags: false,
+      concurrency: 8,
+      logger: opts.logger,
       sink: async (ps) => {
         for (const p of ps) live.set(p.Name, digestParameter(p));
         progress.add(ps.length);
@@ -50,22 +54,34 @@ export async function readLive(aws: AwsClientFactory, region: string, path: stri
     const top = path.replace(/\/+$/, '');
     if (top) await readOne(reader, region, top, live);
     const limit = pLimit(4);
-    await Promise.all((opts.tagsFor ?? []).filter((n) => live.has(n)).map((name) => limit(async () => {
-      try {
-        (live.get(name) as ParameterDigest).Tags = await reader.tags(name);
-      } catch (err) {
-        throw new EngineError('region', `ListTagsForResource failed for ${name} in ${region}: ${describeAwsError(err)}`, { region, cause: err });
-      }
-    })));
-    await Promise.all((opts.labelsFor ?? []).filter((n) => live.get(n)?.Version !== undefined).map((name) => limit(async () => {
-      const p = live.get(name) as ParameterDigest;
-      try {
-        const labels = await reader.labels(name, p.Version as number);
-        if (labels?.length) p.Labels = [...labels].sort();
-      } catch (err) {
-        throw new EngineError('region', `GetParameterHistory failed for ${name} in ${region}: ${describeAwsError(err)}`, { region, cause: err });
-      }
-    })));
+    await Promise.all(
+      (opts.tagsFor ?? [])
+        .filter((n) => live.has(n))
+        .map((name) =>
+          limit(async () => {
+            try {
+              (live.get(name) as ParameterDigest).Tags = await reader.tags(name);
+            } catch (err) {
+              throw new EngineError('region', `ListTagsForResource failed for ${name} in ${region}: ${describeAwsError(err)}`, { region, cause: err });
+            }
+          }),
+        ),
+    );
+    await Promise.all(
+      (opts.labelsFor ?? [])
+        .filter((n) => live.get(n)?.Version !== undefined)
+        .map((name) =>
+          limit(async () => {
+            const p = live.get(name) as ParameterDigest;
+            try {
+              const labels = await reader.labels(name, p.Version as number);
+              if (labels?.length) p.Labels = [...labels].sort();
+            } catch (err) {
+              throw new EngineError('region', `GetParameterHistory failed for ${name} in ${region}: ${describeAwsError(err)}`, { region, cause: err });
+            }
+          }),
+        ),
+    );
   } finally {
     progress.stop();
   }
@@ -108,7 +124,11 @@ export async function checkKeys(kms: KMSClient, region: string, items: PlannedIt
     }
   }
   if (problems.length) {
-    throw new EngineError('config', `${problems.join('; ')}: map ${missing.length > 1 ? 'each' : 'it'} with --kms-key-map ${missing.map((k) => `${k}=alias/<key in ${region}>`).join(',')}; nothing was written`, { region });
+    throw new EngineError(
+      'config',
+      `${problems.join('; ')}: map ${missing.length > 1 ? 'each' : 'it'} with --kms-key-map ${missing.map((k) => `${k}=alias/<key in ${region}>`).join(',')}; nothing was written`,
+      { region },
+    );
   }
   return [...byKey.keys()];
 }

@@ -9,14 +9,21 @@ export const DEFAULT_SSM_KEY = 'alias/aws/ssm';
  * A parameter as plan and diff compare it: the fields a restore writes, with the value replaced by its SHA-256
  * (base64). Plans hold digests, never values, so a plan of 100,000 parameters stays small and value-free.
  */
-export type ParameterDigest = Pick<BackupParameter, 'Name' | 'Type' | 'Version' | 'Description' | 'Tier' | 'AllowedPattern' | 'DataType' | 'KeyId' | 'Policies' | 'Tags' | 'Labels'> & { ValueSha256: string };
+export type ParameterDigest = Pick<
+  BackupParameter,
+  'Name' | 'Type' | 'Version' | 'Description' | 'Tier' | 'AllowedPattern' | 'DataType' | 'KeyId' | 'Policies' | 'Tags' | 'Labels'
+> & { ValueSha256: string };
 
 /** The digest of a parameter (drops Value, Version, dates, ARN). */
 export function digestParameter(p: BackupParameter): ParameterDigest {
   const d: Record<string, unknown> = { Name: p.Name, Type: p.Type };
-  for (const k of ['Version', 'Description', 'Tier', 'AllowedPattern', 'DataType', 'KeyId', 'Policies', 'Tags', 'Labels'] as const) if (p[k] !== undefined) d[k] = p[k];
+  for (const k of ['Version', 'Description', 'Tier', 'AllowedPattern', 'DataType', 'KeyId', 'Policies', 'Tags', 'Labels'] as const)
+    if (p[k] !== undefined) d[k] = p[k];
   // A JSON round trip makes fresh strings: strings cut from a streamed chunk would keep the whole chunk alive.
-  return { ...(JSON.parse(JSON.stringify(d)) as Omit<ParameterDigest, 'ValueSha256'>), ValueSha256: createHash('sha256').update(p.Value, 'utf8').digest('base64') };
+  return {
+    ...(JSON.parse(JSON.stringify(d)) as Omit<ParameterDigest, 'ValueSha256'>),
+    ValueSha256: createHash('sha256').update(p.Value, 'utf8').digest('base64'),
+  };
 }
 
 /** What a restore does with one parameter. `differs`: changed in the archive but left alone (no --overwrite). `delete`: --prune. */
@@ -53,7 +60,10 @@ export interface PlanOptions {
 /** Parses `alias/aws/ssm=alias/other,key-id=alias/x` into a map. */
 export function parseKeyMap(text: string | undefined): Record<string, string> {
   const map: Record<string, string> = {};
-  for (const pair of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const pair of (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf('=');
     if (eq <= 0 || eq === pair.length - 1) throw usageError(`--kms-key-map entry "${pair}" is invalid: use FROM=TO, e.g. alias/app-secrets=alias/dr-secrets`);
     map[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();

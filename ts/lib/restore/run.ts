@@ -32,7 +32,8 @@ export interface RestoreResult {
 }
 
 /** Names whose live tags must be read: archive entries that hold a tag list (all of them with --exact-tags). */
-const tagNames = (selected: ParameterDigest[], exact: boolean) => selected.filter((p) => (exact ? p.Tags !== undefined : (p.Tags?.length ?? 0) > 0)).map((p) => p.Name);
+const tagNames = (selected: ParameterDigest[], exact: boolean) =>
+  selected.filter((p) => (exact ? p.Tags !== undefined : (p.Tags?.length ?? 0) > 0)).map((p) => p.Name);
 
 /**
  * Plans (and with `apply`, writes) a restore. Order: read and validate the whole archive (values spooled to a
@@ -48,10 +49,22 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
     const spool = source.spool;
     const log = opts.logger.forRegion(opts.targetRegion);
     const livePath = opts.names ? commonPath(opts.names) : (opts.path ?? '/');
-    const live = await readLive(aws, opts.targetRegion, livePath, { logger: log, tagsFor: tagNames(source.selected, opts.exactTags), labelsFor: source.selected.filter((p) => p.Labels?.length).map((p) => p.Name), throttles });
-    const plan = planRestore(source.selected, live, { overwrite: opts.overwrite, keyMap: opts.keyMap, exactTags: opts.exactTags, pruneUnder: opts.prune ? (opts.path ?? '/') : undefined });
+    const live = await readLive(aws, opts.targetRegion, livePath, {
+      logger: log,
+      tagsFor: tagNames(source.selected, opts.exactTags),
+      labelsFor: source.selected.filter((p) => p.Labels?.length).map((p) => p.Name),
+      throttles,
+    });
+    const plan = planRestore(source.selected, live, {
+      overwrite: opts.overwrite,
+      keyMap: opts.keyMap,
+      exactTags: opts.exactTags,
+      pruneUnder: opts.prune ? (opts.path ?? '/') : undefined,
+    });
     const c = plan.counts;
-    log.info(`Plan: create=${c.create} update=${c.update} unchanged=${c.unchanged} differs-not-overwritten=${c.differs}${opts.prune ? ` delete=${c.delete}` : ''}${opts.apply ? '' : ' (PLAN ONLY: nothing written; pass --apply)'}`);
+    log.info(
+      `Plan: create=${c.create} update=${c.update} unchanged=${c.unchanged} differs-not-overwritten=${c.differs}${opts.prune ? ` delete=${c.delete}` : ''}${opts.apply ? '' : ' (PLAN ONLY: nothing written; pass --apply)'}`,
+    );
     const keys = await checkKeys(aws.kms(opts.targetRegion), opts.targetRegion, plan.items);
     if (keys.length) log.info(`KMS keys present in ${opts.targetRegion}: ${keys.join(', ')}`);
     const tracker = new SummaryFile(opts.summaryFile, baseSummary(opts, source, plan));
@@ -64,18 +77,36 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
     const writeStart = performance.now();
     let complete = false;
     try {
-      await applyRestore(aws.ssm(opts.targetRegion), plan, { spool, keyMap: opts.keyMap, exactTags: opts.exactTags, concurrency: opts.concurrency, logger: log, live, summary: tracker, throttles });
+      await applyRestore(aws.ssm(opts.targetRegion), plan, {
+        spool,
+        keyMap: opts.keyMap,
+        exactTags: opts.exactTags,
+        concurrency: opts.concurrency,
+        logger: log,
+        live,
+        summary: tracker,
+        throttles,
+      });
       complete = true;
     } finally {
       const written = summary.created.length + summary.updated.length + summary.deleted.length;
       const secs = (performance.now() - writeStart) / 1000;
       summary.parametersPerSec = written ? Math.round((written / secs) * 100) / 100 : undefined;
-      summary.counts = { ...summary.counts, created: summary.created.length, updated: summary.updated.length, deleted: summary.deleted.length, failed: summary.failed.length };
+      summary.counts = {
+        ...summary.counts,
+        created: summary.created.length,
+        updated: summary.updated.length,
+        deleted: summary.deleted.length,
+        failed: summary.failed.length,
+      };
       summary.executionTimeSec = Math.round((performance.now() - started) / 10) / 100;
       tracker.close(complete);
     }
-    log.info(`Restored: created=${summary.created.length} updated=${summary.updated.length}${opts.prune ? ` deleted=${summary.deleted.length}` : ''} skipped=${summary.skipped.length} failed=${summary.failed.length}${summary.parametersPerSec ? ` (${summary.parametersPerSec} parameters/s)` : ''}`);
-    if (summary.failed.length) log.error(`${summary.failed.length} parameter(s) failed; run the same restore again to finish the rest (see ${path.basename(opts.summaryFile)})`);
+    log.info(
+      `Restored: created=${summary.created.length} updated=${summary.updated.length}${opts.prune ? ` deleted=${summary.deleted.length}` : ''} skipped=${summary.skipped.length} failed=${summary.failed.length}${summary.parametersPerSec ? ` (${summary.parametersPerSec} parameters/s)` : ''}`,
+    );
+    if (summary.failed.length)
+      log.error(`${summary.failed.length} parameter(s) failed; run the same restore again to finish the rest (see ${path.basename(opts.summaryFile)})`);
     return { summary, plan, exitCode: summary.failed.length ? 1 : 0 };
   });
 }

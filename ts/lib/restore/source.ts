@@ -25,7 +25,12 @@ export interface SourceOptions {
 export async function regionBucket(aws: AwsClientFactory, opts: SourceOptions): Promise<string> {
   const plan = await loadPlan(aws, { environment: opts.environment, homeRegion: opts.homeRegion, regions: [opts.region] });
   const bucket = plan.buckets[opts.region];
-  if (!bucket) throw new EngineError('config', `Bucket definition missing for ${opts.region}: /jenkins/${plan.environment}/backup/${opts.region}/s3-bucket-name not found`, { region: opts.region });
+  if (!bucket)
+    throw new EngineError(
+      'config',
+      `Bucket definition missing for ${opts.region}: /jenkins/${plan.environment}/backup/${opts.region}/s3-bucket-name not found`,
+      { region: opts.region },
+    );
   return bucket;
 }
 
@@ -64,18 +69,24 @@ export async function readSelected(aws: AwsClientFactory, opts: ReadSelectedOpti
   const progress = startProgress(log, `Reading s3://${bucket}/${key}`, { unit: 'parameters', throttles: opts.throttles });
   let archive: LoadedArchive;
   try {
-    archive = await readArchiveObject(s3, bucket, key, { environment: opts.environment, region: opts.region }, {
-      maxBytes: (opts.maxArchiveMb ?? DEFAULT_MAX_ARCHIVE_MB) * 1048576,
-      // Format 2: decrypted with our account's KMS keys, the encryption context checked against the identity asked for.
-      opener: { kms: (r: string) => aws.kms(r), accountId: () => aws.callerAccount(opts.region), environment: opts.environment, region: opts.region, key },
-      onParameter: async (value, index) => {
-        progress.add();
-        const p = problems.entry(value, index);
-        if (!p || !selector.test(p.Name) || !problems.rules(p)) return;
-        if (opts.keepSelected !== false) selected.push(digestParameter(p));
-        if (spool) await spool.write(JSON.stringify(p) + '\n');
+    archive = await readArchiveObject(
+      s3,
+      bucket,
+      key,
+      { environment: opts.environment, region: opts.region },
+      {
+        maxBytes: (opts.maxArchiveMb ?? DEFAULT_MAX_ARCHIVE_MB) * 1048576,
+        // Format 2: decrypted with our account's KMS keys, the encryption context checked against the identity asked for.
+        opener: { kms: (r: string) => aws.kms(r), accountId: () => aws.callerAccount(opts.region), environment: opts.environment, region: opts.region, key },
+        onParameter: async (value, index) => {
+          progress.add();
+          const p = problems.entry(value, index);
+          if (!p || !selector.test(p.Name) || !problems.rules(p)) return;
+          if (opts.keepSelected !== false) selected.push(digestParameter(p));
+          if (spool) await spool.write(JSON.stringify(p) + '\n');
+        },
       },
-    });
+    );
   } finally {
     progress.stop();
     if (spool) await spool.close();
@@ -83,7 +94,9 @@ export async function readSelected(aws: AwsClientFactory, opts: ReadSelectedOpti
   const summary = problems.summary();
   if (summary) throw new EngineError('config', `Archive ${key}: ${summary}; nothing was written`, { region: opts.region });
   selector.check();
-  log.info(`Archive s3://${bucket}/${key}: ${archive.parameterCount} parameters (${selected.length} selected), ${archive.verified ? `verified (${archive.checks.join(', ')})` : 'UNVERIFIED legacy backup.json (no checksum)'}`);
+  log.info(
+    `Archive s3://${bucket}/${key}: ${archive.parameterCount} parameters (${selected.length} selected), ${archive.verified ? `verified (${archive.checks.join(', ')})` : 'UNVERIFIED legacy backup.json (no checksum)'}`,
+  );
   if (!archive.verified) log.warn(`s3://${bucket}/${key} is a legacy backup.json without manifest: its integrity cannot be verified`);
   return { archive, selected, spool };
 }

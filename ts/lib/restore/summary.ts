@@ -37,7 +37,11 @@ export class SummaryFile {
   private readonly inFlight = new Set<string>();
   private readonly onExit = () => this.flush();
 
-  constructor(readonly file: string, readonly summary: RestoreSummary, private readonly intervalMs = 1000) {
+  constructor(
+    readonly file: string,
+    readonly summary: RestoreSummary,
+    private readonly intervalMs = 1000,
+  ) {
     process.on('exit', this.onExit);
     this.flush();
   }
@@ -79,7 +83,10 @@ export class SummaryFile {
     const wait = this.last + this.intervalMs - Date.now();
     if (wait <= 0) this.flush();
     else if (!this.timer) {
-      this.timer = setTimeout(() => { this.timer = undefined; this.flush(); }, wait);
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.flush();
+      }, wait);
       this.timer.unref();
     }
   }

@@ -21,7 +21,7 @@ const POLICY_TYPES = ['Expiration', 'ExpirationNotification', 'NoChangeNotificat
 /** A name safe to print in a message: JSON-quoted when it is not a plain parameter name, cut at 200 characters. */
 export function printableName(name: unknown): string {
   if (typeof name === 'string' && /^[a-zA-Z0-9_.\-/]{1,200}$/.test(name)) return name;
-  const s = JSON.stringify(typeof name === 'string' ? name.slice(0, 200) : name ?? null);
+  const s = JSON.stringify(typeof name === 'string' ? name.slice(0, 200) : (name ?? null));
   return s === undefined ? 'null' : s;
 }
 
@@ -45,7 +45,8 @@ function valueProblems(p: BackupParameter, advanced: boolean): string[] {
   const out: string[] = [];
   const bytes = Buffer.byteLength(p.Value, 'utf8');
   if (bytes > ADVANCED_MAX_BYTES) out.push(`Value is ${bytes} bytes, over ${ADVANCED_MAX_BYTES} (Advanced tier limit)`);
-  else if (p.Tier === 'Standard' && bytes > STANDARD_MAX_BYTES && !advanced) out.push(`Value is ${bytes} bytes, over ${STANDARD_MAX_BYTES} for the Standard tier`);
+  else if (p.Tier === 'Standard' && bytes > STANDARD_MAX_BYTES && !advanced)
+    out.push(`Value is ${bytes} bytes, over ${STANDARD_MAX_BYTES} for the Standard tier`);
   if (p.AllowedPattern !== undefined) {
     if (!isString(p.AllowedPattern) || p.AllowedPattern.length > 1024) out.push('AllowedPattern is not a string of at most 1024 characters');
     else {
@@ -58,7 +59,8 @@ function valueProblems(p: BackupParameter, advanced: boolean): string[] {
       if (re && !re.test(p.Value)) out.push('Value does not match AllowedPattern');
     }
   }
-  if (p.DataType === 'aws:ec2:image' && (p.Type !== 'String' || !/^ami-[0-9a-f]{8,17}$/.test(p.Value))) out.push('DataType aws:ec2:image needs a String whose value is an AMI id');
+  if (p.DataType === 'aws:ec2:image' && (p.Type !== 'String' || !/^ami-[0-9a-f]{8,17}$/.test(p.Value)))
+    out.push('DataType aws:ec2:image needs a String whose value is an AMI id');
   return out;
 }
 
@@ -73,7 +75,8 @@ function policyProblems(policies: unknown): string[] {
       doc = undefined;
     }
     const type = (doc as { Type?: unknown } | undefined)?.Type;
-    if (!doc || typeof doc !== 'object' || !POLICY_TYPES.includes(type as string)) return [`Policies holds a policy that is not JSON with Type ${POLICY_TYPES.join(', ')}`];
+    if (!doc || typeof doc !== 'object' || !POLICY_TYPES.includes(type as string))
+      return [`Policies holds a policy that is not JSON with Type ${POLICY_TYPES.join(', ')}`];
   }
   return [];
 }
@@ -83,7 +86,8 @@ function tagProblems(tags: unknown): string[] {
   if (tags.length > 50) return ['more than 50 Tags'];
   const keys = new Set<string>();
   for (const t of tags as { Key?: unknown; Value?: unknown }[]) {
-    if (!t || !isString(t.Key) || t.Key.length < 1 || t.Key.length > 128 || !isString(t.Value) || t.Value.length > 256) return ['a Tag is not {Key: 1-128 characters, Value: 0-256 characters}'];
+    if (!t || !isString(t.Key) || t.Key.length < 1 || t.Key.length > 128 || !isString(t.Value) || t.Value.length > 256)
+      return ['a Tag is not {Key: 1-128 characters, Value: 0-256 characters}'];
     if (keys.has(t.Key)) return [`Tag key ${printableName(t.Key)} given twice`];
     keys.add(t.Key);
   }
@@ -104,7 +108,8 @@ export function parameterProblems(p: BackupParameter): string[] {
   if (!TYPES.includes(p.Type)) out.push(`Type ${printableName(p.Type)} is not ${TYPES.join(', ')}`);
   if (p.Tier !== undefined && !TIERS.includes(p.Tier)) out.push(`Tier ${printableName(p.Tier)} is not ${TIERS.join(', ')}`);
   if (p.DataType !== undefined && !DATA_TYPES.includes(p.DataType)) out.push(`DataType ${printableName(p.DataType)} is not ${DATA_TYPES.join(', ')}`);
-  if (p.Description !== undefined && (!isString(p.Description) || p.Description.length > 1024)) out.push('Description is not a string of at most 1024 characters');
+  if (p.Description !== undefined && (!isString(p.Description) || p.Description.length > 1024))
+    out.push('Description is not a string of at most 1024 characters');
   if (p.KeyId !== undefined && (!isString(p.KeyId) || p.KeyId.length < 1 || p.KeyId.length > 256)) out.push('KeyId is not a string of 1-256 characters');
   const policies = p.Policies === undefined ? [] : policyProblems(p.Policies);
   out.push(...policies);
@@ -128,9 +133,9 @@ export class ArchiveProblems {
   /** Checks the shape and duplicates; returns the parameter when it is well shaped and seen for the first time. */
   entry(value: unknown, index: number): BackupParameter | undefined {
     const shape = shapeProblems(value);
-    if (shape.length) return this.add(`#${index + 1} ${printableName((value as { Name?: unknown } | null)?.Name)}`, shape), undefined;
+    if (shape.length) return (this.add(`#${index + 1} ${printableName((value as { Name?: unknown } | null)?.Name)}`, shape), undefined);
     const p = value as BackupParameter;
-    if (this.seen.has(p.Name)) return this.add(printableName(p.Name), ['given twice (ambiguous)']), undefined;
+    if (this.seen.has(p.Name)) return (this.add(printableName(p.Name), ['given twice (ambiguous)']), undefined);
     this.seen.add(Buffer.from(p.Name, 'utf8').toString('utf8')); // a fresh copy: a name cut from a streamed chunk keeps the chunk alive
     return p;
   }
