@@ -138,9 +138,14 @@ function yargsOptions(table: OptionTable): Record<string, object> {
 
 /** yargs reads `--dry-run=garbage` as false: refuse anything but a boolean word after `=`. */
 function checkBooleanAssignments(table: OptionTable, argv: string[]): void {
+  const seen = new Set<string>();
   for (const arg of argv) {
-    const m = /^--(no-)?([^=]+)=(.*)$/.exec(arg);
-    if (m && table[m[2]]?.kind === 'boolean') validateValue(m[2], table[m[2]], m[3], `--${m[1] ?? ''}${m[2]}`);
+    const m = /^--(no-)?([^=]+)(?:=(.*))?$/.exec(arg);
+    if (!m || table[m[2]]?.kind !== 'boolean') continue;
+    if (m[3] !== undefined) validateValue(m[2], table[m[2]], m[3], `--${m[1] ?? ''}${m[2]}`);
+    // yargs lets the last of `--apply --no-apply` win: a contradiction (or a repeat) is a doubt, never acted on.
+    if (seen.has(m[2])) throw usageError(`--${m[2]} is given more than once (as --${m[2]} or --no-${m[2]}): give it once`);
+    seen.add(m[2]);
   }
 }
 

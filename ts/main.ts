@@ -18,7 +18,9 @@ process.on('exit', removeAllPrivateDirs);
 
 exec(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // Exit now: an SDK retry backoff of a stopped region (--region-timeout) may still hold a timer for seconds.
+    // stdout/stderr are synchronous for files and pipes on Linux, so nothing written is lost.
+    process.exit(code);
   },
   (err) => {
     removeAllPrivateDirs();

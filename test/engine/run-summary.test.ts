@@ -167,3 +167,64 @@ describe('fail-fast reads the summary file: running vs killed regions', () => {
     expect(firstFailure({ 'us-west-2': { status: 'TIMED_OUT' } }, [])).to.equal('us-west-2');
   });
 });
+
+describe('--region-timeout through the shipped bundle', function () {
+  this.timeout(60000);
+  it('sends no request after the deadline and the process exits within a few seconds of it', async () => {
+    const aws = await startLocalAws({ getTps: 1, latencyMs: 50 });
+    const work = mkdtempSync(path.join(tmpdir(), 'ssm-backup-deadline-'));
+    try {
+      seedBackupConfig(aws, ['us-west-2']);
+      for (let i = 0; i < 300; i += 1) aws.ssm.put('us-west-2', { Name: `/slow/p${i}`, Value: `v${i}`, Type: 'String' });
+      let started = 0;
+      const child = spawn(
+        process.execPath,
+        [
+          'resources/ssm-multi-region-backup/ssm-backup.cjs',
+          'backup',
+          '--environment',
+          'dev',
+          '--ssm-home-region',
+          HOME,
+          '--regions',
+          'us-west-2',
+          '--work-dir',
+          work,
+          '--region-timeout',
+          '3',
+        ],
+        {
+          env: { PATH: process.env.PATH, ...aws.env, TMPDIR: work },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (!started && stderr.includes('Target Region')) started = Date.now(); // the deadline counts from the region's start
+      });
+      let exited = 0;
+      const exit = new Promise<number | null>((resolve) =>
+        child.on('exit', (c) => {
+          exited = Date.now();
+          resolve(c);
+        }),
+      );
+      for (let i = 0; i < 1500 && !started && !exited; i += 1) await new Promise((r) => setTimeout(r, 20));
+      expect(started, stderr).to.be.greaterThan(0);
+      await new Promise((r) => setTimeout(r, 4000)); // the deadline plus 1 s for requests already on the wire
+      const atDeadline = aws.stats().totalRequests;
+      const code = await exit;
+      const took = (exited - started) / 1000;
+      expect(code, stderr).to.equal(1);
+      expect(took, 'seconds from the region start until the process exited').to.be.lessThan(3 + 3);
+      expect(stderr).not.to.contain('Warning'); // no MaxListenersExceededWarning or other noise
+      expect(stderr.match(/ERROR/g), 'the deadline is reported once').to.have.length(1);
+      expect(aws.stats().totalRequests - atDeadline, 'requests after the deadline').to.equal(0);
+      expect(JSON.parse(readFileSync(path.join(work, 'region_summaries.json'), 'utf8'))['us-west-2'].status).to.equal('TIMED_OUT');
+    } finally {
+      await aws.stop();
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

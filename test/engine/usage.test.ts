@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalAws, type LocalAws } from '../../local-aws/index.js';
@@ -26,6 +27,8 @@ describe('bad usage is refused before anything runs (every command)', function (
     writeFileSync(summaries, '{}');
     writeFileSync(path.join(root, 'a-file'), 'x');
     mkdirSync(path.join(root, 'locked'));
+    symlinkSync('/sys/kernel', path.join(root, 'to-sys'));
+    execFileSync('mkfifo', [path.join(root, 'fifo')]);
     chmodSync(path.join(root, 'locked'), 0o500);
   });
   after(async () => {
@@ -115,7 +118,7 @@ describe('bad usage is refused before anything runs (every command)', function (
     },
     { what: 'number out of range', args: ['--get-rate', '0'], expect: /--get-rate "0" is invalid/, only: ['backup', 'diff', 'restore'] },
     { what: 'work dir that is a file', args: ['--work-dir', '@root/a-file'], expect: /a-file is a file, not a directory/, only: ['backup', 'restore'] },
-    { what: 'work dir under /proc', args: ['--work-dir', '/proc/x'], expect: /--work-dir "\/proc\/x" is under \/proc/, only: ['backup', 'restore'] },
+    { what: 'work dir under /proc', args: ['--work-dir', '/proc/x'], expect: /--work-dir "\/proc\/x" leads to \/proc/, only: ['backup', 'restore'] },
     { what: 'summary file that is a directory', args: ['--summary-file', '@root'], expect: /--summary-file ".*" is a directory/, only: ['backup', 'restore'] },
     {
       what: 'relative --path',

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { loadPlan } from '../lib/plan.js';
-import { runBackup, type RegionSummary } from '../lib/backup.js';
+import { runBackup } from '../lib/backup.js';
+import { renderBackupReport, type RegionReport } from '../lib/report.js';
 import { peakRssMb as currentPeakRssMb } from '../lib/memory.js';
 import { defineCommand } from './common.js';
 import { globalOptions, awsOptions, environmentOptions, regionListOptions } from './options.js';
@@ -86,31 +87,6 @@ export const backupOptions = {
   },
 } as const;
 
-/** `+added -removed ~changed`, `count was N` without name index, `first` without previous archive, `-` when not compared. */
-export function formatDrift(s: RegionSummary): string {
-  const d = s.drift;
-  if (!d) return '-';
-  if (d.comparedWith === 'index') return `+${d.added} -${d.removed} ~${d.changed}`;
-  if (d.comparedWith === 'count') return `was ${d.previousCount}`;
-  return d.previousArchive ? 'not compared' : 'first';
-}
-
-export function formatSummaryTable(summaries: Record<string, RegionSummary>): string {
-  const cause = (s: RegionSummary) => (s.failureMessage ? `${s.failureCategory === 'guard' ? 'GUARD: ' : ''}${s.failureMessage}` : undefined);
-  const rows = Object.entries(summaries).map(([r, s]) => [
-    r,
-    s.status,
-    String(s.parameterCount),
-    formatDrift(s),
-    `${s.executionTimeSec}s`,
-    cause(s) ?? s.artifactPath ?? (s.dryRun ? '(dry run)' : '-'),
-  ]);
-  const head = ['REGION', 'STATUS', 'PARAMETERS', 'DRIFT', 'TIME', 'ARTIFACT / CAUSE'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
-  return [line(head), ...rows.map(line)].join('\n') + '\n';
-}
-
 export const backupCommand = defineCommand({
   name: 'backup',
   describe: "Back up every configured region's parameters into that region's bucket",
@@ -163,7 +139,8 @@ export const backupCommand = defineCommand({
         .join(' ')}; throttled attempts: ${stats.throttles}; peak RSS ${peakRssMb} MB`,
       { apiCalls: stats.calls, throttles: stats.throttles, peakRssMb },
     );
-    io.stdout(formatSummaryTable(result.summaries));
+    // The same table as the Jenkins console and the email (one renderer, lib/report.ts).
+    io.stdout(renderBackupReport(result.summaries as Record<string, RegionReport>, { environment: plan.environment, dryRun: o.dryRun }).table + '\n');
     return result.exitCode;
   },
 });

@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import leven from 'leven';
 import { usageError } from '../lib/errors.js';
@@ -110,7 +110,8 @@ export function parseList(raw: string, source: string): string[] {
 }
 
 function parseNumber(raw: string | number, spec: OptionSpec, source: string): number {
-  const n = typeof raw === 'number' ? raw : raw.trim() === '' ? NaN : Number(raw);
+  // Plain decimal only: Number() would also take ' 4', '0x10', '1e3' and ''.
+  const n = typeof raw === 'number' ? raw : /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
   const whole = spec.kind === 'integer';
   const range = spec.max !== undefined ? `from ${spec.min ?? 0} to ${spec.max}` : `of ${spec.min ?? 0} or more`;
   const what = whole ? `a whole number ${range}` : `a number ${range}`;
@@ -124,6 +125,7 @@ function parseNumber(raw: string | number, spec: OptionSpec, source: string): nu
 export function checkWritableFile(file: string, source: string): string {
   const st = statOrUndefined(file);
   if (st?.isDirectory()) throw usageError(`${source} "${file}" is a directory: give a file path`);
+  if (st && !st.isFile()) throw usageError(`${source} "${file}" exists and is not a regular file (a FIFO, socket or device): give a file path`);
   checkCreatableDir(path.dirname(path.resolve(file)), source, file);
   return file;
 }
@@ -135,12 +137,12 @@ export function checkWritableDir(dir: string, source: string): string {
 }
 
 function checkCreatableDir(dir: string, source: string, given: string): void {
-  if (/^\/(proc|sys|dev)(\/|$)/.test(dir))
-    throw usageError(
-      `${source} "${given}" is under ${dir.split('/')[1] ? '/' + dir.split('/')[1] : dir}, which holds no files: choose a directory in the workspace`,
-    );
   let existing = dir;
   for (let st = statOrUndefined(existing); !st; st = statOrUndefined(existing)) existing = path.dirname(existing);
+  // Where the path really leads (symlinks resolved): /proc, /sys and /dev hold no files of ours.
+  const real = path.join(realpathSync(existing), path.relative(existing, dir));
+  const pseudo = /^\/(proc|sys|dev)(\/|$)/.exec(real);
+  if (pseudo) throw usageError(`${source} "${given}" leads to /${pseudo[1]}, which holds no files: choose a directory in the workspace`);
   if (!statSync(existing).isDirectory()) throw usageError(`${source} "${given}": ${existing} is a file, not a directory: choose another path`);
   try {
     accessSync(existing, constants.W_OK | constants.X_OK);
@@ -160,6 +162,8 @@ function statOrUndefined(p: string) {
 /** Checks one raw value (argv or environment) against its spec; returns the typed value. */
 export function validateValue(_name: string, spec: OptionSpec, raw: unknown, source: string): unknown {
   if (Array.isArray(raw)) throw usageError(`${source} is given more than once: give it once${spec.kind === 'list' ? ' with comma-separated values' : ''}`);
+  if (typeof raw === 'boolean' && spec.kind !== 'boolean')
+    throw usageError(`${source} takes a value (--no-... is for on/off options only): give ${source} <value> or leave it out`);
   if (spec.kind === 'boolean') return typeof raw === 'boolean' ? raw : parseBoolean(String(raw), source);
   if (spec.kind === 'number' || spec.kind === 'integer') return parseNumber(raw as string | number, spec, source);
   const text = String(raw);
@@ -180,7 +184,10 @@ export function validateValue(_name: string, spec: OptionSpec, raw: unknown, sou
     case 'environment':
       return validateEnvironment(text, source);
     case 'parameter-path':
-      if (!/^\/[^\s]*$/.test(text) || text.length > 2048) throw usageError(`${source} "${text}" is invalid: use an absolute parameter path such as /app`);
+      // Parameter Store hierarchy syntax (PutParameter: a-zA-Z0-9_.- and /), no empty level, no trailing / but for the root.
+      if (!/^\/([a-zA-Z0-9_.-]+(\/[a-zA-Z0-9_.-]+)*)?$/.test(text) || text.length > 2048) {
+        throw usageError(`${source} "${text}" is invalid: use an absolute parameter path such as /app (letters, digits, _ . - and single /, no trailing /)`);
+      }
       return text;
     case 'file-out':
       return checkWritableFile(text, source);

@@ -5,6 +5,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:https';
+import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { AdaptiveRateLimiter } from '../rate.js';
 import { awsErrorCode } from '../errors.js';
@@ -162,7 +163,10 @@ export class AwsClientFactory {
 
   private regionAbort(region: string): AbortController {
     let c = this.aborts.get(region);
-    if (!c) this.aborts.set(region, (c = new AbortController()));
+    if (!c) {
+      this.aborts.set(region, (c = new AbortController()));
+      setMaxListeners(0, c.signal); // one listener per call in flight, removed when it settles
+    }
     return c;
   }
 
@@ -197,6 +201,9 @@ export class AwsClientFactory {
     type Next = (args: unknown) => Promise<unknown>;
     type Ctx = { commandName?: string };
     const abort = this.regionAbort(region).signal;
+    // Rejects when the region is stopped: waits for a pacing token end at once. Never an unhandled rejection.
+    const aborted = new Promise<never>((_resolve, reject) => abort.addEventListener('abort', () => reject(abort.reason), { once: true }));
+    aborted.catch(() => undefined);
     const count = (next: Next, ctx: Ctx) => async (args: unknown) => {
       const op = ctx.commandName ?? 'unknown';
       stats.calls[op] = (stats.calls[op] ?? 0) + 1;
@@ -218,7 +225,10 @@ export class AwsClientFactory {
       stats.attempts[op] = (stats.attempts[op] ?? 0) + 1;
       const group = PACED[op];
       const limiter = group ? this.limiter(region, group) : undefined;
-      if (limiter) await limiter.acquire();
+      // Inside the retry loop too: after the region's deadline no retry is sent (the error is not retryable).
+      abort.throwIfAborted();
+      if (limiter) await Promise.race([limiter.acquire(), aborted]);
+      abort.throwIfAborted();
       try {
         const out = await next(args);
         limiter?.onSuccess();

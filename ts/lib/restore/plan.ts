@@ -65,7 +65,8 @@ export function parseKeyMap(text: string | undefined): Record<string, string> {
     .map((s) => s.trim())
     .filter(Boolean)) {
     const eq = pair.indexOf('=');
-    if (eq <= 0 || eq === pair.length - 1) throw usageError(`--kms-key-map entry "${pair}" is invalid: use FROM=TO, e.g. alias/app-secrets=alias/dr-secrets`);
+    if (eq <= 0 || eq === pair.length - 1 || pair.indexOf('=', eq + 1) >= 0)
+      throw usageError(`--kms-key-map entry "${pair}" is invalid: use FROM=TO, e.g. alias/app-secrets=alias/dr-secrets`);
     map[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
   }
   return map;
