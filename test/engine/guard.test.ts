@@ -109,6 +109,20 @@ describe('backup: shrink guard and drift (through the local AWS)', function () {
     expect(latest()).to.equal('2026-11-02/ssm-backup-dev-us-west-2-20261102_110000.tar.gz');
   });
 
+  it('a second backup in the same second never overwrites the archive latest.txt names (the region fails instead)', async () => {
+    putMany(100);
+    const first = await backup('2026-11-03T10:00:00Z');
+    expect(first.code, first.stderr).to.equal(0);
+    const good = latest();
+    const bytes = aws.s3.getObject(bucketFor(R), good as string)?.length;
+    deleteApp(95);
+    const second = await backup('2026-11-03T10:00:00Z', '--allow-shrink');
+    expect(second.code).to.equal(1);
+    expect(second.summary[R].failureMessage).to.match(/already exists: another backup of us-west-2 ran in the same second; nothing was overwritten/);
+    expect(latest()).to.equal(good);
+    expect(aws.s3.getObject(bucketFor(R), good as string)?.length).to.equal(bytes);
+  });
+
   it('passes a 5% drop with the drift reported; refuses 11% until --allow-shrink', async () => {
     putMany(200);
     expect((await backup('2026-11-01T10:00:00Z')).code).to.equal(0);

@@ -195,6 +195,23 @@ describe('restore, verify and diff: check the whole archive before the first wri
     expect(w.aws.ssm.get(SOURCE, '/other/new')).to.exist;
   });
 
+  it("--prune is refused (nothing written) when the archive was not made to hold everything under --path; the tool's own configuration is never pruned", async () => {
+    w.aws.ssm.put(SOURCE, { Name: '/svc/keep', Value: 'k' });
+    expect((await w.backup('--path', '/svc')).code).to.equal(0);
+    w.aws.ssm.put(SOURCE, { Name: '/other/new', Value: 'n' });
+    const wide = await restore('--prune', '--overwrite', '--apply');
+    expect(wide.code).to.equal(2);
+    expect(wide.stderr).to.match(/--prune refused: the archive .* was made with --path \/svc, which does not cover --path \/; nothing was written/);
+    expect(w.aws.ssm.get(SOURCE, '/other/new')).to.exist;
+    expect(w.aws.stats().operations['ssm:DeleteParameters'] ?? 0).to.equal(0);
+    // A full backup, then new configuration keys of the tool itself: a full prune leaves them alone.
+    expect((await w.backup()).code).to.equal(0);
+    w.aws.ssm.put(SOURCE, { Name: `/jenkins/dev/backup/${SOURCE}/kms-key-arn`, Value: 'arn:aws:kms:us-west-2:123456789012:key/x' });
+    const full = await restore('--prune', '--overwrite');
+    expect(full.code, full.stderr).to.equal(0);
+    expect(full.stdout).not.to.match(/^delete\s+\/jenkins\//m);
+  });
+
   describe('values never enter a message', () => {
     const values = ['line-one-SECRET\nline-two-SECRET\nline-three', 'x', '{"password":"JSON-SECRET","n":1}'];
     const fragments = ['line-one-SECRET', 'line-two-SECRET', 'line-three', 'JSON-SECRET'];

@@ -20,7 +20,7 @@ export interface RestoreWorld {
   cli(args: string[]): Promise<CliRun>;
   /** `ssm-backup <command> --environment dev --ssm-home-region HOME --region us-west-2 ...`. */
   run(command: string, ...extra: string[]): Promise<CliRun>;
-  backup(): Promise<CliRun>;
+  backup(...extra: string[]): Promise<CliRun>;
   putObject(key: string, body: Buffer | string): Promise<void>;
   appParams(region?: string): StoredParameter[];
   close(): Promise<void>;
@@ -44,7 +44,8 @@ export async function restoreWorld(): Promise<RestoreWorld> {
     outputs,
     cli,
     run: (command, ...extra) => cli([command, '--environment', 'dev', '--ssm-home-region', HOME, '--region', SOURCE, ...extra]),
-    backup: () => cli(['backup', '--environment', 'dev', '--ssm-home-region', HOME, '--regions', SOURCE, '--include-tags', '--work-dir', work]),
+    backup: (...extra: string[]) =>
+      cli(['backup', '--environment', 'dev', '--ssm-home-region', HOME, '--regions', SOURCE, '--include-tags', '--work-dir', work, ...extra]),
     putObject: async (key, body) => {
       await s3.send(new PutObjectCommand({ Bucket: bucketFor(SOURCE), Key: key, Body: body, ServerSideEncryption: 'AES256' }));
     },

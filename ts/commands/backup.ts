@@ -128,6 +128,7 @@ export const backupCommand = defineCommand({
       summaryFile: o.summaryFile ?? path.join(o.workDir, 'region_summaries.json'),
       logger,
       regions: o.planFile ? o.regions : undefined,
+      mergeSummary: Boolean(o.planFile),
       regionTimeoutSec: o.regionTimeout,
       throttles: () => aws.stats.throttles,
     });

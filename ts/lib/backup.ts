@@ -1,7 +1,8 @@
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { Transform } from 'node:stream';
-import { EngineError, describeAwsError } from './errors.js';
+import { EngineError, awsErrorCode, describeAwsError } from './errors.js';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from './log.js';
 import { configKeys, type PlanWithKeys } from './plan.js';
 import type { AwsClientFactory } from './aws/clients.js';
@@ -65,6 +66,8 @@ export interface BackupOptions {
   guard: GuardOptions;
   workDir: string;
   summaryFile: string;
+  /** Keep the summary file's entries of regions this run does not back up (--plan-file: one run per region of a build). */
+  mergeSummary?: boolean;
   /** Seconds a region may take (--region-timeout); then its AWS work stops and it is TIMED_OUT. */
   regionTimeoutSec?: number;
   /** Throttled attempts so far (shown in progress lines). */
@@ -91,7 +94,11 @@ export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Pro
   // One summary file per build, owned by the engine and changed under a lock: earlier or parallel runs are kept.
   const planRegions = [...new Set([...opts.plan.regions, ...regions])];
   const update = (change: (s: Record<string, RegionSummary>) => void) => updateSummaryFile<RegionSummary>(opts.summaryFile, planRegions, change as never);
-  await update(() => undefined);
+  // This run's regions start as not started; a run without --plan-file owns the whole file (a summary left by an
+  // earlier run in the same work dir never shows through), a --plan-file run (one region of a build) keeps the others'.
+  await update((s) => {
+    for (const r of Object.keys(s)) if (regions.includes(r) || !opts.mergeSummary) s[r] = notStarted('not started');
+  });
   const summaries: Record<string, RegionSummary> = {};
   const accountId = opts.dryRun ? null : ((await aws.accountId(opts.plan.homeRegion).catch(() => undefined)) ?? null);
   const limit = pLimit(Math.max(1, opts.parallelRegions ?? 1));
@@ -126,6 +133,40 @@ export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Pro
  * (AwsClientFactory.abortRegion), the region's own cleanup runs (temp files removed, latest.txt not moved) and the
  * region is reported TIMED_OUT with what it had done.
  */
+/**
+ * The archive key, `{day}/ssm-backup-{env}-{region}-{YYYYMMDD_HHMMSS}.tar.gz` (the seed design's naming), unique to the
+ * second: a key that already exists (another backup of the region in the same second) is never overwritten, since
+ * latest.txt may name it. The engine waits for the next second and tries again, twice; then the region fails.
+ */
+async function freshKey(s3: S3Client, bucket: string, region: string, opts: BackupOptions): Promise<{ now: Date; key: string }> {
+  for (let attempt = 0; ; attempt += 1) {
+    const now = (opts.now ?? (() => new Date()))();
+    const { stamp, day } = timestamps(now);
+    const key = `${day}/${archiveName(opts.plan.environment, region, stamp)}`;
+    const exists = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
+      () => true,
+      (err) => {
+        if (
+          awsErrorCode(err) === 'NotFound' ||
+          awsErrorCode(err) === 'NoSuchKey' ||
+          (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404
+        )
+          return false;
+        throw new EngineError('region', `Cannot check s3://${bucket}/${key} before the upload: ${describeAwsError(err)}`, { region, cause: err });
+      },
+    );
+    if (!exists) return { now, key };
+    if (attempt === 2) {
+      throw new EngineError(
+        'region',
+        `s3://${bucket}/${key} already exists: another backup of ${region} ran in the same second; nothing was overwritten and latest.txt was not moved: run again`,
+        { region },
+      );
+    }
+    await new Promise((r) => setTimeout(r, 1005 - (Date.now() % 1000)));
+  }
+}
+
 /** Up to 50 names whose tags changed while the region was backed up (undefined when none, or tags not read). */
 async function tagsChangedDuring(collected: CollectResult): Promise<string[] | undefined> {
   const changed = (await collected.tagCheck) ?? [];
@@ -251,9 +292,8 @@ async function storeArchive(
   opts: BackupOptions,
   encryption: RegionEncryption,
 ): Promise<{ key: string; archiveBytes: number }> {
-  const now = (opts.now ?? (() => new Date()))();
-  const { stamp, day } = timestamps(now);
-  const key = `${day}/${archiveName(opts.plan.environment, region, stamp)}`;
+  const { now, key } = await freshKey(aws.s3(region), bucket, region, opts);
+  const { stamp } = timestamps(now);
   const header = { backup_date: now.toISOString(), backup_timestamp: stamp, environment: opts.plan.environment, region };
   const manifestBase = {
     formatVersion: FORMAT_VERSION,

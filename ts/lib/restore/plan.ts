@@ -55,6 +55,8 @@ export interface PlanOptions {
   exactTags?: boolean;
   /** --prune: live parameters under `pruneUnder` (the selected path, itself included) the archive lacks are deleted. */
   pruneUnder?: string;
+  /** A path never pruned (the tool's own configuration, /jenkins/{env}/backup). */
+  pruneKeep?: string;
 }
 
 /** Parses `alias/aws/ssm=alias/other,key-id=alias/x` into a map. */
@@ -195,7 +197,7 @@ export function planRestore(archive: ParameterDigest[], live: Map<string, Parame
   });
   if (opts.pruneUnder !== undefined) {
     for (const name of [...live.keys()].sort()) {
-      if (inArchive.has(name) || !underPath(name, opts.pruneUnder)) continue;
+      if (inArchive.has(name) || !underPath(name, opts.pruneUnder) || (opts.pruneKeep && underPath(name, opts.pruneKeep))) continue;
       items.push({ name, action: 'delete', fields: [] });
       counts.delete += 1;
     }

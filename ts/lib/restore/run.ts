@@ -3,10 +3,13 @@ import type { AwsClientFactory } from '../aws/clients.js';
 import { withPrivateDir } from '../secure-temp.js';
 import type { LoadedArchive } from '../archive-source.js';
 import type { Logger } from '../log.js';
+import { getIndex } from '../archive-facts.js';
+import { ssmParameterPath } from '../naming.js';
+import { EngineError } from '../errors.js';
 import { commonPath, readLive, checkKeys } from './live.js';
 import { applyRestore } from './apply.js';
 import { readSelected, type SourceOptions, type SelectedArchive } from './source.js';
-import { planRestore, describeFields, type ParameterDigest, type RestorePlan, type Selection } from './plan.js';
+import { planRestore, underPath, describeFields, type ParameterDigest, type RestorePlan, type Selection } from './plan.js';
 import { SummaryFile, type RestoreSummary } from './summary.js';
 
 export { regionBucket, type SourceOptions } from './source.js';
@@ -40,6 +43,26 @@ const tagNames = (selected: ParameterDigest[], exact: boolean) =>
  * private 0600 file when applying), read live state, plan, check KMS keys, then write. Nothing is written before
  * every check passed. The summary file is written in both modes and kept true while writes land.
  */
+/**
+ * --prune deletes what the archive lacks, so the archive must have been made to hold everything under --path: its name
+ * index says with which selection it was made. Refused (exit 2, before any write) when that is unknown (no index), a
+ * name filter, or a path that does not cover --path.
+ */
+async function checkPruneScope(aws: AwsClientFactory, opts: RestoreOptions, source: SelectedArchive): Promise<void> {
+  const { bucket, key } = source.archive;
+  const index = await getIndex(aws.s3(opts.region), bucket, key).catch(() => undefined);
+  const selection = index?.selection;
+  const path = opts.path ?? '/';
+  const refuse = (why: string) =>
+    new EngineError('config', `--prune refused: ${why}; nothing was written. Restore without --prune, or choose an archive that covers --path ${path}`, {
+      region: opts.region,
+    });
+  if (!selection) throw refuse(`the archive ${key} has no name index, so what it was made to hold is unknown`);
+  if (selection.nameContains)
+    throw refuse(`the archive ${key} was made with --name-contains ${selection.nameContains}: it does not hold everything under any path`);
+  if (!underPath(path, selection.path)) throw refuse(`the archive ${key} was made with --path ${selection.path}, which does not cover --path ${path}`);
+}
+
 export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): Promise<RestoreResult> {
   const started = performance.now();
   const throttles = () => aws.stats.throttles;
@@ -47,6 +70,7 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
     const spoolFile = opts.apply ? path.join(dir, 'selected.spool') : undefined;
     const source = await readSelected(aws, { ...opts, spoolFile, throttles });
     const spool = source.spool;
+    if (opts.prune) await checkPruneScope(aws, opts, source);
     const log = opts.logger.forRegion(opts.targetRegion);
     const livePath = opts.names ? commonPath(opts.names) : (opts.path ?? '/');
     const live = await readLive(aws, opts.targetRegion, livePath, {
@@ -60,6 +84,8 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
       keyMap: opts.keyMap,
       exactTags: opts.exactTags,
       pruneUnder: opts.prune ? (opts.path ?? '/') : undefined,
+      // The tool's own configuration is never pruned (it may be newer than any archive).
+      pruneKeep: ssmParameterPath(opts.environment),
     });
     const c = plan.counts;
     log.info(
