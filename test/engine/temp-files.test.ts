@@ -139,7 +139,8 @@ describe('temporary files of the shipped bundle (values never on disk in clear)'
 
   it('SIGKILL mid-upload leaves only ciphertext', async () => {
     // The archive upload answers SlowDown (503), which the SDK retries with backoff: the run stays in its upload.
-    aws.faults.add({ service: 's3', match: '.tar.gz', error: { code: 'SlowDown', status: 503 } });
+    for (const operation of ['PutObject', 'CreateMultipartUpload'])
+      aws.faults.add({ service: 's3', operation, match: '.tar.gz', error: { code: 'SlowDown', status: 503 } });
     const c = start(['--get-rate', '1000']);
     await until(
       'the upload to start',

@@ -316,13 +316,16 @@ async function storeArchive(
     toolVersion: TOOL_VERSION,
   };
   let archiveBytes = 0;
+  const progress = startProgress(opts.logger.forRegion(region), 'Upload', { unit: 'MiB of archive sent', throttles: opts.throttles });
   // Count bytes inside the pipeline (a 'data' listener would switch the stream to flowing mode and defeat backpressure).
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       archiveBytes += chunk.length;
+      progress.add(chunk.length / 1048576);
       done(null, chunk);
     },
   });
+  counter.on('close', () => progress.stop());
   const source = regionArchiveStream(aws, encryption, spool, header, manifestBase);
   source.on('error', (err) => counter.destroy(err));
   await uploadArchive(aws.s3(region), bucket, key, source.pipe(counter), factsToMetadata(facts)).catch((err) => {
