@@ -167,6 +167,14 @@ async function freshKey(s3: S3Client, bucket: string, region: string, opts: Back
   }
 }
 
+/** Whether an error (or one it wraps, via `cause`) is the region's deadline (AwsClientFactory.abortRegion). */
+function stoppedByDeadline(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth += 1) {
+    if (e instanceof EngineError && e.category === 'timeout') return true;
+  }
+  return false;
+}
+
 /** Up to 50 names whose tags changed while the region was backed up (undefined when none, or tags not read). */
 async function tagsChangedDuring(collected: CollectResult): Promise<string[] | undefined> {
   const changed = (await collected.tagCheck) ?? [];
@@ -267,7 +275,7 @@ async function backupRegion(aws: AwsClientFactory, region: string, accountId: st
     });
   } catch (err) {
     const message = err instanceof EngineError ? err.message : `Backup failed: ${describeAwsError(err)}`;
-    if (!(err instanceof EngineError && err.category === 'timeout')) log.error(`FAILED: ${message}`); // a deadline is reported once, as TIMED OUT
+    if (!stoppedByDeadline(err)) log.error(`FAILED: ${message}`); // a deadline is reported once, as TIMED OUT
     return {
       status: 'FAILED',
       parameterCount: 0,
