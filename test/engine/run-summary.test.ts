@@ -50,6 +50,17 @@ describe('backup: one summary file per build, plan file, region deadline', funct
     expect(readFileSync(summaryFile(), 'utf8')).not.to.contain(SECRET_MARKER);
   });
 
+  it('asks STS for the account once per run (archive manifest and the bucket-owner check share it); list reads no key configuration', async () => {
+    aws.resetStats();
+    const run = await runCli(aws, ['backup', '--environment', 'dev', '--ssm-home-region', HOME, '--work-dir', work], { TMPDIR: tmp });
+    expect(run.code, run.stderr).to.equal(0);
+    expect(aws.stats().operations['sts:GetCallerIdentity']).to.equal(1);
+    aws.resetStats();
+    const list = await runCli(aws, ['list', '--environment', 'dev', '--ssm-home-region', HOME, '--region', 'us-west-2']);
+    expect(list.code, list.stderr).to.equal(0);
+    expect(aws.stats().operations['ssm:GetParameter'], 'the bucket parameter only, no kms-key-arn').to.equal(1);
+  });
+
   it('fail-fast across runs: after a failed region the next run marks its region SKIPPED and exits 0; --no-fail-fast runs it', async () => {
     aws.faults.add({ service: 's3', operation: 'PutObject', region: 'ap-northeast-1', error: { code: 'AccessDenied', status: 403, message: 'Access Denied' } });
     expect((await regionRun('ap-northeast-1')).code).to.equal(1);

@@ -1,11 +1,11 @@
-import { readFileSync, writeFileSync, renameSync, mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSlackMessage, postSlack } from '../lib/notify.js';
 import { renderBackupReport, RUN_RESULTS, type RegionReport, type RunContext, type RunResult } from '../lib/report.js';
 import { renderRestoreReport, type RestoreReportSummary } from '../lib/restore-report.js';
 import { junitXml } from '../lib/junit.js';
 import { EngineError, usageError } from '../lib/errors.js';
-import { writeJsonAtomic } from '../lib/files.js';
+import { writeJsonAtomic, writeTextAtomic } from '../lib/files.js';
 import { defineCommand } from './common.js';
 import { globalOptions } from './options.js';
 
@@ -56,13 +56,6 @@ function asSummaries(data: unknown, file: string, kind: 'backup' | 'restore'): R
   const bad = Object.entries(data).find(([, s]) => !isObject(s) || typeof s.status !== 'string');
   if (bad) throw usageError(`--summary-file ${file} is not a region summary object: region "${bad[0]}" has no status`);
   return data as Record<string, RegionReport>;
-}
-
-function writeTextAtomic(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o644 });
-  renameSync(tmp, file);
 }
 
 /**

@@ -100,7 +100,8 @@ export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Pro
     for (const r of Object.keys(s)) if (regions.includes(r) || !opts.mergeSummary) s[r] = notStarted('not started');
   });
   const summaries: Record<string, RegionSummary> = {};
-  const accountId = opts.dryRun ? null : ((await aws.accountId(opts.plan.homeRegion).catch(() => undefined)) ?? null);
+  // The same cached answer as the bucket-owner check's: one GetCallerIdentity per run.
+  const accountId = opts.dryRun ? null : ((await aws.callerAccount(opts.plan.homeRegion).catch(() => undefined)) ?? null);
   const limit = pLimit(Math.max(1, opts.parallelRegions ?? 1));
   await Promise.all(
     regions.map((region) =>

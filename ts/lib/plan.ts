@@ -163,6 +163,8 @@ export interface LoadPlanOptions {
   environment: string;
   homeRegion: string | undefined;
   regions?: string[];
+  /** Also read the client-side encryption keys (backup and plan need them; list, verify, diff and restore do not). */
+  withKeys?: boolean;
 }
 
 /** Reads the configuration from SSM (home region first, then each region's bucket) and resolves the plan. */
@@ -208,6 +210,7 @@ export async function loadPlan(aws: AwsClientFactory, opts: LoadPlanOptions): Pr
       buckets,
       bucketErrors,
     });
+    if (opts.withKeys === false) return plan;
     return { ...plan, ...(await readKeyConfig(home, (r) => ssmReader(aws.ssm(r)), regions, keys)) };
   } catch (err) {
     if (err instanceof EngineError) throw err;

@@ -23,7 +23,7 @@ export interface SourceOptions {
 
 /** The bucket of a region from the backup configuration (the same lookup as backup). */
 export async function regionBucket(aws: AwsClientFactory, opts: SourceOptions): Promise<string> {
-  const plan = await loadPlan(aws, { environment: opts.environment, homeRegion: opts.homeRegion, regions: [opts.region] });
+  const plan = await loadPlan(aws, { environment: opts.environment, homeRegion: opts.homeRegion, regions: [opts.region], withKeys: false });
   const bucket = plan.buckets[opts.region];
   if (!bucket)
     throw new EngineError(
