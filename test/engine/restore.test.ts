@@ -3,7 +3,16 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { restoreWorld, makeTarGz, restorable, SOURCE, DR, type RestoreWorld } from '../helpers/restore.js';
 import { bucketFor, SECRET_MARKER } from '../helpers/fixtures.js';
-import { planRestore, parseKeyMap, mapKeyId, selectParameters, differingFields, digestParameter } from '../../ts/lib/restore/plan.js';
+import {
+  planRestore,
+  compareLive,
+  desiredParameter,
+  parseKeyMap,
+  mapKeyId,
+  selectParameters,
+  differingFields,
+  digestParameter,
+} from '../../ts/lib/restore/plan.js';
 import { putRequest } from '../../ts/lib/restore/apply.js';
 import type { BackupParameter } from '../../ts/lib/parameter.js';
 
@@ -13,11 +22,7 @@ const d = (over: Partial<BackupParameter> = {}) => digestParameter(p(over));
 describe('restore plan (pure)', () => {
   it('creates missing, skips identical, updates differing only with overwrite, never deletes', () => {
     const archive = [d({ Name: '/a' }), d({ Name: '/b', Value: 'new' }), d({ Name: '/c' })];
-    const live = new Map([
-      ['/b', d({ Name: '/b', Value: 'old' })],
-      ['/c', d({ Name: '/c' })],
-      ['/live-only', d({ Name: '/live-only' })],
-    ]);
+    const live = compareLive(archive, [d({ Name: '/b', Value: 'old' }), d({ Name: '/c' }), d({ Name: '/live-only' })]);
     const keep = planRestore(archive, live, { overwrite: false, keyMap: {} });
     expect(keep.items.map((i) => [i.name, i.action, i.fields])).to.deep.equal([
       ['/a', 'create', []],
@@ -39,6 +44,52 @@ describe('restore plan (pure)', () => {
     expect(differingFields(d({ Tier: 'Standard', Tags: [{ Key: 'a', Value: '1' }] }), live)).to.deep.equal([]);
     expect(differingFields(d({ Description: 'other', Tags: [{ Key: 'a', Value: '9' }] }), live)).to.deep.equal(['Description', 'Tags']);
     expect(differingFields(d({ Type: 'SecureString', KeyId: 'alias/k' }), d({ Type: 'SecureString' }))).to.deep.equal(['KeyId']);
+  });
+
+  it('keeps of a live parameter only what the plan needs once compared (no digest, no type, no value hash)', () => {
+    const archive = [d({ Name: '/a', Tags: [{ Key: 't', Value: '1' }] }), d({ Name: '/b', Type: 'SecureString', KeyId: 'alias/old' })];
+    const live = compareLive(
+      archive,
+      [d({ Name: '/a', Version: 7, Tags: [] }), d({ Name: '/b', Type: 'SecureString', KeyId: 'alias/new', Version: 2 }), d({ Name: '/c' })],
+      { 'alias/old': 'alias/new' },
+    );
+    expect(live.get('/a')).to.deep.equal({ fields: [], Version: 7, Tags: [] });
+    expect(live.get('/b')).to.deep.equal({ fields: [], Version: 2 });
+    expect(live.get('/c')).to.deep.equal({ fields: undefined });
+    const plan = planRestore(archive, live, { overwrite: true, keyMap: { 'alias/old': 'alias/new' }, pruneUnder: '/' });
+    expect(plan.items.map((i) => [i.name, i.action, i.fields])).to.deep.equal([
+      ['/a', 'update', ['Tags']],
+      ['/b', 'unchanged', []],
+      ['/c', 'delete', []],
+    ]);
+    // Without the map the key differs; with --exact-tags an extra live tag is a difference too.
+    expect(
+      planRestore(archive, compareLive(archive, [d({ Name: '/b', Type: 'SecureString', KeyId: 'alias/new' })]), { overwrite: false, keyMap: {} }).items[1]
+        .fields,
+    ).to.deep.equal(['KeyId']);
+    const extra = compareLive(archive, [
+      d({
+        Name: '/a',
+        Tags: [
+          { Key: 't', Value: '1' },
+          { Key: 'x', Value: '2' },
+        ],
+      }),
+    ]);
+    expect(planRestore(archive, extra, { overwrite: true, keyMap: {} }).items[0].action).to.equal('unchanged');
+    expect(planRestore(archive, extra, { overwrite: true, keyMap: {}, exactTags: true }).items[0].fields).to.deep.equal(['Tags']);
+  });
+
+  it('gives back the archive entry itself when a restore writes it unchanged (one copy of 100,000 entries)', () => {
+    const plain = d({ Name: '/a' });
+    const secret = d({ Name: '/s', Type: 'SecureString', KeyId: 'alias/k' });
+    expect(desiredParameter(plain, { 'alias/k': 'alias/dr' })).to.equal(plain);
+    expect(desiredParameter(secret, {})).to.equal(secret);
+    const mapped = desiredParameter(secret, { 'alias/k': 'alias/dr' });
+    expect(mapped).to.not.equal(secret);
+    expect(mapped.KeyId).to.equal('alias/dr');
+    expect(secret.KeyId).to.equal('alias/k');
+    expect(desiredParameter(d({ Name: '/x', KeyId: 'alias/k' }), {})).to.not.have.property('KeyId');
   });
 
   it('maps KMS keys by exact id or the alias/key part of an ARN; rejects malformed maps', () => {

@@ -36,8 +36,11 @@ export const diffCommand = defineCommand({
       throttles,
     });
     const keyMap = parseKeyMap(o.kmsKeyMap?.join(','));
+    // One copy of the archive's entries: desiredParameter returns the entry itself unless its KeyId is mapped.
     const selected = source.selected.map((p) => desiredParameter(p, keyMap));
+    source.selected = [];
     const live = await readLive(aws, target, o.path, {
+      archive: new Map(selected.map((p) => [p.Name, p])),
       logger: logger.forRegion(target),
       tagsFor: selected.filter((p) => p.Tags?.length).map((p) => p.Name),
       labelsFor: selected.filter((p) => p.Labels?.length).map((p) => p.Name),

@@ -24,7 +24,7 @@ const iso = (d: Date | string | undefined): string | undefined => (d === undefin
 
 /** Merges GetParameters (value, version) with DescribeParameters (metadata). Undefined fields are dropped. */
 export function mergeParameter(value: Parameter, meta: ParameterMetadata | undefined, tags?: Tag[]): BackupParameter {
-  const p: BackupParameter = {
+  const all: BackupParameter = {
     Name: value.Name as string,
     Type: (value.Type ?? meta?.Type) as string,
     Value: value.Value ?? '',
@@ -43,6 +43,19 @@ export function mergeParameter(value: Parameter, meta: ParameterMetadata | undef
     Tags: tags,
     ARN: value.ARN ?? meta?.ARN,
   };
-  for (const k of Object.keys(p) as (keyof BackupParameter)[]) if (p[k] === undefined) delete p[k];
-  return p;
+  return withoutUndefined(all);
+}
+
+/**
+ * A copy of `o` without its undefined fields (and without `drop`), built by adding properties in order, so objects of
+ * the same fields share one V8 hidden class. `delete` or a spread of a parsed object would give each of 100,000
+ * parameters its own (about 250 bytes more each).
+ */
+export function withoutUndefined<T extends object>(o: T, drop?: keyof T): T {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) {
+    const v = (o as Record<string, unknown>)[k];
+    if (v !== undefined && k !== drop) out[k] = v;
+  }
+  return out as T;
 }

@@ -14,7 +14,7 @@ import type { BackupParameter } from '../parameter.js';
 import { describeValueCallError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { startProgress } from '../progress.js';
-import { missingTags, extraTagKeys, missingLabels, desiredParameter, type PlannedItem, type ParameterDigest, type RestorePlan } from './plan.js';
+import { missingTags, extraTagKeys, missingLabels, desiredParameter, type PlannedItem, type LiveFacts, type RestorePlan } from './plan.js';
 import { readSpool } from './source.js';
 import { STANDARD_MAX_BYTES } from './validate.js';
 import type { SummaryFile } from './summary.js';
@@ -53,7 +53,7 @@ export interface ApplyOptions {
   exactTags: boolean;
   concurrency: number;
   logger: Logger;
-  live: Map<string, ParameterDigest>;
+  live: Map<string, LiveFacts>;
   summary: SummaryFile;
   throttles?: () => number;
 }

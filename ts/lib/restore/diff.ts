@@ -1,4 +1,4 @@
-import { differingFields, describeFields, type ParameterDigest } from './plan.js';
+import { changedFields, describeFields, type LiveFacts, type ParameterDigest } from './plan.js';
 
 export interface ArchiveDiff {
   /** In the archive, not live: a restore would create them. */
@@ -9,21 +9,20 @@ export interface ArchiveDiff {
   onlyLive: string[];
 }
 
-/** Compares archive parameters with live ones by name and field. Pure; the result holds no values. */
-export function diffArchive(archive: ParameterDigest[], live: Map<string, ParameterDigest>): ArchiveDiff {
+/**
+ * Compares archive parameters (as a restore writes them) with live ones (`live`: liveFacts by name, readLive) by name
+ * and field. Pure; the result holds no values.
+ */
+export function diffArchive(archive: ParameterDigest[], live: Map<string, LiveFacts>): ArchiveDiff {
   const out: ArchiveDiff = { created: [], changed: [], unchanged: [], onlyLive: [] };
-  const inArchive = new Set<string>();
   for (const p of archive) {
-    inArchive.add(p.Name);
-    const current = live.get(p.Name);
-    if (!current) out.created.push(p.Name);
-    else {
-      const fields = differingFields(p, current);
-      if (fields.length) out.changed.push({ name: p.Name, fields });
-      else out.unchanged.push(p.Name);
-    }
+    const fields = changedFields(p, live.get(p.Name));
+    if (!fields) out.created.push(p.Name);
+    else if (fields.length) out.changed.push({ name: p.Name, fields });
+    else out.unchanged.push(p.Name);
   }
-  out.onlyLive = [...live.keys()].filter((n) => !inArchive.has(n)).sort();
+  out.onlyLive = [...live].filter(([, facts]) => !facts.fields).map(([name]) => name);
+  out.onlyLive.sort();
   return out;
 }
 

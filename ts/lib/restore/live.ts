@@ -3,11 +3,11 @@ import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { AwsClientFactory } from '../aws/clients.js';
 import { ssmReader, selectionFilters, type SsmReader } from '../aws/ssm.js';
 import { collectParameters } from '../collect.js';
-import { mergeParameter } from '../parameter.js';
+import { mergeParameter, type BackupParameter } from '../parameter.js';
 import { EngineError, awsErrorCode, describeAwsError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { startProgress } from '../progress.js';
-import { digestParameter, type ParameterDigest, type PlannedItem } from './plan.js';
+import { digestParameter, liveFacts, type LiveFacts, type ParameterDigest, type PlannedItem } from './plan.js';
 
 /** Common path of the selected names ('/' when they share none), so live reading stays as narrow as the selection. */
 export function commonPath(names: string[]): string {
@@ -28,16 +28,25 @@ export interface LiveOptions {
   labelsFor?: string[];
   /** Throttled attempts so far, for progress lines. */
   throttles?: () => number;
+  /**
+   * The selected archive entries by name, as a restore writes them (KeyId mapped: desiredParameter). Each live
+   * parameter is compared with its entry as it arrives and only its LiveFacts are kept.
+   */
+  archive: Map<string, ParameterDigest>;
 }
 
 /**
- * Live parameters under a path in one region, by name, as digests (values hashed as they arrive, never kept):
- * everything below `path` (DescribeParameters Path Recursive + GetParameters at the client's Get* pacing, as
- * backup reads) and `path` itself, which a Path filter does not return. Tags for `tagsFor` names. Progress at INFO.
+ * Live parameters under a path in one region, by name, as LiveFacts (each compared with the archive's entry as it
+ * arrives; values hashed, never kept): everything below `path` (DescribeParameters Path Recursive + GetParameters at
+ * the client's Get* pacing, as backup reads) and `path` itself, which a Path filter does not return. Then tags of the
+ * `tagsFor` names and labels of the `labelsFor` names that exist live. Progress at INFO.
  */
-export async function readLive(aws: AwsClientFactory, region: string, path: string, opts: LiveOptions): Promise<Map<string, ParameterDigest>> {
+export async function readLive(aws: AwsClientFactory, region: string, path: string, opts: LiveOptions): Promise<Map<string, LiveFacts>> {
   const reader = ssmReader(aws.ssm(region));
-  const live = new Map<string, ParameterDigest>();
+  const live = new Map<string, LiveFacts>();
+  const add = (p: BackupParameter) => {
+    live.set(p.Name, liveFacts(opts.archive.get(p.Name), digestParameter(p)));
+  };
   const progress = startProgress(opts.logger, 'Reading live parameters', { unit: 'parameters', throttles: opts.throttles });
   try {
     await collectParameters(reader, {
@@ -47,20 +56,20 @@ export async function readLive(aws: AwsClientFactory, region: string, path: stri
       concurrency: 8,
       logger: opts.logger,
       sink: async (ps) => {
-        for (const p of ps) live.set(p.Name, digestParameter(p));
+        for (const p of ps) add(p);
         progress.add(ps.length);
       },
     });
     const top = path.replace(/\/+$/, '');
-    if (top) await readOne(reader, region, top, live);
+    if (top) await readOne(reader, region, top, add);
     const limit = pLimit(4);
     await Promise.all(
       (opts.tagsFor ?? [])
-        .filter((n) => live.has(n))
+        .filter((n) => live.get(n)?.fields !== undefined)
         .map((name) =>
           limit(async () => {
             try {
-              (live.get(name) as ParameterDigest).Tags = await reader.tags(name);
+              (live.get(name) as LiveFacts).Tags = await reader.tags(name);
             } catch (err) {
               throw new EngineError('region', `ListTagsForResource failed for ${name} in ${region}: ${describeAwsError(err)}`, { region, cause: err });
             }
@@ -72,7 +81,7 @@ export async function readLive(aws: AwsClientFactory, region: string, path: stri
         .filter((n) => live.get(n)?.Version !== undefined)
         .map((name) =>
           limit(async () => {
-            const p = live.get(name) as ParameterDigest;
+            const p = live.get(name) as LiveFacts;
             try {
               const labels = await reader.labels(name, p.Version as number);
               if (labels?.length) p.Labels = [...labels].sort();
@@ -89,11 +98,11 @@ export async function readLive(aws: AwsClientFactory, region: string, path: stri
 }
 
 /** The parameter named exactly `name` (a path can be a parameter too: /app beside /app/child). */
-async function readOne(reader: SsmReader, region: string, name: string, live: Map<string, ParameterDigest>): Promise<void> {
+async function readOne(reader: SsmReader, region: string, name: string, add: (p: BackupParameter) => void): Promise<void> {
   try {
     const value = await reader.getOne(name);
     if (!value) return;
-    live.set(name, digestParameter(mergeParameter(value, await reader.describeOne(name))));
+    add(mergeParameter(value, await reader.describeOne(name)));
   } catch (err) {
     if (awsErrorCode(err) === 'ValidationException') return; // a path that cannot be a parameter name (reserved prefix)
     throw new EngineError('region', `Cannot read ${name} in ${region}: ${describeAwsError(err)}`, { region, cause: err });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Tag } from '@aws-sdk/client-ssm';
-import type { BackupParameter } from '../parameter.js';
+import { withoutUndefined, type BackupParameter } from '../parameter.js';
 import { usageError } from '../errors.js';
 
 export const DEFAULT_SSM_KEY = 'alias/aws/ssm';
@@ -19,11 +19,11 @@ export function digestParameter(p: BackupParameter): ParameterDigest {
   const d: Record<string, unknown> = { Name: p.Name, Type: p.Type };
   for (const k of ['Version', 'Description', 'Tier', 'AllowedPattern', 'DataType', 'KeyId', 'Policies', 'Tags', 'Labels'] as const)
     if (p[k] !== undefined) d[k] = p[k];
-  // A JSON round trip makes fresh strings: strings cut from a streamed chunk would keep the whole chunk alive.
-  return {
-    ...(JSON.parse(JSON.stringify(d)) as Omit<ParameterDigest, 'ValueSha256'>),
-    ValueSha256: createHash('sha256').update(p.Value, 'utf8').digest('base64'),
-  };
+  // A JSON round trip makes fresh strings: strings cut from a streamed chunk would keep the whole chunk alive. The
+  // digest is added as a property, not spread: a spread of parsed objects gives each digest its own hidden class.
+  const digest = JSON.parse(JSON.stringify(d)) as ParameterDigest;
+  digest.ValueSha256 = createHash('sha256').update(p.Value, 'utf8').digest('base64');
+  return digest;
 }
 
 /** What a restore does with one parameter. `differs`: changed in the archive but left alone (no --overwrite). `delete`: --prune. */
@@ -147,11 +147,11 @@ export function missingLabels(desired: string[] | undefined, live: string[] | un
 }
 
 /**
- * Field names in which live SSM differs from the archive. Fields the archive does not hold are not
- * compared (a restore never removes anything); Standard in the archive vs Advanced live is not a
- * difference (SSM cannot downgrade a tier). Values are compared, never returned.
+ * Field names other than Tags and Labels in which live SSM differs from the archive. Fields the archive does not hold
+ * are not compared (a restore never removes anything); Standard in the archive vs Advanced live is not a difference
+ * (SSM cannot downgrade a tier). Values are compared by digest, never returned.
  */
-export function differingFields(want: ParameterDigest, live: ParameterDigest, exactTags = false): string[] {
+export function valueFields(want: ParameterDigest, live: ParameterDigest): string[] {
   const out: string[] = [];
   if (want.Type !== live.Type) out.push('Type');
   if (want.ValueSha256 !== live.ValueSha256) out.push('Value');
@@ -161,48 +161,97 @@ export function differingFields(want: ParameterDigest, live: ParameterDigest, ex
   if ((want.DataType ?? 'text') !== (live.DataType ?? 'text')) out.push('DataType');
   if (want.Policies?.length && JSON.stringify(policyTexts(want)) !== JSON.stringify(policyTexts(live))) out.push('Policies');
   if (want.Type === 'SecureString' && (want.KeyId ?? DEFAULT_SSM_KEY) !== (live.KeyId ?? DEFAULT_SSM_KEY)) out.push('KeyId');
+  return out;
+}
+
+/** 'Tags' and 'Labels' when live SSM lacks some of the archive's (or, with exactTags, holds tags the archive lacks). */
+export function tagLabelFields(want: Pick<ParameterDigest, 'Tags' | 'Labels'>, live: Pick<ParameterDigest, 'Tags' | 'Labels'>, exactTags = false): string[] {
+  const out: string[] = [];
   if (missingTags(want.Tags, live.Tags).length || (exactTags && extraTagKeys(want.Tags, live.Tags).length)) out.push('Tags');
   if (missingLabels(want.Labels, live.Labels).length) out.push('Labels');
   return out;
 }
 
-/** The archive's parameter as it should exist in the target region. */
+/** Field names in which live SSM differs from the archive: valueFields, then tagLabelFields. */
+export function differingFields(want: ParameterDigest, live: ParameterDigest, exactTags = false): string[] {
+  return [...valueFields(want, live), ...tagLabelFields(want, live, exactTags)];
+}
+
+/**
+ * What a plan keeps of a live parameter once it was compared with the archive as it arrived: the differing fields
+ * other than Tags and Labels (undefined when the archive lacks the name), the Version, and Tags and Labels when they
+ * were read. The live digest is dropped after the comparison, so 100,000 live parameters add a few bytes each.
+ */
+export interface LiveFacts {
+  fields: string[] | undefined;
+  Version?: number;
+  Tags?: Tag[];
+  Labels?: string[];
+}
+
+const NO_FIELDS: string[] = Object.freeze([]) as unknown as string[];
+const ONLY_LIVE: LiveFacts = Object.freeze({ fields: undefined });
+
+/** The facts of one live parameter against the archive's entry of that name (`want`, KeyId mapped as a restore writes it). */
+export function liveFacts(want: ParameterDigest | undefined, live: ParameterDigest): LiveFacts {
+  if (!want) return ONLY_LIVE;
+  const fields = valueFields(want, live);
+  const facts: LiveFacts = { fields: fields.length ? fields : NO_FIELDS, Version: live.Version };
+  if (live.Tags !== undefined) facts.Tags = live.Tags;
+  if (live.Labels !== undefined) facts.Labels = live.Labels;
+  return facts;
+}
+
+/** liveFacts for whole lists (tests, small callers): live digests against the archive's entries as a restore with `keyMap` writes them. */
+export function compareLive(archive: ParameterDigest[], live: Iterable<ParameterDigest>, keyMap: Record<string, string> = {}): Map<string, LiveFacts> {
+  const byName = new Map(archive.map((p) => [p.Name, p]));
+  const out = new Map<string, LiveFacts>();
+  for (const l of live) {
+    const want = byName.get(l.Name);
+    out.set(l.Name, liveFacts(want && desiredParameter(want, keyMap), l));
+  }
+  return out;
+}
+
+/** The archive's parameter as it should exist in the target region (the same object when nothing changes). */
 export function desiredParameter<T extends { Type: string; KeyId?: string }>(p: T, keyMap: Record<string, string>): T {
-  const d: T = { ...p };
-  if (d.Type === 'SecureString') d.KeyId = mapKeyId(p.KeyId, keyMap);
-  else delete d.KeyId;
+  if (p.Type !== 'SecureString') return p.KeyId === undefined ? p : withoutUndefined(p, 'KeyId');
+  const keyId = mapKeyId(p.KeyId, keyMap);
+  if (keyId === p.KeyId) return p;
+  const d = withoutUndefined(p);
+  d.KeyId = keyId;
   return d;
 }
 
 /**
  * Decides create / update / unchanged / differs for each selected archive parameter and, with `pruneUnder`, delete
- * for each live parameter under that path the archive lacks. Pure.
+ * for each live parameter under that path the archive lacks. `live`: liveFacts of every live parameter read, by name.
+ * Pure.
  */
-export function planRestore(archive: ParameterDigest[], live: Map<string, ParameterDigest>, opts: PlanOptions): RestorePlan {
+export function planRestore(archive: ParameterDigest[], live: Map<string, LiveFacts>, opts: PlanOptions): RestorePlan {
   const counts: Record<RestoreAction, number> = { create: 0, update: 0, unchanged: 0, differs: 0, delete: 0 };
-  const inArchive = new Set<string>();
   const items = archive.map((p): PlannedItem => {
-    inArchive.add(p.Name);
     const desired = desiredParameter(p, opts.keyMap);
-    const current = live.get(p.Name);
-    let item: PlannedItem;
-    if (!current) item = { name: p.Name, action: 'create', fields: [], desired };
-    else {
-      const fields = differingFields(desired, current, opts.exactTags);
-      const action: RestoreAction = fields.length === 0 ? 'unchanged' : opts.overwrite ? 'update' : 'differs';
-      item = { name: p.Name, action, fields, desired };
-    }
-    counts[item.action] += 1;
-    return item;
+    const fields = changedFields(desired, live.get(p.Name), opts.exactTags);
+    const action: RestoreAction = !fields ? 'create' : fields.length === 0 ? 'unchanged' : opts.overwrite ? 'update' : 'differs';
+    counts[action] += 1;
+    return { name: p.Name, action, fields: fields ?? [], desired };
   });
   if (opts.pruneUnder !== undefined) {
     for (const name of [...live.keys()].sort()) {
-      if (inArchive.has(name) || !underPath(name, opts.pruneUnder) || (opts.pruneKeep && underPath(name, opts.pruneKeep))) continue;
+      if (live.get(name)?.fields || !underPath(name, opts.pruneUnder) || (opts.pruneKeep && underPath(name, opts.pruneKeep))) continue;
       items.push({ name, action: 'delete', fields: [] });
       counts.delete += 1;
     }
   }
   return { items, counts };
+}
+
+/** Every field in which live differs from the archive's entry `want`; undefined when it does not exist live. */
+export function changedFields(want: ParameterDigest, facts: LiveFacts | undefined, exactTags = false): string[] | undefined {
+  if (!facts?.fields) return undefined;
+  const more = tagLabelFields(want, facts, exactTags);
+  return more.length ? [...facts.fields, ...more] : facts.fields;
 }
 
 /** `Value` shows as "value differs"; other fields by name. Never a value. */

@@ -9,7 +9,7 @@ import { EngineError } from '../errors.js';
 import { commonPath, readLive, checkKeys } from './live.js';
 import { applyRestore } from './apply.js';
 import { readSelected, type SourceOptions, type SelectedArchive } from './source.js';
-import { planRestore, underPath, describeFields, type ParameterDigest, type RestorePlan, type Selection } from './plan.js';
+import { planRestore, desiredParameter, underPath, describeFields, type ParameterDigest, type RestorePlan, type Selection } from './plan.js';
 import { SummaryFile, type RestoreSummary } from './summary.js';
 
 export { regionBucket, type SourceOptions } from './source.js';
@@ -74,6 +74,7 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
     const log = opts.logger.forRegion(opts.targetRegion);
     const livePath = opts.names ? commonPath(opts.names) : (opts.path ?? '/');
     const live = await readLive(aws, opts.targetRegion, livePath, {
+      archive: new Map(source.selected.map((p) => [p.Name, desiredParameter(p, opts.keyMap)])),
       logger: log,
       tagsFor: tagNames(source.selected, opts.exactTags),
       labelsFor: source.selected.filter((p) => p.Labels?.length).map((p) => p.Name),
