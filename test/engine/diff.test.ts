@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { restoreWorld, SOURCE, DR, type RestoreWorld } from '../helpers/restore.js';
 import { SECRET_MARKER } from '../helpers/fixtures.js';
+import { AddTagsToResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { diffArchive } from '../../ts/lib/restore/diff.js';
 import { digestParameter as g, compareLive } from '../../ts/lib/restore/plan.js';
 
@@ -44,6 +45,39 @@ describe('ssm-backup diff', function () {
       { name: secret, fields: ['Value'] },
     ]);
     expect(json.unchanged).to.have.length(4);
+  });
+
+  it('reads live tags with one GetResources sweep (not one ListTagsForResource per tagged parameter) and shows tag changes', async () => {
+    const host = `/app/${SOURCE}/db/host`;
+    const key = `/app/${SOURCE}/api/key`;
+    const ssm = new SSMClient({ region: SOURCE, endpoint: w.aws.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await ssm.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: host, Tags: [{ Key: 'team', Value: 'other' }] }));
+    await ssm.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: key, Tags: [{ Key: 'extra', Value: '1' }] }));
+    ssm.destroy();
+    w.aws.resetStats();
+    const json = JSON.parse((await w.run('diff', '--path', '/app', '--json')).stdout);
+    expect(json.changed).to.deep.equal([{ name: host, fields: ['Tags'] }]);
+    const ops = w.aws.stats().operations;
+    expect(ops['tagging:GetResources']).to.equal(1);
+    expect(ops['ssm:ListTagsForResource'] ?? 0).to.equal(0);
+
+    // Denied Tagging API: the same answer from ListTagsForResource, one call per tagged parameter.
+    w.aws.faults.add({ service: 'tagging', operation: 'GetResources', error: { code: 'AccessDeniedException', status: 400 } });
+    w.aws.resetStats();
+    const denied = await w.run('diff', '--path', '/app', '--json');
+    expect(JSON.parse(denied.stdout).changed).to.deep.equal(json.changed);
+    expect(denied.stderr).to.contain('falling back to ListTagsForResource');
+    expect(w.aws.stats().operations['ssm:ListTagsForResource']).to.equal(2);
+  });
+
+  it('reads tags one by one when the sweep would cost more calls than that (few tagged names, many tagged parameters)', async () => {
+    for (let i = 0; i < 250; i++) w.aws.ssm.put(SOURCE, { Name: `/other/p${i}`, Value: 'v', Tags: [{ Key: 'k', Value: String(i) }] });
+    w.aws.resetStats();
+    const json = JSON.parse((await w.run('diff', '--path', '/app', '--json')).stdout);
+    expect(json.changed).to.deep.equal([]);
+    const ops = w.aws.stats().operations;
+    expect(ops['tagging:GetResources']).to.equal(2);
+    expect(ops['ssm:ListTagsForResource']).to.equal(2);
   });
 
   it('compares with another region, keys mapped as a restore would write them', async () => {

@@ -6,7 +6,8 @@ import { ssmReader, type SsmReader } from '../../ts/lib/aws/ssm.js';
 import type { BackupParameter } from '../../ts/lib/parameter.js';
 import { silentLogger } from '../../ts/lib/log.js';
 import { computeDrift, guardRefusal, type Previous } from '../../ts/lib/drift.js';
-import type { IndexEntry, NameIndex } from '../../ts/lib/archive-facts.js';
+import { gzipIndex, type IndexEntry, type NameIndex } from '../../ts/lib/archive-facts.js';
+import { gunzipSync } from 'node:zlib';
 
 const e = (Name: string, Version = 1, LastModifiedDate = '2026-11-01T00:00:00.000Z', Type = 'String'): IndexEntry => ({
   Name,
@@ -62,6 +63,17 @@ describe('drift and the shrink guard (pure)', () => {
     };
     expect(guardRefusal(first, guard)).to.match(/^Selected 0 parameters \(--path \/x\)\. latest\.txt was not moved;/);
     expect(guardRefusal({ ...first, count: 5 }, guard)).to.equal(undefined);
+  });
+});
+
+describe('the name index file', () => {
+  it('is gzipped JSON of the whole index, written in pieces (0, 1, 1000 and 2,345 entries)', async () => {
+    for (const n of [0, 1, 1000, 2345]) {
+      const parameters: IndexEntry[] = Array.from({ length: n }, (_, i) => ({ Name: `/a/"p${i}\u00e9`, Type: 'String', Version: i + 1 }));
+      const index = { indexVersion: 1, archive: 'k.tar.gz', selection: { path: '/', nameContains: null }, parameters } as unknown as NameIndex;
+      expect(JSON.parse(gunzipSync(await gzipIndex(index)).toString('utf8'))).to.deep.equal(index);
+    }
+    expect(JSON.parse(gunzipSync(await gzipIndex({ parameters: [] } as unknown as NameIndex)).toString('utf8'))).to.deep.equal({ parameters: [] });
   });
 });
 

@@ -101,6 +101,47 @@ describe('tags through the Resource Groups Tagging API sweep (local AWS)', funct
     expect(warn[0]).to.match(/^Tags of 1 parameter\(s\) changed while the backup ran; .*: \/app\/s0\/p003$/);
   });
 
+  it('names changed tags exactly by ARN: a flat name, a one-level name, and never a parameter outside the selection', async () => {
+    aws.ssm.put(REGION, { Name: 'flat', Value: 'f', Tags: [{ Key: 'a', Value: '1' }] });
+    aws.ssm.put(REGION, { Name: '/one', Value: 'o' });
+    aws.ssm.put(REGION, { Name: '/elsewhere/p', Value: 'e' });
+    const inner = taggingReader(tagging);
+    let sweeps = 0;
+    const reader: TaggingReader = {
+      // Tags change once the first sweep has read its last page.
+      sweepPage: async (token) => {
+        const page = await inner.sweepPage(token);
+        if (page.nextToken === undefined && (sweeps += 1) === 1) {
+          for (const [name, value] of [
+            ['flat', '2'],
+            ['/one', '1'],
+            ['/elsewhere/p', '1'],
+          ])
+            await ssm.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: name, Tags: [{ Key: 'a', Value: value }] }));
+          await ssm.send(new RemoveTagsFromResourceCommand({ ResourceType: 'Parameter', ResourceId: '/app/s0/p002', TagKeys: ['team'] }));
+        }
+        return page;
+      },
+    };
+    const all = await collect({}, reader);
+    expect(await all.result.tagCheck).to.deep.equal(['/app/s0/p002', '/elsewhere/p', '/one', 'flat']);
+    // A selection of /app: a change outside it is not named.
+    let done = false;
+    const second: TaggingReader = {
+      sweepPage: async (token) => {
+        const page = await inner.sweepPage(token);
+        if (page.nextToken === undefined && !done) {
+          done = true;
+          await ssm.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: '/elsewhere/p', Tags: [{ Key: 'a', Value: '9' }] }));
+          await ssm.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: '/app/s0/p004', Tags: [{ Key: 'cost', Value: '9' }] }));
+        }
+        return page;
+      },
+    };
+    const app = await collect({ filters: selectionFilters('/app') }, second);
+    expect(await app.result.tagCheck).to.deep.equal(['/app/s0/p004']);
+  });
+
   it('falls back to ListTagsForResource per parameter when GetResources is denied, and says so once', async () => {
     aws.faults.add({ service: 'tagging', operation: 'GetResources', error: { code: 'AccessDeniedException', status: 400 } });
     const { out, result } = await collect();

@@ -40,7 +40,8 @@ export class TagJoin {
   private readonly ready: Promise<void>;
   private held: BackupParameter[][] = [];
   private heldCount = 0;
-  private readonly joined: string[] = [];
+  /** Names of the parameters joined from the sweep (the strings the parameters hold: no copy per parameter). */
+  private readonly joined = new Set<string>();
   sweepPages = 0;
 
   constructor(private readonly opts: TagJoinOptions) {
@@ -81,33 +82,30 @@ export class TagJoin {
     if (this.perParameter || !this.opts.tagging || !this.index) return [];
     const now = await sweepTags(this.opts.tagging, this.opts.logger, 'Tag check', this.opts.throttles);
     const key = (t: Tag[] | undefined) => JSON.stringify((t ?? []).map((x) => [x.Key, x.Value]).sort());
-    const changed: string[] = [];
-    for (const arnAndName of this.joined) {
-      const [arn, name] = arnAndName.split('\n');
-      if (key(this.index.get(arn)) !== key(now.get(arn))) changed.push(name);
+    const changed = new Set<string>();
+    for (const arn of new Set([...this.index.keys(), ...now.keys()])) {
+      if (key(this.index.get(arn)) === key(now.get(arn))) continue;
+      const name = this.joinedName(arn);
+      if (name !== undefined) changed.add(name);
     }
-    return changed;
+    return [...changed].sort();
+  }
+
+  /**
+   * The joined parameter a parameter ARN names (`arn:...:parameter/a/b` is /a/b, `arn:...:parameter/a` is /a or the
+   * flat name a; ARN format from the Parameter Store IAM reference), undefined when no joined parameter has it.
+   */
+  private joinedName(arn: string): string | undefined {
+    const at = arn.indexOf(':parameter/');
+    if (at < 0) return undefined;
+    const tail = arn.slice(at + ':parameter/'.length);
+    if (this.joined.has(`/${tail}`)) return `/${tail}`;
+    return this.joined.has(tail) ? tail : undefined;
   }
 
   private async sweep(tagging: TaggingReader): Promise<void> {
-    const { region, logger } = this.opts;
-    try {
-      this.index = await sweepTags(tagging, logger, 'Tag sweep', this.opts.throttles, () => this.tooCostly());
-    } catch (err) {
-      if (err instanceof SweepAbandoned) {
-        logger.info(
-          `Tags: the selection is small next to the region's tagged parameters (${this.sweepPages} GetResources pages read); reading its tags with ListTagsForResource instead`,
-        );
-      } else if (isTaggingUnavailable(err)) {
-        logger.warn(
-          `Tags: the Resource Groups Tagging API is not available in ${region} (${awsErrorCode(err) ?? 'unreachable'}); falling back to ListTagsForResource, one call per parameter (paced by --tag-rate)`,
-        );
-      } else {
-        throw new EngineError('region', `GetResources (tag sweep) failed in ${region}: ${describeAwsError(err)}`, { region, cause: err });
-      }
-      this.index = undefined;
-      this.perParameter = true;
-    }
+    this.index = await sweepOrFallBack(tagging, { ...this.opts, phase: 'Tag sweep', tooCostly: () => this.tooCostly() });
+    if (!this.index) this.perParameter = true;
   }
 
   /** Calls spent on the sweep already exceed one ListTagsForResource per selected parameter (selection fully described). */
@@ -130,7 +128,7 @@ export class TagJoin {
     } else {
       for (const p of params) {
         p.Tags = (p.ARN !== undefined ? this.index?.get(p.ARN) : undefined) ?? [];
-        if (p.ARN !== undefined) this.joined.push(`${p.ARN}\n${p.Name}`);
+        if (p.ARN !== undefined) this.joined.add(p.Name);
       }
     }
     await this.opts.sink(params);
@@ -142,6 +140,38 @@ export class TagJoin {
     } catch (err) {
       throw new EngineError('region', `ListTagsForResource failed for ${name}: ${describeAwsError(err)}`, { region: this.opts.region, cause: err });
     }
+  }
+}
+
+/**
+ * sweepTags, or undefined when the caller should read tags per parameter (ListTagsForResource) instead: the sweep got
+ * costlier than that (`tooCostly()`, asked after each page; said at INFO) or the Tagging API is denied or unavailable
+ * in the region (warned once). Any other failure throws a region error.
+ */
+export async function sweepOrFallBack(
+  tagging: TaggingReader,
+  opts: { region: string; logger: Logger; phase: string; throttles?: () => number; tooCostly?: () => boolean },
+): Promise<Map<string, Tag[]> | undefined> {
+  const { region, logger } = opts;
+  let pages = 0;
+  try {
+    return await sweepTags(tagging, logger, opts.phase, opts.throttles, () => {
+      pages += 1;
+      return opts.tooCostly?.() ?? false;
+    });
+  } catch (err) {
+    if (err instanceof SweepAbandoned) {
+      logger.info(
+        `Tags: the selection is small next to the region's tagged parameters (${pages} GetResources pages read); reading its tags with ListTagsForResource instead`,
+      );
+    } else if (isTaggingUnavailable(err)) {
+      logger.warn(
+        `Tags: the Resource Groups Tagging API is not available in ${region} (${awsErrorCode(err) ?? 'unreachable'}); falling back to ListTagsForResource, one call per parameter (paced by --tag-rate)`,
+      );
+    } else {
+      throw new EngineError('region', `GetResources (${opts.phase.toLowerCase()}) failed in ${region}: ${describeAwsError(err)}`, { region, cause: err });
+    }
+    return undefined;
   }
 }
 

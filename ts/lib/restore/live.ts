@@ -3,6 +3,8 @@ import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { AwsClientFactory } from '../aws/clients.js';
 import { ssmReader, selectionFilters, type SsmReader } from '../aws/ssm.js';
 import { collectParameters } from '../collect.js';
+import { sweepOrFallBack } from '../tags.js';
+import { taggingReader } from '../aws/tagging.js';
 import { mergeParameter, type BackupParameter } from '../parameter.js';
 import { EngineError, awsErrorCode, describeAwsError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -38,15 +40,35 @@ export interface LiveOptions {
 /**
  * Live parameters under a path in one region, by name, as LiveFacts (each compared with the archive's entry as it
  * arrives; values hashed, never kept): everything below `path` (DescribeParameters Path Recursive + GetParameters at
- * the client's Get* pacing, as backup reads) and `path` itself, which a Path filter does not return. Then tags of the
- * `tagsFor` names and labels of the `labelsFor` names that exist live. Progress at INFO.
+ * the client's Get* pacing, as backup reads) and `path` itself, which a Path filter does not return. Tags of the
+ * `tagsFor` names as backup reads them (one GetResources sweep alongside the listing, ListTagsForResource per name
+ * when that is cheaper or the Tagging API is not available), then labels of the `labelsFor` names that exist live.
+ * Progress at INFO.
  */
 export async function readLive(aws: AwsClientFactory, region: string, path: string, opts: LiveOptions): Promise<Map<string, LiveFacts>> {
   const reader = ssmReader(aws.ssm(region));
   const live = new Map<string, LiveFacts>();
+  const wantTags = new Set(opts.tagsFor ?? []);
+  // ARNs of the names whose tags are wanted: the sweep is keyed by ARN.
+  const arns = new Map<string, string>();
   const add = (p: BackupParameter) => {
     live.set(p.Name, liveFacts(opts.archive.get(p.Name), digestParameter(p)));
+    if (p.ARN !== undefined && wantTags.has(p.Name)) arns.set(p.Name, p.ARN);
   };
+  let sweepPages = 0;
+  // Tags as backup reads them: one GetResources sweep of the region alongside the listing, unless it would cost more
+  // calls than one ListTagsForResource per wanted name, or the Tagging API is not available here.
+  const sweep =
+    wantTags.size > 0
+      ? sweepOrFallBack(taggingReader(aws.tagging(region)), {
+          region,
+          logger: opts.logger,
+          phase: 'Tag sweep',
+          throttles: opts.throttles,
+          tooCostly: () => (sweepPages += 1) >= wantTags.size,
+        })
+      : Promise.resolve(undefined);
+  sweep.catch(() => undefined); // awaited below
   const progress = startProgress(opts.logger, 'Reading live parameters', { unit: 'parameters', throttles: opts.throttles });
   try {
     await collectParameters(reader, {
@@ -62,19 +84,22 @@ export async function readLive(aws: AwsClientFactory, region: string, path: stri
     });
     const top = path.replace(/\/+$/, '');
     if (top) await readOne(reader, region, top, add);
+    const index = await sweep;
+    const tagged = [...wantTags].filter((n) => live.get(n)?.fields !== undefined);
+    // From the sweep by ARN (absent: no tags); one by one without a sweep, or for a name that came without an ARN.
+    const oneByOne = index ? tagged.filter((n) => !arns.has(n)) : tagged;
+    if (index) for (const name of tagged) if (arns.has(name)) (live.get(name) as LiveFacts).Tags = index.get(arns.get(name) as string) ?? [];
     const limit = pLimit(4);
     await Promise.all(
-      (opts.tagsFor ?? [])
-        .filter((n) => live.get(n)?.fields !== undefined)
-        .map((name) =>
-          limit(async () => {
-            try {
-              (live.get(name) as LiveFacts).Tags = await reader.tags(name);
-            } catch (err) {
-              throw new EngineError('region', `ListTagsForResource failed for ${name} in ${region}: ${describeAwsError(err)}`, { region, cause: err });
-            }
-          }),
-        ),
+      oneByOne.map((name) =>
+        limit(async () => {
+          try {
+            (live.get(name) as LiveFacts).Tags = await reader.tags(name);
+          } catch (err) {
+            throw new EngineError('region', `ListTagsForResource failed for ${name} in ${region}: ${describeAwsError(err)}`, { region, cause: err });
+          }
+        }),
+      ),
     );
     await Promise.all(
       (opts.labelsFor ?? [])
