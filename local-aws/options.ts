@@ -23,6 +23,7 @@ export const OPTION_DEFS: OptionDef[] = [
   { name: 'labelTps', flag: 'label-tps', kind: 'number' },
   { name: 'historyTps', flag: 'history-tps', kind: 'number' },
   { name: 'pageSize', flag: 'page-size', kind: 'number' },
+  { name: 'resourcesPageSize', flag: 'resources-page-size', kind: 'number' },
   { name: 'filterAfterPaging', flag: 'filter-after-paging', kind: 'boolean' },
   { name: 'accountId', flag: 'account-id', kind: 'string' },
 ];
@@ -40,7 +41,8 @@ export function optionValue(def: OptionDef, v: unknown): number | boolean | stri
   }
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw new Error(`${def.name} needs a non-negative number, got ${String(v)}`);
-  if (def.name === 'pageSize' && (!Number.isInteger(n) || n < 1)) throw new Error(`pageSize needs an integer >= 1, got ${String(v)}`);
+  if ((def.name === 'pageSize' || def.name === 'resourcesPageSize') && (!Number.isInteger(n) || n < 1))
+    throw new Error(`${def.name} needs an integer >= 1, got ${String(v)}`);
   return n;
 }
 

@@ -5,6 +5,8 @@ import { makeToken, readToken } from './http-util.js';
 export interface PagingOptions {
   /** Caps every page below the requested size. */
   pageSize?: number;
+  /** Caps GetResources pages instead of `pageSize` when set. */
+  resourcesPageSize?: number;
   /** Page over the unfiltered items, then filter the page (pages may be sparse or empty while a token follows). */
   filterAfterPaging?: boolean;
 }

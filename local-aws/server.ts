@@ -43,7 +43,7 @@ export class Core {
   }
 
   get paging(): PagingOptions {
-    return { pageSize: this.options.pageSize, filterAfterPaging: this.options.filterAfterPaging };
+    return { pageSize: this.options.pageSize, resourcesPageSize: this.options.resourcesPageSize, filterAfterPaging: this.options.filterAfterPaging };
   }
 }
 

@@ -66,7 +66,10 @@ export function getResources(store: SsmStore, region: string, input: Input, pagi
   const keep = (p: StoredParameter): boolean =>
     (arns === undefined || arns.has(p.ARN)) && (filters.length > 0 ? filters.every((f) => matches(p, f)) : store.everTaggedName(region, p.Name));
   const items = wanted ? [...store.list(region)].sort((a, b) => (a.ARN < b.ARN ? -1 : a.ARN > b.ARN ? 1 : 0)) : [];
-  const { page, next } = pageOf({ items, key: (p) => p.ARN, limit, token, filter: keep, badToken: () => invalid('The PaginationToken is not valid.') }, paging);
+  const { page, next } = pageOf(
+    { items, key: (p) => p.ARN, limit, token, filter: keep, badToken: () => invalid('The PaginationToken is not valid.') },
+    { ...paging, pageSize: paging.resourcesPageSize ?? paging.pageSize },
+  );
   return {
     PaginationToken: next ?? '',
     ResourceTagMappingList: page.map((p) => ({ ResourceARN: p.ARN, Tags: p.Tags.map((t) => ({ Key: t.Key, Value: t.Value })) })),

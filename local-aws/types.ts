@@ -19,6 +19,8 @@ export interface LocalAwsOptions {
   historyTps?: number;
   /** Caps every page (DescribeParameters, GetParametersByPath, GetParameterHistory, GetResources) below MaxResults. */
   pageSize?: number;
+  /** Caps GetResources pages instead of `pageSize` (e.g. 10-item DescribeParameters pages beside 100-item GetResources pages). */
+  resourcesPageSize?: number;
   /** Page over the unfiltered set, then filter each page (AWS behaviour: sparse or empty pages with a NextToken). */
   filterAfterPaging?: boolean;
   /** Account id reported by STS, used in ARNs and as the default S3 bucket owner (default 123456789012). */

@@ -85,6 +85,7 @@ describe('tags through the Resource Groups Tagging API sweep (local AWS)', funct
     const inner = taggingReader(tagging);
     let pages = 0;
     const reader: TaggingReader = {
+      byArns: (arns) => inner.byArns(arns),
       sweepPage: async (token) => {
         const page = await inner.sweepPage(token);
         pages += 1;
@@ -109,6 +110,7 @@ describe('tags through the Resource Groups Tagging API sweep (local AWS)', funct
     let sweeps = 0;
     const reader: TaggingReader = {
       // Tags change once the first sweep has read its last page.
+      byArns: (arns) => inner.byArns(arns),
       sweepPage: async (token) => {
         const page = await inner.sweepPage(token);
         if (page.nextToken === undefined && (sweeps += 1) === 1) {
@@ -128,6 +130,7 @@ describe('tags through the Resource Groups Tagging API sweep (local AWS)', funct
     // A selection of /app: a change outside it is not named.
     let done = false;
     const second: TaggingReader = {
+      byArns: (arns) => inner.byArns(arns),
       sweepPage: async (token) => {
         const page = await inner.sweepPage(token);
         if (page.nextToken === undefined && !done) {
@@ -140,6 +143,40 @@ describe('tags through the Resource Groups Tagging API sweep (local AWS)', funct
     };
     const app = await collect({ filters: selectionFilters('/app') }, second);
     expect(await app.result.tagCheck).to.deep.equal(['/app/s0/p004']);
+  });
+
+  it('checks a selection by ARN list (GetResources ResourceARNList, 100 a call) when that costs no more calls than a sweep', async () => {
+    aws.ssm.put(REGION, { Name: 'flatname', Value: 'f', Tags: [{ Key: 'a', Value: '1' }] });
+    const inner = taggingReader(tagging);
+    const retag = async (name: string, value: string) =>
+      ssm.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: name, Tags: [{ Key: 'late', Value: value }] }));
+    let step = 0;
+    let round = 0;
+    const reader: TaggingReader = {
+      byArns: (arns) => inner.byArns(arns),
+      sweepPage: async (token) => {
+        const page = await inner.sweepPage(token);
+        if (page.nextToken === undefined && step++ === 0) {
+          round += 1;
+          await retag('/app/s0/p004', 'x');
+          await retag('/app/s0/p005', 'y');
+          await retag('/app/s1/p030', 'outside');
+          await retag('flatname', `z${round}`);
+        }
+        return page;
+      },
+    };
+    aws.resetStats();
+    const s0 = await collect({ filters: selectionFilters('/app/s0'), selective: true }, reader);
+    expect(s0.out).to.have.length(26);
+    expect(await s0.result.tagCheck).to.deep.equal(['/app/s0/p004', '/app/s0/p005']);
+    // The sweep (2 pages of 100), then one ResourceARNList call for the 26 selected parameters.
+    expect(aws.stats().operations['tagging:GetResources']).to.equal(3);
+
+    step = 0;
+    const flat = await collect({ filters: selectionFilters('/', 'flatname'), selective: true }, reader);
+    expect(flat.out.map((p) => p.Name)).to.deep.equal(['flatname']);
+    expect(await flat.result.tagCheck).to.deep.equal(['flatname']);
   });
 
   it('falls back to ListTagsForResource per parameter when GetResources is denied, and says so once', async () => {

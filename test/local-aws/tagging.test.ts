@@ -82,6 +82,14 @@ describe('local-aws Resource Groups Tagging API GetResources', () => {
     expect(sparse.arns).to.have.length(5);
   });
 
+  it('resourcesPageSize caps GetResources pages instead of pageSize, which still caps DescribeParameters', async () => {
+    expect((await admin(aws, 'options', { pageSize: 3, resourcesPageSize: 4 })).status).to.equal(200);
+    expect((await all({}, 100)).pages).to.deep.equal([4, 4, 2]);
+    const described = await ssm.send(new DescribeParametersCommand({ MaxResults: 50 }));
+    expect(described.Parameters).to.have.length(3);
+    expect((await admin(aws, 'options', { resourcesPageSize: 0 })).status).to.equal(400);
+  });
+
   it('denial and throttling: an AccessDeniedException fault, ThrottledException over getResourcesTps, counted in stats', async () => {
     aws.faults.add({
       service: 'tagging',

@@ -12,7 +12,17 @@ export interface TagPage {
 export interface TaggingReader {
   /** One page of every SSM parameter of the region that is or was tagged (GetResources, 100 a page). */
   sweepPage(nextToken?: string): Promise<TagPage>;
+  /**
+   * The tags of up to 100 parameters by ARN (GetResources with ResourceARNList: no paging, so calls can run side by
+   * side). Like the sweep, a parameter never tagged is absent.
+   */
+  byArns(arns: string[]): Promise<Map<string, Tag[]>>;
 }
+
+/** GetResources' ResourceARNList limit (API reference: 1-100 ARNs, not combined with paging or filters). */
+export const ARNS_PER_CALL = 100;
+
+const tagList = (tags: { Key?: string; Value?: string }[] | undefined): Tag[] => (tags ?? []).map((t) => ({ Key: t.Key, Value: t.Value }));
 
 /** GetResources' page size limit (API reference: ResourcesPerPage 1-100). */
 export const RESOURCES_PER_PAGE = 100;
@@ -27,11 +37,14 @@ export function taggingReader(client: ResourceGroupsTaggingAPIClient): TaggingRe
           PaginationToken: nextToken || undefined,
         }),
       );
-      const items = (out.ResourceTagMappingList ?? [])
-        .filter((m) => m.ResourceARN)
-        .map((m) => ({ arn: m.ResourceARN as string, tags: (m.Tags ?? []).map((t) => ({ Key: t.Key, Value: t.Value })) }));
+      const items = (out.ResourceTagMappingList ?? []).filter((m) => m.ResourceARN).map((m) => ({ arn: m.ResourceARN as string, tags: tagList(m.Tags) }));
       // The last page carries an empty PaginationToken (API reference of GetResources).
       return { items, nextToken: out.PaginationToken || undefined };
+    },
+    async byArns(arns) {
+      if (arns.length < 1 || arns.length > ARNS_PER_CALL) throw new RangeError(`byArns takes 1-${ARNS_PER_CALL} ARNs, got ${arns.length}`);
+      const out = await client.send(new GetResourcesCommand({ ResourceARNList: arns }));
+      return new Map((out.ResourceTagMappingList ?? []).filter((m) => m.ResourceARN).map((m) => [m.ResourceARN as string, tagList(m.Tags)]));
     },
   };
 }
