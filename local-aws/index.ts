@@ -83,7 +83,7 @@ export async function startLocalAws(opts: LocalAwsOptions = {}, port = 0): Promi
     ssm: {
       put: (region, p) => void rethrowPlain(() => core.ssm.put(region, p, true)),
       get: (region, name) => core.ssm.get(region, name),
-      list: (region) => core.ssm.list(region),
+      list: (region) => [...core.ssm.list(region)],
       delete: (region, name) => void core.ssm.delete(region, name),
       clear: (region) => core.ssm.clear(region),
     },

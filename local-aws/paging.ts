@@ -13,7 +13,7 @@ export interface PagingOptions {
 
 export interface PageRequest<T> {
   /** All items in their stable order (sorted by `key`). */
-  items: T[];
+  items: readonly T[];
   key: (item: T) => string;
   /** Requested page size, already validated. */
   limit: number;

@@ -96,13 +96,27 @@ export class SsmStore {
     return rest.split('/').length > 2 || this.params(region).has(rest) ? rest : rest.slice(1);
   }
 
+  private readonly sorted = new Map<string, { byName?: StoredParameter[]; byArn?: StoredParameter[] }>();
+
   get(region: string, name: string): StoredParameter | undefined {
     return this.params(region).get(name);
   }
 
-  /** All parameters of a region, ordered by name. */
-  list(region: string): StoredParameter[] {
-    return [...this.params(region).values()].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
+  /** All parameters of a region, ordered by name (shared until the region's names change: do not modify). */
+  list(region: string): readonly StoredParameter[] {
+    return this.ordered(region, 'byName', (p) => p.Name);
+  }
+
+  /** All parameters of a region, ordered by ARN (GetResources order; shared like list()). */
+  listByArn(region: string): readonly StoredParameter[] {
+    return this.ordered(region, 'byArn', (p) => p.ARN);
+  }
+
+  /** Sorted once per change of the region's parameters: a paged listing of 10,000 no longer sorts them on every page. */
+  private ordered(region: string, which: 'byName' | 'byArn', key: (p: StoredParameter) => string): readonly StoredParameter[] {
+    let c = this.sorted.get(region);
+    if (!c) this.sorted.set(region, (c = {}));
+    return (c[which] ??= [...this.params(region).values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)));
   }
 
   regionNames(): string[] {
@@ -110,12 +124,15 @@ export class SsmStore {
   }
 
   delete(region: string, name: string): boolean {
+    this.sorted.delete(region);
     this.versions.drop(region, name);
     this.tagged(region).delete(name);
     return this.params(region).delete(name);
   }
 
   clear(region?: string): void {
+    if (region === undefined) this.sorted.clear();
+    else this.sorted.delete(region);
     this.versions.clear(region);
     if (region === undefined) this.regions.clear();
     else this.regions.delete(region);
@@ -250,6 +267,7 @@ export class SsmStore {
     };
     this.versions.record(region, stored);
     this.params(region).set(name, stored);
+    this.sorted.delete(region);
     if (stored.Tags.length > 0) this.tagged(region).add(name);
     return { Version: stored.Version, Tier: stored.Tier };
   }

@@ -65,7 +65,11 @@ export function getResources(store: SsmStore, region: string, input: Input, pagi
   const token = typeof input.PaginationToken === 'string' && input.PaginationToken !== '' ? input.PaginationToken : undefined;
   const keep = (p: StoredParameter): boolean =>
     (arns === undefined || arns.has(p.ARN)) && (filters.length > 0 ? filters.every((f) => matches(p, f)) : store.everTaggedName(region, p.Name));
-  const items = wanted ? [...store.list(region)].sort((a, b) => (a.ARN < b.ARN ? -1 : a.ARN > b.ARN ? 1 : 0)) : [];
+  // With an ARN list, only those parameters (no scan of the region).
+  const listed =
+    arns &&
+    [...arns].map((arn) => store.get(region, store.normalizeName(region, arn))).filter((p): p is StoredParameter => p?.ARN !== undefined && arns.has(p.ARN));
+  const items = !wanted ? [] : listed ? listed.sort((a, b) => (a.ARN < b.ARN ? -1 : a.ARN > b.ARN ? 1 : 0)) : store.listByArn(region);
   const { page, next } = pageOf(
     { items, key: (p) => p.ARN, limit, token, filter: keep, badToken: () => invalid('The PaginationToken is not valid.') },
     { ...paging, pageSize: paging.resourcesPageSize ?? paging.pageSize },

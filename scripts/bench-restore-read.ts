@@ -3,8 +3,9 @@
  *   memory: N parameters of 4 KB backed up, then verify, diff and a restore plan of the whole archive; peak RSS of
  *           each engine process sampled from /proc/<pid>/status VmHWM (target <= 250 MB), and two decompression
  *           bombs (a 1.6 GB backup.json of blanks, a 1 GB string) refused with one line (target < 300 MB RSS).
- *   quota:  diff and a restore plan of N parameters against the Get* quota (emulated and --get-rate, default 40/s)
- *           with latency; ratio to the lower bound the quota implies (target <= 1.25).
+ *   quota:  diff and a restore plan of N parameters, every one tagged, against the Get* quota (emulated and
+ *           --get-rate, default 40/s; ListTagsForResource 20/s) with latency; ratio to the lower bound the quota
+ *           implies (target <= 1.25); API calls of the diff by operation.
  * Run alone: `node --import tsx scripts/bench-restore-read.ts [--scenario memory|quota] [--params N]`.
  */
 import { spawn } from 'node:child_process';
@@ -59,13 +60,18 @@ function engine(aws: LocalAws, args: string[]): Promise<Run> {
   });
 }
 
-function seed(aws: LocalAws, count: number, valueBytes: number): void {
+function seed(aws: LocalAws, count: number, valueBytes: number, tagged = false): void {
   seedBackupConfig(aws, [REGION]);
   for (let i = 0; i < count; i += 1) {
     const value = randomBytes(Math.ceil((valueBytes * 3) / 4))
       .toString('base64')
       .slice(0, valueBytes);
-    aws.ssm.put(REGION, { Name: `/bench/svc${Math.floor(i / 100)}/p${i}`, Value: value, Type: i % 5 === 0 ? 'SecureString' : 'String' });
+    aws.ssm.put(REGION, {
+      Name: `/bench/svc${Math.floor(i / 100)}/p${i}`,
+      Value: value,
+      Type: i % 5 === 0 ? 'SecureString' : 'String',
+      Tags: tagged ? [{ Key: 'team', Value: `t${i % 7}` }] : undefined,
+    });
   }
 }
 
@@ -135,14 +141,17 @@ export async function benchRestoreQuota(opts: { parameters?: number; getTps?: nu
   const aws = await startLocalAws({ getTps: 2000 });
   const work = mkdtempSync(path.join(tmpdir(), 'bench-restore-quota-'));
   try {
-    seed(aws, n, 64);
+    // Every parameter tagged (tags are backed up by default): diff and restore read the live tags too.
+    seed(aws, n, 64, true);
     const backup = await engine(aws, ['backup', '--regions', REGION, '--work-dir', work, '--get-rate', '2000']);
     if (backup.code !== 0) throw new Error(`backup failed: ${backup.lastError}`);
-    aws.setOptions({ getTps: tps, latencyMs: latency });
+    aws.setOptions({ getTps: tps, latencyMs: latency, tagTps: 20 });
     const total = aws.ssm.list(REGION).length;
     // Same bound as backup's: Get* calls cannot beat the quota (one second of burst), Describe pages are sequential.
     const bound = Math.max((Math.ceil(total / 10) - tps) / tps, (Math.ceil(total / 50) * latency) / 1000) + (2 * latency) / 1000;
+    aws.resetStats();
     const diff = await engine(aws, ['diff', '--get-rate', String(tps)]);
+    const diffCalls = aws.stats().operations;
     const plan = await engine(aws, ['restore', '--get-rate', String(tps), '--work-dir', work]);
     return {
       parameters: total,
@@ -150,6 +159,7 @@ export async function benchRestoreQuota(opts: { parameters?: number; getTps?: nu
       lowerBoundSec: round(bound),
       diff: `exit ${diff.code}, ${round(diff.sec)} s, ratio to bound ${round(diff.sec / bound, 3)} (target <= 1.25)`,
       restorePlan: `exit ${plan.code}, ${round(plan.sec)} s, ratio to bound ${round(plan.sec / bound, 3)} (target <= 1.25)`,
+      diffApiCalls: JSON.stringify(diffCalls),
       throttles: aws.stats().throttles,
     };
   } finally {
