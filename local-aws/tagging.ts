@@ -60,24 +60,34 @@ export function getResources(store: SsmStore, region: string, input: Input, pagi
   const filters = tagFilters(input.TagFilters);
   const wanted = selectsParameters(input.ResourceTypeFilters);
   const arns = arnList(input);
+  const token = typeof input.PaginationToken === 'string' && input.PaginationToken !== '' ? input.PaginationToken : undefined;
+  const mapping = (p: StoredParameter) => ({ ResourceARN: p.ARN, Tags: p.Tags.map((t) => ({ Key: t.Key, Value: t.Value })) });
+  const byArn = (a: StoredParameter, b: StoredParameter) => (a.ARN < b.ARN ? -1 : a.ARN > b.ARN ? 1 : 0);
+  if (arns) {
+    // ResourceARNList is answered whole, never paged: the API reference forbids it beside ResourcesPerPage, TagsPerPage
+    // or PaginationToken. Listed: those that are or were tagged (only those ARNs are looked up, no scan of the region).
+    if (input.ResourcesPerPage !== undefined || input.TagsPerPage !== undefined || token !== undefined)
+      throw invalid('ResourceARNList cannot be combined with ResourcesPerPage, TagsPerPage or PaginationToken.');
+    const listed = [...arns]
+      .map((arn) => store.get(region, store.normalizeName(region, arn)))
+      .filter((p): p is StoredParameter => p !== undefined && arns.has(p.ARN) && store.everTaggedName(region, p.Name));
+    return { PaginationToken: '', ResourceTagMappingList: listed.sort(byArn).map(mapping) };
+  }
   const limit = pageLimit(input.ResourcesPerPage, 'resourcesPerPage', 50, 100, invalid);
   if (input.TagsPerPage !== undefined) pageLimit(input.TagsPerPage, 'tagsPerPage', 100, 500, invalid, 100);
-  const token = typeof input.PaginationToken === 'string' && input.PaginationToken !== '' ? input.PaginationToken : undefined;
-  const keep = (p: StoredParameter): boolean =>
-    (arns === undefined || arns.has(p.ARN)) && (filters.length > 0 ? filters.every((f) => matches(p, f)) : store.everTaggedName(region, p.Name));
-  // With an ARN list, only those parameters (no scan of the region).
-  const listed =
-    arns &&
-    [...arns].map((arn) => store.get(region, store.normalizeName(region, arn))).filter((p): p is StoredParameter => p?.ARN !== undefined && arns.has(p.ARN));
-  const items = !wanted ? [] : listed ? listed.sort((a, b) => (a.ARN < b.ARN ? -1 : a.ARN > b.ARN ? 1 : 0)) : store.listByArn(region);
+  const keep = (p: StoredParameter): boolean => (filters.length > 0 ? filters.every((f) => matches(p, f)) : store.everTaggedName(region, p.Name));
   const { page, next } = pageOf(
-    { items, key: (p) => p.ARN, limit, token, filter: keep, badToken: () => invalid('The PaginationToken is not valid.') },
+    {
+      items: wanted ? store.listByArn(region) : [],
+      key: (p) => p.ARN,
+      limit,
+      token,
+      filter: keep,
+      badToken: () => invalid('The PaginationToken is not valid.'),
+    },
     { ...paging, pageSize: paging.resourcesPageSize ?? paging.pageSize },
   );
-  return {
-    PaginationToken: next ?? '',
-    ResourceTagMappingList: page.map((p) => ({ ResourceARN: p.ARN, Tags: p.Tags.map((t) => ({ Key: t.Key, Value: t.Value })) })),
-  };
+  return { PaginationToken: next ?? '', ResourceTagMappingList: page.map(mapping) };
 }
 
 /** Handles a Resource Groups Tagging API operation. */

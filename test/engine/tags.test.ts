@@ -4,7 +4,7 @@ import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-
 import { startLocalAws, type LocalAws } from '../../local-aws/index.js';
 import { collectParameters, type CollectOptions } from '../../ts/lib/collect.js';
 import { ssmReader, selectionFilters } from '../../ts/lib/aws/ssm.js';
-import { taggingReader, type TaggingReader } from '../../ts/lib/aws/tagging.js';
+import { PAGED_ARN_LIST, taggingReader, type TaggingReader } from '../../ts/lib/aws/tagging.js';
 import { createLogger, type LogEvent } from '../../ts/lib/log.js';
 import type { BackupParameter } from '../../ts/lib/parameter.js';
 
@@ -177,6 +177,28 @@ describe('tags through the Resource Groups Tagging API sweep (local AWS)', funct
     const flat = await collect({ filters: selectionFilters('/', 'flatname'), selective: true }, reader);
     expect(flat.out.map((p) => p.Name)).to.deep.equal(['flatname']);
     expect(await flat.result.tagCheck).to.deep.equal(['flatname']);
+  });
+
+  it('checks a mostly tagged region by ARN lists of 100 without false alarms, and sweeps if an ARN-list answer comes paged', async () => {
+    aws.ssm.clear(REGION);
+    for (let i = 0; i < 150; i++) aws.ssm.put(REGION, { Name: `/t/p${String(i).padStart(3, '0')}`, Value: 'v', Tags: [{ Key: 'k', Value: String(i) }] });
+    aws.resetStats();
+    const { out, result } = await collect();
+    expect(out).to.have.length(150);
+    expect(await result.tagCheck).to.deep.equal([]);
+    // The sweep: 2 pages (100 + 50); the check: 2 ARN lists (100 + 50), not a second sweep.
+    expect(aws.stats().operations['tagging:GetResources']).to.equal(4);
+
+    const inner = taggingReader(tagging);
+    const paged: TaggingReader = {
+      sweepPage: (token) => inner.sweepPage(token),
+      byArns: async () => {
+        throw Object.assign(new Error('paged'), { name: PAGED_ARN_LIST });
+      },
+    };
+    const again = await collect({}, paged);
+    expect(await again.result.tagCheck).to.deep.equal([]);
+    expect(events.some((e) => /sweeping the region instead/.test(e.message))).to.equal(true);
   });
 
   it('falls back to ListTagsForResource per parameter when GetResources is denied, and says so once', async () => {

@@ -82,6 +82,21 @@ describe('local-aws Resource Groups Tagging API GetResources', () => {
     expect(sparse.arns).to.have.length(5);
   });
 
+  it('answers a ResourceARNList whole (no page, no token), only parameters that are or were tagged; refuses it with paging fields', async () => {
+    for (let i = 0; i < 90; i++) aws.ssm.put('us-west-2', { Name: `/many/p${i}`, Value: 'v', Tags: [{ Key: 'k', Value: String(i) }] });
+    const arns = [...aws.ssm.list('us-west-2').map((p) => p.ARN)].slice(0, 100);
+    const out = await tagging.send(new GetResourcesCommand({ ResourceARNList: arns }));
+    const tagged = aws.ssm
+      .list('us-west-2')
+      .slice(0, 100)
+      .filter((p) => p.Tags.length > 0).length;
+    expect(out.ResourceTagMappingList).to.have.length(tagged);
+    expect(tagged).to.be.greaterThan(50);
+    expect(out.PaginationToken ?? '').to.equal('');
+    const err = await rejects(tagging.send(new GetResourcesCommand({ ResourceARNList: arns.slice(0, 2), ResourcesPerPage: 10 })));
+    expect(err.name).to.equal('InvalidParameterException');
+  });
+
   it('resourcesPageSize caps GetResources pages instead of pageSize, which still caps DescribeParameters', async () => {
     expect((await admin(aws, 'options', { pageSize: 3, resourcesPageSize: 4 })).status).to.equal(200);
     expect((await all({}, 100)).pages).to.deep.equal([4, 4, 2]);

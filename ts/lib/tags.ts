@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { Tag } from '@aws-sdk/client-ssm';
-import { ARNS_PER_CALL, isTaggingUnavailable, type TaggingReader } from './aws/tagging.js';
+import { ARNS_PER_CALL, PAGED_ARN_LIST, isTaggingUnavailable, type TaggingReader } from './aws/tagging.js';
 import type { SsmReader } from './aws/ssm.js';
 import type { BackupParameter } from './parameter.js';
 import { EngineError, awsErrorCode, describeAwsError } from './errors.js';
@@ -107,10 +107,14 @@ export class TagJoin {
             }),
           ),
         );
+        return [...changed].sort();
+      } catch (err) {
+        if ((err as Error)?.name !== PAGED_ARN_LIST) throw err;
+        this.opts.logger.debug('Tag check: GetResources paged an ARN-list answer; sweeping the region instead');
+        changed.clear();
       } finally {
         progress.stop();
       }
-      return [...changed].sort();
     }
     const now = await sweepTags(this.opts.tagging, this.opts.logger, 'Tag check', this.opts.throttles);
     for (const arn of new Set([...first.keys(), ...now.keys()])) {

@@ -19,6 +19,9 @@ export interface TaggingReader {
   byArns(arns: string[]): Promise<Map<string, Tag[]>>;
 }
 
+/** Error name of byArns when the service pages an ARN-list answer (the caller then sweeps instead). */
+export const PAGED_ARN_LIST = 'PagedArnListAnswer';
+
 /** GetResources' ResourceARNList limit (API reference: 1-100 ARNs, not combined with paging or filters). */
 export const ARNS_PER_CALL = 100;
 
@@ -44,6 +47,8 @@ export function taggingReader(client: ResourceGroupsTaggingAPIClient): TaggingRe
     async byArns(arns) {
       if (arns.length < 1 || arns.length > ARNS_PER_CALL) throw new RangeError(`byArns takes 1-${ARNS_PER_CALL} ARNs, got ${arns.length}`);
       const out = await client.send(new GetResourcesCommand({ ResourceARNList: arns }));
+      // The API reference answers an ARN list whole; a paged answer would silently lack tags, so it is an error.
+      if (out.PaginationToken) throw Object.assign(new Error('GetResources paged a ResourceARNList answer'), { name: PAGED_ARN_LIST });
       return new Map((out.ResourceTagMappingList ?? []).filter((m) => m.ResourceARN).map((m) => [m.ResourceARN as string, tagList(m.Tags)]));
     },
   };
