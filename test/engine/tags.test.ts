@@ -104,6 +104,8 @@ describe('tags through the Resource Groups Tagging API sweep (local AWS)', funct
   });
 
   it('names changed tags exactly by ARN: a flat name, a one-level name, and never a parameter outside the selection', async () => {
+    // Mostly untagged: 2 sweep pages against 6 ARN lists, so the check sweeps again and maps ARNs back to names.
+    for (let i = 0; i < 300; i++) aws.ssm.put(REGION, { Name: `/untagged/p${i}`, Value: 'u' });
     aws.ssm.put(REGION, { Name: 'flat', Value: 'f', Tags: [{ Key: 'a', Value: '1' }] });
     aws.ssm.put(REGION, { Name: '/one', Value: 'o' });
     aws.ssm.put(REGION, { Name: '/elsewhere/p', Value: 'e' });
@@ -126,8 +128,10 @@ describe('tags through the Resource Groups Tagging API sweep (local AWS)', funct
         return page;
       },
     };
+    aws.resetStats();
     const all = await collect({}, reader);
     expect(await all.result.tagCheck).to.deep.equal(['/app/s0/p002', '/elsewhere/p', '/one', 'flat']);
+    expect(aws.stats().operations['tagging:GetResources']).to.equal(4);
     // A selection of /app: a change outside it is not named.
     let done = false;
     const second: TaggingReader = {
