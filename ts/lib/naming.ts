@@ -89,6 +89,11 @@ export function ssmParameterNames(environment: string) {
   };
 }
 
+/** True for the backup configuration of any environment: /jenkins/{environment}/backup and every key below it. */
+export function isBackupConfigurationName(name: string): boolean {
+  return /^\/jenkins\/[^/]+\/backup(\/|$)/.test(name);
+}
+
 /** Every key under this path belongs to the backup configuration of the environment. */
 export function ssmParameterPath(environment: string): string {
   return `/jenkins/${environment}/backup`;

@@ -84,6 +84,9 @@ export class TagJoin {
     if (this.perParameter || !this.opts.tagging || !this.index) return [];
     const first = this.index;
     const key = (t: Tag[] | undefined) => JSON.stringify((t ?? []).map((x) => [x.Key, x.Value]).sort());
+    // Listed first and gone now: deleted after it was read (GetResources keeps listing untagged parameters with Tags: []),
+    // not retagged; the next backup shows it removed.
+    const differs = (arn: string, now: Map<string, Tag[]>) => (!first.has(arn) || now.has(arn)) && key(first.get(arn)) !== key(now.get(arn));
     const changed = new Set<string>();
     const names = [...this.joined];
     // By ARN list, four calls at a time, when that takes at most a quarter more calls than the sweep did (a selection,
@@ -101,7 +104,7 @@ export class TagJoin {
               const arns = chunk.map((n) => this.arnOf(n));
               const now = await tagging.byArns(arns);
               chunk.forEach((name, i) => {
-                if (key(first.get(arns[i])) !== key(now.get(arns[i]))) changed.add(name);
+                if (differs(arns[i], now)) changed.add(name);
               });
               progress.add(chunk.length);
             }),
@@ -118,7 +121,7 @@ export class TagJoin {
     }
     const now = await sweepTags(this.opts.tagging, this.opts.logger, 'Tag check', this.opts.throttles);
     for (const arn of new Set([...first.keys(), ...now.keys()])) {
-      if (key(first.get(arn)) === key(now.get(arn))) continue;
+      if (!differs(arn, now)) continue;
       const name = this.joinedName(arn);
       if (name !== undefined) changed.add(name);
     }

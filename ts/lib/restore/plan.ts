@@ -55,8 +55,13 @@ export interface PlanOptions {
   exactTags?: boolean;
   /** --prune: live parameters under `pruneUnder` (the selected path, itself included) the archive lacks are deleted. */
   pruneUnder?: string;
-  /** A path never pruned (the tool's own configuration, /jenkins/{env}/backup). */
-  pruneKeep?: string;
+  /** Names never pruned (the tool's configuration of every environment, /jenkins/{env}/backup). */
+  pruneKeep?: (name: string) => boolean;
+  /**
+   * The path the archive was made with (its name index): only names strictly below it are pruned ('/': all), since a
+   * backup with --path P reads what is below P, never P itself.
+   */
+  pruneHeldBelow?: string;
 }
 
 /** Parses `alias/aws/ssm=alias/other,key-id=alias/x` into a map. */
@@ -239,13 +244,16 @@ export function planRestore(archive: ParameterDigest[], live: Map<string, LiveFa
   });
   if (opts.pruneUnder !== undefined) {
     for (const name of [...live.keys()].sort()) {
-      if (live.get(name)?.fields || !underPath(name, opts.pruneUnder) || (opts.pruneKeep && underPath(name, opts.pruneKeep))) continue;
+      if (live.get(name)?.fields || !underPath(name, opts.pruneUnder) || opts.pruneKeep?.(name) || !heldBelow(name, opts.pruneHeldBelow)) continue;
       items.push({ name, action: 'delete', fields: [] });
       counts.delete += 1;
     }
   }
   return { items, counts };
 }
+
+/** True when an archive made with --path `path` could hold `name`: strictly below it, or anything for '/' (or no path). */
+const heldBelow = (name: string, path: string | undefined): boolean => !path || path === '/' || name.startsWith(`${path.replace(/\/+$/, '')}/`);
 
 /** Every field in which live differs from the archive's entry `want`; undefined when it does not exist live. */
 export function changedFields(want: ParameterDigest, facts: LiveFacts | undefined, exactTags = false): string[] | undefined {

@@ -4,7 +4,7 @@ import { withPrivateDir } from '../secure-temp.js';
 import type { LoadedArchive } from '../archive-source.js';
 import type { Logger } from '../log.js';
 import { getIndex } from '../archive-facts.js';
-import { ssmParameterPath } from '../naming.js';
+import { isBackupConfigurationName } from '../naming.js';
 import { EngineError } from '../errors.js';
 import { commonPath, readLive, checkKeys } from './live.js';
 import { applyRestore } from './apply.js';
@@ -48,7 +48,7 @@ const tagNames = (selected: ParameterDigest[], exact: boolean) =>
  * index says with which selection it was made. Refused (exit 2, before any write) when that is unknown (no index), a
  * name filter, or a path that does not cover --path.
  */
-async function checkPruneScope(aws: AwsClientFactory, opts: RestoreOptions, source: SelectedArchive): Promise<void> {
+async function checkPruneScope(aws: AwsClientFactory, opts: RestoreOptions, source: SelectedArchive): Promise<string> {
   const { bucket, key } = source.archive;
   const index = await getIndex(aws.s3(opts.region), bucket, key).catch(() => undefined);
   const selection = index?.selection;
@@ -61,6 +61,7 @@ async function checkPruneScope(aws: AwsClientFactory, opts: RestoreOptions, sour
   if (selection.nameContains)
     throw refuse(`the archive ${key} was made with --name-contains ${selection.nameContains}: it does not hold everything under any path`);
   if (!underPath(path, selection.path)) throw refuse(`the archive ${key} was made with --path ${selection.path}, which does not cover --path ${path}`);
+  return selection.path;
 }
 
 export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): Promise<RestoreResult> {
@@ -70,7 +71,7 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
     const spoolFile = opts.apply ? path.join(dir, 'selected.spool') : undefined;
     const source = await readSelected(aws, { ...opts, spoolFile, throttles });
     const spool = source.spool;
-    if (opts.prune) await checkPruneScope(aws, opts, source);
+    const heldBelow = opts.prune ? await checkPruneScope(aws, opts, source) : undefined;
     const log = opts.logger.forRegion(opts.targetRegion);
     const livePath = opts.names ? commonPath(opts.names) : (opts.path ?? '/');
     const live = await readLive(aws, opts.targetRegion, livePath, {
@@ -85,8 +86,9 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
       keyMap: opts.keyMap,
       exactTags: opts.exactTags,
       pruneUnder: opts.prune ? (opts.path ?? '/') : undefined,
-      // The tool's own configuration is never pruned (it may be newer than any archive).
-      pruneKeep: ssmParameterPath(opts.environment),
+      // The tool's configuration (of any environment) is never pruned: it may be newer than any archive.
+      pruneKeep: isBackupConfigurationName,
+      pruneHeldBelow: heldBelow,
     });
     const c = plan.counts;
     log.info(
