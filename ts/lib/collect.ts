@@ -82,6 +82,17 @@ export async function collectParameters(ssm: SsmReader, opts: CollectOptions): P
     if (batch.params.length > 0) await sink(batch.params);
   };
 
+  // Names wait here until they fill a GetParameters batch of 10: filtered listings come in sparse pages (AWS filters
+  // each page after paging), and a batch per page would spend up to twice the Get* quota on half-empty calls.
+  let pending: ParameterMetadata[] = [];
+  const dispatch = async (chunk: ParameterMetadata[]) => {
+    const task = limit(() => (failed ? Promise.resolve({ params: [], vanished: [] }) : fetchBatch(ssm, chunk, batchOpts)));
+    task.catch(() => {
+      failed = true;
+    });
+    window.push(task);
+    while (window.length >= windowSize) await drainOne();
+  };
   try {
     let token: string | undefined;
     let pages = 0;
@@ -95,14 +106,11 @@ export async function collectParameters(ssm: SsmReader, opts: CollectOptions): P
       result.described += items.length;
       opts.progress?.setTotal(result.described);
       labels?.setTotal(result.described);
-      for (let i = 0; i < items.length; i += GET_BATCH) {
-        const chunk = items.slice(i, i + GET_BATCH);
-        const task = limit(() => (failed ? Promise.resolve({ params: [], vanished: [] }) : fetchBatch(ssm, chunk, batchOpts)));
-        task.catch(() => {
-          failed = true;
-        });
-        window.push(task);
-        while (window.length >= windowSize) await drainOne();
+      pending = pending.concat(items);
+      while (pending.length >= GET_BATCH || (!token && pending.length > 0)) {
+        const chunk = pending.slice(0, GET_BATCH);
+        pending = pending.slice(GET_BATCH);
+        await dispatch(chunk);
       }
       if (pages % 20 === 0) opts.logger.debug(`described ${result.described} parameters (${pages} pages), collected ${result.collected}`);
     } while (token);
