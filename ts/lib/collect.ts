@@ -46,6 +46,8 @@ export interface CollectResult {
 }
 
 const GET_BATCH = 10;
+/** Batches (of GET_BATCH names) listed ahead of their GetParameters call at most: 2,000 names of metadata. */
+const WINDOW_BATCHES = 200;
 
 /**
  * Pages DescribeParameters and, while the next page is read, fetches values in batches of 10
@@ -54,8 +56,10 @@ const GET_BATCH = 10;
  */
 export async function collectParameters(ssm: SsmReader, opts: CollectOptions): Promise<CollectResult> {
   const limit = pLimit(Math.max(1, opts.concurrency));
-  const windowSize = Math.max(4, opts.concurrency * 2);
-  const window: Promise<{ params: BackupParameter[]; vanished: string[] }>[] = [];
+  // Batches listed ahead of the Get* calls: names only until fetched, and fetched batches leave the window after every
+  // page. The listing runs ahead of the Get* quota (up to WINDOW_BATCHES x 10 names) instead of waiting for it.
+  const windowSize = Math.max(4, opts.concurrency * 2, WINDOW_BATCHES);
+  const window: { task: Promise<{ params: BackupParameter[]; vanished: string[] }>; settled: boolean }[] = [];
   const result: CollectResult = { described: 0, collected: 0, vanished: [] };
   let failed = false;
   let describedAll = false;
@@ -75,7 +79,7 @@ export async function collectParameters(ssm: SsmReader, opts: CollectOptions): P
   const batchOpts = { ...opts, labels };
 
   const drainOne = async () => {
-    const batch = await (window.shift() as (typeof window)[number]);
+    const batch = await (window.shift() as (typeof window)[number]).task;
     result.collected += batch.params.length;
     opts.progress?.add(batch.params.length);
     result.vanished.push(...batch.vanished);
@@ -90,7 +94,12 @@ export async function collectParameters(ssm: SsmReader, opts: CollectOptions): P
     task.catch(() => {
       failed = true;
     });
-    window.push(task);
+    const entry = { task, settled: false };
+    task.then(
+      () => (entry.settled = true),
+      () => (entry.settled = true),
+    );
+    window.push(entry);
     while (window.length >= windowSize) await drainOne();
   };
   try {
@@ -112,6 +121,8 @@ export async function collectParameters(ssm: SsmReader, opts: CollectOptions): P
         pending = pending.slice(GET_BATCH);
         await dispatch(chunk);
       }
+      // Fetched batches (values) go to the sink at once, in order; the rest stay names.
+      while (window.length > 0 && window[0].settled) await drainOne();
       if (pages % 20 === 0) opts.logger.debug(`described ${result.described} parameters (${pages} pages), collected ${result.collected}`);
     } while (token);
     describedAll = true;
@@ -119,7 +130,7 @@ export async function collectParameters(ssm: SsmReader, opts: CollectOptions): P
     await tagJoin?.flush();
   } catch (err) {
     failed = true;
-    await Promise.allSettled(window);
+    await Promise.allSettled(window.map((e) => e.task));
     throw err instanceof EngineError
       ? err
       : new EngineError('region', `DescribeParameters failed in ${opts.region}: ${describeAwsError(err)}`, { region: opts.region, cause: err });
