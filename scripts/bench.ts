@@ -5,7 +5,7 @@
  *   2. quota lifted (1000/s): the engine vs `aws ssm get-parameters-by-path --recursive --with-decryption`
  *      on the same data when the AWS CLI is installed (target >= 5x faster).
  *   3. memory: 100,000 parameters of 4 KB in one region; peak RSS of the engine process (target <= 200 MB).
- *   4. restore throughput against PutParameter's quota (scripts/bench-restore.ts, when present).
+ *   4. restore throughput against PutParameter's quota, with labels (scripts/bench-restore.ts, when present).
  *   5. guard: the comparison with the previous archive in one region (extra requests, share of the backup time; target <= 2 requests, <= 2%).
  *   6. restore-memory: verify, diff and a restore plan of --memory-params x 4 KB, and two decompression bombs; peak RSS
  *      (targets <= 250 MB, bombs < 300 MB). 7. restore-quota: diff and restore plan against the Get* quota (<= 1.25x).
