@@ -91,13 +91,15 @@ export async function collectParameters(ssm: SsmReader, opts: CollectOptions): P
   let pending: ParameterMetadata[] = [];
   const dispatch = async (chunk: ParameterMetadata[]) => {
     const task = limit(() => (failed ? Promise.resolve({ params: [], vanished: [] }) : fetchBatch(ssm, chunk, batchOpts)));
-    task.catch(() => {
-      failed = true;
-    });
     const entry = { task, settled: false };
     task.then(
-      () => (entry.settled = true),
-      () => (entry.settled = true),
+      () => {
+        entry.settled = true;
+      },
+      () => {
+        entry.settled = true;
+        failed = true;
+      },
     );
     window.push(entry);
     while (window.length >= windowSize) await drainOne();

@@ -44,7 +44,8 @@ export class TagJoin {
   private readonly joined = new Set<string>();
   /** `arn:<partition>:ssm:<region>:<account>:parameter`, from the first joined parameter's ARN. */
   private arnPrefix?: string;
-  sweepPages = 0;
+  /** GetResources pages the first sweep read. */
+  private sweepPages = 0;
 
   constructor(private readonly opts: TagJoinOptions) {
     this.ready = opts.tagging
@@ -91,7 +92,7 @@ export class TagJoin {
     const names = [...this.joined];
     // By ARN list, four calls at a time, when that takes at most a quarter more calls than the sweep did (a selection,
     // or a region whose parameters are mostly tagged): about a third of a sweep's time, whose pages come one by one.
-    if (this.arnPrefix !== undefined && Math.ceil(names.length / ARNS_PER_CALL) <= Math.ceil((this.sweepPages + 1) * 1.25)) {
+    if (this.arnPrefix !== undefined && Math.ceil(names.length / ARNS_PER_CALL) <= Math.ceil(this.sweepPages * 1.25)) {
       const tagging = this.opts.tagging;
       const progress = startProgress(this.opts.logger, 'Tag check', { total: names.length, unit: 'parameters', throttles: this.opts.throttles });
       const limit = pLimit(4);
@@ -119,7 +120,7 @@ export class TagJoin {
         progress.stop();
       }
     }
-    const now = await sweepTags(this.opts.tagging, this.opts.logger, 'Tag check', this.opts.throttles);
+    const { index: now } = await sweepTags(this.opts.tagging, this.opts.logger, 'Tag check', this.opts.throttles);
     for (const arn of new Set([...first.keys(), ...now.keys()])) {
       if (!differs(arn, now)) continue;
       const name = this.joinedName(arn);
@@ -146,15 +147,16 @@ export class TagJoin {
   }
 
   private async sweep(tagging: TaggingReader): Promise<void> {
-    this.index = await sweepOrFallBack(tagging, { ...this.opts, phase: 'Tag sweep', tooCostly: () => this.tooCostly() });
-    if (!this.index) this.perParameter = true;
+    const swept = await sweepOrFallBack(tagging, { ...this.opts, phase: 'Tag sweep', tooCostly: (pages) => this.tooCostly(pages) });
+    this.index = swept?.index;
+    this.sweepPages = swept?.pages ?? 0;
+    if (!swept) this.perParameter = true;
   }
 
-  /** Calls spent on the sweep already exceed one ListTagsForResource per selected parameter (selection fully described). */
-  private tooCostly(): boolean {
-    this.sweepPages += 1;
+  /** `pages` of sweep already exceed one ListTagsForResource per selected parameter (selection fully described). */
+  private tooCostly(pages: number): boolean {
     const sel = this.opts.selection?.();
-    return sel !== undefined && sel.complete && this.sweepPages >= Math.max(1, sel.count);
+    return sel !== undefined && sel.complete && pages >= Math.max(1, sel.count);
   }
 
   private async forward(params: BackupParameter[]): Promise<void> {
@@ -190,19 +192,19 @@ export class TagJoin {
 
 /**
  * sweepTags, or undefined when the caller should read tags per parameter (ListTagsForResource) instead: the sweep got
- * costlier than that (`tooCostly()`, asked after each page; said at INFO) or the Tagging API is denied or unavailable
+ * costlier than that (`tooCostly(pages read)`, asked after each page but the last; said at INFO) or the Tagging API is denied or unavailable
  * in the region (warned once). Any other failure throws a region error.
  */
 export async function sweepOrFallBack(
   tagging: TaggingReader,
-  opts: { region: string; logger: Logger; phase: string; throttles?: () => number; tooCostly?: () => boolean },
-): Promise<Map<string, Tag[]> | undefined> {
+  opts: { region: string; logger: Logger; phase: string; throttles?: () => number; tooCostly?: (pages: number) => boolean },
+): Promise<{ index: Map<string, Tag[]>; pages: number } | undefined> {
   const { region, logger } = opts;
   let pages = 0;
   try {
-    return await sweepTags(tagging, logger, opts.phase, opts.throttles, () => {
-      pages += 1;
-      return opts.tooCostly?.() ?? false;
+    return await sweepTags(tagging, logger, opts.phase, opts.throttles, (read) => {
+      pages = read;
+      return opts.tooCostly?.(read) ?? false;
     });
   } catch (err) {
     if (err instanceof SweepAbandoned) {
@@ -222,28 +224,31 @@ export async function sweepOrFallBack(
 
 /**
  * ARN -> tags of every SSM parameter of the region that is or was tagged, paging GetResources to the end, with a
- * progress line on long sweeps. `stop()` (asked after each page) abandons the sweep with SweepAbandoned.
+ * progress line on long sweeps, and the number of pages read. `stop(pages read)` (asked after each page that has a
+ * next one) abandons the sweep with SweepAbandoned.
  */
 export async function sweepTags(
   reader: TaggingReader,
   logger: Logger,
   phase: string,
   throttles?: () => number,
-  stop?: () => boolean,
-): Promise<Map<string, Tag[]>> {
+  stop?: (pages: number) => boolean,
+): Promise<{ index: Map<string, Tag[]>; pages: number }> {
   const index = new Map<string, Tag[]>();
+  let pages = 0;
   const progress = startProgress(logger, phase, { unit: 'tagged parameters', throttles });
   try {
     let token: string | undefined;
     do {
       const page = await reader.sweepPage(token);
+      pages += 1;
       for (const item of page.items) index.set(item.arn, item.tags);
       progress.add(page.items.length);
       token = page.nextToken;
-      if (token && stop?.()) throw new SweepAbandoned();
+      if (token && stop?.(pages)) throw new SweepAbandoned();
     } while (token);
   } finally {
     progress.stop();
   }
-  return index;
+  return { index, pages };
 }

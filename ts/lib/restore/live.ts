@@ -52,10 +52,11 @@ export async function readLive(aws: AwsClientFactory, region: string, path: stri
   // ARNs of the names whose tags are wanted: the sweep is keyed by ARN.
   const arns = new Map<string, string>();
   const add = (p: BackupParameter) => {
-    live.set(p.Name, liveFacts(opts.archive.get(p.Name), digestParameter(p)));
+    const want = opts.archive.get(p.Name);
+    // Only names the archive holds are digested (a value hash each); the others are only-live.
+    live.set(p.Name, liveFacts(want, want && digestParameter(p)));
     if (p.ARN !== undefined && wantTags.has(p.Name)) arns.set(p.Name, p.ARN);
   };
-  let sweepPages = 0;
   // Tags as backup reads them: one GetResources sweep of the region alongside the listing, unless it would cost more
   // calls than one ListTagsForResource per wanted name, or the Tagging API is not available here.
   const sweep =
@@ -65,7 +66,7 @@ export async function readLive(aws: AwsClientFactory, region: string, path: stri
           logger: opts.logger,
           phase: 'Tag sweep',
           throttles: opts.throttles,
-          tooCostly: () => (sweepPages += 1) >= wantTags.size,
+          tooCostly: (pages) => pages >= wantTags.size,
         })
       : Promise.resolve(undefined);
   sweep.catch(() => undefined); // awaited below
@@ -84,7 +85,7 @@ export async function readLive(aws: AwsClientFactory, region: string, path: stri
     });
     const top = path.replace(/\/+$/, '');
     if (top) await readOne(reader, region, top, add);
-    const index = await sweep;
+    const index = (await sweep)?.index;
     const tagged = [...wantTags].filter((n) => live.get(n)?.fields !== undefined);
     // From the sweep by ARN (absent: no tags); one by one without a sweep, or for a name that came without an ARN.
     const oneByOne = index ? tagged.filter((n) => !arns.has(n)) : tagged;

@@ -197,9 +197,12 @@ export interface LiveFacts {
 const NO_FIELDS: string[] = Object.freeze([]) as unknown as string[];
 const ONLY_LIVE: LiveFacts = Object.freeze({ fields: undefined });
 
-/** The facts of one live parameter against the archive's entry of that name (`want`, KeyId mapped as a restore writes it). */
-export function liveFacts(want: ParameterDigest | undefined, live: ParameterDigest): LiveFacts {
-  if (!want) return ONLY_LIVE;
+/**
+ * The facts of one live parameter (its digest; may be left out when the archive lacks the name) against the archive's
+ * entry of that name (`want`, KeyId mapped as a restore writes it).
+ */
+export function liveFacts(want: ParameterDigest | undefined, live: ParameterDigest | undefined): LiveFacts {
+  if (!want || !live) return ONLY_LIVE;
   const fields = valueFields(want, live);
   const facts: LiveFacts = { fields: fields.length ? fields : NO_FIELDS, Version: live.Version };
   if (live.Tags !== undefined) facts.Tags = live.Tags;
