@@ -38,6 +38,7 @@ export const BACKUP_POLICY_SIDS = {
 export const RESTORE_POLICY_SIDS = {
     describeParameters: "DescribeParameters",
     readParameters: "ReadParameters",
+    findTaggedParameters: "FindTaggedParameters",
     writeParameters: "WriteParameters",
     secureStringKeys: "SecureStringKeysViaSsm",
     describeKeys: "DescribeTargetKeys",
@@ -123,7 +124,7 @@ export function backupRolePolicyDocument(scope: RolePolicyScope): aws.iam.Policy
 /**
  * Restore role: read the backup buckets and decrypt archives with the archive and DR keys;
  * read and write parameters (put, tag, label, delete for `--prune`) in the backup and DR
- * regions; let SSM use KMS keys for SecureStrings there; check target keys exist
+ * regions; find tagged parameters (`tag:GetResources`: live tags in one sweep); let SSM use KMS keys for SecureStrings there; check target keys exist
  * (`kms:DescribeKey`, for `--kms-key-map`).
  */
 export function restoreRolePolicyDocument(scope: RolePolicyScope): aws.iam.PolicyDocument {
@@ -139,6 +140,8 @@ export function restoreRolePolicyDocument(scope: RolePolicyScope): aws.iam.Polic
                 Action: ["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:GetParameters", "ssm:ListTagsForResource"],
                 Resource: parameterArns(scope, targets),
             },
+            // diff and restore read live tags with one GetResources sweep, as backup does.
+            common(sids.findTaggedParameters, "tag:GetResources"),
             {
                 Sid: sids.writeParameters,
                 Effect: "Allow",

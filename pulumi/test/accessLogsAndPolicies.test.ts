@@ -166,6 +166,7 @@ describe("IAM policy documents (outputs)", () => {
                 [...params, `arn:aws:ssm:us-east-1:${A}:parameter/jenkins/dev/backup/*`],
                 undefined,
             ],
+            ["FindTaggedParameters", ["tag:GetResources"], "*", undefined],
             [
                 "WriteParameters",
                 [
