@@ -58,7 +58,7 @@ export async function collectParameters(ssm: SsmReader, opts: CollectOptions): P
   const limit = pLimit(Math.max(1, opts.concurrency));
   // Batches listed ahead of the Get* calls: names only until fetched, and fetched batches leave the window after every
   // page. The listing runs ahead of the Get* quota (up to WINDOW_BATCHES x 10 names) instead of waiting for it.
-  const windowSize = Math.max(4, opts.concurrency * 2, WINDOW_BATCHES);
+  const windowSize = Math.max(opts.concurrency * 2, WINDOW_BATCHES);
   const window: { task: Promise<{ params: BackupParameter[]; vanished: string[] }>; settled: boolean }[] = [];
   const result: CollectResult = { described: 0, collected: 0, vanished: [] };
   let failed = false;
