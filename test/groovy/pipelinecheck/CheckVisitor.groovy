@@ -46,6 +46,7 @@ class CheckVisitor extends ClassCodeVisitorSupport {
     @Override
     void visitClass(ClassNode node) {
         steps.current = node
+        types.current = node
         super.visitClass(node)
     }
 
@@ -107,7 +108,7 @@ class CheckVisitor extends ClassCodeVisitorSupport {
             Class owner = call.objectExpression instanceof ClassExpression ? types.classOf(call.objectExpression.type) : null
             List<Expression> args = PipelineCheck.arguments(call)
             if (!refused(call, name, onThis, owner)) {
-                checkSandbox(call, name, onThis, receiver, owner, args.size())
+                checkSandbox(call, name, onThis, receiver, owner, types.argumentTypes(call))
             }
             if (cps && !onThis) {
                 checkClosures(call, name, receiver, args)
@@ -126,7 +127,7 @@ class CheckVisitor extends ClassCodeVisitorSupport {
         if (why) {
             report(call, 'refused', "new ${type.simpleName}(...): ${why}")
         } else if (TypeGuess.isRuntime(type) && !call.specialCall) {
-            Map wanted = SandboxAllowlist.constructorCall(type, PipelineCheck.arguments(call).size())
+            Map wanted = SandboxAllowlist.constructorCall(type, types.argumentTypes(call))
             if (!allowlist.permits(wanted)) {
                 report(call, 'sandbox', "new ${type.name}(...) is not in sandbox-allowlist.txt (one of: ${wanted.signatures.join('; ') ?: 'no such constructor'})")
             }
@@ -145,7 +146,7 @@ class CheckVisitor extends ClassCodeVisitorSupport {
         } else if (property && !expression.spreadSafe && !expression.implicitThis && owner == null) {
             Class receiver = types.of(expression.objectExpression)
             if (!TypeGuess.isOpen(receiver) && !Map.isAssignableFrom(receiver) && property != 'class') {
-                Map getter = SandboxAllowlist.instanceCall(receiver, 'get' + property.capitalize(), 0)
+                Map getter = SandboxAllowlist.instanceCall(receiver, 'get' + property.capitalize(), [])
                 if (getter.signatures && !allowlist.permits(getter)) {
                     report(expression, 'sandbox', "${receiver.simpleName}.${property} is not in sandbox-allowlist.txt (one of: ${getter.signatures.join('; ')})")
                 }
@@ -177,14 +178,14 @@ class CheckVisitor extends ClassCodeVisitorSupport {
     }
 
     /** Rule sandbox: calls on a JDK/Groovy type (declared, literal or inferred) must match sandbox-allowlist.txt. */
-    private void checkSandbox(MethodCallExpression call, String name, boolean onThis, Class receiver, Class owner, int arity) {
+    private void checkSandbox(MethodCallExpression call, String name, boolean onThis, Class receiver, Class owner, List<Class> args) {
         Map wanted = null
         String shown = null
         if (TypeGuess.isRuntime(owner)) {
-            wanted = SandboxAllowlist.staticCall(owner, name, arity)
+            wanted = SandboxAllowlist.staticCall(owner, name, args)
             shown = "${owner.simpleName}.${name}"
         } else if (!onThis && !call.spreadSafe && TypeGuess.isRuntime(receiver)) {
-            wanted = SandboxAllowlist.instanceCall(receiver, name, arity)
+            wanted = SandboxAllowlist.instanceCall(receiver, name, args)
             shown = "${receiver.simpleName}.${name}"
             if (!wanted.signatures && (receiver == Object || Map.isAssignableFrom(receiver))) {
                 return   // a declared Object may be anything; a map may hold a closure: resolved at run time only
@@ -192,7 +193,7 @@ class CheckVisitor extends ClassCodeVisitorSupport {
         }
         if (wanted != null && !allowlist.permits(wanted)) {
             String options = wanted.signatures ? "one of: ${wanted.signatures.join('; ')}" : 'no such method: the sandbox cannot resolve it'
-            report(call, 'sandbox', "${shown}(${arity} argument(s)) is not in sandbox-allowlist.txt (${options})")
+            report(call, 'sandbox', "${shown}(${args.size()} argument(s)) is not in sandbox-allowlist.txt (${options})")
         }
     }
 

@@ -74,7 +74,8 @@ class PipelineCheck {
         method.annotations.any { it.classNode.nameWithoutPackage == 'NonCPS' }
     }
 
-    static List<Expression> arguments(MethodCallExpression call) {
+    /** The arguments of a method or constructor call (named arguments count as one Map). */
+    static List<Expression> arguments(Expression call) {
         Expression args = call.arguments
         return args instanceof TupleExpression ? args.expressions : (args instanceof ArgumentListExpression ? args.expressions : [args])
     }

@@ -1,5 +1,6 @@
 package pipelinecheck
 
+import org.codehaus.groovy.ast.ClassHelper
 import org.codehaus.groovy.runtime.DefaultGroovyMethods
 import org.codehaus.groovy.runtime.StringGroovyMethods
 
@@ -14,8 +15,8 @@ import java.lang.reflect.Modifier
  * A call is matched the way script-security's SandboxInterceptor resolves it, from the receiver's static type instead of
  * its run-time class: GroovyCallSiteSelector visits the receiver's supertypes first and takes the first type declaring a
  * method of that name that fits the arguments; when there is none, the GDK method (DefaultGroovyMethods, then
- * StringGroovyMethods) whose self type fits. Argument types are not known statically: every overload of the right arity is
- * a candidate, and the call passes when one of them is listed.
+ * StringGroovyMethods) whose self type fits. An argument's type is used when it is known (literals, closures, declared
+ * types); otherwise every overload of the right arity is a candidate. The call passes when one candidate is listed.
  */
 class SandboxAllowlist {
     static final List<Class> GDK = [DefaultGroovyMethods, StringGroovyMethods]
@@ -27,9 +28,9 @@ class SandboxAllowlist {
     }
 
     /** [signatures: candidates (empty when no such method), returnType: Class or null when the candidates disagree]. */
-    static Map instanceCall(Class receiver, String name, int arity) {
+    static Map instanceCall(Class receiver, String name, List<Class> args) {
         for (Class type in supertypesFirst(receiver)) {
-            List<Method> found = type.declaredMethods.findAll { it.name == name && !Modifier.isStatic(it.modifiers) && fits(it, arity) }
+            List<Method> found = type.declaredMethods.findAll { it.name == name && !Modifier.isStatic(it.modifiers) && fits(it.parameterTypes as List, it.varArgs, args) }
             if (found) {
                 return candidates(found, 'method', type)
             }
@@ -38,7 +39,7 @@ class SandboxAllowlist {
         for (Class helper in GDK) {
             gdk += helper.methods.findAll {
                 it.name == name && Modifier.isStatic(it.modifiers) && it.parameterTypes.length > 0 &&
-                        it.parameterTypes[0].isAssignableFrom(receiver) && fits(it, arity + 1)
+                        it.parameterTypes[0].isAssignableFrom(receiver) && fits(it.parameterTypes.drop(1) as List, it.varArgs, args)
             }
         }
         // The most specific self types win, as GroovyCallSiteSelector.staticMethod picks the most specific overload.
@@ -47,12 +48,13 @@ class SandboxAllowlist {
         return specific ? candidates(specific, 'staticMethod', null) : [signatures: [], returnType: null]
     }
 
-    static Map staticCall(Class owner, String name, int arity) {
-        candidates(owner.methods.findAll { it.name == name && Modifier.isStatic(it.modifiers) && fits(it, arity) }, 'staticMethod', null)
+    static Map staticCall(Class owner, String name, List<Class> args) {
+        candidates(owner.methods.findAll { it.name == name && Modifier.isStatic(it.modifiers) && fits(it.parameterTypes as List, it.varArgs, args) },
+                'staticMethod', null)
     }
 
-    static Map constructorCall(Class type, int arity) {
-        List<String> found = type.constructors.findAll { fitsArity(it.parameterTypes.length, it.varArgs, arity) }
+    static Map constructorCall(Class type, List<Class> args) {
+        List<String> found = type.constructors.findAll { fits(it.parameterTypes as List, it.varArgs, args) }
                 .collect { (['new', name(type)] + it.parameterTypes.collect { name(it) }).join(' ') }
         return [signatures: found, returnType: type]
     }
@@ -89,11 +91,23 @@ class SandboxAllowlist {
         return [signatures: found, returnType: returns.size() == 1 && returns[0] != Object ? returns[0] : null]
     }
 
-    private static boolean fits(Method method, int arity) {
-        fitsArity(method.parameterTypes.length, method.varArgs, arity)
+    /** Arity, then each argument whose type is known (null: unknown) against its parameter, as Groovy would pass it. */
+    private static boolean fits(List<Class> parameters, boolean varArgs, List<Class> args) {
+        if (!(parameters.size() == args.size() || (varArgs && args.size() >= parameters.size() - 1))) {
+            return false
+        }
+        int fixed = varArgs ? parameters.size() - 1 : parameters.size()
+        return (0..<Math.min(fixed, args.size())).every { int i -> accepts(parameters[i], args[i]) }
     }
 
-    private static boolean fitsArity(int parameters, boolean varArgs, int arity) {
-        parameters == arity || (varArgs && arity >= parameters - 1)
+    private static boolean accepts(Class parameter, Class argument) {
+        if (argument == null || parameter.isAssignableFrom(argument)) {
+            return true
+        }
+        if (parameter.primitive) {
+            return ClassHelper.getWrapper(ClassHelper.make(parameter)).typeClass == argument ||
+                    (Number.isAssignableFrom(argument) && parameter != boolean && parameter != char)
+        }
+        return GString.isAssignableFrom(argument) && parameter.isAssignableFrom(String)
     }
 }

@@ -37,6 +37,8 @@ class TypeGuess {
     final Set<String> projectClasses
     /** Types of `def` locals, from their initializers (keyed by the declaring variable). */
     final Map<Variable, Class> inferred = new IdentityHashMap<>()
+    /** The class being checked: a script's @Field is still a dynamic variable at semantic analysis. */
+    ClassNode current
 
     TypeGuess(ClassLoader loader, Set<String> projectClasses) {
         this.loader = loader
@@ -98,6 +100,9 @@ class TypeGuess {
 
     private Class ofVariable(VariableExpression e) {
         Variable v = e.accessedVariable
+        if (v instanceof DynamicVariable && current?.getField(e.name)) {
+            return classOf(current.getField(e.name).originType)
+        }
         if (e.thisExpression || v == null || v instanceof DynamicVariable) {
             return null
         }
@@ -125,7 +130,7 @@ class TypeGuess {
         Class receiver = call.implicitThis || call.spreadSafe ? null : of(call.objectExpression)
         String name = call.methodAsString
         if (isRuntime(receiver) && name) {
-            Class result = SandboxAllowlist.instanceCall(receiver, name, PipelineCheck.arguments(call).size()).returnType
+            Class result = SandboxAllowlist.instanceCall(receiver, name, argumentTypes(call)).returnType
             if (result) {
                 return result
             }
@@ -140,6 +145,11 @@ class TypeGuess {
         if (isOpen(receiver) || !property || Map.isAssignableFrom(receiver)) {
             return null
         }
-        return SandboxAllowlist.instanceCall(receiver, 'get' + property.capitalize(), 0).returnType
+        return SandboxAllowlist.instanceCall(receiver, 'get' + property.capitalize(), []).returnType
+    }
+
+    /** The guessed type of each argument (null where unknown). */
+    List<Class> argumentTypes(Expression call) {
+        PipelineCheck.arguments(call).collect { of(it) }
     }
 }
