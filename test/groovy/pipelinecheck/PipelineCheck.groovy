@@ -1,5 +1,6 @@
 package pipelinecheck
 
+import groovy.grape.Grape
 import org.codehaus.groovy.ast.ClassNode
 import org.codehaus.groovy.ast.MethodNode
 import org.codehaus.groovy.ast.ModuleNode
@@ -49,6 +50,8 @@ class PipelineCheck {
         if (!files) {
             return []
         }
+        // @Grab is reported, never resolved: no download while checking (and none possible offline).
+        Grape.enableGrapes = false
         GroovyClassLoader loader = new GroovyClassLoader(PipelineCheck.classLoader)
         CompilationUnit unit = new CompilationUnit(new CompilerConfiguration(), null, loader)
         files.each { unit.addSource(it) }

@@ -100,7 +100,7 @@ class PipelineCheckTest {
     }
 
     @Test
-    void 'refused: execute, new File, System, Thread, Runtime, evaluate, Class forName, class loaders, println'() {
+    void 'refused: execute, new File, System, Thread, Runtime, evaluate, Class forName, class loaders, println, Grab'() {
         ["'true'.execute()", "\"ls ${'$'}{text}\".execute()", "['ls', '-l'].execute()", "boolean exists = new File('/tmp/x').exists()",
          "String home = System.getenv('HOME')", 'long now = System.currentTimeMillis()', 'Thread.sleep(10)', 'Runtime.getRuntime()',
          "evaluate('1 + 1')", "Class.forName('java.lang.String')", 'getClass().getClassLoader()', 'def loader = this.class.classLoader',
@@ -108,6 +108,7 @@ class PipelineCheckTest {
             assertReported(plant(STEP, 'cps', code), STEP, 'cps', 0, 'refused', code)
         }
         assertReported(plant(HELPER, 'noncps', "new File(text).delete()"), HELPER, 'noncps', 0, 'refused', 'src/ class, @NonCPS')
+        assertReported(plant(STEP, 'top', "@Grab('org.example:none:1.0')\nvoid grabbed() {}"), STEP, 'top', 0, 'refused', '@Grab')
     }
 
     @Test
