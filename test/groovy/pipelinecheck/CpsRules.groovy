@@ -57,7 +57,10 @@ class CpsRules {
             'java.net.Socket', 'groovy.json.JsonSlurper', 'groovy.json.internal.LazyMap', 'groovy.util.slurpersupport.GPathResult',
             'groovy.util.XmlSlurper']
 
-    /** Calls whose result is not serializable even when the receiver's type is unknown (`def m = text =~ re` is handled apart). */
+    /**
+     * Calls whose result is taken as not serializable when the receiver's type is unknown (`text =~ re` and
+     * JsonSlurper.parse* are handled apart; on a known receiver the method's declared return type decides).
+     */
     static final Map<String, String> NOT_SERIALIZABLE_RESULTS = [iterator: 'java.util.Iterator', listIterator: 'java.util.Iterator',
             matcher: 'java.util.regex.Matcher', newReader: 'java.io.Reader', newWriter: 'java.io.Writer',
             newInputStream: 'java.io.InputStream', newOutputStream: 'java.io.OutputStream', stream: 'java.util.stream.BaseStream',

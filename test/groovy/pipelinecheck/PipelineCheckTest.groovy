@@ -94,7 +94,8 @@ class PipelineCheckTest {
         assertReported(plant(HELPER, 'cps', 'def m = text =~ /v/'), HELPER, 'cps', 0, 'not-serializable', 'src/ class, step through script')
         [['cps', 'java.util.regex.Matcher m = text =~ /v/\nboolean versioned = m.find()\nm = null'],
          ['cps', 'if (text) {\n    java.util.regex.Matcher m = text =~ /v/\n    text = m.find() ? text : ""\n}'],
-         ['noncps', 'java.util.regex.Matcher m = names[0] =~ /a/\nboolean any = m.find()']].each { String place, String code ->
+         ['noncps', 'java.util.regex.Matcher m = names[0] =~ /a/\nboolean any = m.find()'],
+         ['cps', 'def parsed = new groovy.json.JsonSlurperClassic().parseText(text)']].each { String place, String code ->
             assertNotReported(plant(STEP, place, code), 'not-serializable', code)
         }
     }

@@ -1,5 +1,7 @@
 package pipelinecheck
 
+import groovy.json.JsonSlurper
+import groovy.json.internal.LazyMap
 import org.codehaus.groovy.ast.ClassHelper
 import org.codehaus.groovy.ast.ClassNode
 import org.codehaus.groovy.ast.DynamicVariable
@@ -130,8 +132,11 @@ class TypeGuess {
         Class receiver = call.implicitThis || call.spreadSafe ? null : of(call.objectExpression)
         String name = call.methodAsString
         if (isRuntime(receiver) && name) {
+            if (JsonSlurper.isAssignableFrom(receiver) && name.startsWith('parse')) {
+                return LazyMap   // JsonSlurper's maps (JsonSlurperClassic returns plain, serializable ones)
+            }
             Class result = SandboxAllowlist.instanceCall(receiver, name, argumentTypes(call)).returnType
-            if (result) {
+            if (result || receiver != Object) {
                 return result
             }
         }
