@@ -1,8 +1,8 @@
-// Writes the option tables in README.md from the engine's option table (ts/commands/*.ts).
-// `npm run docs` rewrites them; test/engine/docs.test.ts fails when README.md is not what this would write.
+// Writes the option tables in README.md from the engine's option table (ts/cli/options.ts, ts/cli/commands/*.ts).
+// `npm run docs` rewrites them; test/cli/docs.test.ts fails when README.md is not what this would write.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { commands } from '../ts/cli.js';
-import { markdownOptionTable } from '../ts/commands/help.js';
+import { commands } from '../ts/cli/cli.js';
+import { markdownOptionTable } from '../ts/cli/help.js';
 
 /** README.md with every `<!-- options:<command> -->...<!-- /options:<command> -->` block regenerated. */
 export function renderReadme(text: string): string {

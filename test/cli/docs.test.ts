@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { renderReadme } from '../../scripts/docs.js';
-import { commands } from '../../ts/cli.js';
-import { camelCase, type OptionTable } from '../../ts/commands/options.js';
+import { commands } from '../../ts/cli/cli.js';
+import { camelCase, type OptionTable } from '../../ts/cli/options.js';
 
 /** The option table is the single source: README, the Jenkins steps' DEFAULTS and their .txt pages must agree. */
 describe('option table drift', () => {

@@ -1,13 +1,13 @@
 /**
- * The naming contract (ts/lib/naming.ts) on the engine side: the shared table of good and bad
+ * The naming contract (ts/contract/naming.ts) on the engine side: the shared table of good and bad
  * names (test/fixtures/naming-contract.json) through the engine's own validators. The Pulumi
  * suite feeds the same table to validateConfig (pulumi/test/namingContract.test.ts), so both
  * sides accept and refuse the same names.
  */
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { configKeys, parseRegionList, validateEnvironment, validateRegionName } from '../../ts/lib/plan.js';
-import { EngineError } from '../../ts/lib/errors.js';
+import { configKeys, parseRegionList, validateEnvironment, validateRegionName } from '../../ts/lib/config/plan.js';
+import { EngineError } from '../../ts/lib/support/errors.js';
 import {
   ENVIRONMENT_PATTERN,
   PARTITIONS,
@@ -19,7 +19,7 @@ import {
   kmsAliasName,
   partitionOf,
   ssmParameterNames,
-} from '../../ts/lib/naming.js';
+} from '../../ts/contract/naming.js';
 
 interface Table {
   environments: { accept: string[]; refuse: string[] };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { startLocalAws, type LocalAws } from '../../local-aws/index.js';
-import { readTarGz } from '../../ts/lib/archive-read.js';
+import { readTarGz } from '../../ts/lib/archive/read.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { seedBackupConfig, seedRealistic, bucketFor, SECRET_MARKER, HOME } from '../helpers/fixtures.js';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
-import { readTarGz } from '../../ts/lib/archive-read.js';
+import { readTarGz } from '../../ts/lib/archive/read.js';
 import { restoreWorld, restorable, makeTarGz, sha256, SOURCE, DR, type RestoreWorld } from '../helpers/restore.js';
 import { bucketFor, HOME, SECRET_MARKER } from '../helpers/fixtures.js';
 import { seedBackupKeys, secretNeedles, reachableBytes, ACCOUNT } from '../helpers/encryption.js';

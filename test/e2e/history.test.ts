@@ -6,8 +6,8 @@ import path from 'node:path';
 import { startLocalAws, type LocalAws } from '../../local-aws/index.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { seedBackupConfig, HOME } from '../helpers/fixtures.js';
-import { parseAsOf, archiveAsOf } from '../../ts/lib/archive-history.js';
-import type { ArchiveEntry } from '../../ts/lib/archive-source.js';
+import { parseAsOf, archiveAsOf } from '../../ts/lib/store/history.js';
+import type { ArchiveEntry } from '../../ts/lib/store/archives.js';
 
 const R = 'us-west-2';
 const day = (d: number) => `2026-11-0${d}/ssm-backup-dev-us-west-2-2026110${d}_100000.tar.gz`;

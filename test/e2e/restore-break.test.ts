@@ -8,10 +8,10 @@ import { restoreWorld, SOURCE, DR, type RestoreWorld } from '../helpers/restore.
 import { admin, taggingClient } from '../local-aws/helpers.js';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { startLocalAws, type LocalAws } from '../../local-aws/index.js';
-import { collectParameters } from '../../ts/lib/collect.js';
+import { collectParameters } from '../../ts/lib/collect/collect.js';
 import { ssmReader } from '../../ts/lib/aws/ssm.js';
 import { taggingReader } from '../../ts/lib/aws/tagging.js';
-import { createLogger } from '../../ts/lib/log.js';
+import { createLogger } from '../../ts/lib/support/log.js';
 
 // From a break test of diff/restore live facts, the tag sweep of diff/restore, the tag check by ARN list and the local
 // AWS caches: each `it` states a behaviour README, the runbook or CHANGELOG promise.

@@ -144,7 +144,7 @@ describe('the summary file under concurrent writers', () => {
       const file = path.join(dir, 'region_summaries.json');
       const regions = Array.from({ length: 6 }, (_, i) => `us-west-${i + 1}`);
       // Each writer holds the file for 150 ms between its read and its write: without the lock, updates get lost.
-      const script = `import { updateSummaryFile } from ${JSON.stringify(path.resolve('ts/lib/run-summary.ts'))};
+      const script = `import { updateSummaryFile } from ${JSON.stringify(path.resolve('ts/lib/backup/summary-file.ts'))};
         const [file, region, regions] = [process.argv[1], process.argv[2], process.argv[3].split(',')];
         await updateSummaryFile(file, regions, (s) => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 150); s[region] = { status: 'SUCCESS', parameterCount: 1, artifactPath: null, executionTimeSec: 0 }; });`;
       const runs = regions.map(
@@ -169,7 +169,7 @@ describe('the summary file under concurrent writers', () => {
 
 describe('fail-fast reads the summary file: running vs killed regions', () => {
   it('a region still running (its process alive) is not a failure; one whose process is gone is', async () => {
-    const { firstFailure, runningEntry } = await import('../../ts/lib/run-summary.js');
+    const { firstFailure, runningEntry } = await import('../../ts/lib/backup/summary-file.js');
     const running = runningEntry('us-west-2');
     expect(running).to.include({ status: 'FAILED', failureCategory: 'interrupted', runningPid: process.pid });
     expect(firstFailure({ 'us-west-2': running, 'eu-west-1': { status: 'SKIPPED' } }, ['eu-west-1'])).to.equal(undefined);

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { restoreWorld, makeTarGz, sha256, SOURCE, type RestoreWorld } from '../helpers/restore.js';
 import { bucketFor, SECRET_MARKER } from '../helpers/fixtures.js';
-import { readTarGz } from '../../ts/lib/archive-read.js';
+import { readTarGz } from '../../ts/lib/archive/read.js';
 import { Readable } from 'node:stream';
-import { readArchive } from '../../ts/lib/archive-read.js';
+import { readArchive } from '../../ts/lib/archive/read.js';
 
 const parseArchive = (body: Buffer) => readArchive(Readable.from([body]), { maxBytes: 1 << 20, onParameter: () => undefined });
 

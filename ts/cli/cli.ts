@@ -7,13 +7,13 @@ import { listCommand } from './commands/list.js';
 import { historyCommand } from './commands/history.js';
 import { diffCommand } from './commands/diff.js';
 import { notifyCommand } from './commands/notify.js';
-import { runCommand, reportFailure, type CliIo, type CommandSpec } from './commands/common.js';
-import { camelCase, envName, suggest, validateValue, type OptionSpec, type OptionTable } from './commands/options.js';
-import { resolveHomeRegion, checkProfile } from './commands/home-region.js';
-import { formatCommandHelp, formatMainHelp } from './commands/help.js';
-import { AwsClientFactory } from './lib/aws/clients.js';
-import { EngineError, usageError } from './lib/errors.js';
-import { TOOL_VERSION } from './version.js';
+import { runCommand, reportFailure, type CliIo, type CommandSpec } from './run-command.js';
+import { camelCase, envName, suggest, validateValue, type OptionSpec, type OptionTable } from './options.js';
+import { resolveHomeRegion, checkProfile } from './home-region.js';
+import { formatCommandHelp, formatMainHelp } from './help.js';
+import { AwsClientFactory } from '../lib/aws/clients.js';
+import { EngineError, usageError } from '../lib/support/errors.js';
+import { TOOL_VERSION } from '../version.js';
 
 /** Every command, in the order --help lists them. */
 export const commands: CommandSpec[] = [

@@ -1,4 +1,4 @@
-import type { CommandSpec } from './common.js';
+import type { CommandSpec } from './run-command.js';
 import { envName, type OptionSpec, type OptionTable } from './options.js';
 
 /** Help is wrapped at word boundaries to this width whatever the terminal (the Jenkins console has none). */

@@ -1,7 +1,7 @@
-import { writeJsonAtomic } from '../lib/files.js';
-import { createLogger, streamSink, type Logger } from '../lib/log.js';
+import { writeJsonAtomic } from '../lib/support/files.js';
+import { createLogger, streamSink, type Logger } from '../lib/support/log.js';
 import type { AwsClientFactory, ClientFactoryOptions } from '../lib/aws/clients.js';
-import { EngineError, describeAwsError, maskEchoedValues } from '../lib/errors.js';
+import { EngineError, describeAwsError, maskEchoedValues } from '../lib/support/errors.js';
 import type { OptionTable, OptionValues } from './options.js';
 import type { globalOptions } from './options.js';
 

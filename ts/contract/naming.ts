@@ -5,7 +5,7 @@
  * bucket and KMS alias naming rules.
  *
  * Dependency-free on purpose (no imports at all): both module systems load it as is, and a
- * change here changes both sides at once. test/engine/naming.test.ts and
+ * change here changes both sides at once. test/contract/naming.test.ts and
  * pulumi/test/namingContract.test.ts feed the same table (test/fixtures/naming-contract.json)
  * to the engine's validators and to Pulumi's config validation.
  */

@@ -4,10 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { EncryptedSpool, RECORD_BYTES } from '../../ts/lib/spool.js';
-import { EngineError } from '../../ts/lib/errors.js';
-import { createLogger, type LogEvent } from '../../ts/lib/log.js';
-import { makePrivateDir, removePrivateDir, removeStaleSpoolDirs } from '../../ts/lib/secure-temp.js';
+import { EncryptedSpool, RECORD_BYTES } from '../../../ts/lib/archive/spool.js';
+import { EngineError } from '../../../ts/lib/support/errors.js';
+import { createLogger, type LogEvent } from '../../../ts/lib/support/log.js';
+import { makePrivateDir, removePrivateDir, removeStaleSpoolDirs } from '../../../ts/lib/support/secure-temp.js';
 
 const RECORD_ON_DISK = 5 + RECORD_BYTES + 16;
 

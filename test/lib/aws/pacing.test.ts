@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AdaptiveRateLimiter } from '../../ts/lib/rate.js';
+import { AdaptiveRateLimiter } from '../../../ts/lib/aws/pacing.js';
 
 /** A virtual clock: sleeping advances time instantly, so pacing is checked without waiting. */
 function virtualClock() {
@@ -39,7 +39,7 @@ describe('AdaptiveRateLimiter', () => {
 
 describe('peakRssMb', () => {
   it("reports this process's own high-water mark, at least its current RSS", async () => {
-    const { peakRssMb } = await import('../../ts/lib/memory.js');
+    const { peakRssMb } = await import('../../../ts/lib/support/memory.js');
     const current = process.memoryUsage().rss / 1048576;
     expect(peakRssMb()).to.be.at.least(Math.floor(current) - 1);
   });

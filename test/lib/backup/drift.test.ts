@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { startLocalAws, type LocalAws } from '../../local-aws/index.js';
-import { collectParameters } from '../../ts/lib/collect.js';
-import { ssmReader, type SsmReader } from '../../ts/lib/aws/ssm.js';
-import type { BackupParameter } from '../../ts/lib/parameter.js';
-import { silentLogger } from '../../ts/lib/log.js';
-import { computeDrift, guardRefusal, type Previous } from '../../ts/lib/drift.js';
-import { gzipIndex, type IndexEntry, type NameIndex } from '../../ts/lib/archive-facts.js';
+import { startLocalAws, type LocalAws } from '../../../local-aws/index.js';
+import { collectParameters } from '../../../ts/lib/collect/collect.js';
+import { ssmReader, type SsmReader } from '../../../ts/lib/aws/ssm.js';
+import type { BackupParameter } from '../../../ts/lib/archive/parameter.js';
+import { silentLogger } from '../../../ts/lib/support/log.js';
+import { computeDrift, guardRefusal, type Previous } from '../../../ts/lib/backup/drift.js';
+import { gzipIndex, type IndexEntry, type NameIndex } from '../../../ts/lib/store/facts.js';
 import { gunzipSync } from 'node:zlib';
 
 const e = (Name: string, Version = 1, LastModifiedDate = '2026-11-01T00:00:00.000Z', Type = 'String'): IndexEntry => ({

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import type { Parameter, ParameterMetadata } from '@aws-sdk/client-ssm';
-import { collectParameters } from '../../ts/lib/collect.js';
-import type { SsmReader } from '../../ts/lib/aws/ssm.js';
-import type { BackupParameter } from '../../ts/lib/parameter.js';
-import { silentLogger } from '../../ts/lib/log.js';
-import { EngineError } from '../../ts/lib/errors.js';
+import { collectParameters } from '../../../ts/lib/collect/collect.js';
+import type { SsmReader } from '../../../ts/lib/aws/ssm.js';
+import type { BackupParameter } from '../../../ts/lib/archive/parameter.js';
+import { silentLogger } from '../../../ts/lib/support/log.js';
+import { EngineError } from '../../../ts/lib/support/errors.js';
 
 /** An in-memory SsmReader over `count` parameters, paged by 50 like DescribeParameters. */
 function fakeReader(count: number) {
@@ -133,7 +133,7 @@ describe('collectParameters', () => {
 
 describe('describeAwsError', () => {
   it('masks a value AWS echoes in a validation message, and any known secret', async () => {
-    const { describeAwsError } = await import('../../ts/lib/errors.js');
+    const { describeAwsError } = await import('../../../ts/lib/support/errors.js');
     const err = Object.assign(
       new Error(
         "1 validation error detected: Value 'hunter2-secret' at 'value' failed to satisfy constraint: Member must have length less than or equal to 4096",

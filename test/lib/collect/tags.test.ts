@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { AddTagsToResourceCommand, RemoveTagsFromResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { startLocalAws, type LocalAws } from '../../local-aws/index.js';
-import { collectParameters, type CollectOptions } from '../../ts/lib/collect.js';
-import { ssmReader, selectionFilters } from '../../ts/lib/aws/ssm.js';
-import { PAGED_ARN_LIST, taggingReader, type TaggingReader } from '../../ts/lib/aws/tagging.js';
-import { createLogger, type LogEvent } from '../../ts/lib/log.js';
-import type { BackupParameter } from '../../ts/lib/parameter.js';
+import { startLocalAws, type LocalAws } from '../../../local-aws/index.js';
+import { collectParameters, type CollectOptions } from '../../../ts/lib/collect/collect.js';
+import { ssmReader, selectionFilters } from '../../../ts/lib/aws/ssm.js';
+import { PAGED_ARN_LIST, taggingReader, type TaggingReader } from '../../../ts/lib/aws/tagging.js';
+import { createLogger, type LogEvent } from '../../../ts/lib/support/log.js';
+import type { BackupParameter } from '../../../ts/lib/archive/parameter.js';
 
 const REGION = 'us-west-2';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };

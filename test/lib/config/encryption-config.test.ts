@@ -5,16 +5,16 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
-import { startLocalAws } from '../../local-aws/index.js';
-import { ParameterSpool, TOOL_NAME } from '../../ts/lib/archive.js';
-import { sealedArchiveStream } from '../../ts/lib/archive-sealed.js';
-import { checkEncryptionContext, encryptionContext } from '../../ts/lib/envelope.js';
-import { parseKmsKeyArn, parseDrKeyArns } from '../../ts/lib/key-config.js';
-import { AwsClientFactory } from '../../ts/lib/aws/clients.js';
-import { EngineError } from '../../ts/lib/errors.js';
-import { restoreWorld, SOURCE, DR, type RestoreWorld } from '../helpers/restore.js';
-import { bucketFor, HOME } from '../helpers/fixtures.js';
-import { seedBackupKeys, ACCOUNT } from '../helpers/encryption.js';
+import { startLocalAws } from '../../../local-aws/index.js';
+import { ParameterSpool, TOOL_NAME } from '../../../ts/lib/archive/format1.js';
+import { sealedArchiveStream } from '../../../ts/lib/archive/format2.js';
+import { checkEncryptionContext, encryptionContext } from '../../../ts/lib/archive/envelope.js';
+import { parseKmsKeyArn, parseDrKeyArns } from '../../../ts/lib/config/key-config.js';
+import { AwsClientFactory } from '../../../ts/lib/aws/clients.js';
+import { EngineError } from '../../../ts/lib/support/errors.js';
+import { restoreWorld, SOURCE, DR, type RestoreWorld } from '../../helpers/restore.js';
+import { bucketFor, HOME } from '../../helpers/fixtures.js';
+import { seedBackupKeys, ACCOUNT } from '../../helpers/encryption.js';
 
 const KEY_PARAM = `/jenkins/dev/backup/${SOURCE}/kms-key-arn`;
 

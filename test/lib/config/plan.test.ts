@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { loadPlan, parseRegionList, resolvePlan, validateEnvironment, validateRegionList, type PlanInput } from '../../ts/lib/plan.js';
-import type { AwsClientFactory } from '../../ts/lib/aws/clients.js';
-import { EngineError } from '../../ts/lib/errors.js';
+import { loadPlan, parseRegionList, resolvePlan, validateEnvironment, validateRegionList, type PlanInput } from '../../../ts/lib/config/plan.js';
+import type { AwsClientFactory } from '../../../ts/lib/aws/clients.js';
+import { EngineError } from '../../../ts/lib/support/errors.js';
 
 function thrown(fn: () => unknown): EngineError {
   try {

@@ -8,9 +8,9 @@ import {
   alignTable,
   escapeMrkdwn,
   type RegionReport,
-} from '../../ts/lib/report.js';
-import { renderRestoreReport, type RestoreReportSummary } from '../../ts/lib/restore-report.js';
-import { junitXml, escapeXml } from '../../ts/lib/junit.js';
+} from '../../../ts/lib/report/backup.js';
+import { renderRestoreReport, type RestoreReportSummary } from '../../../ts/lib/report/restore.js';
+import { junitXml, escapeXml } from '../../../ts/lib/report/junit.js';
 
 const ok = (count: number, extra: Partial<RegionReport> = {}): RegionReport => ({
   status: 'SUCCESS',

@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildSlackMessage, postSlack } from '../../ts/lib/notify.js';
-import { renderBackupReport, type RegionReport, type RunContext } from '../../ts/lib/report.js';
-import { exec } from '../../ts/cli.js';
-import { EngineError } from '../../ts/lib/errors.js';
+import { buildSlackMessage, postSlack } from '../../../ts/lib/report/slack.js';
+import { renderBackupReport, type RegionReport, type RunContext } from '../../../ts/lib/report/backup.js';
+import { exec } from '../../../ts/cli/cli.js';
+import { EngineError } from '../../../ts/lib/support/errors.js';
 
 const SECRET_PATH = '/services/T000/B000/s3cr3tT0k3n';
 

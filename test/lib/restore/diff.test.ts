@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { restoreWorld, SOURCE, DR, type RestoreWorld } from '../helpers/restore.js';
-import { SECRET_MARKER } from '../helpers/fixtures.js';
+import { restoreWorld, SOURCE, DR, type RestoreWorld } from '../../helpers/restore.js';
+import { SECRET_MARKER } from '../../helpers/fixtures.js';
 import { AddTagsToResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { diffArchive } from '../../ts/lib/restore/diff.js';
-import { digestParameter as g, compareLive } from '../../ts/lib/restore/plan.js';
+import { diffArchive } from '../../../ts/lib/restore/diff.js';
+import { digestParameter as g, compareLive } from '../../../ts/lib/restore/plan.js';
 
 describe('ssm-backup diff', function () {
   this.timeout(30000);

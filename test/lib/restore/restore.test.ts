@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { restoreWorld, makeTarGz, restorable, SOURCE, DR, type RestoreWorld } from '../helpers/restore.js';
-import { bucketFor, SECRET_MARKER } from '../helpers/fixtures.js';
+import { restoreWorld, makeTarGz, restorable, SOURCE, DR, type RestoreWorld } from '../../helpers/restore.js';
+import { bucketFor, SECRET_MARKER } from '../../helpers/fixtures.js';
 import {
   planRestore,
   compareLive,
@@ -12,9 +12,9 @@ import {
   selectParameters,
   differingFields,
   digestParameter,
-} from '../../ts/lib/restore/plan.js';
-import { putRequest } from '../../ts/lib/restore/apply.js';
-import type { BackupParameter } from '../../ts/lib/parameter.js';
+} from '../../../ts/lib/restore/plan.js';
+import { putRequest } from '../../../ts/lib/restore/apply.js';
+import type { BackupParameter } from '../../../ts/lib/archive/parameter.js';
 
 const p = (over: Partial<BackupParameter> = {}): BackupParameter => ({ Name: '/app/x', Type: 'String', Value: 'v', ...over });
 const d = (over: Partial<BackupParameter> = {}) => digestParameter(p(over));
@@ -292,7 +292,7 @@ describe('ssm-backup restore (through the local AWS)', function () {
     ];
     for (const [name, damage, message] of cases) {
       it(name, async () => {
-        const { readTarGz } = await import('../../ts/lib/archive-read.js');
+        const { readTarGz } = await import('../../../ts/lib/archive/read.js');
         const key = w.aws.s3.getObject(bucketFor(SOURCE), 'latest.txt')!.toString().trim();
         const raw = w.aws.s3.getObject(bucketFor(SOURCE), key)!;
         await w.putObject('bad/archive.tar.gz', await damage(await readTarGz(raw), raw));

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { nameProblems, parameterProblems, ArchiveProblems } from '../../ts/lib/restore/validate.js';
-import { describeValueCallError } from '../../ts/lib/errors.js';
+import { nameProblems, parameterProblems, ArchiveProblems } from '../../../ts/lib/restore/validate.js';
+import { describeValueCallError } from '../../../ts/lib/support/errors.js';
 
 describe('Parameter Store rules for archive entries (pure)', () => {
   it('names: syntax, 1011 characters, 15 levels, reserved prefixes in any case, hierarchies start with /', () => {

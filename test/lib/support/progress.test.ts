@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { createLogger, type LogEvent } from '../../ts/lib/log.js';
-import { startProgress, humanDuration } from '../../ts/lib/progress.js';
+import { createLogger, type LogEvent } from '../../../ts/lib/support/log.js';
+import { startProgress, humanDuration } from '../../../ts/lib/support/progress.js';
 
 describe('progress lines', () => {
   let clock: sinon.SinonFakeTimers;

@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { loadPlan } from '../lib/plan.js';
-import { runBackup } from '../lib/backup.js';
-import { renderBackupReport, type RegionReport } from '../lib/report.js';
-import { peakRssMb as currentPeakRssMb } from '../lib/memory.js';
-import { defineCommand } from './common.js';
-import { globalOptions, awsOptions, environmentOptions, regionListOptions } from './options.js';
-import { homeRegionFrom } from './home-region.js';
-import { readPlanFile } from '../lib/run-summary.js';
-import { usageError } from '../lib/errors.js';
+import { loadPlan } from '../../lib/config/plan.js';
+import { runBackup } from '../../lib/backup/run.js';
+import { renderBackupReport, type RegionReport } from '../../lib/report/backup.js';
+import { peakRssMb as currentPeakRssMb } from '../../lib/support/memory.js';
+import { defineCommand } from '../run-command.js';
+import { globalOptions, awsOptions, environmentOptions, regionListOptions } from '../options.js';
+import { homeRegionFrom } from '../home-region.js';
+import { readPlanFile } from '../../lib/backup/summary-file.js';
+import { usageError } from '../../lib/support/errors.js';
 
 export const backupOptions = {
   ...globalOptions,
@@ -140,7 +140,7 @@ export const backupCommand = defineCommand({
         .join(' ')}; throttled attempts: ${stats.throttles}; peak RSS ${peakRssMb} MB`,
       { apiCalls: stats.calls, throttles: stats.throttles, peakRssMb },
     );
-    // The same table as the Jenkins console and the email (one renderer, lib/report.ts).
+    // The same table as the Jenkins console and the email (one renderer, lib/report/backup.ts).
     io.stdout(renderBackupReport(result.summaries as Record<string, RegionReport>, { environment: plan.environment, dryRun: o.dryRun }).table + '\n');
     return result.exitCode;
   },

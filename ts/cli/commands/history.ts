@@ -1,10 +1,10 @@
-import { defineCommand } from './common.js';
-import { globalOptions, awsOptions, environmentOptions } from './options.js';
-import { homeRegionFrom } from './home-region.js';
-import { regionBucket } from '../lib/restore/run.js';
-import { listArchives } from '../lib/archive-source.js';
-import { nameHistory, type NameHistory } from '../lib/archive-history.js';
-import { usageError } from '../lib/errors.js';
+import { defineCommand } from '../run-command.js';
+import { globalOptions, awsOptions, environmentOptions } from '../options.js';
+import { homeRegionFrom } from '../home-region.js';
+import { regionBucket } from '../../lib/restore/run.js';
+import { listArchives } from '../../lib/store/archives.js';
+import { nameHistory, type NameHistory } from '../../lib/store/history.js';
+import { usageError } from '../../lib/support/errors.js';
 
 export const historyOptions = {
   ...globalOptions,

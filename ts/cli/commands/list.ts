@@ -1,9 +1,9 @@
-import { defineCommand } from './common.js';
-import { globalOptions, awsOptions, environmentOptions } from './options.js';
-import { homeRegionFrom } from './home-region.js';
-import { regionBucket } from '../lib/restore/run.js';
-import { listArchives, type ArchiveEntry } from '../lib/archive-source.js';
-import { withFacts } from '../lib/archive-history.js';
+import { defineCommand } from '../run-command.js';
+import { globalOptions, awsOptions, environmentOptions } from '../options.js';
+import { homeRegionFrom } from '../home-region.js';
+import { regionBucket } from '../../lib/restore/run.js';
+import { listArchives, type ArchiveEntry } from '../../lib/store/archives.js';
+import { withFacts } from '../../lib/store/history.js';
 
 export const listOptions = {
   ...globalOptions,

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildSlackMessage, postSlack } from '../lib/notify.js';
-import { renderBackupReport, RUN_RESULTS, type RegionReport, type RunContext, type RunResult } from '../lib/report.js';
-import { renderRestoreReport, type RestoreReportSummary } from '../lib/restore-report.js';
-import { junitXml } from '../lib/junit.js';
-import { EngineError, usageError } from '../lib/errors.js';
-import { writeJsonAtomic, writeTextAtomic } from '../lib/files.js';
-import { defineCommand } from './common.js';
-import { globalOptions } from './options.js';
+import { buildSlackMessage, postSlack } from '../../lib/report/slack.js';
+import { renderBackupReport, RUN_RESULTS, type RegionReport, type RunContext, type RunResult } from '../../lib/report/backup.js';
+import { renderRestoreReport, type RestoreReportSummary } from '../../lib/report/restore.js';
+import { junitXml } from '../../lib/report/junit.js';
+import { EngineError, usageError } from '../../lib/support/errors.js';
+import { writeJsonAtomic, writeTextAtomic } from '../../lib/support/files.js';
+import { defineCommand } from '../run-command.js';
+import { globalOptions } from '../options.js';
 
 export const notifyOptions = {
   ...globalOptions,

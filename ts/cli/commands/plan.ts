@@ -1,8 +1,8 @@
-import { writeJsonAtomic } from '../lib/files.js';
-import { loadPlan } from '../lib/plan.js';
-import { defineCommand } from './common.js';
-import { globalOptions, awsOptions, environmentOptions, regionListOptions } from './options.js';
-import { homeRegionFrom } from './home-region.js';
+import { writeJsonAtomic } from '../../lib/support/files.js';
+import { loadPlan } from '../../lib/config/plan.js';
+import { defineCommand } from '../run-command.js';
+import { globalOptions, awsOptions, environmentOptions, regionListOptions } from '../options.js';
+import { homeRegionFrom } from '../home-region.js';
 
 export const planOptions = {
   ...globalOptions,

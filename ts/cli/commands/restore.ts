@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { defineCommand } from './common.js';
-import { globalOptions, awsOptions, environmentOptions } from './options.js';
-import { homeRegionFrom } from './home-region.js';
-import { runRestore, regionBucket } from '../lib/restore/run.js';
-import { chooseArchive, parseAsOf } from '../lib/archive-history.js';
-import { usageError } from '../lib/errors.js';
-import { parseKeyMap, describeFields, type RestorePlan } from '../lib/restore/plan.js';
-import { DEFAULT_MAX_ARCHIVE_MB } from '../lib/archive-read.js';
+import { defineCommand } from '../run-command.js';
+import { globalOptions, awsOptions, environmentOptions } from '../options.js';
+import { homeRegionFrom } from '../home-region.js';
+import { runRestore, regionBucket } from '../../lib/restore/run.js';
+import { chooseArchive, parseAsOf } from '../../lib/store/history.js';
+import { usageError } from '../../lib/support/errors.js';
+import { parseKeyMap, describeFields, type RestorePlan } from '../../lib/restore/plan.js';
+import { DEFAULT_MAX_ARCHIVE_MB } from '../../lib/archive/read.js';
 
 /** Where the archive comes from: shared by restore, verify and diff. */
 export const sourceOptions = {

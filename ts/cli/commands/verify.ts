@@ -1,6 +1,6 @@
-import { defineCommand } from './common.js';
-import { homeRegionFrom } from './home-region.js';
-import { readSelected } from '../lib/restore/source.js';
+import { defineCommand } from '../run-command.js';
+import { homeRegionFrom } from '../home-region.js';
+import { readSelected } from '../../lib/restore/source.js';
 import { sourceOptions } from './restore.js';
 
 export const verifyOptions = {

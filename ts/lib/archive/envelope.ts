@@ -32,7 +32,7 @@ import {
   type NodeMaterialsManager,
   type NodeDecryptionMaterial,
 } from '@aws-crypto/material-management-node';
-import { EngineError, awsErrorCode, oneLine } from './errors.js';
+import { EngineError, awsErrorCode, oneLine } from '../support/errors.js';
 
 /** The KMS keyring of @aws-crypto/kms-keyring-node, built from the generic class without that package's hierarchical keyring (which bundles a DynamoDB client). */
 class KmsKeyring extends KmsKeyringClass<NodeAlgorithmSuite, AwsEsdkKMSInterface>(KeyringNode as never) {}

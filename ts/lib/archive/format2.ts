@@ -1,5 +1,5 @@
 /**
- * Archive format 2: the format 1 document (backup.json), gzipped, then encrypted client-side (lib/envelope.ts).
+ * Archive format 2: the format 1 document (backup.json), gzipped, then encrypted client-side (envelope.ts).
  *
  * The object is still a `.tar.gz` (gzip level 0: the payload is ciphertext and does not compress), holding in order
  *   backup.json.gz.enc.000000 ... .NNNNNN   consecutive slices (<= 4 MiB + one read chunk) of ONE AWS Encryption SDK
@@ -14,7 +14,7 @@ import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { documentParts, TOOL_NAME, type BackupHeader, type Manifest } from './archive.js';
+import { documentParts, TOOL_NAME, type BackupHeader, type Manifest } from './format1.js';
 import { ALGORITHM_SUITE, FRAME_LENGTH, SEALED_FORMAT_VERSION, encryptionContext, sealStream, type SealOptions, type UnsealOptions } from './envelope.js';
 
 export const PART_PREFIX = 'backup.json.gz.enc.';

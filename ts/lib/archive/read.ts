@@ -4,12 +4,12 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { once } from 'node:events';
-import { FORMAT_VERSION, type Manifest } from './archive.js';
-import { streamDocument, DocumentError, type DocumentHeader } from './archive-json.js';
-import { EngineError } from './errors.js';
-import { PART_PREFIX, partName, checkSealedManifest, type ArchiveOpener, type SealedManifest } from './archive-sealed.js';
+import { FORMAT_VERSION, type Manifest } from './format1.js';
+import { streamDocument, DocumentError, type DocumentHeader } from './document.js';
+import { EngineError } from '../support/errors.js';
+import { PART_PREFIX, partName, checkSealedManifest, type ArchiveOpener, type SealedManifest } from './format2.js';
 import { unsealStream, unsealError, type UnsealInfo, type UnsealOptions } from './envelope.js';
-import { TOOL_NAME } from './archive.js';
+import { TOOL_NAME } from './format1.js';
 
 /** Largest manifest.json read (ours is under 1 KB). */
 export const MANIFEST_MAX_BYTES = 1024 * 1024;
@@ -256,7 +256,7 @@ interface Sealed {
 
 /**
  * Starts decrypting: slices -> AWS Encryption SDK message (context checked against the identity before any KMS call;
- * lib/envelope.ts) -> gunzip -> size limit -> the same streaming JSON reader as format 1. The plaintext is used only
+ * envelope.ts) -> gunzip -> size limit -> the same streaming JSON reader as format 1. The plaintext is used only
  * for digests and a spool until the message's signature is checked at its end: nothing is written before.
  */
 async function startSealed(opts: ReadOptions): Promise<Sealed> {

@@ -7,8 +7,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:https';
 import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
-import { AdaptiveRateLimiter } from '../rate.js';
-import { awsErrorCode } from '../errors.js';
+import { AdaptiveRateLimiter } from './pacing.js';
+import { awsErrorCode } from '../support/errors.js';
 import { expectBucketOwner } from './bucket-owner.js';
 
 /** API calls and throttles per operation, shared by every client a factory makes. */

@@ -5,9 +5,9 @@
  */
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getIndex, headArchive, type IndexEntry, type NameIndex } from './archive-facts.js';
-import { readLatestPointer } from './archive-source.js';
-import { EngineError, describeAwsError } from './errors.js';
+import { getIndex, headArchive, type IndexEntry, type NameIndex } from '../store/facts.js';
+import { readLatestPointer } from '../store/archives.js';
+import { EngineError, describeAwsError } from '../support/errors.js';
 
 /** Names listed per kind in the summary (counts are always exact). */
 export const DRIFT_NAMES_MAX = 50;

@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
-import type { AwsClientFactory } from './aws/clients.js';
-import { EngineError } from './errors.js';
-import { configKeys, type PlanWithKeys } from './plan.js';
-import { archiveStream, type BackupHeader, type Manifest } from './archive.js';
-import { sealedArchiveStream } from './archive-sealed.js';
+import type { AwsClientFactory } from '../aws/clients.js';
+import { EngineError } from '../support/errors.js';
+import { configKeys, type PlanWithKeys } from '../config/plan.js';
+import { archiveStream, type BackupHeader, type Manifest } from '../archive/format1.js';
+import { sealedArchiveStream } from '../archive/format2.js';
 
 /** What the region summary says about protection: client-side (with the keys) or SSE-S3 only. */
 export interface EncryptionSummary {
@@ -37,7 +37,7 @@ export function regionEncryption(plan: PlanWithKeys, region: string): RegionEncr
   return { summary: { clientSide: true, keyArn, drKeyArns }, keys: { keyArn, drKeyArns } };
 }
 
-/** The archive stream: format 2 (lib/archive-sealed.ts) when the region has a key, else format 1. */
+/** The archive stream: format 2 (format2.ts) when the region has a key, else format 1. */
 export function regionArchiveStream(
   aws: AwsClientFactory,
   encryption: RegionEncryption,

@@ -1,27 +1,27 @@
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { Transform } from 'node:stream';
-import { EngineError, awsErrorCode, describeAwsError } from './errors.js';
+import { EngineError, awsErrorCode, describeAwsError } from '../support/errors.js';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Logger } from './log.js';
-import { configKeys, type PlanWithKeys } from './plan.js';
-import type { AwsClientFactory } from './aws/clients.js';
-import { ssmReader, selectionFilters } from './aws/ssm.js';
-import { collectParameters, type CollectResult } from './collect.js';
-import { taggingReader } from './aws/tagging.js';
-import { ParameterSpool, archiveName, timestamps, backupJsonDigest, TOOL_NAME, FORMAT_VERSION } from './archive.js';
-import { regionEncryption, regionArchiveStream, describeProtection, type EncryptionSummary, type RegionEncryption } from './backup-encryption.js';
-import { SEALED_FORMAT_VERSION } from './envelope.js';
-import { requireClientEncryption } from './key-config.js';
-import { uploadArchive, writeLatestPointer } from './upload.js';
-import { factsToMetadata, indexEntry, putIndex, INDEX_VERSION, type ArchiveFacts, type IndexEntry } from './archive-facts.js';
+import type { Logger } from '../support/log.js';
+import { configKeys, type PlanWithKeys } from '../config/plan.js';
+import type { AwsClientFactory } from '../aws/clients.js';
+import { ssmReader, selectionFilters } from '../aws/ssm.js';
+import { collectParameters, type CollectResult } from '../collect/collect.js';
+import { taggingReader } from '../aws/tagging.js';
+import { ParameterSpool, archiveName, timestamps, backupJsonDigest, TOOL_NAME, FORMAT_VERSION } from '../archive/format1.js';
+import { regionEncryption, regionArchiveStream, describeProtection, type EncryptionSummary, type RegionEncryption } from './encryption.js';
+import { SEALED_FORMAT_VERSION } from '../archive/envelope.js';
+import { requireClientEncryption } from '../config/key-config.js';
+import { uploadArchive, writeLatestPointer } from '../store/upload.js';
+import { factsToMetadata, indexEntry, putIndex, INDEX_VERSION, type ArchiveFacts, type IndexEntry } from '../store/facts.js';
 import { readPrevious, computeDrift, guardRefusal, driftLines, type Drift, type GuardOptions } from './drift.js';
-import { withPrivateDir, removeStaleSpoolDirs } from './secure-temp.js';
-import { writeJsonAtomic } from './files.js';
-import { TOOL_VERSION } from '../version.js';
-import { startProgress, type Progress } from './progress.js';
+import { withPrivateDir, removeStaleSpoolDirs } from '../support/secure-temp.js';
+import { writeJsonAtomic } from '../support/files.js';
+import { TOOL_VERSION } from '../../version.js';
+import { startProgress, type Progress } from '../support/progress.js';
 
-import { updateSummaryFile, firstFailure, notStarted, runningEntry, timedOutMessage, FAILED_STATUSES, type RegionStatus } from './run-summary.js';
+import { updateSummaryFile, firstFailure, notStarted, runningEntry, timedOutMessage, FAILED_STATUSES, type RegionStatus } from './summary-file.js';
 
 export type { RegionStatus };
 

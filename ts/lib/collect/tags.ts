@@ -1,11 +1,11 @@
 import pLimit from 'p-limit';
 import type { Tag } from '@aws-sdk/client-ssm';
-import { ARNS_PER_CALL, PAGED_ARN_LIST, isTaggingUnavailable, type TaggingReader } from './aws/tagging.js';
-import type { SsmReader } from './aws/ssm.js';
-import type { BackupParameter } from './parameter.js';
-import { EngineError, awsErrorCode, describeAwsError } from './errors.js';
-import type { Logger } from './log.js';
-import { startProgress } from './progress.js';
+import { ARNS_PER_CALL, PAGED_ARN_LIST, isTaggingUnavailable, type TaggingReader } from '../aws/tagging.js';
+import type { SsmReader } from '../aws/ssm.js';
+import type { BackupParameter } from '../archive/parameter.js';
+import { EngineError, awsErrorCode, describeAwsError } from '../support/errors.js';
+import type { Logger } from '../support/log.js';
+import { startProgress } from '../support/progress.js';
 
 /** Parameters held back (in memory, in order) while the tag sweep has not finished; beyond this the collector waits. */
 export const HOLD_MAX = 5000;

@@ -1,10 +1,10 @@
-import { configError, usageError, EngineError, describeAwsError } from './errors.js';
-import type { AwsClientFactory } from './aws/clients.js';
-import { ssmReader, type SsmReader } from './aws/ssm.js';
-import { ENVIRONMENT_RULE, REGION_RULE, isValidEnvironment, isValidRegion, ssmParameterNames } from './naming.js';
+import { configError, usageError, EngineError, describeAwsError } from '../support/errors.js';
+import type { AwsClientFactory } from '../aws/clients.js';
+import { ssmReader, type SsmReader } from '../aws/ssm.js';
+import { ENVIRONMENT_RULE, REGION_RULE, isValidEnvironment, isValidRegion, ssmParameterNames } from '../../contract/naming.js';
 import { readKeyConfig, type KeyConfig } from './key-config.js';
 
-export { ENVIRONMENT_PATTERN, REGION_PATTERN } from './naming.js';
+export { ENVIRONMENT_PATTERN, REGION_PATTERN } from '../../contract/naming.js';
 
 /** The SSM names the Pulumi stack writes and the engine reads (the shared naming contract, ./naming.ts). */
 export const configKeys = ssmParameterNames;
@@ -28,7 +28,7 @@ export interface Plan {
 /** A plan with the client-side encryption keys read by loadPlan (absent in plans built without SSM). */
 export type PlanWithKeys = Plan & Partial<KeyConfig>;
 
-/** Environment names as the Pulumi stack and the SSM key layout allow them (ts/lib/naming.ts); a bad one is a usage error. */
+/** Environment names as the Pulumi stack and the SSM key layout allow them (ts/contract/naming.ts); a bad one is a usage error. */
 export function validateEnvironment(env: string | undefined, source = '--environment'): string {
   if (!env) throw usageError(`${source} is required: pass --environment <name> (for example dev) or set SSM_BACKUP_ENVIRONMENT`);
   if (!isValidEnvironment(env)) {
@@ -37,7 +37,7 @@ export function validateEnvironment(env: string | undefined, source = '--environ
   return env;
 }
 
-/** An AWS region name (ts/lib/naming.ts); `category` says whether a bad one is the user's (usage) or the SSM configuration's (config). */
+/** An AWS region name (ts/contract/naming.ts); `category` says whether a bad one is the user's (usage) or the SSM configuration's (config). */
 export function validateRegionName(region: string, source: string, category: 'usage' | 'config' = 'config'): string {
   if (!isValidRegion(region)) {
     const message = `${source} contains an invalid region name "${region}": use ${REGION_RULE}`;

@@ -1,9 +1,9 @@
 /**
  * The report of a backup run, rendered from region_summaries.json (the file the engine owns): build result, build
  * description, console/email table, email. Pure functions, no I/O. Jenkins reads the rendered report.json and never
- * rebuilds the summary; Slack (notify.ts), JUnit (junit.ts) and restore (restore-report.ts) use the same pieces.
+ * rebuilds the summary; Slack (slack.ts), JUnit (junit.ts) and restore (restore.ts) use the same pieces.
  */
-import { oneLine } from './errors.js';
+import { oneLine } from '../support/errors.js';
 
 /** Jenkins build results the report can state (hudson.model.Result names), least to most severe. */
 export type RunResult = 'SUCCESS' | 'UNSTABLE' | 'FAILURE' | 'ABORTED';

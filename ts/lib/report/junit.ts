@@ -3,7 +3,7 @@
  * Format: the de-facto JUnit/Ant schema the plugin reads (testsuite > testcase > failure | skipped, system-out).
  * FAILED and TIMED_OUT (and any status this code does not know) are failures, SKIPPED is skipped.
  */
-import { formatCount, formatDrift, FAILED_STATUSES, type RegionReport } from './report.js';
+import { formatCount, formatDrift, FAILED_STATUSES, type RegionReport } from './backup.js';
 
 /** Characters XML 1.0 does not allow at all are dropped; the five special ones are escaped. */
 export function escapeXml(text: string): string {

@@ -1,8 +1,8 @@
 /**
  * The report of a restore (plan, then apply), rendered from restore_summary.json: names and counts only, never
- * values. Same shape as a backup's report (report.ts), so Jenkins shows and sends both the same way.
+ * values. Same shape as a backup's report (backup.ts), so Jenkins shows and sends both the same way.
  */
-import { oneLine } from './errors.js';
+import { oneLine } from '../support/errors.js';
 import {
   alignTable,
   buildLinks,
@@ -15,7 +15,7 @@ import {
   type Report,
   type RunContext,
   type RunResult,
-} from './report.js';
+} from './backup.js';
 
 /** The fields of restore_summary.json (ts/lib/restore/run.ts RestoreSummary) that the report reads. */
 export interface RestoreReportSummary {

@@ -1,4 +1,4 @@
-import type { EncryptedSpool } from '../spool.js';
+import type { EncryptedSpool } from '../archive/spool.js';
 import {
   PutParameterCommand,
   AddTagsToResourceCommand,
@@ -10,10 +10,10 @@ import {
   type ParameterTier,
   type ParameterType,
 } from '@aws-sdk/client-ssm';
-import type { BackupParameter } from '../parameter.js';
-import { describeValueCallError } from '../errors.js';
-import type { Logger } from '../log.js';
-import { startProgress } from '../progress.js';
+import type { BackupParameter } from '../archive/parameter.js';
+import { describeValueCallError } from '../support/errors.js';
+import type { Logger } from '../support/log.js';
+import { startProgress } from '../support/progress.js';
 import { missingTags, extraTagKeys, missingLabels, desiredParameter, type PlannedItem, type LiveFacts, type RestorePlan } from './plan.js';
 import { readSpool } from './source.js';
 import { STANDARD_MAX_BYTES } from './validate.js';

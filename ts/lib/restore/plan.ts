@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Tag } from '@aws-sdk/client-ssm';
-import { withoutUndefined, type BackupParameter } from '../parameter.js';
-import { usageError } from '../errors.js';
+import { withoutUndefined, type BackupParameter } from '../archive/parameter.js';
+import { usageError } from '../support/errors.js';
 
 export const DEFAULT_SSM_KEY = 'alias/aws/ssm';
 

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import type { AwsClientFactory } from '../aws/clients.js';
-import { withPrivateDir } from '../secure-temp.js';
-import type { LoadedArchive } from '../archive-source.js';
-import type { Logger } from '../log.js';
-import { getIndex } from '../archive-facts.js';
-import { isBackupConfigurationName } from '../naming.js';
-import { EngineError } from '../errors.js';
+import { withPrivateDir } from '../support/secure-temp.js';
+import type { LoadedArchive } from '../store/archives.js';
+import type { Logger } from '../support/log.js';
+import { getIndex } from '../store/facts.js';
+import { isBackupConfigurationName } from '../../contract/naming.js';
+import { EngineError } from '../support/errors.js';
 import { commonPath, readLive, checkKeys } from './live.js';
 import { applyRestore } from './apply.js';
 import { readSelected, type SourceOptions, type SelectedArchive } from './source.js';

@@ -1,13 +1,13 @@
 import { StringDecoder } from 'node:string_decoder';
-import { EncryptedSpool } from '../spool.js';
+import { EncryptedSpool } from '../archive/spool.js';
 import type { AwsClientFactory } from '../aws/clients.js';
-import { loadPlan } from '../plan.js';
-import { resolveArchiveKey, readArchiveObject, type LoadedArchive } from '../archive-source.js';
-import { DEFAULT_MAX_ARCHIVE_MB } from '../archive-read.js';
-import { EngineError } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { BackupParameter } from '../parameter.js';
-import { startProgress } from '../progress.js';
+import { loadPlan } from '../config/plan.js';
+import { resolveArchiveKey, readArchiveObject, type LoadedArchive } from '../store/archives.js';
+import { DEFAULT_MAX_ARCHIVE_MB } from '../archive/read.js';
+import { EngineError } from '../support/errors.js';
+import type { Logger } from '../support/log.js';
+import type { BackupParameter } from '../archive/parameter.js';
+import { startProgress } from '../support/progress.js';
 import { ArchiveProblems } from './validate.js';
 import { digestParameter, makeSelector, type ParameterDigest, type Selection } from './plan.js';
 

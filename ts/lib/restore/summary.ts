@@ -1,4 +1,4 @@
-import { writeJsonAtomic } from '../files.js';
+import { writeJsonAtomic } from '../support/files.js';
 
 /** restore_summary.json: names and field names only, never values. */
 export interface RestoreSummary {

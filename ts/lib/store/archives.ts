@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { readArchive, ArchiveError, type ArchiveRead, type ReadOptions } from './archive-read.js';
-import { EngineError, awsErrorCode, describeAwsError } from './errors.js';
-import { INDEX_SUFFIX, createdAtFromKey } from './archive-facts.js';
+import { readArchive, ArchiveError, type ArchiveRead, type ReadOptions } from '../archive/read.js';
+import { EngineError, awsErrorCode, describeAwsError } from '../support/errors.js';
+import { INDEX_SUFFIX, createdAtFromKey } from './facts.js';
 import { LATEST_META_KEY } from './upload.js';
 
 /** One backup object in a region's bucket. */

@@ -11,8 +11,8 @@ import { createGzip, gunzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { awsErrorCode } from './errors.js';
-import type { BackupParameter } from './parameter.js';
+import { awsErrorCode } from '../support/errors.js';
+import type { BackupParameter } from '../archive/parameter.js';
 
 export const INDEX_VERSION = 1;
 export const INDEX_SUFFIX = '.index.json.gz';

@@ -5,10 +5,10 @@
  */
 import pLimit from 'p-limit';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { getIndex, headArchive, type IndexEntry, type NameIndex } from './archive-facts.js';
-import { listArchives, resolveArchiveKey, type ArchiveEntry } from './archive-source.js';
-import type { Logger } from './log.js';
-import { EngineError, describeAwsError, usageError } from './errors.js';
+import { getIndex, headArchive, type IndexEntry, type NameIndex } from './facts.js';
+import { listArchives, resolveArchiveKey, type ArchiveEntry } from './archives.js';
+import type { Logger } from '../support/log.js';
+import { EngineError, describeAwsError, usageError } from '../support/errors.js';
 
 const IN_FLIGHT = 8;
 

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
  * Upload of the archive with SSE-S3 (`@aws-sdk/lib-storage`). Archives under one part (8 MB compressed,
  * tens of thousands of typical parameters) go up as a single PutObject that carries the SSE header the bucket policy
  * checks; larger ones go multipart (the header is on CreateMultipartUpload), one 8 MB part in flight, so memory stays flat.
- * `metadata` (the archive's facts, see archive-facts.ts) goes on PutObject / CreateMultipartUpload as `x-amz-meta-*`.
+ * `metadata` (the archive's facts, see facts.ts) goes on PutObject / CreateMultipartUpload as `x-amz-meta-*`.
  */
 export async function uploadArchive(s3: S3Client, bucket: string, key: string, body: Readable, metadata?: Record<string, string>): Promise<void> {
   const upload = new Upload({
