@@ -42,6 +42,18 @@ describe('drift and the shrink guard (pure)', () => {
     expect(d.changedNames).to.deep.equal(['/recreated', '/type', '/ver']);
   });
 
+  it('says why names were not compared: a previous archive without index, or one that cannot be read', () => {
+    const now = many(3);
+    const count = computeDrift(now, { kind: 'count', key: 'old', count: 3, why: 'it has no name index; count from its metadata' }, 'b');
+    expect(count).to.include({ comparedWith: 'count', previousCount: 3, added: null, removed: null, changed: null });
+    expect(count.notComparedReason).to.equal('it has no name index; count from its metadata');
+    const unknown = computeDrift(now, { kind: 'unknown', key: 'old', why: 'latest.txt names s3://b/old, which no longer exists' }, 'b');
+    expect(unknown).to.include({ comparedWith: 'nothing', previousArchive: 's3://b/old', added: null });
+    expect(unknown.notComparedReason).to.equal('latest.txt names s3://b/old, which no longer exists');
+    expect(computeDrift(now, previousOf(now), 'b')).to.not.have.property('notComparedReason');
+    expect(computeDrift(now, { kind: 'none' }, 'b').notComparedReason).to.equal(undefined);
+  });
+
   it('refuses above --max-shrink only, and zero parameters unless --allow-empty', () => {
     const input = (count: number, prev: number) => {
       const previous = previousOf(many(prev));

@@ -31,6 +31,26 @@ describe('report: backup', () => {
     expect(report.email.subject).to.equal('[OK] SSM backup dev - Admin_Jobs/ssm-multi-region-backup #42');
   });
 
+  it('says "not compared" and why, never "no change", when the previous archive could not be compared', () => {
+    const notCompared = {
+      previousArchive: 's3://b/old.tar.gz',
+      previousCount: 300,
+      comparedWith: 'count' as const,
+      added: null,
+      removed: null,
+      changed: null,
+      notComparedReason: 'it has no name index',
+    };
+    expect(formatDrift(notCompared)).to.equal('not compared: it has no name index');
+    // A summary from before notComparedReason existed: null counts are still not "no change".
+    expect(formatDrift({ ...notCompared, notComparedReason: undefined })).to.equal('not compared: the previous archive could not be compared');
+    expect(formatDrift({ added: 0, removed: 0, changed: 0, comparedWith: 'index' })).to.equal('no change');
+    const report = renderBackupReport({ 'us-west-2': ok(300, { drift: notCompared }) }, context);
+    expect(report.table).to.contain('not compared: it has no name index').and.not.contain('no change');
+    expect(report.slackLines.join('\n')).to.contain('300 parameters (previous backup not compared: it has no name index)');
+    expect(junitXml({ 'us-west-2': ok(300, { drift: notCompared }) }, {})).to.contain('change=not compared: it has no name index (previous 300)');
+  });
+
   it('describes a failure by its first failed region and cause', () => {
     const report = renderBackupReport(
       { ...three, 'us-west-2': { status: 'FAILED', failureMessage: 'AccessDenied: not authorized\nmore', failureCategory: 'aws' } },
@@ -200,6 +220,23 @@ describe('report: restore', () => {
     expect(failed.description).to.equal('FAILED restore us-west-2 -> eu-central-1: 1 parameter(s) failed, first /app/a: AccessDeniedException: no');
     expect(failed.cause).to.equal(undefined);
     expect(failed.slackLines).to.contain('*failed:* /app/a  AccessDeniedException: no');
+  });
+
+  it('counts a prune-only plan as writes: apply pending, deletions listed', () => {
+    const pruneOnly: RestoreReportSummary = {
+      ...plan,
+      counts: { create: 0, update: 0, unchanged: 2, differs: 0, delete: 2 },
+      writeCount: 2,
+      planned: { delete: ['/app/gone1', '/app/gone2'] },
+    };
+    const report = renderRestoreReport(pruneOnly, { environment: 'prod' });
+    expect(report.description).to.equal('RESTORE PLAN us-west-2 -> eu-central-1: create=0 update=0 unchanged=2 differs-not-overwritten=0 delete=2');
+    expect(report.table).to.contain('NEXT     apply pending').and.contain('DELETE   /app/gone1').and.contain('DELETE   /app/gone2');
+    expect(report.table).to.not.contain('nothing to write');
+    // Without writeCount (an older summary) the planned deletions still count.
+    expect(renderRestoreReport({ ...pruneOnly, writeCount: undefined }, {}).table).to.contain('apply pending');
+    const nothing = renderRestoreReport({ ...plan, counts: { create: 0, update: 0, unchanged: 3 }, writeCount: 0 }, {});
+    expect(nothing.table).to.contain('nothing to write');
   });
 
   it('reports a plan that failed before writing a summary', () => {

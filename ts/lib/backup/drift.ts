@@ -12,22 +12,9 @@ import { EngineError, describeAwsError } from '../support/errors.js';
 /** Names listed per kind in the summary (counts are always exact). */
 export const DRIFT_NAMES_MAX = 50;
 
-/**
- * `drift` of a region summary. `comparedWith`: `index` (names compared), `count` (an older previous archive without
- * name index: counts only, the name fields are null/empty), `nothing` (no previous archive, or one that could not be
- * read: `previousArchive` says which).
- */
-export interface Drift {
-  previousArchive: string | null;
-  previousCount: number | null;
-  comparedWith: 'index' | 'count' | 'nothing';
-  added: number | null;
-  removed: number | null;
-  changed: number | null;
-  addedNames: string[];
-  removedNames: string[];
-  changedNames: string[];
-}
+import type { Drift } from '../../contract/index.js';
+
+export type { Drift };
 
 /** What latest.txt names, and what could be learnt about it without downloading it. */
 export type Previous =
@@ -116,9 +103,10 @@ export function computeDrift(current: IndexEntry[], previous: Previous, bucket: 
     };
   }
   const previousArchive = `s3://${bucket}/${previous.key}`;
-  if (previous.kind === 'unknown') return { previousArchive, previousCount: null, comparedWith: 'nothing', added: null, removed: null, changed: null, ...none };
+  const notCompared = { added: null, removed: null, changed: null, ...none, notComparedReason: previous.kind === 'index' ? undefined : previous.why };
+  if (previous.kind === 'unknown') return { previousArchive, previousCount: null, comparedWith: 'nothing', ...notCompared };
   if (previous.kind === 'count')
-    return { previousArchive, previousCount: previous.count, comparedWith: 'count', added: null, removed: null, changed: null, ...none };
+    return { previousArchive, previousCount: previous.count, comparedWith: 'count', ...notCompared };
   const before = new Map(previous.index.parameters.map((e) => [e.Name, e]));
   const added: string[] = [];
   const changed: string[] = [];

@@ -5,12 +5,9 @@ import { configKeys, type PlanWithKeys } from '../config/plan.js';
 import { archiveStream, type BackupHeader, type Manifest } from '../archive/format1.js';
 import { sealedArchiveStream } from '../archive/format2.js';
 
-/** What the region summary says about protection: client-side (with the keys) or SSE-S3 only. */
-export interface EncryptionSummary {
-  clientSide: boolean;
-  keyArn?: string;
-  drKeyArns?: string[];
-}
+import type { EncryptionSummary } from '../../contract/index.js';
+
+export type { EncryptionSummary };
 
 export interface RegionEncryption {
   summary: EncryptionSummary;

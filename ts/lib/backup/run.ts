@@ -10,7 +10,7 @@ import { ssmReader, selectionFilters } from '../aws/ssm.js';
 import { collectParameters, type CollectResult } from '../collect/collect.js';
 import { taggingReader } from '../aws/tagging.js';
 import { ParameterSpool, archiveName, timestamps, backupJsonDigest, TOOL_NAME, FORMAT_VERSION } from '../archive/format1.js';
-import { regionEncryption, regionArchiveStream, describeProtection, type EncryptionSummary, type RegionEncryption } from './encryption.js';
+import { regionEncryption, regionArchiveStream, describeProtection, type RegionEncryption } from './encryption.js';
 import { SEALED_FORMAT_VERSION } from '../archive/envelope.js';
 import { requireClientEncryption } from '../config/key-config.js';
 import { uploadArchive, writeLatestPointer } from '../store/upload.js';
@@ -25,26 +25,9 @@ import { updateSummaryFile, firstFailure, notStarted, runningEntry, timedOutMess
 
 export type { RegionStatus };
 
-export interface RegionSummary {
-  status: RegionStatus;
-  parameterCount: number;
-  artifactPath: string | null;
-  executionTimeSec: number;
-  failureMessage?: string;
-  dryRun?: boolean;
-  bucket?: string | null;
-  archiveBytes?: number;
-  vanished?: string[];
-  warnings?: string[];
-  /** Why the region failed: `guard` (the shrink guard refused to move latest.txt), else the error category. */
-  failureCategory?: string;
-  /** Comparison with the archive latest.txt named before this run (absent in dry runs and when the upload failed). */
-  drift?: Drift;
-  /** Parameters whose tags changed while the backup ran (at most 50): the archive holds the tags read first. */
-  tagsChanged?: string[];
-  /** Client-side encryption (format 2) or SSE-S3 only; absent when the region failed before it was known. */
-  encryption?: EncryptionSummary;
-}
+import type { RegionSummary } from '../../contract/index.js';
+
+export type { RegionSummary };
 
 export interface BackupOptions {
   plan: PlanWithKeys;

@@ -10,10 +10,9 @@ import { humanDuration } from '../support/progress.js';
  * its only author: every `backup` run, whether it backs up all regions or (as the Jenkins step does) one region
  * per run, merges its regions into it. Jenkins only reads it.
  */
-export type RegionStatus = 'SUCCESS' | 'FAILED' | 'SKIPPED' | 'TIMED_OUT';
+import { FAILED_STATUSES, type RegionStatus } from '../../contract/index.js';
 
-/** Statuses that stop a fail-fast run: the regions after them are SKIPPED. */
-export const FAILED_STATUSES: readonly RegionStatus[] = ['FAILED', 'TIMED_OUT'];
+export { FAILED_STATUSES, type RegionStatus };
 
 /** A region nobody started (yet): fail-fast, a run that ended early, an abort. */
 export function notStarted(why: string): { status: 'SKIPPED'; parameterCount: 0; artifactPath: null; executionTimeSec: 0; failureMessage: string } {

@@ -4,22 +4,12 @@
  * rebuilds the summary; Slack (slack.ts), JUnit (junit.ts) and restore (restore.ts) use the same pieces.
  */
 import { oneLine } from '../support/errors.js';
+import { FAILED_STATUSES, type Drift as SummaryDrift, type Link, type Report, type RunResult } from '../../contract/index.js';
 
-/** Jenkins build results the report can state (hudson.model.Result names), least to most severe. */
-export type RunResult = 'SUCCESS' | 'UNSTABLE' | 'FAILURE' | 'ABORTED';
-export const RUN_RESULTS: readonly RunResult[] = ['SUCCESS', 'UNSTABLE', 'FAILURE', 'ABORTED'];
+export { FAILED_STATUSES, RUN_RESULTS, type Link, type Report, type RunResult } from '../../contract/index.js';
 
-/** Region statuses the engine writes. TIMED_OUT: the region was stopped at its deadline. */
-export const FAILED_STATUSES = ['FAILED', 'TIMED_OUT'];
-
-/** Change since the previous backup of the region (counts of parameter names), when the engine knows it. */
-export interface Drift {
-  added: number;
-  removed: number;
-  changed: number;
-  previousCount?: number;
-  previousArchive?: string | null;
-}
+/** The drift fields the report reads (contract/backup-summary.ts Drift); counts are null when names were not compared. */
+export type Drift = Partial<Omit<SummaryDrift, 'added' | 'removed' | 'changed'>> & { added: number | null; removed: number | null; changed: number | null };
 
 /** The fields of one region_summaries.json entry that the report reads; others are ignored. */
 export interface RegionReport {
@@ -50,34 +40,6 @@ export interface RunContext {
   durationSec?: number;
   runbookUrl?: string;
   summaryUrl?: string;
-}
-
-export interface Link {
-  label: string;
-  url: string;
-}
-
-/** Everything Jenkins shows of a run: written by `ssm-backup notify --out-dir` as report.json. */
-export interface Report {
-  kind: 'backup' | 'restore';
-  result: RunResult;
-  dryRun: boolean;
-  /** e.g. `SSM backup dev` */
-  title: string;
-  /** One line: result and totals, never the cause (the rows or `cause` carry it, once). */
-  headline: string;
-  /** currentBuild.description, e.g. `OK 3/3 regions, 12,345 parameters` or `FAILED us-west-2: <cause>`. */
-  description: string;
-  /** Plain-text table (console and email), lines joined with \n. */
-  table: string;
-  /** Set only when no row shows why the run failed. */
-  cause?: string;
-  /** Warnings and vanished parameters, one line each. */
-  notes: string[];
-  links: Link[];
-  /** Slack mrkdwn lines, one per region (or per restore fact). */
-  slackLines: string[];
-  email: { subject: string; body: string };
 }
 
 const SEVERITY: Record<RunResult, number> = { SUCCESS: 0, UNSTABLE: 1, FAILURE: 2, ABORTED: 3 };
@@ -111,11 +73,16 @@ export function formatBytes(bytes: number | undefined): string | undefined {
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-/** `+3 -1 ~2` (added, removed, changed since the previous backup), `no change`, or undefined without drift. */
+/**
+ * `+3 -1 ~2` (added, removed, changed since the previous backup), `no change` (only when the names were compared),
+ * `not compared: <why>` (a previous archive whose names could not be compared), or undefined without drift.
+ */
 export function formatDrift(drift: Drift | undefined): string | undefined {
   if (!drift) return undefined;
+  if (drift.notComparedReason !== undefined || drift.added == null || drift.removed == null || drift.changed == null)
+    return `not compared: ${drift.notComparedReason ?? 'the previous archive could not be compared'}`;
   if (!drift.added && !drift.removed && !drift.changed) return 'no change';
-  return `+${drift.added ?? 0} -${drift.removed ?? 0} ~${drift.changed ?? 0}`;
+  return `+${drift.added} -${drift.removed} ~${drift.changed}`;
 }
 
 export function clip(text: string, max = DESCRIPTION_MAX): string {
@@ -162,7 +129,7 @@ export function emailFor(r: Omit<Report, 'email'>, ctx: RunContext): { subject: 
   return { subject, body: lines.join('\n') + '\n' };
 }
 
-const isFailed = (s: RegionReport) => FAILED_STATUSES.includes(s.status);
+const isFailed = (s: RegionReport) => (FAILED_STATUSES as readonly string[]).includes(s.status);
 
 /** SUCCESS, UNSTABLE (a region succeeded with warnings), FAILURE (a region failed or timed out, or ctx.failureMessage). */
 export function backupResult(summaries: Record<string, RegionReport>, ctx: RunContext): RunResult {
@@ -268,7 +235,8 @@ function slackRegionLine(region: string, s: RegionReport): string {
   const parts = [`${STATUS_ICONS[s.status] ?? ':grey_question:'} \`${escapeMrkdwn(region)}\` *${escapeMrkdwn(s.status)}*`];
   if (s.status !== 'SKIPPED') {
     const drift = formatDrift(s.drift);
-    parts.push(`${formatCount(s.parameterCount)} parameters${drift ? ` (${drift} since the previous backup)` : ''}`);
+    const since = drift?.startsWith('not compared') ? ` (previous backup ${drift})` : drift ? ` (${drift} since the previous backup)` : '';
+    parts.push(`${formatCount(s.parameterCount)} parameters${since}`);
     const time = formatDuration(s.executionTimeSec);
     if (time) parts.push(time);
   }

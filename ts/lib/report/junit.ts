@@ -23,7 +23,7 @@ export function escapeXml(text: string): string {
 function caseOutput(s: RegionReport): string {
   const lines = [`status=${s.status}`, `parameters=${s.parameterCount ?? 0}`];
   const drift = formatDrift(s.drift);
-  if (drift) lines.push(`change=${drift}${s.drift?.previousCount !== undefined ? ` (previous ${formatCount(s.drift.previousCount)})` : ''}`);
+  if (drift) lines.push(`change=${drift}${s.drift?.previousCount != null ? ` (previous ${formatCount(s.drift.previousCount)})` : ''}`);
   if (s.artifactPath) lines.push(`artifact=${s.artifactPath}`);
   if (s.archiveBytes !== undefined) lines.push(`archiveBytes=${s.archiveBytes}`);
   if (s.dryRun) lines.push('dryRun=true (nothing uploaded)');
@@ -39,7 +39,7 @@ function testCase(classname: string, region: string, s: RegionReport): string {
   if (s.status === 'SKIPPED') outcome = `\n      <skipped message="${message}"/>`;
   else if (s.status !== 'SUCCESS') {
     const category = s.failureCategory ? `category: ${s.failureCategory}\n` : '';
-    const kind = FAILED_STATUSES.includes(s.status) ? s.status : `unknown status ${s.status}`;
+    const kind = (FAILED_STATUSES as readonly string[]).includes(s.status) ? s.status : `unknown status ${s.status}`;
     outcome = `\n      <failure type="${escapeXml(kind)}" message="${message}">${escapeXml(`${category}${s.failureMessage ?? kind}`)}</failure>`;
   }
   return (

@@ -24,15 +24,23 @@ export interface RestoreReportSummary {
   targetRegion?: string;
   archive?: { key?: string; verified?: boolean; parameterCount?: number };
   counts?: Record<string, number>;
+  /** Planned create + update + delete (contract/restore-summary.ts); older summaries lack it. */
+  writeCount?: number;
+  planned?: { delete?: string[] };
   created?: string[];
   updated?: string[];
+  deleted?: string[];
   failed?: { name: string; error: string }[];
 }
 
 const SHOWN_FAILURES = 10;
+const SHOWN_DELETES = 20;
 
 const planCounts = (c: Record<string, number> = {}) =>
-  `create=${c.create ?? 0} update=${c.update ?? 0} unchanged=${c.unchanged ?? 0} differs-not-overwritten=${c.differs ?? 0}`;
+  `create=${c.create ?? 0} update=${c.update ?? 0} unchanged=${c.unchanged ?? 0} differs-not-overwritten=${c.differs ?? 0}${c.delete ? ` delete=${c.delete}` : ''}`;
+
+/** How many writes the apply makes: the summary's writeCount, else (older summaries) create + update + delete. */
+const writeCount = (s: RestoreReportSummary): number => s.writeCount ?? (s.counts?.create ?? 0) + (s.counts?.update ?? 0) + (s.counts?.delete ?? 0);
 
 function restoreResult(s: RestoreReportSummary | undefined, ctx: RunContext): RunResult {
   const failed = (s?.failed?.length ?? 0) > 0 || Boolean(ctx.failureMessage);
@@ -41,7 +49,7 @@ function restoreResult(s: RestoreReportSummary | undefined, ctx: RunContext): Ru
 
 /** What happens next after a plan: dry run, nothing to write, or the apply. */
 function planOutcome(s: RestoreReportSummary, dryRun: boolean): string {
-  const writes = (s.counts?.create ?? 0) + (s.counts?.update ?? 0);
+  const writes = writeCount(s);
   if (dryRun) return 'dry run: nothing was written';
   return writes ? 'apply pending (after approval unless autoApprove)' : 'nothing to write: SSM already matches the archive';
 }
@@ -58,8 +66,15 @@ function restoreFacts(s: RestoreReportSummary | undefined, dryRun: boolean): str
     ['INTO', s.targetRegion ?? '-'],
     ['PLAN', planCounts(s.counts)],
   ];
+  const deletes = s.planned?.delete ?? [];
+  for (const name of deletes.slice(0, SHOWN_DELETES)) facts.push(['DELETE', name]);
+  if (deletes.length > SHOWN_DELETES) facts.push(['DELETE', `... and ${deletes.length - SHOWN_DELETES} more (see restore_summary.json)`]);
   if (s.mode === 'plan') facts.push(['NEXT', planOutcome(s, dryRun)]);
-  else facts.push(['APPLIED', `created=${s.created?.length ?? 0} updated=${s.updated?.length ?? 0} failed=${s.failed?.length ?? 0}`]);
+  else
+    facts.push([
+      'APPLIED',
+      `created=${s.created?.length ?? 0} updated=${s.updated?.length ?? 0}${s.deleted?.length ? ` deleted=${s.deleted.length}` : ''} failed=${s.failed?.length ?? 0}`,
+    ]);
   for (const f of (s.failed ?? []).slice(0, SHOWN_FAILURES)) facts.push(['FAILED', `${f.name}  ${oneLine(f.error)}`]);
   if ((s.failed?.length ?? 0) > SHOWN_FAILURES) facts.push(['FAILED', `... and ${s.failed!.length - SHOWN_FAILURES} more (see restore_summary.json)`]);
   return facts;

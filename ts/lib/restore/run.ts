@@ -11,6 +11,7 @@ import { applyRestore } from './apply.js';
 import { readSelected, type SourceOptions, type SelectedArchive } from './source.js';
 import { planRestore, desiredParameter, underPath, describeFields, type ParameterDigest, type RestorePlan, type Selection } from './plan.js';
 import { SummaryFile, type RestoreSummary } from './summary.js';
+import { writeCountOf } from '../../contract/index.js';
 
 export { regionBucket, type SourceOptions } from './source.js';
 export type { RestoreSummary } from './summary.js';
@@ -144,6 +145,7 @@ function baseSummary(opts: RestoreOptions, source: SelectedArchive, plan: Restor
   const names = (a: string) => plan.items.filter((i) => i.action === a).map((i) => i.name);
   const differs = Object.fromEntries(plan.items.filter((i) => i.action === 'differs' || i.action === 'update').map((i) => [i.name, describeFields(i.fields)]));
   const archive: LoadedArchive = source.archive;
+  const planned = { create: names('create'), update: names('update'), unchanged: names('unchanged'), differs, delete: names('delete') };
   return {
     mode: opts.apply ? 'apply' : 'plan',
     environment: opts.environment,
@@ -160,7 +162,8 @@ function baseSummary(opts: RestoreOptions, source: SelectedArchive, plan: Restor
     skipped: [...names('unchanged'), ...names('differs')].sort(),
     failed: [],
     inFlight: [],
-    planned: { create: names('create'), update: names('update'), unchanged: names('unchanged'), differs, delete: names('delete') },
+    planned,
+    writeCount: writeCountOf(planned),
     complete: !opts.apply,
     executionTimeSec: 0,
   };
