@@ -195,6 +195,25 @@ describe('restore, verify and diff: check the whole archive before the first wri
     expect(w.aws.ssm.get(SOURCE, '/other/new')).to.exist;
   });
 
+  it('a prune-only plan (nothing to create or update) has writeCount = its deletions and lists them in planned.delete', async () => {
+    w.aws.ssm.put(SOURCE, { Name: '/svc/keep', Value: 'k' });
+    expect((await w.backup()).code).to.equal(0);
+    w.aws.ssm.put(SOURCE, { Name: '/svc/extra1', Value: 'x' });
+    w.aws.ssm.put(SOURCE, { Name: '/svc/extra2', Value: 'x' });
+    const plan = await restore('--path', '/svc', '--prune');
+    expect(plan.code, plan.stderr).to.equal(0);
+    expect(summary()).to.include({ mode: 'plan', writeCount: 2 });
+    expect(summary().planned).to.deep.include({ create: [], update: [], delete: ['/svc/extra1', '/svc/extra2'] });
+    const without = await restore('--path', '/svc');
+    expect(without.code, without.stderr).to.equal(0);
+    expect(summary()).to.include({ writeCount: 0 });
+    expect(summary().planned.delete).to.deep.equal([]);
+    const run = await restore('--path', '/svc', '--prune', '--apply');
+    expect(run.code, run.stderr).to.equal(0);
+    expect(summary()).to.include({ mode: 'apply', writeCount: 2 });
+    expect(summary().deleted).to.deep.equal(['/svc/extra1', '/svc/extra2']);
+  });
+
   it("--prune is refused (nothing written) when the archive was not made to hold everything under --path; the tool's own configuration is never pruned", async () => {
     w.aws.ssm.put(SOURCE, { Name: '/svc/keep', Value: 'k' });
     expect((await w.backup('--path', '/svc')).code).to.equal(0);

@@ -1,3 +1,4 @@
+import type { ErrorFile } from '../contract/index.js';
 import { writeJsonAtomic } from '../lib/support/files.js';
 import { createLogger, streamSink, type Logger } from '../lib/support/log.js';
 import type { AwsClientFactory, ClientFactoryOptions } from '../lib/aws/clients.js';
@@ -78,7 +79,7 @@ export function reportFailure(err: unknown, io: CliIo, g: Partial<GlobalValues>,
   return e.exitCode;
 }
 
-function writeErrorFile(file: string | undefined, data: { exitCode: number; category: string; message: string; region?: string }, logger?: Logger): void {
+function writeErrorFile(file: string | undefined, data: ErrorFile, logger?: Logger): void {
   if (!file) return;
   try {
     writeJsonAtomic(file, data);

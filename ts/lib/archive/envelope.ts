@@ -14,6 +14,7 @@
  * Algorithm suite: the SDK default with key commitment and an ECDSA P-384 signature, so a principal that can only
  * decrypt cannot forge an archive.
  */
+import { REGION_RULE, partitionOf } from '../../contract/naming.js';
 import type { Duplex } from 'node:stream';
 import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { buildEncrypt } from '@aws-crypto/encrypt-node';
@@ -141,8 +142,16 @@ export interface UnsealInfo {
   failures: KmsFailure[];
 }
 
-/** aws, aws-cn or aws-us-gov, from a region name. */
-export const partitionOf = (region: string): string => (region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');
+/**
+ * The KMS discovery filter for decryption: our own account, in the partition of `region` (contract/naming.ts
+ * `partitionOf`, the same table region names are validated with: aws, aws-cn, aws-us-gov, aws-iso*, aws-eusc).
+ * A region no partition accepts is refused (exit 2) rather than guessed.
+ */
+export function discoveryFilter(accountId: string, region: string): { accountIDs: string[]; partition: string } {
+  const partition = partitionOf(region);
+  if (!partition) throw new EngineError('config', `${region} is not in any AWS partition this tool knows (${REGION_RULE})`, { region });
+  return { accountIDs: [accountId], partition: partition.id };
+}
 
 /** Refuses a context that is not exactly ours for the requested environment and region (exit 2). Pure. */
 export function checkEncryptionContext(ctx: EncryptionContext, opts: Pick<UnsealOptions, 'environment' | 'region' | 'tool' | 'key'>): void {
@@ -202,7 +211,7 @@ export function unsealStream(opts: UnsealOptions): { stream: Duplex; info: Unsea
   const info: UnsealInfo = { wrappingKeys: [], failures: [] };
   const keyring = new KmsKeyring({
     discovery: true,
-    discoveryFilter: { accountIDs: [opts.accountId], partition: partitionOf(opts.region) },
+    discoveryFilter: discoveryFilter(opts.accountId, opts.region),
     clientProvider: (region: string) => kmsAdapter(opts.kms(region), info.failures),
   });
   const { decryptStream } = buildDecrypt({ commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, maxEncryptedDataKeys: 1 + MAX_DR_KEYS });

@@ -1,5 +1,7 @@
 /** Error categories map to exit codes: usage/config -> 2, everything else -> 1. */
-export type ErrorCategory = 'usage' | 'config' | 'region' | 'aws' | 'integrity' | 'notify' | 'timeout' | 'guard';
+import type { ErrorCategory } from '../../contract/index.js';
+
+export type { ErrorCategory };
 
 export class EngineError extends Error {
   readonly category: ErrorCategory;
