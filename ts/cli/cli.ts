@@ -11,8 +11,8 @@ import { runCommand, reportFailure, type CliIo, type CommandSpec } from './run-c
 import { camelCase, envName, suggest, validateValue, type OptionSpec, type OptionTable } from './options.js';
 import { resolveHomeRegion, checkProfile } from './home-region.js';
 import { formatCommandHelp, formatMainHelp } from './help.js';
-import { AwsClientFactory } from '../lib/aws/clients.js';
-import { EngineError, usageError } from '../lib/support/errors.js';
+import { AwsClientFactory } from '../lib/aws/index.js';
+import { EngineError, usageError } from '../lib/support/index.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** Every command, in the order --help lists them. */

@@ -1,6 +1,6 @@
 import { loadSharedConfigFiles } from '@smithy/core/config';
-import { usageError } from '../lib/support/errors.js';
-import { validateRegionName } from '../lib/config/plan.js';
+import { usageError } from '../lib/support/index.js';
+import { validateRegionName } from '../lib/config/index.js';
 
 /**
  * The home region (where region-list and default-region live), as the AWS CLI picks a region: --ssm-home-region,

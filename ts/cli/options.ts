@@ -1,8 +1,8 @@
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import leven from 'leven';
-import { usageError } from '../lib/support/errors.js';
-import { validateEnvironment, validateRegionName } from '../lib/config/plan.js';
+import { usageError } from '../lib/support/index.js';
+import { validateEnvironment, validateRegionName } from '../lib/config/index.js';
 
 /**
  * The option table: every engine option is declared once here (name, type, default, help text, environment

@@ -1,10 +1,7 @@
 import type { ErrorFile } from '../contract/index.js';
-import { writeJsonAtomic } from '../lib/support/files.js';
-import { createLogger, streamSink, type Logger } from '../lib/support/log.js';
-import type { AwsClientFactory, ClientFactoryOptions } from '../lib/aws/clients.js';
-import { EngineError, describeAwsError, maskEchoedValues } from '../lib/support/errors.js';
-import type { OptionTable, OptionValues } from './options.js';
-import type { globalOptions } from './options.js';
+import { writeJsonAtomic, createLogger, streamSink, type Logger, EngineError, describeAwsError, maskEchoedValues } from '../lib/support/index.js';
+import type { AwsClientFactory, ClientFactoryOptions } from '../lib/aws/index.js';
+import type { OptionTable, OptionValues, globalOptions } from './options.js';
 
 /** Where a command writes: injectable so tests capture output without touching the console. */
 export interface CliIo {

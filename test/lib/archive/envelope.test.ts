@@ -36,8 +36,8 @@ function fakeKms(): KMSClient {
 
 async function collect(source: Readable, through: NodeJS.ReadWriteStream): Promise<Buffer> {
   const out: Buffer[] = [];
-  await pipeline(source, through, async (chunks: AsyncIterable<Buffer>) => {
-    for await (const c of chunks) out.push(c);
+  await pipeline(source, through, async (chunks: AsyncIterable<string | Buffer>) => {
+    for await (const c of chunks) out.push(Buffer.from(c));
   });
   return Buffer.concat(out);
 }

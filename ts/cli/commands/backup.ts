@@ -1,13 +1,11 @@
 import path from 'node:path';
-import { loadPlan } from '../../lib/config/plan.js';
-import { runBackup } from '../../lib/backup/run.js';
-import { renderBackupReport, type RegionReport } from '../../lib/report/backup.js';
-import { peakRssMb as currentPeakRssMb } from '../../lib/support/memory.js';
+import { loadPlan } from '../../lib/config/index.js';
+import { runBackup, readPlanFile } from '../../lib/backup/index.js';
+import { renderBackupReport, type RegionReport } from '../../lib/report/index.js';
+import { peakRssMb as currentPeakRssMb, usageError } from '../../lib/support/index.js';
 import { defineCommand } from '../run-command.js';
 import { globalOptions, awsOptions, environmentOptions, regionListOptions } from '../options.js';
 import { homeRegionFrom } from '../home-region.js';
-import { readPlanFile } from '../../lib/backup/summary-file.js';
-import { usageError } from '../../lib/support/errors.js';
 
 export const backupOptions = {
   ...globalOptions,

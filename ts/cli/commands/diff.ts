@@ -1,9 +1,6 @@
 import { defineCommand } from '../run-command.js';
 import { homeRegionFrom } from '../home-region.js';
-import { readSelected } from '../../lib/restore/source.js';
-import { readLive } from '../../lib/restore/live.js';
-import { desiredParameter, parseKeyMap } from '../../lib/restore/plan.js';
-import { diffArchive, formatDiff } from '../../lib/restore/diff.js';
+import { readSelected, readLive, desiredParameter, parseKeyMap, diffArchive, formatDiff } from '../../lib/restore/index.js';
 import { sourceOptions, liveOptions } from './restore.js';
 
 export const diffOptions = {

@@ -1,10 +1,9 @@
 import { defineCommand } from '../run-command.js';
 import { globalOptions, awsOptions, environmentOptions } from '../options.js';
 import { homeRegionFrom } from '../home-region.js';
-import { regionBucket } from '../../lib/restore/run.js';
-import { listArchives } from '../../lib/store/archives.js';
-import { nameHistory, type NameHistory } from '../../lib/store/history.js';
-import { usageError } from '../../lib/support/errors.js';
+import { regionBucket } from '../../lib/restore/index.js';
+import { listArchives, nameHistory, type NameHistory } from '../../lib/store/index.js';
+import { usageError } from '../../lib/support/index.js';
 
 export const historyOptions = {
   ...globalOptions,

@@ -1,9 +1,8 @@
 import { defineCommand } from '../run-command.js';
 import { globalOptions, awsOptions, environmentOptions } from '../options.js';
 import { homeRegionFrom } from '../home-region.js';
-import { regionBucket } from '../../lib/restore/run.js';
-import { listArchives, type ArchiveEntry } from '../../lib/store/archives.js';
-import { withFacts } from '../../lib/store/history.js';
+import { regionBucket } from '../../lib/restore/index.js';
+import { listArchives, type ArchiveEntry, withFacts } from '../../lib/store/index.js';
 
 export const listOptions = {
   ...globalOptions,

@@ -1,11 +1,18 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildSlackMessage, postSlack } from '../../lib/report/slack.js';
-import { renderBackupReport, RUN_RESULTS, type RegionReport, type RunContext, type RunResult } from '../../lib/report/backup.js';
-import { renderRestoreReport, type RestoreReportSummary } from '../../lib/report/restore.js';
-import { junitXml } from '../../lib/report/junit.js';
-import { EngineError, usageError } from '../../lib/support/errors.js';
-import { writeJsonAtomic, writeTextAtomic } from '../../lib/support/files.js';
+import {
+  buildSlackMessage,
+  postSlack,
+  renderBackupReport,
+  RUN_RESULTS,
+  type RegionReport,
+  type RunContext,
+  type RunResult,
+  renderRestoreReport,
+  type RestoreReportSummary,
+  junitXml,
+} from '../../lib/report/index.js';
+import { EngineError, usageError, writeJsonAtomic, writeTextAtomic } from '../../lib/support/index.js';
 import { defineCommand } from '../run-command.js';
 import { globalOptions } from '../options.js';
 

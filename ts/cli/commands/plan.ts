@@ -1,5 +1,5 @@
-import { writeJsonAtomic } from '../../lib/support/files.js';
-import { loadPlan } from '../../lib/config/plan.js';
+import { writeJsonAtomic } from '../../lib/support/index.js';
+import { loadPlan } from '../../lib/config/index.js';
 import { defineCommand } from '../run-command.js';
 import { globalOptions, awsOptions, environmentOptions, regionListOptions } from '../options.js';
 import { homeRegionFrom } from '../home-region.js';

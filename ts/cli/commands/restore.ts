@@ -2,11 +2,10 @@ import path from 'node:path';
 import { defineCommand } from '../run-command.js';
 import { globalOptions, awsOptions, environmentOptions } from '../options.js';
 import { homeRegionFrom } from '../home-region.js';
-import { runRestore, regionBucket } from '../../lib/restore/run.js';
-import { chooseArchive, parseAsOf } from '../../lib/store/history.js';
-import { usageError } from '../../lib/support/errors.js';
-import { parseKeyMap, describeFields, type RestorePlan } from '../../lib/restore/plan.js';
-import { DEFAULT_MAX_ARCHIVE_MB } from '../../lib/archive/read.js';
+import { runRestore, regionBucket, parseKeyMap, describeFields, type RestorePlan } from '../../lib/restore/index.js';
+import { chooseArchive, parseAsOf } from '../../lib/store/index.js';
+import { usageError } from '../../lib/support/index.js';
+import { DEFAULT_MAX_ARCHIVE_MB } from '../../lib/archive/index.js';
 
 /** Where the archive comes from: shared by restore, verify and diff. */
 export const sourceOptions = {

@@ -1,6 +1,6 @@
 import { defineCommand } from '../run-command.js';
 import { homeRegionFrom } from '../home-region.js';
-import { readSelected } from '../../lib/restore/source.js';
+import { readSelected } from '../../lib/restore/index.js';
 import { sourceOptions } from './restore.js';
 
 export const verifyOptions = {

@@ -14,7 +14,7 @@
  * Algorithm suite: the SDK default with key commitment and an ECDSA P-384 signature, so a principal that can only
  * decrypt cannot forge an archive.
  */
-import { REGION_RULE, partitionOf } from '../../contract/naming.js';
+import { REGION_RULE, partitionOf } from '../../contract/index.js';
 import type { Duplex } from 'node:stream';
 import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { buildEncrypt } from '@aws-crypto/encrypt-node';
@@ -33,7 +33,7 @@ import {
   type NodeMaterialsManager,
   type NodeDecryptionMaterial,
 } from '@aws-crypto/material-management-node';
-import { EngineError, awsErrorCode, oneLine } from '../support/errors.js';
+import { EngineError, awsErrorCode, oneLine } from '../support/index.js';
 
 /** The KMS keyring of @aws-crypto/kms-keyring-node, built from the generic class without that package's hierarchical keyring (which bundles a DynamoDB client). */
 class KmsKeyring extends KmsKeyringClass<NodeAlgorithmSuite, AwsEsdkKMSInterface>(KeyringNode as never) {}

@@ -33,8 +33,6 @@ export function timestamps(now: Date): { stamp: string; day: string } {
   return { stamp: `${iso.slice(0, 10).replace(/-/g, '')}_${iso.slice(11, 19).replace(/:/g, '')}`, day: iso.slice(0, 10) };
 }
 
-export const archiveName = (env: string, region: string, stamp: string): string => `ssm-backup-${env}-${region}-${stamp}.tar.gz`;
-
 /**
  * Streams parameters (in order) into the `parameters` array body, one per line, in an encrypted spool
  * file (see EncryptedSpool: never plaintext on disk) inside a private directory. Holds one batch and one

@@ -4,12 +4,11 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { once } from 'node:events';
-import { FORMAT_VERSION, type Manifest } from './format1.js';
+import { FORMAT_VERSION, type Manifest, TOOL_NAME } from './format1.js';
 import { streamDocument, DocumentError, type DocumentHeader } from './document.js';
-import { EngineError } from '../support/errors.js';
+import { EngineError } from '../support/index.js';
 import { PART_PREFIX, partName, checkSealedManifest, type ArchiveOpener, type SealedManifest } from './format2.js';
 import { unsealStream, unsealError, type UnsealInfo, type UnsealOptions } from './envelope.js';
-import { TOOL_NAME } from './format1.js';
 
 /** Largest manifest.json read (ours is under 1 KB). */
 export const MANIFEST_MAX_BYTES = 1024 * 1024;

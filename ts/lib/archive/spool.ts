@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, generateKeySync, type KeyObject } fro
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { once } from 'node:events';
-import { EngineError } from '../support/errors.js';
+import { EngineError } from '../support/index.js';
 
 /** Plaintext bytes per record (the last record may be shorter, or empty). */
 export const RECORD_BYTES = 64 * 1024;

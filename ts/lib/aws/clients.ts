@@ -8,7 +8,7 @@ import { Agent } from 'node:https';
 import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { AdaptiveRateLimiter } from './pacing.js';
-import { awsErrorCode } from '../support/errors.js';
+import { awsErrorCode } from '../support/index.js';
 import { expectBucketOwner } from './bucket-owner.js';
 
 /** API calls and throttles per operation, shared by every client a factory makes. */

@@ -1,9 +1,8 @@
 import type { Readable } from 'node:stream';
-import type { AwsClientFactory } from '../aws/clients.js';
-import { EngineError } from '../support/errors.js';
-import { configKeys, type PlanWithKeys } from '../config/plan.js';
-import { archiveStream, type BackupHeader, type Manifest } from '../archive/format1.js';
-import { sealedArchiveStream } from '../archive/format2.js';
+import type { AwsClientFactory } from '../aws/index.js';
+import { EngineError } from '../support/index.js';
+import { configKeys, type PlanWithKeys } from '../config/index.js';
+import { archiveStream, type BackupHeader, type Manifest, sealedArchiveStream } from '../archive/index.js';
 
 import type { EncryptionSummary } from '../../contract/index.js';
 

@@ -1,25 +1,37 @@
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { Transform } from 'node:stream';
-import { EngineError, awsErrorCode, describeAwsError } from '../support/errors.js';
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Logger } from '../support/log.js';
-import { configKeys, type PlanWithKeys } from '../config/plan.js';
-import type { AwsClientFactory } from '../aws/clients.js';
-import { ssmReader, selectionFilters } from '../aws/ssm.js';
-import { collectParameters, type CollectResult } from '../collect/collect.js';
-import { taggingReader } from '../aws/tagging.js';
-import { ParameterSpool, archiveName, timestamps, backupJsonDigest, TOOL_NAME, FORMAT_VERSION } from '../archive/format1.js';
+import {
+  EngineError,
+  describeAwsError,
+  type Logger,
+  withPrivateDir,
+  removeStaleSpoolDirs,
+  writeJsonAtomic,
+  startProgress,
+  type Progress,
+} from '../support/index.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { configKeys, type PlanWithKeys, requireClientEncryption } from '../config/index.js';
+import { type AwsClientFactory, ssmReader, selectionFilters, taggingReader } from '../aws/index.js';
+import { collectParameters, type CollectResult } from '../collect/index.js';
+import { ParameterSpool, timestamps, backupJsonDigest, TOOL_NAME, FORMAT_VERSION, SEALED_FORMAT_VERSION } from '../archive/index.js';
 import { regionEncryption, regionArchiveStream, describeProtection, type RegionEncryption } from './encryption.js';
-import { SEALED_FORMAT_VERSION } from '../archive/envelope.js';
-import { requireClientEncryption } from '../config/key-config.js';
-import { uploadArchive, writeLatestPointer } from '../store/upload.js';
-import { factsToMetadata, indexEntry, putIndex, INDEX_VERSION, type ArchiveFacts, type IndexEntry } from '../store/facts.js';
-import { readPrevious, computeDrift, guardRefusal, driftLines, type Drift, type GuardOptions } from './drift.js';
-import { withPrivateDir, removeStaleSpoolDirs } from '../support/secure-temp.js';
-import { writeJsonAtomic } from '../support/files.js';
+import {
+  uploadArchive,
+  writeLatestPointer,
+  archiveKey,
+  objectExists,
+  readPrevious,
+  factsToMetadata,
+  indexEntry,
+  putIndex,
+  INDEX_VERSION,
+  type ArchiveFacts,
+  type IndexEntry,
+} from '../store/index.js';
+import { computeDrift, guardRefusal, driftLines, type Drift, type GuardOptions } from './drift.js';
 import { TOOL_VERSION } from '../../version.js';
-import { startProgress, type Progress } from '../support/progress.js';
 
 import { updateSummaryFile, firstFailure, notStarted, runningEntry, timedOutMessage, FAILED_STATUSES, type RegionStatus } from './summary-file.js';
 
@@ -126,19 +138,8 @@ async function freshKey(s3: S3Client, bucket: string, region: string, opts: Back
   for (let attempt = 0; ; attempt += 1) {
     const now = (opts.now ?? (() => new Date()))();
     const { stamp, day } = timestamps(now);
-    const key = `${day}/${archiveName(opts.plan.environment, region, stamp)}`;
-    const exists = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
-      () => true,
-      (err) => {
-        if (
-          awsErrorCode(err) === 'NotFound' ||
-          awsErrorCode(err) === 'NoSuchKey' ||
-          (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404
-        )
-          return false;
-        throw new EngineError('region', `Cannot check s3://${bucket}/${key} before the upload: ${describeAwsError(err)}`, { region, cause: err });
-      },
-    );
+    const key = archiveKey(opts.plan.environment, region, { day, stamp });
+    const exists = await objectExists(s3, bucket, key, region, 'before the upload');
     if (!exists) return { now, key };
     if (attempt === 2) {
       throw new EngineError(

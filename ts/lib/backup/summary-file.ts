@@ -1,9 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import lockfile from 'proper-lockfile';
-import { writeJsonAtomic } from '../support/files.js';
-import { configError, usageError } from '../support/errors.js';
-import { validateEnvironment, validateRegionList, type Plan } from '../config/plan.js';
-import { humanDuration } from '../support/progress.js';
+import { writeJsonAtomic, configError, usageError, humanDuration } from '../support/index.js';
+import { validateEnvironment, validateRegionList, type Plan } from '../config/index.js';
 
 /**
  * The one summary file of a run (`region_summaries.json`): `{region: RegionSummary}` in plan order. The engine is

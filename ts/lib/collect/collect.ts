@@ -1,13 +1,9 @@
 import pLimit from 'p-limit';
 import type { ParameterMetadata, ParameterStringFilter, Parameter } from '@aws-sdk/client-ssm';
-import type { SsmReader } from '../aws/ssm.js';
-import type { TaggingReader } from '../aws/tagging.js';
+import { type SsmReader, type TaggingReader, isThrottle } from '../aws/index.js';
 import { TagJoin } from './tags.js';
-import { startProgress, type Progress } from '../support/progress.js';
-import { mergeParameter, type BackupParameter } from '../archive/parameter.js';
-import { EngineError, describeAwsError } from '../support/errors.js';
-import { isThrottle } from '../aws/clients.js';
-import type { Logger } from '../support/log.js';
+import { startProgress, type Progress, EngineError, describeAwsError, type Logger } from '../support/index.js';
+import { mergeParameter, type BackupParameter } from '../archive/index.js';
 
 export interface CollectOptions {
   region: string;

@@ -1,11 +1,8 @@
 import pLimit from 'p-limit';
 import type { Tag } from '@aws-sdk/client-ssm';
-import { ARNS_PER_CALL, PAGED_ARN_LIST, isTaggingUnavailable, type TaggingReader } from '../aws/tagging.js';
-import type { SsmReader } from '../aws/ssm.js';
-import type { BackupParameter } from '../archive/parameter.js';
-import { EngineError, awsErrorCode, describeAwsError } from '../support/errors.js';
-import type { Logger } from '../support/log.js';
-import { startProgress } from '../support/progress.js';
+import { ARNS_PER_CALL, PAGED_ARN_LIST, isTaggingUnavailable, type TaggingReader, type SsmReader } from '../aws/index.js';
+import type { BackupParameter } from '../archive/index.js';
+import { EngineError, awsErrorCode, describeAwsError, type Logger, startProgress } from '../support/index.js';
 
 /** Parameters held back (in memory, in order) while the tag sweep has not finished; beyond this the collector waits. */
 export const HOLD_MAX = 5000;

@@ -7,9 +7,9 @@
  * A missing key parameter means SSE-S3 only (a WARNING; --require-client-encryption makes it an error). A key
  * parameter that cannot be READ fails that region: the tool never falls back to weaker protection on a doubt.
  */
-import { configError, describeAwsError } from '../support/errors.js';
-import { MAX_DR_KEYS } from '../archive/envelope.js';
-import type { SsmReader } from '../aws/ssm.js';
+import { configError, describeAwsError } from '../support/index.js';
+import { MAX_DR_KEYS } from '../archive/index.js';
+import type { SsmReader } from '../aws/index.js';
 
 /** arn:PARTITION:kms:REGION:ACCOUNT:key/ID or :alias/NAME (AWS KMS key identifiers, "Key ARN" and "Alias ARN"). */
 const KMS_ARN = /^arn:aws(?:-[a-z]+)*:kms:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):(\d{12}):(?:key\/[A-Za-z0-9-]{1,128}|alias\/[A-Za-z0-9/_-]{1,250})$/;

@@ -1,6 +1,5 @@
-import { configError, usageError, EngineError, describeAwsError } from '../support/errors.js';
-import type { AwsClientFactory } from '../aws/clients.js';
-import { ssmReader, type SsmReader } from '../aws/ssm.js';
+import { configError, usageError, EngineError, describeAwsError } from '../support/index.js';
+import { type AwsClientFactory, ssmReader, type SsmReader } from '../aws/index.js';
 import { ENVIRONMENT_RULE, REGION_RULE, isValidEnvironment, isValidRegion, ssmParameterNames } from '../../contract/naming.js';
 import { readKeyConfig, type KeyConfig } from './key-config.js';
 

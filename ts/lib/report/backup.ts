@@ -3,7 +3,7 @@
  * description, console/email table, email. Pure functions, no I/O. Jenkins reads the rendered report.json and never
  * rebuilds the summary; Slack (slack.ts), JUnit (junit.ts) and restore (restore.ts) use the same pieces.
  */
-import { oneLine } from '../support/errors.js';
+import { oneLine } from '../support/index.js';
 import { FAILED_STATUSES, type Drift as SummaryDrift, type Link, type Report, type RunResult } from '../../contract/index.js';
 
 export { FAILED_STATUSES, RUN_RESULTS, type Link, type Report, type RunResult } from '../../contract/index.js';

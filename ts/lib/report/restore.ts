@@ -2,7 +2,7 @@
  * The report of a restore (plan, then apply), rendered from restore_summary.json: names and counts only, never
  * values. Same shape as a backup's report (backup.ts), so Jenkins shows and sends both the same way.
  */
-import { oneLine } from '../support/errors.js';
+import { oneLine } from '../support/index.js';
 import {
   alignTable,
   buildLinks,

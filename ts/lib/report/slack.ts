@@ -2,7 +2,7 @@
  * Slack notification of a backup or restore run: a message built from the rendered report (backup.ts, restore.ts) and a small
  * webhook poster. The webhook URL is a secret: it is never put into a message, an error or a log line.
  */
-import { EngineError, oneLine } from '../support/errors.js';
+import { EngineError, oneLine } from '../support/index.js';
 import { escapeMrkdwn, type Report, type RunResult } from './backup.js';
 
 export interface SlackBlock {

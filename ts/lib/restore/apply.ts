@@ -1,4 +1,4 @@
-import type { EncryptedSpool } from '../archive/spool.js';
+import type { EncryptedSpool, BackupParameter } from '../archive/index.js';
 import {
   PutParameterCommand,
   AddTagsToResourceCommand,
@@ -10,10 +10,7 @@ import {
   type ParameterTier,
   type ParameterType,
 } from '@aws-sdk/client-ssm';
-import type { BackupParameter } from '../archive/parameter.js';
-import { describeValueCallError } from '../support/errors.js';
-import type { Logger } from '../support/log.js';
-import { startProgress } from '../support/progress.js';
+import { describeValueCallError, type Logger, startProgress } from '../support/index.js';
 import { missingTags, extraTagKeys, missingLabels, desiredParameter, type PlannedItem, type LiveFacts, type RestorePlan } from './plan.js';
 import { readSpool } from './source.js';
 import { STANDARD_MAX_BYTES } from './validate.js';

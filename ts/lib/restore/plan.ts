@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Tag } from '@aws-sdk/client-ssm';
-import { withoutUndefined, type BackupParameter } from '../archive/parameter.js';
-import { usageError } from '../support/errors.js';
+import { withoutUndefined, type BackupParameter } from '../archive/index.js';
+import { usageError } from '../support/index.js';
 
 export const DEFAULT_SSM_KEY = 'alias/aws/ssm';
 

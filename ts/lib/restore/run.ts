@@ -1,11 +1,8 @@
 import path from 'node:path';
-import type { AwsClientFactory } from '../aws/clients.js';
-import { withPrivateDir } from '../support/secure-temp.js';
-import type { LoadedArchive } from '../store/archives.js';
-import type { Logger } from '../support/log.js';
-import { getIndex } from '../store/facts.js';
+import type { AwsClientFactory } from '../aws/index.js';
+import { withPrivateDir, type Logger, EngineError } from '../support/index.js';
+import { type LoadedArchive, getIndex } from '../store/index.js';
 import { isBackupConfigurationName } from '../../contract/naming.js';
-import { EngineError } from '../support/errors.js';
 import { commonPath, readLive, checkKeys } from './live.js';
 import { applyRestore } from './apply.js';
 import { readSelected, type SourceOptions, type SelectedArchive } from './source.js';

@@ -1,4 +1,4 @@
-import { writeJsonAtomic } from '../support/files.js';
+import { writeJsonAtomic } from '../support/index.js';
 
 import type { RestoreSummary } from '../../contract/index.js';
 

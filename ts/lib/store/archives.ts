@@ -1,9 +1,8 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { readArchive, ArchiveError, type ArchiveRead, type ReadOptions } from '../archive/read.js';
-import { EngineError, awsErrorCode, describeAwsError } from '../support/errors.js';
-import { INDEX_SUFFIX, createdAtFromKey } from './facts.js';
-import { LATEST_META_KEY } from './upload.js';
+import { readArchive, ArchiveError, type ArchiveRead, type ReadOptions } from '../archive/index.js';
+import { EngineError, awsErrorCode, describeAwsError } from '../support/index.js';
+import { LATEST_META_KEY, LATEST_POINTER_KEY, archiveOfIndex, createdAtFromKey, isArchiveKey } from './layout.js';
 
 /** One backup object in a region's bucket. */
 export interface ArchiveEntry {
@@ -19,8 +18,6 @@ export interface ArchiveEntry {
   parameterCount?: number | null;
 }
 
-const ARCHIVE_KEY = /\.(tar\.gz|tgz|json)$/;
-
 /**
  * Every archive in the bucket (ListObjectsV2 only: no archive is downloaded), newest first by creation time, marking
  * the one latest.txt points at. Name indexes (`*.index.json.gz`) are not archives: they set `indexed`.
@@ -35,8 +32,9 @@ export async function listArchives(s3: S3Client, bucket: string, region: string)
       throw new EngineError('region', `Cannot list s3://${bucket}: ${describeAwsError(err)}`, { region, cause: err });
     });
     for (const o of page.Contents ?? []) {
-      if (o.Key?.endsWith(INDEX_SUFFIX)) indexes.add(o.Key.slice(0, -INDEX_SUFFIX.length));
-      if (!o.Key || !ARCHIVE_KEY.test(o.Key)) continue;
+      const indexed = o.Key === undefined ? undefined : archiveOfIndex(o.Key);
+      if (indexed) indexes.add(indexed);
+      if (!o.Key || !isArchiveKey(o.Key)) continue;
       const lastModified = new Date(o.LastModified ?? 0).toISOString();
       out.push({ key: o.Key, size: o.Size ?? 0, lastModified, latest: o.Key === latest, createdAt: createdAtFromKey(o.Key) ?? lastModified, indexed: false });
     }
@@ -49,11 +47,11 @@ export async function listArchives(s3: S3Client, bucket: string, region: string)
 /** The key latest.txt names: from its `archive-key` metadata (HeadObject), else its body (pointers written by older versions). */
 export async function latestPointerKey(s3: S3Client, bucket: string, region: string): Promise<string | undefined> {
   try {
-    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'latest.txt' }));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: LATEST_POINTER_KEY }));
     if (head.Metadata?.[LATEST_META_KEY]) return head.Metadata[LATEST_META_KEY];
   } catch (err) {
     if (awsErrorCode(err) === 'NotFound' || awsErrorCode(err) === 'NoSuchKey') return undefined;
-    throw new EngineError('region', `Cannot read s3://${bucket}/latest.txt: ${describeAwsError(err)}`, { region, cause: err });
+    throw new EngineError('region', `Cannot read s3://${bucket}/${LATEST_POINTER_KEY}: ${describeAwsError(err)}`, { region, cause: err });
   }
   return readLatestPointer(s3, bucket, region);
 }
@@ -61,12 +59,12 @@ export async function latestPointerKey(s3: S3Client, bucket: string, region: str
 /** The key latest.txt holds (undefined when there is no latest.txt), not yet validated. */
 export async function readLatestPointer(s3: S3Client, bucket: string, region: string): Promise<string | undefined> {
   try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'latest.txt', Range: 'bytes=0-4095' }));
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: LATEST_POINTER_KEY, Range: 'bytes=0-4095' }));
     const text = await (out.Body as { transformToString(): Promise<string> }).transformToString();
     return text.trim() || undefined;
   } catch (err) {
     if (awsErrorCode(err) === 'NoSuchKey' || awsErrorCode(err) === 'NotFound') return undefined;
-    throw new EngineError('region', `Cannot read s3://${bucket}/latest.txt: ${describeAwsError(err)}`, { region, cause: err });
+    throw new EngineError('region', `Cannot read s3://${bucket}/${LATEST_POINTER_KEY}: ${describeAwsError(err)}`, { region, cause: err });
   }
 }
 
@@ -90,7 +88,7 @@ export function checkArchiveKey(raw: string, bucket: string, source: string, reg
   if (/[\u0000-\u0020\u007f]/.test(key)) throw refuse('holds blanks or control characters');
   if (Buffer.byteLength(key) > 1024) throw refuse('is longer than 1024 bytes');
   if (key.startsWith('/') || key.split('/').some((s) => s === '' || s === '.' || s === '..')) throw refuse('is not a plain object key');
-  if (!ARCHIVE_KEY.test(key)) throw refuse('is not an archive (.tar.gz, .tgz or .json)');
+  if (!isArchiveKey(key)) throw refuse('is not an archive (.tar.gz, .tgz or .json)');
   return key;
 }
 
@@ -98,8 +96,24 @@ export function checkArchiveKey(raw: string, bucket: string, source: string, reg
 export async function resolveArchiveKey(s3: S3Client, bucket: string, region: string, archive: string | undefined): Promise<string> {
   if (archive && archive !== 'latest') return checkArchiveKey(archive, bucket, '--archive', region);
   const latest = await readLatestPointer(s3, bucket, region);
-  if (!latest) throw new EngineError('config', `s3://${bucket}/latest.txt not found: pass --archive <key> (see ssm-backup list)`, { region });
-  return checkArchiveKey(latest, bucket, `s3://${bucket}/latest.txt holds`, region);
+  if (!latest) throw new EngineError('config', `s3://${bucket}/${LATEST_POINTER_KEY} not found: pass --archive <key> (see ssm-backup list)`, { region });
+  return checkArchiveKey(latest, bucket, `s3://${bucket}/${LATEST_POINTER_KEY} holds`, region);
+}
+
+/** Whether `key` exists (HeadObject; 404 means no). Other errors fail the region: `Cannot check s3://... <when>`. */
+export async function objectExists(s3: S3Client, bucket: string, key: string, region: string, when: string): Promise<boolean> {
+  return s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
+    () => true,
+    (err) => {
+      if (
+        awsErrorCode(err) === 'NotFound' ||
+        awsErrorCode(err) === 'NoSuchKey' ||
+        (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404
+      )
+        return false;
+      throw new EngineError('region', `Cannot check s3://${bucket}/${key} ${when}: ${describeAwsError(err)}`, { region, cause: err });
+    },
+  );
 }
 
 /** The environment and source region an archive must belong to. */

@@ -7,16 +7,15 @@
  *   format-version, environment, region, parameter-count, backup-json-sha256, created-at (ISO-8601), tool-version.
  * Name index: `<archive key>.index.json.gz`, gzip of {@link NameIndex}.
  */
+import { indexKey } from './layout.js';
 import { createGzip, gunzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { awsErrorCode } from '../support/errors.js';
-import type { BackupParameter } from '../archive/parameter.js';
+import { awsErrorCode } from '../support/index.js';
+import type { BackupParameter } from '../archive/index.js';
 
 export const INDEX_VERSION = 1;
-export const INDEX_SUFFIX = '.index.json.gz';
-export const indexKey = (archiveKey: string): string => `${archiveKey}${INDEX_SUFFIX}`;
 
 /** The facts of one archive, as carried in its object metadata. */
 export interface ArchiveFacts {
@@ -165,12 +164,4 @@ export async function headArchive(s3: S3Client, bucket: string, key: string): Pr
     if (awsErrorCode(err) === 'NotFound' || awsErrorCode(err) === 'NoSuchKey') return { exists: false, size: 0 };
     throw err;
   }
-}
-
-/** Creation time of an archive from its key (`...-YYYYMMDD_HHMMSS.tar.gz`, UTC), else undefined. */
-export function createdAtFromKey(key: string): string | undefined {
-  const m = /(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})\.(?:tar\.gz|tgz|json)$/.exec(key);
-  if (!m) return undefined;
-  const d = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }

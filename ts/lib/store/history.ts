@@ -7,8 +7,7 @@ import pLimit from 'p-limit';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { getIndex, headArchive, type IndexEntry, type NameIndex } from './facts.js';
 import { listArchives, resolveArchiveKey, type ArchiveEntry } from './archives.js';
-import type { Logger } from '../support/log.js';
-import { EngineError, describeAwsError, usageError } from '../support/errors.js';
+import { type Logger, EngineError, describeAwsError, usageError } from '../support/index.js';
 
 const IN_FLIGHT = 8;
 

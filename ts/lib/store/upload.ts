@@ -1,3 +1,4 @@
+import { LATEST_META_KEY, LATEST_POINTER_KEY } from './layout.js';
 import { Upload } from '@aws-sdk/lib-storage';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
@@ -19,15 +20,12 @@ export async function uploadArchive(s3: S3Client, bucket: string, key: string, b
   await upload.done();
 }
 
-/** The key of the latest pointer's target as user metadata, so `list` learns it with HeadObject (no GetObject). */
-export const LATEST_META_KEY = 'archive-key';
-
 /** Rewrites latest.txt (`<key>\n`, the old job's format) with the key also in `x-amz-meta-archive-key`. */
 export async function writeLatestPointer(s3: S3Client, bucket: string, key: string): Promise<void> {
   await s3.send(
     new PutObjectCommand({
       Bucket: bucket,
-      Key: 'latest.txt',
+      Key: LATEST_POINTER_KEY,
       Body: `${key}\n`,
       ServerSideEncryption: 'AES256',
       ContentType: 'text/plain',
