@@ -6,7 +6,10 @@ import path from 'node:path';
 import { startLocalAws, type LocalAws } from '../../local-aws/index.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { seedBackupConfig, HOME } from '../helpers/fixtures.js';
-import { parseAsOf, archiveAsOf } from '../../ts/lib/store/history.js';
+import { archiveAsOf } from '../../ts/lib/store/history.js';
+import { parseDate } from '../../ts/cli/options.js';
+
+const parseAsOf = (raw: string) => parseDate(raw, '--as-of');
 import type { ArchiveEntry } from '../../ts/lib/store/archives.js';
 
 const R = 'us-west-2';

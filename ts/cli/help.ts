@@ -37,6 +37,10 @@ function placeholder(o: OptionSpec): string {
       return ' <dir>';
     case 'parameter-path':
       return ' <path>';
+    case 'key-map':
+      return ' <from=to,...>';
+    case 'date':
+      return ' <date>';
     default:
       return ` <${o.kind === 'region' || o.kind === 'environment' ? o.kind : 'value'}>`;
   }

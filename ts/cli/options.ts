@@ -3,6 +3,7 @@ import path from 'node:path';
 import leven from 'leven';
 import { usageError } from '../lib/support/index.js';
 import { validateEnvironment, validateRegionName } from '../lib/config/index.js';
+import type { KeyMap } from '../lib/restore/index.js';
 
 /**
  * The option table: every engine option is declared once here (name, type, default, help text, environment
@@ -14,7 +15,20 @@ import { validateEnvironment, validateRegionName } from '../lib/config/index.js'
  * usage error (exit 2) before anything runs.
  */
 export type OptionKind =
-  'string' | 'boolean' | 'number' | 'integer' | 'list' | 'choice' | 'region' | 'environment' | 'parameter-path' | 'file-out' | 'dir-out' | 'file-in';
+  | 'string'
+  | 'boolean'
+  | 'number'
+  | 'integer'
+  | 'list'
+  | 'key-map'
+  | 'date'
+  | 'choice'
+  | 'region'
+  | 'environment'
+  | 'parameter-path'
+  | 'file-out'
+  | 'dir-out'
+  | 'file-in';
 
 export interface OptionSpec {
   kind: OptionKind;
@@ -40,9 +54,13 @@ type ValueOf<S extends OptionSpec> = S['kind'] extends 'boolean'
     ? number
     : S['kind'] extends 'list'
       ? string[]
-      : S extends { choices: readonly (infer C)[] }
-        ? C
-        : string;
+      : S['kind'] extends 'key-map'
+        ? KeyMap
+        : S['kind'] extends 'date'
+          ? Date
+          : S extends { choices: readonly (infer C)[] }
+            ? C
+            : string;
 type Present<S extends OptionSpec> = S extends { default: unknown } ? true : S extends { required: true } ? true : false;
 
 /** The typed, validated values of a table: camel-cased names; optional unless defaulted or required. */
@@ -107,6 +125,34 @@ export function parseList(raw: string, source: string): string[] {
   if (items.some((s) => s === ''))
     throw usageError(`${source} "${raw}" has a blank item: give comma-separated values without empty entries, or leave the option out`);
   return items;
+}
+
+/**
+ * `FROM=TO,...` (KMS key ids, aliases or ARNs) into the map a restore applies, e.g. `alias/app=alias/dr,1234=alias/dr2`.
+ * Parsed once, here; lib/restore maps each parameter's key once with it (mapKeyId).
+ */
+export function parseKeyMap(raw: string, source: string): KeyMap {
+  const map = new Map<string, string>();
+  for (const pair of parseList(raw, source)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0 || eq === pair.length - 1 || pair.indexOf('=', eq + 1) >= 0)
+      throw usageError(`${source} entry "${pair}" is invalid: use FROM=TO, e.g. alias/app-secrets=alias/dr-secrets`);
+    map.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+  }
+  return map;
+}
+
+/**
+ * An ISO-8601 date-time with a zone (`2026-11-28T13:00:00Z`, `...+09:00`) or a date (`2026-11-28`, meaning the end of
+ * that day in UTC). A time without zone is refused (its zone would be a guess).
+ */
+export function parseDate(raw: string, source: string): Date {
+  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
+  const withZone = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(raw);
+  const t = date ? Date.parse(`${raw}T23:59:59.999Z`) : withZone ? Date.parse(raw) : NaN;
+  if (!Number.isNaN(t) && (!date || new Date(t).toISOString().slice(0, 10) === raw)) return new Date(t);
+  const hint = /T/.test(raw) && !withZone ? ' with a zone (Z or +hh:mm)' : '';
+  throw usageError(`${source} "${raw}" is not an ISO-8601 date or date-time${hint}: use for example 2026-11-28 (end of that day, UTC) or 2026-11-28T13:00:00Z`);
 }
 
 function parseNumber(raw: string | number, spec: OptionSpec, source: string): number {
@@ -179,6 +225,10 @@ export function validateValue(_name: string, spec: OptionSpec, raw: unknown, sou
       if (dup !== undefined) throw usageError(`${source} lists "${dup}" twice: remove the duplicate`);
       return items;
     }
+    case 'key-map':
+      return parseKeyMap(text, source);
+    case 'date':
+      return parseDate(text, source);
     case 'region':
       return validateRegionName(text, source, 'usage');
     case 'environment':

@@ -3,17 +3,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { restoreWorld, makeTarGz, restorable, SOURCE, DR, type RestoreWorld } from '../../helpers/restore.js';
 import { bucketFor, SECRET_MARKER } from '../../helpers/fixtures.js';
-import {
-  planRestore,
-  compareLive,
-  desiredParameter,
-  parseKeyMap,
-  mapKeyId,
-  selectParameters,
-  differingFields,
-  digestParameter,
-} from '../../../ts/lib/restore/plan.js';
+import { planRestore, compareLive, desiredParameter, mapKeyId, selectParameters, differingFields, digestParameter } from '../../../ts/lib/restore/plan.js';
 import { putRequest } from '../../../ts/lib/restore/apply.js';
+import { parseKeyMap } from '../../../ts/cli/options.js';
 import type { BackupParameter } from '../../../ts/lib/archive/parameter.js';
 
 const p = (over: Partial<BackupParameter> = {}): BackupParameter => ({ Name: '/app/x', Type: 'String', Value: 'v', ...over });
@@ -23,13 +15,13 @@ describe('restore plan (pure)', () => {
   it('creates missing, skips identical, updates differing only with overwrite, never deletes', () => {
     const archive = [d({ Name: '/a' }), d({ Name: '/b', Value: 'new' }), d({ Name: '/c' })];
     const live = compareLive(archive, [d({ Name: '/b', Value: 'old' }), d({ Name: '/c' }), d({ Name: '/live-only' })]);
-    const keep = planRestore(archive, live, { overwrite: false, keyMap: {} });
+    const keep = planRestore(archive, live, { overwrite: false });
     expect(keep.items.map((i) => [i.name, i.action, i.fields])).to.deep.equal([
       ['/a', 'create', []],
       ['/b', 'differs', ['Value']],
       ['/c', 'unchanged', []],
     ]);
-    expect(planRestore(archive, live, { overwrite: true, keyMap: {} }).counts).to.deep.equal({ create: 1, update: 1, unchanged: 1, differs: 0, delete: 0 });
+    expect(planRestore(archive, live, { overwrite: true }).counts).to.deep.equal({ create: 1, update: 1, unchanged: 1, differs: 0, delete: 0 });
   });
 
   it('compares only fields the archive holds; Standard in the archive vs Advanced live is no difference', () => {
@@ -51,12 +43,14 @@ describe('restore plan (pure)', () => {
     const live = compareLive(
       archive,
       [d({ Name: '/a', Version: 7, Tags: [] }), d({ Name: '/b', Type: 'SecureString', KeyId: 'alias/new', Version: 2 }), d({ Name: '/c' })],
-      { 'alias/old': 'alias/new' },
+      new Map([['alias/old', 'alias/new']]),
     );
     expect(live.get('/a')).to.deep.equal({ fields: [], Version: 7, Tags: [] });
     expect(live.get('/b')).to.deep.equal({ fields: [], Version: 2 });
     expect(live.get('/c')).to.deep.equal({ fields: undefined });
-    const plan = planRestore(archive, live, { overwrite: true, keyMap: { 'alias/old': 'alias/new' }, pruneUnder: '/' });
+    // The caller maps each entry's key once (desiredParameter), then plans.
+    const mapped = archive.map((e) => desiredParameter(e, new Map([['alias/old', 'alias/new']])));
+    const plan = planRestore(mapped, live, { overwrite: true, pruneUnder: '/' });
     expect(plan.items.map((i) => [i.name, i.action, i.fields])).to.deep.equal([
       ['/a', 'update', ['Tags']],
       ['/b', 'unchanged', []],
@@ -64,8 +58,7 @@ describe('restore plan (pure)', () => {
     ]);
     // Without the map the key differs; with --exact-tags an extra live tag is a difference too.
     expect(
-      planRestore(archive, compareLive(archive, [d({ Name: '/b', Type: 'SecureString', KeyId: 'alias/new' })]), { overwrite: false, keyMap: {} }).items[1]
-        .fields,
+      planRestore(archive, compareLive(archive, [d({ Name: '/b', Type: 'SecureString', KeyId: 'alias/new' })]), { overwrite: false }).items[1].fields,
     ).to.deep.equal(['KeyId']);
     const extra = compareLive(archive, [
       d({
@@ -76,28 +69,29 @@ describe('restore plan (pure)', () => {
         ],
       }),
     ]);
-    expect(planRestore(archive, extra, { overwrite: true, keyMap: {} }).items[0].action).to.equal('unchanged');
-    expect(planRestore(archive, extra, { overwrite: true, keyMap: {}, exactTags: true }).items[0].fields).to.deep.equal(['Tags']);
+    expect(planRestore(archive, extra, { overwrite: true }).items[0].action).to.equal('unchanged');
+    expect(planRestore(archive, extra, { overwrite: true, exactTags: true }).items[0].fields).to.deep.equal(['Tags']);
   });
 
   it('gives back the archive entry itself when a restore writes it unchanged (one copy of 100,000 entries)', () => {
     const plain = d({ Name: '/a' });
     const secret = d({ Name: '/s', Type: 'SecureString', KeyId: 'alias/k' });
-    expect(desiredParameter(plain, { 'alias/k': 'alias/dr' })).to.equal(plain);
-    expect(desiredParameter(secret, {})).to.equal(secret);
-    const mapped = desiredParameter(secret, { 'alias/k': 'alias/dr' });
+    expect(desiredParameter(plain, new Map([['alias/k', 'alias/dr']]))).to.equal(plain);
+    expect(desiredParameter(secret, new Map())).to.equal(secret);
+    const mapped = desiredParameter(secret, new Map([['alias/k', 'alias/dr']]));
     expect(mapped).to.not.equal(secret);
     expect(mapped.KeyId).to.equal('alias/dr');
     expect(secret.KeyId).to.equal('alias/k');
-    expect(desiredParameter(d({ Name: '/x', KeyId: 'alias/k' }), {})).to.not.have.property('KeyId');
+    expect(desiredParameter(d({ Name: '/x', KeyId: 'alias/k' }), new Map())).to.not.have.property('KeyId');
   });
 
   it('maps KMS keys by exact id or the alias/key part of an ARN; rejects malformed maps', () => {
-    const map = parseKeyMap('alias/app=alias/dr, 1234=alias/dr2');
+    const map = parseKeyMap('alias/app=alias/dr, 1234=alias/dr2', '--kms-key-map');
     expect(mapKeyId('alias/app', map)).to.equal('alias/dr');
     expect(mapKeyId('arn:aws:kms:us-west-2:1:key/1234', map)).to.equal('alias/dr2');
     expect(mapKeyId(undefined, map)).to.equal('alias/aws/ssm');
-    expect(() => parseKeyMap('alias/app')).to.throw(/FROM=TO/);
+    expect(() => parseKeyMap('alias/app', '--kms-key-map')).to.throw(/--kms-key-map entry "alias\/app" is invalid: use FROM=TO/);
+    expect(() => parseKeyMap('a=b,,c=d', '--kms-key-map')).to.throw(/blank item/);
   });
 
   it('selects by path and names, naming names missing from the archive', () => {

@@ -1,6 +1,6 @@
 import { defineCommand } from '../run-command.js';
 import { homeRegionFrom } from '../home-region.js';
-import { readSelected, readLive, desiredParameter, parseKeyMap, diffArchive, formatDiff } from '../../lib/restore/index.js';
+import { readSelected, readLive, desiredParameter, diffArchive, formatDiff } from '../../lib/restore/index.js';
 import { sourceOptions, liveOptions } from './restore.js';
 
 export const diffOptions = {
@@ -8,7 +8,7 @@ export const diffOptions = {
   ...liveOptions,
   'target-region': { kind: 'region', defaultDescription: '--region', describe: 'Live region to compare with' },
   path: { kind: 'parameter-path', default: '/', describe: 'Compare only this parameter and everything under it' },
-  'kms-key-map': { kind: 'list', describe: 'FROM=TO,... compare SecureString keys as a restore with this map would write them' },
+  'kms-key-map': { kind: 'key-map', describe: 'FROM=TO,... compare SecureString keys as a restore with this map would write them' },
   json: { kind: 'boolean', default: false, describe: 'Print JSON {created, changed: [{name, fields}], unchanged, onlyLive}' },
 } as const;
 
@@ -18,7 +18,6 @@ export const diffCommand = defineCommand({
   options: diffOptions,
   examples: [['ssm-backup diff --environment prod --region us-west-2 --path /app', 'What a restore of /app from the latest archive would change']],
   clientOptions: (o) => ({ getRate: o.getRate }),
-  check: (o) => void parseKeyMap(o.kmsKeyMap?.join(',')),
   run: async ({ aws, logger, io }, o) => {
     const target = o.targetRegion ?? o.region;
     const throttles = () => aws.stats.throttles;
@@ -32,9 +31,8 @@ export const diffCommand = defineCommand({
       logger,
       throttles,
     });
-    const keyMap = parseKeyMap(o.kmsKeyMap?.join(','));
     // One copy of the archive's entries: desiredParameter returns the entry itself unless its KeyId is mapped.
-    const selected = source.selected.map((p) => desiredParameter(p, keyMap));
+    const selected = source.selected.map((p) => desiredParameter(p, o.kmsKeyMap ?? new Map()));
     source.selected = [];
     const live = await readLive(aws, target, o.path, {
       archive: new Map(selected.map((p) => [p.Name, p])),

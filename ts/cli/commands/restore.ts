@@ -2,8 +2,8 @@ import path from 'node:path';
 import { defineCommand } from '../run-command.js';
 import { globalOptions, awsOptions, environmentOptions } from '../options.js';
 import { homeRegionFrom } from '../home-region.js';
-import { runRestore, regionBucket, parseKeyMap, describeFields, type RestorePlan } from '../../lib/restore/index.js';
-import { chooseArchive, parseAsOf } from '../../lib/store/index.js';
+import { runRestore, regionBucket, describeFields, type RestorePlan } from '../../lib/restore/index.js';
+import { chooseArchive } from '../../lib/store/index.js';
 import { usageError } from '../../lib/support/index.js';
 import { DEFAULT_MAX_ARCHIVE_MB } from '../../lib/archive/index.js';
 
@@ -35,7 +35,7 @@ export const liveOptions = {
 export const restoreOptions = {
   ...sourceOptions,
   'as-of': {
-    kind: 'string',
+    kind: 'date',
     describe:
       'Restore from the newest archive created at or before this time: ISO-8601 date-time with a zone (2026-11-28T13:00:00Z) or a date (end of that day, UTC); instead of --archive',
   },
@@ -58,7 +58,7 @@ export const restoreOptions = {
     default: false,
     describe: 'Delete live parameters under --path that the archive does not hold (shown in the plan; deleted only with --apply). Not with --names',
   },
-  'kms-key-map': { kind: 'list', describe: 'FROM=TO,... KMS keys for SecureStrings in the target region, e.g. alias/app-secrets=alias/dr-secrets' },
+  'kms-key-map': { kind: 'key-map', describe: 'FROM=TO,... KMS keys for SecureStrings in the target region, e.g. alias/app-secrets=alias/dr-secrets' },
   apply: { kind: 'boolean', default: false, describe: 'Write to SSM. Without it the restore only plans and changes nothing' },
   'put-rate': {
     kind: 'number',
@@ -105,8 +105,6 @@ export const restoreCommand = defineCommand({
   ],
   clientOptions: (o) => ({ putRate: o.putRate, getRate: o.getRate }),
   check: (o) => {
-    parseKeyMap(o.kmsKeyMap?.join(','));
-    if (o.asOf !== undefined) parseAsOf(o.asOf);
     if (o.asOf !== undefined && o.archive !== 'latest') throw usageError('--as-of and --archive both choose the archive: pass only one of them');
     if (o.prune && o.names) throw usageError('--prune deletes what the archive lacks under --path: it cannot be combined with --names');
   },
@@ -117,7 +115,7 @@ export const restoreCommand = defineCommand({
       const bucket = await regionBucket(aws, source);
       archive = await chooseArchive(
         aws.s3(o.region),
-        { bucket, region: o.region, archive: o.archive, asOf: o.asOf === undefined ? undefined : parseAsOf(o.asOf), names: o.names },
+        { bucket, region: o.region, archive: o.archive, asOf: o.asOf, names: o.names },
         logger.forRegion(o.region),
       );
     }
@@ -131,7 +129,7 @@ export const restoreCommand = defineCommand({
       overwrite: o.overwrite,
       exactTags: o.exactTags,
       prune: o.prune,
-      keyMap: parseKeyMap(o.kmsKeyMap?.join(',')),
+      keyMap: o.kmsKeyMap ?? new Map(),
       apply: o.apply,
       concurrency: o.concurrency,
       logger,

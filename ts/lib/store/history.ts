@@ -26,19 +26,6 @@ export async function withFacts(s3: S3Client, bucket: string, region: string, en
   );
 }
 
-/**
- * `--as-of`: an ISO-8601 date-time with a zone (`2026-11-28T13:00:00Z`, `...+09:00`) or a date (`2026-11-28`, meaning
- * the end of that day in UTC). A time without zone is refused (its zone would be a guess). Throws a usage error.
- */
-export function parseAsOf(raw: string): Date {
-  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
-  const withZone = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(raw);
-  const t = date ? Date.parse(`${raw}T23:59:59.999Z`) : withZone ? Date.parse(raw) : NaN;
-  if (!Number.isNaN(t) && (!date || new Date(t).toISOString().slice(0, 10) === raw)) return new Date(t);
-  const hint = /T/.test(raw) && !withZone ? ' with a zone (Z or +hh:mm)' : '';
-  throw usageError(`--as-of "${raw}" is not an ISO-8601 date or date-time${hint}: use for example 2026-11-28 (end of that day, UTC) or 2026-11-28T13:00:00Z`);
-}
-
 /** The newest archive created at or before `asOf` (entries newest first, as listArchives returns them). */
 export function archiveAsOf(entries: ArchiveEntry[], asOf: Date, bucket: string): ArchiveEntry {
   const hit = entries.find((e) => new Date(e.createdAt).getTime() <= asOf.getTime());
