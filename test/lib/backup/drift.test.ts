@@ -4,7 +4,7 @@ import { startLocalAws, type LocalAws } from '../../../local-aws/index.js';
 import { collectParameters } from '../../../ts/lib/collect/collect.js';
 import { ssmReader, type SsmReader } from '../../../ts/lib/aws/ssm.js';
 import type { BackupParameter } from '../../../ts/lib/archive/parameter.js';
-import { silentLogger } from '../../../ts/lib/support/log.js';
+import { silentLogger } from '../../helpers/log.js';
 import { computeDrift, guardRefusal, type Previous } from '../../../ts/lib/backup/drift.js';
 import { gzipIndex, type IndexEntry, type NameIndex } from '../../../ts/lib/store/facts.js';
 import { gunzipSync } from 'node:zlib';

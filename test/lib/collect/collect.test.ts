@@ -4,7 +4,7 @@ import type { Parameter, ParameterMetadata } from '@aws-sdk/client-ssm';
 import { collectParameters } from '../../../ts/lib/collect/collect.js';
 import type { SsmReader } from '../../../ts/lib/aws/ssm.js';
 import type { BackupParameter } from '../../../ts/lib/archive/parameter.js';
-import { silentLogger } from '../../../ts/lib/support/log.js';
+import { silentLogger } from '../../helpers/log.js';
 import { EngineError } from '../../../ts/lib/support/errors.js';
 
 /** An in-memory SsmReader over `count` parameters, paged by 50 like DescribeParameters. */

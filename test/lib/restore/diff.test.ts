@@ -3,7 +3,8 @@ import { restoreWorld, SOURCE, DR, type RestoreWorld } from '../../helpers/resto
 import { SECRET_MARKER } from '../../helpers/fixtures.js';
 import { AddTagsToResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { diffArchive } from '../../../ts/lib/restore/diff.js';
-import { digestParameter as g, compareLive } from '../../../ts/lib/restore/plan.js';
+import { digestParameter as g } from '../../../ts/lib/restore/plan.js';
+import { compareLive } from '../../helpers/plan.js';
 
 describe('ssm-backup diff', function () {
   this.timeout(30000);

@@ -102,14 +102,6 @@ export function makeSelector(sel: Selection): { test(name: string): boolean; che
   };
 }
 
-/** Archive parameters selected by --path and --names (in-memory form of makeSelector). */
-export function selectParameters<T extends { Name: string }>(params: T[], sel: Selection): T[] {
-  const s = makeSelector(sel);
-  const out = params.filter((p) => s.test(p.Name));
-  s.check();
-  return out;
-}
-
 const policyTexts = (p: Pick<BackupParameter, 'Policies'>): string[] => (p.Policies ?? []).map((x) => normalizeJson(x.PolicyText ?? '')).sort();
 
 function normalizeJson(text: string): string {
@@ -165,11 +157,6 @@ export function tagLabelFields(want: Pick<ParameterDigest, 'Tags' | 'Labels'>, l
   return out;
 }
 
-/** Field names in which live SSM differs from the archive: valueFields, then tagLabelFields. */
-export function differingFields(want: ParameterDigest, live: ParameterDigest, exactTags = false): string[] {
-  return [...valueFields(want, live), ...tagLabelFields(want, live, exactTags)];
-}
-
 /**
  * What a plan keeps of a live parameter once it was compared with the archive as it arrived: the differing fields
  * other than Tags and Labels (undefined when the archive lacks the name), the Version, and Tags and Labels when they
@@ -196,17 +183,6 @@ export function liveFacts(want: ParameterDigest | undefined, live: ParameterDige
   if (live.Tags !== undefined) facts.Tags = live.Tags;
   if (live.Labels !== undefined) facts.Labels = live.Labels;
   return facts;
-}
-
-/** liveFacts for whole lists (tests, small callers): live digests against the archive's entries as a restore with `keyMap` writes them. */
-export function compareLive(archive: ParameterDigest[], live: Iterable<ParameterDigest>, keyMap: KeyMap = new Map()): Map<string, LiveFacts> {
-  const byName = new Map(archive.map((p) => [p.Name, p]));
-  const out = new Map<string, LiveFacts>();
-  for (const l of live) {
-    const want = byName.get(l.Name);
-    out.set(l.Name, liveFacts(want && desiredParameter(want, keyMap), l));
-  }
-  return out;
 }
 
 /** The archive's parameter as it should exist in the target region (the same object when nothing changes). */

@@ -45,5 +45,3 @@ export function streamSink(write: (line: string) => void, format: 'text' | 'json
     write(formatEvent(event, format) + '\n');
   };
 }
-
-export const silentLogger: Logger = createLogger(() => undefined);
