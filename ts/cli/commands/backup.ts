@@ -1,3 +1,4 @@
+import { BACKUP_SUMMARY_FILE } from '../../contract/index.js';
 import path from 'node:path';
 import { loadPlan } from '../../lib/config/index.js';
 import { runBackup, readPlanFile } from '../../lib/backup/index.js';
@@ -123,7 +124,7 @@ export const backupCommand = defineCommand({
       requireClientEncryption: o.requireClientEncryption,
       guard: { maxShrink: o.maxShrink, allowShrink: o.allowShrink, allowEmpty: o.allowEmpty },
       workDir: o.workDir,
-      summaryFile: o.summaryFile ?? path.join(o.workDir, 'region_summaries.json'),
+      summaryFile: o.summaryFile ?? path.join(o.workDir, BACKUP_SUMMARY_FILE),
       logger,
       regions: o.planFile ? o.regions : undefined,
       mergeSummary: Boolean(o.planFile),

@@ -1,3 +1,4 @@
+import { REPORT_FILE } from '../../contract/index.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -116,7 +117,7 @@ export function makeNotifyCommand(fetchImpl?: typeof fetch) {
           : renderBackupReport((data ?? {}) as Record<string, RegionReport>, ctx);
       const message = buildSlackMessage(report, o.channel);
       if (o.outDir) {
-        writeJsonAtomic(path.join(o.outDir, 'report.json'), { ...report, slack: message });
+        writeJsonAtomic(path.join(o.outDir, REPORT_FILE), { ...report, slack: message });
         if (o.kind === 'backup') {
           writeTextAtomic(
             path.join(o.outDir, 'junit.xml'),

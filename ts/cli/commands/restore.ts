@@ -1,3 +1,4 @@
+import { RESTORE_SUMMARY_FILE } from '../../contract/index.js';
 import path from 'node:path';
 import { defineCommand } from '../run-command.js';
 import { globalOptions, awsOptions, environmentOptions } from '../options.js';
@@ -133,7 +134,7 @@ export const restoreCommand = defineCommand({
       apply: o.apply,
       concurrency: o.concurrency,
       logger,
-      summaryFile: o.summaryFile ?? path.join(o.workDir, 'restore_summary.json'),
+      summaryFile: o.summaryFile ?? path.join(o.workDir, RESTORE_SUMMARY_FILE),
     });
     io.stdout(formatPlan(result.plan, o.apply, new Set(result.summary.failed.map((f) => f.name))));
     for (const f of result.summary.failed) io.stdout(`FAILED   ${f.name}  ${f.error}\n`);

@@ -4,7 +4,7 @@
  * rebuilds the summary; Slack (slack.ts), JUnit (junit.ts) and restore (restore.ts) use the same pieces.
  */
 import { oneLine } from '../support/index.js';
-import { FAILED_STATUSES, type Drift as SummaryDrift, type Link, type Report, type RunResult } from '../../contract/index.js';
+import { BACKUP_SUMMARY_FILE, FAILED_STATUSES, type Drift as SummaryDrift, type Link, type Report, type RunResult } from '../../contract/index.js';
 
 export { FAILED_STATUSES, RUN_RESULTS, type Link, type Report, type RunResult } from '../../contract/index.js';
 
@@ -212,7 +212,7 @@ export function renderBackupReport(summaries: Record<string, RegionReport>, cont
     table,
     cause,
     notes: backupNotes(summaries),
-    links: buildLinks(ctx, 'region_summaries.json'),
+    links: buildLinks(ctx, BACKUP_SUMMARY_FILE),
     slackLines: entries.map(([r, s]) => slackRegionLine(r, s)),
   };
   return { ...base, email: emailFor(base, ctx) };

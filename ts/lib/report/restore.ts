@@ -2,6 +2,7 @@
  * The report of a restore (plan, then apply), rendered from restore_summary.json: names and counts only, never
  * values. Same shape as a backup's report (backup.ts), so Jenkins shows and sends both the same way.
  */
+import { RESTORE_SUMMARY_FILE } from '../../contract/index.js';
 import { oneLine } from '../support/index.js';
 import {
   alignTable,
@@ -117,7 +118,7 @@ export function renderRestoreReport(summary: RestoreReportSummary | undefined, c
     table: facts.length ? alignTable(['WHAT', 'DETAIL'], facts).split('\n').slice(1).join('\n') : '(no restore summary)',
     cause,
     notes: [],
-    links: buildLinks(ctx, 'restore_summary.json'),
+    links: buildLinks(ctx, RESTORE_SUMMARY_FILE),
     slackLines: facts.map(([k, v]) => `*${k.toLowerCase()}:* ${escapeMrkdwn(v)}`),
   };
   return { ...base, email: emailFor(base, ctx) };
