@@ -1,3 +1,9 @@
+/**
+ * The CLI, the only layer that prints or sets an exit code. `exec(argv)`: parse and validate the whole command line
+ * against the option table (options.ts; environment variables SSM_BACKUP_*), then dispatch to one command
+ * (commands/<name>.ts: typed options -> one library call -> exit code) through runCommand (run-command.ts: logger,
+ * client factory, error file). help.ts renders --help and the README option tables from the same table.
+ */
 import yargs from 'yargs';
 import { planCommand } from './commands/plan.js';
 import { backupCommand } from './commands/backup.js';
