@@ -46,21 +46,28 @@ export class RegionRun {
   readonly warnings: string[];
   /** The collect progress: what the region had done when its deadline stopped it. */
   collected?: Progress;
-  /**
-   * Set when the region's deadline fired: from then on every AWS call of the region fails at once
-   * (AwsClientFactory.abortRegion), and the failure is reported once, as TIMED_OUT.
-   */
+  /** Clients of this run only: every call stops when the run is stopped (its deadline). */
+  readonly aws: AwsClientFactory;
+  private readonly controller = new AbortController();
+  /** Set when the region's deadline fired: the failure that follows is reported once, as TIMED_OUT. */
   deadlineReached = false;
 
   constructor(
-    readonly aws: AwsClientFactory,
+    aws: AwsClientFactory,
     readonly region: string,
     readonly accountId: string | null,
     readonly opts: BackupOptions,
   ) {
+    this.aws = aws.withSignal(this.controller.signal);
     this.log = opts.logger.forRegion(region);
     this.bucket = opts.plan.buckets[region] ?? null;
     this.warnings = [...(opts.plan.regionWarnings?.[region] ?? [])];
+  }
+
+  /** Stops every AWS call of the run at once (waiting for its pace, retrying or in flight) with `reason`. */
+  stop(reason: Error): void {
+    this.deadlineReached = true;
+    this.controller.abort(reason);
   }
 
   /** Seconds since the region started, to the hundredth. */

@@ -16,17 +16,17 @@ import type { RegionRun } from './region-run.js';
 
 /**
  * Runs one region under its deadline: when --region-timeout expires, every AWS call of the region stops at once
- * (AwsClientFactory.abortRegion), the region's own cleanup runs (temp files removed, latest.txt not moved) and the
+ * (RegionRun.stop: the run's clients share one AbortSignal), the region's own cleanup runs (temp files removed, latest.txt not moved) and the
  * region is reported TIMED_OUT with what it had done.
  */
 export async function backupRegionWithDeadline(run: RegionRun): Promise<RegionSummary> {
-  const { aws, region, opts } = run;
+  const { region, opts } = run;
   if (!opts.regionTimeoutSec) return backupRegion(run);
   const started = performance.now();
-  const timer = setTimeout(() => {
-    run.deadlineReached = true;
-    aws.abortRegion(region, new EngineError('timeout', `Region deadline of ${opts.regionTimeoutSec}s reached`, { region }));
-  }, opts.regionTimeoutSec * 1000);
+  const timer = setTimeout(
+    () => run.stop(new EngineError('timeout', `Region deadline of ${opts.regionTimeoutSec}s reached`, { region })),
+    opts.regionTimeoutSec * 1000,
+  );
   try {
     const summary = await backupRegion(run);
     if (!run.deadlineReached || summary.status !== 'FAILED') return summary;
