@@ -29,7 +29,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['ts/lib/**/*.ts'],
+    files: ['ts/lib/**/*.ts', 'ts/contract/**/*.ts'],
     rules: {
       'no-console': 'error',
       'no-restricted-properties': [

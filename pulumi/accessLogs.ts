@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accessLogBucketName } from "../ts/lib/naming";
+import { accessLogBucketName } from "../ts/contract/naming";
 import { BackupStackConfig } from "./config";
 import { bucketTags, logicalNames } from "./naming";
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ENVIRONMENT_RULE, bucketNameProblem, isValidEnvironment, isValidRegion, partitionOf } from "../ts/lib/naming";
+import { ENVIRONMENT_RULE, bucketNameProblem, isValidEnvironment, isValidRegion, partitionOf } from "../ts/contract/naming";
 import { PROJECT } from "./naming";
 import { fail, flag, optionalRoleArn, optionalString, positiveInteger, regionList, requiredString } from "./configValues";
 

@@ -4,7 +4,7 @@
  * entries of a comma-separated list: " dev" is refused like the engine refuses it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PARTITIONS, REGION_RULE, isValidRegion } from "../ts/lib/naming";
+import { PARTITIONS, REGION_RULE, isValidRegion } from "../ts/contract/naming";
 
 /**
  * Thrown for every invalid setting. It is a `pulumi.RunError` (an `Error`), so a

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { drKmsAliasName } from "../ts/lib/naming";
+import { drKmsAliasName } from "../ts/contract/naming";
 import { BackupStackConfig } from "./config";
 import { archiveKey } from "./kms";
 import { DR_KEY_TYPE, keyTags, logicalNames } from "./naming";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ssmParameterNames } from "../ts/lib/naming";
+import { ssmParameterNames } from "../ts/contract/naming";
 import { BackupStackConfig } from "./config";
 import { HOME_METADATA_TYPE, logicalNames, parameterTags, regionListValue } from "./naming";
 

@@ -7,7 +7,7 @@
  * tag:GetResources, sts:GetCallerIdentity) can only be granted on "*".
  */
 import * as aws from "@pulumi/aws";
-import { ssmParameterPath } from "../ts/lib/naming";
+import { ssmParameterPath } from "../ts/contract/naming";
 
 export interface RolePolicyScope {
     readonly partition: string;

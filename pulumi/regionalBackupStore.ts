@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { bucketName, kmsAliasName, ssmParameterNames } from "../ts/lib/naming";
+import { bucketName, kmsAliasName, ssmParameterNames } from "../ts/contract/naming";
 import { accessLogBucket } from "./accessLogs";
 import { BackupStackConfig } from "./config";
 import { archiveKey } from "./kms";

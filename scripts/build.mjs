@@ -1,4 +1,4 @@
-// Bundles the engine (ts/cli.ts) into the single committed file Jenkins loads with libraryResource.
+// Bundles the engine (ts/main.ts -> ts/cli/) into the single committed file Jenkins loads with libraryResource.
 // `node scripts/build.mjs --check` builds to memory and fails when the committed bundle differs.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';

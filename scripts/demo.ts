@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalAws } from '../local-aws/index.js';
 import { seedBackupConfig, seedRealistic, bucketFor } from '../test/helpers/fixtures.js';
-import { readTarGz } from '../ts/lib/archive-read.js';
+import { readTarGz } from '../ts/lib/archive/read.js';
 
 const REGIONS = ['ap-northeast-1', 'us-west-2'];
 const BUNDLE = path.resolve('resources/ssm-multi-region-backup/ssm-backup.cjs');

@@ -3,8 +3,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { constants } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
-import { exec } from './cli.js';
-import { removeAllPrivateDirs } from './lib/secure-temp.js';
+import { exec } from './cli/cli.js';
+import { removeAllPrivateDirs } from './lib/support/index.js';
 
 // V8 lets the heap grow to about twice what survived the last full GC. Reading a region's live parameters (diff, restore)
 // makes gigabytes of short-lived responses beside ~50 MB that stays (the archive's digests of 100,000 parameters), so the

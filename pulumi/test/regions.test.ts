@@ -4,7 +4,7 @@
  * validation error stopping the program before anything is registered.
  */
 import { expect } from "chai";
-import { ENVIRONMENT_RULE } from "../../ts/lib/naming";
+import { ENVIRONMENT_RULE } from "../../ts/contract/naming";
 import { logicalNames } from "../naming";
 import { ACCOUNT_ID, DEV_CONFIG, PROVIDER_TYPE, ProgramRun, StackConfig, TYPES, runProgram, runProgramExpectingError } from "./harness";
 

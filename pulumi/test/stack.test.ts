@@ -3,7 +3,7 @@
  * every bucket setting, the policy, the SSM parameters and their providers, and outputs.
  */
 import { expect } from "chai";
-import { ssmParameterNames } from "../../ts/lib/naming";
+import { ssmParameterNames } from "../../ts/contract/naming";
 import { logicalNames } from "../naming";
 import { ACCOUNT_ID, CALLER_IDENTITY_TOKEN, DEV_CONFIG, PROVIDER_TYPE, ProgramRun, RecordedResource, TYPES, runProgram } from "./harness";
 

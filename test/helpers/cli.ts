@@ -1,4 +1,4 @@
-import { exec } from '../../ts/cli.js';
+import { exec } from '../../ts/cli/cli.js';
 import type { LocalAws } from '../../local-aws/index.js';
 
 export interface CliRun {

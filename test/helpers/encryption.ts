@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { readTarGz } from '../../ts/lib/archive-read.js';
+import { readTarGz } from '../../ts/lib/archive/read.js';
 import type { LocalAws } from '../../local-aws/index.js';
 import { HOME } from './fixtures.js';
 

@@ -7,8 +7,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:https';
 import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
-import { AdaptiveRateLimiter } from '../rate.js';
-import { awsErrorCode } from '../errors.js';
+import { AdaptiveRateLimiter } from './pacing.js';
+import { awsErrorCode } from '../support/index.js';
 import { expectBucketOwner } from './bucket-owner.js';
 
 /** API calls and throttles per operation, shared by every client a factory makes. */
@@ -79,6 +79,13 @@ interface Instrumentable {
   };
 }
 
+/** What a factory and the run factories made from it (withSignal) share: connections, pacing, the caller's account. */
+interface Shared {
+  handler: NodeHttpHandler;
+  limiters: Map<string, AdaptiveRateLimiter>;
+  account?: Promise<string>;
+}
+
 /**
  * Region-aware AWS clients with adaptive retries, path-style S3 when a custom endpoint is set
  * (AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3, read by the SDK itself), per-operation counters and pacing.
@@ -86,15 +93,35 @@ interface Instrumentable {
 export class AwsClientFactory {
   readonly stats: ApiStats;
   private readonly cache = new Map<string, unknown>();
-  private readonly limiters = new Map<string, AdaptiveRateLimiter>();
-  private readonly aborts = new Map<string, AbortController>();
-  private readonly handler: NodeHttpHandler;
-  private account?: Promise<string>;
+  private readonly shared: Shared;
+  private readonly root: boolean;
 
-  constructor(private readonly opts: ClientFactoryOptions = {}) {
+  /**
+   * `signal` (withSignal): every call of this factory's clients that is waiting for its pace, retrying or in flight
+   * rejects with the signal's reason once it aborts, and every later call too. The root factory's never aborts.
+   */
+  constructor(
+    private readonly opts: ClientFactoryOptions = {},
+    shared?: Shared,
+    private readonly signal: AbortSignal = new AbortController().signal,
+  ) {
     this.stats = opts.stats ?? new ApiStats();
+    setMaxListeners(0, signal); // one listener per call in flight, removed when it settles
+    this.root = shared === undefined;
+    this.shared = shared ?? { handler: AwsClientFactory.handler(opts), limiters: new Map() };
+  }
+
+  /**
+   * A factory for one region run (its deadline, --region-timeout): the same HTTP connections, pacing, counters and
+   * caller account, but clients of its own whose calls all stop when `signal` aborts.
+   */
+  withSignal(signal: AbortSignal): AwsClientFactory {
+    return new AwsClientFactory({ ...this.opts, stats: this.stats }, this.shared, signal);
+  }
+
+  private static handler(opts: ClientFactoryOptions): NodeHttpHandler {
     const maxSockets = opts.maxSockets ?? 64;
-    this.handler = new NodeHttpHandler({
+    return new NodeHttpHandler({
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
       httpsAgent: new Agent({ keepAlive: true, maxSockets }),
       connectionTimeout: 5000,
@@ -107,7 +134,7 @@ export class AwsClientFactory {
       region,
       retryMode: 'adaptive',
       maxAttempts: this.opts.maxAttempts ?? 12,
-      requestHandler: this.handler,
+      requestHandler: this.shared.handler,
       ...(this.opts.profile ? { profile: this.opts.profile } : {}),
     };
   }
@@ -143,51 +170,40 @@ export class AwsClientFactory {
    * owner of every bucket, and the only account whose KMS keys may unwrap an archive's data key.
    */
   callerAccount(region: string): Promise<string> {
-    this.account ??= this.accountId(region).then((a) => {
+    this.shared.account ??= this.accountId(region).then((a) => {
       if (!a || !/^\d{12}$/.test(a)) throw new Error(`STS GetCallerIdentity returned no account id (${String(a)})`);
       return a;
     });
-    this.account.catch(() => {
-      this.account = undefined;
+    const account = this.shared.account;
+    account.catch(() => {
+      if (this.shared.account === account) this.shared.account = undefined;
     });
-    return this.account;
-  }
-
-  /**
-   * Stops all AWS work of a region (its deadline, --region-timeout): every call of that region's clients that is
-   * waiting for its pace, retrying or in flight rejects with `reason` at once, and every later call too.
-   */
-  abortRegion(region: string, reason: Error): void {
-    this.regionAbort(region).abort(reason);
-  }
-
-  private regionAbort(region: string): AbortController {
-    let c = this.aborts.get(region);
-    if (!c) {
-      this.aborts.set(region, (c = new AbortController()));
-      setMaxListeners(0, c.signal); // one listener per call in flight, removed when it settles
-    }
-    return c;
+    return account;
   }
 
   limiter(region: string, group: PaceGroup): AdaptiveRateLimiter {
     const key = `${group}:${region}`;
-    let l = this.limiters.get(key);
+    let l = this.shared.limiters.get(key);
     if (!l) {
       const configured = { get: this.opts.getRate, put: this.opts.putRate, tag: this.opts.tagRate, history: this.opts.historyRate, label: this.opts.labelRate }[
         group
       ];
       const rate = configured ?? DEFAULT_RATES[group];
       l = new AdaptiveRateLimiter({ ratePerSec: rate });
-      this.limiters.set(key, l);
+      this.shared.limiters.set(key, l);
     }
     return l;
   }
 
+  /** Closes the connections (root factory; a run's factory from withSignal only drops its clients). */
   destroy(): void {
+    if (!this.root) {
+      this.cache.clear(); // its clients share the root's connections: destroying one would close them all
+      return;
+    }
     for (const c of this.cache.values()) (c as { destroy(): void }).destroy();
     this.cache.clear();
-    this.handler.destroy();
+    this.shared.handler.destroy();
   }
 
   private cached<T>(key: string, make: () => T): T {
@@ -200,7 +216,7 @@ export class AwsClientFactory {
     const stats = this.stats;
     type Next = (args: unknown) => Promise<unknown>;
     type Ctx = { commandName?: string };
-    const abort = this.regionAbort(region).signal;
+    const abort = this.signal;
     // Rejects when the region is stopped: waits for a pacing token end at once. Never an unhandled rejection.
     const aborted = new Promise<never>((_resolve, reject) => abort.addEventListener('abort', () => reject(abort.reason), { once: true }));
     aborted.catch(() => undefined);

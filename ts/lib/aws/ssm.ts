@@ -10,7 +10,7 @@ import {
   type ParameterStringFilter,
   type Tag,
 } from '@aws-sdk/client-ssm';
-import { awsErrorCode } from '../errors.js';
+import { awsErrorCode } from '../support/index.js';
 
 /** Narrow SSM reads the collector needs; everything else in the SDK stays out of the engine. */
 export interface SsmReader {

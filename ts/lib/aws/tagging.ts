@@ -1,6 +1,6 @@
 import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { Tag } from '@aws-sdk/client-ssm';
-import { awsErrorCode } from '../errors.js';
+import { awsErrorCode } from '../support/index.js';
 
 /** One GetResources page: parameter ARN -> its tags (`[]` for a parameter that was tagged once and is not now). */
 export interface TagPage {

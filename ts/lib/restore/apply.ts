@@ -1,4 +1,4 @@
-import type { EncryptedSpool } from '../spool.js';
+import { withoutUndefined, type EncryptedSpool, type BackupParameter } from '../archive/index.js';
 import {
   PutParameterCommand,
   AddTagsToResourceCommand,
@@ -10,11 +10,8 @@ import {
   type ParameterTier,
   type ParameterType,
 } from '@aws-sdk/client-ssm';
-import type { BackupParameter } from '../parameter.js';
-import { describeValueCallError } from '../errors.js';
-import type { Logger } from '../log.js';
-import { startProgress } from '../progress.js';
-import { missingTags, extraTagKeys, missingLabels, desiredParameter, type PlannedItem, type LiveFacts, type RestorePlan } from './plan.js';
+import { describeValueCallError, type Logger, startProgress } from '../support/index.js';
+import { missingTags, extraTagKeys, missingLabels, type ParameterDigest, type PlannedItem, type LiveFacts, type RestorePlan } from './plan.js';
 import { readSpool } from './source.js';
 import { STANDARD_MAX_BYTES } from './validate.js';
 import type { SummaryFile } from './summary.js';
@@ -49,7 +46,6 @@ export function putRequest(p: BackupParameter, overwrite: boolean): PutParameter
 export interface ApplyOptions {
   /** The spool of selected parameters (values) written while the archive was read. */
   spool: EncryptedSpool;
-  keyMap: Record<string, string>;
   exactTags: boolean;
   concurrency: number;
   logger: Logger;
@@ -73,7 +69,7 @@ export async function applyRestore(ssm: SSMClient, plan: RestorePlan, opts: Appl
     for await (const p of readSpool(opts.spool)) {
       const item = work.get(p.Name);
       if (!item) continue;
-      const task = writeTracked(ssm, item, desiredParameter(p, opts.keyMap), opts).finally(() => {
+      const task = writeTracked(ssm, item, asPlanned(p, item.desired), opts).finally(() => {
         inflight.delete(task);
         progress.add();
       });
@@ -88,6 +84,14 @@ export async function applyRestore(ssm: SSMClient, plan: RestorePlan, opts: Appl
   } finally {
     progress.stop();
   }
+}
+
+/** The spooled parameter (it holds the value) with the KeyId the plan decided: the key is mapped once, before the plan. */
+function asPlanned(p: BackupParameter, desired: ParameterDigest | undefined): BackupParameter {
+  if (!desired || desired.KeyId === p.KeyId) return p;
+  const out = withoutUndefined(p, 'KeyId');
+  if (desired.KeyId !== undefined) out.KeyId = desired.KeyId;
+  return out;
 }
 
 /** DeleteParameters takes at most 10 names a call (API reference). */

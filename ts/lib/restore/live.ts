@@ -1,14 +1,9 @@
 import pLimit from 'p-limit';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import type { AwsClientFactory } from '../aws/clients.js';
-import { ssmReader, selectionFilters, type SsmReader } from '../aws/ssm.js';
-import { collectParameters } from '../collect.js';
-import { sweepOrFallBack } from '../tags.js';
-import { taggingReader } from '../aws/tagging.js';
-import { mergeParameter, type BackupParameter } from '../parameter.js';
-import { EngineError, awsErrorCode, describeAwsError } from '../errors.js';
-import type { Logger } from '../log.js';
-import { startProgress } from '../progress.js';
+import { type AwsClientFactory, ssmReader, selectionFilters, type SsmReader, taggingReader } from '../aws/index.js';
+import { collectParameters, sweepOrFallBack } from '../collect/index.js';
+import { mergeParameter, type BackupParameter } from '../archive/index.js';
+import { EngineError, awsErrorCode, describeAwsError, type Logger, startProgress } from '../support/index.js';
 import { digestParameter, liveFacts, type LiveFacts, type ParameterDigest, type PlannedItem } from './plan.js';
 
 /** Common path of the selected names ('/' when they share none), so live reading stays as narrow as the selection. */

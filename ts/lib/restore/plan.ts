@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Tag } from '@aws-sdk/client-ssm';
-import { withoutUndefined, type BackupParameter } from '../parameter.js';
-import { usageError } from '../errors.js';
+import { withoutUndefined, type BackupParameter } from '../archive/index.js';
+import { usageError } from '../support/index.js';
 
 export const DEFAULT_SSM_KEY = 'alias/aws/ssm';
 
@@ -50,7 +50,6 @@ export interface Selection {
 
 export interface PlanOptions {
   overwrite: boolean;
-  keyMap: Record<string, string>;
   /** --exact-tags: live tags the archive lacks count as a difference (and are removed on update). */
   exactTags?: boolean;
   /** --prune: live parameters under `pruneUnder` (the selected path, itself included) the archive lacks are deleted. */
@@ -64,28 +63,17 @@ export interface PlanOptions {
   pruneHeldBelow?: string;
 }
 
-/** Parses `alias/aws/ssm=alias/other,key-id=alias/x` into a map. */
-export function parseKeyMap(text: string | undefined): Record<string, string> {
-  const map: Record<string, string> = {};
-  for (const pair of (text ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0 || eq === pair.length - 1 || pair.indexOf('=', eq + 1) >= 0)
-      throw usageError(`--kms-key-map entry "${pair}" is invalid: use FROM=TO, e.g. alias/app-secrets=alias/dr-secrets`);
-    map[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
-  }
-  return map;
-}
+/** --kms-key-map, parsed once at the edge (cli/options.ts `key-map`): source key id, alias or ARN -> target key. */
+export type KeyMap = ReadonlyMap<string, string>;
 
 /** The key a SecureString is written with in the target region: the map first (exact, or the alias/key part of an ARN), else its own. */
-export function mapKeyId(keyId: string | undefined, keyMap: Record<string, string>): string {
+export function mapKeyId(keyId: string | undefined, keyMap: KeyMap): string {
   const own = keyId ?? DEFAULT_SSM_KEY;
-  if (keyMap[own] !== undefined) return keyMap[own];
+  const exact = keyMap.get(own);
+  if (exact !== undefined) return exact;
   const tail = /^arn:aws[\w-]*:kms:[^:]*:[^:]*:(?:key\/)?(.+)$/.exec(own)?.[1];
-  if (tail !== undefined && keyMap[tail] !== undefined) return keyMap[tail];
-  return own;
+  const byTail = tail === undefined ? undefined : keyMap.get(tail);
+  return byTail ?? own;
 }
 
 /** True when `name` is `path` itself or below it ('/' selects everything). */
@@ -112,14 +100,6 @@ export function makeSelector(sel: Selection): { test(name: string): boolean; che
       if (missing.length) throw usageError(`Not in the archive${sel.path && sel.path !== '/' ? ` under ${sel.path}` : ''}: ${missing.join(', ')}`);
     },
   };
-}
-
-/** Archive parameters selected by --path and --names (in-memory form of makeSelector). */
-export function selectParameters<T extends { Name: string }>(params: T[], sel: Selection): T[] {
-  const s = makeSelector(sel);
-  const out = params.filter((p) => s.test(p.Name));
-  s.check();
-  return out;
 }
 
 const policyTexts = (p: Pick<BackupParameter, 'Policies'>): string[] => (p.Policies ?? []).map((x) => normalizeJson(x.PolicyText ?? '')).sort();
@@ -177,11 +157,6 @@ export function tagLabelFields(want: Pick<ParameterDigest, 'Tags' | 'Labels'>, l
   return out;
 }
 
-/** Field names in which live SSM differs from the archive: valueFields, then tagLabelFields. */
-export function differingFields(want: ParameterDigest, live: ParameterDigest, exactTags = false): string[] {
-  return [...valueFields(want, live), ...tagLabelFields(want, live, exactTags)];
-}
-
 /**
  * What a plan keeps of a live parameter once it was compared with the archive as it arrived: the differing fields
  * other than Tags and Labels (undefined when the archive lacks the name), the Version, and Tags and Labels when they
@@ -210,19 +185,8 @@ export function liveFacts(want: ParameterDigest | undefined, live: ParameterDige
   return facts;
 }
 
-/** liveFacts for whole lists (tests, small callers): live digests against the archive's entries as a restore with `keyMap` writes them. */
-export function compareLive(archive: ParameterDigest[], live: Iterable<ParameterDigest>, keyMap: Record<string, string> = {}): Map<string, LiveFacts> {
-  const byName = new Map(archive.map((p) => [p.Name, p]));
-  const out = new Map<string, LiveFacts>();
-  for (const l of live) {
-    const want = byName.get(l.Name);
-    out.set(l.Name, liveFacts(want && desiredParameter(want, keyMap), l));
-  }
-  return out;
-}
-
 /** The archive's parameter as it should exist in the target region (the same object when nothing changes). */
-export function desiredParameter<T extends { Type: string; KeyId?: string }>(p: T, keyMap: Record<string, string>): T {
+export function desiredParameter<T extends { Type: string; KeyId?: string }>(p: T, keyMap: KeyMap): T {
   if (p.Type !== 'SecureString') return p.KeyId === undefined ? p : withoutUndefined(p, 'KeyId');
   const keyId = mapKeyId(p.KeyId, keyMap);
   if (keyId === p.KeyId) return p;
@@ -233,17 +197,17 @@ export function desiredParameter<T extends { Type: string; KeyId?: string }>(p: 
 
 /**
  * Decides create / update / unchanged / differs for each selected archive parameter and, with `pruneUnder`, delete
- * for each live parameter under that path the archive lacks. `live`: liveFacts of every live parameter read, by name.
- * Pure.
+ * for each live parameter under that path the archive lacks. `archive`: the selected entries as the restore writes them
+ * (desiredParameter applied once by the caller: KMS keys mapped); `live`: liveFacts of every live parameter read, by
+ * name. Pure.
  */
 export function planRestore(archive: ParameterDigest[], live: Map<string, LiveFacts>, opts: PlanOptions): RestorePlan {
   const counts: Record<RestoreAction, number> = { create: 0, update: 0, unchanged: 0, differs: 0, delete: 0 };
   const items = archive.map((p): PlannedItem => {
-    const desired = desiredParameter(p, opts.keyMap);
-    const fields = changedFields(desired, live.get(p.Name), opts.exactTags);
+    const fields = changedFields(p, live.get(p.Name), opts.exactTags);
     const action: RestoreAction = !fields ? 'create' : fields.length === 0 ? 'unchanged' : opts.overwrite ? 'update' : 'differs';
     counts[action] += 1;
-    return { name: p.Name, action, fields: fields ?? [], desired };
+    return { name: p.Name, action, fields: fields ?? [], desired: p };
   });
   if (opts.pruneUnder !== undefined) {
     for (const name of [...live.keys()].sort()) {

@@ -1,16 +1,14 @@
 import path from 'node:path';
-import type { AwsClientFactory } from '../aws/clients.js';
-import { withPrivateDir } from '../secure-temp.js';
-import type { LoadedArchive } from '../archive-source.js';
-import type { Logger } from '../log.js';
-import { getIndex } from '../archive-facts.js';
-import { isBackupConfigurationName } from '../naming.js';
-import { EngineError } from '../errors.js';
+import type { AwsClientFactory } from '../aws/index.js';
+import { withPrivateDir, type Logger, EngineError } from '../support/index.js';
+import { type LoadedArchive, getIndex } from '../store/index.js';
+import { isBackupConfigurationName } from '../../contract/naming.js';
 import { commonPath, readLive, checkKeys } from './live.js';
 import { applyRestore } from './apply.js';
 import { readSelected, type SourceOptions, type SelectedArchive } from './source.js';
-import { planRestore, desiredParameter, underPath, describeFields, type ParameterDigest, type RestorePlan, type Selection } from './plan.js';
+import { planRestore, desiredParameter, underPath, describeFields, type KeyMap, type ParameterDigest, type RestorePlan, type Selection } from './plan.js';
 import { SummaryFile, type RestoreSummary } from './summary.js';
+import { writeCountOf } from '../../contract/index.js';
 
 export { regionBucket, type SourceOptions } from './source.js';
 export type { RestoreSummary } from './summary.js';
@@ -21,7 +19,7 @@ export interface RestoreOptions extends SourceOptions, Selection {
   exactTags: boolean;
   /** --prune: delete live parameters under --path that the archive lacks (apply only; always planned first). */
   prune: boolean;
-  keyMap: Record<string, string>;
+  keyMap: KeyMap;
   apply: boolean;
   concurrency: number;
   summaryFile: string;
@@ -73,17 +71,18 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
     const spool = source.spool;
     const heldBelow = opts.prune ? await checkPruneScope(aws, opts, source) : undefined;
     const log = opts.logger.forRegion(opts.targetRegion);
+    // Each parameter's KMS key is mapped once, here; live comparison, plan and apply use these entries.
+    const desired = source.selected.map((p) => desiredParameter(p, opts.keyMap));
     const livePath = opts.names ? commonPath(opts.names) : (opts.path ?? '/');
     const live = await readLive(aws, opts.targetRegion, livePath, {
-      archive: new Map(source.selected.map((p) => [p.Name, desiredParameter(p, opts.keyMap)])),
+      archive: new Map(desired.map((p) => [p.Name, p])),
       logger: log,
       tagsFor: tagNames(source.selected, opts.exactTags),
       labelsFor: source.selected.filter((p) => p.Labels?.length).map((p) => p.Name),
       throttles,
     });
-    const plan = planRestore(source.selected, live, {
+    const plan = planRestore(desired, live, {
       overwrite: opts.overwrite,
-      keyMap: opts.keyMap,
       exactTags: opts.exactTags,
       pruneUnder: opts.prune ? (opts.path ?? '/') : undefined,
       // The tool's configuration (of any environment) is never pruned: it may be newer than any archive.
@@ -108,7 +107,6 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
     try {
       await applyRestore(aws.ssm(opts.targetRegion), plan, {
         spool,
-        keyMap: opts.keyMap,
         exactTags: opts.exactTags,
         concurrency: opts.concurrency,
         logger: log,
@@ -144,6 +142,7 @@ function baseSummary(opts: RestoreOptions, source: SelectedArchive, plan: Restor
   const names = (a: string) => plan.items.filter((i) => i.action === a).map((i) => i.name);
   const differs = Object.fromEntries(plan.items.filter((i) => i.action === 'differs' || i.action === 'update').map((i) => [i.name, describeFields(i.fields)]));
   const archive: LoadedArchive = source.archive;
+  const planned = { create: names('create'), update: names('update'), unchanged: names('unchanged'), differs, delete: names('delete') };
   return {
     mode: opts.apply ? 'apply' : 'plan',
     environment: opts.environment,
@@ -160,7 +159,8 @@ function baseSummary(opts: RestoreOptions, source: SelectedArchive, plan: Restor
     skipped: [...names('unchanged'), ...names('differs')].sort(),
     failed: [],
     inFlight: [],
-    planned: { create: names('create'), update: names('update'), unchanged: names('unchanged'), differs, delete: names('delete') },
+    planned,
+    writeCount: writeCountOf(planned),
     complete: !opts.apply,
     executionTimeSec: 0,
   };

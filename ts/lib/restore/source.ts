@@ -1,13 +1,9 @@
 import { StringDecoder } from 'node:string_decoder';
-import { EncryptedSpool } from '../spool.js';
-import type { AwsClientFactory } from '../aws/clients.js';
-import { loadPlan } from '../plan.js';
-import { resolveArchiveKey, readArchiveObject, type LoadedArchive } from '../archive-source.js';
-import { DEFAULT_MAX_ARCHIVE_MB } from '../archive-read.js';
-import { EngineError } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { BackupParameter } from '../parameter.js';
-import { startProgress } from '../progress.js';
+import { EncryptedSpool, DEFAULT_MAX_ARCHIVE_MB, type BackupParameter } from '../archive/index.js';
+import type { AwsClientFactory } from '../aws/index.js';
+import { configKeys, loadPlan } from '../config/index.js';
+import { resolveArchiveKey, readArchiveObject, type LoadedArchive } from '../store/index.js';
+import { EngineError, type Logger, startProgress } from '../support/index.js';
 import { ArchiveProblems } from './validate.js';
 import { digestParameter, makeSelector, type ParameterDigest, type Selection } from './plan.js';
 
@@ -26,11 +22,9 @@ export async function regionBucket(aws: AwsClientFactory, opts: SourceOptions): 
   const plan = await loadPlan(aws, { environment: opts.environment, homeRegion: opts.homeRegion, regions: [opts.region], withKeys: false });
   const bucket = plan.buckets[opts.region];
   if (!bucket)
-    throw new EngineError(
-      'config',
-      `Bucket definition missing for ${opts.region}: /jenkins/${plan.environment}/backup/${opts.region}/s3-bucket-name not found`,
-      { region: opts.region },
-    );
+    throw new EngineError('config', `Bucket definition missing for ${opts.region}: ${configKeys(plan.environment).regionBucket(opts.region)} not found`, {
+      region: opts.region,
+    });
   return bucket;
 }
 

@@ -1,30 +1,8 @@
-import { writeJsonAtomic } from '../files.js';
+import { writeJsonAtomic } from '../support/index.js';
 
-/** restore_summary.json: names and field names only, never values. */
-export interface RestoreSummary {
-  mode: 'plan' | 'apply';
-  environment: string;
-  sourceRegion: string;
-  targetRegion: string;
-  archive: { bucket: string; key: string; format: string; verified: boolean; parameterCount: number };
-  overwrite: boolean;
-  exactTags: boolean;
-  prune: boolean;
-  counts: Record<string, number>;
-  /** Confirmed by SSM, in the order the answers came. */
-  created: string[];
-  updated: string[];
-  deleted: string[];
-  skipped: string[];
-  failed: { name: string; error: string }[];
-  /** Sent and not answered yet: after an interruption these may or may not have been written. */
-  inFlight: string[];
-  planned: { create: string[]; update: string[]; unchanged: string[]; differs: Record<string, string>; delete: string[] };
-  /** false while writes are going on (or when the run was interrupted). */
-  complete: boolean;
-  executionTimeSec: number;
-  parametersPerSec?: number;
-}
+import type { RestoreSummary } from '../../contract/index.js';
+
+export type { RestoreSummary } from '../../contract/index.js';
 
 /**
  * Keeps restore_summary.json true while writes land: each confirmed write is recorded at once and the file is

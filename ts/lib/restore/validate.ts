@@ -1,4 +1,4 @@
-import type { BackupParameter } from '../parameter.js';
+import type { BackupParameter } from '../archive/index.js';
 
 /**
  * Parameter Store's rules for one parameter, checked on every selected archive entry before the first write.

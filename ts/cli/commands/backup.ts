@@ -1,0 +1,146 @@
+import { BACKUP_SUMMARY_FILE } from '../../contract/index.js';
+import path from 'node:path';
+import { loadPlan } from '../../lib/config/index.js';
+import { runBackup, readPlanFile } from '../../lib/backup/index.js';
+import { renderBackupReport, type RegionReport } from '../../lib/report/index.js';
+import { peakRssMb as currentPeakRssMb, usageError } from '../../lib/support/index.js';
+import { defineCommand } from '../run-command.js';
+import { globalOptions, awsOptions, environmentOptions, regionListOptions } from '../options.js';
+import { homeRegionFrom } from '../home-region.js';
+
+export const backupOptions = {
+  ...globalOptions,
+  ...awsOptions,
+  ...environmentOptions,
+  environment: {
+    ...environmentOptions.environment,
+    required: false,
+    describe:
+      'Environment name: 1-32 of a-z, 0-9 and single -, starting and ending with a letter or digit (reads /jenkins/{environment}/backup/...); required unless --plan-file gives it',
+  },
+  'plan-file': {
+    kind: 'file-in',
+    describe: 'Use this plan (written by plan --output-file) instead of reading the configuration again; the Jenkins step plans once per build',
+  },
+  ...regionListOptions,
+  path: { kind: 'parameter-path', default: '/', describe: 'Back up parameters under this path, recursively' },
+  'name-contains': { kind: 'string', describe: "Only parameters whose name contains this text (the old job's filter)" },
+  'dry-run': { kind: 'boolean', default: false, describe: 'Collect and count, upload nothing, write no archive' },
+  'include-tags': {
+    kind: 'boolean',
+    default: true,
+    describe: "Back up each parameter's tags, read with one Resource Groups Tagging API sweep per region (--no-include-tags skips them)",
+  },
+  'include-labels': {
+    kind: 'boolean',
+    default: false,
+    describe: "Also back up the labels of each parameter's current version (one GetParameterHistory per parameter)",
+  },
+  'tag-rate': {
+    kind: 'number',
+    default: 20,
+    min: 0.1,
+    max: 10000,
+    describe: 'Max ListTagsForResource requests/s per region, used only when the Tagging API is unavailable',
+  },
+  'history-rate': { kind: 'number', default: 10, min: 0.1, max: 10000, describe: 'Max GetParameterHistory requests/s per region (--include-labels)' },
+  concurrency: { kind: 'integer', default: 8, min: 1, max: 64, describe: 'GetParameters batches in flight per region (calls are also paced to --get-rate)' },
+  'fail-fast': { kind: 'boolean', default: true, describe: 'Skip the remaining regions after the first failure (--no-fail-fast goes on)' },
+  'parallel-regions': {
+    kind: 'integer',
+    default: 1,
+    min: 1,
+    max: 32,
+    describe: 'Regions backed up at the same time (each has its own quota); fail-fast skips regions not yet started',
+  },
+  'work-dir': { kind: 'dir-out', default: './ssm-backup-work', describe: 'Where per-region summary.json files are written (never values)' },
+  'summary-file': { kind: 'file-out', defaultDescription: '<work-dir>/region_summaries.json', describe: 'Region summaries JSON' },
+  'region-timeout': {
+    kind: 'integer',
+    min: 1,
+    max: 86400,
+    describe: 'Seconds a region may take; then its AWS work stops, nothing is moved, and it is TIMED_OUT (Jenkins passes a little less than its stage timeout)',
+  },
+  'max-shrink': {
+    kind: 'number',
+    default: 10,
+    min: 0,
+    max: 100,
+    describe:
+      'Refuse to move latest.txt when the parameter count falls by more than this percent against the previous archive (the archive is kept, the region FAILED)',
+  },
+  'allow-shrink': { kind: 'boolean', default: false, describe: 'Accept a fall of the parameter count beyond --max-shrink (intended removals)' },
+  'allow-empty': { kind: 'boolean', default: false, describe: 'Accept a selection of zero parameters (otherwise the region fails and latest.txt stays)' },
+  'require-client-encryption': {
+    kind: 'boolean',
+    default: false,
+    describe:
+      'Refuse to run (exit 2) when a region has no backup key (/jenkins/<env>/backup/<region>/kms-key-arn); without it such a region is backed up with SSE-S3 only and a WARNING',
+  },
+  'get-rate': {
+    kind: 'number',
+    default: 40,
+    min: 0.1,
+    max: 10000,
+    describe: 'Max SSM Get* requests/s per region (AWS default quota 40; raise it if your account has a higher throughput quota)',
+  },
+} as const;
+
+export const backupCommand = defineCommand({
+  name: 'backup',
+  describe: "Back up every configured region's parameters into that region's bucket",
+  options: backupOptions,
+  examples: [
+    ['ssm-backup backup --environment dev --dry-run', "Collect and count every region's parameters; upload nothing"],
+    ['ssm-backup backup --environment prod --regions us-west-2 --path /app', 'Back up /app in one region'],
+    ['ssm-backup backup --environment prod --parallel-regions 3 --no-fail-fast', 'Three regions side by side, go on after a failure'],
+    ['ssm-backup backup --environment prod --regions us-west-2 --allow-shrink', 'Accept an intended large removal (the shrink guard refused the last run)'],
+  ],
+  clientOptions: (o) => ({ getRate: o.getRate, tagRate: o.tagRate, historyRate: o.historyRate }),
+  check: (o) => {
+    if (!o.environment && !o.planFile) throw usageError('--environment is required: pass --environment <name> (for example dev), or --plan-file');
+    if (o.planFile) {
+      const planned = readPlanFile(o.planFile, o.environment).regions;
+      const outside = o.regions?.find((r) => !planned.includes(r));
+      if (outside) throw usageError(`--regions ${outside} is not in --plan-file ${o.planFile} (${planned.join(', ')}): plan it first`);
+    }
+  },
+  run: async ({ aws, logger, io }, o) => {
+    const plan = o.planFile
+      ? readPlanFile(o.planFile, o.environment)
+      : await loadPlan(aws, { environment: o.environment as string, homeRegion: homeRegionFrom(o), regions: o.regions });
+    for (const w of plan.warnings) logger.warn(w);
+    logger.info(`Plan: regions=[${plan.regions.join(', ')}], default=${plan.defaultRegion}, environment=${plan.environment}${o.dryRun ? ', DRY RUN' : ''}`);
+    const result = await runBackup(aws, {
+      plan,
+      path: o.path,
+      nameContains: o.nameContains,
+      dryRun: o.dryRun,
+      includeTags: o.includeTags,
+      includeLabels: o.includeLabels,
+      concurrency: o.concurrency,
+      failFast: o.failFast,
+      parallelRegions: o.parallelRegions,
+      requireClientEncryption: o.requireClientEncryption,
+      guard: { maxShrink: o.maxShrink, allowShrink: o.allowShrink, allowEmpty: o.allowEmpty },
+      workDir: o.workDir,
+      summaryFile: o.summaryFile ?? path.join(o.workDir, BACKUP_SUMMARY_FILE),
+      logger,
+      regions: o.planFile ? o.regions : undefined,
+      mergeSummary: Boolean(o.planFile),
+      regionTimeoutSec: o.regionTimeout,
+      throttles: () => aws.stats.throttles,
+    });
+    const stats = aws.stats.snapshot();
+    const peakRssMb = currentPeakRssMb();
+    logger.info(
+      `API calls: ${Object.entries(stats.calls)
+        .map(([k, v]) => `${k.replace(/Command$/, '')}=${v}`)
+        .join(' ')}; throttled attempts: ${stats.throttles}; peak RSS ${peakRssMb} MB`,
+      { apiCalls: stats.calls, throttles: stats.throttles, peakRssMb },
+    );
+    // The same table as the Jenkins console and the email (one renderer, lib/report/backup.ts).
+    io.stdout(renderBackupReport(result.summaries as Record<string, RegionReport>, { environment: plan.environment, dryRun: o.dryRun }).table + '\n');
+    return result.exitCode;
+  },
+});

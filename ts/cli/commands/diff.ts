@@ -1,0 +1,52 @@
+import { defineCommand } from '../run-command.js';
+import { homeRegionFrom } from '../home-region.js';
+import { readSelected, readLive, desiredParameter, diffArchive, formatDiff } from '../../lib/restore/index.js';
+import { sourceOptions, liveOptions } from './restore.js';
+
+export const diffOptions = {
+  ...sourceOptions,
+  ...liveOptions,
+  'target-region': { kind: 'region', defaultDescription: '--region', describe: 'Live region to compare with' },
+  path: { kind: 'parameter-path', default: '/', describe: 'Compare only this parameter and everything under it' },
+  'kms-key-map': { kind: 'key-map', describe: 'FROM=TO,... compare SecureString keys as a restore with this map would write them' },
+  json: { kind: 'boolean', default: false, describe: 'Print JSON {created, changed: [{name, fields}], unchanged, onlyLive}' },
+} as const;
+
+export const diffCommand = defineCommand({
+  name: 'diff',
+  describe: 'Compare an archive with live SSM: created / changed (by field) / unchanged / only-live; values are never printed',
+  options: diffOptions,
+  examples: [['ssm-backup diff --environment prod --region us-west-2 --path /app', 'What a restore of /app from the latest archive would change']],
+  clientOptions: (o) => ({ getRate: o.getRate }),
+  run: async ({ aws, logger, io }, o) => {
+    const target = o.targetRegion ?? o.region;
+    const throttles = () => aws.stats.throttles;
+    const source = await readSelected(aws, {
+      environment: o.environment,
+      homeRegion: homeRegionFrom(o),
+      region: o.region,
+      archive: o.archive,
+      maxArchiveMb: o.maxArchiveMb,
+      path: o.path,
+      logger,
+      throttles,
+    });
+    // One copy of the archive's entries: desiredParameter returns the entry itself unless its KeyId is mapped.
+    const selected = source.selected.map((p) => desiredParameter(p, o.kmsKeyMap ?? new Map()));
+    source.selected = [];
+    const live = await readLive(aws, target, o.path, {
+      archive: new Map(selected.map((p) => [p.Name, p])),
+      logger: logger.forRegion(target),
+      tagsFor: selected.filter((p) => p.Tags?.length).map((p) => p.Name),
+      labelsFor: selected.filter((p) => p.Labels?.length).map((p) => p.Name),
+      throttles,
+    });
+    const diff = diffArchive(selected, live);
+    io.stdout(
+      o.json
+        ? JSON.stringify({ archive: `s3://${source.archive.bucket}/${source.archive.key}`, targetRegion: target, ...diff }, null, 2) + '\n'
+        : formatDiff(diff, o.verbose),
+    );
+    return 0;
+  },
+});

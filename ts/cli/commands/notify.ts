@@ -1,0 +1,138 @@
+import { REPORT_FILE } from '../../contract/index.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  buildSlackMessage,
+  postSlack,
+  renderBackupReport,
+  RUN_RESULTS,
+  type RegionReport,
+  type RunContext,
+  type RunResult,
+  renderRestoreReport,
+  type RestoreReportSummary,
+  junitXml,
+} from '../../lib/report/index.js';
+import { EngineError, usageError, writeJsonAtomic, writeTextAtomic } from '../../lib/support/index.js';
+import { defineCommand } from '../run-command.js';
+import { globalOptions } from '../options.js';
+
+export const notifyOptions = {
+  ...globalOptions,
+  'summary-file': {
+    kind: 'file-in',
+    describe: 'region_summaries.json (--kind backup) or restore_summary.json (--kind restore); required unless --failure-message',
+  },
+  kind: { kind: 'choice', choices: ['backup', 'restore'] as const, default: 'backup', describe: 'What the summary file reports' },
+  result: { kind: 'choice', choices: RUN_RESULTS, describe: "A result the caller knows better (ABORTED); the worse of it and the summary's is reported" },
+  environment: { kind: 'string', describe: 'Environment name shown in the messages' },
+  'dry-run': { kind: 'boolean', default: false, describe: 'Say that the run was a dry run ([DRY RUN] in Slack and the email subject)' },
+  title: { kind: 'string', defaultDescription: 'SSM backup / SSM restore', describe: 'What ran' },
+  channel: { kind: 'string', describe: 'Channel override (honoured by legacy webhooks only)' },
+  'build-url': { kind: 'string', describe: 'Link to the Jenkins build' },
+  'job-name': { kind: 'string', describe: 'Jenkins job name' },
+  'build-number': { kind: 'string', describe: 'Jenkins build number' },
+  'duration-sec': { kind: 'number', min: 0, describe: 'Run duration in seconds' },
+  'failure-message': { kind: 'string', describe: 'Why the run failed when the summary cannot say (e.g. the plan failed); shown once' },
+  'runbook-url': { kind: 'string', describe: 'Link to the runbook' },
+  'summary-url': { kind: 'string', describe: 'Link to the archived summary file' },
+  'out-dir': { kind: 'dir-out', describe: 'Write report.json (result, description, table, email, slack) and, for a backup, junit.xml here' },
+} as const;
+
+function readSummaryFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw usageError(`Cannot read --summary-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text.trim() === '' ? '{}' : text);
+  } catch (err) {
+    throw usageError(`--summary-file ${file} is not JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Checks the shape the renderers rely on; one line naming the file and what is wrong. */
+function asSummaries(data: unknown, file: string, kind: 'backup' | 'restore'): Record<string, RegionReport> | RestoreReportSummary {
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(data)) throw usageError(`--summary-file ${file} is not a JSON object`);
+  if (kind === 'restore') {
+    if (data.mode !== 'plan' && data.mode !== 'apply') throw usageError(`--summary-file ${file} is not a restore summary: "mode" must be plan or apply`);
+    return data as unknown as RestoreReportSummary;
+  }
+  const bad = Object.entries(data).find(([, s]) => !isObject(s) || typeof s.status !== 'string');
+  if (bad) throw usageError(`--summary-file ${file} is not a region summary object: region "${bad[0]}" has no status`);
+  return data as Record<string, RegionReport>;
+}
+
+/**
+ * `ssm-backup notify`: renders the report of a run from its summary file (with --out-dir: report.json and junit.xml
+ * for Jenkins) and posts it to the Slack incoming webhook in SLACK_WEBHOOK_URL when that is set (bind it with
+ * withCredentials; never argv). Without --out-dir the webhook is required.
+ */
+export function makeNotifyCommand(fetchImpl?: typeof fetch) {
+  return defineCommand({
+    name: 'notify',
+    describe: "Render a run's report (--out-dir) and post it to Slack (webhook URL from the SLACK_WEBHOOK_URL environment variable only)",
+    options: notifyOptions,
+    examples: [
+      [
+        'ssm-backup notify --summary-file ssm-backup-work/region_summaries.json --environment prod --out-dir report',
+        'Render report.json and junit.xml for Jenkins',
+      ],
+      [
+        'SLACK_WEBHOOK_URL=... ssm-backup notify --summary-file ssm-backup-work/region_summaries.json --environment prod',
+        'Post the run to a Slack incoming webhook',
+      ],
+    ],
+    check: (o) => {
+      if (!o.summaryFile && !o.failureMessage) throw usageError('--summary-file is required unless --failure-message says why the run has none');
+    },
+    run: async ({ logger, io }, o) => {
+      const url = io.env.SLACK_WEBHOOK_URL;
+      if (!o.outDir && !url) {
+        throw new EngineError(
+          'config',
+          'SLACK_WEBHOOK_URL is not set: bind the webhook credential to it (withCredentials string), or pass --out-dir to render only',
+        );
+      }
+      const data = o.summaryFile ? asSummaries(readSummaryFile(o.summaryFile), o.summaryFile, o.kind) : undefined;
+      const ctx: RunContext = {
+        title: o.title,
+        environment: o.environment,
+        dryRun: o.dryRun,
+        result: o.result as RunResult | undefined,
+        failureMessage: o.failureMessage,
+        buildUrl: o.buildUrl,
+        jobName: o.jobName,
+        buildNumber: o.buildNumber,
+        durationSec: o.durationSec,
+        runbookUrl: o.runbookUrl,
+        summaryUrl: o.summaryUrl,
+      };
+      const report =
+        o.kind === 'restore'
+          ? renderRestoreReport(data as RestoreReportSummary | undefined, ctx)
+          : renderBackupReport((data ?? {}) as Record<string, RegionReport>, ctx);
+      const message = buildSlackMessage(report, o.channel);
+      if (o.outDir) {
+        writeJsonAtomic(path.join(o.outDir, REPORT_FILE), { ...report, slack: message });
+        if (o.kind === 'backup') {
+          writeTextAtomic(
+            path.join(o.outDir, 'junit.xml'),
+            junitXml((data ?? {}) as Record<string, RegionReport>, { environment: o.environment, dryRun: report.dryRun }),
+          );
+        }
+        logger.info(`Report written to ${o.outDir}: ${report.description}`);
+      }
+      if (url) {
+        await postSlack(url, message, { fetchImpl });
+        logger.info(`Slack notified: ${message.text}`);
+      }
+      return 0;
+    },
+  });
+}
+
+export const notifyCommand = makeNotifyCommand();

@@ -1,0 +1,55 @@
+import { defineCommand } from '../run-command.js';
+import { homeRegionFrom } from '../home-region.js';
+import { readSelected } from '../../lib/restore/index.js';
+import { sourceOptions } from './restore.js';
+
+export const verifyOptions = {
+  ...sourceOptions,
+  json: { kind: 'boolean', default: false, describe: 'Print the result as JSON' },
+} as const;
+
+export const verifyCommand = defineCommand({
+  name: 'verify',
+  describe:
+    "Stream an archive and check it: environment and region, manifest.json (sha256, parameter count, format version), structure and every parameter against Parameter Store's rules; exit 1 when damaged, 2 when refused",
+  options: verifyOptions,
+  examples: [
+    ['ssm-backup verify --environment prod --region us-west-2', 'Check the archive latest.txt points at'],
+    [
+      'ssm-backup verify --environment prod --region us-west-2 --archive 2026-11-28/ssm-backup-prod-us-west-2-20261128_130000.tar.gz --json',
+      'Check one archive, JSON result',
+    ],
+  ],
+  run: async ({ aws, logger, io }, o) => {
+    const { archive: a } = await readSelected(aws, {
+      environment: o.environment,
+      homeRegion: homeRegionFrom(o),
+      region: o.region,
+      archive: o.archive,
+      maxArchiveMb: o.maxArchiveMb,
+      keepSelected: false,
+      logger,
+      throttles: () => aws.stats.throttles,
+    });
+    const checks = [`environment ${a.environment}, region ${a.region}`, ...a.checks, `${a.parameterCount} parameters pass Parameter Store's rules`];
+    const result = {
+      archive: `s3://${a.bucket}/${a.key}`,
+      format: a.format,
+      verified: a.verified,
+      parameterCount: a.parameterCount,
+      environment: a.environment,
+      region: a.region,
+      createdAt: a.manifest?.createdAt ?? (a.header.backup_date as string | undefined) ?? null,
+      toolVersion: a.manifest?.tool?.version ?? null,
+      checks,
+    };
+    if (o.json) io.stdout(JSON.stringify(result, null, 2) + '\n');
+    else {
+      const status = a.verified ? 'OK' : 'UNVERIFIED (legacy backup.json, no checksum; restore is allowed)';
+      io.stdout(
+        `${status}  ${result.archive}\n  format: ${a.format}, parameters: ${result.parameterCount}, created: ${result.createdAt ?? 'unknown'}\n${checks.map((c) => `  ok: ${c}\n`).join('')}`,
+      );
+    }
+    return 0;
+  },
+});

@@ -1,0 +1,80 @@
+/**
+ * The restore summary file, `restore_summary.json`: what a restore planned and (with --apply) what SSM confirmed.
+ * Names and field names only, never values. The engine writes it (lib/restore/summary.ts) and keeps it true while
+ * writes land; Jenkins reads it to decide whether to ask for approval and apply.
+ */
+
+/** File name of the restore summary in the work directory. */
+export const RESTORE_SUMMARY_FILE = 'restore_summary.json';
+
+export const RESTORE_MODES = ['plan', 'apply'] as const;
+export type RestoreMode = (typeof RESTORE_MODES)[number];
+
+/** The plan: names per action. `delete` is filled (plan and apply) when --prune is given, else empty. */
+export interface RestorePlanNames {
+  create: string[];
+  update: string[];
+  unchanged: string[];
+  /** name -> the fields that differ (updated with --overwrite, else left alone). */
+  differs: Record<string, string>;
+  delete: string[];
+}
+
+export interface RestoreSummary {
+  mode: RestoreMode;
+  environment: string;
+  sourceRegion: string;
+  targetRegion: string;
+  archive: { bucket: string; key: string; format: string; verified: boolean; parameterCount: number };
+  overwrite: boolean;
+  exactTags: boolean;
+  prune: boolean;
+  counts: Record<string, number>;
+  /**
+   * How many writes `--apply` makes (mode `apply`) or would make (mode `plan`): planned create + update + delete.
+   * The one answer to "is there anything to apply": Jenkins applies only when it is > 0.
+   */
+  writeCount: number;
+  /** Confirmed by SSM, in the order the answers came. */
+  created: string[];
+  updated: string[];
+  deleted: string[];
+  skipped: string[];
+  failed: { name: string; error: string }[];
+  /** Sent and not answered yet: after an interruption these may or may not have been written. */
+  inFlight: string[];
+  planned: RestorePlanNames;
+  /** false while writes are going on (or when the run was interrupted). */
+  complete: boolean;
+  executionTimeSec: number;
+  parametersPerSec?: number;
+}
+
+/** writeCount of a plan: create + update + delete. */
+export const writeCountOf = (planned: Pick<RestorePlanNames, 'create' | 'update' | 'delete'>): number =>
+  planned.create.length + planned.update.length + planned.delete.length;
+
+export const RESTORE_SUMMARY_FIELDS: readonly (keyof RestoreSummary)[] = [
+  'mode',
+  'environment',
+  'sourceRegion',
+  'targetRegion',
+  'archive',
+  'overwrite',
+  'exactTags',
+  'prune',
+  'counts',
+  'writeCount',
+  'created',
+  'updated',
+  'deleted',
+  'skipped',
+  'failed',
+  'inFlight',
+  'planned',
+  'complete',
+  'executionTimeSec',
+  'parametersPerSec',
+];
+
+export const RESTORE_PLAN_FIELDS: readonly (keyof RestorePlanNames)[] = ['create', 'update', 'unchanged', 'differs', 'delete'];

@@ -1,0 +1,9 @@
+/**
+ * AWS access: the region-aware client factory (retries, timeouts, expected bucket owner, call counters), client-side
+ * pacing (`pacing.ts`, AIMD token bucket) and narrow SSM and Tagging readers the rest of the engine calls.
+ */
+export * from './bucket-owner.js';
+export * from './clients.js';
+export * from './pacing.js';
+export * from './ssm.js';
+export * from './tagging.js';

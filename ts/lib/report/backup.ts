@@ -1,0 +1,246 @@
+/**
+ * The report of a backup run, rendered from region_summaries.json (the file the engine owns): build result, build
+ * description, console/email table, email. Pure functions, no I/O. Jenkins reads the rendered report.json and never
+ * rebuilds the summary; Slack (slack.ts), JUnit (junit.ts) and restore (restore.ts) use the same pieces.
+ */
+import { oneLine } from '../support/index.js';
+import { BACKUP_SUMMARY_FILE, FAILED_STATUSES, type Drift as SummaryDrift, type Link, type Report, type RunResult } from '../../contract/index.js';
+
+export { FAILED_STATUSES, RUN_RESULTS, type Link, type Report, type RunResult } from '../../contract/index.js';
+
+/** The drift fields the report reads (contract/backup-summary.ts Drift); counts are null when names were not compared. */
+export type Drift = Partial<Omit<SummaryDrift, 'added' | 'removed' | 'changed'>> & { added: number | null; removed: number | null; changed: number | null };
+
+/** The fields of one region_summaries.json entry that the report reads; others are ignored. */
+export interface RegionReport {
+  status: string;
+  parameterCount?: number;
+  artifactPath?: string | null;
+  executionTimeSec?: number;
+  failureMessage?: string | null;
+  failureCategory?: string;
+  dryRun?: boolean;
+  archiveBytes?: number;
+  vanished?: string[];
+  warnings?: string[];
+  drift?: Drift;
+}
+
+/** What the report knows besides the summary: the build, and a failure the summary cannot show (e.g. Initialize). */
+export interface RunContext {
+  title?: string;
+  environment?: string;
+  dryRun?: boolean;
+  /** A result the caller knows better (ABORTED; FAILURE before any region ran); the worse of it and the summary's wins. */
+  result?: RunResult;
+  failureMessage?: string;
+  buildUrl?: string;
+  jobName?: string;
+  buildNumber?: string;
+  durationSec?: number;
+  runbookUrl?: string;
+  summaryUrl?: string;
+}
+
+const SEVERITY: Record<RunResult, number> = { SUCCESS: 0, UNSTABLE: 1, FAILURE: 2, ABORTED: 3 };
+const SUBJECT_TAGS: Record<RunResult, string> = { SUCCESS: '[OK]', UNSTABLE: '[UNSTABLE]', FAILURE: '[FAIL]', ABORTED: '[ABORTED]' };
+const DESCRIPTION_MAX = 200;
+
+export const worse = (a: RunResult, b: RunResult | undefined): RunResult => (b && SEVERITY[b] > SEVERITY[a] ? b : a);
+
+/** 12345 -> `12,345` */
+export const formatCount = (n: number | undefined): string => (n ?? 0).toLocaleString('en-US');
+
+/** Seconds -> `4m 12s`, `1h 2m 5s`, `0s`; undefined for a missing or invalid value. */
+export function formatDuration(seconds: number | undefined): string | undefined {
+  if (seconds === undefined || seconds === null || !Number.isFinite(seconds) || seconds < 0) return undefined;
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return [h ? `${h}h` : '', m ? `${m}m` : '', h || m ? (s % 60 ? `${s % 60}s` : '') : `${s}s`].filter(Boolean).join(' ');
+}
+
+/** Bytes -> `512 B`, `1.5 KiB`, `12.3 MiB` (binary units). */
+export function formatBytes(bytes: number | undefined): string | undefined {
+  if (bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return undefined;
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/**
+ * `+3 -1 ~2` (added, removed, changed since the previous backup), `no change` (only when the names were compared),
+ * `not compared: <why>` (a previous archive whose names could not be compared), or undefined without drift.
+ */
+export function formatDrift(drift: Drift | undefined): string | undefined {
+  if (!drift) return undefined;
+  if (drift.notComparedReason !== undefined || drift.added == null || drift.removed == null || drift.changed == null)
+    return `not compared: ${drift.notComparedReason ?? 'the previous archive could not be compared'}`;
+  if (!drift.added && !drift.removed && !drift.changed) return 'no change';
+  return `+${drift.added} -${drift.removed} ~${drift.changed}`;
+}
+
+export function clip(text: string, max = DESCRIPTION_MAX): string {
+  const line = oneLine(text);
+  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
+}
+
+/** Aligns columns with two spaces; `right` lists the columns aligned right (numbers). The last column is not padded. */
+export function alignTable(head: string[], rows: string[][], right: number[] = []): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => {
+        if (right.includes(i)) return c.padStart(widths[i]);
+        return i === cells.length - 1 ? c : c.padEnd(widths[i]);
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+export function buildLinks(ctx: RunContext, summaryLabel: string): Link[] {
+  const build = ctx.jobName ? `${ctx.jobName}${ctx.buildNumber ? ` #${ctx.buildNumber}` : ''}` : 'Jenkins build';
+  const links: Link[] = [];
+  if (ctx.buildUrl) links.push({ label: build, url: ctx.buildUrl });
+  if (ctx.summaryUrl) links.push({ label: summaryLabel, url: ctx.summaryUrl });
+  if (ctx.runbookUrl) links.push({ label: 'Runbook', url: ctx.runbookUrl });
+  return links;
+}
+
+/** The plain-text email: headline, cause (only when no row shows it), table, notes, links, aligned for fixed-width reading. */
+export function emailFor(r: Omit<Report, 'email'>, ctx: RunContext): { subject: string; body: string } {
+  const dry = r.dryRun ? '[DRY RUN] ' : '';
+  const build = ctx.jobName ? ` - ${ctx.jobName}${ctx.buildNumber ? ` #${ctx.buildNumber}` : ''}` : '';
+  const subject = `${dry}${SUBJECT_TAGS[r.result]} ${r.title}${build}`;
+  const lines = [`${dry}${r.title}: ${r.headline}`];
+  if (r.cause) lines.push(`Cause: ${r.cause}`);
+  lines.push('', r.table);
+  if (r.notes.length) lines.push('', ...r.notes);
+  if (r.links.length) {
+    const width = Math.max(...r.links.map((l) => l.label.length)) + 1;
+    lines.push('', ...r.links.map((l) => `${`${l.label}:`.padEnd(width)}  ${l.url}`));
+  }
+  return { subject, body: lines.join('\n') + '\n' };
+}
+
+const isFailed = (s: RegionReport) => (FAILED_STATUSES as readonly string[]).includes(s.status);
+
+/** SUCCESS, UNSTABLE (a region succeeded with warnings), FAILURE (a region failed or timed out, or ctx.failureMessage). */
+export function backupResult(summaries: Record<string, RegionReport>, ctx: RunContext): RunResult {
+  const all = Object.values(summaries);
+  const unknown = all.some((s) => !['SUCCESS', 'SKIPPED', ...FAILED_STATUSES].includes(s.status));
+  let result: RunResult = 'SUCCESS';
+  if (all.some(isFailed) || unknown || ctx.failureMessage) result = 'FAILURE';
+  else if (all.some((s) => s.status === 'SUCCESS' && s.warnings?.length)) result = 'UNSTABLE';
+  return worse(result, ctx.result);
+}
+
+function regionRow(region: string, s: RegionReport): string[] {
+  const skipped = s.status === 'SKIPPED';
+  let detail = s.failureMessage ? oneLine(s.failureMessage) : '';
+  if (s.status === 'SUCCESS') {
+    const size = formatBytes(s.archiveBytes);
+    detail = s.dryRun ? 'dry run: nothing uploaded' : `${s.artifactPath ?? '-'}${size ? ` (${size})` : ''}`;
+  }
+  return [
+    region,
+    s.status,
+    skipped ? '-' : formatCount(s.parameterCount),
+    formatDrift(s.drift) ?? '',
+    skipped ? '' : (formatDuration(s.executionTimeSec) ?? ''),
+    detail,
+  ];
+}
+
+function backupNotes(summaries: Record<string, RegionReport>): string[] {
+  const notes: string[] = [];
+  for (const [region, s] of Object.entries(summaries)) {
+    for (const w of s.warnings ?? []) notes.push(`WARNING ${region}: ${oneLine(w)}`);
+    if (s.vanished?.length) {
+      const shown = s.vanished.slice(0, 5).join(', ');
+      notes.push(`${region}: ${s.vanished.length} parameter(s) deleted while the backup ran: ${shown}${s.vanished.length > 5 ? ', ...' : ''}`);
+    }
+  }
+  return notes;
+}
+
+function backupDescription(summaries: Record<string, RegionReport>, result: RunResult, ctx: RunContext, totals: string): string {
+  const failed = Object.entries(summaries).filter(([, s]) => isFailed(s) || !['SUCCESS', 'SKIPPED'].includes(s.status));
+  let text: string;
+  if (failed.length) {
+    const [region, s] = failed[0];
+    const more = failed.length > 1 ? ` (+${failed.length - 1} more region(s) failed)` : '';
+    text = `${s.status} ${region}: ${clip(s.failureMessage ?? 'no cause recorded')}${more}`;
+  } else if (result === 'ABORTED') text = `ABORTED ${totals}`;
+  else if (result === 'FAILURE') text = `FAILED: ${clip(ctx.failureMessage ?? 'see the console log')}`;
+  else if (result === 'UNSTABLE') {
+    const warned = Object.entries(summaries)
+      .filter(([, s]) => s.warnings?.length)
+      .map(([r]) => r);
+    text = `UNSTABLE ${totals}, warnings in ${warned.join(', ')}`;
+  } else text = `OK ${totals}`;
+  return `${ctx.dryRun ? 'DRY RUN ' : ''}${text}`;
+}
+
+/** Renders the report of a backup run from its region summaries (region order = the file's order = the plan's). */
+export function renderBackupReport(summaries: Record<string, RegionReport>, context: RunContext): Report {
+  const entries = Object.entries(summaries);
+  const ctx = { ...context, dryRun: Boolean(context.dryRun || entries.some(([, s]) => s.dryRun)) };
+  const result = backupResult(summaries, ctx);
+  const ok = entries.filter(([, s]) => s.status === 'SUCCESS');
+  const parameters = ok.reduce((n, [, s]) => n + (s.parameterCount ?? 0), 0);
+  const totals = `${ok.length}/${entries.length} regions, ${formatCount(parameters)} parameters`;
+  const duration = formatDuration(ctx.durationSec);
+  const headline = `${result} - ${totals}${duration ? ` in ${duration}` : ''}`;
+  const regionsShowCause = entries.some(([, s]) => s.status !== 'SUCCESS' && s.status !== 'SKIPPED' && s.failureMessage);
+  const cause = ctx.failureMessage && !regionsShowCause ? clip(ctx.failureMessage, 500) : undefined;
+  const rows = entries.map(([r, s]) => regionRow(r, s));
+  const table = entries.length ? alignTable(['REGION', 'STATUS', 'PARAMETERS', 'CHANGE', 'TIME', 'ARCHIVE / CAUSE'], rows, [2]) : '(no region ran)';
+  const base = {
+    kind: 'backup' as const,
+    result,
+    dryRun: ctx.dryRun,
+    title: `${ctx.title ?? 'SSM backup'}${ctx.environment ? ` ${ctx.environment}` : ''}`,
+    headline,
+    description: backupDescription(summaries, result, ctx, totals),
+    table,
+    cause,
+    notes: backupNotes(summaries),
+    links: buildLinks(ctx, BACKUP_SUMMARY_FILE),
+    slackLines: entries.map(([r, s]) => slackRegionLine(r, s)),
+  };
+  return { ...base, email: emailFor(base, ctx) };
+}
+
+const STATUS_ICONS: Record<string, string> = {
+  SUCCESS: ':white_check_mark:',
+  FAILED: ':x:',
+  TIMED_OUT: ':hourglass:',
+  SKIPPED: ':black_square_button:',
+};
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** `:white_check_mark: `us-west-2` *SUCCESS* · 4,120 parameters (+3 -1 ~2 since the previous backup) · 4m 12s` */
+function slackRegionLine(region: string, s: RegionReport): string {
+  const parts = [`${STATUS_ICONS[s.status] ?? ':grey_question:'} \`${escapeMrkdwn(region)}\` *${escapeMrkdwn(s.status)}*`];
+  if (s.status !== 'SKIPPED') {
+    const drift = formatDrift(s.drift);
+    const since = drift?.startsWith('not compared') ? ` (previous backup ${drift})` : drift ? ` (${drift} since the previous backup)` : '';
+    parts.push(`${formatCount(s.parameterCount)} parameters${since}`);
+    const time = formatDuration(s.executionTimeSec);
+    if (time) parts.push(time);
+  }
+  if (s.status !== 'SUCCESS' && s.failureMessage) parts.push(escapeMrkdwn(clip(s.failureMessage, 300)));
+  if (s.warnings?.length) parts.push(`:warning: ${s.warnings.length} warning(s)`);
+  return parts.join(' · ');
+}

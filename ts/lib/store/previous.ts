@@ -1,0 +1,73 @@
+/**
+ * The previous archive of a region (the one latest.txt names), learnt without downloading it: its name index, else its
+ * metadata count, else the `parameter_count` at the start of its backup.json. lib/backup/drift.ts compares with it.
+ */
+import { gunzipSync, constants as zlibConstants } from 'node:zlib';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getIndex, headArchive, type NameIndex } from './facts.js';
+import { readLatestPointer } from './archives.js';
+import { EngineError, describeAwsError } from '../support/index.js';
+
+/** What latest.txt names, and what could be learnt about it without downloading it. */
+export type Previous =
+  | { kind: 'none' }
+  | { kind: 'index'; key: string; index: NameIndex }
+  | { kind: 'count'; key: string; count: number; why: string }
+  | { kind: 'unknown'; key: string; why: string };
+
+/**
+ * Reads the previous archive's facts: GetObject latest.txt, then GetObject `<archive>.index.json.gz` (2 requests).
+ * An archive made by an older version has no index: its count comes from its metadata (HeadObject) or from the
+ * `parameter_count` at the start of its backup.json (one ranged GetObject of 64 KiB); failing both it is `unknown`.
+ * S3 errors other than "not found" throw a region EngineError (the caller then does not move latest.txt).
+ */
+export async function readPrevious(s3: S3Client, bucket: string, region: string): Promise<Previous> {
+  const key = await readLatestPointer(s3, bucket, region);
+  if (!key) return { kind: 'none' };
+  const fail = (what: string, err: unknown) =>
+    new EngineError('region', `Cannot read ${what} of the previous archive s3://${bucket}/${key}: ${describeAwsError(err)}`, { region, cause: err });
+  let damaged: string | undefined;
+  try {
+    const index = await getIndex(s3, bucket, key);
+    if (index) return { kind: 'index', key, index };
+  } catch (err) {
+    if (isS3Error(err)) throw fail('the name index', err);
+    damaged = (err as Error).message;
+  }
+  const head = await headArchive(s3, bucket, key).catch((err) => {
+    throw fail('the metadata', err);
+  });
+  const noIndex = damaged ? `its ${damaged}` : 'it has no name index (made by an older version)';
+  if (!head.exists) return { kind: 'unknown', key, why: `latest.txt names s3://${bucket}/${key}, which no longer exists (expired by the bucket lifecycle?)` };
+  if (head.facts) return { kind: 'count', key, count: head.facts.parameterCount, why: `${noIndex}; count from its metadata` };
+  const count = await countFromDocumentHead(s3, bucket, key).catch((err) => {
+    throw fail('the start', err);
+  });
+  if (count !== undefined) return { kind: 'count', key, count, why: `${noIndex}; count from the parameter_count of its backup.json` };
+  return { kind: 'unknown', key, why: `${noIndex} and no parameter_count at the start of its backup.json` };
+}
+
+const isS3Error = (err: unknown): boolean => typeof err === 'object' && err !== null && '$metadata' in err;
+
+const HEAD_BYTES = 65536;
+
+/**
+ * `parameter_count` from the first 64 KiB of an archive (a tar.gz whose first entry is backup.json, or a plain
+ * backup.json): the header `{backup_date, ..., parameter_count, parameters: [` comes first. Only the text before
+ * `"parameters"` is looked at; the bytes are dropped at once.
+ */
+async function countFromDocumentHead(s3: S3Client, bucket: string, key: string): Promise<number | undefined> {
+  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${HEAD_BYTES - 1}` }));
+  let bytes = Buffer.from(await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    } catch {
+      return undefined;
+    }
+  }
+  const text = bytes.toString('latin1');
+  const end = text.indexOf('"parameters"');
+  const m = /"parameter_count"\s*:\s*(\d+)/.exec(end >= 0 ? text.slice(0, end) : '');
+  return m ? Number(m[1]) : undefined;
+}
