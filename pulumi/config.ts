@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENT_RULE, bucketNameProblem, isValidEnvironment, isValidRegion, partitionOf } from "../ts/lib/naming";
 import { PROJECT } from "./naming";
-import { fail, flag, optionalRoleArn, optionalString, positiveInteger, regionList, requiredString } from "./configValues";
+import { AccountEntry, MemberConfig, accountList, accountsParameterValue, memberConfig } from "./accounts";
+import { fail, flag, isBlank, optionalRoleArn, optionalString, positiveInteger, regionList, requiredString } from "./configValues";
 
 export { ConfigValidationError } from "./configValues";
 
@@ -31,10 +32,23 @@ export interface BackupStackConfig {
     readonly backupRoleArn?: string;
     /** Existing IAM role restores run as; named in the key policies. */
     readonly restoreRoleArn?: string;
+    /** The per-region "no successful backup" alarm; undefined with `backupAlarm: false`. */
+    readonly alarm?: AlarmConfig;
+    /** Member mode (`centralRoleArn` set): the stack creates backup and restore roles trusting the central role. */
+    readonly member?: MemberConfig;
+    /** Central side: accounts written to the accounts parameter (`[]`: no parameter). */
+    readonly accounts: readonly AccountEntry[];
     /** AWS partition of every region (`aws`, `aws-cn`, `aws-us-gov`, ...). */
     readonly partition: string;
     /** DNS suffix of that partition (`amazonaws.com`, ...), for service names such as `ssm.<region>.<suffix>`. */
     readonly dnsSuffix: string;
+}
+
+/** Alarm settings: an SNS topic per region for the alarm actions (`alarmTopic`, or implied by `alarmEmail`). */
+export interface AlarmConfig {
+    readonly topic: boolean;
+    /** Address subscribed to each region's topic (SNS sends a confirmation mail first). */
+    readonly email?: string;
 }
 
 /**
@@ -62,7 +76,43 @@ export const CONFIG_KEYS = [
     "accessLogRetentionDays",
     "backupRoleArn",
     "restoreRoleArn",
+    "backupAlarm",
+    "alarmTopic",
+    "alarmEmail",
+    "centralRoleArn",
+    "centralRestoreRoleArn",
+    "externalId",
+    "accounts",
 ] as const;
+
+/** A deliberately loose address check (one @, a dot in the domain, no spaces): SNS confirms the address itself. */
+const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+function alarmConfig(raw: RawBackupStackConfig): AlarmConfig | undefined {
+    const enabled = isBlank(raw.backupAlarm) ? true : flag("backupAlarm", raw.backupAlarm);
+    const email = optionalString("alarmEmail", raw.alarmEmail);
+    const topic = flag("alarmTopic", raw.alarmTopic) || email !== undefined;
+    if (email !== undefined && !EMAIL_PATTERN.test(email)) {
+        fail(`alarmEmail "${email}" is not an email address.`);
+    }
+    if (!enabled) {
+        if (topic) {
+            fail("alarmTopic and alarmEmail need backupAlarm (the topic receives the alarm's notifications).");
+        }
+        return undefined;
+    }
+    return email === undefined ? { topic } : { topic, email };
+}
+
+function multiAccount(raw: RawBackupStackConfig, partition: string, environment: string): Pick<BackupStackConfig, "member" | "accounts"> {
+    const member = memberConfig(raw, partition);
+    if (member && (!isBlank(raw.backupRoleArn) || !isBlank(raw.restoreRoleArn))) {
+        fail("backupRoleArn and restoreRoleArn cannot be set with centralRoleArn: a member stack creates its backup and restore roles.");
+    }
+    const accounts = accountList(raw.accounts, partition, environment);
+    accountsParameterValue(accounts);
+    return member ? { member, accounts } : { accounts };
+}
 
 /** One partition for every region: IAM roles, key policies and ARNs never cross partitions. */
 function commonPartition(regions: readonly string[]): { partition: string; dnsSuffix: string } {
@@ -122,6 +172,7 @@ export function validateConfig(raw: RawBackupStackConfig): BackupStackConfig {
         }
     }
 
+    const alarm = alarmConfig(raw);
     return {
         projectName,
         environment,
@@ -139,6 +190,8 @@ export function validateConfig(raw: RawBackupStackConfig): BackupStackConfig {
         accessLogs,
         accessLogRetentionDays: positiveInteger("accessLogRetentionDays", raw.accessLogRetentionDays, DEFAULT_ACCESS_LOG_RETENTION_DAYS),
         ...roles(raw, partition),
+        ...(alarm ? { alarm } : {}),
+        ...multiAccount(raw, partition, environment),
         partition,
         dnsSuffix,
     };

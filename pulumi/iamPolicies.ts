@@ -4,7 +4,9 @@
  * (`backupRolePolicy`, `restoreRolePolicy`) for whoever owns the roles. Actions follow the
  * calls the engine makes (ts/lib/aws, ts/lib/upload.ts) and the Service Authorization
  * Reference: actions without resource-level permissions (ssm:DescribeParameters,
- * tag:GetResources, sts:GetCallerIdentity) can only be granted on "*".
+ * tag:GetResources, sts:GetCallerIdentity, cloudwatch:PutMetricData) can only be granted on "*".
+ * sts:GetCallerIdentity needs no grant at all (STS API reference: no permission is required,
+ * an explicit deny does not stop it); the statement documents the call and costs nothing.
  */
 import * as aws from "@pulumi/aws";
 import { ssmParameterPath } from "../ts/lib/naming";
@@ -33,7 +35,11 @@ export const BACKUP_POLICY_SIDS = {
     writeArchives: "WriteArchivesAndLatestPointer",
     listArchives: "ListArchives",
     callerIdentity: "CallerIdentity",
+    putMetrics: "PutBackupMetrics",
 } as const;
+
+/** CloudWatch namespace of the engine's metrics (issue 23); the alarm reads `BackupSuccess` from it. */
+export const METRIC_NAMESPACE = "SSMParameterBackup";
 
 export const RESTORE_POLICY_SIDS = {
     describeParameters: "DescribeParameters",
@@ -117,6 +123,8 @@ export function backupRolePolicyDocument(scope: RolePolicyScope): aws.iam.Policy
             },
             { Sid: sids.listArchives, Effect: "Allow", Action: ["s3:ListBucket"], Resource: [...scope.bucketArns] },
             common(sids.callerIdentity, "sts:GetCallerIdentity"),
+            // PutMetricData has no resource-level permission; the namespace condition keeps the role to our metrics.
+            { ...common(sids.putMetrics, "cloudwatch:PutMetricData"), Condition: { StringEquals: { "cloudwatch:namespace": METRIC_NAMESPACE } } },
         ],
     };
 }
@@ -178,5 +186,32 @@ export function restoreRolePolicyDocument(scope: RolePolicyScope): aws.iam.Polic
             { Sid: sids.listArchives, Effect: "Allow", Action: ["s3:ListBucket"], Resource: [...scope.bucketArns] },
             common(sids.callerIdentity, "sts:GetCallerIdentity"),
         ],
+    };
+}
+
+export const TRUST_POLICY_SID = "AssumedByCentralJenkinsRole";
+
+/**
+ * Trust policy of a member account's backup or restore role: only `principalArn` (the central
+ * Jenkins role) may `sts:AssumeRole`, and only with `externalId` when one is configured.
+ */
+export function memberRoleTrustPolicyDocument(principalArn: string, externalId?: string): aws.iam.PolicyDocument {
+    const statement: Statement = {
+        Sid: TRUST_POLICY_SID,
+        Effect: "Allow",
+        Principal: { AWS: principalArn },
+        Action: ["sts:AssumeRole"],
+    };
+    if (externalId !== undefined) {
+        statement.Condition = { StringEquals: { "sts:ExternalId": externalId } };
+    }
+    return { Version: "2012-10-17", Statement: [statement] };
+}
+
+/** Identity policy for the central Jenkins role: assume exactly the member roles of the accounts parameter. */
+export function assumeMemberRolesPolicyDocument(roleArns: readonly string[]): aws.iam.PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [{ Sid: "AssumeMemberBackupRoles", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: unique(roleArns) }],
     };
 }
