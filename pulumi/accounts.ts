@@ -110,7 +110,9 @@ function accountEntry(entry: unknown, index: number, partition: string, environm
     }
     const arn = optionalRoleArn(`${where}.roleArn`, fields.roleArn, partition) ?? roleArn(partition, accountId, memberRoleNames(environment).backup);
     if (arn.split(":")[4] !== accountId) {
-        fail(`${where}.roleArn "${arn}" is in account ${arn.split(":")[4]}, not ${accountId}: the engine checks that the role lands in the configured account.`);
+        fail(
+            `${where}.roleArn "${arn}" is in account ${arn.split(":")[4]}, not ${accountId}: the engine checks that the role lands in the configured account.`,
+        );
     }
     const externalId = optionalExternalId(`${where}.externalId`, fields.externalId);
     return { accountId, roleArn: arn, ...(externalId ? { externalId } : {}) };
@@ -142,7 +144,9 @@ export const ADVANCED_PARAMETER_MAX_BYTES = 8192;
 
 /** Value of the accounts parameter and the tier it needs; refuses a list too long for any tier. */
 export function accountsParameterValue(accounts: readonly AccountEntry[]): { value: string; tier: "Standard" | "Advanced" } {
-    const value = JSON.stringify(accounts.map(({ accountId, roleArn: arn, externalId }) => ({ accountId, roleArn: arn, ...(externalId ? { externalId } : {}) })));
+    const value = JSON.stringify(
+        accounts.map(({ accountId, roleArn: arn, externalId }) => ({ accountId, roleArn: arn, ...(externalId ? { externalId } : {}) })),
+    );
     const bytes = Buffer.byteLength(value, "utf8");
     if (bytes > ADVANCED_PARAMETER_MAX_BYTES) {
         fail(`accounts is ${bytes} bytes as JSON, more than an SSM parameter holds (${ADVANCED_PARAMETER_MAX_BYTES}): split the environment.`);

@@ -74,9 +74,17 @@ export function backupAlarm(
     let topic: aws.sns.Topic | undefined;
     let subscription: aws.sns.TopicSubscription | undefined;
     if (settings.topic) {
-        topic = new aws.sns.Topic(logicalNames.alarmTopic(region), { name: alarmName(config.environment), tags: { Environment: config.environment, ManagedBy: "Pulumi", Region: region } }, opts);
+        topic = new aws.sns.Topic(
+            logicalNames.alarmTopic(region),
+            { name: alarmName(config.environment), tags: { Environment: config.environment, ManagedBy: "Pulumi", Region: region } },
+            opts,
+        );
         if (settings.email) {
-            subscription = new aws.sns.TopicSubscription(logicalNames.alarmEmail(region), { topic: topic.arn, protocol: "email", endpoint: settings.email }, opts);
+            subscription = new aws.sns.TopicSubscription(
+                logicalNames.alarmEmail(region),
+                { topic: topic.arn, protocol: "email", endpoint: settings.email },
+                opts,
+            );
         }
     }
     const actions = topic ? [topic.arn] : [];

@@ -110,7 +110,9 @@ export function stackOutputs(
         restoreRolePolicy: policies.restore,
         alarmMap: byRegion(alarms.map(({ region, alarm }) => ({ region, value: alarm.alarm.arn }))),
         alarmTopicMap: byRegion(topics),
-        memberRoleArns: roles ? pulumi.all({ backup: roles.backupRole.arn, restore: roles.restoreRole.arn }).apply((arns): Record<string, string> => arns) : pulumi.output<Record<string, string>>({}),
+        memberRoleArns: roles
+            ? pulumi.all({ backup: roles.backupRole.arn, restore: roles.restoreRole.arn }).apply((arns): Record<string, string> => arns)
+            : pulumi.output<Record<string, string>>({}),
         accountsParameter: home.accounts ? home.accounts.name.apply((name): string | undefined => name) : pulumi.output(undefined),
         centralRolePolicy: pulumi.output(accounts.length > 0 ? JSON.stringify(assumeMemberRolesPolicyDocument(accounts), null, 2) : undefined),
     };

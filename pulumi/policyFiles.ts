@@ -11,7 +11,13 @@ import { bucketName } from "../ts/lib/naming";
 import { memberRoleNames, roleArn } from "./accounts";
 import { RawBackupStackConfig, validateConfig } from "./config";
 import { fail } from "./configValues";
-import { RolePolicyScope, assumeMemberRolesPolicyDocument, backupRolePolicyDocument, memberRoleTrustPolicyDocument, restoreRolePolicyDocument } from "./iamPolicies";
+import {
+    RolePolicyScope,
+    assumeMemberRolesPolicyDocument,
+    backupRolePolicyDocument,
+    memberRoleTrustPolicyDocument,
+    restoreRolePolicyDocument,
+} from "./iamPolicies";
 
 /** Every placeholder the templates use, and what to put in its place. */
 export const TEMPLATE_PLACEHOLDERS = {

@@ -49,7 +49,9 @@ describe("backup alarm (default: on, no topic)", () => {
 
     it("stays within PutMetricAlarm's window rule (period >= 1 h: period x evaluation periods <= 7 days) and covers 26 h", () => {
         expect(ALARM_PERIOD_SECONDS).to.be.at.least(3600);
-        expect(ALARM_PERIOD_SECONDS * ALARM_WINDOW_HOURS).to.equal(26 * 3600).and.to.be.at.most(604_800);
+        expect(ALARM_PERIOD_SECONDS * ALARM_WINDOW_HOURS)
+            .to.equal(26 * 3600)
+            .and.to.be.at.most(604_800);
     });
 
     it("exports the alarm ARNs per region and no topics", () => {
@@ -101,8 +103,16 @@ describe("backup alarm options", () => {
     const VALID = { projectName: "p", environment: "dev", regions: "us-west-2" };
     for (const [name, raw, message] of [
         ["a malformed alarmEmail", { alarmEmail: "oncall" }, 'alarmEmail "oncall" is not an email address.'],
-        ["alarmTopic without the alarm", { backupAlarm: "false", alarmTopic: "true" }, "alarmTopic and alarmEmail need backupAlarm (the topic receives the alarm's notifications)."],
-        ["alarmEmail without the alarm", { backupAlarm: "false", alarmEmail: "a@b.co" }, "alarmTopic and alarmEmail need backupAlarm (the topic receives the alarm's notifications)."],
+        [
+            "alarmTopic without the alarm",
+            { backupAlarm: "false", alarmTopic: "true" },
+            "alarmTopic and alarmEmail need backupAlarm (the topic receives the alarm's notifications).",
+        ],
+        [
+            "alarmEmail without the alarm",
+            { backupAlarm: "false", alarmEmail: "a@b.co" },
+            "alarmTopic and alarmEmail need backupAlarm (the topic receives the alarm's notifications).",
+        ],
         ["backupAlarm not a flag", { backupAlarm: "yes" }, 'backupAlarm must be true or false (got "yes").'],
     ] as const) {
         it(`refuses ${name}`, () => {

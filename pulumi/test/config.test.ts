@@ -229,7 +229,8 @@ describe("config loading (loadConfig from the stack config)", () => {
             [`${PROJECT}:restoreRoleArn`]: "arn:aws:iam::123456789012:role/ops/ssm-restore",
             [`${PROJECT}:alarmEmail`]: "oncall@example.com",
             // Structured config arrives as JSON text.
-            [`${PROJECT}:accounts`]: '[{"accountId":"111111111111","externalId":"ext-1"},{"accountId":"222222222222","roleArn":"arn:aws:iam::222222222222:role/x"}]',
+            [`${PROJECT}:accounts`]:
+                '[{"accountId":"111111111111","externalId":"ext-1"},{"accountId":"222222222222","roleArn":"arn:aws:iam::222222222222:role/x"}]',
             // Another namespace must not leak in.
             "aws:region": "eu-west-1",
         });

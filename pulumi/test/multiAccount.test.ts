@@ -74,7 +74,10 @@ describe("member stack (centralRoleArn, centralRestoreRoleArn, externalId)", () 
         expect(keys).to.have.length(3);
         for (const key of keys) {
             const statements = JSON.parse(key.inputs.policy).Statement;
-            expect(statements.map((s: any) => [s.Sid, s.Principal.AWS]), key.name).to.deep.equal([
+            expect(
+                statements.map((s: any) => [s.Sid, s.Principal.AWS]),
+                key.name,
+            ).to.deep.equal([
                 ["KeyAdministrationByAccount", `arn:aws:iam::${ACCOUNT_ID}:root`],
                 ["BackupRoleEncrypt", backupRoleArn],
                 ["RestoreRoleDecrypt", restoreRoleArn],
@@ -161,23 +164,63 @@ describe("multi-account config errors", () => {
     const VALID = { projectName: "p", environment: "dev", regions: "us-west-2" };
     const list = (...entries: unknown[]) => JSON.stringify(entries);
     for (const [name, raw, message] of [
-        ["a central role that is not a role ARN", { centralRoleArn: "arn:aws:iam::999999999999:user/jenkins" }, 'centralRoleArn "arn:aws:iam::999999999999:user/jenkins" is not an IAM role ARN'],
-        ["a central role in another partition", { centralRoleArn: "arn:aws-cn:iam::999999999999:role/j" }, "is in partition aws-cn but the regions are in aws."],
-        ["an external id with a space", { centralRoleArn: CENTRAL, externalId: "a b" }, "externalId must be 2-1224 letters, digits or _+=,.@:/- (the STS ExternalId rule)."],
+        [
+            "a central role that is not a role ARN",
+            { centralRoleArn: "arn:aws:iam::999999999999:user/jenkins" },
+            'centralRoleArn "arn:aws:iam::999999999999:user/jenkins" is not an IAM role ARN',
+        ],
+        [
+            "a central role in another partition",
+            { centralRoleArn: "arn:aws-cn:iam::999999999999:role/j" },
+            "is in partition aws-cn but the regions are in aws.",
+        ],
+        [
+            "an external id with a space",
+            { centralRoleArn: CENTRAL, externalId: "a b" },
+            "externalId must be 2-1224 letters, digits or _+=,.@:/- (the STS ExternalId rule).",
+        ],
         ["a one-character external id", { centralRoleArn: CENTRAL, externalId: "a" }, "externalId must be 2-1224"],
         ["an external id without central role", { externalId: "abc" }, "centralRestoreRoleArn and externalId need centralRoleArn"],
         ["role ARNs next to centralRoleArn", { centralRoleArn: CENTRAL, backupRoleArn: CENTRAL, restoreRoleArn: CENTRAL }, "cannot be set with centralRoleArn"],
         ["accounts that are not a list", { accounts: '{"accountId":"111111111111"}' }, "accounts must be a list of {accountId, roleArn?, externalId?}"],
         ["accounts that are not JSON", { accounts: "[{accountId: 1" }, "accounts must be a list of"],
         ["an entry that is not an object", { accounts: list("111111111111") }, "accounts[0] must be an object {accountId, roleArn?, externalId?}."],
-        ["an 11-digit account id", { accounts: list({ accountId: "11111111111" }) }, 'accounts[0].accountId must be a 12-digit account id written as a string (quote it in YAML), got "11111111111".'],
+        [
+            "an 11-digit account id",
+            { accounts: list({ accountId: "11111111111" }) },
+            'accounts[0].accountId must be a 12-digit account id written as a string (quote it in YAML), got "11111111111".',
+        ],
         ["an account id as a number", { accounts: '[{"accountId":111111111111}]' }, "got 111111111111."],
-        ["a duplicate account", { accounts: list({ accountId: "111111111111" }, { accountId: "111111111111", externalId: "zz" }) }, "Duplicate account 111111111111 in accounts"],
-        ["a roleArn of another account", { accounts: list({ accountId: "111111111111", roleArn: "arn:aws:iam::222222222222:role/r" }) }, "is in account 222222222222, not 111111111111"],
-        ["a roleArn in another partition", { accounts: list({ accountId: "111111111111", roleArn: "arn:aws-us-gov:iam::111111111111:role/r" }) }, "is in partition aws-us-gov"],
-        ["a malformed roleArn", { accounts: list({ accountId: "111111111111", roleArn: "arn:aws:iam::111111111111:r" }) }, 'accounts[0].roleArn "arn:aws:iam::111111111111:r" is not an IAM role ARN'],
-        ["a bad external id in an entry", { accounts: list({ accountId: "111111111111", externalId: "no spaces please" }) }, "accounts[0].externalId must be 2-1224"],
-        ["an unknown field (a typo would silently drop the external id)", { accounts: list({ accountId: "111111111111", externalID: "abc" }) }, "accounts[0] has unknown field(s) externalID"],
+        [
+            "a duplicate account",
+            { accounts: list({ accountId: "111111111111" }, { accountId: "111111111111", externalId: "zz" }) },
+            "Duplicate account 111111111111 in accounts",
+        ],
+        [
+            "a roleArn of another account",
+            { accounts: list({ accountId: "111111111111", roleArn: "arn:aws:iam::222222222222:role/r" }) },
+            "is in account 222222222222, not 111111111111",
+        ],
+        [
+            "a roleArn in another partition",
+            { accounts: list({ accountId: "111111111111", roleArn: "arn:aws-us-gov:iam::111111111111:role/r" }) },
+            "is in partition aws-us-gov",
+        ],
+        [
+            "a malformed roleArn",
+            { accounts: list({ accountId: "111111111111", roleArn: "arn:aws:iam::111111111111:r" }) },
+            'accounts[0].roleArn "arn:aws:iam::111111111111:r" is not an IAM role ARN',
+        ],
+        [
+            "a bad external id in an entry",
+            { accounts: list({ accountId: "111111111111", externalId: "no spaces please" }) },
+            "accounts[0].externalId must be 2-1224",
+        ],
+        [
+            "an unknown field (a typo would silently drop the external id)",
+            { accounts: list({ accountId: "111111111111", externalID: "abc" }) },
+            "accounts[0] has unknown field(s) externalID",
+        ],
     ] as const) {
         it(`refuses ${name}`, () => {
             expect(() => validateConfig({ ...VALID, ...raw })).to.throw(message);

@@ -26,7 +26,9 @@ describe("IAM policy files (iam/)", () => {
         const committed = fs.readdirSync(IAM_DIR).filter((file) => file.endsWith(".json"));
         expect(committed.sort()).to.deep.equal(Object.keys(templates).sort());
         for (const [file, document] of Object.entries(templates)) {
-            expect(fs.readFileSync(path.join(IAM_DIR, file), "utf8"), `${file} drifted: run npm --prefix pulumi run policies`).to.equal(policyFileText(document));
+            expect(fs.readFileSync(path.join(IAM_DIR, file), "utf8"), `${file} drifted: run npm --prefix pulumi run policies`).to.equal(
+                policyFileText(document),
+            );
         }
     });
 
@@ -97,9 +99,11 @@ describe("rendered policies (npm run policies -- --scope FILE)", () => {
             "archiveKeyArns.us-west-2 must be the key ARN arn:aws:kms:us-west-2:123456789012:key/<key id>",
         );
         expect(() => renderPolicies({ ...base, archiveKeyArns: { "us-west-2": arn } })).to.throw("accountId must be a 12-digit account id");
-        expect(Object.keys(renderPolicies({ ...base, accountId: ACCOUNT_ID, archiveKeyArns: { "us-west-2": arn }, centralRoleArn: "arn:aws:iam::999999999999:role/j" })).sort()).to.deep.equal(
-            ["backup-role-policy.json", "backup-role-trust-policy.json", "restore-role-policy.json", "restore-role-trust-policy.json"],
-        );
+        expect(
+            Object.keys(
+                renderPolicies({ ...base, accountId: ACCOUNT_ID, archiveKeyArns: { "us-west-2": arn }, centralRoleArn: "arn:aws:iam::999999999999:role/j" }),
+            ).sort(),
+        ).to.deep.equal(["backup-role-policy.json", "backup-role-trust-policy.json", "restore-role-policy.json", "restore-role-trust-policy.json"]);
     });
 
     it("the script writes the rendered files, and exits 2 with one line on a bad scope", function () {
@@ -108,7 +112,16 @@ describe("rendered policies (npm run policies -- --scope FILE)", () => {
         try {
             const scope = path.join(dir, "scope.json");
             const arn = `arn:aws:kms:us-west-2:${ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-            fs.writeFileSync(scope, JSON.stringify({ projectName: "jenkins-infra", environment: "dev", regions: ["us-west-2"], accountId: ACCOUNT_ID, archiveKeyArns: { "us-west-2": arn } }));
+            fs.writeFileSync(
+                scope,
+                JSON.stringify({
+                    projectName: "jenkins-infra",
+                    environment: "dev",
+                    regions: ["us-west-2"],
+                    accountId: ACCOUNT_ID,
+                    archiveKeyArns: { "us-west-2": arn },
+                }),
+            );
             execFileSync(TSX, [SCRIPT, "--scope", scope, "--out", path.join(dir, "out")], { encoding: "utf8" });
             const written = JSON.parse(fs.readFileSync(path.join(dir, "out", "backup-role-policy.json"), "utf8"));
             expect(written.Statement.find((s: any) => s.Sid === "EncryptArchives").Resource).to.deep.equal([arn]);
