@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENT_RULE, bucketNameProblem, isValidEnvironment, isValidRegion, partitionOf } from "../ts/lib/naming";
+import { inlinePolicyProblem } from "./iamPolicies";
 import { PROJECT } from "./naming";
 import { AccountEntry, MemberConfig, accountList, accountsParameterValue, memberConfig } from "./accounts";
 import { fail, flag, isBlank, optionalRoleArn, optionalString, positiveInteger, regionList, requiredString } from "./configValues";
@@ -173,6 +174,12 @@ export function validateConfig(raw: RawBackupStackConfig): BackupStackConfig {
     }
 
     const alarm = alarmConfig(raw);
+    const accounts = multiAccount(raw, partition, environment);
+    const tooLarge =
+        accounts.member && inlinePolicyProblem({ projectName, environment, partition, dnsSuffix, homeRegion: ssmHomeRegion, regions, drKeyRegions });
+    if (tooLarge) {
+        fail(`${tooLarge}.`);
+    }
     return {
         projectName,
         environment,
@@ -191,7 +198,7 @@ export function validateConfig(raw: RawBackupStackConfig): BackupStackConfig {
         accessLogRetentionDays: positiveInteger("accessLogRetentionDays", raw.accessLogRetentionDays, DEFAULT_ACCESS_LOG_RETENTION_DAYS),
         ...roles(raw, partition),
         ...(alarm ? { alarm } : {}),
-        ...multiAccount(raw, partition, environment),
+        ...accounts,
         partition,
         dnsSuffix,
     };

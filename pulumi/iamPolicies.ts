@@ -9,7 +9,7 @@
  * an explicit deny does not stop it); the statement documents the call and costs nothing.
  */
 import * as aws from "@pulumi/aws";
-import { ssmParameterPath } from "../ts/lib/naming";
+import { bucketName, ssmParameterPath } from "../ts/lib/naming";
 
 export interface RolePolicyScope {
     readonly partition: string;
@@ -214,4 +214,37 @@ export function assumeMemberRolesPolicyDocument(roleArns: readonly string[]): aw
         Version: "2012-10-17",
         Statement: [{ Sid: "AssumeMemberBackupRoles", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: unique(roleArns) }],
     };
+}
+
+/** Inline policies of one role: at most 10,240 characters, whitespace not counted (IAM User Guide, "IAM and AWS STS quotas"). */
+export const INLINE_POLICY_MAX_CHARS = 10_240;
+
+/** What fixes the size of the documents: names, regions, partition (key ids and the account id have fixed lengths). */
+export type PolicySizeScope = Pick<RolePolicyScope, "partition" | "dnsSuffix" | "environment" | "homeRegion" | "regions" | "drKeyRegions"> & {
+    readonly projectName: string;
+};
+
+/**
+ * Why a member stack's inline role policies would be refused by IAM, or undefined. Sized with a
+ * placeholder account id and key ids of the real lengths (12 digits, 36-character key ids), so
+ * the stack refuses before it creates anything.
+ */
+export function inlinePolicyProblem(size: PolicySizeScope): string | undefined {
+    const account = "0".repeat(12);
+    const keyArn = (region: string) => `arn:${size.partition}:kms:${region}:${account}:key/${"0".repeat(36)}`;
+    const scope: RolePolicyScope = {
+        ...size,
+        accountId: account,
+        bucketArns: size.regions.map((region) => `arn:${size.partition}:s3:::${bucketName(size.projectName, size.environment, account, region)}`),
+        backupKeyArns: size.regions.map(keyArn),
+        drKeyArns: size.drKeyRegions.map(keyArn),
+    };
+    const documents = { backup: backupRolePolicyDocument(scope), restore: restoreRolePolicyDocument(scope) };
+    for (const [role, document] of Object.entries(documents)) {
+        const length = JSON.stringify(document).length;
+        if (length > INLINE_POLICY_MAX_CHARS) {
+            return `the ${role} role's policy would be ${length} characters, more than IAM allows inline (${INLINE_POLICY_MAX_CHARS}): split regions/drKeyRegions across environments`;
+        }
+    }
+    return undefined;
 }

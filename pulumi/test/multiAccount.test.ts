@@ -233,3 +233,26 @@ describe("multi-account config errors", () => {
         expect(mocks.resources).to.deep.equal([]);
     });
 });
+
+describe("member stack: inline policy size", () => {
+    const many = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "eu-south-1"];
+    const more = [...many, "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-south-1", "sa-east-1", "ca-central-1"];
+    const VALID = { projectName: "jenkins-infra", environment: "prod", centralRoleArn: CENTRAL };
+
+    it("accepts 10 regions with 2 DR keys", () => {
+        expect(validateConfig({ ...VALID, regions: many, drKeyRegions: ["ap-east-1", "me-south-1"] }).member).to.not.equal(undefined);
+    });
+
+    it("refuses regions whose restore policy IAM would not take inline (10,240 characters), naming the role and size", () => {
+        expect(() => validateConfig({ ...VALID, regions: more, drKeyRegions: ["ap-east-1", "me-south-1", "af-south-1", "il-central-1"] })).to.throw(
+            /^the restore role's policy would be \d+ characters, more than IAM allows inline \(10240\): split regions\/drKeyRegions across environments\.$/,
+        );
+    });
+
+    it("leaves a stack without member roles alone (its documents are only exported)", () => {
+        expect(
+            validateConfig({ ...VALID, centralRoleArn: undefined, regions: more, drKeyRegions: ["ap-east-1", "me-south-1", "af-south-1", "il-central-1"] })
+                .regions,
+        ).to.have.length(18);
+    });
+});
