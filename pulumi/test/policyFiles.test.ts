@@ -130,6 +130,11 @@ describe("rendered policies (npm run policies -- --scope FILE)", () => {
             expect(bad.status).to.equal(2);
             expect(bad.stderr).to.match(/^policies: environment "Dev" is invalid/);
             expect(fs.existsSync(path.join(dir, "bad"))).to.equal(false);
+            for (const args of [["--scope"], ["--out", dir], ["--scop", scope], ["--scope", scope, "--out"]]) {
+                const usage = spawnSync(TSX, [SCRIPT, ...args], { encoding: "utf8" });
+                expect(usage.status, args.join(" ")).to.equal(2);
+                expect(usage.stderr, args.join(" ")).to.match(/^policies: (usage: npm run policies|--out needs --scope)/);
+            }
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
