@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENT_RULE, bucketNameProblem, isValidEnvironment, isValidRegion, partitionOf } from "../ts/contract/naming";
+import { inlinePolicyProblem } from "./iamPolicies";
 import { PROJECT } from "./naming";
-import { fail, flag, optionalRoleArn, optionalString, positiveInteger, regionList, requiredString } from "./configValues";
+import { AccountEntry, MemberConfig, accountList, accountsParameterValue, memberConfig } from "./accounts";
+import { fail, flag, isBlank, optionalRoleArn, optionalString, positiveInteger, regionList, requiredString } from "./configValues";
 
 export { ConfigValidationError } from "./configValues";
 
@@ -31,10 +33,23 @@ export interface BackupStackConfig {
     readonly backupRoleArn?: string;
     /** Existing IAM role restores run as; named in the key policies. */
     readonly restoreRoleArn?: string;
+    /** The per-region "no successful backup" alarm; undefined with `backupAlarm: false`. */
+    readonly alarm?: AlarmConfig;
+    /** Member mode (`centralRoleArn` set): the stack creates backup and restore roles trusting the central role. */
+    readonly member?: MemberConfig;
+    /** Central side: accounts written to the accounts parameter (`[]`: no parameter). */
+    readonly accounts: readonly AccountEntry[];
     /** AWS partition of every region (`aws`, `aws-cn`, `aws-us-gov`, ...). */
     readonly partition: string;
     /** DNS suffix of that partition (`amazonaws.com`, ...), for service names such as `ssm.<region>.<suffix>`. */
     readonly dnsSuffix: string;
+}
+
+/** Alarm settings: an SNS topic per region for the alarm actions (`alarmTopic`, or implied by `alarmEmail`). */
+export interface AlarmConfig {
+    readonly topic: boolean;
+    /** Address subscribed to each region's topic (SNS sends a confirmation mail first). */
+    readonly email?: string;
 }
 
 /**
@@ -62,7 +77,43 @@ export const CONFIG_KEYS = [
     "accessLogRetentionDays",
     "backupRoleArn",
     "restoreRoleArn",
+    "backupAlarm",
+    "alarmTopic",
+    "alarmEmail",
+    "centralRoleArn",
+    "centralRestoreRoleArn",
+    "externalId",
+    "accounts",
 ] as const;
+
+/** A deliberately loose address check (one @, a dot in the domain, no spaces): SNS confirms the address itself. */
+const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+function alarmConfig(raw: RawBackupStackConfig): AlarmConfig | undefined {
+    const enabled = isBlank(raw.backupAlarm) ? true : flag("backupAlarm", raw.backupAlarm);
+    const email = optionalString("alarmEmail", raw.alarmEmail);
+    const topic = flag("alarmTopic", raw.alarmTopic) || email !== undefined;
+    if (email !== undefined && !EMAIL_PATTERN.test(email)) {
+        fail(`alarmEmail "${email}" is not an email address.`);
+    }
+    if (!enabled) {
+        if (topic) {
+            fail("alarmTopic and alarmEmail need backupAlarm (the topic receives the alarm's notifications).");
+        }
+        return undefined;
+    }
+    return email === undefined ? { topic } : { topic, email };
+}
+
+function multiAccount(raw: RawBackupStackConfig, partition: string, environment: string): Pick<BackupStackConfig, "member" | "accounts"> {
+    const member = memberConfig(raw, partition);
+    if (member && (!isBlank(raw.backupRoleArn) || !isBlank(raw.restoreRoleArn))) {
+        fail("backupRoleArn and restoreRoleArn cannot be set with centralRoleArn: a member stack creates its backup and restore roles.");
+    }
+    const accounts = accountList(raw.accounts, partition, environment);
+    accountsParameterValue(accounts);
+    return member ? { member, accounts } : { accounts };
+}
 
 /** One partition for every region: IAM roles, key policies and ARNs never cross partitions. */
 function commonPartition(regions: readonly string[]): { partition: string; dnsSuffix: string } {
@@ -90,7 +141,7 @@ function roles(raw: RawBackupStackConfig, partition: string): Pick<BackupStackCo
 /**
  * Validates raw stack config into a `BackupStackConfig`. Pure: no Pulumi runtime access.
  * Environment and region names follow the naming contract shared with the engine
- * (ts/lib/naming.ts). Throws `ConfigValidationError` with a message that says what to fix.
+ * (ts/contract/naming.ts). Throws `ConfigValidationError` with a message that says what to fix.
  */
 export function validateConfig(raw: RawBackupStackConfig): BackupStackConfig {
     const projectName = requiredString("projectName", raw.projectName);
@@ -122,6 +173,13 @@ export function validateConfig(raw: RawBackupStackConfig): BackupStackConfig {
         }
     }
 
+    const alarm = alarmConfig(raw);
+    const accounts = multiAccount(raw, partition, environment);
+    const tooLarge =
+        accounts.member && inlinePolicyProblem({ projectName, environment, partition, dnsSuffix, homeRegion: ssmHomeRegion, regions, drKeyRegions });
+    if (tooLarge) {
+        fail(`${tooLarge}.`);
+    }
     return {
         projectName,
         environment,
@@ -139,6 +197,8 @@ export function validateConfig(raw: RawBackupStackConfig): BackupStackConfig {
         accessLogs,
         accessLogRetentionDays: positiveInteger("accessLogRetentionDays", raw.accessLogRetentionDays, DEFAULT_ACCESS_LOG_RETENTION_DAYS),
         ...roles(raw, partition),
+        ...(alarm ? { alarm } : {}),
+        ...accounts,
         partition,
         dnsSuffix,
     };

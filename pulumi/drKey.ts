@@ -2,12 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { drKmsAliasName } from "../ts/contract/naming";
 import { BackupStackConfig } from "./config";
-import { archiveKey } from "./kms";
+import { KeyUsers, archiveKey } from "./kms";
 import { DR_KEY_TYPE, keyTags, logicalNames } from "./naming";
 
 export interface DrKeyArgs {
     readonly region: string;
     readonly config: BackupStackConfig;
+    readonly keyUsers?: KeyUsers;
 }
 
 /**
@@ -41,6 +42,7 @@ export class DrKey extends pulumi.ComponentResource {
                 tags: keyTags(config.environment, region, "dr"),
                 accountId: identity.accountId,
                 config,
+                keyUsers: args.keyUsers,
             },
             child,
         );
@@ -52,6 +54,6 @@ export class DrKey extends pulumi.ComponentResource {
 }
 
 /** Factory used by the program: one DR key per region of `drKeyRegions`. */
-export function drKey(region: string, config: BackupStackConfig, opts?: pulumi.ComponentResourceOptions): DrKey {
-    return new DrKey({ region, config }, opts);
+export function drKey(region: string, config: BackupStackConfig, keyUsers?: KeyUsers, opts?: pulumi.ComponentResourceOptions): DrKey {
+    return new DrKey({ region, config, keyUsers }, opts);
 }

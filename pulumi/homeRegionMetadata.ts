@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ssmParameterNames } from "../ts/contract/naming";
+import { accountsParameterName, accountsParameterValue } from "./accounts";
 import { BackupStackConfig } from "./config";
 import { HOME_METADATA_TYPE, logicalNames, parameterTags, regionListValue } from "./naming";
 
@@ -19,7 +20,10 @@ export interface HomeRegionMetadataArgs {
  * - `/jenkins/{env}/backup/default-region`;
  * - `/jenkins/{env}/backup/s3-bucket-name`: legacy key of the single-region stack, now the
  *   default region's bucket;
- * - `/jenkins/{env}/backup/dr-kms-key-arns`: JSON array of the DR key ARNs (`[]` without DR keys).
+ * - `/jenkins/{env}/backup/dr-kms-key-arns`: JSON array of the DR key ARNs (`[]` without DR keys);
+ * - `/jenkins/{env}/backup/accounts` (central stack, only with `accounts`): JSON list of
+ *   `{"accountId","roleArn","externalId"?}`, a String (an external id is no secret), Advanced
+ *   tier only when the list outgrows the Standard tier's 4 KB.
  */
 export class HomeRegionMetadata extends pulumi.ComponentResource {
     public readonly provider: aws.Provider;
@@ -27,6 +31,8 @@ export class HomeRegionMetadata extends pulumi.ComponentResource {
     public readonly defaultRegion: aws.ssm.Parameter;
     public readonly legacyBucketName: aws.ssm.Parameter;
     public readonly drKmsKeyArns: aws.ssm.Parameter;
+    /** `/jenkins/{env}/backup/accounts`, only when `accounts` is configured. */
+    public readonly accounts?: aws.ssm.Parameter;
 
     constructor(args: HomeRegionMetadataArgs, opts?: pulumi.ComponentResourceOptions) {
         const { config } = args;
@@ -85,6 +91,22 @@ export class HomeRegionMetadata extends pulumi.ComponentResource {
             },
             child,
         );
+
+        if (config.accounts.length > 0) {
+            const { value, tier } = accountsParameterValue(config.accounts);
+            this.accounts = new aws.ssm.Parameter(
+                logicalNames.accountsParameter(home),
+                {
+                    name: accountsParameterName(config.environment),
+                    type: "String",
+                    tier,
+                    insecureValue: value,
+                    description: "Accounts the SSM Parameter Store backup assumes a role in (JSON list, managed by Pulumi)",
+                    tags,
+                },
+                child,
+            );
+        }
 
         this.registerOutputs({
             regionList: this.regionList.name,

@@ -2,12 +2,14 @@
  * Least-privilege IAM policy documents for the role the backup runs as and the role restores
  * run as (pure). The stack does not create or attach roles; it exports these documents
  * (`backupRolePolicy`, `restoreRolePolicy`) for whoever owns the roles. Actions follow the
- * calls the engine makes (ts/lib/aws, ts/lib/upload.ts) and the Service Authorization
+ * calls the engine makes (ts/lib/aws, ts/lib/store/upload.ts) and the Service Authorization
  * Reference: actions without resource-level permissions (ssm:DescribeParameters,
- * tag:GetResources, sts:GetCallerIdentity) can only be granted on "*".
+ * tag:GetResources, sts:GetCallerIdentity, cloudwatch:PutMetricData) can only be granted on "*".
+ * sts:GetCallerIdentity needs no grant at all (STS API reference: no permission is required,
+ * an explicit deny does not stop it); the statement documents the call and costs nothing.
  */
 import * as aws from "@pulumi/aws";
-import { ssmParameterPath } from "../ts/contract/naming";
+import { bucketName, ssmParameterPath } from "../ts/contract/naming";
 
 export interface RolePolicyScope {
     readonly partition: string;
@@ -33,7 +35,11 @@ export const BACKUP_POLICY_SIDS = {
     writeArchives: "WriteArchivesAndLatestPointer",
     listArchives: "ListArchives",
     callerIdentity: "CallerIdentity",
+    putMetrics: "PutBackupMetrics",
 } as const;
+
+/** CloudWatch namespace of the engine's metrics (issue 23); the alarm reads `BackupSuccess` from it. */
+export const METRIC_NAMESPACE = "SSMParameterBackup";
 
 export const RESTORE_POLICY_SIDS = {
     describeParameters: "DescribeParameters",
@@ -117,6 +123,8 @@ export function backupRolePolicyDocument(scope: RolePolicyScope): aws.iam.Policy
             },
             { Sid: sids.listArchives, Effect: "Allow", Action: ["s3:ListBucket"], Resource: [...scope.bucketArns] },
             common(sids.callerIdentity, "sts:GetCallerIdentity"),
+            // PutMetricData has no resource-level permission; the namespace condition keeps the role to our metrics.
+            { ...common(sids.putMetrics, "cloudwatch:PutMetricData"), Condition: { StringEquals: { "cloudwatch:namespace": METRIC_NAMESPACE } } },
         ],
     };
 }
@@ -179,4 +187,64 @@ export function restoreRolePolicyDocument(scope: RolePolicyScope): aws.iam.Polic
             common(sids.callerIdentity, "sts:GetCallerIdentity"),
         ],
     };
+}
+
+export const TRUST_POLICY_SID = "AssumedByCentralJenkinsRole";
+
+/**
+ * Trust policy of a member account's backup or restore role: only `principalArn` (the central
+ * Jenkins role) may `sts:AssumeRole`, and only with `externalId` when one is configured.
+ */
+export function memberRoleTrustPolicyDocument(principalArn: string, externalId?: string): aws.iam.PolicyDocument {
+    const statement: Statement = {
+        Sid: TRUST_POLICY_SID,
+        Effect: "Allow",
+        Principal: { AWS: principalArn },
+        Action: ["sts:AssumeRole"],
+    };
+    if (externalId !== undefined) {
+        statement.Condition = { StringEquals: { "sts:ExternalId": externalId } };
+    }
+    return { Version: "2012-10-17", Statement: [statement] };
+}
+
+/** Identity policy for the central Jenkins role: assume exactly the member roles of the accounts parameter. */
+export function assumeMemberRolesPolicyDocument(roleArns: readonly string[]): aws.iam.PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [{ Sid: "AssumeMemberBackupRoles", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: unique(roleArns) }],
+    };
+}
+
+/** Inline policies of one role: at most 10,240 characters, whitespace not counted (IAM User Guide, "IAM and AWS STS quotas"). */
+export const INLINE_POLICY_MAX_CHARS = 10_240;
+
+/** What fixes the size of the documents: names, regions, partition (key ids and the account id have fixed lengths). */
+export type PolicySizeScope = Pick<RolePolicyScope, "partition" | "dnsSuffix" | "environment" | "homeRegion" | "regions" | "drKeyRegions"> & {
+    readonly projectName: string;
+};
+
+/**
+ * Why a member stack's inline role policies would be refused by IAM, or undefined. Sized with a
+ * placeholder account id and key ids of the real lengths (12 digits, 36-character key ids), so
+ * the stack refuses before it creates anything.
+ */
+export function inlinePolicyProblem(size: PolicySizeScope): string | undefined {
+    const account = "0".repeat(12);
+    const keyArn = (region: string) => `arn:${size.partition}:kms:${region}:${account}:key/${"0".repeat(36)}`;
+    const scope: RolePolicyScope = {
+        ...size,
+        accountId: account,
+        bucketArns: size.regions.map((region) => `arn:${size.partition}:s3:::${bucketName(size.projectName, size.environment, account, region)}`),
+        backupKeyArns: size.regions.map(keyArn),
+        drKeyArns: size.drKeyRegions.map(keyArn),
+    };
+    const documents = { backup: backupRolePolicyDocument(scope), restore: restoreRolePolicyDocument(scope) };
+    for (const [role, document] of Object.entries(documents)) {
+        const length = JSON.stringify(document).length;
+        if (length > INLINE_POLICY_MAX_CHARS) {
+            return `the ${role} role's policy would be ${length} characters, more than IAM allows inline (${INLINE_POLICY_MAX_CHARS}): split regions/drKeyRegions across environments`;
+        }
+    }
+    return undefined;
 }

@@ -91,6 +91,12 @@ export function archiveKeyPolicyDocument(scope: KeyPolicyScope): aws.iam.PolicyD
     };
 }
 
+/** The roles a key policy names: from `backupRoleArn`/`restoreRoleArn`, or the roles a member stack creates. */
+export interface KeyUsers {
+    readonly backupRoleArn: pulumi.Input<string>;
+    readonly restoreRoleArn: pulumi.Input<string>;
+}
+
 export interface ArchiveKeyArgs {
     readonly keyLogicalName: string;
     readonly aliasLogicalName: string;
@@ -100,6 +106,8 @@ export interface ArchiveKeyArgs {
     readonly tags: Record<string, string>;
     readonly accountId: pulumi.Input<string>;
     readonly config: BackupStackConfig;
+    /** Created roles (member stacks); else the configured role ARNs, if any. */
+    readonly keyUsers?: KeyUsers;
 }
 
 export interface ArchiveKey {
@@ -115,16 +123,12 @@ export interface ArchiveKey {
  */
 export function archiveKey(args: ArchiveKeyArgs, opts: pulumi.CustomResourceOptions): ArchiveKey {
     const { config } = args;
-    const policy = pulumi.output(args.accountId).apply((accountId) =>
-        JSON.stringify(
-            archiveKeyPolicyDocument({
-                partition: config.partition,
-                accountId,
-                backupRoleArn: config.backupRoleArn,
-                restoreRoleArn: config.restoreRoleArn,
-            }),
-        ),
-    );
+    const users = args.keyUsers ?? { backupRoleArn: config.backupRoleArn, restoreRoleArn: config.restoreRoleArn };
+    const policy = pulumi
+        .all([args.accountId, users.backupRoleArn, users.restoreRoleArn])
+        .apply(([accountId, backupRoleArn, restoreRoleArn]) =>
+            JSON.stringify(archiveKeyPolicyDocument({ partition: config.partition, accountId, backupRoleArn, restoreRoleArn })),
+        );
     const key = new aws.kms.Key(
         args.keyLogicalName,
         {

@@ -1,7 +1,7 @@
 /**
  * Pulumi-only naming and tagging rules (logical names, type tokens, tags). The names AWS and
  * the engine see (environment and region rules, SSM keys, bucket names, KMS aliases) come from
- * the contract shared with the engine, ts/lib/naming.ts. No Pulumi runtime calls here, so every
+ * the contract shared with the engine, ts/contract/naming.ts. No Pulumi runtime calls here, so every
  * rule is unit-tested directly (test/naming.test.ts).
  */
 
@@ -12,6 +12,7 @@ export const PROJECT = "jenkins-ssm-backup-s3";
 export const REGIONAL_STORE_TYPE = "jenkins-ssm-backup:index:RegionalBackupStore";
 export const HOME_METADATA_TYPE = "jenkins-ssm-backup:index:HomeRegionMetadata";
 export const DR_KEY_TYPE = "jenkins-ssm-backup:index:DrKey";
+export const MEMBER_ROLES_TYPE = "jenkins-ssm-backup:index:MemberRoles";
 
 /** Logical (Pulumi) names: every per-region resource carries the region as suffix. */
 export const logicalNames = {
@@ -36,6 +37,10 @@ export const logicalNames = {
     accessLogLifecycle: (region: string) => `ssm-backup-access-logs-lifecycle-${region}`,
     accessLogPolicy: (region: string) => `ssm-backup-access-logs-policy-${region}`,
     bucketLogging: (region: string) => `ssm-backup-bucket-logging-${region}`,
+    alarm: (region: string) => `ssm-backup-alarm-${region}`,
+    alarmTopic: (region: string) => `ssm-backup-alarm-topic-${region}`,
+    alarmEmail: (region: string) => `ssm-backup-alarm-email-${region}`,
+    accountsParameter: (homeRegion: string) => `ssm-backup-accounts-param-${homeRegion}`,
     drKey: (region: string) => `ssm-backup-dr-${region}`,
     drProvider: (region: string) => `aws-dr-${region}`,
     drKmsKey: (region: string) => `ssm-backup-dr-kms-key-${region}`,
@@ -46,6 +51,16 @@ export const logicalNames = {
     defaultRegionParameter: (homeRegion: string) => `ssm-backup-default-region-param-${homeRegion}`,
     legacyBucketNameParameter: (homeRegion: string) => `ssm-backup-legacy-bucket-name-param-${homeRegion}`,
     drKmsKeyArnsParameter: (homeRegion: string) => `ssm-backup-dr-kms-key-arns-param-${homeRegion}`,
+} as const;
+
+/** Logical names of global (IAM) resources: no region, so moving ssmHomeRegion never renames them. */
+export const globalLogicalNames = {
+    memberRoles: "ssm-backup-member-roles",
+    iamProvider: "aws-iam",
+    backupRole: "ssm-backup-backup-role",
+    restoreRole: "ssm-backup-restore-role",
+    backupRolePolicy: "ssm-backup-backup-role-policy",
+    restoreRolePolicy: "ssm-backup-restore-role-policy",
 } as const;
 
 /** Tags on every backup bucket. */

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { BackupStackConfig } from "./config";
 import { DrKey } from "./drKey";
 import { HomeRegionMetadata } from "./homeRegionMetadata";
-import { RolePolicyScope, backupRolePolicyDocument, restoreRolePolicyDocument } from "./iamPolicies";
+import { RolePolicyScope, assumeMemberRolesPolicyDocument, backupRolePolicyDocument, restoreRolePolicyDocument } from "./iamPolicies";
+import { MemberRoles } from "./memberRoles";
 import { RegionalBackupStore } from "./regionalBackupStore";
 
 /** Stack outputs; bucketNameOutput, bucketArn and ssmBackupBucketParameter keep the single-region stack's names. */
@@ -25,6 +26,16 @@ export interface BackupStackOutputs {
     readonly backupRolePolicy: pulumi.Output<string>;
     /** IAM policy document (JSON text) for the role restores run as. */
     readonly restoreRolePolicy: pulumi.Output<string>;
+    /** `{ region: alarm ARN }`; `{}` with `backupAlarm: false`. */
+    readonly alarmMap: pulumi.Output<Record<string, string>>;
+    /** `{ region: SNS topic ARN }`; `{}` unless `alarmTopic` or `alarmEmail`. */
+    readonly alarmTopicMap: pulumi.Output<Record<string, string>>;
+    /** Member stacks: `{ backup: role ARN, restore: role ARN }`; `{}` otherwise. */
+    readonly memberRoleArns: pulumi.Output<Record<string, string>>;
+    /** Central stacks: name of the accounts parameter; undefined without `accounts`. */
+    readonly accountsParameter: pulumi.Output<string | undefined>;
+    /** Central stacks: policy (JSON text) letting the central Jenkins role assume the listed roles; undefined without `accounts`. */
+    readonly centralRolePolicy: pulumi.Output<string | undefined>;
 }
 
 export function defaultStore(config: BackupStackConfig, stores: readonly RegionalBackupStore[]): RegionalBackupStore {
@@ -41,7 +52,8 @@ function byRegion(entries: { region: string; value: pulumi.Output<string> }[]): 
     return pulumi.all(entries.map(({ region, value }) => value.apply((v): [string, string] => [region, v]))).apply((pairs) => Object.fromEntries(pairs));
 }
 
-function rolePolicies(
+/** The backup and restore policy documents (JSON text) of this stack's buckets and keys. */
+export function rolePolicies(
     config: BackupStackConfig,
     stores: readonly RegionalBackupStore[],
     drKeys: readonly DrKey[],
@@ -78,9 +90,13 @@ export function stackOutputs(
     stores: readonly RegionalBackupStore[],
     drKeys: readonly DrKey[],
     home: HomeRegionMetadata,
+    policies: pulumi.Output<{ backup: string; restore: string }>,
+    roles: MemberRoles | undefined,
 ): BackupStackOutputs {
     const fallback = defaultStore(config, stores);
-    const policies = rolePolicies(config, stores, drKeys);
+    const alarms = stores.flatMap((store) => (store.alarm ? [{ region: store.region, alarm: store.alarm }] : []));
+    const topics = alarms.flatMap(({ region, alarm }) => (alarm.topic ? [{ region, value: alarm.topic.arn }] : []));
+    const accounts = config.accounts.map((account) => account.roleArn);
     const logBuckets = stores.flatMap((store) => (store.accessLogBucket ? [{ region: store.region, value: store.accessLogBucket.bucket }] : []));
     return {
         bucketMap: byRegion(stores.map((store) => ({ region: store.region, value: store.bucketName }))),
@@ -92,5 +108,12 @@ export function stackOutputs(
         accessLogBucketMap: byRegion(logBuckets),
         backupRolePolicy: policies.backup,
         restoreRolePolicy: policies.restore,
+        alarmMap: byRegion(alarms.map(({ region, alarm }) => ({ region, value: alarm.alarm.arn }))),
+        alarmTopicMap: byRegion(topics),
+        memberRoleArns: roles
+            ? pulumi.all({ backup: roles.backupRole.arn, restore: roles.restoreRole.arn }).apply((arns): Record<string, string> => arns)
+            : pulumi.output<Record<string, string>>({}),
+        accountsParameter: home.accounts ? home.accounts.name.apply((name): string | undefined => name) : pulumi.output(undefined),
+        centralRolePolicy: pulumi.output(accounts.length > 0 ? JSON.stringify(assumeMemberRolesPolicyDocument(accounts), null, 2) : undefined),
     };
 }

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { bucketName, kmsAliasName, ssmParameterNames } from "../ts/contract/naming";
 import { accessLogBucket } from "./accessLogs";
 import { BackupStackConfig } from "./config";
-import { archiveKey } from "./kms";
+import { BackupAlarm, backupAlarm } from "./alarm";
+import { KeyUsers, archiveKey } from "./kms";
 import { REGIONAL_STORE_TYPE, bucketTags, keyTags, logicalNames, parameterTags } from "./naming";
 
 /** Incomplete multipart uploads (e.g. an interrupted backup upload) are aborted after this many days. */
@@ -57,6 +58,7 @@ export function backupBucketPolicyDocument(bucketArn: string): aws.iam.PolicyDoc
 export interface RegionalBackupStoreArgs {
     readonly region: string;
     readonly config: BackupStackConfig;
+    readonly keyUsers?: KeyUsers;
 }
 
 /**
@@ -93,6 +95,8 @@ export class RegionalBackupStore extends pulumi.ComponentResource {
     public readonly kmsKeyArnParameter: aws.ssm.Parameter;
     /** Only with `accessLogs: true`. */
     public readonly accessLogBucket?: aws.s3.Bucket;
+    /** The "no successful backup" alarm (and topic), unless `backupAlarm: false`. */
+    public readonly alarm?: BackupAlarm;
 
     constructor(args: RegionalBackupStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         const { region, config } = args;
@@ -233,6 +237,7 @@ export class RegionalBackupStore extends pulumi.ComponentResource {
                 tags: keyTags(config.environment, region, "backup"),
                 accountId: this.accountId,
                 config,
+                keyUsers: args.keyUsers,
             },
             child,
         );
@@ -264,6 +269,9 @@ export class RegionalBackupStore extends pulumi.ComponentResource {
             child,
         );
 
+        // Member stacks alarm on the AccountId dimension the engine adds when it runs across accounts.
+        this.alarm = backupAlarm(region, config, config.member ? this.accountId : undefined, child);
+
         this.registerOutputs({
             region,
             bucketName: this.bucketName,
@@ -276,6 +284,11 @@ export class RegionalBackupStore extends pulumi.ComponentResource {
 }
 
 /** Factory used by the program: one store per configured region. */
-export function regionalBackupStore(region: string, config: BackupStackConfig, opts?: pulumi.ComponentResourceOptions): RegionalBackupStore {
-    return new RegionalBackupStore({ region, config }, opts);
+export function regionalBackupStore(
+    region: string,
+    config: BackupStackConfig,
+    keyUsers?: KeyUsers,
+    opts?: pulumi.ComponentResourceOptions,
+): RegionalBackupStore {
+    return new RegionalBackupStore({ region, config, keyUsers }, opts);
 }

@@ -144,6 +144,7 @@ describe("IAM policy documents (outputs)", () => {
             ],
             ["ListArchives", "Allow", ["s3:ListBucket"], REGIONS.map(bucketArn), undefined],
             ["CallerIdentity", "Allow", ["sts:GetCallerIdentity"], "*", undefined],
+            ["PutBackupMetrics", "Allow", ["cloudwatch:PutMetricData"], "*", { StringEquals: { "cloudwatch:namespace": "SSMParameterBackup" } }],
         ]);
     });
 

@@ -33,7 +33,7 @@ describe("index.ts through the Pulumi CLI's TypeScript loader (child process)", 
             [`${PROJECT}:accessLogs`]: "true",
         });
         expect(result.ok, JSON.stringify(result)).to.equal(true);
-        // The shared naming module (../ts/lib/naming.ts, in the root's "type": "module" package) loads too.
+        // The shared naming module (../ts/contract/naming.ts, in the root's "type": "module" package) loads too.
         expect(result.exports).to.include.members(["kmsKeyMap", "drKmsKeyArns", "backupRolePolicy", "restoreRolePolicy"]);
         expect(result.typescript).to.match(/^5\./);
         expect(result.bucketMap).to.deep.equal({

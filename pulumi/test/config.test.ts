@@ -44,6 +44,8 @@ describe("config validation (validateConfig)", () => {
             drKeyRegions: [],
             accessLogs: false,
             accessLogRetentionDays: DEFAULT_ACCESS_LOG_RETENTION_DAYS,
+            alarm: { topic: false },
+            accounts: [],
             partition: "aws",
             dnsSuffix: "amazonaws.com",
         });
@@ -225,6 +227,10 @@ describe("config loading (loadConfig from the stack config)", () => {
             [`${PROJECT}:accessLogRetentionDays`]: "400",
             [`${PROJECT}:backupRoleArn`]: "arn:aws:iam::123456789012:role/ssm-backup",
             [`${PROJECT}:restoreRoleArn`]: "arn:aws:iam::123456789012:role/ops/ssm-restore",
+            [`${PROJECT}:alarmEmail`]: "oncall@example.com",
+            // Structured config arrives as JSON text.
+            [`${PROJECT}:accounts`]:
+                '[{"accountId":"111111111111","externalId":"ext-1"},{"accountId":"222222222222","roleArn":"arn:aws:iam::222222222222:role/x"}]',
             // Another namespace must not leak in.
             "aws:region": "eu-west-1",
         });
@@ -242,6 +248,11 @@ describe("config loading (loadConfig from the stack config)", () => {
             accessLogRetentionDays: 400,
             backupRoleArn: "arn:aws:iam::123456789012:role/ssm-backup",
             restoreRoleArn: "arn:aws:iam::123456789012:role/ops/ssm-restore",
+            alarm: { topic: true, email: "oncall@example.com" },
+            accounts: [
+                { accountId: "111111111111", roleArn: "arn:aws:iam::111111111111:role/jenkins-ssm-backup-prod", externalId: "ext-1" },
+                { accountId: "222222222222", roleArn: "arn:aws:iam::222222222222:role/x" },
+            ],
             partition: "aws",
             dnsSuffix: "amazonaws.com",
         });

@@ -25,6 +25,12 @@ export const TYPES = {
     kmsKey: "aws:kms/key:Key",
     kmsAlias: "aws:kms/alias:Alias",
     bucketLogging: "aws:s3/bucketLogging:BucketLogging",
+    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    topic: "aws:sns/topic:Topic",
+    topicSubscription: "aws:sns/topicSubscription:TopicSubscription",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    memberRoles: "jenkins-ssm-backup:index:MemberRoles",
     regionalStore: "jenkins-ssm-backup:index:RegionalBackupStore",
     homeMetadata: "jenkins-ssm-backup:index:HomeRegionMetadata",
     drKey: "jenkins-ssm-backup:index:DrKey",
@@ -103,6 +109,16 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
                 id = `key-${args.name}`;
                 state.keyId = id;
                 state.arn = `arn:aws:kms:${this.regionOf(args.provider)}:${ACCOUNT_ID}:key/${id}`;
+                break;
+            case TYPES.alarm:
+                state.arn = `arn:aws:cloudwatch:${this.regionOf(args.provider)}:${ACCOUNT_ID}:alarm:${inputs.name}`;
+                break;
+            case TYPES.topic:
+                state.arn = `arn:aws:sns:${this.regionOf(args.provider)}:${ACCOUNT_ID}:${inputs.name}`;
+                break;
+            case TYPES.role:
+                id = inputs.name;
+                state.arn = `arn:aws:iam::${ACCOUNT_ID}:role/${inputs.name}`;
                 break;
             case TYPES.parameter:
                 id = inputs.name;
@@ -188,7 +204,7 @@ function toPulumiConfig(config: StackConfig): Record<string, string> {
 const PROGRAM_DIR = path.resolve(__dirname, "..");
 
 /** The naming contract shared with the engine (outside PROGRAM_DIR). */
-const SHARED_NAMING = path.resolve(PROGRAM_DIR, "..", "ts", "lib", "naming.ts");
+const SHARED_NAMING = path.resolve(PROGRAM_DIR, "..", "ts", "contract", "naming.ts");
 
 /** Drops the program's own modules (not node_modules) from the require cache. */
 function forgetProgramModules(): void {
@@ -219,6 +235,11 @@ export interface ProgramRun {
         readonly accessLogBucketMap: Record<string, string>;
         readonly backupRolePolicy: string;
         readonly restoreRolePolicy: string;
+        readonly alarmMap: Record<string, string>;
+        readonly alarmTopicMap: Record<string, string>;
+        readonly memberRoleArns: Record<string, string>;
+        readonly accountsParameter: string | undefined;
+        readonly centralRolePolicy: string | undefined;
     };
 }
 
@@ -241,6 +262,11 @@ export async function runProgram(config: StackConfig): Promise<ProgramRun> {
         accessLogBucketMap: await promiseOf(program.accessLogBucketMap),
         backupRolePolicy: await promiseOf(program.backupRolePolicy),
         restoreRolePolicy: await promiseOf(program.restoreRolePolicy),
+        alarmMap: await promiseOf(program.alarmMap),
+        alarmTopicMap: await promiseOf(program.alarmTopicMap),
+        memberRoleArns: await promiseOf(program.memberRoleArns),
+        accountsParameter: await promiseOf(program.accountsParameter),
+        centralRolePolicy: await promiseOf(program.centralRolePolicy),
     };
     // Drain every outstanding registration before the assertions look at the records.
     await pulumi.runtime.disconnect();

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { bucketTags, keyTags, logicalNames, parameterTags, regionListValue } from "../naming";
+import { bucketTags, globalLogicalNames, keyTags, logicalNames, parameterTags, regionListValue } from "../naming";
 
 describe("naming (Pulumi-only rules; the shared contract is tested in namingContract.test.ts)", () => {
     it("suffixes every per-region logical name with the region", () => {
@@ -11,8 +11,11 @@ describe("naming (Pulumi-only rules; the shared contract is tested in namingCont
     });
 
     it("gives every per-region logical name a distinct prefix (no collisions between kinds)", () => {
-        const names = Object.values(logicalNames).map((make) => make("us-west-2"));
+        const names = [...Object.values(logicalNames).map((make) => make("us-west-2")), ...Object.values(globalLogicalNames)];
         expect(new Set(names).size).to.equal(names.length);
+        for (const name of Object.values(globalLogicalNames)) {
+            expect(name, "global names carry no region").to.not.match(/-\d+$/);
+        }
     });
 
     it("tags buckets with the five required tags", () => {

@@ -1,5 +1,5 @@
 /**
- * The naming contract (../ts/lib/naming.ts) on the Pulumi side: the table the engine suite
+ * The naming contract (../ts/contract/naming.ts) on the Pulumi side: the table the engine suite
  * feeds to its validators (test/engine/naming.test.ts) goes through validateConfig here, so
  * both sides accept and refuse the same environment and region names.
  */

@@ -41,9 +41,10 @@ describe("adding a third region", () => {
                 `${TYPES.kmsKey}::ssm-backup-kms-key-eu-west-1`,
                 `${TYPES.kmsAlias}::ssm-backup-kms-alias-eu-west-1`,
                 `${TYPES.parameter}::ssm-backup-kms-key-arn-param-eu-west-1`,
+                `${TYPES.alarm}::ssm-backup-alarm-eu-west-1`,
             ].sort(),
         );
-        expect(three.mocks.resources.length - two.mocks.resources.length).to.equal(13);
+        expect(three.mocks.resources.length - two.mocks.resources.length).to.equal(14);
         expect(three.mocks.ofType(TYPES.bucket)).to.have.length(3);
     });
 
@@ -84,7 +85,7 @@ describe("adding a third region", () => {
         const remaining = new Set(two.mocks.resources.map(key));
         const dropped = three.mocks.resources.filter((r) => !remaining.has(key(r)));
         expect(dropped.every((r) => r.name.endsWith("-eu-west-1"))).to.equal(true);
-        expect(dropped).to.have.length(13);
+        expect(dropped).to.have.length(14);
         for (const resource of dropped) {
             const options = three.mocks.optionsOf(resource);
             if (resource.type === TYPES.bucket || resource.type === TYPES.kmsKey) {

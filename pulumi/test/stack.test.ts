@@ -44,7 +44,7 @@ describe("program with the dev stack config", () => {
 
         it("creates every AWS resource through the explicit provider of its own region", () => {
             const awsResources = run.mocks.resources.filter((r) => r.type.startsWith("aws:"));
-            expect(awsResources).to.have.length(REGIONS.length * 11 + 4);
+            expect(awsResources).to.have.length(REGIONS.length * 12 + 4);
             for (const resource of awsResources) {
                 const region = run.mocks.regionOf(resource.provider);
                 expect(region, `${resource.name} has no explicit provider`).to.be.a("string");
@@ -303,6 +303,11 @@ describe("program with the dev stack config", () => {
                     "accessLogBucketMap",
                     "backupRolePolicy",
                     "restoreRolePolicy",
+                    "alarmMap",
+                    "alarmTopicMap",
+                    "memberRoleArns",
+                    "accountsParameter",
+                    "centralRolePolicy",
                 ].sort(),
             );
         });
