@@ -4,7 +4,7 @@
 // (Job DSL exposes both as script variables); the defaults below apply when a variable is unset or empty:
 //   BACKUP_JOB_FOLDER             folder holding the job                  (Admin_Jobs)
 //   BACKUP_JOB_NAME               job name inside the folder              (ssm-multi-region-backup)
-//   BACKUP_JOB_LIBRARY_VERSION    library release tag pinned on the folder (v1.0.0)
+//   BACKUP_JOB_LIBRARY_VERSION    library release tag pinned on the folder (v2.0.0)
 //   BACKUP_JOB_REPO_URL           git repository of the library and Jenkinsfile
 //   BACKUP_JOB_SCM_CREDENTIALS_ID Jenkins credential to read that repository (github-readonly)
 //   BACKUP_JOB_RUNBOOK_URL        runbook linked from the job description
@@ -17,7 +17,7 @@ String setting(String name, String fallback) {
 
 String folderName = setting('BACKUP_JOB_FOLDER', 'Admin_Jobs')
 String jobName = setting('BACKUP_JOB_NAME', 'ssm-multi-region-backup')
-String libraryVersion = setting('BACKUP_JOB_LIBRARY_VERSION', 'v1.0.0')
+String libraryVersion = setting('BACKUP_JOB_LIBRARY_VERSION', 'v2.0.0')
 String repoUrl = setting('BACKUP_JOB_REPO_URL', 'https://github.com/example-org/ssm-multi-region-backup.git')
 String scmCredentialsId = setting('BACKUP_JOB_SCM_CREDENTIALS_ID', 'github-readonly')
 String runbookUrl = setting('BACKUP_JOB_RUNBOOK_URL', repoUrl.replaceAll(/\.git$/, '') + '/blob/main/docs/runbooks/ssm-backup.md')

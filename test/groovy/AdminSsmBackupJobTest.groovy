@@ -26,7 +26,7 @@ class AdminSsmBackupJobTest {
     void 'pins the library on the folder to a release tag without override'() {
         DslNode library = folder.node('properties.folderLibraries.libraries.libraryConfiguration')
         assertEquals('ssm-multi-region-backup', library.value('name'))
-        assertEquals('v1.0.0', library.value('defaultVersion'))
+        assertEquals('v2.0.0', library.value('defaultVersion'))
         assertTrue(library.value('defaultVersion') ==~ /v\d+\.\d+\.\d+/)
         assertEquals(false, library.value('allowVersionOverride'))
         assertEquals(false, library.value('implicit'))
