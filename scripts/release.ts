@@ -67,7 +67,8 @@ function checkTags(version: string, parsed: Version): void {
 
 function checkVersions(version: string): void {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version?: string };
-  if (pkg.version !== version) throw new Refusal(`package.json has version ${pkg.version}, not ${version}: run \`npm version ${version} --no-git-tag-version\`, rebuild, commit`);
+  if (pkg.version !== version)
+    throw new Refusal(`package.json has version ${pkg.version}, not ${version}: run \`npm version ${version} --no-git-tag-version\`, rebuild, commit`);
   const lock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { version?: string; packages?: Record<string, { version?: string }> };
   const lockVersions = [lock.version, lock.packages?.['']?.version];
   if (lockVersions.some((v) => v !== version))

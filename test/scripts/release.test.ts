@@ -29,14 +29,15 @@ describe('npm run release (scripts/release.ts) on a scratch clone', function () 
     git('add', '-A');
     git('commit', '-q', '-m', message);
   };
-  /** Runs the clone's own release script from another directory (it must resolve the repository from its location). */
+  /** Runs the clone's own release script from one of its subdirectories (it resolves the repository from its own path). */
   const release = (args: string[], testCommand = 'true') =>
     spawnSync(process.execPath, ['--import', 'tsx', path.join(clone, 'scripts/release.ts'), ...args], {
-      cwd: dir,
+      cwd: path.join(clone, 'docs'),
       encoding: 'utf8',
       env: { ...process.env, ...GIT_ENV, RELEASE_TEST_COMMAND: testCommand },
     });
-  const state = (): string => `${git('tag', '--list', '--format=%(refname:short) %(objectname)')}\n${git('status', '--porcelain')}\n${git('rev-parse', 'HEAD')}`;
+  const state = (): string =>
+    `${git('tag', '--list', '--format=%(refname:short) %(objectname)')}\n${git('status', '--porcelain')}\n${git('rev-parse', 'HEAD')}`;
 
   /** Expects one refusal line matching `pattern`, exit 2, and tags, tree and HEAD as they were. */
   function expectRefusal(args: string[], pattern: RegExp, testCommand?: string): void {
@@ -45,7 +46,9 @@ describe('npm run release (scripts/release.ts) on a scratch clone', function () 
     expect(r.status, r.stderr).to.equal(2);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('release:'));
     expect(lines, r.stderr).to.have.length(1);
-    expect(lines[0]).to.match(/^release: refused: /).and.match(pattern);
+    expect(lines[0])
+      .to.match(/^release: refused: /)
+      .and.match(pattern);
     expect(r.stdout).to.equal('');
     expect(state()).to.equal(before);
   }
@@ -109,7 +112,7 @@ describe('npm run release (scripts/release.ts) on a scratch clone', function () 
     expectRefusal([VERSION], /the test run \(echo suite failed >&2; exit 3\) failed with exit code 3/, 'echo suite failed >&2; exit 3');
   });
 
-  it('tags vX.Y.Z (annotated) on HEAD and moves vX to it, from any directory', () => {
+  it('tags vX.Y.Z (annotated) on HEAD and moves vX to it, running the tests in the repository root', () => {
     const head = git('rev-parse', 'HEAD');
     git('tag', `v${MAJOR}`, 'HEAD~1');
     const r = release([VERSION], `test -f CHANGELOG.md && echo ran in the repository >&2`);
