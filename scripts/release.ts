@@ -9,7 +9,8 @@
  *   - a version other than X.Y.Z in package.json or package-lock.json (the bundle embeds package.json's version:
  *     `ssm-backup --version` and every archive's tool version come from it, see scripts/build.mjs);
  *   - a CHANGELOG.md without the heading `## [X.Y.Z] - YYYY-MM-DD`;
- *   - a committed bundle that differs from a fresh build (`node scripts/build.mjs --check`);
+ *   - a committed bundle that differs from a fresh build (`node scripts/build.mjs --check`), or whose `--version` is not
+ *     X.Y.Z (ts/version.ts must print the version the bundler gives it);
  *   - a failing test run: `npm test`, or the shell command in RELEASE_TEST_COMMAND. That variable exists for this
  *     script's own test (test/scripts/release.test.ts), which cannot run the whole suite inside each scratch clone.
  * Paths are resolved from this file, so it works from any directory and acts on the repository it belongs to.
@@ -81,10 +82,14 @@ function checkChangelog(version: string): void {
   if (!heading.test(text)) throw new Refusal(`CHANGELOG.md has no heading "## [${version}] - YYYY-MM-DD": move the Unreleased entries under it and commit`);
 }
 
-function checkBundle(): void {
+const BUNDLE = 'resources/ssm-multi-region-backup/ssm-backup.cjs';
+
+function checkBundle(version: string): void {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs'), '--check'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0)
-    throw new Refusal('the committed bundle resources/ssm-multi-region-backup/ssm-backup.cjs differs from a fresh build: run `npm run build` and commit it');
+  if (r.status !== 0) throw new Refusal(`the committed bundle ${BUNDLE} differs from a fresh build: run \`npm run build\` and commit it`);
+  const printed = spawnSync(process.execPath, [path.join(ROOT, BUNDLE), '--version'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim();
+  if (printed !== version)
+    throw new Refusal(`${BUNDLE} --version prints ${printed || 'nothing'}, not ${version}: ts/version.ts must return the version the bundler sets`);
 }
 
 function checkTests(): void {
@@ -117,7 +122,7 @@ function release(argv: string[]): string {
   checkTags(version, parsed);
   checkVersions(version);
   checkChangelog(version);
-  checkBundle();
+  checkBundle(version);
   checkTests();
   return tag(version, parsed[0]);
 }

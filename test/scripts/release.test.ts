@@ -108,6 +108,14 @@ describe('npm run release (scripts/release.ts) on a scratch clone', function () 
     expectRefusal([VERSION], /committed bundle .*differs from a fresh build: run `npm run build`/);
   });
 
+  it('refuses a bundle that reports another version (built from a ts/version.ts that ignores package.json)', () => {
+    writeFileSync(path.join(clone, 'ts/version.ts'), "export const TOOL_VERSION: string = '0.0.7';\n");
+    const build = spawnSync(process.execPath, [path.join(clone, 'scripts/build.mjs')], { cwd: clone, encoding: 'utf8' });
+    expect(build.status, build.stderr).to.equal(0);
+    commitAll('hard-coded version');
+    expectRefusal([VERSION], /ssm-backup\.cjs --version prints 0\.0\.7, not .*ts\/version\.ts must return the version the bundler sets/);
+  });
+
   it('refuses when the test run fails, after every other check passed', () => {
     expectRefusal([VERSION], /the test run \(echo suite failed >&2; exit 3\) failed with exit code 3/, 'echo suite failed >&2; exit 3');
   });
