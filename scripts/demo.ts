@@ -60,9 +60,17 @@ function engine(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Ru
   });
 }
 
+/** Steps that did not end as the demo expects; any makes it exit 1. */
+const surprises: string[] = [];
+const surprise = (what: string): void => {
+  surprises.push(what);
+  console.log(`  UNEXPECTED: ${what}`);
+};
+
 /** Prints the command, its warnings and errors, then the log lines `pick` selects and its stdout. */
-function report(command: string, run: Run, pick: RegExp | null, maxOut = 8): void {
+function report(command: string, run: Run, expectedExit: number, pick: RegExp | null, maxOut = 8): void {
   console.log(`$ ssm-backup ${command}   (exit ${run.code})`);
+  if (run.code !== expectedExit) surprise(`ssm-backup ${command.split(' ')[0]} exited ${run.code}, not ${expectedExit}`);
   show(run.logs.filter((l) => /^(WARN|ERROR)/.test(l) || (pick !== null && pick.test(l))).map((l) => l.replace(/^INFO\s+/, '').replace(/^(\w+)\s+/, '$1 ')));
   show(run.stdout, maxOut);
 }
@@ -82,7 +90,7 @@ function describeSeed(aws: LocalAws): void {
 
 async function backups(aws: LocalAws, env: NodeJS.ProcessEnv, work: string): Promise<void> {
   heading('1. Nightly backup of every region in /jenkins/dev/backup/region-list');
-  report(`backup --environment ${ENV}`, await engine(['backup', '--environment', ENV, '--work-dir', work], env, work), null);
+  report(`backup --environment ${ENV}`, await engine(['backup', '--environment', ENV, '--work-dir', work], env, work), 0, null);
   for (const [region, s] of Object.entries(summaries(work))) {
     const enc = s.encryption;
     const how = enc?.clientSide
@@ -96,27 +104,28 @@ async function backups(aws: LocalAws, env: NodeJS.ProcessEnv, work: string): Pro
   aws.ssm.put(HOME, { Name: '/app/web/feature-x', Value: 'on', Type: 'String' });
   aws.ssm.delete(HOME, '/app/web/hosts');
   const second = await engine(['backup', '--environment', ENV, '--regions', HOME, '--work-dir', work], env, work);
-  report(`backup --environment ${ENV} --regions ${HOME}`, second, /Drift against|^INFO\s+\[[^\]]+\]\s+(added|removed|changed) \(/);
+  report(`backup --environment ${ENV} --regions ${HOME}`, second, 0, /Drift against|^INFO\s+\[[^\]]+\]\s+(added|removed|changed) \(/);
 
   const victims = aws.ssm.list(HOME).filter((p) => p.Name.startsWith('/service/0'));
   heading(`3. A bad deploy deletes ${victims.length} of ${aws.ssm.list(HOME).length} parameters in ${HOME}: the shrink guard refuses`);
   const good = latest(aws, bucketOf(aws, HOME));
   for (const p of victims) aws.ssm.delete(HOME, p.Name);
   const refused = await engine(['backup', '--environment', ENV, '--regions', HOME, '--work-dir', work], env, work);
-  report(`backup --environment ${ENV} --regions ${HOME}`, refused, null, 0);
+  report(`backup --environment ${ENV} --regions ${HOME}`, refused, 1, null, 0);
   const kept = latest(aws, bucketOf(aws, HOME));
-  console.log(`  latest.txt ${kept === good ? 'still names the last good archive' : 'MOVED (unexpected)'}: ${kept}`);
+  if (kept === good) console.log(`  latest.txt still names the last good archive: ${kept}`);
+  else surprise(`latest.txt moved from ${good} to ${kept}`);
 }
 
 async function verifyAndRestore(env: NodeJS.ProcessEnv, work: string): Promise<void> {
   heading(`4. Verify the archive latest.txt names in ${HOME}`);
-  report(`verify --environment ${ENV} --region ${HOME}`, await engine(['verify', '--environment', ENV, '--region', HOME], env, work), null, 3);
+  report(`verify --environment ${ENV} --region ${HOME}`, await engine(['verify', '--environment', ENV, '--region', HOME], env, work), 0, null, 3);
 
   heading(`5. Disaster recovery: restore /app/payments from ${HOME}'s archive into ${OTHER}`);
   const args = ['restore', '--environment', ENV, '--region', HOME, '--target-region', OTHER, '--path', '/app/payments'];
-  report(`${args.join(' ')}   (plan: writes nothing)`, await engine([...args, '--work-dir', work], env, work), null, 6);
+  report(`${args.join(' ')}   (plan: writes nothing)`, await engine([...args, '--work-dir', work], env, work), 0, null, 6);
   const applied = await engine([...args, '--apply', '--put-rate', '20', '--work-dir', work], env, work);
-  report(`${args.join(' ')} --apply --put-rate 20`, applied, /Restored:/, 6);
+  report(`${args.join(' ')} --apply --put-rate 20`, applied, 0, /Restored:/, 6);
   if (applied.code === 0) console.log(`  restore applied into ${OTHER}`);
 }
 
@@ -125,7 +134,7 @@ async function notification(env: NodeJS.ProcessEnv, work: string): Promise<void>
   const out = path.join(work, 'report');
   const args = ['notify', '--summary-file', path.join(work, 'region_summaries.json'), '--environment', ENV, '--out-dir', out];
   const run = await engine(args, env, work);
-  if (run.code !== 0) return report(`notify ... --out-dir ${out}`, run, null);
+  if (run.code !== 0) return report(`notify ... --out-dir ${out}`, run, 0, null);
   const r = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as {
     slack: { text: string };
     slackLines: string[];
@@ -165,6 +174,10 @@ try {
   await verifyAndRestore(env, work);
   await notification(env, work);
   tryItYourself();
+  if (surprises.length) {
+    console.log(`\ndemo: ${surprises.length} step(s) did not end as expected: ${surprises.join('; ')}`);
+    process.exitCode = 1;
+  }
 } finally {
   await aws.stop();
   rmSync(work, { recursive: true, force: true });
