@@ -4,9 +4,11 @@
 // (Job DSL exposes both as script variables); the defaults below apply when a variable is unset or empty:
 //   BACKUP_JOB_FOLDER             folder holding the job                  (Admin_Jobs)
 //   BACKUP_JOB_NAME               job name inside the folder              (ssm-multi-region-backup)
-//   BACKUP_JOB_LIBRARY_VERSION    library release tag pinned on the folder (v1.0.0)
+//   BACKUP_JOB_LIBRARY_VERSION    library release tag pinned on the folder (v2.0.0)
 //   BACKUP_JOB_REPO_URL           git repository of the library and Jenkinsfile
 //   BACKUP_JOB_SCM_CREDENTIALS_ID Jenkins credential to read that repository (github-readonly)
+//   BACKUP_JOB_AWS_CREDENTIALS_ID AWS credential of the backup role, default of the job's BACKUP_AWS_CREDENTIALS_ID
+//                                 (empty: the agent's instance role); the restore job takes another one
 //   BACKUP_JOB_RUNBOOK_URL        runbook linked from the job description
 // Names deliberately avoid the SSM_BACKUP_ prefix: the engine reads SSM_BACKUP_* variables as its options.
 
@@ -17,9 +19,10 @@ String setting(String name, String fallback) {
 
 String folderName = setting('BACKUP_JOB_FOLDER', 'Admin_Jobs')
 String jobName = setting('BACKUP_JOB_NAME', 'ssm-multi-region-backup')
-String libraryVersion = setting('BACKUP_JOB_LIBRARY_VERSION', 'v1.0.0')
+String libraryVersion = setting('BACKUP_JOB_LIBRARY_VERSION', 'v2.0.0')
 String repoUrl = setting('BACKUP_JOB_REPO_URL', 'https://github.com/example-org/ssm-multi-region-backup.git')
 String scmCredentialsId = setting('BACKUP_JOB_SCM_CREDENTIALS_ID', 'github-readonly')
+String awsCredentialsId = setting('BACKUP_JOB_AWS_CREDENTIALS_ID', '')
 String runbookUrl = setting('BACKUP_JOB_RUNBOOK_URL', repoUrl.replaceAll(/\.git$/, '') + '/blob/main/docs/runbooks/ssm-backup.md')
 
 folder(folderName) {
@@ -64,6 +67,13 @@ Runbook: ${runbookUrl}""")
         choiceParam('AGENT_LABEL', ['ec2-fleet-small', 'ec2-fleet-medium', 'ec2-fleet-micro'], 'Agent label the backup runs on')
         choiceParam('ENVIRONMENT', ['dev', 'prod'], 'Environment whose parameters are backed up (/jenkins/ENVIRONMENT/backup/...)')
         booleanParam('DRY_RUN', false, 'Collect and count parameters in every region, upload nothing')
+        credentialsParam('BACKUP_AWS_CREDENTIALS_ID') {
+            type('com.cloudbees.jenkins.plugins.awscredentials.AWSCredentialsImpl')
+            required(false)
+            defaultValue(awsCredentialsId)
+            description('AWS credentials of the backup role (reads SSM, writes the backup buckets, encrypts with the backup keys; ' +
+                    'the Pulumi key policies let only this role encrypt). Empty: the agent\'s instance role. Never the restore role.')
+        }
         stringParam('JENKINSFILE_BRANCH', 'main', 'Branch of the repository the Jenkinsfile is read from')
     }
     logRotator {

@@ -6,6 +6,8 @@
 //   RESTORE_JOB_NAME              job name inside the folder              (ssm-multi-region-restore)
 //   BACKUP_JOB_REPO_URL           git repository of the library and Jenkinsfile
 //   BACKUP_JOB_SCM_CREDENTIALS_ID Jenkins credential to read that repository (github-readonly)
+//   RESTORE_JOB_AWS_CREDENTIALS_ID AWS credential of the restore role, default of the job's RESTORE_AWS_CREDENTIALS_ID
+//                                 (empty: the agent's instance role); must not be BACKUP_JOB_AWS_CREDENTIALS_ID
 //   BACKUP_JOB_RUNBOOK_URL        runbook linked from the job description
 // PARAMETER_PATH is not called PATH: job parameters become environment variables.
 
@@ -18,6 +20,13 @@ String folderName = setting('BACKUP_JOB_FOLDER', 'Admin_Jobs')
 String jobName = setting('RESTORE_JOB_NAME', 'ssm-multi-region-restore')
 String repoUrl = setting('BACKUP_JOB_REPO_URL', 'https://github.com/example-org/ssm-multi-region-backup.git')
 String scmCredentialsId = setting('BACKUP_JOB_SCM_CREDENTIALS_ID', 'github-readonly')
+String awsCredentialsId = setting('RESTORE_JOB_AWS_CREDENTIALS_ID', '')
+// The Pulumi key policies let only the restore role decrypt archives and only the backup role encrypt them: one
+// credential for both jobs would fail one of them at run time, so the seed stops here instead.
+if (awsCredentialsId && awsCredentialsId == setting('BACKUP_JOB_AWS_CREDENTIALS_ID', '')) {
+    throw new IllegalArgumentException("RESTORE_JOB_AWS_CREDENTIALS_ID and BACKUP_JOB_AWS_CREDENTIALS_ID both name '${awsCredentialsId}': " +
+            'give the restore job a credential of the restore role')
+}
 String runbookUrl = setting('BACKUP_JOB_RUNBOOK_URL', repoUrl.replaceAll(/\.git$/, '') + '/blob/main/docs/runbooks/ssm-backup.md')
 
 pipelineJob("${folderName}/${jobName}") {
@@ -39,6 +48,13 @@ Runbook: ${runbookUrl}""")
         stringParam('KMS_KEY_MAP', '', 'FROM=TO,... KMS keys for SecureStrings in the target region, e.g. alias/app=alias/dr')
         booleanParam('FORCE_OVERWRITE', false, 'Update parameters that differ from the archive (otherwise they are skipped)')
         booleanParam('DRY_RUN', true, 'Plan only: show what would be created or updated, write nothing')
+        credentialsParam('RESTORE_AWS_CREDENTIALS_ID') {
+            type('com.cloudbees.jenkins.plugins.awscredentials.AWSCredentialsImpl')
+            required(false)
+            defaultValue(awsCredentialsId)
+            description('AWS credentials of the restore role (reads the backup buckets, decrypts archives, writes SSM; ' +
+                    'the Pulumi key policies let only this role decrypt). Empty: the agent\'s instance role. Never the backup role.')
+        }
         stringParam('JENKINSFILE_BRANCH', 'main', 'Branch of the repository the Jenkinsfile is read from')
     }
     logRotator {

@@ -4,6 +4,7 @@ import static org.junit.Assert.fail
 
 import org.junit.Test
 import testsupport.DslNode
+import testsupport.JenkinsfileRunner
 import testsupport.JobDslRecorder
 import testsupport.PipelineHarness
 
@@ -26,7 +27,7 @@ class AdminSsmBackupJobTest {
     void 'pins the library on the folder to a release tag without override'() {
         DslNode library = folder.node('properties.folderLibraries.libraries.libraryConfiguration')
         assertEquals('ssm-multi-region-backup', library.value('name'))
-        assertEquals('v1.0.0', library.value('defaultVersion'))
+        assertEquals('v2.0.0', library.value('defaultVersion'))
         assertTrue(library.value('defaultVersion') ==~ /v\d+\.\d+\.\d+/)
         assertEquals(false, library.value('allowVersionOverride'))
         assertEquals(false, library.value('implicit'))
@@ -36,15 +37,41 @@ class AdminSsmBackupJobTest {
     }
 
     @Test
-    void 'has exactly the four parameters of the existing job'() {
+    void 'has the four parameters of the existing job and the backup role credential'() {
         List<DslNode> parameters = job.node('parameters').children
         assertEquals([
                 ['choiceParam', 'AGENT_LABEL', ['ec2-fleet-small', 'ec2-fleet-medium', 'ec2-fleet-micro']],
                 ['choiceParam', 'ENVIRONMENT', ['dev', 'prod']],
                 ['booleanParam', 'DRY_RUN', false],
+                ['credentialsParam', 'BACKUP_AWS_CREDENTIALS_ID', null],
                 ['stringParam', 'JENKINSFILE_BRANCH', 'main'],
-        ], parameters.collect { [it.name, it.args[0], it.args[1]] })
+        ], parameters.collect { [it.name, it.args[0], it.args.size() > 1 ? it.args[1] : null] })
         assertEquals(1, job.all('parameters').size())
+    }
+
+    @Test
+    void 'takes the backup role credential as an AWS credentials parameter, defaulting to the seed variable'() {
+        DslNode credential = job.node('parameters.credentialsParam')
+        assertEquals('com.cloudbees.jenkins.plugins.awscredentials.AWSCredentialsImpl', credential.value('type'))
+        assertEquals(false, credential.value('required'))
+        assertEquals('', credential.value('defaultValue'))
+        assertTrue(credential.value('description').toString().contains('backup role'))
+        DslNode custom = JobDslRecorder.run(SEED, [BACKUP_JOB_AWS_CREDENTIALS_ID: 'aws-ssm-backup', RESTORE_JOB_AWS_CREDENTIALS_ID: 'aws-ssm-restore'])
+        assertEquals('aws-ssm-backup', custom.all('pipelineJob')[0].value('parameters.credentialsParam.defaultValue'))
+    }
+
+    @Test
+    void 'the Jenkinsfile hands the backup step the backup credential: the job parameter, else the folder variable'() {
+        Map fromParameter = JenkinsfileRunner.run('examples/Jenkinsfile', 'ssmMultiRegionBackup',
+                [ENVIRONMENT: 'prod', DRY_RUN: false, AGENT_LABEL: 'x', BACKUP_AWS_CREDENTIALS_ID: 'aws-ssm-backup'],
+                [BACKUP_AWS_CREDENTIALS_ID: 'folder-backup', RESTORE_AWS_CREDENTIALS_ID: 'aws-ssm-restore'])
+        assertEquals('aws-ssm-backup', fromParameter.credentialsId)
+        assertEquals('prod', fromParameter.environment)
+        Map fromFolder = JenkinsfileRunner.run('examples/Jenkinsfile', 'ssmMultiRegionBackup', [ENVIRONMENT: 'dev', BACKUP_AWS_CREDENTIALS_ID: ''],
+                [BACKUP_AWS_CREDENTIALS_ID: 'folder-backup', RESTORE_AWS_CREDENTIALS_ID: 'aws-ssm-restore'])
+        assertEquals('folder-backup', fromFolder.credentialsId)
+        assertEquals('', JenkinsfileRunner.run('examples/Jenkinsfile', 'ssmMultiRegionBackup', [ENVIRONMENT: 'dev'],
+                [RESTORE_AWS_CREDENTIALS_ID: 'aws-ssm-restore']).credentialsId)
     }
 
     @Test

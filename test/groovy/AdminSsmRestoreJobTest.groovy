@@ -1,8 +1,10 @@
 import static org.junit.Assert.assertEquals
 import static org.junit.Assert.assertTrue
+import static org.junit.Assert.fail
 
 import org.junit.Test
 import testsupport.DslNode
+import testsupport.JenkinsfileRunner
 import testsupport.JobDslRecorder
 import testsupport.PipelineHarness
 
@@ -22,7 +24,7 @@ class AdminSsmRestoreJobTest {
 
     @Test
     void 'has the old restore job parameters (DRY_RUN default true, FORCE_OVERWRITE) and the CLI options'() {
-        List<List> parameters = job.node('parameters').children.collect { [it.name, it.args[0], it.args[1]] }
+        List<List> parameters = job.node('parameters').children.collect { [it.name, it.args[0], it.args.size() > 1 ? it.args[1] : null] }
         assertEquals([
                 ['choiceParam', 'AGENT_LABEL', ['ec2-fleet-small', 'ec2-fleet-medium', 'ec2-fleet-micro']],
                 ['choiceParam', 'ENVIRONMENT', ['dev', 'prod']],
@@ -34,8 +36,42 @@ class AdminSsmRestoreJobTest {
                 ['stringParam', 'KMS_KEY_MAP', ''],
                 ['booleanParam', 'FORCE_OVERWRITE', false],
                 ['booleanParam', 'DRY_RUN', true],
+                ['credentialsParam', 'RESTORE_AWS_CREDENTIALS_ID', null],
                 ['stringParam', 'JENKINSFILE_BRANCH', 'main'],
         ], parameters)
+    }
+
+    @Test
+    void 'takes the restore role credential as an AWS credentials parameter, defaulting to the seed variable'() {
+        DslNode credential = job.node('parameters.credentialsParam')
+        assertEquals('com.cloudbees.jenkins.plugins.awscredentials.AWSCredentialsImpl', credential.value('type'))
+        assertEquals('', credential.value('defaultValue'))
+        assertTrue(credential.value('description').toString().contains('restore role'))
+        DslNode custom = JobDslRecorder.run(SEED, [BACKUP_JOB_AWS_CREDENTIALS_ID: 'aws-ssm-backup', RESTORE_JOB_AWS_CREDENTIALS_ID: 'aws-ssm-restore'])
+        assertEquals('aws-ssm-restore', custom.all('pipelineJob')[0].value('parameters.credentialsParam.defaultValue'))
+    }
+
+    @Test
+    void 'the seed refuses one credential for both roles'() {
+        try {
+            JobDslRecorder.run(SEED, [BACKUP_JOB_AWS_CREDENTIALS_ID: 'aws-ssm', RESTORE_JOB_AWS_CREDENTIALS_ID: ' aws-ssm '])
+            fail('the restore job was given the backup credential')
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.message, e.message.startsWith("RESTORE_JOB_AWS_CREDENTIALS_ID and BACKUP_JOB_AWS_CREDENTIALS_ID both name 'aws-ssm'"))
+        }
+    }
+
+    @Test
+    void 'the Jenkinsfile hands the restore step the restore credential, never the backup one'() {
+        Map env = [BACKUP_AWS_CREDENTIALS_ID: 'aws-ssm-backup', RESTORE_AWS_CREDENTIALS_ID: 'folder-restore']
+        Map fromParameter = JenkinsfileRunner.run('examples/Jenkinsfile.restore', 'ssmMultiRegionRestore',
+                [ENVIRONMENT: 'prod', REGION: 'us-west-2', RESTORE_AWS_CREDENTIALS_ID: 'aws-ssm-restore'], env)
+        assertEquals('aws-ssm-restore', fromParameter.credentialsId)
+        assertEquals('us-west-2', fromParameter.region)
+        assertEquals('folder-restore', JenkinsfileRunner.run('examples/Jenkinsfile.restore', 'ssmMultiRegionRestore',
+                [ENVIRONMENT: 'prod', RESTORE_AWS_CREDENTIALS_ID: ''], env).credentialsId)
+        assertEquals('', JenkinsfileRunner.run('examples/Jenkinsfile.restore', 'ssmMultiRegionRestore', [ENVIRONMENT: 'prod'],
+                [BACKUP_AWS_CREDENTIALS_ID: 'aws-ssm-backup']).credentialsId)
     }
 
     @Test
