@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { localAwsEmulator, motoEmulator, type Emulator } from '../helpers/emulators.js';
-import { World, SOURCE, DR, HOME, SECRET_MARKER, bucketFor } from './world.js';
+import { World, SOURCE, DR, SECRET_MARKER } from './world.js';
 
 /**
  * The engine's end-to-end scenarios against two emulators: local-aws (ours) and moto (independent). Both are
@@ -50,8 +50,100 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
         expect(verify.stdout).to.contain('format: v2').and.to.contain(`ok: encryption context dev/${region}`);
       }
     });
+
+    it('diff shows live changes; restore into another region brings values, types, keys and tags', async () => {
+      expect((await w.backup('--regions', SOURCE)).code).to.equal(0);
+      const host = `/app/${SOURCE}/db/host`;
+      await w.put(SOURCE, { Name: host, Value: 'moved.internal', Type: 'String', Overwrite: true });
+      await w.remove(SOURCE, `/app/${SOURCE}/hosts`);
+      const diff = await w.cli('diff', '--region', SOURCE, '--path', '/app', '--json');
+      expect(diff.code, diff.stderr).to.equal(0);
+      const json = JSON.parse(diff.stdout);
+      expect(json.changed).to.deep.equal([{ name: host, fields: ['Value'] }]);
+      expect(json.created).to.deep.equal([`/app/${SOURCE}/hosts`]);
+
+      const restore = await w.cli('restore', '--region', SOURCE, '--target-region', DR, '--path', `/app/${SOURCE}`, '--work-dir', w.work, '--apply');
+      expect(restore.code, restore.stderr).to.equal(0);
+      const copied = await w.live(DR, `/app/${SOURCE}`);
+      expect([...copied.keys()].sort()).to.deep.equal(
+        ['api/key', 'db/host', 'db/password', 'feature/flags', 'hosts', 'single'].map((n) => `/app/${SOURCE}/${n}`),
+      );
+      expect(copied.get(host)).to.include({ Value: `db.${SOURCE}.internal`, Type: 'String' });
+      expect(copied.get(`/app/${SOURCE}/api/key`)).to.include({ Value: `${SECRET_MARKER}api-${SOURCE}`, Type: 'SecureString' });
+      expect(copied.get(`/app/${SOURCE}/hosts`)).to.include({ Type: 'StringList' });
+      expect(await w.tags(DR, host)).to.deep.equal({ team: 'platform' });
+      expect(await w.tags(DR, `/app/${SOURCE}/api/key`)).to.deep.equal({ rotation: '90d' });
+      const again = JSON.parse((await w.cli('diff', '--region', SOURCE, '--target-region', DR, '--path', `/app/${SOURCE}`, '--json')).stdout);
+      expect(again.changed).to.deep.equal([]);
+      expect(again.created).to.deep.equal([]);
+    });
+
+    it('drift is reported by name and the shrink guard keeps latest.txt until --allow-shrink', async () => {
+      expect((await w.backup('--regions', SOURCE, '--path', '/app')).code).to.equal(0);
+      const first = await w.latest(SOURCE);
+      await w.remove(SOURCE, `/app/${SOURCE}/hosts`);
+      await w.remove(SOURCE, `/app/${SOURCE}/single`);
+      await w.put(SOURCE, { Name: `/app/${SOURCE}/db/host`, Value: 'moved.internal', Type: 'String', Overwrite: true });
+      await w.put(SOURCE, { Name: '/app/new', Value: 'n', Type: 'String' });
+      at('2026-11-02T10:00:00Z');
+      const refused = await w.backup('--regions', SOURCE, '--path', '/app');
+      expect(refused.code).to.equal(1);
+      expect(refused.summary[SOURCE]).to.include({ status: 'FAILED', failureCategory: 'guard' });
+      expect(refused.summary[SOURCE].drift).to.deep.include({
+        added: 1,
+        removed: 2,
+        changed: 1,
+        addedNames: ['/app/new'],
+        removedNames: [`/app/${SOURCE}/hosts`, `/app/${SOURCE}/single`],
+        changedNames: [`/app/${SOURCE}/db/host`],
+      });
+      expect(await w.latest(SOURCE)).to.equal(first);
+      at('2026-11-02T11:00:00Z');
+      const accepted = await w.backup('--regions', SOURCE, '--path', '/app', '--allow-shrink');
+      expect(accepted.code, accepted.stderr).to.equal(0);
+      expect(await w.latest(SOURCE)).to.equal('2026-11-02/ssm-backup-dev-us-west-2-20261102_110000.tar.gz');
+    });
+
+    it('history lists a name across archives; restore --as-of picks the archive of that time', async () => {
+      const name = `/app/${SOURCE}/db/host`;
+      expect((await w.backup('--regions', SOURCE)).code).to.equal(0);
+      await w.put(SOURCE, { Name: name, Value: 'second.internal', Type: 'String', Overwrite: true });
+      at('2026-11-02T10:00:00Z');
+      expect((await w.backup('--regions', SOURCE)).code).to.equal(0);
+      const history = await w.cli('history', '--region', SOURCE, '--name', name, '--json');
+      expect(history.code, history.stderr).to.equal(0);
+      const { archives } = JSON.parse(history.stdout);
+      expect(archives.map((a: Record<string, unknown>) => [a.archive, a.Version, a.latest])).to.deep.equal([
+        ['2026-11-02/ssm-backup-dev-us-west-2-20261102_100000.tar.gz', 2, true],
+        ['2026-11-01/ssm-backup-dev-us-west-2-20261101_100000.tar.gz', 1, false],
+      ]);
+      const plan = await w.cli(
+        'restore',
+        '--region',
+        SOURCE,
+        '--names',
+        name,
+        '--as-of',
+        '2026-11-01T12:00:00Z',
+        '--overwrite',
+        '--work-dir',
+        w.work,
+        '--apply',
+      );
+      expect(plan.code, plan.stderr).to.equal(0);
+      expect(plan.stderr).to.contain('archive 2026-11-01/ssm-backup-dev-us-west-2-20261101_100000.tar.gz');
+      expect((await w.live(SOURCE, `/app/${SOURCE}/db`)).get(name)?.Value).to.equal(`db.${SOURCE}.internal`);
+    });
+
+    it('restore --prune deletes under --path only what the archive does not hold', async () => {
+      expect((await w.backup('--regions', SOURCE)).code).to.equal(0);
+      await w.put(SOURCE, { Name: `/app/${SOURCE}/extra`, Value: 'x', Type: 'String' });
+      await w.put(SOURCE, { Name: '/other/keep', Value: 'x', Type: 'String' });
+      const run = await w.cli('restore', '--region', SOURCE, '--path', `/app/${SOURCE}`, '--prune', '--work-dir', w.work, '--apply');
+      expect(run.code, run.stderr).to.equal(0);
+      expect([...(await w.live(SOURCE, `/app/${SOURCE}`)).keys()]).not.to.include(`/app/${SOURCE}/extra`);
+      expect((await w.live(SOURCE, `/app/${SOURCE}`)).size).to.equal(6);
+      expect((await w.live(SOURCE, '/other')).has('/other/keep')).to.equal(true);
+    });
   });
 }
-
-void HOME;
-void bucketFor;

@@ -22,7 +22,10 @@ export const DR = 'eu-central-1';
 export const SECRET_MARKER = 'S3cr3t-E2E-';
 export const bucketFor = (region: string) => `jenkins-infra-ssm-backup-${ENV}-${ACCOUNT}-${region}`;
 
-export type Summary = Record<string, { status: string; parameterCount?: number; failureCategory?: string; failureMessage?: string; drift?: Record<string, unknown> }>;
+export type Summary = Record<
+  string,
+  { status: string; parameterCount?: number; failureCategory?: string; failureMessage?: string; drift?: Record<string, unknown> }
+>;
 
 /**
  * One scenario's world on an emulator, seeded through the AWS API only, the way the Pulumi stack seeds AWS
@@ -66,9 +69,21 @@ export class World {
   /** Application parameters of `region`: String with tags, SecureString under the default and a custom key, StringList. */
   async seedApp(region: string): Promise<PutParameterCommandInput[]> {
     const params: PutParameterCommandInput[] = [
-      { Name: `/app/${region}/db/host`, Value: `db.${region}.internal`, Type: 'String', Description: 'Database host', Tags: [{ Key: 'team', Value: 'platform' }] },
+      {
+        Name: `/app/${region}/db/host`,
+        Value: `db.${region}.internal`,
+        Type: 'String',
+        Description: 'Database host',
+        Tags: [{ Key: 'team', Value: 'platform' }],
+      },
       { Name: `/app/${region}/db/password`, Value: `${SECRET_MARKER}db-${region}`, Type: 'SecureString' },
-      { Name: `/app/${region}/api/key`, Value: `${SECRET_MARKER}api-${region}`, Type: 'SecureString', KeyId: 'alias/app-secrets', Tags: [{ Key: 'rotation', Value: '90d' }] },
+      {
+        Name: `/app/${region}/api/key`,
+        Value: `${SECRET_MARKER}api-${region}`,
+        Type: 'SecureString',
+        KeyId: 'alias/app-secrets',
+        Tags: [{ Key: 'rotation', Value: '90d' }],
+      },
       { Name: `/app/${region}/hosts`, Value: 'a.example.com,b.example.com', Type: 'StringList' },
       { Name: `/app/${region}/feature/flags`, Value: '{"beta":true}', Type: 'String', AllowedPattern: '^\\{.*\\}$' },
       { Name: `/app/${region}/single`, Value: 'one', Type: 'String' },

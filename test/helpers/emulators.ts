@@ -26,6 +26,7 @@ const envFor = (endpoint: string): Record<string, string> => ({
   AWS_REGION: 'us-east-1',
   AWS_DEFAULT_REGION: 'us-east-1',
   AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 });
 
 /** Our own emulator; a fresh in-process instance per scenario (it starts in milliseconds). */
