@@ -25,6 +25,7 @@ export const OPTION_DEFS: OptionDef[] = [
   { name: 'pageSize', flag: 'page-size', kind: 'number' },
   { name: 'resourcesPageSize', flag: 'resources-page-size', kind: 'number' },
   { name: 'filterAfterPaging', flag: 'filter-after-paging', kind: 'boolean' },
+  { name: 'emptyFirstPage', flag: 'empty-first-page', kind: 'boolean' },
   { name: 'accountId', flag: 'account-id', kind: 'string' },
 ];
 

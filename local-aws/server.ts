@@ -43,7 +43,8 @@ export class Core {
   }
 
   get paging(): PagingOptions {
-    return { pageSize: this.options.pageSize, resourcesPageSize: this.options.resourcesPageSize, filterAfterPaging: this.options.filterAfterPaging };
+    const { pageSize, resourcesPageSize, filterAfterPaging, emptyFirstPage } = this.options;
+    return { pageSize, resourcesPageSize, filterAfterPaging, emptyFirstPage };
   }
 }
 

@@ -18,6 +18,16 @@ export interface PutInput extends SeedParameter {
 
 const validation = (message: string): AwsError => new AwsError('ValidationException', message);
 
+/**
+ * The one name AWS keeps for a parameter: a single-level name loses its leading slash (`/dup` is `dup`, one
+ * parameter with one ARN `...:parameter/dup`). PutParameter's API reference ("A parameter name must be unique within
+ * an Amazon Web Services Region"; the slash is required only "for parameters in a hierarchy"); moto's
+ * `ParameterDict.normalize_name` (moto/ssm/models.py) does the same.
+ */
+export function canonicalName(name: string): string {
+  return name.startsWith('/') && !name.includes('/', 1) ? name.slice(1) : name;
+}
+
 export function validateName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0)
     throw validation("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
@@ -31,7 +41,7 @@ export function validateName(name: unknown): string {
       'HierarchyLevelLimitExceededException',
       'A hierarchy can have a maximum of 15 levels. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html',
     );
-  return name;
+  return canonicalName(name);
 }
 
 function validateTags(tags: unknown): Tag[] {
@@ -88,18 +98,16 @@ export class SsmStore {
     return `arn:aws:ssm:${region}:${this.accountId()}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
   }
 
-  /** Accepts a plain name or a parameter ARN. */
-  normalizeName(region: string, ref: string): string {
+  /** Accepts a plain name or a parameter ARN; answers the canonical name (see canonicalName). */
+  normalizeName(_region: string, ref: string): string {
     const m = /^arn:aws:ssm:[^:]*:[^:]*:parameter(\/.*)$/.exec(ref);
-    if (!m) return ref;
-    const rest = m[1];
-    return rest.split('/').length > 2 || this.params(region).has(rest) ? rest : rest.slice(1);
+    return canonicalName(m ? m[1] : ref);
   }
 
   private readonly sorted = new Map<string, { byName?: StoredParameter[]; byArn?: StoredParameter[] }>();
 
   get(region: string, name: string): StoredParameter | undefined {
-    return this.params(region).get(name);
+    return this.params(region).get(canonicalName(name));
   }
 
   /** All parameters of a region, ordered by name (shared until the region's names change: do not modify). */
@@ -123,7 +131,8 @@ export class SsmStore {
     return [...this.regions.keys()];
   }
 
-  delete(region: string, name: string): boolean {
+  delete(region: string, ref: string): boolean {
+    const name = canonicalName(ref);
     this.sorted.delete(region);
     this.versions.drop(region, name);
     this.tagged(region).delete(name);
