@@ -55,7 +55,7 @@ export function ssmReader(client: SSMClient): SsmReader {
         const out = await client.send(
           new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [name] }], MaxResults: 50, NextToken: token }),
         );
-        const hit = out.Parameters?.find((p) => p.Name === name);
+        const hit = out.Parameters?.find((p) => p.Name === canonicalName(name));
         if (hit) return hit;
         token = out.NextToken || undefined;
       } while (token);
@@ -76,6 +76,15 @@ export function ssmReader(client: SSMClient): SsmReader {
       return undefined;
     },
   };
+}
+
+/**
+ * The name AWS keeps: a single-level name without its leading slash (`/app` is stored and listed as `app`, one
+ * parameter, ARN `...:parameter/app`; PutParameter's API reference requires the slash only "for parameters in a
+ * hierarchy"; moto's `ParameterDict.normalize_name` does the same).
+ */
+export function canonicalName(name: string): string {
+  return name.startsWith('/') && !name.includes('/', 1) ? name.slice(1) : name;
 }
 
 /** DescribeParameters filters for a recursive path and an optional name substring. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Tag } from '@aws-sdk/client-ssm';
 import { withoutUndefined, type BackupParameter } from '../parameter.js';
 import { usageError } from '../errors.js';
+import { canonicalName } from '../aws/ssm.js';
 
 export const DEFAULT_SSM_KEY = 'alias/aws/ssm';
 
@@ -88,10 +89,10 @@ export function mapKeyId(keyId: string | undefined, keyMap: Record<string, strin
   return own;
 }
 
-/** True when `name` is `path` itself or below it ('/' selects everything). */
+/** True when `name` is `path` itself (`app` is the parameter `/app`: canonicalName) or below it ('/' selects everything). */
 export function underPath(name: string, path: string | undefined): boolean {
   const prefix = path && path !== '/' ? path.replace(/\/+$/, '') : undefined;
-  return !prefix || name === prefix || name.startsWith(prefix + '/');
+  return !prefix || canonicalName(name) === canonicalName(prefix) || name.startsWith(prefix + '/');
 }
 
 /**
