@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { restoreWorld, SOURCE, type RestoreWorld } from '../helpers/restore.js';
-import { SECRET_MARKER } from '../helpers/fixtures.js';
+import { SECRET_MARKER, bucketFor } from '../helpers/fixtures.js';
 
 /**
  * Answers AWS documents and our emulator used not to give, replayed through the CLI against a strict local-aws:
@@ -35,6 +35,50 @@ describe('the engine under AWS answers local-aws used to spare it', function () 
       expect(restore.code, restore.stderr).to.equal(0);
       expect(summary().updated).to.deep.equal([]);
       expect(w.aws.ssm.get(SOURCE, host)!.Version).to.equal(1);
+    });
+  });
+
+  describe('a 0-byte latest.txt or previous archive: S3 answers a ranged GET with 416 InvalidRange', () => {
+    const summaries = () => JSON.parse(readFileSync(path.join(w.work, 'region_summaries.json'), 'utf8'));
+    const latest = () => w.aws.s3.getObject(bucketFor(SOURCE), 'latest.txt')!.toString().trim();
+    const archives = () =>
+      w.aws.s3
+        .listObjects(bucketFor(SOURCE))
+        .map((o) => o.key)
+        .filter((k) => k.endsWith('.tar.gz'));
+
+    it('backup warns that latest.txt was empty, does not guard, and repairs the pointer', async () => {
+      await w.putObject('latest.txt', '');
+      const run = await w.backup();
+      expect(run.code, run.stderr).to.equal(0);
+      const s = summaries()[SOURCE];
+      expect(s.status).to.equal('SUCCESS');
+      expect(s.warnings.join('\n')).to.contain('latest.txt is empty').and.to.contain('shrink guard did not apply');
+      expect(latest()).to.equal(archives()[0]);
+    });
+
+    it('backup warns when latest.txt names a 0-byte archive and moves latest.txt onto the new one', async () => {
+      const empty = '2026-01-01/ssm-backup-dev-us-west-2-20260101_000000.tar.gz';
+      await w.putObject(empty, '');
+      await w.putObject('latest.txt', `${empty}\n`);
+      const run = await w.backup();
+      expect(run.code, run.stderr).to.equal(0);
+      expect(summaries()[SOURCE].warnings.join('\n')).to.contain(`${empty}, which is empty (0 bytes)`);
+      expect(latest()).to.equal(archives().find((k) => k !== empty));
+    });
+
+    it('list shows the archives without a latest mark; verify names the empty latest.txt and how to go on (exit 2)', async () => {
+      expect((await w.backup()).code).to.equal(0);
+      const key = latest();
+      await w.putObject('latest.txt', '');
+      const list = await w.run('list');
+      expect(list.code, list.stderr).to.equal(0);
+      expect(list.stdout).to.contain(key);
+      expect(list.stdout).not.to.match(/^\*/m);
+      const verify = await w.run('verify');
+      expect(verify.code).to.equal(2);
+      expect(verify.stderr).to.contain('latest.txt is empty').and.to.contain('--archive');
+      expect((await w.run('verify', '--archive', key)).code).to.equal(0);
     });
   });
 });

@@ -34,7 +34,9 @@ export type Previous =
   | { kind: 'none' }
   | { kind: 'index'; key: string; index: NameIndex }
   | { kind: 'count'; key: string; count: number; why: string }
-  | { kind: 'unknown'; key: string; why: string };
+  | { kind: 'unknown'; key: string; why: string }
+  /** latest.txt exists but names nothing (empty or blank): nothing to compare with. */
+  | { kind: 'unreadable'; why: string };
 
 /**
  * Reads the previous archive's facts: GetObject latest.txt, then GetObject `<archive>.index.json.gz` (2 requests).
@@ -44,7 +46,8 @@ export type Previous =
  */
 export async function readPrevious(s3: S3Client, bucket: string, region: string): Promise<Previous> {
   const key = await readLatestPointer(s3, bucket, region);
-  if (!key) return { kind: 'none' };
+  if (key === undefined) return { kind: 'none' };
+  if (!key) return { kind: 'unreadable', why: `s3://${bucket}/latest.txt is empty` };
   const fail = (what: string, err: unknown) =>
     new EngineError('region', `Cannot read ${what} of the previous archive s3://${bucket}/${key}: ${describeAwsError(err)}`, { region, cause: err });
   let damaged: string | undefined;
@@ -61,6 +64,8 @@ export async function readPrevious(s3: S3Client, bucket: string, region: string)
   const noIndex = damaged ? `its ${damaged}` : 'it has no name index (made by an older version)';
   if (!head.exists) return { kind: 'unknown', key, why: `latest.txt names s3://${bucket}/${key}, which no longer exists (expired by the bucket lifecycle?)` };
   if (head.facts) return { kind: 'count', key, count: head.facts.parameterCount, why: `${noIndex}; count from its metadata` };
+  // A ranged GET of a 0-byte object is answered 416 InvalidRange (API reference of GetObject, "Range").
+  if (head.size === 0) return { kind: 'unknown', key, why: `latest.txt names s3://${bucket}/${key}, which is empty (0 bytes)` };
   const count = await countFromDocumentHead(s3, bucket, key).catch((err) => {
     throw fail('the start', err);
   });
@@ -115,6 +120,8 @@ export function computeDrift(current: IndexEntry[], previous: Previous, bucket: 
       addedNames: sortedHead(current.map((e) => e.Name)),
     };
   }
+  if (previous.kind === 'unreadable')
+    return { previousArchive: null, previousCount: null, comparedWith: 'nothing', added: null, removed: null, changed: null, ...none };
   const previousArchive = `s3://${bucket}/${previous.key}`;
   if (previous.kind === 'unknown') return { previousArchive, previousCount: null, comparedWith: 'nothing', added: null, removed: null, changed: null, ...none };
   if (previous.kind === 'count')
