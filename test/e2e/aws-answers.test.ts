@@ -81,4 +81,15 @@ describe('the engine under AWS answers local-aws used to spare it', function () 
       expect((await w.run('verify', '--archive', key)).code).to.equal(0);
     });
   });
+
+  it('restore retries PutParameter TooManyUpdates with backoff (a retryable answer) and creates the parameter', async () => {
+    expect((await w.backup()).code).to.equal(0);
+    w.aws.ssm.delete(SOURCE, host);
+    w.aws.faults.add({ service: 'ssm', operation: 'PutParameter', match: host, error: { code: 'TooManyUpdates', status: 400 }, times: 2 });
+    const run = await w.run('restore', '--path', `/app/${SOURCE}/db`, '--work-dir', w.work, '--apply');
+    expect(run.code, run.stderr).to.equal(0);
+    expect(summary().created).to.deep.equal([host]);
+    expect(w.aws.ssm.get(SOURCE, host)!.Value).to.equal(`db.${SOURCE}.internal`);
+    expect(w.aws.stats().operations['ssm:PutParameter']).to.equal(3);
+  });
 });
