@@ -19,10 +19,11 @@ export interface PutInput extends SeedParameter {
 const validation = (message: string): AwsError => new AwsError('ValidationException', message);
 
 /**
- * The one name AWS keeps for a parameter: a single-level name loses its leading slash (`/dup` is `dup`, one
- * parameter with one ARN `...:parameter/dup`). PutParameter's API reference ("A parameter name must be unique within
- * an Amazon Web Services Region"; the slash is required only "for parameters in a hierarchy"); moto's
- * `ParameterDict.normalize_name` (moto/ssm/models.py) does the same.
+ * The key of a parameter: `dup` and `/dup` are one single-level parameter with one ARN `...:parameter/dup`
+ * (PutParameter's API reference: "A parameter name must be unique within an Amazon Web Services Region"; the slash is
+ * required only "for parameters in a hierarchy"). moto's `ParameterDict.normalize_name` (moto/ssm/models.py) keys
+ * parameters the same way and keeps the spelling the parameter was created with, as we do (the API reference does
+ * not say which spelling AWS answers with; the engine accepts both).
  */
 export function canonicalName(name: string): string {
   return name.startsWith('/') && !name.includes('/', 1) ? name.slice(1) : name;
@@ -41,7 +42,7 @@ export function validateName(name: unknown): string {
       'HierarchyLevelLimitExceededException',
       'A hierarchy can have a maximum of 15 levels. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html',
     );
-  return canonicalName(name);
+  return name;
 }
 
 function validateTags(tags: unknown): Tag[] {
@@ -98,10 +99,11 @@ export class SsmStore {
     return `arn:aws:ssm:${region}:${this.accountId()}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
   }
 
-  /** Accepts a plain name or a parameter ARN; answers the canonical name (see canonicalName). */
-  normalizeName(_region: string, ref: string): string {
+  /** Accepts a plain name or a parameter ARN; answers the stored spelling of a known parameter (see canonicalName). */
+  normalizeName(region: string, ref: string): string {
     const m = /^arn:aws:ssm:[^:]*:[^:]*:parameter(\/.*)$/.exec(ref);
-    return canonicalName(m ? m[1] : ref);
+    const name = m ? m[1] : ref;
+    return this.get(region, name)?.Name ?? name;
   }
 
   private readonly sorted = new Map<string, { byName?: StoredParameter[]; byArn?: StoredParameter[] }>();
@@ -132,11 +134,12 @@ export class SsmStore {
   }
 
   delete(region: string, ref: string): boolean {
-    const name = canonicalName(ref);
+    const p = this.get(region, ref);
+    if (!p) return false;
     this.sorted.delete(region);
-    this.versions.drop(region, name);
-    this.tagged(region).delete(name);
-    return this.params(region).delete(name);
+    this.versions.drop(region, p.Name);
+    this.tagged(region).delete(p.Name);
+    return this.params(region).delete(canonicalName(p.Name));
   }
 
   clear(region?: string): void {
@@ -179,8 +182,8 @@ export class SsmStore {
    * Type defaults to String, existing parameters are overwritten and Tags are replaced.
    */
   put(region: string, input: PutInput, seed = false): { Version: number; Tier: string } {
-    const name = validateName(input.Name);
-    const existing = this.get(region, name);
+    const existing = this.get(region, validateName(input.Name));
+    const name = existing?.Name ?? (input.Name as string); // the spelling it was created with
     const overwrite = seed || input.Overwrite === true;
     if (typeof input.Value !== 'string' || input.Value.length === 0)
       throw validation("1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1");
@@ -275,7 +278,7 @@ export class SsmStore {
       Tags: seed && input.Tags !== undefined ? tags : (existing?.Tags ?? tags),
     };
     this.versions.record(region, stored);
-    this.params(region).set(name, stored);
+    this.params(region).set(canonicalName(name), stored);
     this.sorted.delete(region);
     if (stored.Tags.length > 0) this.tagged(region).add(name);
     return { Version: stored.Version, Tier: stored.Tier };

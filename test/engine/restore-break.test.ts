@@ -249,7 +249,7 @@ describe('diff and restore against live state, the tag check (break test, throug
       c.destroy();
       const run = await restore('--path', '/svc', '--exact-tags', '--overwrite', '--apply');
       expect(run.code, run.stderr).to.equal(0);
-      expect(summary().updated).to.deep.equal(['svc']); // AWS keeps the single-level /svc as `svc`
+      expect(summary().updated).to.deep.equal(['/svc']);
       expect(w.aws.ssm.get(SOURCE, '/svc')!.Tags).to.deep.equal([{ Key: 'a', Value: '1' }]);
     });
 

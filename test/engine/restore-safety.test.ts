@@ -141,12 +141,11 @@ describe('restore, verify and diff: check the whole archive before the first wri
     expect(diff.code, diff.stderr).to.equal(0);
     const d = JSON.parse(diff.stdout);
     expect(d.created).to.deep.equal([]);
-    // AWS keeps the single-level /app as `app` (one parameter): that is the name the archive and the plan show.
-    expect(d.unchanged).to.include.members(['app', '/app/child']);
+    expect(d.unchanged).to.include.members(['/app', '/app/child']);
     w.aws.ssm.put(SOURCE, { Name: '/app', Value: 'changed' });
     const run = await restore('--path', '/app', '--overwrite', '--apply');
     expect(run.code, run.stderr).to.equal(0);
-    expect(summary().updated).to.deep.equal(['app']);
+    expect(summary().updated).to.deep.equal(['/app']);
     expect(w.aws.ssm.get(SOURCE, '/app')!.Value).to.equal('root');
     expect((await restore('--path', '/app', '--overwrite', '--apply')).code).to.equal(0);
   });

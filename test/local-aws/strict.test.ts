@@ -5,6 +5,7 @@ import {
   GetParametersCommand,
   PutParameterCommand,
   DeleteParameterCommand,
+  GetParametersByPathCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import {
@@ -40,29 +41,31 @@ describe('local-aws as strict as AWS documents', () => {
   });
 
   describe('SSM', () => {
-    it('`dup` and `/dup` are one parameter: the single-level name loses its slash, one ARN, one listing entry', async () => {
+    it('`dup` and `/dup` are one parameter with one ARN, kept in the spelling it was created with (as moto keeps it)', async () => {
       await ssm.send(new PutParameterCommand({ Name: '/dup', Value: 'a', Type: 'String' }));
       expect((await rejects(ssm.send(new PutParameterCommand({ Name: 'dup', Value: 'b', Type: 'String' })))).name).to.equal('ParameterAlreadyExists');
       await ssm.send(new PutParameterCommand({ Name: 'dup', Value: 'b', Type: 'String', Overwrite: true }));
       for (const ref of ['dup', '/dup', `arn:aws:ssm:${R}:123456789012:parameter/dup`]) {
         const { Parameter } = await ssm.send(new GetParameterCommand({ Name: ref }));
-        expect(Parameter).to.include({ Name: 'dup', Value: 'b', Version: 2, ARN: `arn:aws:ssm:${R}:123456789012:parameter/dup` });
+        expect(Parameter, ref).to.include({ Name: '/dup', Value: 'b', Version: 2, ARN: `arn:aws:ssm:${R}:123456789012:parameter/dup` });
       }
       const listed = await ssm.send(new DescribeParametersCommand({}));
-      expect(listed.Parameters!.map((p) => p.Name)).to.deep.equal(['dup']);
+      expect(listed.Parameters!.map((p) => p.Name)).to.deep.equal(['/dup']);
       for (const v of ['dup', '/dup']) {
         const one = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [v] }] }));
         expect(
           one.Parameters!.map((p) => p.Name),
           v,
-        ).to.deep.equal(['dup']);
+        ).to.deep.equal(['/dup']);
       }
-      expect((await ssm.send(new GetParametersCommand({ Names: ['/dup'] }))).Parameters!.map((p) => p.Name)).to.deep.equal(['dup']);
-      // Hierarchical names keep their slash; `a/b` without it is still refused.
-      await ssm.send(new PutParameterCommand({ Name: '/h/x', Value: 'v', Type: 'String' }));
-      expect((await ssm.send(new GetParameterCommand({ Name: '/h/x' }))).Parameter!.Name).to.equal('/h/x');
-      await ssm.send(new DeleteParameterCommand({ Name: '/dup' }));
-      expect((await rejects(ssm.send(new GetParameterCommand({ Name: 'dup' })))).name).to.equal('ParameterNotFound');
+      expect((await ssm.send(new GetParametersCommand({ Names: ['dup'] }))).Parameters!.map((p) => p.Name)).to.deep.equal(['/dup']);
+      // Created without the slash, it stays `flat`; GetParametersByPath / lists it at the root.
+      await ssm.send(new PutParameterCommand({ Name: 'flat', Value: 'f', Type: 'String' }));
+      expect((await ssm.send(new GetParameterCommand({ Name: '/flat' }))).Parameter!.Name).to.equal('flat');
+      const root = await ssm.send(new GetParametersByPathCommand({ Path: '/' }));
+      expect(root.Parameters!.map((p) => p.Name).sort()).to.deep.equal(['/dup', 'flat']);
+      await ssm.send(new DeleteParameterCommand({ Name: 'dup' }));
+      expect((await rejects(ssm.send(new GetParameterCommand({ Name: '/dup' })))).name).to.equal('ParameterNotFound');
     });
 
     it('emptyFirstPage: a filtered DescribeParameters answers an empty first page with a NextToken; the next page holds the match', async () => {
