@@ -22,6 +22,8 @@ export const DR = 'eu-central-1';
 export const SECRET_MARKER = 'S3cr3t-E2E-';
 export const bucketFor = (region: string) => `jenkins-infra-ssm-backup-${ENV}-${ACCOUNT}-${region}`;
 
+const EXPIRATION = JSON.stringify([{ Type: 'Expiration', Version: '1.0', Attributes: { Timestamp: '2030-12-31T00:00:00.000Z' } }]);
+
 export type Summary = Record<
   string,
   { status: string; parameterCount?: number; failureCategory?: string; failureMessage?: string; drift?: Record<string, unknown> }
@@ -87,9 +89,31 @@ export class World {
       { Name: `/app/${region}/hosts`, Value: 'a.example.com,b.example.com', Type: 'StringList' },
       { Name: `/app/${region}/feature/flags`, Value: '{"beta":true}', Type: 'String', AllowedPattern: '^\\{.*\\}$' },
       { Name: `/app/${region}/single`, Value: 'one', Type: 'String' },
+      { Name: `/app/${region}/ami`, Value: 'ami-0123456789abcdef0', Type: 'String', DataType: 'aws:ec2:image' },
+      {
+        Name: `/app/${region}/big/config`,
+        Value: 'x'.repeat(5000),
+        Type: 'String',
+        Tier: 'Advanced',
+        // moto 5.2.1 describes Policies as [{PolicyText: <the parsed policy object>, PolicyType: <the same object>,
+        // PolicyStatus: 'Finished'}] (moto/ssm/models.py, describe_response_object); the API reference of
+        // ParameterInlinePolicy has PolicyText "The JSON text of the policy" (a string) and PolicyType one of
+        // Expiration, ExpirationNotification, NoChangeNotification. The engine rightly refuses moto's shape in verify,
+        // so Policies are seeded on local-aws only.
+        Policies: this.emulator.name === 'moto' ? undefined : EXPIRATION,
+      },
     ];
     for (const p of params) await this.ssm(region).send(new PutParameterCommand(p));
     return params;
+  }
+
+  /**
+   * `count` more parameters under /bulk/{region}: a region then lists over several DescribeParameters pages (moto
+   * answers 10 a page whatever MaxResults asks, moto/ssm/responses.py; AWS honours MaxResults up to 50, with pages that
+   * may run short).
+   */
+  async seedBulk(region: string, count: number): Promise<void> {
+    for (let i = 0; i < count; i += 1) await this.put(region, { Name: `/bulk/${region}/p${String(i).padStart(2, '0')}`, Value: `v${i}`, Type: 'String' });
   }
 
   put(region: string, p: PutParameterCommandInput) {

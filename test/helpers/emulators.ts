@@ -29,7 +29,12 @@ const envFor = (endpoint: string): Record<string, string> => ({
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 });
 
-/** Our own emulator; a fresh in-process instance per scenario (it starts in milliseconds). */
+/**
+ * Our own emulator; a fresh in-process instance per scenario (it starts in milliseconds), as AWS-like as it gets:
+ * filtered listings page over the unfiltered set and may answer an empty first page with a NextToken.
+ */
+const STRICT = { filterAfterPaging: true, emptyFirstPage: true };
+
 export function localAwsEmulator(): Emulator & { aws(): LocalAws } {
   let aws: LocalAws | undefined;
   const current = (): LocalAws => {
@@ -47,11 +52,11 @@ export function localAwsEmulator(): Emulator & { aws(): LocalAws } {
     },
     aws: current,
     start: async () => {
-      aws = await startLocalAws();
+      aws = await startLocalAws(STRICT);
     },
     reset: async () => {
       await aws?.stop();
-      aws = await startLocalAws();
+      aws = await startLocalAws(STRICT);
     },
     stop: async () => {
       await aws?.stop();
