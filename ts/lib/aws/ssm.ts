@@ -79,9 +79,9 @@ export function ssmReader(client: SSMClient): SsmReader {
 }
 
 /**
- * The name AWS keeps: a single-level name without its leading slash (`/app` is stored and listed as `app`, one
- * parameter, ARN `...:parameter/app`; PutParameter's API reference requires the slash only "for parameters in a
- * hierarchy"; moto's `ParameterDict.normalize_name` does the same).
+ * One spelling for a single-level name: `app` and `/app` are one parameter with one ARN `...:parameter/app`
+ * (PutParameter's API reference requires the slash only "for parameters in a hierarchy"; moto's
+ * `ParameterDict.normalize_name` keys them alike), and the service may answer with either spelling.
  */
 export function canonicalName(name: string): string {
   return name.startsWith('/') && !name.includes('/', 1) ? name.slice(1) : name;

@@ -89,7 +89,7 @@ export function mapKeyId(keyId: string | undefined, keyMap: Record<string, strin
   return own;
 }
 
-/** True when `name` is `path` itself (`app` is the parameter `/app`: canonicalName) or below it ('/' selects everything). */
+/** True when `name` is `path` itself (`app` and `/app` are one parameter: canonicalName) or below it ('/' selects everything). */
 export function underPath(name: string, path: string | undefined): boolean {
   const prefix = path && path !== '/' ? path.replace(/\/+$/, '') : undefined;
   return !prefix || canonicalName(name) === canonicalName(prefix) || name.startsWith(prefix + '/');
