@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every suite: engine + local AWS + end-to-end scenarios on local-aws and moto (mocha), Pulumi (mocha on mocks + tsc), Jenkins side (Gradle: Groovy
-# compile, CodeNarc, JUnit incl. end-to-end against the committed bundle), type check, lint, bundle check.
+# Runs every suite: engine, local AWS and the end-to-end scenarios on local-aws and moto (mocha), Pulumi (mocha on
+# mocks + tsc), Jenkins side (Gradle: Groovy compile, CodeNarc, JUnit incl. end-to-end against the committed bundle),
+# type check, lint, bundle check.
 # Installs what a fresh Debian machine lacks (npm packages; Debian's groovy/gradle/junit4/codenarc as root).
 # Fails unless every suite ran and passed.
 set -uo pipefail
