@@ -59,6 +59,9 @@ export class World {
     for (const region of regions) {
       const ssm = this.ssm(region);
       await put(ssm, `/jenkins/${ENV}/backup/${region}/s3-bucket-name`, bucketFor(region));
+      // Without the stack's bucket policy (deny PutObject without SSE AES256): moto stores bucket policies but does not
+      // evaluate them (no IAM evaluation unless configured), so a condition would prove nothing there; local-aws plays
+      // that policy with `requireSse` in test/engine. The engine sends SSE AES256 either way.
       await this.s3(region).send(
         new CreateBucketCommand({ Bucket: bucketFor(region), CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
       );
@@ -110,7 +113,8 @@ export class World {
   /**
    * `count` more parameters under /bulk/{region}: a region then lists over several DescribeParameters pages (moto
    * answers 10 a page whatever MaxResults asks, moto/ssm/responses.py; AWS honours MaxResults up to 50, with pages that
-   * may run short).
+   * may run short). moto's DescribeParameters also omits `ARN`, which the API reference of ParameterMetadata lists;
+   * the engine takes ARNs from GetParameters, which both emulators answer with one.
    */
   async seedBulk(region: string, count: number): Promise<void> {
     for (let i = 0; i < count; i += 1) await this.put(region, { Name: `/bulk/${region}/p${String(i).padStart(2, '0')}`, Value: `v${i}`, Type: 'String' });
