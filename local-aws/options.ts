@@ -27,6 +27,7 @@ export const OPTION_DEFS: OptionDef[] = [
   { name: 'filterAfterPaging', flag: 'filter-after-paging', kind: 'boolean' },
   { name: 'emptyFirstPage', flag: 'empty-first-page', kind: 'boolean' },
   { name: 'accountId', flag: 'account-id', kind: 'string' },
+  { name: 'refuseChecksums', flag: 'refuse-checksums', kind: 'boolean' },
 ];
 
 /** Converts one option value (from JSON or a CLI string); throws Error naming the option when it is malformed. */

@@ -65,6 +65,12 @@ const u32 = (n: number): string => {
   return b.toString('base64');
 };
 
+/** The `refuseChecksums` option: a store that knows no flexible checksums refuses the headers the SDK sends by default. */
+export function refuseChecksums(info: RequestInfo): void {
+  const sent = Object.keys(info.headers).find((h) => h.startsWith('x-amz-checksum-') || h === 'x-amz-sdk-checksum-algorithm' || h === 'x-amz-trailer');
+  if (sent) throw new AwsError('InvalidArgument', `Unsupported header ${sent}`, 400, { ArgumentName: sent });
+}
+
 /** Base64 checksums S3 computes (API reference of PutObject, "ChecksumCRC32" ...); CRC64NVME is accepted unverified. */
 const CHECKSUMS: Record<string, ((body: Buffer) => string) | undefined> = {
   crc32: (b) => u32(crc32(b)),

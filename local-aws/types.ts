@@ -27,6 +27,11 @@ export interface LocalAwsOptions {
   emptyFirstPage?: boolean;
   /** Account id reported by STS, used in ARNs and as the default S3 bucket owner (default 123456789012). */
   accountId?: string;
+  /**
+   * Plays an S3-compatible store that predates S3's flexible checksums: an S3 request carrying `x-amz-checksum-*`,
+   * `x-amz-sdk-checksum-algorithm` or an `x-amz-trailer` → 400 InvalidArgument (not AWS behaviour).
+   */
+  refuseChecksums?: boolean;
 }
 
 export type ParameterType = 'String' | 'StringList' | 'SecureString';

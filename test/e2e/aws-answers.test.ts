@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { restoreWorld, SOURCE, type RestoreWorld } from '../helpers/restore.js';
-import { SECRET_MARKER, bucketFor } from '../helpers/fixtures.js';
+import { SECRET_MARKER, bucketFor, HOME } from '../helpers/fixtures.js';
+import { runCli } from '../helpers/cli.js';
 
 /**
  * Answers AWS documents and our emulator used not to give, replayed through the CLI against a strict local-aws:
@@ -91,5 +92,17 @@ describe('the engine under AWS answers local-aws used to spare it', function () 
     expect(summary().created).to.deep.equal([host]);
     expect(w.aws.ssm.get(SOURCE, host)!.Value).to.equal(`db.${SOURCE}.internal`);
     expect(w.aws.stats().operations['ssm:PutParameter']).to.equal(3);
+  });
+
+  it("an S3-compatible store that refuses the SDK's checksums works with AWS_REQUEST_CHECKSUM_CALCULATION / AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED (README)", async () => {
+    w.aws.setOptions({ refuseChecksums: true });
+    const refused = await w.backup();
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.contain('InvalidArgument');
+    const env = { AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED', AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED' };
+    const run = await runCli(w.aws, ['backup', '--environment', 'dev', '--ssm-home-region', HOME, '--regions', SOURCE, '--work-dir', w.work], env);
+    expect(run.code, run.stderr).to.equal(0);
+    const verify = await runCli(w.aws, ['verify', '--environment', 'dev', '--ssm-home-region', HOME, '--region', SOURCE], env);
+    expect(verify.code, verify.stderr).to.equal(0);
   });
 });
