@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { localAwsEmulator, motoEmulator, type Emulator } from '../helpers/emulators.js';
 import { GetParameterCommand, type PutParameterCommandInput } from '@aws-sdk/client-ssm';
-import { World, SOURCE, DR, SECRET_MARKER } from './world.js';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { World, SOURCE, DR, SECRET_MARKER, bucketFor } from './world.js';
 
 /**
  * The engine's end-to-end scenarios against two emulators: local-aws (ours) and moto (independent). Both are
@@ -175,6 +176,41 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       const copied = await w.ssm(DR).send(new GetParameterCommand({ Name: '/flat' }));
       expect(copied.Parameter).to.include({ Name: 'flat', Value: 'f' });
       expect(await w.tags(DR, 'flat')).to.deep.equal({ k: 'v' });
+    });
+
+    it('S3 answers alike: conditional writes (412; If-Match on no object 404), a range of a 0-byte object (416)', async () => {
+      // The engine sends no conditional write yet: this pins the answers it will meet (API reference of PutObject,
+      // IfNoneMatch / IfMatch). moto has no 409 ConditionalRequestConflict for a raced multipart upload (local-aws does).
+      const s3 = w.s3(SOURCE);
+      const Bucket = bucketFor(SOURCE);
+      const put = (Key: string, Body: string, extra: Record<string, unknown> = {}) =>
+        s3.send(new PutObjectCommand({ Bucket, Key, Body, ...extra })).then(
+          (out) => out.ETag!,
+          (e: Error & { $metadata?: { httpStatusCode?: number } }) => `${e.name} ${e.$metadata?.httpStatusCode}`,
+        );
+      const etag = await put('k', 'one', { IfNoneMatch: '*' });
+      expect(etag).to.match(/^"[0-9a-f]{32}"$/);
+      expect(await put('k', 'two', { IfNoneMatch: '*' })).to.equal('PreconditionFailed 412');
+      expect(await put('k', 'two', { IfMatch: '"00000000000000000000000000000000"' })).to.equal('PreconditionFailed 412');
+      expect(await put('k', 'two', { IfMatch: etag })).to.match(/^"/);
+      expect(await put('none', 'x', { IfMatch: etag })).to.equal('NoSuchKey 404');
+      // AWS answers a wrong CRC32 with 400 BadDigest ("The CRC32 you specified did not match the calculated checksum");
+      // moto 5.2.1 stores the object without checking it (moto/s3/responses.py reads the header, never compares).
+      if (emulator.name !== 'moto') expect(await put('c', 'hello', { ChecksumCRC32: 'AAAAAA==' })).to.equal('BadDigest 400');
+      expect(await put('empty', '')).to.match(/^"/);
+      const ranged = await s3.send(new GetObjectCommand({ Bucket, Key: 'empty', Range: 'bytes=0-4095' })).catch((e: Error) => e.name);
+      expect(ranged).to.equal('InvalidRange');
+    });
+
+    it('an empty latest.txt is a warning: the backup rewrites it, list and verify of the archive still work', async () => {
+      await w.s3(SOURCE).send(new PutObjectCommand({ Bucket: bucketFor(SOURCE), Key: 'latest.txt', Body: '', ServerSideEncryption: 'AES256' }));
+      const run = await w.backup('--regions', SOURCE);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.summary[SOURCE].warnings?.join('\n')).to.contain('latest.txt is empty');
+      const archive = (await w.keys(SOURCE)).find((k) => k.endsWith('.tar.gz'));
+      expect(await w.latest(SOURCE)).to.equal(archive);
+      expect((await w.cli('list', '--region', SOURCE)).code).to.equal(0);
+      expect((await w.cli('verify', '--region', SOURCE)).code).to.equal(0);
     });
   });
 }

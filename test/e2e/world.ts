@@ -26,7 +26,7 @@ const EXPIRATION = JSON.stringify([{ Type: 'Expiration', Version: '1.0', Attribu
 
 export type Summary = Record<
   string,
-  { status: string; parameterCount?: number; failureCategory?: string; failureMessage?: string; drift?: Record<string, unknown> }
+  { status: string; parameterCount?: number; failureCategory?: string; failureMessage?: string; drift?: Record<string, unknown>; warnings?: string[] }
 >;
 
 /**
