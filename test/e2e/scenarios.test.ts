@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { localAwsEmulator, motoEmulator, type Emulator } from '../helpers/emulators.js';
-import { GetParameterCommand, type PutParameterCommandInput } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, GetParameterHistoryCommand, LabelParameterVersionCommand, type PutParameterCommandInput } from '@aws-sdk/client-ssm';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { World, SOURCE, DR, SECRET_MARKER, bucketFor } from './world.js';
 
@@ -56,15 +56,17 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       }
     });
 
-    it('diff shows live changes; restore into another region brings values, types, keys and tags', async () => {
-      expect((await w.backup('--regions', SOURCE)).code).to.equal(0);
+    it('diff shows live changes; restore into another region brings values, types, keys, tags and labels', async () => {
       const host = `/app/${SOURCE}/db/host`;
+      await w.ssm(SOURCE).send(new LabelParameterVersionCommand({ Name: host, Labels: ['prod'] }));
+      expect((await w.backup('--regions', SOURCE, '--include-labels', '--history-rate', '500')).code).to.equal(0);
       await w.put(SOURCE, { Name: host, Value: 'moved.internal', Type: 'String', Overwrite: true });
       await w.remove(SOURCE, `/app/${SOURCE}/hosts`);
       const diff = await w.cli('diff', '--region', SOURCE, '--path', '/app', '--json');
       expect(diff.code, diff.stderr).to.equal(0);
       const json = JSON.parse(diff.stdout);
-      expect(json.changed).to.deep.equal([{ name: host, fields: ['Value'] }]);
+      // The overwrite made a new version, which carries no label.
+      expect(json.changed).to.deep.equal([{ name: host, fields: ['Value', 'Labels'] }]);
       expect(json.created).to.deep.equal([`/app/${SOURCE}/hosts`]);
 
       const restore = await w.cli(
@@ -89,6 +91,8 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       expect(copied.get(`/app/${SOURCE}/api/key`)).to.include({ Value: `${SECRET_MARKER}api-${SOURCE}`, Type: 'SecureString' });
       expect(copied.get(`/app/${SOURCE}/hosts`)).to.include({ Type: 'StringList' });
       expect(await w.tags(DR, host)).to.deep.equal({ team: 'platform' });
+      const history = await w.ssm(DR).send(new GetParameterHistoryCommand({ Name: host }));
+      expect(history.Parameters!.map((h) => h.Labels ?? [])).to.deep.equal([['prod']]);
       expect(await w.tags(DR, `/app/${SOURCE}/api/key`)).to.deep.equal({ rotation: '90d' });
       const again = JSON.parse((await w.cli('diff', '--region', SOURCE, '--target-region', DR, '--path', `/app/${SOURCE}`, '--json')).stdout);
       expect(again.changed).to.deep.equal([]);
