@@ -187,7 +187,7 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       // IfNoneMatch / IfMatch). moto has no 409 ConditionalRequestConflict for a raced multipart upload (local-aws does).
       const s3 = w.s3(SOURCE);
       const Bucket = bucketFor(SOURCE);
-      const put = (Key: string, Body: string, extra: Record<string, unknown> = {}) =>
+      const put = (Key: string, Body: string | Uint8Array, extra: Record<string, unknown> = {}) =>
         s3.send(new PutObjectCommand({ Bucket, Key, Body, ...extra })).then(
           (out) => out.ETag!,
           (e: Error & { $metadata?: { httpStatusCode?: number } }) => `${e.name} ${e.$metadata?.httpStatusCode}`,
@@ -201,13 +201,13 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       // AWS answers a wrong CRC32 with 400 BadDigest ("The CRC32 you specified did not match the calculated checksum");
       // moto 5.2.1 stores the object without checking it (moto/s3/responses.py reads the header, never compares).
       if (emulator.name !== 'moto') expect(await put('c', 'hello', { ChecksumCRC32: 'AAAAAA==' })).to.equal('BadDigest 400');
-      expect(await put('empty', '')).to.match(/^"/);
+      expect(await put('empty', new Uint8Array(0))).to.match(/^"/);
       const ranged = await s3.send(new GetObjectCommand({ Bucket, Key: 'empty', Range: 'bytes=0-4095' })).catch((e: Error) => e.name);
       expect(ranged).to.equal('InvalidRange');
     });
 
     it('an empty latest.txt is a warning: the backup rewrites it, list and verify of the archive still work', async () => {
-      await w.s3(SOURCE).send(new PutObjectCommand({ Bucket: bucketFor(SOURCE), Key: 'latest.txt', Body: '', ServerSideEncryption: 'AES256' }));
+      await w.s3(SOURCE).send(new PutObjectCommand({ Bucket: bucketFor(SOURCE), Key: 'latest.txt', Body: new Uint8Array(0), ServerSideEncryption: 'AES256' }));
       const run = await w.backup('--regions', SOURCE);
       expect(run.code, run.stderr).to.equal(0);
       expect(run.summary[SOURCE].warnings?.join('\n')).to.contain('latest.txt is empty');
