@@ -169,6 +169,9 @@ export function handleS3(store: S3Store, route: S3Route, info: RequestInfo, acco
   checkRegion(bucket, info);
   checkOwner(bucket, info, accountId);
   const key = route.key ?? '';
+  // API reference of PutObject / "Naming Amazon S3 objects": a key is at most 1024 bytes of UTF-8.
+  if (Buffer.byteLength(key) > 1024)
+    throw new AwsError('KeyTooLongError', 'Your key is too long', 400, { Size: String(Buffer.byteLength(key)), MaxSizeAllowed: '1024' });
   const keyError = (): AwsError => new AwsError('NoSuchKey', 'The specified key does not exist.', 404, { Key: key });
   switch (op) {
     case 'HeadBucket':
