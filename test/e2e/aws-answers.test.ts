@@ -68,6 +68,14 @@ describe('the engine under AWS answers local-aws used to spare it', function () 
       expect(latest()).to.equal(archives().find((k) => k !== empty));
     });
 
+    it('backup warns when latest.txt holds no archive key (here one S3 refuses as too long) and repairs the pointer', async () => {
+      await w.putObject('latest.txt', `${'x'.repeat(1100)}.tar.gz\n`);
+      const run = await w.backup();
+      expect(run.code, run.stderr).to.equal(0);
+      expect(summaries()[SOURCE].warnings.join('\n')).to.contain('latest.txt does not name an archive').and.to.contain('longer than 1024 bytes');
+      expect(latest()).to.equal(archives()[0]);
+    });
+
     it('list shows the archives without a latest mark; verify names the empty latest.txt and how to go on (exit 2)', async () => {
       expect((await w.backup()).code).to.equal(0);
       const key = latest();

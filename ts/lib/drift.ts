@@ -6,7 +6,7 @@
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getIndex, headArchive, type IndexEntry, type NameIndex } from './archive-facts.js';
-import { readLatestPointer } from './archive-source.js';
+import { checkArchiveKey, readLatestPointer } from './archive-source.js';
 import { EngineError, describeAwsError } from './errors.js';
 
 /** Names listed per kind in the summary (counts are always exact). */
@@ -35,7 +35,7 @@ export type Previous =
   | { kind: 'index'; key: string; index: NameIndex }
   | { kind: 'count'; key: string; count: number; why: string }
   | { kind: 'unknown'; key: string; why: string }
-  /** latest.txt exists but names nothing (empty or blank): nothing to compare with. */
+  /** latest.txt exists but names no archive (empty, blank, not an archive key): nothing to compare with. */
   | { kind: 'unreadable'; why: string };
 
 /**
@@ -45,9 +45,15 @@ export type Previous =
  * S3 errors other than "not found" throw a region EngineError (the caller then does not move latest.txt).
  */
 export async function readPrevious(s3: S3Client, bucket: string, region: string): Promise<Previous> {
-  const key = await readLatestPointer(s3, bucket, region);
-  if (key === undefined) return { kind: 'none' };
-  if (!key) return { kind: 'unreadable', why: `s3://${bucket}/latest.txt is empty` };
+  const pointer = await readLatestPointer(s3, bucket, region);
+  if (pointer === undefined) return { kind: 'none' };
+  if (!pointer) return { kind: 'unreadable', why: `s3://${bucket}/latest.txt is empty` };
+  let key: string;
+  try {
+    key = checkArchiveKey(pointer, bucket, `s3://${bucket}/latest.txt holds`, region);
+  } catch (err) {
+    return { kind: 'unreadable', why: `s3://${bucket}/latest.txt does not name an archive (${(err as Error).message})` };
+  }
   const fail = (what: string, err: unknown) =>
     new EngineError('region', `Cannot read ${what} of the previous archive s3://${bucket}/${key}: ${describeAwsError(err)}`, { region, cause: err });
   let damaged: string | undefined;
