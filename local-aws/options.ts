@@ -25,7 +25,9 @@ export const OPTION_DEFS: OptionDef[] = [
   { name: 'pageSize', flag: 'page-size', kind: 'number' },
   { name: 'resourcesPageSize', flag: 'resources-page-size', kind: 'number' },
   { name: 'filterAfterPaging', flag: 'filter-after-paging', kind: 'boolean' },
+  { name: 'emptyFirstPage', flag: 'empty-first-page', kind: 'boolean' },
   { name: 'accountId', flag: 'account-id', kind: 'string' },
+  { name: 'refuseChecksums', flag: 'refuse-checksums', kind: 'boolean' },
 ];
 
 /** Converts one option value (from JSON or a CLI string); throws Error naming the option when it is malformed. */

@@ -9,6 +9,8 @@ export interface PagingOptions {
   resourcesPageSize?: number;
   /** Page over the unfiltered items, then filter the page (pages may be sparse or empty while a token follows). */
   filterAfterPaging?: boolean;
+  /** A filtered DescribeParameters without a token answers an empty page and a token that starts at the first item. */
+  emptyFirstPage?: boolean;
 }
 
 export interface PageRequest<T> {

@@ -13,6 +13,8 @@ export interface PendingUpload {
   key: string;
   meta: Omit<S3ObjectMeta, 'size' | 'etag' | 'lastModified' | 'key'>;
   parts: Map<number, { body: Buffer; etag: string }>;
+  /** The object the key held when the upload was created (conditional CompleteMultipartUpload: 409 vs 412). */
+  startedOver?: S3Object;
 }
 
 export interface S3Bucket {

@@ -2,6 +2,7 @@
 import { AwsError } from './types.js';
 import { escapeXml, header, makeToken, readToken, xmlEl, type RequestInfo } from './http-util.js';
 import { decodeAwsChunked, md5Hex, type PendingUpload, type S3Bucket, type S3Store } from './s3-store.js';
+import { checkWritePreconditions, verifyChecksums } from './s3-strict.js';
 
 const NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"';
 
@@ -51,13 +52,15 @@ export function s3Route(info: RequestInfo): S3Route {
   return { op, bucket, key };
 }
 
-/** Request payload with aws-chunked framing removed. */
-function payload(info: RequestInfo): Buffer {
+/** Request payload with aws-chunked framing removed, and its trailing headers. */
+function framed(info: RequestInfo): { body: Buffer; trailers: Record<string, string> } {
   const enc = header(info, 'content-encoding') ?? '';
   const sha = header(info, 'x-amz-content-sha256') ?? '';
-  if (enc.split(',').some((e) => e.trim() === 'aws-chunked') || sha.startsWith('STREAMING-')) return decodeAwsChunked(info.body).body;
-  return info.body;
+  if (enc.split(',').some((e) => e.trim() === 'aws-chunked') || sha.startsWith('STREAMING-')) return decodeAwsChunked(info.body);
+  return { body: info.body, trailers: {} };
 }
+
+const payload = (info: RequestInfo): Buffer => framed(info).body;
 
 function objectMetaFromHeaders(info: RequestInfo, bucket: S3Bucket): PendingUpload['meta'] {
   const sse = header(info, 'x-amz-server-side-encryption');
@@ -166,6 +169,9 @@ export function handleS3(store: S3Store, route: S3Route, info: RequestInfo, acco
   checkRegion(bucket, info);
   checkOwner(bucket, info, accountId);
   const key = route.key ?? '';
+  // API reference of PutObject / "Naming Amazon S3 objects": a key is at most 1024 bytes of UTF-8.
+  if (Buffer.byteLength(key) > 1024)
+    throw new AwsError('KeyTooLongError', 'Your key is too long', 400, { Size: String(Buffer.byteLength(key)), MaxSizeAllowed: '1024' });
   const keyError = (): AwsError => new AwsError('NoSuchKey', 'The specified key does not exist.', 404, { Key: key });
   switch (op) {
     case 'HeadBucket':
@@ -180,8 +186,12 @@ export function handleS3(store: S3Store, route: S3Route, info: RequestInfo, acco
     case 'ListObjects':
       return listObjects(bucket, info, op === 'ListObjectsV2');
     case 'PutObject': {
-      const obj = store.putObject(bucket, key, payload(info), objectMetaFromHeaders(info, bucket));
-      return { status: 200, headers: { etag: obj.meta.etag, ...sseHeaders(obj.meta) } };
+      const { body, trailers } = framed(info);
+      const meta = objectMetaFromHeaders(info, bucket);
+      const checksums = verifyChecksums(info, body, trailers);
+      checkWritePreconditions(info, key, bucket.objects.get(key));
+      const obj = store.putObject(bucket, key, body, meta);
+      return { status: 200, headers: { etag: obj.meta.etag, ...sseHeaders(obj.meta), ...checksums } };
     }
     case 'GetObject':
     case 'HeadObject': {
@@ -198,6 +208,8 @@ export function handleS3(store: S3Store, route: S3Route, info: RequestInfo, acco
       for (const [k, v] of Object.entries(m.metadata)) headers[`x-amz-meta-${k}`] = v;
       let body = obj.body;
       let status = 200;
+      // API reference of GetObject ("Range", RFC 9110): a range that starts at or beyond the end is not satisfiable, so
+      // any Range of a 0-byte object → 416 InvalidRange (a 0-byte latest.txt read with `bytes=0-4095` fails on AWS).
       const range = /^bytes=(\d*)-(\d*)$/.exec(header(info, 'range') ?? '');
       if (range && (range[1] || range[2])) {
         const size = body.length;
@@ -223,6 +235,7 @@ export function handleS3(store: S3Store, route: S3Route, info: RequestInfo, acco
     }
     case 'CreateMultipartUpload': {
       const up = store.createUpload(bucket, key, objectMetaFromHeaders(info, bucket));
+      up.startedOver = bucket.objects.get(key);
       return xml(
         `<InitiateMultipartUploadResult ${NS}>${xmlEl('Bucket', bucket.name)}${xmlEl('Key', key)}${xmlEl('UploadId', up.uploadId)}</InitiateMultipartUploadResult>`,
         200,
@@ -234,10 +247,11 @@ export function handleS3(store: S3Store, route: S3Route, info: RequestInfo, acco
       const partNumber = Number(q.get('partNumber'));
       if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10000)
         throw new AwsError('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', 400, { ArgumentName: 'partNumber' });
-      const body = payload(info);
+      const { body, trailers } = framed(info);
+      const checksums = verifyChecksums(info, body, trailers);
       const etag = `"${md5Hex(body)}"`;
       up.parts.set(partNumber, { body, etag });
-      return { status: 200, headers: { etag, ...sseHeaders(up.meta) } };
+      return { status: 200, headers: { etag, ...sseHeaders(up.meta), ...checksums } };
     }
     case 'CompleteMultipartUpload': {
       const up = store.upload(bucket, key, q.get('uploadId') ?? '');
@@ -246,6 +260,7 @@ export function handleS3(store: S3Store, route: S3Route, info: RequestInfo, acco
         partNumber: Number(/<PartNumber>(\d+)<\/PartNumber>/.exec(m[1])?.[1] ?? NaN),
         etag: unescapeXml(/<ETag>([\s\S]*?)<\/ETag>/.exec(m[1])?.[1] ?? ''),
       }));
+      checkWritePreconditions(info, key, bucket.objects.get(key), up);
       const obj = store.complete(bucket, up, parts);
       return xml(
         `<CompleteMultipartUploadResult ${NS}>${xmlEl('Location', `/${bucket.name}/${key}`)}${xmlEl('Bucket', bucket.name)}${xmlEl('Key', key)}${xmlEl('ETag', obj.meta.etag)}</CompleteMultipartUploadResult>`,

@@ -12,6 +12,7 @@ import { SsmStore } from './ssm-store.js';
 import { handleSsm, requestedParameters, ssmSubjects } from './ssm.js';
 import { S3Store } from './s3-store.js';
 import { handleS3, s3ErrorXml, s3Route, type S3Answer, type S3Route } from './s3.js';
+import { refuseChecksums } from './s3-strict.js';
 import { handleAdmin } from './admin.js';
 
 /** All mutable state of one emulator instance. */
@@ -43,7 +44,8 @@ export class Core {
   }
 
   get paging(): PagingOptions {
-    return { pageSize: this.options.pageSize, resourcesPageSize: this.options.resourcesPageSize, filterAfterPaging: this.options.filterAfterPaging };
+    const { pageSize, resourcesPageSize, filterAfterPaging, emptyFirstPage } = this.options;
+    return { pageSize, resourcesPageSize, filterAfterPaging, emptyFirstPage };
   }
 }
 
@@ -134,6 +136,7 @@ async function dispatch(core: Core, info: RequestInfo, res: ServerResponse): Pro
       if (c.op !== 'GetCallerIdentity') throw new AwsError('InvalidAction', `Could not find operation ${c.op} for version 2011-06-15`);
       await respond(() => sendXml(res, 200, callerIdentityXml(core.accountId, info.requestId), info.requestId));
     } else {
+      if (core.options.refuseChecksums) refuseChecksums(info);
       const answer = handleS3(core.s3, c.s3 ?? s3Route(info), info, core.accountId);
       await respond(() => writeS3(res, answer, info));
     }

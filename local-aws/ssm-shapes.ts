@@ -82,7 +82,7 @@ export function lookup(ctx: Ctx, ref: string): { p?: StoredParameter; selector?:
   }
   const p = ctx.store.get(ctx.region, name);
   if (!p || selector === undefined) return { p, selector };
-  return { p: atVersion(p, ctx.store.versions.select(ctx.region, name, selector)), selector };
+  return { p: atVersion(p, ctx.store.versions.select(ctx.region, p.Name, selector)), selector };
 }
 
 /** Parses ParameterFilters, allowing `allowed` keys (and `tag:` keys when `tags`). */
@@ -106,7 +106,11 @@ export function readFilters(input: Input, allowed: string[], tags: boolean): Fil
   });
 }
 
-export function inPath(name: string, path: string, recursive: boolean): boolean {
+/** `dup` is the single-level parameter `/dup` (see canonicalName): paths and name filters compare slashed forms, as moto does. */
+const slashed = (name: string): string => (name.startsWith('/') ? name : `/${name}`);
+
+export function inPath(parameterName: string, path: string, recursive: boolean): boolean {
+  const name = slashed(parameterName);
   const base = path === '/' ? '' : path.replace(/\/$/, '');
   if (!name.startsWith(`${base}/`)) return false;
   return recursive || !name.slice(base.length + 1).includes('/');
@@ -124,7 +128,8 @@ export function matchesFilter(p: StoredParameter, f: Filter): boolean {
   const field: Record<string, string | undefined> = { Type: p.Type, KeyId: p.KeyId, Tier: p.Tier, DataType: p.DataType };
   switch (f.Key) {
     case 'Name':
-      return values.some((v) => cmp(p.Name, v) || (!v.startsWith('/') && f.Option !== 'Contains' && cmp(p.Name, `/${v}`)));
+      // `dup` and `/dup` name one parameter (canonicalName): Equals and BeginsWith compare the slashed forms.
+      return values.some((v) => (f.Option === 'Contains' ? cmp(p.Name, v) : cmp(slashed(p.Name), slashed(v))));
     case 'Path':
       return values.some((v) => inPath(p.Name, v, f.Option === 'Recursive'));
     case 'Type':

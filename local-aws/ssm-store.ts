@@ -18,6 +18,17 @@ export interface PutInput extends SeedParameter {
 
 const validation = (message: string): AwsError => new AwsError('ValidationException', message);
 
+/**
+ * The key of a parameter: `dup` and `/dup` are one single-level parameter with one ARN `...:parameter/dup`
+ * (PutParameter's API reference: "A parameter name must be unique within an Amazon Web Services Region"; the slash is
+ * required only "for parameters in a hierarchy"). moto's `ParameterDict.normalize_name` (moto/ssm/models.py) keys
+ * parameters the same way and keeps the spelling the parameter was created with, as we do (the API reference does
+ * not say which spelling AWS answers with; the engine accepts both).
+ */
+export function canonicalName(name: string): string {
+  return name.startsWith('/') && !name.includes('/', 1) ? name.slice(1) : name;
+}
+
 export function validateName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0)
     throw validation("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
@@ -88,18 +99,17 @@ export class SsmStore {
     return `arn:aws:ssm:${region}:${this.accountId()}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
   }
 
-  /** Accepts a plain name or a parameter ARN. */
+  /** Accepts a plain name or a parameter ARN; answers the stored spelling of a known parameter (see canonicalName). */
   normalizeName(region: string, ref: string): string {
     const m = /^arn:aws:ssm:[^:]*:[^:]*:parameter(\/.*)$/.exec(ref);
-    if (!m) return ref;
-    const rest = m[1];
-    return rest.split('/').length > 2 || this.params(region).has(rest) ? rest : rest.slice(1);
+    const name = m ? m[1] : ref;
+    return this.get(region, name)?.Name ?? name;
   }
 
   private readonly sorted = new Map<string, { byName?: StoredParameter[]; byArn?: StoredParameter[] }>();
 
   get(region: string, name: string): StoredParameter | undefined {
-    return this.params(region).get(name);
+    return this.params(region).get(canonicalName(name));
   }
 
   /** All parameters of a region, ordered by name (shared until the region's names change: do not modify). */
@@ -123,11 +133,13 @@ export class SsmStore {
     return [...this.regions.keys()];
   }
 
-  delete(region: string, name: string): boolean {
+  delete(region: string, ref: string): boolean {
+    const p = this.get(region, ref);
+    if (!p) return false;
     this.sorted.delete(region);
-    this.versions.drop(region, name);
-    this.tagged(region).delete(name);
-    return this.params(region).delete(name);
+    this.versions.drop(region, p.Name);
+    this.tagged(region).delete(p.Name);
+    return this.params(region).delete(canonicalName(p.Name));
   }
 
   clear(region?: string): void {
@@ -170,8 +182,8 @@ export class SsmStore {
    * Type defaults to String, existing parameters are overwritten and Tags are replaced.
    */
   put(region: string, input: PutInput, seed = false): { Version: number; Tier: string } {
-    const name = validateName(input.Name);
-    const existing = this.get(region, name);
+    const existing = this.get(region, validateName(input.Name));
+    const name = existing?.Name ?? (input.Name as string); // the spelling it was created with
     const overwrite = seed || input.Overwrite === true;
     if (typeof input.Value !== 'string' || input.Value.length === 0)
       throw validation("1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1");
@@ -266,7 +278,7 @@ export class SsmStore {
       Tags: seed && input.Tags !== undefined ? tags : (existing?.Tags ?? tags),
     };
     this.versions.record(region, stored);
-    this.params(region).set(name, stored);
+    this.params(region).set(canonicalName(name), stored);
     this.sorted.delete(region);
     if (stored.Tags.length > 0) this.tagged(region).add(name);
     return { Version: stored.Version, Tier: stored.Tier };

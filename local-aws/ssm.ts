@@ -2,6 +2,7 @@
 import { AwsError } from './types.js';
 import type { StoredParameter, Tag } from './types.js';
 import { pageLimit, pageOf, type PagingOptions } from './paging.js';
+import { makeToken } from './http-util.js';
 import { validateName, type PutInput, type SsmStore } from './ssm-store.js';
 import { HISTORY_OPERATIONS } from './ssm-history.js';
 import {
@@ -73,6 +74,9 @@ export const SSM_OPERATIONS: Record<string, OpDef> = {
       const filters = readFilters(input, DESCRIBE_KEYS, true);
       const limit = pageLimit(input.MaxResults, 'maxResults', 10, 50, validation);
       const filter = (p: StoredParameter): boolean => filters.every((f) => matchesFilter(p, f));
+      // API reference of DescribeParameters: "The number of items returned, however, can be between zero and the value
+      // of MaxResults" with a NextToken; AWS does so even for `Name Equals` (aws-sdk-ruby #2012, boto3 #1632).
+      if (ctx.paging.emptyFirstPage && filters.length > 0 && input.NextToken === undefined) return { Parameters: [], NextToken: makeToken('') };
       const { page, next } = pageOf(
         { items: ctx.store.list(ctx.region), key: (p) => p.Name, limit, token: str(input.NextToken), filter, badToken: invalidToken },
         ctx.paging,

@@ -23,8 +23,15 @@ export interface LocalAwsOptions {
   resourcesPageSize?: number;
   /** Page over the unfiltered set, then filter each page (AWS behaviour: sparse or empty pages with a NextToken). */
   filterAfterPaging?: boolean;
+  /** A filtered DescribeParameters without NextToken answers no items and a token (aws-sdk-ruby #2012, boto3 #1632). */
+  emptyFirstPage?: boolean;
   /** Account id reported by STS, used in ARNs and as the default S3 bucket owner (default 123456789012). */
   accountId?: string;
+  /**
+   * Plays an S3-compatible store that predates S3's flexible checksums: an S3 request carrying `x-amz-checksum-*`,
+   * `x-amz-sdk-checksum-algorithm` or an `x-amz-trailer` → 400 InvalidArgument (not AWS behaviour).
+   */
+  refuseChecksums?: boolean;
 }
 
 export type ParameterType = 'String' | 'StringList' | 'SecureString';

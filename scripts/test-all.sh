@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every suite: engine + local AWS (mocha), Pulumi (mocha on mocks + tsc), Jenkins side (Gradle: Groovy
-# compile, CodeNarc, JUnit incl. end-to-end against the committed bundle), type check, lint, bundle check.
+# Runs every suite: engine, local AWS and the end-to-end scenarios on local-aws and moto (mocha), Pulumi (mocha on
+# mocks + tsc), Jenkins side (Gradle: Groovy compile, CodeNarc, JUnit incl. end-to-end against the committed bundle),
+# type check, lint, bundle check.
 # Installs what a fresh Debian machine lacks (npm packages; Debian's groovy/gradle/junit4/codenarc as root).
 # Fails unless every suite ran and passed.
 set -uo pipefail
@@ -18,6 +19,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "missing Debian packages: ${missing[*]} (run as root: apt-get install ${missing[*]})"; exit 1
   fi
 fi
+# The end-to-end scenarios (test/e2e) also run against moto, an emulator independent of ours: never skipped.
+python3 -c 'import moto, flask, boto3, sys; sys.exit(moto.__version__ != "5.2.1")' 2>/dev/null \
+  || { echo "moto 5.2.1 is missing for python3 (the end-to-end scenarios run against it): pip install 'moto[server]==5.2.1' boto3"; exit 1; }
 [ -d node_modules ] || npm ci --no-audit --no-fund
 [ -d pulumi/node_modules ] || npm --prefix pulumi ci --no-audit --no-fund
 

@@ -7,8 +7,8 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI in-process against the local AWS (the SDK reads AWS_* from process.env). */
-export async function runCli(aws: LocalAws, args: string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
+/** Runs the CLI in-process against an emulator (local AWS or moto: the SDK reads AWS_* from process.env). */
+export async function runCli(aws: Pick<LocalAws, 'env'>, args: string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
   const saved = { ...process.env };
   Object.assign(process.env, aws.env, { AWS_REGION: 'ap-northeast-1' }, extraEnv);
   let stdout = '';

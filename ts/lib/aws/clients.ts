@@ -31,6 +31,14 @@ const THROTTLE_CODES = new Set([
   'ProvisionedThroughputExceededException',
 ]);
 
+/**
+ * Answers AWS documents as worth retrying that the SDK does not know: PutParameter's (and AddTagsToResource's)
+ * TooManyUpdates, "There are concurrent updates for a resource that supports one update at a time" (API reference of
+ * PutParameter, Errors; AWS adds "Please retry in a while"). Marked retryable, the SDK retries them with its backoff;
+ * the region's deadline (abortRegion) still stops every retry.
+ */
+const RETRYABLE_CODES = new Set(['TooManyUpdates']);
+
 export function isThrottle(err: unknown): boolean {
   const code = awsErrorCode(err);
   const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
@@ -254,6 +262,7 @@ export class AwsClientFactory {
           stats.throttles += 1;
           limiter?.onThrottle();
         }
+        if (RETRYABLE_CODES.has(awsErrorCode(err) ?? '')) Object.assign(err as object, { $retryable: { throttling: true } });
         throw err;
       }
     };

@@ -48,8 +48,18 @@ export function ssmReader(client: SSMClient): SsmReader {
       }
     },
     async describeOne(name) {
-      const out = await client.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [name] }] }));
-      return out.Parameters?.find((p) => p.Name === name);
+      // Every page: AWS may answer a filtered listing with an empty page and a NextToken (API reference of
+      // DescribeParameters: "can be between zero and the value of MaxResults"; aws-sdk-ruby #2012, boto3 #1632).
+      let token: string | undefined;
+      do {
+        const out = await client.send(
+          new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [name] }], MaxResults: 50, NextToken: token }),
+        );
+        const hit = out.Parameters?.find((p) => p.Name === canonicalName(name));
+        if (hit) return hit;
+        token = out.NextToken || undefined;
+      } while (token);
+      return undefined;
     },
     async tags(name) {
       const out = await client.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }));
@@ -66,6 +76,15 @@ export function ssmReader(client: SSMClient): SsmReader {
       return undefined;
     },
   };
+}
+
+/**
+ * One spelling for a single-level name: `app` and `/app` are one parameter with one ARN `...:parameter/app`
+ * (PutParameter's API reference requires the slash only "for parameters in a hierarchy"; moto's
+ * `ParameterDict.normalize_name` keys them alike), and the service may answer with either spelling.
+ */
+export function canonicalName(name: string): string {
+  return name.startsWith('/') && !name.includes('/', 1) ? name.slice(1) : name;
 }
 
 /** DescribeParameters filters for a recursive path and an optional name substring. */

@@ -33,6 +33,17 @@ export function computeDrift(current: IndexEntry[], previous: Previous, bucket: 
       addedNames: sortedHead(current.map((e) => e.Name)),
     };
   }
+  if (previous.kind === 'unreadable')
+    return {
+      previousArchive: null,
+      previousCount: null,
+      comparedWith: 'nothing',
+      added: null,
+      removed: null,
+      changed: null,
+      ...none,
+      notComparedReason: previous.why,
+    };
   const previousArchive = `s3://${bucket}/${previous.key}`;
   const notCompared = { added: null, removed: null, changed: null, ...none, notComparedReason: previous.kind === 'index' ? undefined : previous.why };
   if (previous.kind === 'unknown') return { previousArchive, previousCount: null, comparedWith: 'nothing', ...notCompared };

@@ -111,6 +111,7 @@ export async function compareAndPromote(run: RegionRun, bucket: string, key: str
   // the summary says it too: drift.previousArchive is null.
   if (previous.kind === 'none') log.info(`First backup in s3://${bucket} (no latest.txt): nothing to compare with, so the shrink guard did not apply`);
   if (previous.kind === 'unknown') warn(`Previous archive not compared: ${previous.why}; the shrink guard did not apply`);
+  if (previous.kind === 'unreadable') warn(`${previous.why}: nothing to compare with, so the shrink guard did not apply; this backup rewrites it`);
   if (previous.kind === 'count') log.info(`Previous archive s3://${bucket}/${previous.key} compared by count only: ${previous.why}`);
   for (const line of driftLines(drift)) log.info(line);
   log.debug(`Compared with the previous archive in ${Math.round(performance.now() - t0)} ms`, { compareMs: Math.round(performance.now() - t0) });

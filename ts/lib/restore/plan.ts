@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Tag } from '@aws-sdk/client-ssm';
 import { withoutUndefined, type BackupParameter } from '../archive/index.js';
 import { usageError } from '../support/index.js';
+import { canonicalName } from '../aws/index.js';
 
 export const DEFAULT_SSM_KEY = 'alias/aws/ssm';
 
@@ -76,10 +77,10 @@ export function mapKeyId(keyId: string | undefined, keyMap: KeyMap): string {
   return byTail ?? own;
 }
 
-/** True when `name` is `path` itself or below it ('/' selects everything). */
+/** True when `name` is `path` itself (`app` and `/app` are one parameter: canonicalName) or below it ('/' selects everything). */
 export function underPath(name: string, path: string | undefined): boolean {
   const prefix = path && path !== '/' ? path.replace(/\/+$/, '') : undefined;
-  return !prefix || name === prefix || name.startsWith(prefix + '/');
+  return !prefix || canonicalName(name) === canonicalName(prefix) || name.startsWith(prefix + '/');
 }
 
 /**

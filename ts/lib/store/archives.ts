@@ -53,17 +53,21 @@ export async function latestPointerKey(s3: S3Client, bucket: string, region: str
     if (awsErrorCode(err) === 'NotFound' || awsErrorCode(err) === 'NoSuchKey') return undefined;
     throw new EngineError('region', `Cannot read s3://${bucket}/${LATEST_POINTER_KEY}: ${describeAwsError(err)}`, { region, cause: err });
   }
-  return readLatestPointer(s3, bucket, region);
+  return (await readLatestPointer(s3, bucket, region)) || undefined;
 }
 
-/** The key latest.txt holds (undefined when there is no latest.txt), not yet validated. */
+/**
+ * The key latest.txt holds, not yet validated: undefined when there is no latest.txt, '' when it is empty or blank
+ * (S3 answers a ranged GET of a 0-byte object with 416 InvalidRange: API reference of GetObject, "Range").
+ */
 export async function readLatestPointer(s3: S3Client, bucket: string, region: string): Promise<string | undefined> {
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: LATEST_POINTER_KEY, Range: 'bytes=0-4095' }));
     const text = await (out.Body as { transformToString(): Promise<string> }).transformToString();
-    return text.trim() || undefined;
+    return text.trim();
   } catch (err) {
     if (awsErrorCode(err) === 'NoSuchKey' || awsErrorCode(err) === 'NotFound') return undefined;
+    if (awsErrorCode(err) === 'InvalidRange') return '';
     throw new EngineError('region', `Cannot read s3://${bucket}/${LATEST_POINTER_KEY}: ${describeAwsError(err)}`, { region, cause: err });
   }
 }
@@ -96,7 +100,12 @@ export function checkArchiveKey(raw: string, bucket: string, source: string, reg
 export async function resolveArchiveKey(s3: S3Client, bucket: string, region: string, archive: string | undefined): Promise<string> {
   if (archive && archive !== 'latest') return checkArchiveKey(archive, bucket, '--archive', region);
   const latest = await readLatestPointer(s3, bucket, region);
-  if (!latest) throw new EngineError('config', `s3://${bucket}/${LATEST_POINTER_KEY} not found: pass --archive <key> (see ssm-backup list)`, { region });
+  if (latest === undefined)
+    throw new EngineError('config', `s3://${bucket}/${LATEST_POINTER_KEY} not found: pass --archive <key> (see ssm-backup list)`, { region });
+  if (!latest)
+    throw new EngineError('config', `s3://${bucket}/${LATEST_POINTER_KEY} is empty: pass --archive <key> (see ssm-backup list); the next backup rewrites it`, {
+      region,
+    });
   return checkArchiveKey(latest, bucket, `s3://${bucket}/${LATEST_POINTER_KEY} holds`, region);
 }
 

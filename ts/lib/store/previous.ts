@@ -5,7 +5,8 @@
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getIndex, headArchive, type NameIndex } from './facts.js';
-import { readLatestPointer } from './archives.js';
+import { LATEST_POINTER_KEY } from './layout.js';
+import { checkArchiveKey, readLatestPointer } from './archives.js';
 import { EngineError, describeAwsError } from '../support/index.js';
 
 /** What latest.txt names, and what could be learnt about it without downloading it. */
@@ -13,7 +14,9 @@ export type Previous =
   | { kind: 'none' }
   | { kind: 'index'; key: string; index: NameIndex }
   | { kind: 'count'; key: string; count: number; why: string }
-  | { kind: 'unknown'; key: string; why: string };
+  | { kind: 'unknown'; key: string; why: string }
+  /** latest.txt exists but names no archive (empty, blank, not an archive key): nothing to compare with. */
+  | { kind: 'unreadable'; why: string };
 
 /**
  * Reads the previous archive's facts: GetObject latest.txt, then GetObject `<archive>.index.json.gz` (2 requests).
@@ -22,8 +25,15 @@ export type Previous =
  * S3 errors other than "not found" throw a region EngineError (the caller then does not move latest.txt).
  */
 export async function readPrevious(s3: S3Client, bucket: string, region: string): Promise<Previous> {
-  const key = await readLatestPointer(s3, bucket, region);
-  if (!key) return { kind: 'none' };
+  const pointer = await readLatestPointer(s3, bucket, region);
+  if (pointer === undefined) return { kind: 'none' };
+  if (!pointer) return { kind: 'unreadable', why: `s3://${bucket}/${LATEST_POINTER_KEY} is empty` };
+  let key: string;
+  try {
+    key = checkArchiveKey(pointer, bucket, `s3://${bucket}/${LATEST_POINTER_KEY} holds`, region);
+  } catch (err) {
+    return { kind: 'unreadable', why: `s3://${bucket}/${LATEST_POINTER_KEY} does not name an archive (${(err as Error).message})` };
+  }
   const fail = (what: string, err: unknown) =>
     new EngineError('region', `Cannot read ${what} of the previous archive s3://${bucket}/${key}: ${describeAwsError(err)}`, { region, cause: err });
   let damaged: string | undefined;
@@ -40,6 +50,8 @@ export async function readPrevious(s3: S3Client, bucket: string, region: string)
   const noIndex = damaged ? `its ${damaged}` : 'it has no name index (made by an older version)';
   if (!head.exists) return { kind: 'unknown', key, why: `latest.txt names s3://${bucket}/${key}, which no longer exists (expired by the bucket lifecycle?)` };
   if (head.facts) return { kind: 'count', key, count: head.facts.parameterCount, why: `${noIndex}; count from its metadata` };
+  // A ranged GET of a 0-byte object is answered 416 InvalidRange (API reference of GetObject, "Range").
+  if (head.size === 0) return { kind: 'unknown', key, why: `latest.txt names s3://${bucket}/${key}, which is empty (0 bytes)` };
   const count = await countFromDocumentHead(s3, bucket, key).catch((err) => {
     throw fail('the start', err);
   });
