@@ -106,7 +106,7 @@ describe('notify: Slack message', () => {
 
   it('colours by result and puts [DRY RUN] first', () => {
     const colours = (['SUCCESS', 'FAILURE', 'ABORTED', 'UNSTABLE'] as const).map(
-      (result) => buildSlackMessage(renderBackupReport({}, { result })).attachments[0].color,
+      (result) => buildSlackMessage(renderBackupReport({ a: summaries['ap-northeast-1'] }, { result })).attachments[0].color,
     );
     expect(new Set(colours).size).to.equal(4);
     const ok = buildSlackMessage(
@@ -300,6 +300,45 @@ describe('ssm-backup notify (command)', () => {
     expect(neither.code).to.equal(2);
     expect(JSON.parse(readFileSync(path.join(dir, 'error.json'), 'utf8')).message).to.equal(
       '--summary-file is required unless --failure-message says why the run has none',
+    );
+  });
+
+  it("--region-outcomes puts Jenkins' outcomes in place of entries that do not say what happened", async () => {
+    const out = path.join(dir, 'report');
+    const file = path.join(dir, 'region_summaries.json');
+    writeFileSync(file, JSON.stringify({ a: summaries['ap-northeast-1'], b: { status: 'SKIPPED', failureMessage: 'not started' } }));
+    const outcomes = path.join(dir, 'region_outcomes.json');
+    writeFileSync(
+      outcomes,
+      JSON.stringify({
+        b: { status: 'FAILED', failureMessage: 'the engine exited with code 2: no backup key in b' },
+        c: { status: 'ABORTED', failureMessage: 'not started: the build was aborted' },
+      }),
+    );
+    const { code } = await run(
+      ['notify', '--summary-file', file, '--region-outcomes', outcomes, '--out-dir', out, '--environment', 'dev', '--result', 'ABORTED'],
+      {},
+    );
+    expect(code).to.equal(0);
+    const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(report.result).to.equal('ABORTED');
+    expect(report.description).to.equal('FAILED b: the engine exited with code 2: no backup key in b (+1 more region(s) failed)');
+    expect(
+      report.table
+        .split('\n')
+        .slice(2)
+        .map((l: string) => l.split(/ +/).slice(0, 2).join(' ')),
+    ).to.deep.equal(['b FAILED', 'c ABORTED']);
+    expect(report.email.subject).to.equal('[ABORTED] SSM backup dev');
+    expect(readFileSync(path.join(out, 'junit.xml'), 'utf8')).to.contain('<failure type="ABORTED" message="not started: the build was aborted"');
+    writeFileSync(outcomes, JSON.stringify({ b: { status: 'SUCCESS', failureMessage: 'x' } }));
+    const bad = await run(
+      ['notify', '--summary-file', file, '--region-outcomes', outcomes, '--out-dir', out, '--error-file', path.join(dir, 'error.json')],
+      {},
+    );
+    expect(bad.code).to.equal(2);
+    expect(JSON.parse(readFileSync(path.join(dir, 'error.json'), 'utf8')).message).to.equal(
+      `--region-outcomes ${outcomes}: region "b" needs a status (FAILED, TIMED_OUT, ABORTED) and a failureMessage`,
     );
   });
 

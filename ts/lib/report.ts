@@ -9,8 +9,11 @@ import { oneLine } from './errors.js';
 export type RunResult = 'SUCCESS' | 'UNSTABLE' | 'FAILURE' | 'ABORTED';
 export const RUN_RESULTS: readonly RunResult[] = ['SUCCESS', 'UNSTABLE', 'FAILURE', 'ABORTED'];
 
-/** Region statuses the engine writes. TIMED_OUT: the region was stopped at its deadline. */
-export const FAILED_STATUSES = ['FAILED', 'TIMED_OUT'];
+/**
+ * Region statuses that are failures. FAILED and TIMED_OUT (stopped at its deadline) are the engine's; ABORTED (the build
+ * was aborted before or while the region ran) comes only from Jenkins' region outcomes (notify --region-outcomes).
+ */
+export const FAILED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'];
 
 /** Change since the previous backup of the region (counts of parameter names), when the engine knows it. */
 export interface Drift {
@@ -164,12 +167,14 @@ export function emailFor(r: Omit<Report, 'email'>, ctx: RunContext): { subject: 
 
 const isFailed = (s: RegionReport) => FAILED_STATUSES.includes(s.status);
 
-/** SUCCESS, UNSTABLE (a region succeeded with warnings), FAILURE (a region failed or timed out, or ctx.failureMessage). */
+/**
+ * SUCCESS only when every region is SUCCESS; UNSTABLE when one has warnings; FAILURE when a region is anything else
+ * (failed, timed out, skipped, unknown), when no region ran, or with ctx.failureMessage (issue 20: never greener).
+ */
 export function backupResult(summaries: Record<string, RegionReport>, ctx: RunContext): RunResult {
   const all = Object.values(summaries);
-  const unknown = all.some((s) => !['SUCCESS', 'SKIPPED', ...FAILED_STATUSES].includes(s.status));
   let result: RunResult = 'SUCCESS';
-  if (all.some(isFailed) || unknown || ctx.failureMessage) result = 'FAILURE';
+  if (all.length === 0 || all.some((s) => s.status !== 'SUCCESS') || ctx.failureMessage) result = 'FAILURE';
   else if (all.some((s) => s.status === 'SUCCESS' && s.warnings?.length)) result = 'UNSTABLE';
   return worse(result, ctx.result);
 }
@@ -211,7 +216,7 @@ function backupDescription(summaries: Record<string, RegionReport>, result: RunR
     const more = failed.length > 1 ? ` (+${failed.length - 1} more region(s) failed)` : '';
     text = `${s.status} ${region}: ${clip(s.failureMessage ?? 'no cause recorded')}${more}`;
   } else if (result === 'ABORTED') text = `ABORTED ${totals}`;
-  else if (result === 'FAILURE') text = `FAILED: ${clip(ctx.failureMessage ?? 'see the console log')}`;
+  else if (result === 'FAILURE') text = `FAILED: ${clip(ctx.failureMessage ?? (Object.keys(summaries).length ? 'see the console log' : 'no region ran'))}`;
   else if (result === 'UNSTABLE') {
     const warned = Object.entries(summaries)
       .filter(([, s]) => s.warnings?.length)
@@ -255,6 +260,7 @@ const STATUS_ICONS: Record<string, string> = {
   SUCCESS: ':white_check_mark:',
   FAILED: ':x:',
   TIMED_OUT: ':hourglass:',
+  ABORTED: ':no_entry_sign:',
   SKIPPED: ':black_square_button:',
 };
 
