@@ -123,6 +123,30 @@ describe('notify: Slack message', () => {
     expect(allText(message)).to.contain('AccessDenied &lt;arn:aws:iam::1:role/x&gt; &amp; more').and.not.contain('stack line');
   });
 
+  it('lets no <!channel> or link through from a job setting or a tampered summary: preview, attachment, counts and URLs escaped', () => {
+    const tampered = { '<!channel>': { status: 'SUCCESS', parameterCount: '<!here>', artifactPath: 's3://b/k', drift: { added: '<@U1>' } } };
+    const report = renderBackupReport(tampered as unknown as Record<string, RegionReport>, {
+      environment: 'prod <!channel>',
+      jobName: 'job & <x>',
+      buildUrl: 'https://j/42/?a=1&b=<!channel>|evil',
+      runbookUrl: 'https://r/|<!everyone>',
+    });
+    const message = buildSlackMessage(report);
+    const text = allText(message);
+    for (const raw of ['<!channel>', '<!here>', '<@U1>', '<!everyone>', '|evil']) expect(text).to.not.contain(raw);
+    expect(message.text).to.equal(':white_check_mark: SSM backup prod &lt;!channel&gt;: SUCCESS - 1/1 regions, 0&lt;!here&gt; parameters');
+    expect(message.attachments[0].fallback).to.equal(message.text);
+    expect(text).to.contain('&lt;!here&gt; parameters (+&lt;@U1&gt; -0 ~0 since the previous backup)');
+    expect(text).to.contain('<https://j/42/?a=1&amp;b=&lt;!channel&gt;%7Cevil|job &amp; &lt;x&gt;>');
+    expect(text).to.contain('<https://r/%7C&lt;!everyone&gt;|Runbook>');
+  });
+
+  it('strips CR and LF from the email subject', () => {
+    const report = renderBackupReport(summaries, { environment: 'prod\r\nBcc: attacker@example.com', jobName: 'job\nX' });
+    expect(report.email.subject).to.equal('[FAIL] SSM backup prod Bcc: attacker@example.com - job X');
+    expect(report.email.subject).to.not.match(/[\r\n]/);
+  });
+
   it('passes a channel override through', () => {
     expect(buildSlackMessage(renderBackupReport(summaries, build), '#ops').channel).to.equal('#ops');
     expect(failedRun().channel).to.equal(undefined);

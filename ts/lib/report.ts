@@ -153,7 +153,7 @@ export function buildLinks(ctx: RunContext, summaryLabel: string): Link[] {
 export function emailFor(r: Omit<Report, 'email'>, ctx: RunContext): { subject: string; body: string } {
   const dry = r.dryRun ? '[DRY RUN] ' : '';
   const build = ctx.jobName ? ` - ${ctx.jobName}${ctx.buildNumber ? ` #${ctx.buildNumber}` : ''}` : '';
-  const subject = `${dry}${SUBJECT_TAGS[r.result]} ${r.title}${build}`;
+  const subject = `${dry}${SUBJECT_TAGS[r.result]} ${r.title}${build}`.replace(/[\r\n]+/g, ' ');
   const lines = [`${dry}${r.title}: ${r.headline}`];
   if (r.cause) lines.push(`Cause: ${r.cause}`);
   lines.push('', r.table);
@@ -274,7 +274,7 @@ function slackRegionLine(region: string, s: RegionReport): string {
   const parts = [`${STATUS_ICONS[s.status] ?? ':grey_question:'} \`${escapeMrkdwn(region)}\` *${escapeMrkdwn(s.status)}*`];
   if (s.status !== 'SKIPPED') {
     const drift = formatDrift(s.drift);
-    parts.push(`${formatCount(s.parameterCount)} parameters${drift ? ` (${drift} since the previous backup)` : ''}`);
+    parts.push(escapeMrkdwn(`${formatCount(s.parameterCount)} parameters${drift ? ` (${drift} since the previous backup)` : ''}`));
     const time = formatDuration(s.executionTimeSec);
     if (time) parts.push(time);
   }
