@@ -5,7 +5,6 @@ import static org.junit.Assert.assertTrue
 import com.sun.net.httpserver.HttpServer
 import groovy.json.JsonSlurper
 import org.junit.AfterClass
-import org.junit.Assume
 import org.junit.Before
 import org.junit.BeforeClass
 import org.junit.ClassRule
@@ -40,7 +39,7 @@ class SsmMultiRegionBackupEndToEndTest {
 
     @BeforeClass
     static void startServices() {
-        Assume.assumeTrue("${BUNDLE} is not committed yet (the engine lead builds it): end-to-end tests skipped".toString(), BUNDLE.file)
+        assertTrue("${BUNDLE} is missing: run `node scripts/build.mjs` (the bundle is committed)".toString(), BUNDLE.file)
         aws = new LocalAws(seed(), shared.root)
         slack = HttpServer.create(new InetSocketAddress('127.0.0.1', 0), 0)
         slack.createContext('/services/') { exchange ->
@@ -83,10 +82,6 @@ class SsmMultiRegionBackupEndToEndTest {
 
     @Before
     void setUpHarness() {
-        // The step hands each region the plan file and the one summary file (engine contract in the CHANGELOG, 2.0.0):
-        // until the engine bundle has --plan-file, these tests cannot run for real.
-        Assume.assumeTrue('the committed engine bundle has no backup --plan-file yet (engine contract of ssmMultiRegionBackup 2.0.0)',
-                BUNDLE.text.contains('plan-file'))
         harness = new PipelineHarness(tmp.newFolder('workspace'))
         harness.processEnv.putAll(aws.agentEnv(HOME))
         harness.shHandler = { ShCall call -> harness.runForReal(call) }

@@ -32,12 +32,17 @@ class FakeEngine {
     final List<ShCall> calls = []
     final List<Map> webhookPosts = []
 
+    /** region -> [exitCode:, message:]: the engine is killed while backing it up (its entry left as running: FAILED/interrupted). */
+    Map<String, Map> killed = [:]
+    /** The agent-side deadline prefix of ssmBackupEngine (coreutils timeout), stripped before matching a command. */
+    static final String DEADLINE = 'timeout -k 30 "$SSM_ENGINE_DEADLINE_SEC" '
+
     Object handle(ShCall call) {
         calls << call
         if (call.script.startsWith('command -v node')) {
             return nodeCheckStatus
         }
-        switch (call.script) {
+        switch (call.script - DEADLINE) {
             case 'node "$SSM_ENGINE_CJS" plan': return plan(call.env)
             case 'node "$SSM_ENGINE_CJS" backup': return backup(call.env)
             case 'node "$SSM_ENGINE_CJS" notify': return notify(call)
@@ -45,7 +50,7 @@ class FakeEngine {
         }
     }
 
-    List<ShCall> engineCalls(String command) { calls.findAll { it.script == "node \"\$SSM_ENGINE_CJS\" ${command}".toString() } }
+    List<ShCall> engineCalls(String command) { calls.findAll { it.script - DEADLINE == "node \"\$SSM_ENGINE_CJS\" ${command}".toString() } }
 
     private int plan(Map env) {
         if (planError) {
@@ -74,6 +79,13 @@ class FakeEngine {
             summaries[region] = notStarted("not started: ${failed} failed (fail-fast; failFast: false backs up every region)".toString())
             write(file, summaries)
             return 0
+        }
+        if (killed[region]) {
+            summaries[region] = [status: 'FAILED', parameterCount: 0, artifactPath: null, executionTimeSec: 0, failureCategory: 'interrupted',
+                    failureMessage: "${region} did not finish: the engine was stopped (build aborted, Jenkins timeout or killed); latest.txt was not moved by it".toString(),
+                    runningPid: 99999]
+            write(file, summaries)
+            return killed[region].exitCode as int
         }
         summaries[region] = outcome(region, plan.environment, env.SSM_BACKUP_DRY_RUN == 'true', env.SSM_BACKUP_REGION_TIMEOUT)
         write(file, summaries)
