@@ -16,7 +16,7 @@ void call(Map args) {
     }
     Map email = ReportRequest.emailArguments(config.report, config.email, config.emailCc)
     if (email) {
-        warnOnFailure('email not sent (is the Email Extension plugin installed?)') { emailext(email) }
+        warnOnFailure('email not sent (is the Email Extension plugin installed?)', 'WARNING') { emailext(email) }
     }
 }
 
@@ -34,7 +34,7 @@ void sendWithWebhook(Map config) {
     if (!config.slackWebhookCredentialsId || !config.engineEnv) {
         return
     }
-    warnOnFailure("Slack notification not sent (credential '${config.slackWebhookCredentialsId}')") {
+    warnOnFailure("Slack notification not sent (credential '${config.slackWebhookCredentialsId}')", 'WARNING') {
         Map sent = ssmBackupEngine(command: 'notify', name: 'notify-webhook', env: config.engineEnv, nodejs: config.nodejs,
                 deadlineMinutes: config.timeoutMinutes, bindings: [string(credentialsId: config.slackWebhookCredentialsId, variable: 'SLACK_WEBHOOK_URL')])
         if (sent.exitCode != 0) {
@@ -44,7 +44,7 @@ void sendWithWebhook(Map config) {
 }
 
 /** Runs body; a failure (a missing plugin: NoSuchMethodError) is one log line, an abort is rethrown. True when body succeeded. */
-boolean warnOnFailure(String what, String level = 'WARNING', Closure body) {
+boolean warnOnFailure(String what, String level, Closure body) {
     try {
         body()
         return true
