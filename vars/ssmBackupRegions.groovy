@@ -2,8 +2,7 @@ import org.ssmbackup.BackupRun
 import org.ssmbackup.RegionOutcome
 import org.ssmbackup.StepOptions
 
-// The region stages of ssmMultiRegionBackup (see ssmBackupRegions.txt): one stage per planned region, in turn or as
-// parallel branches, each drawn by the one result rule (org.ssmbackup.RegionOutcome). Outcomes go to run.outcomes.
+// The region stages of ssmMultiRegionBackup (see ssmBackupRegions.txt), drawn by the one result rule (RegionOutcome).
 
 void call(Map args) {
     Map config = args.config, run = args.run
@@ -29,6 +28,8 @@ void regionStage(Map config, Map run, String region) {
                 engine = backup(config, region)
             } catch (InterruptedException interruption) {   // a user abort or Jenkins' timeout: the build stops
                 run.aborted = run.aborted ?: interruption
+            } catch (Throwable failure) {   // the engine could not be run (e.g. a credential): this region FAILED
+                engine = [exitCode: null, error: [message: "the engine could not be run: ${failure.message}".toString()]]
             }
         }
         Map summaries = fileExists(BackupRun.SUMMARY_FILE) ? readJSON(file: BackupRun.SUMMARY_FILE, returnPojo: true) : [:]

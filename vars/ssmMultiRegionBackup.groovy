@@ -43,10 +43,11 @@ Map call(Map options = [:]) {
 void finalizeReport(Map config, Map run) {
     run.summaries = fileExists(BackupRun.SUMMARY_FILE) ? readJSON(file: BackupRun.SUMMARY_FILE, returnPojo: true) : [:]
     env.REGION_SUMMARY_PATH = "${pwd()}/${BackupRun.SUMMARY_FILE}"
-    Map result = RegionOutcome.buildResult(run.regions, run.outcomes)
     run.failure = run.thrown && !run.aborted ? run.thrown.message : null
+    run.outcomes = RegionOutcome.completed(run.regions, run.outcomes, run.aborted != null, run.failure)
+    Map result = RegionOutcome.buildResult(run.regions, run.outcomes)
     run.result = run.aborted ? 'ABORTED' : (run.failure ? 'FAILURE' : result.result)
     writeJSON(file: BackupRun.OUTCOMES_FILE, json: RegionOutcome.reportEntries(run.regions, run.outcomes))
     run.report = ssmBackupReport(ReportRequest.fromStep(config, [kind: 'backup', summaryFile: BackupRun.SUMMARY_FILE, result: run.result,
-            outcomesFile: BackupRun.OUTCOMES_FILE, failureMessage: run.failure ?: (run.regions ? null : result.cause)]))
+            outcomesFile: BackupRun.OUTCOMES_FILE, failureMessage: run.failure ?: (run.regions || run.aborted ? null : result.cause)]))
 }

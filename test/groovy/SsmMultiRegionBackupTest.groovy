@@ -250,4 +250,42 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
 
         assertFalse(harness.calls('sh')*.namedArgs.any { it.returnStdout })
     }
+
+    @Test
+    void 'a region whose engine cannot be run (a missing credential) is FAILED with that cause, and the next regions still get theirs'() {
+        engine.regions = THREE
+        harness.credentials['aws-backup'] = [accessKey: 'AKIAEXAMPLE', secretKey: 'wJalrEXAMPLEKEY']
+        int bound = 0
+        harness.registerAllowedMethod('withCredentials') { List bindings, Closure body ->
+            if (++bound == 3) {
+                throw new hudson.AbortException("Could not find credentials entry with ID 'aws-backup'")
+            }
+            harness.withEnvironment([]) { body() }
+        }
+
+        Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'dev', credentialsId: 'aws-backup'])
+
+        assertEquals(ALL_STAGES, harness.stages)
+        assertEquals(['Backup us-west-2': 'FAILURE'], harness.stageResults)
+        assertEquals("FAILED us-west-2: the engine could not be run: Could not find credentials entry with ID 'aws-backup'", error.message)
+        assertEquals(['SUCCESS', 'SKIPPED', 'SUCCESS'], written().values()*.status)
+    }
+
+    @Test
+    void 'an abort during Initialize is ABORTED, not a failure with no region'() {
+        int timeouts = 0
+        harness.registerAllowedMethod('timeout') { Map spec, Closure body ->
+            if (++timeouts == 1) {
+                throw new InterruptedException('aborted by admin')
+            }
+            body()
+        }
+
+        Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'dev'])
+
+        assertTrue(error instanceof InterruptedException)
+        assertEquals(['Initialize', 'Finalize Report'], harness.stages)
+        assertEquals('ABORTED', engine.engineCalls('notify')[0].env.SSM_BACKUP_RESULT)
+        assertEquals('no summary was written (see the console log)', engine.engineCalls('notify')[0].env.SSM_BACKUP_FAILURE_MESSAGE)
+    }
 }

@@ -63,6 +63,22 @@ class VarsConformanceTest {
     }
 
     @Test
+    void 'is at most 60 lines, what computes lives in src'() {
+        int lines = source.readLines().size()
+        assertTrue("vars/${name}.groovy has ${lines} lines: move what computes into a tested class of src/org/ssmbackup", lines <= 60)
+    }
+
+    @Test
+    void 'every src class has its test mirrored under test'() {
+        new File(PipelineHarness.ROOT, 'src').eachFileRecurse { File file ->
+            if (file.name.endsWith('.groovy')) {
+                String path = file.path - new File(PipelineHarness.ROOT, 'src').path - '.groovy'
+                assertTrue("src${path}.groovy has no test/groovy${path}Test.groovy", new File(PipelineHarness.ROOT, "test/groovy${path}Test.groovy").file)
+            }
+        }
+    }
+
+    @Test
     void 'call takes a Map'() {
         List<MethodNode> calls = script().getMethods('call')
         assertEquals(1, calls.size())

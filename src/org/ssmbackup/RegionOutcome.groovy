@@ -54,6 +54,20 @@ class RegionOutcome implements Serializable {
         return outcome(region, 'FAILED', 'FAILURE', failureCause(entry, exitCode, engine?.error?.message as String, dryRun), false)
     }
 
+    /**
+     * Outcomes for the planned regions that have none (the run stopped before their stage): ABORTED after an abort,
+     * else FAILED with why the run stopped. Returns a new Map, in plan order.
+     */
+    @NonCPS
+    static Map completed(List regions, Map outcomes, boolean aborted, String stopped) {
+        Map all = [:]
+        for (String region in regions) {
+            all[region] = outcomes[region] ?: (aborted ? of(region, null, null, true, false) :
+                    outcome(region, 'FAILED', 'FAILURE', "not started: the run stopped (${stopped ?: 'no cause recorded'})".toString(), false))
+        }
+        return all
+    }
+
     /** The build's result from every configured region's outcome: the worst wins; no region at all is a FAILURE. */
     @NonCPS
     static Map buildResult(List regions, Map outcomes) {

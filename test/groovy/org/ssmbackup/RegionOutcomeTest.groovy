@@ -111,4 +111,13 @@ class RegionOutcomeTest {
                       c: [status: 'ABORTED', failureMessage: 'not started: the build was aborted (by a user or a Jenkins timeout)']],
                 RegionOutcome.reportEntries(['a', 'b', 'c'], outcomes))
     }
+
+    @Test
+    void 'regions the run never reached are ABORTED after an abort, else FAILED with why the run stopped'() {
+        Map a = RegionOutcome.of('a', OK, [exitCode: 0], false, false)
+        Map done = RegionOutcome.completed(['a', 'b'], [a: a], false, 'Could not find credentials entry')
+        assertEquals([a, [status: 'FAILED', stageResult: 'FAILURE', message: 'b FAILED: not started: the run stopped (Could not find credentials entry)',
+                          cause: 'not started: the run stopped (Could not find credentials entry)', recorded: false]], done.values().toList())
+        assertEquals('ABORTED', RegionOutcome.completed(['a', 'b'], [a: a], true, null).b.status)
+    }
 }
