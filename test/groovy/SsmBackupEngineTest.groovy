@@ -82,6 +82,7 @@ class SsmBackupEngineTest extends PipelineTestCase {
     void 'the example Jenkinsfile calls the step with the job parameters'() {
         harness.params.putAll(ENVIRONMENT: 'prod', DRY_RUN: true, AGENT_LABEL: 'ec2-fleet-medium', JENKINSFILE_BRANCH: 'main')
         harness.env.BACKUP_NOTIFY_EMAIL = 'infra-oncall@example.com'
+        harness.env.BACKUP_ONCALL_EMAIL = 'sre-oncall@example.com'
         harness.registerAllowedMethod('emailext') { Map spec -> null }
         harness.registerAllowedMethod('slackSend') { Map spec -> null }
 
@@ -90,7 +91,7 @@ class SsmBackupEngineTest extends PipelineTestCase {
         new GroovyShell(HarnessScript.classLoader, harness.binding, config).evaluate(new File(testsupport.PipelineHarness.ROOT, 'examples/Jenkinsfile'))
 
         assertEquals([environment: 'prod', dryRun: true, agentLabel: 'ec2-fleet-medium', credentialsId: '', slackChannel: '#infra-alerts',
-                      slackWebhookCredentialsId: '', email: 'infra-oncall@example.com',
+                      slackWebhookCredentialsId: '', email: 'infra-oncall@example.com', emailCc: 'sre-oncall@example.com',
                       runbookUrl: 'https://github.com/example-org/ssm-multi-region-backup/blob/main/docs/runbooks/ssm-backup.md'],
                 harness.calls('ssmMultiRegionBackup')[0].args[0])
         assertEquals(['ec2-fleet-medium'], harness.calls('node')*.args*.getAt(0))
