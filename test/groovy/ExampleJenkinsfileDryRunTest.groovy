@@ -2,7 +2,6 @@ import static org.junit.Assert.assertEquals
 import static org.junit.Assert.assertFalse
 import static org.junit.Assert.assertTrue
 
-import com.sun.net.httpserver.HttpServer
 import org.codehaus.groovy.control.CompilerConfiguration
 import org.codehaus.groovy.control.customizers.ImportCustomizer
 import org.junit.AfterClass
@@ -14,6 +13,7 @@ import org.junit.Test
 import org.junit.rules.TemporaryFolder
 import testsupport.HarnessScript
 import testsupport.LocalAws
+import testsupport.LocalSlack
 import testsupport.OrderedJson
 import testsupport.PipelineHarness
 import testsupport.ShCall
@@ -35,28 +35,20 @@ class ExampleJenkinsfileDryRunTest {
     public TemporaryFolder tmp = new TemporaryFolder()
 
     static LocalAws aws
-    static HttpServer slack
-    static final List<String> received = Collections.synchronizedList([])
+    static LocalSlack slack
     PipelineHarness harness
 
     @BeforeClass
     static void startServices() {
         assertTrue("${BUNDLE} is missing: run `node scripts/build.mjs` (the bundle is committed)".toString(), BUNDLE.file)
         aws = new LocalAws(SsmMultiRegionBackupEndToEndTest.seed(), shared.root)
-        slack = HttpServer.create(new InetSocketAddress('127.0.0.1', 0), 0)
-        slack.createContext('/services/') { exchange ->
-            received << exchange.requestBody.getText('UTF-8')
-            byte[] ok = 'ok'.bytes
-            exchange.sendResponseHeaders(200, ok.length)
-            exchange.responseBody.withStream { it.write(ok) }
-        }
-        slack.start()
+        slack = new LocalSlack()
     }
 
     @AfterClass
     static void stopServices() {
         aws?.stop()
-        slack?.stop(0)
+        slack?.stop()
     }
 
     @Before
@@ -65,9 +57,9 @@ class ExampleJenkinsfileDryRunTest {
         harness.processEnv.putAll(aws.agentEnv(SsmMultiRegionBackupEndToEndTest.HOME))
         harness.shHandler = { ShCall call -> harness.runForReal(call) }
         harness.registerAllowedMethod('junit') { Map spec -> null }
-        harness.credentials['ssm-backup-slack-webhook'] = "http://127.0.0.1:${slack.address.port}/services/T000/B000/dryRunT0k3n".toString()
+        harness.credentials['ssm-backup-slack-webhook'] = slack.url('/services/T000/B000/dryRunT0k3n')
         harness.env.BACKUP_SLACK_CREDENTIALS_ID = 'ssm-backup-slack-webhook'
-        received.clear()
+        slack.received.clear()
     }
 
     /** Runs examples/Jenkinsfile with the job's parameters; returns what it threw, or null. */
@@ -85,9 +77,9 @@ class ExampleJenkinsfileDryRunTest {
 
     /** The one message Slack received, saved to tests/output/slack_payload.json. */
     Map payload() {
-        assertEquals(harness.log.toString(), 1, received.size())
+        assertEquals(harness.log.toString(), 1, slack.received.size())
         PAYLOAD.parentFile.mkdirs()
-        PAYLOAD.setText(received[0], 'UTF-8')
+        PAYLOAD.setText(slack.received[0], 'UTF-8')
         (Map) OrderedJson.parse(PAYLOAD.getText('UTF-8'))
     }
 
@@ -111,7 +103,7 @@ class ExampleJenkinsfileDryRunTest {
             assertTrue(lines[i], lines[i].startsWith(":white_check_mark: `${region}` *SUCCESS* · ${written[region].parameterCount} parameters"))
         }
         assertEquals('DRY RUN OK 3/3 regions, ' + REGIONS.sum { written[it].parameterCount } + ' parameters', harness.currentBuild.description)
-        assertFalse(received[0].contains(SsmMultiRegionBackupEndToEndTest.SECRET))
+        assertFalse(slack.received[0].contains(SsmMultiRegionBackupEndToEndTest.SECRET))
     }
 
     @Test

@@ -2,7 +2,6 @@ import static org.junit.Assert.assertEquals
 import static org.junit.Assert.assertFalse
 import static org.junit.Assert.assertTrue
 
-import com.sun.net.httpserver.HttpServer
 import groovy.json.JsonSlurper
 import org.junit.AfterClass
 import org.junit.Before
@@ -12,6 +11,7 @@ import org.junit.Rule
 import org.junit.Test
 import org.junit.rules.TemporaryFolder
 import testsupport.LocalAws
+import testsupport.LocalSlack
 import testsupport.OrderedJson
 import testsupport.PipelineHarness
 import testsupport.ShCall
@@ -33,28 +33,20 @@ class SsmMultiRegionBackupEndToEndTest {
     public TemporaryFolder tmp = new TemporaryFolder()
 
     static LocalAws aws
-    static HttpServer slack
-    static final List<String> slackPayloads = Collections.synchronizedList([])
+    static LocalSlack slack
     PipelineHarness harness
 
     @BeforeClass
     static void startServices() {
         assertTrue("${BUNDLE} is missing: run `node scripts/build.mjs` (the bundle is committed)".toString(), BUNDLE.file)
         aws = new LocalAws(seed(), shared.root)
-        slack = HttpServer.create(new InetSocketAddress('127.0.0.1', 0), 0)
-        slack.createContext('/services/') { exchange ->
-            slackPayloads << exchange.requestBody.getText('UTF-8')
-            byte[] ok = 'ok'.bytes
-            exchange.sendResponseHeaders(200, ok.length)
-            exchange.responseBody.withStream { it.write(ok) }
-        }
-        slack.start()
+        slack = new LocalSlack()
     }
 
     @AfterClass
     static void stopServices() {
         aws?.stop()
-        slack?.stop(0)
+        slack?.stop()
     }
 
     /** dev: every region configured; qa: the bucket definition of us-west-2 is missing. */
@@ -85,8 +77,8 @@ class SsmMultiRegionBackupEndToEndTest {
         harness = new PipelineHarness(tmp.newFolder('workspace'))
         harness.processEnv.putAll(aws.agentEnv(HOME))
         harness.shHandler = { ShCall call -> harness.runForReal(call) }
-        harness.credentials['slack-webhook'] = "http://127.0.0.1:${slack.address.port}${WEBHOOK_PATH}".toString()
-        slackPayloads.clear()
+        harness.credentials['slack-webhook'] = slack.url(WEBHOOK_PATH)
+        slack.received.clear()
     }
 
     Map writtenSummaries() {
@@ -148,8 +140,8 @@ class SsmMultiRegionBackupEndToEndTest {
             assertTrue(expected.message.startsWith('FAILED us-west-2: '))
         }
 
-        assertEquals(harness.log.toString(), 1, slackPayloads.size())
-        String payload = slackPayloads[0]
+        assertEquals(harness.log.toString(), 1, slack.received.size())
+        String payload = slack.received[0]
         Map message = new JsonSlurper().parseText(payload)
         assertTrue(message.text, message.text.startsWith(':x: SSM backup qa: FAILURE - 1/3 regions'))
         assertTrue(payload.contains('`ap-northeast-1` *SUCCESS*'))
