@@ -1,4 +1,5 @@
 import static org.junit.Assert.assertEquals
+import static org.junit.Assert.assertTrue
 
 import org.junit.Test
 import org.junit.runner.RunWith
@@ -12,7 +13,7 @@ import testsupport.PipelineTestCase
  * The result of ssmMultiRegionBackup in every mode (issue 20's table): engine exit codes x summary states x modes
  * (in turn, parallel, fail-fast or not, abort, Jenkins timeout, engine timeout, agent-side kill). Each row asserts the
  * region stages, the build result, the build description (rendered by the engine's notify from the summary and the
- * step's region outcomes) and the email subject. The engine's backup is a FakeEngine; notify is the real bundle.
+ * step's region outcomes), the email subject and recipients, and the Slack preview. The engine's backup is a FakeEngine; notify is the real bundle.
  */
 @RunWith(Parameterized)
 class SsmMultiRegionBackupResultTest extends PipelineTestCase {
@@ -103,6 +104,7 @@ class SsmMultiRegionBackupResultTest extends PipelineTestCase {
         engine.regions = THREE
         setup.call(engine)
         harness.registerAllowedMethod('emailext') { Map spec -> null }
+        harness.registerAllowedMethod('slackSend') { Map spec -> null }
         if (name.contains('Jenkins timeout')) {
             int regionBackstops = 0
             harness.registerAllowedMethod('timeout') { Map spec, Closure body ->
@@ -114,7 +116,7 @@ class SsmMultiRegionBackupResultTest extends PipelineTestCase {
             }
         }
         try {
-            harness.run('ssmMultiRegionBackup', [environment: 'dev', email: 'infra@example.com', emailCc: 'oncall@example.com'] + options)
+            harness.run('ssmMultiRegionBackup', [environment: 'dev', email: 'infra@example.com', emailCc: 'oncall@example.com', slackChannel: '#ops'] + options)
         } catch (Throwable expected) {
             assertEquals(harness.log.toString(), buildResult == 'ABORTED', expected instanceof InterruptedException)
         }
@@ -125,5 +127,9 @@ class SsmMultiRegionBackupResultTest extends PipelineTestCase {
         assertEquals(harness.log.toString(), [stageResults, statuses, buildResult, description, subject + JOB],
                 [harness.stageResults, written, harness.currentBuild.currentResult, harness.currentBuild.description, email?.subject])
         assertEquals(buildResult in ['FAILURE', 'ABORTED'] ? 'infra@example.com, cc:oncall@example.com' : 'infra@example.com', email.to)
+        String slack = harness.calls('slackSend')[0].namedArgs.message
+        String icon = [SUCCESS: ':white_check_mark:', UNSTABLE: ':warning:', FAILURE: ':x:', ABORTED: ':no_entry_sign:'][buildResult]
+        String preview = "${options.dryRun ? '[DRY RUN] ' : ''}${icon} SSM backup dev: ${buildResult} - "
+        assertTrue(slack, slack.startsWith(preview))
     }
 }
