@@ -2,67 +2,26 @@ import static org.junit.Assert.assertEquals
 import static org.junit.Assert.assertFalse
 import static org.junit.Assert.assertTrue
 
-import groovy.json.JsonOutput
 import org.junit.Before
 import org.junit.Test
-import testsupport.FakeEngine
 import testsupport.PipelineTestCase
 import testsupport.ShCall
 
-/** Unit tests of vars/ssmMultiRegionRestore.groovy; the engine's restore command is played by a fake that writes restore_summary.json. */
+/** Unit tests of vars/ssmMultiRegionRestore.groovy; the engine's restore command is played by the FakeEngine (restore_summary.json). */
 class SsmMultiRegionRestoreTest extends PipelineTestCase {
-    static final String RESTORE = 'node "$SSM_ENGINE_CJS" restore'
-    Map plan = [create: ['/app/a'], update: [], unchanged: ['/app/b'], differs: ['/app/c': 'value differs, Description'], delete: []]
-    /** false: the summary has no writeCount (an engine bundle older than the library). */
-    boolean writeCount = true
-    List<Map> failed = []
-    Map planError = null
-    final List<ShCall> restores = []
-    final List<ShCall> notifies = []
     final List<Map> slackSent = []
     final List<Map> inputs = []
 
     @Before
-    void fakeRestoreEngine() {
-        harness.shHandler = { ShCall call ->
-            if (call.script.startsWith('command -v node')) {
-                return 0
-            }
-            if (call.script - FakeEngine.DEADLINE == 'node "$SSM_ENGINE_CJS" notify') {
-                notifies << call
-                return harness.runForReal(call)
-            }
-            assertEquals(FakeEngine.DEADLINE + RESTORE, call.script)
-            restores << call
-            boolean apply = call.env.SSM_BACKUP_APPLY == 'true'
-            if (planError) {
-                write(call.env.SSM_BACKUP_ERROR_FILE, planError)
-                return planError.exitCode
-            }
-            Map summary = [mode: apply ? 'apply' : 'plan', sourceRegion: call.env.SSM_BACKUP_REGION,
-                    targetRegion: call.env.SSM_BACKUP_TARGET_REGION ?: call.env.SSM_BACKUP_REGION,
-                    archive: [key: '2026-11-28/a.tar.gz', verified: true],
-                    counts: [create: plan.create.size(), update: plan.update.size(), unchanged: plan.unchanged.size(), differs: plan.differs.size() - plan.update.size(),
-                             delete: plan.delete.size()],
-                    planned: plan, created: apply ? plan.create - failed*.name : [], updated: [], deleted: apply ? plan.delete : [], failed: apply ? failed : []]
-            if (writeCount) {
-                summary.writeCount = plan.create.size() + plan.update.size() + plan.delete.size()
-            }
-            write(call.env.SSM_BACKUP_SUMMARY_FILE, summary)
-            if (apply && failed) {
-                write(call.env.SSM_BACKUP_ERROR_FILE, [exitCode: 1, category: 'region', message: 'One or more regions failed; see the summary file'])
-                return 1
-            }
-            0
-        }
+    void plugins() {
         harness.registerAllowedMethod('input') { Map spec -> inputs << spec; null }
         harness.registerAllowedMethod('slackSend') { Map spec -> slackSent << spec; null }
         harness.registerAllowedMethod('emailext') { Map spec -> null }
     }
 
-    static void write(Object path, Object json) {
-        new File(path.toString()).with { parentFile.mkdirs(); text = JsonOutput.toJson(json) }
-    }
+    List<ShCall> getRestores() { engine.engineCalls('restore') }
+
+    List<ShCall> getNotifies() { engine.engineCalls('notify') }
 
     @Test
     void 'plans only by default (DRY_RUN), shows the plan and writes nothing'() {
@@ -108,7 +67,7 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
         assertEquals(['Restore Plan', 'Restore Apply'], harness.stages)
         assertEquals([], inputs)
 
-        plan = [create: [], update: [], unchanged: ['/app/b'], differs: [:], delete: []]
+        engine.restorePlan = [create: [], update: [], unchanged: ['/app/b'], differs: [:], delete: []]
         harness.stages.clear()
         harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false])
         assertEquals(['Restore Plan'], harness.stages)
@@ -117,18 +76,18 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
 
     @Test
     void 'a refused archive or missing KMS key fails the plan with the engine message, in the description too'() {
-        planError = [exitCode: 2, category: 'config', message: 'KMS key alias/app does not exist in eu-central-1 (used by 1: /app/a): map it with --kms-key-map']
+        engine.restoreError = [exitCode: 2, category: 'config', message: 'KMS key alias/app does not exist in eu-central-1 (used by 1: /app/a): map it with --kms-key-map']
         Throwable error = runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', targetRegion: 'eu-central-1'])
 
-        assertEquals("Restore plan failed: ${planError.message}".toString(), error.message)
+        assertEquals("Restore plan failed: ${engine.restoreError.message}".toString(), error.message)
         assertEquals('FAILURE', harness.currentBuild.result)
         assertEquals(0, harness.calls('archiveArtifacts').size())   // no summary was written
-        assertEquals("DRY RUN FAILED restore: Restore plan failed: ${planError.message}".toString(), harness.currentBuild.description)
+        assertEquals("DRY RUN FAILED restore: Restore plan failed: ${engine.restoreError.message}".toString(), harness.currentBuild.description)
     }
 
     @Test
     void 'failed parameters are named and the build fails, telling to run again'() {
-        failed = [[name: '/app/a', error: 'AccessDeniedException: not authorized']]
+        engine.restoreFailures = [[name: '/app/a', error: 'AccessDeniedException: not authorized']]
         Throwable error = runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, autoApprove: true])
 
         assertEquals('Restore apply failed: One or more regions failed; see the summary file (run the job again to finish the rest)', error.message)
@@ -181,15 +140,15 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
 
     @Test
     void 'a failed apply notifies the failed parameters once, and an aborted approval notifies ABORTED'() {
-        failed = [[name: '/app/a', error: 'AccessDeniedException: not authorized']]
+        engine.restoreFailures = [[name: '/app/a', error: 'AccessDeniedException: not authorized']]
         runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, autoApprove: true, slackChannel: '#ops'])
         String applied = slackSent[1].toString()
         assertTrue(applied, slackSent[1].message.startsWith(':x: SSM restore dev: FAILURE - created 0, updated 0, failed 1'))
         assertEquals(2, applied.split('AccessDeniedException: not authorized', -1).length)
 
         setUpHarness()
-        fakeRestoreEngine()
-        failed = []
+        plugins()
+        engine.restoreFailures = []
         slackSent.clear()
         harness.registerAllowedMethod('input') { Map spec -> throw new InterruptedException('aborted by ops') }
         runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, slackChannel: '#ops'])
@@ -200,7 +159,7 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
 
     @Test
     void 'a prune-only plan is shown with its deletions, approved with the delete count, and applied'() {
-        plan = [create: [], update: [], unchanged: ['/app/b'], differs: [:], delete: ['/app/old', '/app/gone']]
+        engine.restorePlan = [create: [], update: [], unchanged: ['/app/b'], differs: [:], delete: ['/app/old', '/app/gone']]
 
         Map summary = harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, prune: true])
 
@@ -216,7 +175,7 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
 
     @Test
     void 'a plan without writeCount fails naming the field, applies nothing and is reported as a failure'() {
-        writeCount = false
+        engine.restoreWriteCount = false
 
         Throwable error = runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, autoApprove: true])
 
