@@ -127,5 +127,8 @@ class VarsConformanceTest {
         assertTrue('run through `gradle test`, which runs codenarcPipeline first', report.file)
         assertTrue(report.text, report.text.contains('P1=0 P2=0 P3=0'))
         assertTrue("CodeNarc did not check ${name}", report.text.contains('TotalFiles=') && !report.text.contains("File: ${name}.groovy"))
+        File library = new File(PipelineHarness.ROOT, 'build/reports/codenarc/library.txt')
+        assertTrue('run through `gradle test`, which runs codenarcLibrary (src/) first', library.file)
+        assertTrue(library.text, library.text.contains('P1=0 P2=0 P3=0'))
     }
 }
