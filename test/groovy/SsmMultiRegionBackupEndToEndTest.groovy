@@ -49,11 +49,12 @@ class SsmMultiRegionBackupEndToEndTest {
         slack?.stop()
     }
 
-    /** dev: every region configured; qa: the bucket definition of us-west-2 is missing. */
+    /** dev: every region configured; qa: the bucket definition of us-west-2 is missing; enc: a backup KMS key in HOME only. */
     static Map seed() {
         Map ssm = REGIONS.collectEntries { [(it): []] }
         Map buckets = REGIONS.collectEntries { [(it): []] }
-        for (String env in ['dev', 'qa']) {
+        ssm[HOME] << [Name: "/jenkins/enc/backup/${HOME}/kms-key-arn".toString(), Value: "arn:aws:kms:${HOME}:123456789012:alias/ssm-backup".toString(), Type: 'String']
+        for (String env in ['dev', 'qa', 'enc']) {
             ssm[HOME] << [Name: "/jenkins/${env}/backup/region-list".toString(), Value: '["ap-northeast-1","us-west-2","eu-west-1"]', Type: 'String']
             ssm[HOME] << [Name: "/jenkins/${env}/backup/default-region".toString(), Value: HOME, Type: 'String']
             ssm[HOME] << [Name: "/jenkins/${env}/backup/s3-bucket-name".toString(), Value: bucket(env, HOME), Type: 'String']
@@ -67,7 +68,7 @@ class SsmMultiRegionBackupEndToEndTest {
             ssm[region] << [Name: "/app/${region}/db/password".toString(), Value: "${SECRET}-${region}".toString(), Type: 'SecureString']
             ssm[region] << [Name: "/app/${region}/hosts".toString(), Value: 'a.example.com,b.example.com', Type: 'StringList']
         }
-        [ssm: ssm, buckets: buckets]
+        [ssm: ssm, buckets: buckets, kmsKeys: [(HOME): [[keyId: 'backup-key-enc', aliases: ['alias/ssm-backup'], enabled: true]]]]
     }
 
     static String bucket(String env, String region) { "e2e-ssm-backup-${env}-${region}".toString() }
@@ -151,5 +152,25 @@ class SsmMultiRegionBackupEndToEndTest {
         assertTrue(payload.contains(harness.env.BUILD_URL))
         assertFalse(payload.contains(SECRET))
         assertFalse(harness.log.toString().contains('e2eS3cr3tT0k3n'))
+    }
+
+    @Test
+    void 'requireClientEncryption with a key in the first region only: the refused regions are FAILED with the cause, never OK'() {
+        Throwable error = null
+        try {
+            harness.run('ssmMultiRegionBackup', [environment: 'enc', requireClientEncryption: true])
+        } catch (hudson.AbortException e) {
+            error = e
+        }
+
+        String refused = 'the engine exited with code 2: --require-client-encryption: no backup key for us-west-2'
+        assertTrue(String.valueOf(error?.message), error?.message?.startsWith("FAILED us-west-2: ${refused}"))
+        assertTrue(error.message, error.message.endsWith('(+1 more region(s) failed)'))
+        assertEquals(harness.log.toString(), ['Backup us-west-2': 'FAILURE', 'Backup eu-west-1': 'FAILURE'], harness.stageResults)
+        assertEquals('FAILURE', harness.currentBuild.result)
+        Map written = writtenSummaries()
+        assertEquals('SUCCESS', written[HOME].status)
+        assertTrue(written[HOME].artifactPath.startsWith("s3://${bucket('enc', HOME)}/"))
+        assertTrue(harness.log.toString().contains("eu-west-1 FAILED: the engine exited with code 2: --require-client-encryption: no backup key for eu-west-1"))
     }
 }
