@@ -173,4 +173,17 @@ class SsmMultiRegionBackupEndToEndTest {
         assertTrue(written[HOME].artifactPath.startsWith("s3://${bucket('enc', HOME)}/"))
         assertTrue(harness.log.toString().contains("eu-west-1 FAILED: the engine exited with code 2: --require-client-encryption: no backup key for eu-west-1"))
     }
+
+    @Test
+    void 'parallel: a failed region never stops the others, whatever the timing'() {
+        try {
+            harness.run('ssmMultiRegionBackup', [environment: 'qa', parallel: true])
+        } catch (hudson.AbortException expected) {
+            assertTrue(expected.message, expected.message.startsWith('FAILED us-west-2: Bucket definition missing for us-west-2'))
+        }
+
+        assertEquals(['SUCCESS', 'FAILED', 'SUCCESS'], REGIONS.collect { writtenSummaries()[it].status })
+        assertEquals(['Backup us-west-2': 'FAILURE'], harness.stageResults)
+        assertEquals('FAILURE', harness.currentBuild.result)
+    }
 }
