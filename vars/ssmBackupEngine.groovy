@@ -1,34 +1,33 @@
-import com.cloudbees.groovy.cps.NonCPS
 import groovy.transform.Field
 
 // Shared launcher of the bundled ssm-backup engine (see ssmBackupEngine.txt). No AWS or region logic here.
 @Field static final String ENGINE_RESOURCE = 'ssm-multi-region-backup/ssm-backup.cjs'
 @Field static final List<String> COMMANDS = ['plan', 'backup', 'notify', 'restore', 'verify', 'list', 'diff']
-@Field static final String NODE_CHECK =
-        'command -v node >/dev/null 2>&1 && node -e \'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 3)\''
+@Field static final String NODE_CHECK = 'command -v node >/dev/null 2>&1 && node -e \'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 3)\''
+/** With a deadline the engine runs under coreutils timeout: TERM at the deadline, KILL 30 s later (exit 124 or 137). */
+@Field static final String DEADLINE = 'timeout -k 30 "$SSM_ENGINE_DEADLINE_SEC" '
 
 /** Runs one engine command; returns [exitCode: int, error: Map or null] (error from the engine's error file). */
 Map call(Map args) {
     if (!(args.command in COMMANDS)) {
         error("ssmBackupEngine: unknown command '${args.command}'; valid commands: ${COMMANDS.join(', ')}")
     }
-    String dir = "${pwd(tmp: true)}/ssm-backup/${args.name ?: args.command}"
-    String engine = "${dir}/ssm-backup.cjs"
-    String errorFile = "${dir}/error.json"
+    String dir = "${pwd(tmp: true)}/ssm-backup/${args.name ?: args.command}", engine = "${dir}/ssm-backup.cjs", errorFile = "${dir}/error.json"
     writeFile(file: engine, text: libraryResource(ENGINE_RESOURCE))
     writeFile(file: errorFile, text: '')
     List<String> engineEnv = ["SSM_ENGINE_CJS=${engine}", "SSM_BACKUP_ERROR_FILE=${errorFile}"] + (args.env ?: [])
+    int minutes = (args.deadlineMinutes ?: 0) as int
     int status = -1
     withNode(args.nodejs as String) {
         withAws(args.credentialsId as String, args.bindings ?: []) {
-            withEnv(engineEnv) {
-                status = sh(script: 'node "$SSM_ENGINE_CJS" ' + args.command, returnStatus: true)
+            withEnv(engineEnv + (minutes ? ["SSM_ENGINE_DEADLINE_SEC=${minutes * 60}"] : [])) {
+                status = sh(script: (minutes ? DEADLINE : '') + 'node "$SSM_ENGINE_CJS" ' + args.command, returnStatus: true)
             }
         }
     }
     String details = status == 0 ? '' : readFile(errorFile).trim()
     Map failure = status == 0 ? null : (details ? readJSON(text: details, returnPojo: true) : [message: "engine exited with code ${status}".toString()])
-    return [exitCode: status, error: failure]
+    return [exitCode: status, error: failure, deadlineMinutes: minutes ?: null]
 }
 
 /** Runs body with Node.js >= 20 on PATH: the agent's own, or the NodeJS plugin installation named by nodejs. */
@@ -57,48 +56,4 @@ def onAgent(String label, Closure body) {
 def withAws(String credentialsId, List bindings, Closure body) {
     List all = credentialsId ? [[$class: 'AmazonWebServicesCredentialsBinding', credentialsId: credentialsId]] + bindings : bindings
     return all ? withCredentials(all) { body() } : body()
-}
-
-/**
- * Checks a step's options against its defaults: unknown names and missing required ones give [problem: '...'].
- * Values follow the type of their default (Boolean: true/'true'; Integer: a positive number); lists become 'a,b' unless the
- * default is a list.
- */
-@NonCPS
-Map options(String step, Map defaults, Map given, List required = ['environment']) {
-    List unknown = given.keySet().findAll { !defaults.containsKey(it) }.sort()
-    if (unknown) {
-        return [problem: "${step}: unknown option(s) ${unknown.join(', ')}; valid options: ${defaults.keySet().join(', ')}".toString()]
-    }
-    Map config = [:]
-    config.putAll(defaults)
-    given.each { key, value -> if (value != null && value.toString().trim() != '') { config[key] = value } }
-    String missing = required.find { !config[it] }
-    if (missing) {
-        return [problem: "${step}: option '${missing}' is required, e.g. ${step}(${missing}: params.${missing.toUpperCase()})".toString()]
-    }
-    for (String key in config.keySet()) {
-        Object value = config[key]
-        if (defaults[key] instanceof Boolean) {
-            config[key] = value.toString().trim() == 'true'
-        } else if (defaults[key] instanceof Integer) {
-            if (!value.toString().trim().isInteger() || value.toString().trim().toInteger() < 1) {
-                return [problem: "${step}: option '${key}' must be a positive whole number, got '${value}'".toString()]
-            }
-            config[key] = value.toString().trim().toInteger()
-        } else if (value instanceof List && !(defaults[key] instanceof List)) {
-            config[key] = value*.toString()*.trim().join(',')
-        } else if (value instanceof CharSequence) {
-            config[key] = value.toString().trim()
-        }
-    }
-    return config
-}
-
-/** [dryRun: true, workDir: '/w'] -> ['SSM_BACKUP_DRY_RUN=true', 'SSM_BACKUP_WORK_DIR=/w']; null values are left out. */
-@NonCPS
-List<String> toEnv(Map options) {
-    return options.findAll { it.value != null }.collect { key, value ->
-        "SSM_BACKUP_${key.toString().replaceAll(/([A-Z])/, '_$1').toUpperCase()}=${value}".toString()
-    }
 }

@@ -1,18 +1,19 @@
-import com.cloudbees.groovy.cps.NonCPS
 import groovy.transform.Field
+import org.ssmbackup.ReportRequest
+import org.ssmbackup.RestorePlan
+import org.ssmbackup.StepOptions
 
-// Restores SSM parameters from a backup archive: plan, show it, wait for approval, apply (see ssmMultiRegionRestore.txt).
-// Stages and approval only: the engine (ssmBackupEngine) does all AWS work and deletes a parameter only with prune, and renders the
-// notifications sent after the plan and after the apply (ssmBackupReport).
+// Restores SSM parameters from a backup archive: plan, show it, approval, apply (see ssmMultiRegionRestore.txt). The engine
+// owns what a restore writes (writeCount); RestorePlan shows it, deletions included; the apply runs only when writeCount > 0.
 @Field static final Map DEFAULTS = [environment: null, region: null, archive: 'latest', targetRegion: null, path: null, names: null,
-        overwrite: false, exactTags: false, prune: false, asOf: null, kmsKeyMap: null, dryRun: true, autoApprove: false, approvers: null, approvalTimeoutMinutes: 60,
-        putRate: 3, ssmHomeRegion: null, agentLabel: null, credentialsId: null, slackChannel: null, slackWebhookCredentialsId: null,
-        email: null, runbookUrl: null, nodejs: null]
+        overwrite: false, exactTags: false, prune: false, asOf: null, kmsKeyMap: null, dryRun: true, autoApprove: false, approvers: null,
+        approvalTimeoutMinutes: 60, planTimeoutMinutes: 30, applyTimeoutMinutes: 120, reportTimeoutMinutes: 10, putRate: 3,
+        ssmHomeRegion: null, agentLabel: null, credentialsId: null, slackChannel: null, slackWebhookCredentialsId: null, email: null,
+        emailCc: null, runbookUrl: null, nodejs: null]
 @Field static final String SUMMARY_FILE = 'ssm-backup-work/restore_summary.json'
-@Field static final int SHOWN = 200
 
 Map call(Map options = [:]) {
-    Map config = ssmBackupEngine.options('ssmMultiRegionRestore', DEFAULTS, options, ['environment', 'region'])
+    Map config = StepOptions.check('ssmMultiRegionRestore', DEFAULTS, options, ['environment', 'region'])
     if (config.problem) {
         error(config.problem)
     }
@@ -21,80 +22,38 @@ Map call(Map options = [:]) {
         try {
             dir('ssm-backup-work') { deleteDir() }   // no summary of an earlier build
             stage('Restore Plan') { summary = restore(config, false) }
-            echo(planText(summary))
-            report(config, null, null)
-            if (config.dryRun || !writes(summary)) {
-                return
-            }
-            if (!config.autoApprove) {
-                stage('Approval') {
-                    timeout(time: config.approvalTimeoutMinutes, unit: 'MINUTES') { input(approval(config, summary)) }
+            echo(RestorePlan.text(summary, SUMMARY_FILE))
+            ssmBackupReport(ReportRequest.fromStep(config, [kind: 'restore', summaryFile: SUMMARY_FILE]))
+            if (!config.dryRun && RestorePlan.writes(summary).writes > 0) {
+                if (!config.autoApprove) {
+                    stage('Approval') { timeout(time: config.approvalTimeoutMinutes, unit: 'MINUTES') { input(RestorePlan.approval(summary, config.approvers)) } }
                 }
+                stage('Restore Apply') { summary = restore(config, true) }
+                ssmBackupReport(ReportRequest.fromStep(config, [kind: 'restore', summaryFile: SUMMARY_FILE]))
             }
-            stage('Restore Apply') { summary = restore(config, true) }
-            report(config, null, null)
-        } catch (InterruptedException aborted) {
-            report(config, 'ABORTED', null)
-            throw aborted
         } catch (Throwable failure) {
-            report(config, 'FAILURE', failure.message)
+            String result = failure instanceof InterruptedException ? 'ABORTED' : 'FAILURE'
+            ssmBackupReport(ReportRequest.fromStep(config, [kind: 'restore', summaryFile: SUMMARY_FILE, result: result, failureMessage: failure.message]))
             throw failure
         }
     }
     return summary
 }
 
-/** Build description, console summary and notifications, rendered by the engine from restore_summary.json. */
-void report(Map config, String result, String failureMessage) {
-    ssmBackupReport(kind: 'restore', summaryFile: SUMMARY_FILE, result: result, failureMessage: failureMessage, environment: config.environment,
-            dryRun: config.dryRun, slackChannel: config.slackChannel, slackWebhookCredentialsId: config.slackWebhookCredentialsId,
-            email: config.email, runbookUrl: config.runbookUrl, nodejs: config.nodejs)
-}
-
+/** `ssm-backup restore` (--apply when apply), killed on the agent at its deadline; fails as RestorePlan.failure says. */
 Map restore(Map config, boolean apply) {
-    String summaryFile = "${pwd()}/${SUMMARY_FILE}"
-    Map options = [environment: config.environment, ssmHomeRegion: config.ssmHomeRegion, region: config.region, archive: config.archive,
-            targetRegion: config.targetRegion, path: config.path, names: config.names, overwrite: config.overwrite, kmsKeyMap: config.kmsKeyMap,
-            exactTags: config.exactTags, prune: config.prune, asOf: config.asOf,
-            putRate: config.putRate, summaryFile: summaryFile, apply: apply]
-    Map result = ssmBackupEngine(command: 'restore', name: apply ? 'restore-apply' : 'restore-plan', env: ssmBackupEngine.toEnv(options),
-            credentialsId: config.credentialsId, nodejs: config.nodejs)
+    int minutes = apply ? config.applyTimeoutMinutes : config.planTimeoutMinutes
+    Map result = [:]
+    timeout(time: minutes + 1, unit: 'MINUTES') {   // a backstop: the agent-side deadline stops the engine first
+        result = ssmBackupEngine(command: 'restore', name: apply ? 'restore-apply' : 'restore-plan', nodejs: config.nodejs,
+                env: StepOptions.toEnv(RestorePlan.engineOptions(config, "${pwd()}/${SUMMARY_FILE}", apply)),
+                credentialsId: config.credentialsId, deadlineMinutes: minutes)
+    }
     Map summary = fileExists(SUMMARY_FILE) ? readJSON(file: SUMMARY_FILE, returnPojo: true) : [:]
-    if (result.exitCode != 0) {
-        for (Map failed in (summary.failed ?: [])) {
-            echo("FAILED ${failed.name}: ${failed.error}")
-        }
-        String hint = summary.failed ? ' (run the job again to finish the rest)' : ''
-        error("Restore ${apply ? 'apply' : 'plan'} failed: ${result.error.message}${hint}")
+    Map failure = RestorePlan.failure(result, summary, apply, minutes)
+    if (failure) {
+        echo(failure.lines)
+        error(failure.message)
     }
     return summary
-}
-
-@NonCPS
-Map approval(Map config, Map summary) {
-    Map spec = [message: "Restore into ${summary.targetRegion}: ${counts(summary)}?".toString(), ok: 'Restore']
-    return config.approvers ? spec + [submitter: config.approvers] : spec
-}
-
-@NonCPS
-boolean writes(Map summary) {
-    return (summary.planned?.create ?: []).size() + (summary.planned?.update ?: []).size() > 0
-}
-
-@NonCPS
-String counts(Map summary) {
-    Map c = summary.counts ?: [:]
-    return "create=${c.create ?: 0} update=${c.update ?: 0} unchanged=${c.unchanged ?: 0} differs-not-overwritten=${c.differs ?: 0}"
-}
-
-@NonCPS
-String planText(Map summary) {
-    Map planned = summary.planned ?: [:]
-    List<String> lines = ["Restore plan: ${summary.archive?.key} (${summary.archive?.verified ? 'verified' : 'UNVERIFIED legacy backup.json'}) " +
-            "from ${summary.sourceRegion} into ${summary.targetRegion}: ${counts(summary)}"]
-    lines += (planned.create ?: []).collect { "  create  ${it}" }
-    lines += (planned.update ?: []).collect { "  update  ${it}  ${planned.differs[it]}" }
-    lines += (planned.differs ?: [:]).findAll { !(it.key in (planned.update ?: [])) }.collect { "  skip    ${it.key}  ${it.value} (differs; overwrite updates it)" }
-    int more = lines.size() - SHOWN - 1
-    return (more > 0 ? lines.take(SHOWN + 1) + ["  ... and ${more} more (see ${SUMMARY_FILE})"] : lines).join('\n')
 }

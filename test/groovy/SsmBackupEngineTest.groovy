@@ -1,5 +1,4 @@
 import static org.junit.Assert.assertEquals
-import static org.junit.Assert.assertNull
 import static org.junit.Assert.assertTrue
 
 import org.codehaus.groovy.control.CompilerConfiguration
@@ -16,7 +15,7 @@ class SsmBackupEngineTest extends PipelineTestCase {
     void 'writes the bundled engine to the tmp dir and runs the command with the given environment'() {
         Map result = harness.step('ssmBackupEngine').call(command: 'plan', env: ["SSM_BACKUP_OUTPUT_FILE=${harness.workspace}/p.json".toString(), 'SSM_BACKUP_ENVIRONMENT=dev'])
 
-        assertEquals([exitCode: 0, error: null], result)
+        assertEquals([exitCode: 0, error: null, deadlineMinutes: null], result)
         String dir = "${harness.workspace}@tmp/ssm-backup/plan"
         assertEquals('ssm-multi-region-backup/ssm-backup.cjs', harness.calls('libraryResource')[0].args[0])
         Map written = harness.calls('writeFile')[0].namedArgs
@@ -34,7 +33,7 @@ class SsmBackupEngineTest extends PipelineTestCase {
 
         Map result = harness.step('ssmBackupEngine').call(command: 'plan', env: ["SSM_BACKUP_OUTPUT_FILE=${harness.workspace}/p.json".toString()])
 
-        assertEquals([exitCode: 2, error: [exitCode: 2, category: 'config', message: 'region-list is not a JSON array']], result)
+        assertEquals([exitCode: 2, error: [exitCode: 2, category: 'config', message: 'region-list is not a JSON array'], deadlineMinutes: null], result)
     }
 
     @Test
@@ -43,7 +42,7 @@ class SsmBackupEngineTest extends PipelineTestCase {
 
         Map result = harness.step('ssmBackupEngine').call(command: 'backup')
 
-        assertEquals([exitCode: 134, error: [message: 'engine exited with code 134']], result)
+        assertEquals([exitCode: 134, error: [message: 'engine exited with code 134'], deadlineMinutes: null], result)
     }
 
     @Test
@@ -70,24 +69,20 @@ class SsmBackupEngineTest extends PipelineTestCase {
     }
 
     @Test
-    void 'toEnv turns option names into SSM_BACKUP_ variables and drops nulls'() {
-        assertEquals(['SSM_BACKUP_ENVIRONMENT=dev', 'SSM_BACKUP_SSM_HOME_REGION=ap-northeast-1', 'SSM_BACKUP_DRY_RUN=true', 'SSM_BACKUP_DURATION_SEC=5'],
-                harness.step('ssmBackupEngine').toEnv([environment: 'dev', ssmHomeRegion: 'ap-northeast-1', path: null, dryRun: true, durationSec: 5L]))
-    }
+    void 'with a deadline the engine runs under coreutils timeout, TERM then KILL 30 s later, and 124 is returned as is'() {
+        harness.shHandler = { ShCall call -> call.script.startsWith('command -v') ? 0 : 124 }
 
-    @Test
-    void 'options coerces values by the type of their default'() {
-        Map defaults = [environment: null, dryRun: false, minutes: 10, regions: null, summaries: [:], engineEnv: []]
-        Map config = harness.step('ssmBackupEngine').options('s', defaults,
-                [environment: ' dev ', dryRun: 'true', minutes: '15', regions: ['a', ' b'], summaries: [x: 1], engineEnv: ['A=1', 'B=2']], ['environment'])
-        assertEquals([environment: 'dev', dryRun: true, minutes: 15, regions: 'a,b', summaries: [x: 1], engineEnv: ['A=1', 'B=2']], config)
-        assertNull(harness.step('ssmBackupEngine').options('s', defaults, [environment: 'dev'], ['environment']).problem)
+        Map result = harness.step('ssmBackupEngine').call(command: 'backup', deadlineMinutes: 12)
+
+        assertEquals('timeout -k 30 "$SSM_ENGINE_DEADLINE_SEC" node "$SSM_ENGINE_CJS" backup', harness.calls('sh')[1].namedArgs.script)
+        assertEquals([exitCode: 124, error: [message: 'engine exited with code 124'], deadlineMinutes: 12], result)
     }
 
     @Test
     void 'the example Jenkinsfile calls the step with the job parameters'() {
         harness.params.putAll(ENVIRONMENT: 'prod', DRY_RUN: true, AGENT_LABEL: 'ec2-fleet-medium', JENKINSFILE_BRANCH: 'main')
         harness.env.BACKUP_NOTIFY_EMAIL = 'infra-oncall@example.com'
+        harness.env.BACKUP_ONCALL_EMAIL = 'sre-oncall@example.com'
         harness.registerAllowedMethod('emailext') { Map spec -> null }
         harness.registerAllowedMethod('slackSend') { Map spec -> null }
 
@@ -96,7 +91,7 @@ class SsmBackupEngineTest extends PipelineTestCase {
         new GroovyShell(HarnessScript.classLoader, harness.binding, config).evaluate(new File(testsupport.PipelineHarness.ROOT, 'examples/Jenkinsfile'))
 
         assertEquals([environment: 'prod', dryRun: true, agentLabel: 'ec2-fleet-medium', credentialsId: '', slackChannel: '#infra-alerts',
-                      slackWebhookCredentialsId: '', email: 'infra-oncall@example.com',
+                      slackWebhookCredentialsId: '', email: 'infra-oncall@example.com', emailCc: 'sre-oncall@example.com',
                       runbookUrl: 'https://github.com/example-org/ssm-multi-region-backup/blob/main/docs/runbooks/ssm-backup.md'],
                 harness.calls('ssmMultiRegionBackup')[0].args[0])
         assertEquals(['ec2-fleet-medium'], harness.calls('node')*.args*.getAt(0))

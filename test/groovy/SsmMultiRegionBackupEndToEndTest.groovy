@@ -2,10 +2,8 @@ import static org.junit.Assert.assertEquals
 import static org.junit.Assert.assertFalse
 import static org.junit.Assert.assertTrue
 
-import com.sun.net.httpserver.HttpServer
 import groovy.json.JsonSlurper
 import org.junit.AfterClass
-import org.junit.Assume
 import org.junit.Before
 import org.junit.BeforeClass
 import org.junit.ClassRule
@@ -13,6 +11,7 @@ import org.junit.Rule
 import org.junit.Test
 import org.junit.rules.TemporaryFolder
 import testsupport.LocalAws
+import testsupport.LocalSlack
 import testsupport.OrderedJson
 import testsupport.PipelineHarness
 import testsupport.ShCall
@@ -34,35 +33,28 @@ class SsmMultiRegionBackupEndToEndTest {
     public TemporaryFolder tmp = new TemporaryFolder()
 
     static LocalAws aws
-    static HttpServer slack
-    static final List<String> slackPayloads = Collections.synchronizedList([])
+    static LocalSlack slack
     PipelineHarness harness
 
     @BeforeClass
     static void startServices() {
-        Assume.assumeTrue("${BUNDLE} is not committed yet (the engine lead builds it): end-to-end tests skipped".toString(), BUNDLE.file)
+        assertTrue("${BUNDLE} is missing: run `node scripts/build.mjs` (the bundle is committed)".toString(), BUNDLE.file)
         aws = new LocalAws(seed(), shared.root)
-        slack = HttpServer.create(new InetSocketAddress('127.0.0.1', 0), 0)
-        slack.createContext('/services/') { exchange ->
-            slackPayloads << exchange.requestBody.getText('UTF-8')
-            byte[] ok = 'ok'.bytes
-            exchange.sendResponseHeaders(200, ok.length)
-            exchange.responseBody.withStream { it.write(ok) }
-        }
-        slack.start()
+        slack = new LocalSlack()
     }
 
     @AfterClass
     static void stopServices() {
         aws?.stop()
-        slack?.stop(0)
+        slack?.stop()
     }
 
-    /** dev: every region configured; qa: the bucket definition of us-west-2 is missing. */
+    /** dev: every region configured; qa: the bucket definition of us-west-2 is missing; enc: a backup KMS key in HOME only. */
     static Map seed() {
         Map ssm = REGIONS.collectEntries { [(it): []] }
         Map buckets = REGIONS.collectEntries { [(it): []] }
-        for (String env in ['dev', 'qa']) {
+        ssm[HOME] << [Name: "/jenkins/enc/backup/${HOME}/kms-key-arn".toString(), Value: "arn:aws:kms:${HOME}:123456789012:alias/ssm-backup".toString(), Type: 'String']
+        for (String env in ['dev', 'qa', 'enc']) {
             ssm[HOME] << [Name: "/jenkins/${env}/backup/region-list".toString(), Value: '["ap-northeast-1","us-west-2","eu-west-1"]', Type: 'String']
             ssm[HOME] << [Name: "/jenkins/${env}/backup/default-region".toString(), Value: HOME, Type: 'String']
             ssm[HOME] << [Name: "/jenkins/${env}/backup/s3-bucket-name".toString(), Value: bucket(env, HOME), Type: 'String']
@@ -76,22 +68,18 @@ class SsmMultiRegionBackupEndToEndTest {
             ssm[region] << [Name: "/app/${region}/db/password".toString(), Value: "${SECRET}-${region}".toString(), Type: 'SecureString']
             ssm[region] << [Name: "/app/${region}/hosts".toString(), Value: 'a.example.com,b.example.com', Type: 'StringList']
         }
-        [ssm: ssm, buckets: buckets]
+        [ssm: ssm, buckets: buckets, kmsKeys: [(HOME): [[keyId: 'backup-key-enc', aliases: ['alias/ssm-backup'], enabled: true]]]]
     }
 
     static String bucket(String env, String region) { "e2e-ssm-backup-${env}-${region}".toString() }
 
     @Before
     void setUpHarness() {
-        // The step hands each region the plan file and the one summary file (engine contract in the CHANGELOG, 2.0.0):
-        // until the engine bundle has --plan-file, these tests cannot run for real.
-        Assume.assumeTrue('the committed engine bundle has no backup --plan-file yet (engine contract of ssmMultiRegionBackup 2.0.0)',
-                BUNDLE.text.contains('plan-file'))
         harness = new PipelineHarness(tmp.newFolder('workspace'))
         harness.processEnv.putAll(aws.agentEnv(HOME))
         harness.shHandler = { ShCall call -> harness.runForReal(call) }
-        harness.credentials['slack-webhook'] = "http://127.0.0.1:${slack.address.port}${WEBHOOK_PATH}".toString()
-        slackPayloads.clear()
+        harness.credentials['slack-webhook'] = slack.url(WEBHOOK_PATH)
+        slack.received.clear()
     }
 
     Map writtenSummaries() {
@@ -153,8 +141,8 @@ class SsmMultiRegionBackupEndToEndTest {
             assertTrue(expected.message.startsWith('FAILED us-west-2: '))
         }
 
-        assertEquals(harness.log.toString(), 1, slackPayloads.size())
-        String payload = slackPayloads[0]
+        assertEquals(harness.log.toString(), 1, slack.received.size())
+        String payload = slack.received[0]
         Map message = new JsonSlurper().parseText(payload)
         assertTrue(message.text, message.text.startsWith(':x: SSM backup qa: FAILURE - 1/3 regions'))
         assertTrue(payload.contains('`ap-northeast-1` *SUCCESS*'))
@@ -164,5 +152,38 @@ class SsmMultiRegionBackupEndToEndTest {
         assertTrue(payload.contains(harness.env.BUILD_URL))
         assertFalse(payload.contains(SECRET))
         assertFalse(harness.log.toString().contains('e2eS3cr3tT0k3n'))
+    }
+
+    @Test
+    void 'requireClientEncryption with a key in the first region only: the refused regions are FAILED with the cause, never OK'() {
+        Throwable error = null
+        try {
+            harness.run('ssmMultiRegionBackup', [environment: 'enc', requireClientEncryption: true])
+        } catch (hudson.AbortException e) {
+            error = e
+        }
+
+        String refused = 'the engine exited with code 2: --require-client-encryption: no backup key for us-west-2'
+        assertTrue(String.valueOf(error?.message), error?.message?.startsWith("FAILED us-west-2: ${refused}"))
+        assertTrue(error.message, error.message.endsWith('(+1 more region(s) failed)'))
+        assertEquals(harness.log.toString(), ['Backup us-west-2': 'FAILURE', 'Backup eu-west-1': 'FAILURE'], harness.stageResults)
+        assertEquals('FAILURE', harness.currentBuild.result)
+        Map written = writtenSummaries()
+        assertEquals('SUCCESS', written[HOME].status)
+        assertTrue(written[HOME].artifactPath.startsWith("s3://${bucket('enc', HOME)}/"))
+        assertTrue(harness.log.toString().contains("eu-west-1 FAILED: the engine exited with code 2: --require-client-encryption: no backup key for eu-west-1"))
+    }
+
+    @Test
+    void 'parallel: a failed region never stops the others, whatever the timing'() {
+        try {
+            harness.run('ssmMultiRegionBackup', [environment: 'qa', parallel: true])
+        } catch (hudson.AbortException expected) {
+            assertTrue(expected.message, expected.message.startsWith('FAILED us-west-2: Bucket definition missing for us-west-2'))
+        }
+
+        assertEquals(['SUCCESS', 'FAILED', 'SUCCESS'], REGIONS.collect { writtenSummaries()[it].status })
+        assertEquals(['Backup us-west-2': 'FAILURE'], harness.stageResults)
+        assertEquals('FAILURE', harness.currentBuild.result)
     }
 }

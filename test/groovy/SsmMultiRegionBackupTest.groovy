@@ -24,7 +24,7 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
         assertEquals([:], harness.stageResults)
         assertEquals('OK 3/3 regions, 36 parameters', harness.currentBuild.description)
         assertNull(harness.currentBuild.result)
-        assertEquals(['plan', 'backup', 'backup', 'backup', 'notify'], engine.calls*.script.findAll { it.startsWith('node') }*.tokenize(' ')*.last())
+        assertEquals(['plan', 'backup', 'backup', 'backup', 'notify'], engine.calls*.script.findAll { it.contains('node "') }*.tokenize(' ')*.last())
         assertEquals(THREE, engine.engineCalls('backup')*.env*.SSM_BACKUP_REGIONS)
         assertEquals('ap-northeast-1,us-west-2,eu-west-1', harness.env.REGION_LIST)
         // the engine's summary, unchanged: Groovy reads it and never rebuilds it
@@ -58,8 +58,10 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
                       SSM_BACKUP_ALLOW_SHRINK: 'false', SSM_BACKUP_ALLOW_EMPTY: 'false', SSM_BACKUP_REQUIRE_CLIENT_ENCRYPTION: 'false'],
                 second.env.findAll { it.key.startsWith('SSM_BACKUP_') && it.key != 'SSM_BACKUP_ERROR_FILE' })
         assertTrue(second.env.SSM_BACKUP_ERROR_FILE.endsWith('@tmp/ssm-backup/backup-us-west-2/error.json'))
-        // Initialize 15; all regions 2 x (15 + 2) + 30; each region 15 + 2 (a backstop: the engine stops itself at 900 s)
-        assertEquals([15, 64, 17, 17], harness.calls('timeout')*.args*.getAt(0)*.time)
+        // Initialize 10; all regions 2 x (15 + 2) + 30; each region's Jenkins backstop 15 + 2 + 1; the report 10 + 1.
+        // On the agent the engine is killed at 15 + 2 minutes (it stops itself at its own 900 s deadline first).
+        assertEquals([10, 64, 18, 18, 11], harness.calls('timeout')*.args*.getAt(0)*.time)
+        assertEquals(['600', '1020', '1020', '600'], engine.calls.findAll { it.script.contains('node "') }*.env*.SSM_ENGINE_DEADLINE_SEC)
     }
 
     @Test
@@ -133,11 +135,13 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
         Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'dev'])
 
         assertEquals(harness.log.toString(), ['Backup ap-northeast-1': 'FAILURE'], harness.stageResults)
-        assertEquals('FAILED: Backup of ap-northeast-1 failed: --plan-file is not a plan: regions missing', error.message)
+        assertEquals('FAILED ap-northeast-1: the engine exited with code 2: --plan-file is not a plan: regions missing', error.message)
+        // the engine recorded no failure, so its fail-fast does not skip us-west-2
+        assertEquals(['SKIPPED', 'SUCCESS'], written().values()*.status)
     }
 
     @Test
-    void 'an abort marks the remaining regions not built, reports ABORTED and is rethrown'() {
+    void 'an abort marks the running and the remaining regions ABORTED with their cause, reports ABORTED and is rethrown'() {
         engine.regions = THREE
         engine.throwing['us-west-2'] = new InterruptedException('Aborted by admin')
 
@@ -145,10 +149,11 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
 
         assertTrue(error instanceof InterruptedException)
         assertEquals(ALL_STAGES, harness.stages)
-        assertEquals(['Backup eu-west-1': 'NOT_BUILT'], harness.stageResults)
+        assertEquals(['Backup us-west-2': 'ABORTED', 'Backup eu-west-1': 'ABORTED'], harness.stageResults)
         assertEquals(['ap-northeast-1', 'us-west-2'], engine.engineCalls('backup')*.env*.SSM_BACKUP_REGIONS)
         assertEquals('ABORTED', engine.engineCalls('notify')[0].env.SSM_BACKUP_RESULT)
-        assertTrue(harness.currentBuild.description, harness.currentBuild.description.startsWith('ABORTED 1/3 regions'))
+        assertEquals('ABORTED us-west-2: the build was aborted (by a user or a Jenkins timeout) while it ran; latest.txt was not moved by it ' +
+                '(+1 more region(s) failed)', harness.currentBuild.description)
     }
 
     @Test
@@ -179,8 +184,8 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
         Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'dev', dryrun: true, region: 'x'])
 
         assertEquals('ssmMultiRegionBackup: unknown option(s) dryrun, region; valid options: environment, dryRun, ssmHomeRegion, ' +
-                'regions, path, includeTags, includeLabels, maxShrink, allowShrink, allowEmpty, requireClientEncryption, failFast, parallel, agentLabel, regionTimeoutMinutes, credentialsId, ' +
-                'slackChannel, slackWebhookCredentialsId, email, runbookUrl, nodejs', error.message)
+                'regions, path, includeTags, includeLabels, maxShrink, allowShrink, allowEmpty, requireClientEncryption, failFast, parallel, agentLabel, regionTimeoutMinutes, ' +
+                'initializeTimeoutMinutes, reportTimeoutMinutes, credentialsId, slackChannel, slackWebhookCredentialsId, email, emailCc, runbookUrl, nodejs', error.message)
         assertTrue(engine.calls.empty)
     }
 
@@ -244,5 +249,43 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
         harness.run('ssmMultiRegionBackup', [environment: 'dev'])
 
         assertFalse(harness.calls('sh')*.namedArgs.any { it.returnStdout })
+    }
+
+    @Test
+    void 'a region whose engine cannot be run (a missing credential) is FAILED with that cause, and the next regions still get theirs'() {
+        engine.regions = THREE
+        harness.credentials['aws-backup'] = [accessKey: 'AKIAEXAMPLE', secretKey: 'wJalrEXAMPLEKEY']
+        int bound = 0
+        harness.registerAllowedMethod('withCredentials') { List bindings, Closure body ->
+            if (++bound == 3) {
+                throw new hudson.AbortException("Could not find credentials entry with ID 'aws-backup'")
+            }
+            harness.withEnvironment([]) { body() }
+        }
+
+        Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'dev', credentialsId: 'aws-backup'])
+
+        assertEquals(ALL_STAGES, harness.stages)
+        assertEquals(['Backup us-west-2': 'FAILURE'], harness.stageResults)
+        assertEquals("FAILED us-west-2: the engine could not be run: Could not find credentials entry with ID 'aws-backup'", error.message)
+        assertEquals(['SUCCESS', 'SKIPPED', 'SUCCESS'], written().values()*.status)
+    }
+
+    @Test
+    void 'an abort during Initialize is ABORTED, not a failure with no region'() {
+        int timeouts = 0
+        harness.registerAllowedMethod('timeout') { Map spec, Closure body ->
+            if (++timeouts == 1) {
+                throw new InterruptedException('aborted by admin')
+            }
+            body()
+        }
+
+        Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'dev'])
+
+        assertTrue(error instanceof InterruptedException)
+        assertEquals(['Initialize', 'Finalize Report'], harness.stages)
+        assertEquals('ABORTED', engine.engineCalls('notify')[0].env.SSM_BACKUP_RESULT)
+        assertEquals('no summary was written (see the console log)', engine.engineCalls('notify')[0].env.SSM_BACKUP_FAILURE_MESSAGE)
     }
 }

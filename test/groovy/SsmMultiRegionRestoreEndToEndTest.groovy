@@ -4,7 +4,6 @@ import static org.junit.Assert.assertTrue
 
 import groovy.json.JsonSlurper
 import org.junit.AfterClass
-import org.junit.Assume
 import org.junit.Before
 import org.junit.BeforeClass
 import org.junit.ClassRule
@@ -36,7 +35,7 @@ class SsmMultiRegionRestoreEndToEndTest {
 
     @BeforeClass
     static void startAndBackUp() {
-        Assume.assumeTrue('engine bundle not built', BUNDLE.file && BUNDLE.text.contains('restore_summary.json'))
+        assertTrue("${BUNDLE} is missing: run `node scripts/build.mjs` (the bundle is committed)".toString(), BUNDLE.file)
         aws = new LocalAws(seed(), shared.root)
         ProcessBuilder backup = new ProcessBuilder('node', BUNDLE.path, 'backup', '--environment', 'dev', '--regions', SOURCE, '--include-tags',
                 '--work-dir', shared.newFolder('backup-work').path).redirectErrorStream(true)

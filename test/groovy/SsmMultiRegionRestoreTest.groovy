@@ -2,60 +2,26 @@ import static org.junit.Assert.assertEquals
 import static org.junit.Assert.assertFalse
 import static org.junit.Assert.assertTrue
 
-import groovy.json.JsonOutput
 import org.junit.Before
 import org.junit.Test
 import testsupport.PipelineTestCase
 import testsupport.ShCall
 
-/** Unit tests of vars/ssmMultiRegionRestore.groovy; the engine's restore command is played by a fake that writes restore_summary.json. */
+/** Unit tests of vars/ssmMultiRegionRestore.groovy; the engine's restore command is played by the FakeEngine (restore_summary.json). */
 class SsmMultiRegionRestoreTest extends PipelineTestCase {
-    static final String RESTORE = 'node "$SSM_ENGINE_CJS" restore'
-    Map plan = [create: ['/app/a'], update: [], unchanged: ['/app/b'], differs: ['/app/c': 'value differs, Description']]
-    List<Map> failed = []
-    Map planError = null
-    final List<ShCall> restores = []
-    final List<ShCall> notifies = []
     final List<Map> slackSent = []
     final List<Map> inputs = []
 
     @Before
-    void fakeRestoreEngine() {
-        harness.shHandler = { ShCall call ->
-            if (call.script.startsWith('command -v node')) {
-                return 0
-            }
-            if (call.script == 'node "$SSM_ENGINE_CJS" notify') {
-                notifies << call
-                return harness.runForReal(call)
-            }
-            assertEquals(RESTORE, call.script)
-            restores << call
-            boolean apply = call.env.SSM_BACKUP_APPLY == 'true'
-            if (planError) {
-                write(call.env.SSM_BACKUP_ERROR_FILE, planError)
-                return planError.exitCode
-            }
-            Map summary = [mode: apply ? 'apply' : 'plan', sourceRegion: call.env.SSM_BACKUP_REGION,
-                    targetRegion: call.env.SSM_BACKUP_TARGET_REGION ?: call.env.SSM_BACKUP_REGION,
-                    archive: [key: '2026-11-28/a.tar.gz', verified: true],
-                    counts: [create: plan.create.size(), update: plan.update.size(), unchanged: plan.unchanged.size(), differs: plan.differs.size() - plan.update.size()],
-                    planned: plan, created: apply ? plan.create - failed*.name : [], updated: [], failed: apply ? failed : []]
-            write(call.env.SSM_BACKUP_SUMMARY_FILE, summary)
-            if (apply && failed) {
-                write(call.env.SSM_BACKUP_ERROR_FILE, [exitCode: 1, category: 'region', message: 'One or more regions failed; see the summary file'])
-                return 1
-            }
-            0
-        }
+    void plugins() {
         harness.registerAllowedMethod('input') { Map spec -> inputs << spec; null }
         harness.registerAllowedMethod('slackSend') { Map spec -> slackSent << spec; null }
         harness.registerAllowedMethod('emailext') { Map spec -> null }
     }
 
-    static void write(Object path, Object json) {
-        new File(path.toString()).with { parentFile.mkdirs(); text = JsonOutput.toJson(json) }
-    }
+    List<ShCall> getRestores() { engine.engineCalls('restore') }
+
+    List<ShCall> getNotifies() { engine.engineCalls('notify') }
 
     @Test
     void 'plans only by default (DRY_RUN), shows the plan and writes nothing'() {
@@ -67,8 +33,8 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
         assertEquals('plan', summary.mode)
         assertEquals([], inputs)
         String log = harness.log.toString()
-        assertTrue(log, log.contains('Restore plan: 2026-11-28/a.tar.gz (verified) from us-west-2 into us-west-2: create=1 update=0 unchanged=1 differs-not-overwritten=1'))
         assertTrue(log.contains('  create  /app/a'))
+        assertTrue(log, log.contains('from us-west-2 into us-west-2: create=1 update=0 delete=0 unchanged=1 differs-not-overwritten=1'))
         assertTrue(log.contains('  skip    /app/c  value differs, Description (differs; overwrite updates it)'))
         assertTrue(log.contains('NEXT     dry run: nothing was written'))
         assertEquals('DRY RUN RESTORE PLAN us-west-2 -> us-west-2: create=1 update=0 unchanged=1 differs-not-overwritten=1', harness.currentBuild.description)
@@ -81,8 +47,10 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
                 overwrite: 'true', names: ['/app/a', '/app/c'], kmsKeyMap: 'alias/app=alias/dr', archive: '2026-11-28/a.tar.gz', approvers: 'ops'])
 
         assertEquals(['Restore Plan', 'Approval', 'Restore Apply'], harness.stages)
-        assertEquals([[message: 'Restore into eu-central-1: create=1 update=0 unchanged=1 differs-not-overwritten=1?', ok: 'Restore', submitter: 'ops']], inputs)
-        assertEquals([time: 60, unit: 'MINUTES'], harness.calls('timeout')[0].args[0])
+        assertEquals([[message: 'Restore into eu-central-1: create=1 update=0 delete=0 unchanged=1 differs-not-overwritten=1?', ok: 'Restore', submitter: 'ops']], inputs)
+        // plan 30 (+1 backstop), report 10 (+1), approval 60, apply 120 (+1), report; the engine itself is killed at 30 and 120
+        assertEquals([31, 11, 60, 121, 11], harness.calls('timeout')*.args*.getAt(0)*.time)
+        assertEquals(['1800', '7200'], restores*.env*.SSM_ENGINE_DEADLINE_SEC)
         ShCall apply = restores[1]
         String summaryFile = "${harness.workspace}/ssm-backup-work/restore_summary.json"
         assertEquals([SSM_BACKUP_ENVIRONMENT: 'prod', SSM_BACKUP_REGION: 'us-west-2', SSM_BACKUP_ARCHIVE: '2026-11-28/a.tar.gz',
@@ -99,7 +67,7 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
         assertEquals(['Restore Plan', 'Restore Apply'], harness.stages)
         assertEquals([], inputs)
 
-        plan = [create: [], update: [], unchanged: ['/app/b'], differs: [:]]
+        engine.restorePlan = [create: [], update: [], unchanged: ['/app/b'], differs: [:], delete: []]
         harness.stages.clear()
         harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false])
         assertEquals(['Restore Plan'], harness.stages)
@@ -108,18 +76,18 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
 
     @Test
     void 'a refused archive or missing KMS key fails the plan with the engine message, in the description too'() {
-        planError = [exitCode: 2, category: 'config', message: 'KMS key alias/app does not exist in eu-central-1 (used by 1: /app/a): map it with --kms-key-map']
+        engine.restoreError = [exitCode: 2, category: 'config', message: 'KMS key alias/app does not exist in eu-central-1 (used by 1: /app/a): map it with --kms-key-map']
         Throwable error = runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', targetRegion: 'eu-central-1'])
 
-        assertEquals("Restore plan failed: ${planError.message}".toString(), error.message)
+        assertEquals("Restore plan failed: ${engine.restoreError.message}".toString(), error.message)
         assertEquals('FAILURE', harness.currentBuild.result)
         assertEquals(0, harness.calls('archiveArtifacts').size())   // no summary was written
-        assertEquals("DRY RUN FAILED restore: Restore plan failed: ${planError.message}".toString(), harness.currentBuild.description)
+        assertEquals("DRY RUN FAILED restore: Restore plan failed: ${engine.restoreError.message}".toString(), harness.currentBuild.description)
     }
 
     @Test
     void 'failed parameters are named and the build fails, telling to run again'() {
-        failed = [[name: '/app/a', error: 'AccessDeniedException: not authorized']]
+        engine.restoreFailures = [[name: '/app/a', error: 'AccessDeniedException: not authorized']]
         Throwable error = runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, autoApprove: true])
 
         assertEquals('Restore apply failed: One or more regions failed; see the summary file (run the job again to finish the rest)', error.message)
@@ -172,20 +140,58 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
 
     @Test
     void 'a failed apply notifies the failed parameters once, and an aborted approval notifies ABORTED'() {
-        failed = [[name: '/app/a', error: 'AccessDeniedException: not authorized']]
+        engine.restoreFailures = [[name: '/app/a', error: 'AccessDeniedException: not authorized']]
         runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, autoApprove: true, slackChannel: '#ops'])
         String applied = slackSent[1].toString()
         assertTrue(applied, slackSent[1].message.startsWith(':x: SSM restore dev: FAILURE - created 0, updated 0, failed 1'))
         assertEquals(2, applied.split('AccessDeniedException: not authorized', -1).length)
 
         setUpHarness()
-        fakeRestoreEngine()
-        failed = []
+        plugins()
+        engine.restoreFailures = []
         slackSent.clear()
         harness.registerAllowedMethod('input') { Map spec -> throw new InterruptedException('aborted by ops') }
         runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, slackChannel: '#ops'])
         assertEquals(2, slackSent.size())
         assertTrue(slackSent[1].message, slackSent[1].message.startsWith(':no_entry_sign: SSM restore plan dev: ABORTED'))
         assertEquals('ABORTED restore us-west-2 -> us-west-2: nothing was written', harness.currentBuild.description)
+    }
+
+    @Test
+    void 'a prune-only plan is shown with its deletions, approved with the delete count, and applied'() {
+        engine.restorePlan = [create: [], update: [], unchanged: ['/app/b'], differs: [:], delete: ['/app/old', '/app/gone']]
+
+        Map summary = harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, prune: true])
+
+        assertEquals(['Restore Plan', 'Approval', 'Restore Apply'], harness.stages)
+        assertEquals('Restore into us-west-2: create=0 update=0 delete=2 unchanged=1 differs-not-overwritten=0? It DELETES 2 parameter(s): ' +
+                'see the plan above.', inputs[0].message)
+        String log = harness.log.toString()
+        assertTrue(log, log.contains('  delete  /app/old\n  delete  /app/gone'))
+        assertEquals(['false', 'true'], restores*.env*.SSM_BACKUP_APPLY)
+        assertEquals(['true', 'true'], restores*.env*.SSM_BACKUP_PRUNE)
+        assertEquals(['/app/old', '/app/gone'], summary.deleted)
+    }
+
+    @Test
+    void 'a plan without writeCount fails naming the field, applies nothing and is reported as a failure'() {
+        engine.restoreWriteCount = false
+
+        Throwable error = runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, autoApprove: true])
+
+        assertEquals('Restore plan failed: restore_summary.json has no writeCount (got nothing): the engine bundle and the library ship together; ' +
+                'use the resources/ of this library version', error.message)
+        assertEquals(1, restores.size())
+        assertEquals('FAILURE', notifies[-1].env.SSM_BACKUP_RESULT)
+    }
+
+    @Test
+    void 'a plan or apply that outlives its deadline is killed on the agent and fails naming the option'() {
+        harness.shHandler = { ShCall call -> call.script.startsWith('command -v') ? 0 : (call.script.contains('notify') ? harness.runForReal(call) : 124) }
+
+        Throwable error = runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', planTimeoutMinutes: 5])
+
+        assertEquals('Restore plan failed: stopped at its 5-minute deadline (planTimeoutMinutes)', error.message)
+        assertEquals('FAILURE', harness.currentBuild.result)
     }
 }

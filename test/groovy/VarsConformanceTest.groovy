@@ -54,6 +54,22 @@ class VarsConformanceTest {
     }
 
     @Test
+    void 'is at most 60 lines, what computes lives in src'() {
+        int lines = source.readLines().size()
+        assertTrue("vars/${name}.groovy has ${lines} lines: move what computes into a tested class of src/org/ssmbackup", lines <= 60)
+    }
+
+    @Test
+    void 'every src class has its test mirrored under test'() {
+        new File(PipelineHarness.ROOT, 'src').eachFileRecurse { File file ->
+            if (file.name.endsWith('.groovy')) {
+                String path = file.path - new File(PipelineHarness.ROOT, 'src').path - '.groovy'
+                assertTrue("src${path}.groovy has no test/groovy${path}Test.groovy", new File(PipelineHarness.ROOT, "test/groovy${path}Test.groovy").file)
+            }
+        }
+    }
+
+    @Test
     void 'call takes a Map'() {
         List<MethodNode> calls = script().getMethods('call')
         assertEquals(1, calls.size())
@@ -79,5 +95,8 @@ class VarsConformanceTest {
         assertTrue('run through `gradle test`, which runs codenarcPipeline first', report.file)
         assertTrue(report.text, report.text.contains('P1=0 P2=0 P3=0'))
         assertTrue("CodeNarc did not check ${name}", report.text.contains('TotalFiles=') && !report.text.contains("File: ${name}.groovy"))
+        File library = new File(PipelineHarness.ROOT, 'build/reports/codenarc/library.txt')
+        assertTrue('run through `gradle test`, which runs codenarcLibrary (src/) first', library.file)
+        assertTrue(library.text, library.text.contains('P1=0 P2=0 P3=0'))
     }
 }

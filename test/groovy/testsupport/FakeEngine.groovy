@@ -4,7 +4,7 @@ import groovy.json.JsonOutput
 
 /**
  * Plays the engine's CLI contract for unit tests: answers the sh calls of ssmBackupEngine by writing the files the
- * engine writes (plan output, the one summary file, error file) from the SSM_BACKUP_* environment. `backup` follows
+ * engine writes (plan output, the one summary file, restore_summary.json, error file) from the SSM_BACKUP_* environment. `backup` follows
  * the contract proposed for the engine (--plan-file, one summary file merged per region in plan order, engine-side
  * fail-fast skip, TIMED_OUT). `notify` runs the real committed bundle (the report is the engine's rendering), except
  * that a webhook post (SLACK_WEBHOOK_URL bound) is only recorded.
@@ -25,6 +25,14 @@ class FakeEngine {
     /** region -> [exitCode:, message:]: the engine stops before recording the region (e.g. a usage error). */
     Map<String, Map> crashes = [:]
     Map planError = null
+    /** restore: what the plan holds (names per action, differs name -> fields); the summary's counts and writeCount follow. */
+    Map restorePlan = [create: ['/app/a'], update: [], unchanged: ['/app/b'], differs: ['/app/c': 'value differs, Description'], delete: []]
+    /** restore --apply: [name:, error:] of parameters that fail (exit 1). */
+    List<Map> restoreFailures = []
+    /** restore: the engine refuses before writing a summary (the error file's content; exitCode is the exit code). */
+    Map restoreError = null
+    /** false: the restore summary has no writeCount (an engine older than the library). */
+    boolean restoreWriteCount = true
     int nodeCheckStatus = 0
     int notifyStatus = 0
     /** Runs an sh call for real (set by PipelineTestCase to the harness). */
@@ -32,20 +40,26 @@ class FakeEngine {
     final List<ShCall> calls = []
     final List<Map> webhookPosts = []
 
+    /** region -> [exitCode:, message:]: the engine is killed while backing it up (its entry left as running: FAILED/interrupted). */
+    Map<String, Map> killed = [:]
+    /** The agent-side deadline prefix of ssmBackupEngine (coreutils timeout), stripped before matching a command. */
+    static final String DEADLINE = 'timeout -k 30 "$SSM_ENGINE_DEADLINE_SEC" '
+
     Object handle(ShCall call) {
         calls << call
         if (call.script.startsWith('command -v node')) {
             return nodeCheckStatus
         }
-        switch (call.script) {
+        switch (call.script - DEADLINE) {
             case 'node "$SSM_ENGINE_CJS" plan': return plan(call.env)
             case 'node "$SSM_ENGINE_CJS" backup': return backup(call.env)
             case 'node "$SSM_ENGINE_CJS" notify': return notify(call)
+            case 'node "$SSM_ENGINE_CJS" restore': return restore(call.env)
             default: throw new AssertionError("unexpected sh script: ${call.script}")
         }
     }
 
-    List<ShCall> engineCalls(String command) { calls.findAll { it.script == "node \"\$SSM_ENGINE_CJS\" ${command}".toString() } }
+    List<ShCall> engineCalls(String command) { calls.findAll { it.script - DEADLINE == "node \"\$SSM_ENGINE_CJS\" ${command}".toString() } }
 
     private int plan(Map env) {
         if (planError) {
@@ -75,6 +89,13 @@ class FakeEngine {
             write(file, summaries)
             return 0
         }
+        if (killed[region]) {
+            summaries[region] = [status: 'FAILED', parameterCount: 0, artifactPath: null, executionTimeSec: 0, failureCategory: 'interrupted',
+                    failureMessage: "${region} did not finish: the engine was stopped (build aborted, Jenkins timeout or killed); latest.txt was not moved by it".toString(),
+                    runningPid: 99999]
+            write(file, summaries)
+            return killed[region].exitCode as int
+        }
         summaries[region] = outcome(region, plan.environment, env.SSM_BACKUP_DRY_RUN == 'true', env.SSM_BACKUP_REGION_TIMEOUT)
         write(file, summaries)
         summaries[region].status == 'SUCCESS' ? 0 : fail(env, 1, 'region', 'One or more regions failed; see the summary file', null)
@@ -94,6 +115,26 @@ class FakeEngine {
                   bucket: "bucket-${region}".toString(), drift: [added: 2, removed: 0, changed: 1, previousCount: 10, previousArchive: 'prev.tar.gz']]
         ok += dryRun ? [dryRun: true] : [archiveBytes: 2048]
         return warnings[region] ? ok + [warnings: warnings[region]] : ok
+    }
+
+    /** restore_summary.json as the engine writes it: plan (mode plan) or what was applied; writeCount = create + update + delete. */
+    private int restore(Map env) {
+        if (restoreError) {
+            return fail(env, restoreError.exitCode as int, restoreError.category as String, restoreError.message as String, null)
+        }
+        boolean apply = env.SSM_BACKUP_APPLY == 'true'
+        Map p = restorePlan
+        Map summary = [mode: apply ? 'apply' : 'plan', sourceRegion: env.SSM_BACKUP_REGION, targetRegion: env.SSM_BACKUP_TARGET_REGION ?: env.SSM_BACKUP_REGION,
+                archive: [key: '2026-11-28/a.tar.gz', verified: true],
+                counts: [create: p.create.size(), update: p.update.size(), unchanged: p.unchanged.size(), differs: p.differs.size() - p.update.size(),
+                         delete: p.delete.size()],
+                planned: p, created: apply ? p.create - restoreFailures*.name : [], updated: [], deleted: apply ? p.delete : [],
+                failed: apply ? restoreFailures : []]
+        if (restoreWriteCount) {
+            summary.writeCount = p.create.size() + p.update.size() + p.delete.size()
+        }
+        write(env.SSM_BACKUP_SUMMARY_FILE, summary)
+        apply && restoreFailures ? fail(env, 1, 'region', 'One or more regions failed; see the summary file', null) : 0
     }
 
     private static Map notStarted(String why) {

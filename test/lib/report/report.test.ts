@@ -84,6 +84,9 @@ describe('report: backup', () => {
     expect(backupResult(three, { result: 'ABORTED' })).to.equal('ABORTED');
     expect(backupResult(three, { result: 'SUCCESS' })).to.equal('SUCCESS');
     expect(backupResult({ a: { status: 'RUNNING' } }, {})).to.equal('FAILURE');
+    expect(backupResult({}, {})).to.equal('FAILURE');
+    expect(backupResult({ a: ok(1), b: { status: 'SKIPPED', failureMessage: 'skipped' } }, {})).to.equal('FAILURE');
+    expect(renderBackupReport({}, {}).description).to.equal('FAILED: no region ran');
     expect(
       renderBackupReport({ a: ok(1), b: { status: 'SKIPPED', failureMessage: 'not started: the build was aborted' } }, { result: 'ABORTED' }).description,
     ).to.equal('ABORTED 1/2 regions, 1 parameters');

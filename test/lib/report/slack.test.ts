@@ -106,7 +106,7 @@ describe('notify: Slack message', () => {
 
   it('colours by result and puts [DRY RUN] first', () => {
     const colours = (['SUCCESS', 'FAILURE', 'ABORTED', 'UNSTABLE'] as const).map(
-      (result) => buildSlackMessage(renderBackupReport({}, { result })).attachments[0].color,
+      (result) => buildSlackMessage(renderBackupReport({ a: summaries['ap-northeast-1'] }, { result })).attachments[0].color,
     );
     expect(new Set(colours).size).to.equal(4);
     const ok = buildSlackMessage(
@@ -121,6 +121,30 @@ describe('notify: Slack message', () => {
       renderBackupReport({ 'us-west-2': { status: 'FAILED', failureMessage: 'AccessDenied <arn:aws:iam::1:role/x> & more\nstack line' } }, {}),
     );
     expect(allText(message)).to.contain('AccessDenied &lt;arn:aws:iam::1:role/x&gt; &amp; more').and.not.contain('stack line');
+  });
+
+  it('lets no <!channel> or link through from a job setting or a tampered summary: preview, attachment, counts and URLs escaped', () => {
+    const tampered = { '<!channel>': { status: 'SUCCESS', parameterCount: '<!here>', artifactPath: 's3://b/k', drift: { added: '<@U1>', removed: 0, changed: 0 } } };
+    const report = renderBackupReport(tampered as unknown as Record<string, RegionReport>, {
+      environment: 'prod <!channel>',
+      jobName: 'job & <x>',
+      buildUrl: 'https://j/42/?a=1&b=<!channel>|evil',
+      runbookUrl: 'https://r/|<!everyone>',
+    });
+    const message = buildSlackMessage(report);
+    const text = allText(message);
+    for (const raw of ['<!channel>', '<!here>', '<@U1>', '<!everyone>', '|evil']) expect(text).to.not.contain(raw);
+    expect(message.text).to.equal(':white_check_mark: SSM backup prod &lt;!channel&gt;: SUCCESS - 1/1 regions, 0&lt;!here&gt; parameters');
+    expect(message.attachments[0].fallback).to.equal(message.text);
+    expect(text).to.contain('&lt;!here&gt; parameters (+&lt;@U1&gt; -0 ~0 since the previous backup)');
+    expect(text).to.contain('<https://j/42/?a=1&amp;b=&lt;!channel&gt;%7Cevil|job &amp; &lt;x&gt;>');
+    expect(text).to.contain('<https://r/%7C&lt;!everyone&gt;|Runbook>');
+  });
+
+  it('strips CR and LF from the email subject', () => {
+    const report = renderBackupReport(summaries, { environment: 'prod\r\nBcc: attacker@example.com', jobName: 'job\nX' });
+    expect(report.email.subject).to.equal('[FAIL] SSM backup prod Bcc: attacker@example.com - job X');
+    expect(report.email.subject).to.not.match(/[\r\n]/);
   });
 
   it('passes a channel override through', () => {
@@ -300,6 +324,45 @@ describe('ssm-backup notify (command)', () => {
     expect(neither.code).to.equal(2);
     expect(JSON.parse(readFileSync(path.join(dir, 'error.json'), 'utf8')).message).to.equal(
       '--summary-file is required unless --failure-message says why the run has none',
+    );
+  });
+
+  it("--region-outcomes puts Jenkins' outcomes in place of entries that do not say what happened", async () => {
+    const out = path.join(dir, 'report');
+    const file = path.join(dir, 'region_summaries.json');
+    writeFileSync(file, JSON.stringify({ a: summaries['ap-northeast-1'], b: { status: 'SKIPPED', failureMessage: 'not started' } }));
+    const outcomes = path.join(dir, 'region_outcomes.json');
+    writeFileSync(
+      outcomes,
+      JSON.stringify({
+        b: { status: 'FAILED', failureMessage: 'the engine exited with code 2: no backup key in b' },
+        c: { status: 'ABORTED', failureMessage: 'not started: the build was aborted' },
+      }),
+    );
+    const { code } = await run(
+      ['notify', '--summary-file', file, '--region-outcomes', outcomes, '--out-dir', out, '--environment', 'dev', '--result', 'ABORTED'],
+      {},
+    );
+    expect(code).to.equal(0);
+    const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(report.result).to.equal('ABORTED');
+    expect(report.description).to.equal('FAILED b: the engine exited with code 2: no backup key in b (+1 more region(s) failed)');
+    expect(
+      report.table
+        .split('\n')
+        .slice(2)
+        .map((l: string) => l.split(/ +/).slice(0, 2).join(' ')),
+    ).to.deep.equal(['b FAILED', 'c ABORTED']);
+    expect(report.email.subject).to.equal('[ABORTED] SSM backup dev');
+    expect(readFileSync(path.join(out, 'junit.xml'), 'utf8')).to.contain('<failure type="ABORTED" message="not started: the build was aborted"');
+    writeFileSync(outcomes, JSON.stringify({ b: { status: 'SUCCESS', failureMessage: 'x' } }));
+    const bad = await run(
+      ['notify', '--summary-file', file, '--region-outcomes', outcomes, '--out-dir', out, '--error-file', path.join(dir, 'error.json')],
+      {},
+    );
+    expect(bad.code).to.equal(2);
+    expect(JSON.parse(readFileSync(path.join(dir, 'error.json'), 'utf8')).message).to.equal(
+      `--region-outcomes ${outcomes}: region "b" needs a status (FAILED, TIMED_OUT, ABORTED) and a failureMessage`,
     );
   });
 

@@ -33,6 +33,11 @@ export const notifyOptions = {
   'job-name': { kind: 'string', describe: 'Jenkins job name' },
   'build-number': { kind: 'string', describe: 'Jenkins build number' },
   'duration-sec': { kind: 'number', min: 0, describe: 'Run duration in seconds' },
+  'region-outcomes': {
+    kind: 'file-in',
+    describe:
+      'Jenkins: {region: {status, failureMessage}} for regions whose summary entry does not say what happened (no entry, engine exit != 0, timeout, abort); they replace those entries in the report',
+  },
   'failure-message': { kind: 'string', describe: 'Why the run failed when the summary cannot say (e.g. the plan failed); shown once' },
   'runbook-url': { kind: 'string', describe: 'Link to the runbook' },
   'summary-url': { kind: 'string', describe: 'Link to the archived summary file' },
@@ -66,6 +71,22 @@ function asSummaries(data: unknown, file: string, kind: 'backup' | 'restore'): R
   return data as Record<string, RegionReport>;
 }
 
+const OUTCOME_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'];
+
+/** The summaries with Jenkins' region outcomes in place of the entries they correct (new regions after the file's). */
+function withOutcomes(summaries: Record<string, RegionReport>, file: string): Record<string, RegionReport> {
+  const data = readSummaryFile(file);
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw usageError(`--region-outcomes ${file} is not a JSON object`);
+  const out = { ...summaries };
+  for (const [region, o] of Object.entries(data as Record<string, { status?: unknown; failureMessage?: unknown }>)) {
+    if (!OUTCOME_STATUSES.includes(String(o?.status)) || typeof o.failureMessage !== 'string') {
+      throw usageError(`--region-outcomes ${file}: region "${region}" needs a status (${OUTCOME_STATUSES.join(', ')}) and a failureMessage`);
+    }
+    out[region] = { status: String(o.status), parameterCount: 0, artifactPath: null, failureMessage: o.failureMessage, failureCategory: 'jenkins' };
+  }
+  return out;
+}
+
 /**
  * `ssm-backup notify`: renders the report of a run from its summary file (with --out-dir: report.json and junit.xml
  * for Jenkins) and posts it to the Slack incoming webhook in SLACK_WEBHOOK_URL when that is set (bind it with
@@ -97,7 +118,8 @@ export function makeNotifyCommand(fetchImpl?: typeof fetch) {
           'SLACK_WEBHOOK_URL is not set: bind the webhook credential to it (withCredentials string), or pass --out-dir to render only',
         );
       }
-      const data = o.summaryFile ? asSummaries(readSummaryFile(o.summaryFile), o.summaryFile, o.kind) : undefined;
+      let data = o.summaryFile ? asSummaries(readSummaryFile(o.summaryFile), o.summaryFile, o.kind) : undefined;
+      if (o.regionOutcomes && o.kind === 'backup') data = withOutcomes((data ?? {}) as Record<string, RegionReport>, o.regionOutcomes);
       const ctx: RunContext = {
         title: o.title,
         environment: o.environment,

@@ -4,12 +4,26 @@
  * rebuilds the summary; Slack (slack.ts), JUnit (junit.ts) and restore (restore.ts) use the same pieces.
  */
 import { oneLine } from '../support/index.js';
-import { BACKUP_SUMMARY_FILE, FAILED_STATUSES, type Drift as SummaryDrift, type Link, type Report, type RunResult } from '../../contract/index.js';
+import {
+  BACKUP_SUMMARY_FILE,
+  FAILED_STATUSES as ENGINE_FAILED_STATUSES,
+  type Drift as SummaryDrift,
+  type Link,
+  type Report,
+  type RunResult,
+} from '../../contract/index.js';
 
-export { FAILED_STATUSES, RUN_RESULTS, type Link, type Report, type RunResult } from '../../contract/index.js';
+export { RUN_RESULTS, type Link, type Report, type RunResult } from '../../contract/index.js';
 
 /** The drift fields the report reads (contract/backup-summary.ts Drift); counts are null when names were not compared. */
 export type Drift = Partial<Omit<SummaryDrift, 'added' | 'removed' | 'changed'>> & { added: number | null; removed: number | null; changed: number | null };
+
+/**
+ * Region statuses the report counts as failures: the engine's FAILED and TIMED_OUT (contract/backup-summary.ts), and
+ * ABORTED, which only Jenkins' region outcomes (notify --region-outcomes) carry: the build was aborted before or while
+ * the region ran.
+ */
+export const FAILED_STATUSES: readonly string[] = [...ENGINE_FAILED_STATUSES, 'ABORTED'];
 
 /** The fields of one region_summaries.json entry that the report reads; others are ignored. */
 export interface RegionReport {
@@ -117,7 +131,7 @@ export function buildLinks(ctx: RunContext, summaryLabel: string): Link[] {
 export function emailFor(r: Omit<Report, 'email'>, ctx: RunContext): { subject: string; body: string } {
   const dry = r.dryRun ? '[DRY RUN] ' : '';
   const build = ctx.jobName ? ` - ${ctx.jobName}${ctx.buildNumber ? ` #${ctx.buildNumber}` : ''}` : '';
-  const subject = `${dry}${SUBJECT_TAGS[r.result]} ${r.title}${build}`;
+  const subject = `${dry}${SUBJECT_TAGS[r.result]} ${r.title}${build}`.replace(/[\r\n]+/g, ' ');
   const lines = [`${dry}${r.title}: ${r.headline}`];
   if (r.cause) lines.push(`Cause: ${r.cause}`);
   lines.push('', r.table);
@@ -131,12 +145,14 @@ export function emailFor(r: Omit<Report, 'email'>, ctx: RunContext): { subject: 
 
 const isFailed = (s: RegionReport) => (FAILED_STATUSES as readonly string[]).includes(s.status);
 
-/** SUCCESS, UNSTABLE (a region succeeded with warnings), FAILURE (a region failed or timed out, or ctx.failureMessage). */
+/**
+ * SUCCESS only when every region is SUCCESS; UNSTABLE when one has warnings; FAILURE when a region is anything else
+ * (failed, timed out, skipped, unknown), when no region ran, or with ctx.failureMessage (issue 20: never greener).
+ */
 export function backupResult(summaries: Record<string, RegionReport>, ctx: RunContext): RunResult {
   const all = Object.values(summaries);
-  const unknown = all.some((s) => !['SUCCESS', 'SKIPPED', ...FAILED_STATUSES].includes(s.status));
   let result: RunResult = 'SUCCESS';
-  if (all.some(isFailed) || unknown || ctx.failureMessage) result = 'FAILURE';
+  if (all.length === 0 || all.some((s) => s.status !== 'SUCCESS') || ctx.failureMessage) result = 'FAILURE';
   else if (all.some((s) => s.status === 'SUCCESS' && s.warnings?.length)) result = 'UNSTABLE';
   return worse(result, ctx.result);
 }
@@ -178,7 +194,7 @@ function backupDescription(summaries: Record<string, RegionReport>, result: RunR
     const more = failed.length > 1 ? ` (+${failed.length - 1} more region(s) failed)` : '';
     text = `${s.status} ${region}: ${clip(s.failureMessage ?? 'no cause recorded')}${more}`;
   } else if (result === 'ABORTED') text = `ABORTED ${totals}`;
-  else if (result === 'FAILURE') text = `FAILED: ${clip(ctx.failureMessage ?? 'see the console log')}`;
+  else if (result === 'FAILURE') text = `FAILED: ${clip(ctx.failureMessage ?? (Object.keys(summaries).length ? 'see the console log' : 'no region ran'))}`;
   else if (result === 'UNSTABLE') {
     const warned = Object.entries(summaries)
       .filter(([, s]) => s.warnings?.length)
@@ -222,6 +238,7 @@ const STATUS_ICONS: Record<string, string> = {
   SUCCESS: ':white_check_mark:',
   FAILED: ':x:',
   TIMED_OUT: ':hourglass:',
+  ABORTED: ':no_entry_sign:',
   SKIPPED: ':black_square_button:',
 };
 
@@ -236,7 +253,7 @@ function slackRegionLine(region: string, s: RegionReport): string {
   if (s.status !== 'SKIPPED') {
     const drift = formatDrift(s.drift);
     const since = drift?.startsWith('not compared') ? ` (previous backup ${drift})` : drift ? ` (${drift} since the previous backup)` : '';
-    parts.push(`${formatCount(s.parameterCount)} parameters${since}`);
+    parts.push(escapeMrkdwn(`${formatCount(s.parameterCount)} parameters${since}`));
     const time = formatDuration(s.executionTimeSec);
     if (time) parts.push(time);
   }

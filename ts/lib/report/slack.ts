@@ -33,6 +33,11 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 20)}\n… (truncated)`;
 }
 
+/** A URL inside `<url|label>`: mrkdwn's three control characters escaped, and `|` (which would end the URL) percent-encoded. */
+export function escapeUrl(url: string): string {
+  return escapeMrkdwn(url.replace(/\|/g, '%7C'));
+}
+
 /**
  * Builds the message: a one-line `text` (notification preview: result and totals, `[DRY RUN]` first) and a coloured
  * attachment with one line per region (status, count, change, duration, its cause), the cause of a failure no region
@@ -40,12 +45,15 @@ function truncate(text: string, max: number): string {
  */
 export function buildSlackMessage(report: Report, channel?: string): SlackMessage {
   const dry = report.dryRun ? '[DRY RUN] ' : '';
-  const text = `${dry}${ICONS[report.result]} ${report.title}: ${report.headline}`;
+  const text = `${dry}${ICONS[report.result]} ${escapeMrkdwn(report.title)}: ${escapeMrkdwn(report.headline)}`;
   const blocks: SlackBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `${dry}*${escapeMrkdwn(report.title)}*: ${escapeMrkdwn(report.headline)}` } }];
   if (report.slackLines.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(report.slackLines.join('\n'), MAX_SECTION) } });
   if (report.cause) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Cause:* ${escapeMrkdwn(oneLine(report.cause))}`, MAX_SECTION) } });
   if (report.links.length > 0) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: report.links.map((l) => `<${l.url}|${escapeMrkdwn(l.label)}>`).join(' · ') }] });
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: report.links.map((l) => `<${escapeUrl(l.url)}|${escapeMrkdwn(l.label)}>`).join(' · ') }],
+    });
   }
   const message: SlackMessage = { text, attachments: [{ color: COLORS[report.result], fallback: text, blocks }] };
   if (channel) message.channel = channel;
