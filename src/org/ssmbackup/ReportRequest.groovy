@@ -46,7 +46,8 @@ class ReportRequest implements Serializable {
         String env = config.environment ?: ''
         String cause = config.failureMessage ? " (run: ${config.failureMessage})" : ''
         String text = "SSM ${config.kind} ${env}: FAILURE - the report could not be rendered: ${why}${cause}"
-        String subject = "${config.dryRun ? '[DRY RUN] ' : ''}[FAIL] SSM ${config.kind} ${env}".replaceAll(/[\r\n]+/, ' ')
+        String heading = "${config.dryRun ? '[DRY RUN] ' : ''}[FAIL] SSM ${config.kind} ${env}"
+        String subject = heading.replaceAll(/[\r\n]+/, ' ')
         return [result: 'FAILURE', dryRun: config.dryRun, description: "FAILED: report not rendered: ${why}${cause}".toString(), table: '',
                 notes: [], slack: [text: text, attachments: []], email: [subject: subject, body: text + '\n']]
     }
