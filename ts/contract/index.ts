@@ -8,7 +8,7 @@
  */
 import { BACKUP_SUMMARY_FILE, DRIFT_COMPARISONS, DRIFT_FIELDS, FAILED_STATUSES, REGION_STATUSES, REGION_SUMMARY_FIELDS } from './backup-summary.js';
 import { RESTORE_MODES, RESTORE_PLAN_FIELDS, RESTORE_SUMMARY_FIELDS, RESTORE_SUMMARY_FILE } from './restore-summary.js';
-import { REPORT_FIELDS, REPORT_FILE, RUN_RESULTS } from './report.js';
+import { REGION_OUTCOME_FIELDS, REGION_OUTCOME_STATUSES, REPORT_FILE, REPORT_FILE_FIELDS, RUN_RESULTS } from './report.js';
 import { ERROR_CATEGORIES, ERROR_FILE_FIELDS } from './error-file.js';
 
 export * from './naming.js';
@@ -29,7 +29,8 @@ export function contractDescription() {
       drift: { comparedWith: [...DRIFT_COMPARISONS], fields: [...DRIFT_FIELDS] },
     },
     restoreSummary: { file: RESTORE_SUMMARY_FILE, modes: [...RESTORE_MODES], fields: [...RESTORE_SUMMARY_FIELDS], plannedFields: [...RESTORE_PLAN_FIELDS] },
-    report: { file: REPORT_FILE, results: [...RUN_RESULTS], fields: [...REPORT_FIELDS] },
+    report: { file: REPORT_FILE, results: [...RUN_RESULTS], fields: [...REPORT_FILE_FIELDS] },
+    regionOutcomes: { statuses: [...REGION_OUTCOME_STATUSES], fields: [...REGION_OUTCOME_FIELDS] },
     errorFile: { categories: [...ERROR_CATEGORIES], fields: [...ERROR_FILE_FIELDS] },
   };
 }

@@ -52,3 +52,18 @@ export const REPORT_FIELDS: readonly (keyof Report)[] = [
   'slackLines',
   'email',
 ];
+
+/** report.json as `notify --out-dir` writes it: the report plus the Slack message built from it (lib/report/slack.ts). */
+export interface ReportFile extends Report {
+  slack: { text: string; attachments: unknown[] };
+}
+
+export const REPORT_FILE_FIELDS: readonly (keyof ReportFile)[] = [...REPORT_FIELDS, 'slack'];
+
+/**
+ * Jenkins' region outcomes (`notify --region-outcomes FILE`): `{ [region]: { status, failureMessage } }` for regions whose
+ * summary entry does not say what happened (no entry, engine exit != 0, abort, agent-side timeout); each replaces that
+ * region's entry in the report. Written by src/org/ssmbackup/RegionOutcome.reportEntries, read by cli/commands/notify.ts.
+ */
+export const REGION_OUTCOME_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+export const REGION_OUTCOME_FIELDS = ['status', 'failureMessage'] as const;

@@ -1,4 +1,4 @@
-import { REPORT_FILE } from '../../contract/index.js';
+import { REGION_OUTCOME_STATUSES, REPORT_FILE, type ReportFile } from '../../contract/index.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -71,7 +71,7 @@ function asSummaries(data: unknown, file: string, kind: 'backup' | 'restore'): R
   return data as Record<string, RegionReport>;
 }
 
-const OUTCOME_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'];
+const OUTCOME_STATUSES: readonly string[] = REGION_OUTCOME_STATUSES;
 
 /** The summaries with Jenkins' region outcomes in place of the entries they correct (new regions after the file's). */
 function withOutcomes(summaries: Record<string, RegionReport>, file: string): Record<string, RegionReport> {
@@ -139,7 +139,8 @@ export function makeNotifyCommand(fetchImpl?: typeof fetch) {
           : renderBackupReport((data ?? {}) as Record<string, RegionReport>, ctx);
       const message = buildSlackMessage(report, o.channel);
       if (o.outDir) {
-        writeJsonAtomic(path.join(o.outDir, REPORT_FILE), { ...report, slack: message });
+        const file: ReportFile = { ...report, slack: message };
+        writeJsonAtomic(path.join(o.outDir, REPORT_FILE), file);
         if (o.kind === 'backup') {
           writeTextAtomic(
             path.join(o.outDir, 'junit.xml'),
