@@ -124,7 +124,9 @@ describe('notify: Slack message', () => {
   });
 
   it('lets no <!channel> or link through from a job setting or a tampered summary: preview, attachment, counts and URLs escaped', () => {
-    const tampered = { '<!channel>': { status: 'SUCCESS', parameterCount: '<!here>', artifactPath: 's3://b/k', drift: { added: '<@U1>', removed: 0, changed: 0 } } };
+    const tampered = {
+      '<!channel>': { status: 'SUCCESS', parameterCount: '<!here>', artifactPath: 's3://b/k', drift: { added: '<@U1>', removed: 0, changed: 0 } },
+    };
     const report = renderBackupReport(tampered as unknown as Record<string, RegionReport>, {
       environment: 'prod <!channel>',
       jobName: 'job & <x>',
