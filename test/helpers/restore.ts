@@ -21,7 +21,8 @@ export interface RestoreWorld {
   /** `ssm-backup <command> --environment dev --ssm-home-region HOME --region us-west-2 ...`. */
   run(command: string, ...extra: string[]): Promise<CliRun>;
   backup(...extra: string[]): Promise<CliRun>;
-  putObject(key: string, body: Buffer | string): Promise<void>;
+  /** PutObject into us-west-2's bucket, with user metadata (`x-amz-meta-*`) when given. */
+  putObject(key: string, body: Buffer | string, metadata?: Record<string, string>): Promise<void>;
   appParams(region?: string): StoredParameter[];
   close(): Promise<void>;
 }
@@ -46,8 +47,8 @@ export async function restoreWorld(): Promise<RestoreWorld> {
     run: (command, ...extra) => cli([command, '--environment', 'dev', '--ssm-home-region', HOME, '--region', SOURCE, ...extra]),
     backup: (...extra: string[]) =>
       cli(['backup', '--environment', 'dev', '--ssm-home-region', HOME, '--regions', SOURCE, '--include-tags', '--work-dir', work, ...extra]),
-    putObject: async (key, body) => {
-      await s3.send(new PutObjectCommand({ Bucket: bucketFor(SOURCE), Key: key, Body: body, ServerSideEncryption: 'AES256' }));
+    putObject: async (key, body, metadata) => {
+      await s3.send(new PutObjectCommand({ Bucket: bucketFor(SOURCE), Key: key, Body: body, ServerSideEncryption: 'AES256', Metadata: metadata }));
     },
     appParams: (region = SOURCE) => aws.ssm.list(region).filter((p) => p.Name.startsWith('/app/')),
     close: async () => {
