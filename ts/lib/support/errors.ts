@@ -139,3 +139,26 @@ export function awsErrorCode(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** What a Node system error code means, for the ones a full or broken local disk gives. */
+const LOCAL_CODES: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+};
+
+/**
+ * A local file system error (a Node system error: `code` such as ENOSPC and a `syscall`) in one line, e.g.
+ * "ENOSPC (no space left on device, write)"; undefined for anything else (AWS errors have no syscall).
+ */
+export function localErrorText(err: unknown): string | undefined {
+  const e = err as { code?: unknown; syscall?: unknown } | null;
+  if (!e || typeof e !== 'object' || typeof e.code !== 'string' || typeof e.syscall !== 'string' || !/^E[A-Z0-9]{1,15}$/.test(e.code)) return undefined;
+  const syscall = /^[a-z_]{1,20}$/.test(e.syscall) ? `, ${e.syscall}` : '';
+  return `${e.code} (${LOCAL_CODES[e.code] ?? 'system error'}${syscall})`;
+}
