@@ -203,16 +203,14 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
         },
       ];
       const key = '2026-11-01/ssm-backup-dev-us-west-2-20261101_090000.tar.gz';
-      await w
-        .s3(SOURCE)
-        .send(
-          new PutObjectCommand({
-            Bucket: bucketFor(SOURCE),
-            Key: key,
-            Body: await format1Archive(backupDoc(params), params.length),
-            ServerSideEncryption: 'AES256',
-          }),
-        );
+      await w.s3(SOURCE).send(
+        new PutObjectCommand({
+          Bucket: bucketFor(SOURCE),
+          Key: key,
+          Body: await format1Archive(backupDoc(params), params.length),
+          ServerSideEncryption: 'AES256',
+        }),
+      );
       const run = await w.cli('restore', '--region', SOURCE, '--archive', key, '--target-region', DR, '--work-dir', w.work, '--apply');
       expect(run.code, run.stderr).to.equal(1);
       const summary = JSON.parse(readFileSync(path.join(w.work, 'restore_summary.json'), 'utf8'));
