@@ -22,6 +22,8 @@ export interface LocalAws {
     list(region: string): StoredParameter[];
     delete(region: string, name: string): void;
     clear(region?: string): void;
+    /** Makes an AMI unavailable in a region: aws:ec2:image writes of it answer 200 and are dropped, as AWS's asynchronous check does. */
+    withdrawImage(region: string, amiId: string): void;
   };
   s3: {
     /** Creates a bucket (owner: the emulator's account unless `owner` is given). */
@@ -86,6 +88,7 @@ export async function startLocalAws(opts: LocalAwsOptions = {}, port = 0): Promi
       list: (region) => [...core.ssm.list(region)],
       delete: (region, name) => void core.ssm.delete(region, name),
       clear: (region) => core.ssm.clear(region),
+      withdrawImage: (region, amiId) => core.ssm.withdrawImage(region, amiId),
     },
     s3: {
       createBucket: (region, bucket, o) => void core.s3.createBucket(region, bucket, o),

@@ -45,8 +45,43 @@ export function validateName(name: unknown): string {
   return name;
 }
 
-function validateTags(tags: unknown): Tag[] {
+/**
+ * Tag keys starting with `aws:` (any case) are reserved for AWS (CloudFormation sets aws:cloudformation:*): callers
+ * cannot add or remove them (tagging best practices, "Tag naming limits and requirements"). Seeded parameters may
+ * carry them, as CloudFormation-made ones do.
+ */
+export function refuseReservedTagKeys(keys: unknown[]): void {
+  if (keys.some((k) => typeof k === 'string' && /^aws:/i.test(k)))
+    throw validation("Tag keys starting with 'aws:' are reserved for internal use and can't be added, changed or removed.");
+}
+
+/**
+ * DataType values the PutParameter reference (PutParameterRequest.DataType of @aws-sdk/client-ssm) lists; anything
+ * else is answered ValidationException as AWS does ("The following data type is not supported"). Values of these
+ * types are stored without checking, except aws:ec2:image (see put).
+ */
+const DATA_TYPES = [
+  'text',
+  'aws:ec2:image',
+  'aws:ssm:integration',
+  'aws:region',
+  'aws:account:id',
+  'boolean',
+  'integer',
+  'float',
+  'binary',
+  'hostname',
+  'email',
+  'ipv4-address',
+  'ipv6-address',
+  'url',
+  'json',
+  'jsonc',
+];
+
+function validateTags(tags: unknown, seed = false): Tag[] {
   if (tags === undefined) return [];
+  if (!seed && Array.isArray(tags)) refuseReservedTagKeys(tags.map((t) => (t as Partial<Tag> | null)?.Key));
   if (!Array.isArray(tags)) throw validation('Tags must be a list');
   if (tags.length > 50) throw new AwsError('TooManyTagsError', 'The Tag limit of 50 has been exceeded.');
   return tags.map((t: unknown) => {
@@ -177,6 +212,14 @@ export class SsmStore {
     return Buffer.concat([Buffer.from([1, 2, 2, 0, 0x78]), Buffer.from(keyArn), digest]).toString('base64');
   }
 
+  /** AMI ids per region that are not available there (aws:ec2:image writes of them are dropped: see put). */
+  private readonly missingImages = new Map<string, Set<string>>();
+
+  /** Makes `amiId` unavailable in `region`, as an AMI that exists only in another region (test control). */
+  withdrawImage(region: string, amiId: string): void {
+    this.missingImages.set(region, (this.missingImages.get(region) ?? new Set()).add(amiId));
+  }
+
   /**
    * PutParameter with AWS validation rules. `seed` relaxes a few API-only rules:
    * Type defaults to String, existing parameters are overwritten and Tags are replaced.
@@ -200,7 +243,7 @@ export class SsmStore {
       throw validation(
         `1 validation error detected: Value '${String(type)}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`,
       );
-    const tags = validateTags(input.Tags);
+    const tags = validateTags(input.Tags, seed);
 
     let keyId: string | undefined;
     if (type === 'SecureString') {
@@ -211,8 +254,7 @@ export class SsmStore {
     }
 
     const dataType = input.DataType ?? existing?.DataType ?? 'text';
-    if (!['text', 'aws:ec2:image', 'aws:ssm:integration'].includes(dataType))
-      throw validation(`The following data type is not supported: ${dataType} (Data type names are all lowercase.)`);
+    if (!DATA_TYPES.includes(dataType)) throw validation(`The following data type is not supported: ${dataType} (Data type names are all lowercase.)`);
     if (dataType === 'aws:ec2:image' && (type !== 'String' || !/^ami-[0-9a-f]{8,17}$/.test(input.Value))) {
       throw validation('Parameter value must be a valid AMI ID (ami-xxxxxxxx) stored as a String parameter for data type aws:ec2:image.');
     }
@@ -260,6 +302,11 @@ export class SsmStore {
       throw validation(
         'Parameter policies are not supported in the standard-parameter tier. Use the advanced-parameter tier (Tier=Advanced or Tier=Intelligent-Tiering) to attach policies.',
       );
+
+    // aws:ec2:image is validated after PutParameter answers (PutParameter reference, DataType): an AMI that is not
+    // available in the region is answered 200 with a version, and the parameter is neither created nor updated.
+    if (!seed && dataType === 'aws:ec2:image' && this.missingImages.get(region)?.has(input.Value))
+      return { Version: (existing?.Version ?? 0) + 1, Tier: existing?.Tier ?? tier };
 
     const stored: StoredParameter = {
       Name: name,

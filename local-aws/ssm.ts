@@ -3,7 +3,7 @@ import { AwsError } from './types.js';
 import type { StoredParameter, Tag } from './types.js';
 import { pageLimit, pageOf, type PagingOptions } from './paging.js';
 import { makeToken } from './http-util.js';
-import { validateName, type PutInput, type SsmStore } from './ssm-store.js';
+import { validateName, refuseReservedTagKeys, type PutInput, type SsmStore } from './ssm-store.js';
 import { HISTORY_OPERATIONS } from './ssm-history.js';
 import {
   atVersion,
@@ -119,6 +119,7 @@ export const SSM_OPERATIONS: Record<string, OpDef> = {
     handle(ctx, input) {
       const p = resource(ctx, input);
       const add = Array.isArray(input.Tags) ? (input.Tags as Tag[]) : [];
+      refuseReservedTagKeys(add.map((t) => t?.Key));
       const merged = new Map(p.Tags.map((t) => [t.Key, t.Value]));
       for (const t of add) {
         if (typeof t?.Key !== 'string' || !t.Key || typeof t.Value !== 'string') throw validation('Each tag needs a Key and a Value.');
@@ -138,6 +139,7 @@ export const SSM_OPERATIONS: Record<string, OpDef> = {
     handle(ctx, input) {
       const p = resource(ctx, input);
       const remove = new Set(strList(input.TagKeys));
+      refuseReservedTagKeys([...remove]);
       ctx.store.setTags(
         ctx.region,
         p,

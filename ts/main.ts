@@ -5,6 +5,7 @@ import { constants } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { exec } from './cli/cli.js';
 import { removeAllPrivateDirs } from './lib/support/index.js';
+import { latestPointerReport } from './lib/store/index.js';
 
 // V8 lets the heap grow to about twice what survived the last full GC. Reading a region's live parameters (diff, restore)
 // makes gigabytes of short-lived responses beside ~50 MB that stays (the archive's digests of 100,000 parameters), so the
@@ -18,7 +19,7 @@ if (!process.execArgv.some((a) => /^--heap[-_]growing[-_]percent/.test(a))) setF
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'] as const) {
   process.on(signal, () => {
     removeAllPrivateDirs();
-    process.stderr.write(`ssm-backup: interrupted by ${signal}; temporary files removed, latest.txt not moved\n`);
+    process.stderr.write(`ssm-backup: interrupted by ${signal}; temporary files removed; ${latestPointerReport()}\n`);
     process.exit(128 + constants.signals[signal]);
   });
 }

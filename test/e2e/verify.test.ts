@@ -67,6 +67,29 @@ describe('ssm-backup verify (through the local AWS)', function () {
     }
   });
 
+  it('a format 1 archive cut right after backup.json (manifest lost) whose object metadata says format 1 is damaged (exit 1), not legacy', async () => {
+    const meta = w.aws.s3.objectMeta(bucketFor(SOURCE), key)!.metadata;
+    expect(meta['format-version']).to.equal('1');
+    expect(meta['backup-json-sha256']).to.equal(sha256(files.get('backup.json')!));
+    const cut = await makeTarGz({ 'backup.json': files.get('backup.json')! });
+    for (const [k, body] of [
+      ['cut.tar.gz', cut],
+      ['cut-plain.json', files.get('backup.json')!],
+    ] as const) {
+      await w.putObject(k, body, meta);
+      for (const args of [['verify'], ['restore', '--work-dir', w.work, '--apply']]) {
+        const run = await w.run(args[0], ...args.slice(1), '--archive', k);
+        expect(run.code, `${k} ${args[0]}: ${run.stderr}`).to.equal(1);
+        expect(run.stderr).to.contain(
+          `Archive ${k} is damaged: its object metadata says format 1 with sha256 ${meta['backup-json-sha256']}, but it holds no manifest.json`,
+        );
+      }
+    }
+    // The same body without the metadata is an old job's archive: unverified, allowed.
+    await w.putObject('old.tar.gz', cut);
+    expect((await w.run('verify', '--archive', 'old.tar.gz')).stdout).to.match(/^UNVERIFIED/);
+  });
+
   it("reads the old job's backup.json and says it is unverified (exit 0)", async () => {
     await w.putObject(
       'old/backup.json',

@@ -21,7 +21,8 @@ export interface RestoreWorld {
   /** `ssm-backup <command> --environment dev --ssm-home-region HOME --region us-west-2 ...`. */
   run(command: string, ...extra: string[]): Promise<CliRun>;
   backup(...extra: string[]): Promise<CliRun>;
-  putObject(key: string, body: Buffer | string): Promise<void>;
+  /** PutObject into us-west-2's bucket, with user metadata (`x-amz-meta-*`) when given. */
+  putObject(key: string, body: Buffer | string, metadata?: Record<string, string>): Promise<void>;
   appParams(region?: string): StoredParameter[];
   close(): Promise<void>;
 }
@@ -46,8 +47,8 @@ export async function restoreWorld(): Promise<RestoreWorld> {
     run: (command, ...extra) => cli([command, '--environment', 'dev', '--ssm-home-region', HOME, '--region', SOURCE, ...extra]),
     backup: (...extra: string[]) =>
       cli(['backup', '--environment', 'dev', '--ssm-home-region', HOME, '--regions', SOURCE, '--include-tags', '--work-dir', work, ...extra]),
-    putObject: async (key, body) => {
-      await s3.send(new PutObjectCommand({ Bucket: bucketFor(SOURCE), Key: key, Body: body, ServerSideEncryption: 'AES256' }));
+    putObject: async (key, body, metadata) => {
+      await s3.send(new PutObjectCommand({ Bucket: bucketFor(SOURCE), Key: key, Body: body, ServerSideEncryption: 'AES256', Metadata: metadata }));
     },
     appParams: (region = SOURCE) => aws.ssm.list(region).filter((p) => p.Name.startsWith('/app/')),
     close: async () => {
@@ -70,6 +71,28 @@ export async function makeTarGz(files: Record<string, Buffer | string>): Promise
 }
 
 export const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+type P = Record<string, unknown>;
+
+/** A backup.json text for environment dev, region SOURCE (header fields overridable). */
+export const backupDoc = (parameters: P[], header: P = {}): string =>
+  JSON.stringify({ backup_date: '2026-11-28', environment: 'dev', region: SOURCE, ...header, parameter_count: parameters.length, parameters });
+
+/** A well-formed format-1 archive (correct sha256) around the given backup.json text. */
+export async function format1Archive(text: string, count: number, manifest: P = {}): Promise<Buffer> {
+  const m = {
+    formatVersion: 1,
+    tool: { name: 'ssm-multi-region-backup', version: 't' },
+    environment: 'dev',
+    region: SOURCE,
+    accountId: null,
+    createdAt: '2026-11-28T13:00:00.000Z',
+    parameterCount: count,
+    backupJson: { sha256: sha256(text), bytes: Buffer.byteLength(text) },
+    ...manifest,
+  };
+  return makeTarGz({ 'backup.json': text, 'manifest.json': JSON.stringify(m) });
+}
 
 /** The fields a restore must bring back, from the emulator's store. */
 export function restorable(p: StoredParameter): Record<string, unknown> {

@@ -43,6 +43,16 @@ export interface RestoreSummary {
   failed: { name: string; error: string }[];
   /** Sent and not answered yet: after an interruption these may or may not have been written. */
   inFlight: string[];
+  /**
+   * aws:ec2:image parameters PutParameter accepted but GetParameter did not show within the confirmation bound: AWS
+   * validates the AMI asynchronously and drops the write when it is not available in the target region. Never
+   * counted as created or updated; the restore exits 1.
+   */
+  pending: string[];
+  /** The tool's own configuration (/jenkins/{env}/backup/...) found in the selection and not written (--include-config writes it). */
+  keptAside: string[];
+  /** What AWS judges and the engine only noted, one line per parameter (names and field names, never values; bounded). */
+  notes: string[];
   planned: RestorePlanNames;
   /** false while writes are going on (or when the run was interrupted). */
   complete: boolean;
@@ -71,6 +81,9 @@ export const RESTORE_SUMMARY_FIELDS: readonly (keyof RestoreSummary)[] = [
   'skipped',
   'failed',
   'inFlight',
+  'pending',
+  'keptAside',
+  'notes',
   'planned',
   'complete',
   'executionTimeSec',

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { chownSync, mkdtempSync, readFileSync, writeFileSync, rmSync, statSync, mkdirSync, symlinkSync, readdirSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import sinon from 'sinon';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -62,6 +64,31 @@ describe('EncryptedSpool (AES-256-GCM records, key only in memory)', () => {
     for (const line of lines) expect(disk.includes(line), line).to.equal(false);
     expect(statSync(spool.file).mode & 0o777).to.equal(0o600);
     expect((await readAll(spool)).toString()).to.equal(text);
+  });
+
+  it('a full disk (ENOSPC from write) is a region error naming the directory and ENOSPC, thrown by the next write or close', async () => {
+    const enospc = (...args: unknown[]) => {
+      const cb = args[args.length - 1] as (err: Error) => void;
+      process.nextTick(cb, Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' }));
+    };
+    const stubs = [sinon.stub(fs, 'write').callsFake(enospc), sinon.stub(fs, 'writev').callsFake(enospc)];
+    try {
+      const spool = new EncryptedSpool(path.join(dir, 'full.spool'));
+      let err: unknown;
+      try {
+        for (let i = 0; i < 8; i += 1) await spool.write(randomBytes(RECORD_BYTES));
+        await spool.close();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).to.be.instanceOf(EngineError);
+      expect((err as EngineError).category).to.equal('region');
+      expect((err as Error).message).to.equal(
+        `Cannot write the private spool in ${dir}: ENOSPC (no space left on device, write); free space there or point TMPDIR at a disk with room for the region's parameters`,
+      );
+    } finally {
+      for (const s of stubs) s.restore();
+    }
   });
 
   it('another spool (another key) cannot read the file', async () => {

@@ -116,6 +116,24 @@ describe('collectParameters', () => {
     expect(out[2].Tags).to.deep.equal([{ Key: 'owner', Value: '02' }]);
   });
 
+  it('a sink that fails on the local disk (ENOSPC) is named as such, not as "DescribeParameters failed"', async () => {
+    const { reader } = fakeReader(120);
+    const sink = async () => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+    };
+    const err = await rejected(collect(reader, { sink }));
+    expect(err.message).to.equal('Collecting us-west-2 failed on the local disk: ENOSPC (no space left on device, write)');
+    const aws = await rejected(
+      collect({
+        ...reader,
+        describePage: async () => {
+          throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+        },
+      }),
+    );
+    expect(aws.message).to.match(/^DescribeParameters failed in us-west-2: AccessDeniedException/);
+  });
+
   it('stops collecting after the first failed batch', async () => {
     const fake = fakeReader(2000);
     const spy = sinon.spy(fake.reader, 'getBatch');

@@ -105,7 +105,9 @@ describe('client-side encryption: configuration, refusals and the expected bucke
     w.aws.kms.setEnabled(SOURCE, keyArns[SOURCE], false);
     const run = await w.backup();
     expect(run.code).to.equal(1);
-    expect(summary().failureMessage).to.match(/Upload to s3:\/\/.* failed: .*DisabledException/);
+    // The cause is the key, not the upload that carried the stream.
+    expect(summary().failureMessage).to.match(/^KMS GenerateDataKey with arn:aws:kms:us-west-2:\d{12}:alias\/ssm-backup failed: DisabledException/);
+    expect(summary().failureCategory).to.equal('aws');
     expect(objects()).to.deep.equal([]);
   });
 

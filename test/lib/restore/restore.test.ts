@@ -262,7 +262,8 @@ describe('ssm-backup restore (through the local AWS)', function () {
     const again = await restore('--apply');
     expect(again.code, again.stderr).to.equal(0);
     expect(summary().created).to.deep.equal([`/app/${SOURCE}/db/host`, `/app/${SOURCE}/db/password`]);
-    expect(summary().skipped).to.have.length(6); // 5 restored before + the bucket-name config parameter
+    expect(summary().skipped).to.have.length(5); // restored before
+    expect(summary().keptAside).to.deep.equal([`/jenkins/dev/backup/${SOURCE}/s3-bucket-name`]); // the tool's configuration
     expect(w.appParams()).to.have.length(7);
   });
 

@@ -30,6 +30,7 @@ export const diffCommand = defineCommand({
       path: o.path,
       logger,
       throttles,
+      targetRegion: target,
     });
     // One copy of the archive's entries: desiredParameter returns the entry itself unless its KeyId is mapped.
     const selected = source.selected.map((p) => desiredParameter(p, o.kmsKeyMap ?? new Map()));

@@ -59,6 +59,19 @@ export const restoreOptions = {
     default: false,
     describe: 'Delete live parameters under --path that the archive does not hold (shown in the plan; deleted only with --apply). Not with --names',
   },
+  'include-config': {
+    kind: 'boolean',
+    default: false,
+    describe:
+      "Also restore the tool's own configuration (/jenkins/<env>/backup/...) held in the archive; without it those keys are kept aside (an old region list would drop regions added since)",
+  },
+  'image-confirm-seconds': {
+    kind: 'integer',
+    default: 60,
+    min: 1,
+    max: 3600,
+    describe: 'How long an aws:ec2:image write is checked for with GetParameter (AWS validates AMIs after answering) before it is reported pending',
+  },
   'kms-key-map': { kind: 'key-map', describe: 'FROM=TO,... KMS keys for SecureStrings in the target region, e.g. alias/app-secrets=alias/dr-secrets' },
   apply: { kind: 'boolean', default: false, describe: 'Write to SSM. Without it the restore only plans and changes nothing' },
   'put-rate': {
@@ -135,9 +148,14 @@ export const restoreCommand = defineCommand({
       concurrency: o.concurrency,
       logger,
       summaryFile: o.summaryFile ?? path.join(o.workDir, RESTORE_SUMMARY_FILE),
+      includeConfig: o.includeConfig,
+      confirmMs: o.imageConfirmSeconds * 1000,
     });
-    io.stdout(formatPlan(result.plan, o.apply, new Set(result.summary.failed.map((f) => f.name))));
-    for (const f of result.summary.failed) io.stdout(`FAILED   ${f.name}  ${f.error}\n`);
+    const s = result.summary;
+    io.stdout(formatPlan(result.plan, o.apply, new Set([...s.failed.map((f) => f.name), ...s.pending])));
+    for (const n of s.keptAside) io.stdout(`kept     ${n}  (the tool's configuration: not written without --include-config)\n`);
+    for (const n of s.pending) io.stdout(`PENDING  ${n}  (aws:ec2:image not confirmed by GetParameter: not created or updated as far as SSM shows)\n`);
+    for (const f of s.failed) io.stdout(`FAILED   ${f.name}  ${f.error}\n`);
     return result.exitCode;
   },
 });

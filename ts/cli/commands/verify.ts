@@ -21,7 +21,7 @@ export const verifyCommand = defineCommand({
     ],
   ],
   run: async ({ aws, logger, io }, o) => {
-    const { archive: a } = await readSelected(aws, {
+    const { archive: a, notes } = await readSelected(aws, {
       environment: o.environment,
       homeRegion: homeRegionFrom(o),
       region: o.region,
@@ -42,12 +42,13 @@ export const verifyCommand = defineCommand({
       createdAt: a.manifest?.createdAt ?? (a.header.backup_date as string | undefined) ?? null,
       toolVersion: a.manifest?.tool?.version ?? null,
       checks,
+      notes,
     };
     if (o.json) io.stdout(JSON.stringify(result, null, 2) + '\n');
     else {
       const status = a.verified ? 'OK' : 'UNVERIFIED (legacy backup.json, no checksum; restore is allowed)';
       io.stdout(
-        `${status}  ${result.archive}\n  format: ${a.format}, parameters: ${result.parameterCount}, created: ${result.createdAt ?? 'unknown'}\n${checks.map((c) => `  ok: ${c}\n`).join('')}`,
+        `${status}  ${result.archive}\n  format: ${a.format}, parameters: ${result.parameterCount}, created: ${result.createdAt ?? 'unknown'}\n${checks.map((c) => `  ok: ${c}\n`).join('')}${notes.map((n) => `  note: ${n}\n`).join('')}`,
       );
     }
     return 0;

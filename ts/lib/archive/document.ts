@@ -8,6 +8,13 @@ type Token = { name: string; value?: unknown };
 /** Longest string (key or value, in characters) accepted in backup.json: values are at most 8 KB (Advanced tier). */
 export const MAX_JSON_STRING = 64 * 1024;
 
+/**
+ * Deepest nesting accepted inside one parameter (the parameter object is level 1; Tags, Policies and Labels are lists
+ * of objects or strings, level 3 at most). Deeper JSON is no Parameter Store backup, and would make every later step
+ * (digest, spool) recurse on it: refused while streaming, the same for verify and restore.
+ */
+export const MAX_PARAMETER_DEPTH = 4;
+
 /** The top-level scalar fields of backup.json (the old job's header: backup_date, environment, region, ...). */
 export type DocumentHeader = Record<string, string | number | boolean | null>;
 
@@ -33,7 +40,7 @@ export class DocumentError extends Error {
  * Streams a backup.json document (`{...header, "parameters": [ {...}, ... ]}`) with bounded memory: every element
  * of `parameters` is assembled alone and handed to `onParameter` (awaited: backpressure), the top-level scalars
  * are collected as the header. Refused with a DocumentError: invalid JSON (by byte position), a string longer
- * than MAX_JSON_STRING, a key given twice at the top level or inside one parameter (ambiguous). Parsing by
+ * than MAX_JSON_STRING, a parameter nested deeper than MAX_PARAMETER_DEPTH, a key given twice at the top level or inside one parameter (ambiguous). Parsing by
  * stream-json (tokens; each element rebuilt by its Assembler).
  */
 export async function streamDocument(source: Readable, onParameter: (value: unknown, index: number) => void | Promise<void>): Promise<DocumentResult> {
@@ -130,6 +137,8 @@ class DocumentReader {
 
   private async element(t: Token): Promise<void> {
     if (t.name === 'startObject' || t.name === 'startArray') this.depth += 1;
+    if (this.depth - 2 > MAX_PARAMETER_DEPTH)
+      throw new DocumentError(`nests JSON deeper than ${MAX_PARAMETER_DEPTH} levels in parameter #${this.count + 1}: not a Parameter Store backup`);
     if (t.name === 'endObject' || t.name === 'endArray') this.depth -= 1;
     if (this.depth === 3 && t.name === 'startObject') this.elementKeys = new Set();
     if (this.depth === 3 && t.name === 'keyValue') {

@@ -68,22 +68,23 @@ export function encryptionContext(id: ArchiveIdentity): Record<string, string> {
   };
 }
 
-/** One KMS call that failed while unwrapping a data key: key ARN and error code (never the service's text). */
+/** One KMS call that failed while wrapping or unwrapping a data key: operation, key ARN and error code (never the service's text). */
 export interface KmsFailure {
+  operation: 'GenerateDataKey' | 'Encrypt' | 'Decrypt';
   keyId: string;
   code: string;
 }
 
 /** The SDK's KMS client interface over our instrumented KMSClient (pacing, retries, stats, region abort). */
 function kmsAdapter(client: KMSClient, failures: KmsFailure[]): AwsEsdkKMSInterface {
-  const record = (keyId: string | undefined) => (err: unknown) => {
-    failures.push({ keyId: keyId ?? 'unknown', code: awsErrorCode(err) ?? 'Error' });
+  const record = (operation: KmsFailure['operation'], keyId: string | undefined) => (err: unknown) => {
+    failures.push({ operation, keyId: keyId ?? 'unknown', code: awsErrorCode(err) ?? 'Error' });
     throw err;
   };
   return {
-    generateDataKey: (i) => client.send(new GenerateDataKeyCommand(i)).catch(record(i.KeyId)),
-    encrypt: (i) => client.send(new EncryptCommand(i)).catch(record(i.KeyId)),
-    decrypt: (i) => client.send(new DecryptCommand(i)).catch(record(i.KeyId)),
+    generateDataKey: (i) => client.send(new GenerateDataKeyCommand(i)).catch(record('GenerateDataKey', i.KeyId)),
+    encrypt: (i) => client.send(new EncryptCommand(i)).catch(record('Encrypt', i.KeyId)),
+    decrypt: (i) => client.send(new DecryptCommand(i)).catch(record('Decrypt', i.KeyId)),
   } as AwsEsdkKMSInterface;
 }
 
@@ -120,6 +121,23 @@ export function sealStream(opts: SealOptions): { stream: Duplex; info: SealInfo 
     info.wrappingKeys = h.encryptedDataKeys.map((k) => k.providerInfo);
   });
   return { stream, info };
+}
+
+/**
+ * One line for a failed encryption in which KMS refused a call: the operation, the key and the error code (e.g.
+ * "KMS GenerateDataKey with arn:...:key/k failed: AccessDeniedException"), so a denied key is not reported as a
+ * failed upload. Undefined when no KMS call failed (the error is then someone else's).
+ */
+export function sealError(info: SealInfo, region: string, err: unknown): EngineError | undefined {
+  const f = info.failures[0];
+  if (!f) return undefined;
+  const more = info.failures.length > 1 ? ` (and ${info.failures.length - 1} more KMS failure(s))` : '';
+  const hint = f.operation === 'GenerateDataKey' ? "the region's backup key" : 'a disaster-recovery key';
+  return new EngineError(
+    'aws',
+    `KMS ${f.operation} with ${f.keyId} failed: ${f.code}${more}; the archive could not be encrypted with ${hint} (check the key policy and the role's kms:${f.operation} permission); nothing was uploaded`,
+    { region, cause: err },
+  );
 }
 
 /** What decryption is checked against: the environment and region the user asked for. */

@@ -15,7 +15,16 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { documentParts, TOOL_NAME, type BackupHeader, type Manifest } from './format1.js';
-import { ALGORITHM_SUITE, FRAME_LENGTH, SEALED_FORMAT_VERSION, encryptionContext, sealStream, type SealOptions, type UnsealOptions } from './envelope.js';
+import {
+  ALGORITHM_SUITE,
+  FRAME_LENGTH,
+  SEALED_FORMAT_VERSION,
+  encryptionContext,
+  sealStream,
+  sealError,
+  type SealOptions,
+  type UnsealOptions,
+} from './envelope.js';
 
 export const PART_PREFIX = 'backup.json.gz.enc.';
 const PART_BYTES = 4 * 1024 * 1024;
@@ -111,7 +120,7 @@ export function sealedArchiveStream(
     };
     pack.entry({ name: 'manifest.json', mode: 0o644, mtime }, JSON.stringify(manifest, null, 2) + '\n');
     pack.finalize();
-  })().catch(fail);
+  })().catch((err) => fail(sealError(info, manifestBase.region, err) ?? err));
   return output;
 }
 

@@ -2,7 +2,8 @@ import { createCipheriv, createDecipheriv, generateKeySync, type KeyObject } fro
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { once } from 'node:events';
-import { EngineError } from '../support/index.js';
+import { EngineError, localErrorText } from '../support/index.js';
+import path from 'node:path';
 
 /** Plaintext bytes per record (the last record may be shorter, or empty). */
 export const RECORD_BYTES = 64 * 1024;
@@ -38,8 +39,22 @@ export class EncryptedSpool {
   constructor(readonly file: string) {
     this.out = createWriteStream(file, { mode: 0o600, flags: 'wx' });
     this.out.on('error', (err) => {
-      this.failure = err;
+      this.failure = this.localFailure(err);
     }); // ENOSPC, EACCES: thrown by the next write or close
+  }
+
+  /**
+   * A file system error of the spool as what it is (a full TMPDIR is ENOSPC, not the AWS call that was running):
+   * EngineError('region') naming the directory and the fix.
+   */
+  private localFailure(err: Error): Error {
+    const text = localErrorText(err);
+    if (!text) return err;
+    return new EngineError(
+      'region',
+      `Cannot write the private spool in ${path.dirname(this.file)}: ${text}; free space there or point TMPDIR at a disk with room for the region's parameters`,
+      { cause: err },
+    );
   }
 
   /** Appends plaintext; resolves once the stream accepts more (backpressure). */
@@ -58,7 +73,7 @@ export class EncryptedSpool {
     }
     this.pending = all.length ? [Buffer.from(all)] : [];
     this.pendingBytes = all.length;
-    if (this.out.writableNeedDrain) await once(this.out, 'drain');
+    if (this.out.writableNeedDrain) await once(this.out, 'drain').catch((err: Error) => Promise.reject(this.failure ?? this.localFailure(err)));
   }
 
   /** Seals the rest as the final record and closes the file. Returns the plaintext byte count. */
@@ -69,7 +84,7 @@ export class EncryptedSpool {
     this.pending = [];
     this.closed = true;
     this.out.end();
-    if (!this.out.writableFinished) await once(this.out, 'finish');
+    if (!this.out.writableFinished) await once(this.out, 'finish').catch((err: Error) => Promise.reject(this.failure ?? this.localFailure(err)));
     if (this.failure) throw this.failure;
     return this.bytes;
   }

@@ -68,6 +68,8 @@ export async function storeArchive(
   const source = regionArchiveStream(aws, encryption, spool, header, manifestBase);
   source.on('error', (err) => counter.destroy(err));
   await uploadArchive(aws.s3(region), bucket, key, source.pipe(counter), factsToMetadata(facts)).catch((err) => {
+    // The archive stream's own failure (a KMS refusal, the local spool) is the cause, not the upload that carried it.
+    if (err instanceof EngineError) throw err;
     throw new EngineError('region', `Upload to s3://${bucket}/${key} failed: ${describeAwsError(err)}`, { region, cause: err });
   });
   const index = {

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { ParameterMetadata, ParameterStringFilter, Parameter } from '@aws-sdk/client-ssm';
 import { type SsmReader, type TaggingReader, isThrottle } from '../aws/index.js';
 import { TagJoin } from './tags.js';
-import { startProgress, type Progress, EngineError, describeAwsError, type Logger } from '../support/index.js';
+import { startProgress, type Progress, EngineError, describeAwsError, localErrorText, type Logger } from '../support/index.js';
 import { mergeParameter, type BackupParameter } from '../archive/index.js';
 
 export interface CollectOptions {
@@ -129,8 +129,11 @@ export async function collectParameters(ssm: SsmReader, opts: CollectOptions): P
   } catch (err) {
     failed = true;
     await Promise.allSettled(window.map((e) => e.task));
-    throw err instanceof EngineError
-      ? err
+    if (err instanceof EngineError) throw err;
+    // A local failure (the sink's disk) is not an AWS answer: say what it is, not which call was running.
+    const local = localErrorText(err);
+    throw local
+      ? new EngineError('region', `Collecting ${opts.region} failed on the local disk: ${local}`, { region: opts.region, cause: err })
       : new EngineError('region', `DescribeParameters failed in ${opts.region}: ${describeAwsError(err)}`, { region: opts.region, cause: err });
   } finally {
     labels?.stop();

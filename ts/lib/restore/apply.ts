@@ -1,6 +1,7 @@
 import { withoutUndefined, type EncryptedSpool, type BackupParameter } from '../archive/index.js';
 import {
   PutParameterCommand,
+  GetParameterCommand,
   AddTagsToResourceCommand,
   RemoveTagsFromResourceCommand,
   DeleteParametersCommand,
@@ -10,8 +11,8 @@ import {
   type ParameterTier,
   type ParameterType,
 } from '@aws-sdk/client-ssm';
-import { describeValueCallError, type Logger, startProgress } from '../support/index.js';
-import { missingTags, extraTagKeys, missingLabels, type ParameterDigest, type PlannedItem, type LiveFacts, type RestorePlan } from './plan.js';
+import { awsErrorCode, describeValueCallError, type Logger, startProgress } from '../support/index.js';
+import { missingTags, extraTagKeys, missingLabels, sendableTags, type ParameterDigest, type PlannedItem, type LiveFacts, type RestorePlan } from './plan.js';
 import { readSpool } from './source.js';
 import { STANDARD_MAX_BYTES } from './validate.js';
 import type { SummaryFile } from './summary.js';
@@ -22,7 +23,7 @@ export function policiesParam(p: BackupParameter): string | undefined {
   return JSON.stringify(p.Policies.map((x) => JSON.parse(x.PolicyText ?? 'null')));
 }
 
-/** The PutParameter request for one parameter: every field; Tags only on create (SSM refuses Tags with Overwrite). */
+/** The PutParameter request for one parameter: every field; Tags only on create (SSM refuses Tags with Overwrite), reserved `aws:` tags never. */
 export function putRequest(p: BackupParameter, overwrite: boolean): PutParameterCommandInput {
   const policies = policiesParam(p);
   const needsAdvanced = policies !== undefined || p.Tier === 'Advanced' || Buffer.byteLength(p.Value, 'utf8') > STANDARD_MAX_BYTES;
@@ -39,7 +40,7 @@ export function putRequest(p: BackupParameter, overwrite: boolean): PutParameter
     Policies: policies,
     KeyId: p.Type === 'SecureString' ? p.KeyId : undefined,
     Overwrite: overwrite || undefined,
-    Tags: !overwrite && p.Tags?.length ? p.Tags : undefined,
+    Tags: !overwrite && sendableTags(p.Tags).length ? sendableTags(p.Tags) : undefined,
   };
 }
 
@@ -52,6 +53,8 @@ export interface ApplyOptions {
   live: Map<string, LiveFacts>;
   summary: SummaryFile;
   throttles?: () => number;
+  /** How long an aws:ec2:image write is polled for (GetParameter) before it is reported pending, in ms. Default 60 s. */
+  confirmMs?: number;
 }
 
 /**
@@ -100,7 +103,14 @@ const DELETE_BATCH = 10;
 async function writeTracked(ssm: SSMClient, item: PlannedItem, desired: BackupParameter, opts: ApplyOptions): Promise<void> {
   opts.summary.sent(item.name);
   try {
-    await writeOne(ssm, item, desired, opts);
+    const confirmed = await writeOne(ssm, item, desired, opts);
+    if (!confirmed) {
+      opts.summary.pending(item.name);
+      opts.logger.warn(
+        `${item.name}: aws:ec2:image accepted but not visible within ${Math.round((opts.confirmMs ?? CONFIRM_MS) / 1000)}s: pending (AWS validates the AMI asynchronously and drops the write when the AMI is not available in this region)`,
+      );
+      return;
+    }
     opts.summary.landed(item.action === 'create' ? 'created' : 'updated', item.name);
   } catch (err) {
     const error = describeValueCallError(err);
@@ -109,21 +119,51 @@ async function writeTracked(ssm: SSMClient, item: PlannedItem, desired: BackupPa
   }
 }
 
-async function writeOne(ssm: SSMClient, item: PlannedItem, desired: BackupParameter, opts: ApplyOptions): Promise<void> {
+/** Writes one parameter; false when an aws:ec2:image write was not confirmed in time (pending). */
+async function writeOne(ssm: SSMClient, item: PlannedItem, desired: BackupParameter, opts: ApplyOptions): Promise<boolean> {
   const live = opts.live.get(item.name);
   if (item.action === 'create') {
     const { Version } = await ssm.send(new PutParameterCommand(putRequest(desired, false)));
+    if (!(await confirmImage(ssm, desired, Version ?? 1, opts))) return false;
     await attachLabels(ssm, item.name, desired.Labels ?? [], Version);
-    return;
+    return true;
   }
   let version = live?.Version;
-  if (item.fields.some((f) => f !== 'Tags' && f !== 'Labels')) version = (await ssm.send(new PutParameterCommand(putRequest(desired, true)))).Version;
+  if (item.fields.some((f) => f !== 'Tags' && f !== 'Labels')) {
+    version = (await ssm.send(new PutParameterCommand(putRequest(desired, true)))).Version;
+    if (!(await confirmImage(ssm, desired, version ?? (live?.Version ?? 0) + 1, opts))) return false;
+  }
   const add = missingTags(desired.Tags, live?.Tags);
   if (add.length) await ssm.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: item.name, Tags: add }));
   const remove = opts.exactTags ? extraTagKeys(desired.Tags, live?.Tags) : [];
   if (remove.length) await ssm.send(new RemoveTagsFromResourceCommand({ ResourceType: 'Parameter', ResourceId: item.name, TagKeys: remove }));
   // A new version carries no labels: all of the archive's; the live version already carries some: the missing ones.
   await attachLabels(ssm, item.name, version !== live?.Version ? (desired.Labels ?? []) : missingLabels(desired.Labels, live?.Labels), version);
+  return true;
+}
+
+const CONFIRM_MS = 60_000;
+const CONFIRM_EVERY_MS = 1000;
+
+/**
+ * aws:ec2:image values are validated by AWS after PutParameter answered 200 (PutParameter reference, DataType): the
+ * write is confirmed by GetParameter showing `version` or a later one, polled until `opts.confirmMs`. Other data types
+ * are confirmed by PutParameter's answer. ParameterNotFound means not yet; any other error fails the parameter.
+ */
+async function confirmImage(ssm: SSMClient, p: BackupParameter, version: number, opts: ApplyOptions): Promise<boolean> {
+  if (p.DataType !== 'aws:ec2:image') return true;
+  const until = Date.now() + (opts.confirmMs ?? CONFIRM_MS);
+  for (;;) {
+    try {
+      const { Parameter } = await ssm.send(new GetParameterCommand({ Name: p.Name }));
+      if ((Parameter?.Version ?? 0) >= version) return true;
+    } catch (err) {
+      if (awsErrorCode(err) !== 'ParameterNotFound') throw err;
+    }
+    const left = until - Date.now();
+    if (left <= 0) return false;
+    await new Promise((r) => setTimeout(r, Math.min(CONFIRM_EVERY_MS, left)));
+  }
 }
 
 /**

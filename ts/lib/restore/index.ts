@@ -6,6 +6,7 @@
 export * from './apply.js';
 export * from './diff.js';
 export * from './live.js';
+export * from './notes.js';
 export * from './plan.js';
 export * from './run.js';
 export * from './source.js';

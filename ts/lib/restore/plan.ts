@@ -3,6 +3,7 @@ import type { Tag } from '@aws-sdk/client-ssm';
 import { withoutUndefined, type BackupParameter } from '../archive/index.js';
 import { usageError } from '../support/index.js';
 import { canonicalName } from '../aws/index.js';
+import { isReservedTagKey } from './notes.js';
 
 export const DEFAULT_SSM_KEY = 'alias/aws/ssm';
 
@@ -113,17 +114,25 @@ function normalizeJson(text: string): string {
   }
 }
 
-/** Tags of the archive that live SSM lacks or holds with another value. */
+/** The tags a restore may send: reserved `aws:` tags (CloudFormation's) are AWS's own, never sent, added or removed. */
+export const sendableTags = (tags: Tag[] | undefined): Tag[] => (tags ?? []).filter((t) => !isReservedTagKey(t.Key ?? ''));
+
+/** Tags of the archive that live SSM lacks or holds with another value (reserved `aws:` tags left out). */
 export function missingTags(desired: Tag[] | undefined, live: Tag[] | undefined): Tag[] {
   const have = new Map((live ?? []).map((t) => [t.Key, t.Value]));
-  return (desired ?? []).filter((t) => have.get(t.Key) !== t.Value);
+  return sendableTags(desired).filter((t) => have.get(t.Key) !== t.Value);
 }
 
-/** --exact-tags: keys of live tags the archive does not hold. Nothing when the archive holds no tag list (backup without --include-tags). */
+/**
+ * --exact-tags: keys of live tags the archive does not hold (never a reserved `aws:` one). Nothing when the archive
+ * holds no tag list (backup without --include-tags).
+ */
 export function extraTagKeys(desired: Tag[] | undefined, live: Tag[] | undefined): string[] {
   if (desired === undefined) return [];
   const keep = new Set(desired.map((t) => t.Key));
-  return (live ?? []).map((t) => t.Key as string).filter((k) => !keep.has(k));
+  return sendableTags(live)
+    .map((t) => t.Key as string)
+    .filter((k) => !keep.has(k));
 }
 
 /** Labels of the archive that live SSM's current version lacks (labels are only ever added or moved, never removed). */

@@ -24,6 +24,10 @@ export interface RestoreOptions extends SourceOptions, Selection {
   concurrency: number;
   summaryFile: string;
   logger: Logger;
+  /** --include-config: also write the tool's own configuration (/jenkins/{env}/backup/...) found in the selection. */
+  includeConfig?: boolean;
+  /** --image-confirm-seconds, in ms: how long an aws:ec2:image write is polled for before it is reported pending. */
+  confirmMs?: number;
 }
 
 export interface RestoreResult {
@@ -69,8 +73,9 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
     const spoolFile = opts.apply ? path.join(dir, 'selected.spool') : undefined;
     const source = await readSelected(aws, { ...opts, spoolFile, throttles });
     const spool = source.spool;
-    const heldBelow = opts.prune ? await checkPruneScope(aws, opts, source) : undefined;
     const log = opts.logger.forRegion(opts.targetRegion);
+    const keptAside = keepConfigAside(source, opts.includeConfig === true, log);
+    const heldBelow = opts.prune ? await checkPruneScope(aws, opts, source) : undefined;
     // Each parameter's KMS key is mapped once, here; live comparison, plan and apply use these entries.
     const desired = source.selected.map((p) => desiredParameter(p, opts.keyMap));
     const livePath = opts.names ? commonPath(opts.names) : (opts.path ?? '/');
@@ -95,7 +100,7 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
     );
     const keys = await checkKeys(aws.kms(opts.targetRegion), opts.targetRegion, plan.items);
     if (keys.length) log.info(`KMS keys present in ${opts.targetRegion}: ${keys.join(', ')}`);
-    const tracker = new SummaryFile(opts.summaryFile, baseSummary(opts, source, plan));
+    const tracker = new SummaryFile(opts.summaryFile, { ...baseSummary(opts, source, plan), keptAside, notes: source.notes });
     const summary = tracker.summary;
     if (!opts.apply || !spool) {
       summary.executionTimeSec = Math.round((performance.now() - started) / 10) / 100;
@@ -113,6 +118,7 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
         live,
         summary: tracker,
         throttles,
+        confirmMs: opts.confirmMs,
       });
       complete = true;
     } finally {
@@ -125,17 +131,34 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
         updated: summary.updated.length,
         deleted: summary.deleted.length,
         failed: summary.failed.length,
+        pending: summary.pending.length,
       };
       summary.executionTimeSec = Math.round((performance.now() - started) / 10) / 100;
       tracker.close(complete);
     }
     log.info(
-      `Restored: created=${summary.created.length} updated=${summary.updated.length}${opts.prune ? ` deleted=${summary.deleted.length}` : ''} skipped=${summary.skipped.length} failed=${summary.failed.length}${summary.parametersPerSec ? ` (${summary.parametersPerSec} parameters/s)` : ''}`,
+      `Restored: created=${summary.created.length} updated=${summary.updated.length}${opts.prune ? ` deleted=${summary.deleted.length}` : ''} skipped=${summary.skipped.length} failed=${summary.failed.length}${summary.pending.length ? ` pending=${summary.pending.length}` : ''}${summary.parametersPerSec ? ` (${summary.parametersPerSec} parameters/s)` : ''}`,
     );
     if (summary.failed.length)
       log.error(`${summary.failed.length} parameter(s) failed; run the same restore again to finish the rest (see ${path.basename(opts.summaryFile)})`);
-    return { summary, plan, exitCode: summary.failed.length ? 1 : 0 };
+    if (summary.pending.length)
+      log.error(`${summary.pending.length} aws:ec2:image parameter(s) not confirmed (pending): check that their AMIs exist in ${opts.targetRegion}`);
+    return { summary, plan, exitCode: summary.failed.length || summary.pending.length ? 1 : 0 };
   });
+}
+
+/**
+ * The tool's own configuration (/jenkins/{env}/backup/..., any environment) is not restored unless --include-config
+ * asks: an old region list written back would silently drop regions added since that backup. Those entries leave the
+ * selection here (so they are neither planned nor written) and their names are returned, sorted.
+ */
+function keepConfigAside(source: SelectedArchive, include: boolean, log: Logger): string[] {
+  if (include) return [];
+  const aside = source.selected.filter((p) => isBackupConfigurationName(p.Name)).map((p) => p.Name);
+  if (aside.length === 0) return [];
+  source.selected = source.selected.filter((p) => !isBackupConfigurationName(p.Name));
+  log.warn(`Kept aside (the tool's own configuration; --include-config restores it): ${aside.join(', ')}`);
+  return aside.sort();
 }
 
 function baseSummary(opts: RestoreOptions, source: SelectedArchive, plan: RestorePlan): RestoreSummary {
@@ -159,6 +182,9 @@ function baseSummary(opts: RestoreOptions, source: SelectedArchive, plan: Restor
     skipped: [...names('unchanged'), ...names('differs')].sort(),
     failed: [],
     inFlight: [],
+    pending: [],
+    keptAside: [],
+    notes: [],
     planned,
     writeCount: writeCountOf(planned),
     complete: !opts.apply,

@@ -34,6 +34,8 @@ export interface SelectedArchive {
   selected: ParameterDigest[];
   /** The selected parameters with their values (restore --apply), encrypted under a key only this process holds. */
   spool?: EncryptedSpool;
+  /** What AWS will judge (notes.ts), one line per parameter (bounded): DataType, AllowedPattern, reserved tags, ... */
+  notes: string[];
 }
 
 export interface ReadSelectedOptions extends SourceOptions, Selection {
@@ -43,6 +45,8 @@ export interface ReadSelectedOptions extends SourceOptions, Selection {
   /** false: keep no digests (verify only checks). */
   keepSelected?: boolean;
   throttles?: () => number;
+  /** Where the entries would be written (restore --target-region); its ARN prefix counts toward the name limit. Default: `region`. */
+  targetRegion?: string;
 }
 
 /**
@@ -56,7 +60,7 @@ export async function readSelected(aws: AwsClientFactory, opts: ReadSelectedOpti
   const bucket = await regionBucket(aws, opts);
   const s3 = aws.s3(opts.region);
   const key = await resolveArchiveKey(s3, bucket, opts.region, opts.archive);
-  const problems = new ArchiveProblems();
+  const problems = new ArchiveProblems(20, opts.targetRegion ?? opts.region);
   const selector = makeSelector(opts);
   const selected: ParameterDigest[] = [];
   const spool = opts.spoolFile ? new EncryptedSpool(opts.spoolFile) : undefined;
@@ -92,7 +96,9 @@ export async function readSelected(aws: AwsClientFactory, opts: ReadSelectedOpti
     `Archive s3://${bucket}/${key}: ${archive.parameterCount} parameters (${selected.length} selected), ${archive.verified ? `verified (${archive.checks.join(', ')})` : 'UNVERIFIED legacy backup.json (no checksum)'}`,
   );
   if (!archive.verified) log.warn(`s3://${bucket}/${key} is a legacy backup.json without manifest: its integrity cannot be verified`);
-  return { archive, selected, spool };
+  const notes = problems.noteLines();
+  for (const note of notes) log.warn(`Note (AWS will judge, the rest goes on): ${note}`);
+  return { archive, selected, spool, notes };
 }
 
 /** The spooled parameters, one at a time, in archive order. */

@@ -34,6 +34,13 @@ export class SummaryFile {
     this.changed();
   }
 
+  /** Accepted by SSM but not confirmed (aws:ec2:image): neither created nor updated. */
+  pending(name: string): void {
+    this.inFlight.delete(name);
+    this.summary.pending.push(name);
+    this.changed();
+  }
+
   failed(name: string, error: string): void {
     this.inFlight.delete(name);
     this.summary.failed.push({ name, error });
@@ -51,7 +58,7 @@ export class SummaryFile {
   close(complete: boolean): void {
     if (this.timer) clearTimeout(this.timer);
     process.off('exit', this.onExit);
-    for (const list of [this.summary.created, this.summary.updated, this.summary.deleted]) list.sort();
+    for (const list of [this.summary.created, this.summary.updated, this.summary.deleted, this.summary.pending]) list.sort();
     this.summary.failed.sort((a, b) => a.name.localeCompare(b.name));
     this.summary.complete = complete;
     this.flush();

@@ -3,6 +3,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Clien
 import { readArchive, ArchiveError, type ArchiveRead, type ReadOptions } from '../archive/index.js';
 import { EngineError, awsErrorCode, describeAwsError } from '../support/index.js';
 import { LATEST_META_KEY, LATEST_POINTER_KEY, archiveOfIndex, createdAtFromKey, isArchiveKey } from './layout.js';
+import { factsFromMetadata, type ArchiveFacts } from './facts.js';
 
 /** One backup object in a region's bucket. */
 export interface ArchiveEntry {
@@ -147,8 +148,11 @@ export interface LoadedArchive extends ArchiveRead {
 export async function readArchiveObject(s3: S3Client, bucket: string, key: string, identity: ArchiveIdentity, opts: ReadOptions): Promise<LoadedArchive> {
   const region = identity.region;
   let body: Readable;
+  let facts: ArchiveFacts | undefined;
   try {
-    body = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body as Readable;
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    body = out.Body as Readable;
+    facts = factsFromMetadata(out.Metadata);
   } catch (err) {
     const missing = awsErrorCode(err) === 'NoSuchKey';
     throw new EngineError(
@@ -166,6 +170,13 @@ export async function readArchiveObject(s3: S3Client, bucket: string, key: strin
     const category = err.kind === 'damaged' ? 'integrity' : 'config';
     throw new EngineError(category, `Archive ${key} ${err.message}; nothing was restored`, { region });
   }
+  // This tool wrote it (object metadata with a format and a sha256) but no manifest came out of it: cut short, not legacy.
+  if (read.format === 'legacy' && facts && facts.formatVersion >= 1)
+    throw new EngineError(
+      'integrity',
+      `Archive ${key} is damaged: its object metadata says format ${facts.formatVersion}${facts.backupJsonSha256 ? ` with sha256 ${facts.backupJsonSha256.slice(0, 64)}` : ''}, but it holds no manifest.json (cut short?); nothing was restored`,
+      { region },
+    );
   return { ...read, bucket, key, ...checkIdentity(read, key, identity) };
 }
 

@@ -20,8 +20,40 @@ export async function uploadArchive(s3: S3Client, bucket: string, key: string, b
   await upload.done();
 }
 
+/**
+ * The latest.txt writes of this process, by bucket: `sent` while the PutObject is unanswered, then `moved` (S3
+ * confirmed) or removed again (refused). Process-wide like the private temp dirs, because the message a signal
+ * prints (main.ts) must say what actually happened to the pointers, whichever command and region was running.
+ */
+const pointerWrites = new Map<string, { key: string; state: 'sent' | 'moved' }>();
+
+/**
+ * One clause on latest.txt for an interrupted run: which pointers this process moved (and to what), which moves were
+ * in flight (they may or may not have landed), or that it moved none.
+ */
+export function latestPointerReport(): string {
+  if (pointerWrites.size === 0) return 'latest.txt not moved by this run';
+  const parts = [...pointerWrites].map(([bucket, w]) =>
+    w.state === 'moved' ? `s3://${bucket}/latest.txt moved to ${w.key}` : `s3://${bucket}/latest.txt may have moved to ${w.key} (the write was in flight)`,
+  );
+  return parts.join('; ');
+}
+
 /** Rewrites latest.txt (`<key>\n`, the old job's format) with the key also in `x-amz-meta-archive-key`. */
 export async function writeLatestPointer(s3: S3Client, bucket: string, key: string): Promise<void> {
+  const before = pointerWrites.get(bucket);
+  pointerWrites.set(bucket, { key, state: 'sent' });
+  try {
+    await sendPointer(s3, bucket, key);
+    pointerWrites.set(bucket, { key, state: 'moved' });
+  } catch (err) {
+    if (before) pointerWrites.set(bucket, before);
+    else pointerWrites.delete(bucket);
+    throw err;
+  }
+}
+
+async function sendPointer(s3: S3Client, bucket: string, key: string): Promise<void> {
   await s3.send(
     new PutObjectCommand({
       Bucket: bucket,

@@ -83,16 +83,54 @@ const CODE_FIELD: Record<string, string> = {
   KMSDisabledException: 'KeyId',
 };
 
+/** Request fields of PutParameter / tagging calls, by the spelling AWS's validation messages use (`at 'dataType'`). */
+const MESSAGE_FIELDS: Record<string, string> = {
+  name: 'Name',
+  value: 'Value',
+  type: 'Type',
+  datatype: 'DataType',
+  allowedpattern: 'AllowedPattern',
+  description: 'Description',
+  keyid: 'KeyId',
+  tier: 'Tier',
+  policies: 'Policies',
+  tags: 'Tags',
+  labels: 'Labels',
+};
+/** Phrases of validation messages that name no member, and the field each one is about. */
+const MESSAGE_PHRASES: [RegExp, string][] = [
+  [/\bdata type\b/i, 'DataType'],
+  [/\ballowed ?pattern\b/i, 'AllowedPattern'],
+  [/\btags?\b/i, 'Tags'],
+  [/\btier\b/i, 'Tier'],
+  [/\bpolic(y|ies)\b/i, 'Policies'],
+];
+
+/**
+ * The request field a ValidationException is about, chosen from a fixed vocabulary (MESSAGE_FIELDS): the member AWS
+ * names (`at 'dataType'`), else a phrase (`data type is not supported`). Only the field name leaves this function,
+ * never text of the message, so an echoed value cannot.
+ */
+function validationField(err: unknown): string | undefined {
+  const message = err instanceof Error ? err.message : '';
+  const member = /\bat '([A-Za-z.]{1,40})'/.exec(message)?.[1];
+  const field = member && MESSAGE_FIELDS[member.split('.')[0].toLowerCase()];
+  if (field) return field;
+  return MESSAGE_PHRASES.find(([re]) => re.test(message))?.[1];
+}
+
 /**
  * An error of a call that carried a value (PutParameter, AddTagsToResource), described structurally: the error
- * code, the request field that code is about, and the HTTP status. The service's free text is never read, so an
- * echoed value (one line or many, one character or JSON) cannot reach a message, a summary or a file.
+ * code, the request field that code is about (by code; for a ValidationException, validationField's fixed
+ * vocabulary), and the HTTP status. No text of the service's message is ever copied, so an echoed value (one line or
+ * many, one character or JSON) cannot reach a message, a summary or a file.
  */
 export function describeValueCallError(err: unknown): string {
   const raw = awsErrorCode(err);
   const code = raw && /^[A-Za-z][A-Za-z0-9.:]{0,99}$/.test(raw) ? raw : 'Error';
   const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  return `${code}${CODE_FIELD[code] ? ` (field: ${CODE_FIELD[code]})` : ''}${status ? ` [HTTP ${status}]` : ''}`;
+  const field = CODE_FIELD[code] ?? (code === 'ValidationException' ? validationField(err) : undefined);
+  return `${code}${field ? ` (field: ${field})` : ''}${status ? ` [HTTP ${status}]` : ''}`;
 }
 
 export function awsErrorCode(err: unknown): string | undefined {
@@ -100,4 +138,27 @@ export function awsErrorCode(err: unknown): string | undefined {
     return (err as { name: string }).name;
   }
   return undefined;
+}
+
+/** What a Node system error code means, for the ones a full or broken local disk gives. */
+const LOCAL_CODES: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+};
+
+/**
+ * A local file system error (a Node system error: `code` such as ENOSPC and a `syscall`) in one line, e.g.
+ * "ENOSPC (no space left on device, write)"; undefined for anything else (AWS errors have no syscall).
+ */
+export function localErrorText(err: unknown): string | undefined {
+  const e = err as { code?: unknown; syscall?: unknown } | null;
+  if (!e || typeof e !== 'object' || typeof e.code !== 'string' || typeof e.syscall !== 'string' || !/^E[A-Z0-9]{1,15}$/.test(e.code)) return undefined;
+  const syscall = /^[a-z_]{1,20}$/.test(e.syscall) ? `, ${e.syscall}` : '';
+  return `${e.code} (${LOCAL_CODES[e.code] ?? 'system error'}${syscall})`;
 }
