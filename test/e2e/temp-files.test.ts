@@ -101,10 +101,10 @@ describe('temporary files of the shipped bundle (values never on disk in clear)'
       else c.on('exit', (code, signal) => resolve({ code, signal }));
     });
 
-  /** Starts a backup slowed to ~50 GetParameters/s and waits until it has spooled at least two 64 KiB records. */
+  /** Starts a backup slowed to ~20 GetParameters/s (about 10 s for the 2,000 parameters, margin on a loaded machine) and waits until it has spooled at least two 64 KiB records. */
   async function startMidCollect(): Promise<ChildProcess> {
-    aws.setOptions({ latencyMs: 10, getTps: 50 });
-    const c = start(['--get-rate', '50', '--concurrency', '2']);
+    aws.setOptions({ latencyMs: 10, getTps: 20 });
+    const c = start(['--get-rate', '20', '--concurrency', '2']);
     await until('the spool to fill', () => filesUnder(tmp).some((f) => f.bytes.length > 2 * 65557));
     expect(stderr, 'still collecting').not.to.contain('Collected');
     return c;
