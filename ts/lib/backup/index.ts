@@ -4,7 +4,9 @@
  * the regions; each region is one `RegionRun` (region-run.ts: options, logger, deadline, counters) through `region.ts`
  * (collect, dry run) and `publish.ts` (upload, index, drift, guard, latest.txt).
  */
+export * from './accounts.js';
 export * from './drift.js';
+export * from './fragments.js';
 export * from './encryption.js';
 export * from './region-run.js';
 export * from './run.js';
