@@ -78,6 +78,20 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       expect(await org.objects(A, REGIONS[0])).to.deep.equal([]);
     });
 
+    it('branches write summary fragments of their own units; merge-summaries joins them into the one summary file', async () => {
+      const fragments = [path.join(work, 'f1.json'), path.join(work, 'f2.json')];
+      const one = await cli('backup', '--accounts', A, '--regions', REGIONS[0], '--work-dir', path.join(work, 'b1'), '--summary-fragment', fragments[0]);
+      const two = await cli('backup', '--accounts', `${B},${C}`, '--regions', REGIONS[1], '--work-dir', path.join(work, 'b2'), '--summary-fragment', fragments[1]);
+      expect([one.code, two.code], one.stderr + two.stderr).to.deep.equal([0, 0]);
+      const read = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as Record<string, Entry>;
+      expect(Object.keys(read(fragments[0]))).to.deep.equal([`${A}/${REGIONS[0]}`]);
+      const summaryFile = path.join(work, 'merged.json');
+      const merge = await runCli(emulator, ['merge-summaries', '--fragments', fragments.join(','), '--summary-file', summaryFile]);
+      expect(merge.code, merge.stderr).to.equal(0);
+      expect(read(summaryFile)).to.deep.equal({ ...read(fragments[0]), ...read(fragments[1]) });
+      expect(Object.keys(read(summaryFile))).to.deep.equal([`${A}/${REGIONS[0]}`, `${B}/${REGIONS[1]}`, `${C}/${REGIONS[1]}`]);
+    });
+
     it('refuses a role that lands in another account (config error naming both, exit 2, nothing written)', async () => {
       const real = AwsClientFactory.prototype.accountId;
       const stub = sinon.stub(AwsClientFactory.prototype, 'accountId').callsFake(async function (this: AwsClientFactory, region: string) {

@@ -4,12 +4,13 @@
  * writer of its format. An entry a branch left "running" (its engine was killed) is kept as what it is, FAILED
  * `interrupted`, without the process id that only meant something on that agent.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { usageError } from '../support/index.js';
 import type { RegionSummary } from '../../contract/index.js';
 import { updateSummaryFile } from './summary-file.js';
 
 function readFragment(file: string): Record<string, RegionSummary & { runningPid?: number }> {
+  if (!existsSync(file)) throw usageError(`summary fragment ${file} does not exist: its branch wrote none (it did not start); rerun it or leave it out`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { removeStaleSpoolDirs, writeJsonAtomic } from '../support/index.js';
@@ -48,6 +49,7 @@ export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Pro
  */
 export async function runUnits(units: BackupUnit[], planKeys: string[], opts: BackupOptions): Promise<BackupResult> {
   removeStaleSpoolDirs(opts.logger);
+  mkdirSync(path.dirname(path.resolve(opts.summaryFile)), { recursive: true }); // its lock sits beside it
   const keys = units.map((u) => u.key);
   // One summary file per build, owned by the engine and changed under a lock: earlier or parallel runs are kept.
   const update = async (change: (s: Record<string, RegionSummary>) => void) => {
