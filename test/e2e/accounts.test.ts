@@ -65,6 +65,14 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       expect(verify.stdout).to.contain('format: v2');
     });
 
+    it('plan lists every account x region unit with each account\'s own plan, read through its role', async () => {
+      const run = await cli('plan', '--accounts', `${A},${B}`);
+      expect(run.code, run.stderr).to.equal(0);
+      const plan = JSON.parse(run.stdout) as { units: string[]; accounts: { accountId: string; plan: { buckets: Record<string, string> } }[] };
+      expect(plan.units).to.deep.equal([A, B].flatMap((a) => REGIONS.map((r) => `${a}/${r}`)));
+      expect(plan.accounts[1].plan.buckets[REGIONS[0]]).to.equal(memberBucket(B, REGIONS[0]));
+    });
+
     it('--accounts backs up a subset; an account id not in the accounts parameter is a usage error before anything acts', async () => {
       const subset = await backup('--accounts', C);
       expect(subset.code, subset.stderr).to.equal(0);

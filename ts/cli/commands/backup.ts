@@ -62,7 +62,8 @@ export const backupOptions = {
     default: 1,
     min: 1,
     max: 32,
-    describe: 'Regions backed up at the same time (each has its own quota); fail-fast skips regions not yet started',
+    describe:
+      'Regions (in a multi-account run: account x region units) backed up at the same time (each has its own quota); fail-fast skips those not yet started',
   },
   'work-dir': { kind: 'dir-out', default: './ssm-backup-work', describe: 'Where per-region summary.json files are written (never values)' },
   'summary-file': { kind: 'file-out', defaultDescription: '<work-dir>/region_summaries.json', describe: 'Region summaries JSON' },
@@ -105,6 +106,7 @@ export const backupCommand = defineCommand({
     ['ssm-backup backup --environment dev --dry-run', "Collect and count every region's parameters; upload nothing"],
     ['ssm-backup backup --environment prod --regions us-west-2 --path /app', 'Back up /app in one region'],
     ['ssm-backup backup --environment prod --parallel-regions 3 --no-fail-fast', 'Three regions side by side, go on after a failure'],
+    ['ssm-backup backup --environment prod --accounts 111111111111,222222222222 --parallel-regions 6', 'Two member accounts of the accounts parameter, six units side by side'],
     ['ssm-backup backup --environment prod --regions us-west-2 --allow-shrink', 'Accept an intended large removal (the shrink guard refused the last run)'],
   ],
   clientOptions: (o) => ({ getRate: o.getRate, tagRate: o.tagRate, historyRate: o.historyRate }),
