@@ -57,7 +57,10 @@ export class Identities {
     const roleArn = input.RoleArn ?? '';
     const session = input.RoleSessionName ?? '';
     if (!/^[\w+=,.@-]{2,64}$/.test(session)) {
-      throw new AwsError('ValidationError', "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*");
+      throw new AwsError(
+        'ValidationError',
+        "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+      );
     }
     if (input.ExternalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(input.ExternalId)) {
       throw new AwsError('ValidationError', "1 validation error detected: Value at 'externalId' failed to satisfy constraint");

@@ -41,7 +41,8 @@ function seed(aws: LocalAws, n: number): void {
       ssm.put(r, { Name: `/jenkins/${ENV}/backup/${r}/s3-bucket-name`, Value: bucket });
       kms.createKey(r, `key-${a}-${r}`, ['alias/ssm-backup']);
       ssm.put(r, { Name: `/jenkins/${ENV}/backup/${r}/kms-key-arn`, Value: `arn:aws:kms:${r}:${a}:alias/ssm-backup` });
-      for (let i = 0; i < n; i += 1) ssm.put(r, { Name: `/bench/${a}/${r}/svc${Math.floor(i / 100)}/p${i}`, Value: `v${i}`.padEnd(64, 'x'), Type: i % 5 ? 'String' : 'SecureString' });
+      for (let i = 0; i < n; i += 1)
+        ssm.put(r, { Name: `/bench/${a}/${r}/svc${Math.floor(i / 100)}/p${i}`, Value: `v${i}`.padEnd(64, 'x'), Type: i % 5 ? 'String' : 'SecureString' });
     }
   }
 }
@@ -77,7 +78,9 @@ export async function benchAccounts(o: BenchAccountsOptions = {}): Promise<void>
   // One unit's lower bound: its Get* calls against the quota (one second of burst), its DescribeParameters pages one
   // after another, and two more round trips (the same formula as the quota-bound scenario).
   const bound = Math.max((Math.ceil(n / 10) - tps) / tps, (Math.ceil(n / 50) * latency) / 1000) + (2 * latency) / 1000;
-  console.log(`\n# accounts: ${MEMBERS.length} accounts x ${REGIONS.length} regions x ${n} parameters, latency ${latency} ms, Get* quota ${tps}/s per account x region`);
+  console.log(
+    `\n# accounts: ${MEMBERS.length} accounts x ${REGIONS.length} regions x ${n} parameters, latency ${latency} ms, Get* quota ${tps}/s per account x region`,
+  );
   const aws = await startLocalAws({ latencyMs: latency, getTps: tps });
   try {
     seed(aws, n);
@@ -91,7 +94,10 @@ export async function benchAccounts(o: BenchAccountsOptions = {}): Promise<void>
     row('quota bound per unit', `${bound.toFixed(2)} s`);
     for (const [key, u] of Object.entries(parallel.summary)) {
       const seq = sequential.summary[key];
-      row(`  ${key} (${u.status}, ${u.parameterCount})`, `parallel ${(u.executionTimeSec / bound).toFixed(3)}x, sequential ${(seq.executionTimeSec / bound).toFixed(3)}x of its bound (target <= 1.25)`);
+      row(
+        `  ${key} (${u.status}, ${u.parameterCount})`,
+        `parallel ${(u.executionTimeSec / bound).toFixed(3)}x, sequential ${(seq.executionTimeSec / bound).toFixed(3)}x of its bound (target <= 1.25)`,
+      );
     }
     const stats = aws.stats();
     row('throttles (server)', String(stats.throttles));

@@ -46,7 +46,7 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       rmSync(work, { recursive: true, force: true });
     });
 
-    it('backs up 3 accounts x 2 regions, each into its own account\'s buckets, one summary entry per unit', async () => {
+    it("backs up 3 accounts x 2 regions, each into its own account's buckets, one summary entry per unit", async () => {
       const run = await backup('--parallel-regions', '3');
       expect(run.code, run.stderr).to.equal(0);
       expect(Object.keys(run.summary!)).to.deep.equal(MEMBERS.flatMap((a) => REGIONS.map((r) => `${a}/${r}`)));
@@ -65,7 +65,7 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       expect(verify.stdout).to.contain('format: v2');
     });
 
-    it('plan lists every account x region unit with each account\'s own plan, read through its role', async () => {
+    it("plan lists every account x region unit with each account's own plan, read through its role", async () => {
       const run = await cli('plan', '--accounts', `${A},${B}`);
       expect(run.code, run.stderr).to.equal(0);
       const plan = JSON.parse(run.stdout) as { units: string[]; accounts: { accountId: string; plan: { buckets: Record<string, string> } }[] };
@@ -89,7 +89,17 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
     it('branches write summary fragments of their own units; merge-summaries joins them into the one summary file', async () => {
       const fragments = [path.join(work, 'f1.json'), path.join(work, 'f2.json')];
       const one = await cli('backup', '--accounts', A, '--regions', REGIONS[0], '--work-dir', path.join(work, 'b1'), '--summary-fragment', fragments[0]);
-      const two = await cli('backup', '--accounts', `${B},${C}`, '--regions', REGIONS[1], '--work-dir', path.join(work, 'b2'), '--summary-fragment', fragments[1]);
+      const two = await cli(
+        'backup',
+        '--accounts',
+        `${B},${C}`,
+        '--regions',
+        REGIONS[1],
+        '--work-dir',
+        path.join(work, 'b2'),
+        '--summary-fragment',
+        fragments[1],
+      );
       expect([one.code, two.code], one.stderr + two.stderr).to.deep.equal([0, 0]);
       const read = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as Record<string, Entry>;
       expect(Object.keys(read(fragments[0]))).to.deep.equal([`${A}/${REGIONS[0]}`]);
@@ -117,10 +127,23 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       }
     });
 
-    it('restore --account puts one account\'s archive back into another region of that account only', async () => {
+    it("restore --account puts one account's archive back into another region of that account only", async () => {
       expect((await backup()).code).to.equal(0);
       const name = appName(B, REGIONS[0], 1);
-      const restore = await cli('restore', '--account', B, '--region', REGIONS[0], '--target-region', REGIONS[1], '--names', name, '--apply', '--work-dir', work);
+      const restore = await cli(
+        'restore',
+        '--account',
+        B,
+        '--region',
+        REGIONS[0],
+        '--target-region',
+        REGIONS[1],
+        '--names',
+        name,
+        '--apply',
+        '--work-dir',
+        work,
+      );
       expect(restore.code, restore.stderr).to.equal(0);
       expect(await org.value(B, REGIONS[1], name)).to.equal(`value-${B}-${REGIONS[0]}-1`);
       expect(await org.value(A, REGIONS[1], name)).to.equal(undefined);
@@ -130,7 +153,7 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
     });
 
     if (emulator.name === 'local-aws') {
-      it('a role that cannot be assumed fails that account\'s units with the AWS cause; --no-fail-fast backs up the others', async () => {
+      it("a role that cannot be assumed fails that account's units with the AWS cause; --no-fail-fast backs up the others", async () => {
         org.trust(B, 'another-external-id');
         const run = await backup('--no-fail-fast');
         expect(run.code).to.equal(1);

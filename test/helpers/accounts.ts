@@ -68,8 +68,13 @@ export class Organisation {
       await put(HOME, `/jenkins/${ENV}/backup/default-region`, REGIONS[0]);
       for (const region of REGIONS) {
         await put(region, `/jenkins/${ENV}/backup/${region}/s3-bucket-name`, memberBucket(account, region));
-        await (await this.s3(account, region)).send(
-          new CreateBucketCommand({ Bucket: memberBucket(account, region), CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+        await (
+          await this.s3(account, region)
+        ).send(
+          new CreateBucketCommand({
+            Bucket: memberBucket(account, region),
+            CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint },
+          }),
         );
         this.local?.s3.setBucketOwner(memberBucket(account, region), account);
         await put(region, `/jenkins/${ENV}/backup/${region}/kms-key-arn`, await this.createKey(account, region, 'alias/ssm-backup'));

@@ -26,7 +26,7 @@ describe('local-aws accounts: access keys, role trust, STS AssumeRole, stores pe
     await aws.stop();
   });
 
-  it('AssumeRole with the trusted principal and external id answers credentials acting in the role\'s account', async () => {
+  it("AssumeRole with the trusted principal and external id answers credentials acting in the role's account", async () => {
     const out = await assume(keep(stsClient(aws)), 'ext-1');
     expect(out.AssumedRoleUser?.Arn).to.equal(`arn:aws:sts::${MEMBER}:assumed-role/jenkins-ssm-backup-dev/run-42`);
     expect(out.Credentials?.Expiration?.getTime()).to.be.closeTo(Date.now() + 3600_000, 5000);

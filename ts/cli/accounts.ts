@@ -33,11 +33,17 @@ export function checkAccountIds(ids: string[] | undefined, source: string, roleA
 }
 
 /** The selected accounts of the accounts parameter, or undefined when it does not exist (a single-account run). */
-export async function configuredAccounts(aws: AwsClientFactory, o: { environment: string; ssmHomeRegion?: string }, selected: string[] | undefined, source: string) {
+export async function configuredAccounts(
+  aws: AwsClientFactory,
+  o: { environment: string; ssmHomeRegion?: string },
+  selected: string[] | undefined,
+  source: string,
+) {
   const key = configKeys(o.environment).accounts;
   const all = await readAccounts(ssmReader(aws.ssm(homeRegionFrom(o))), o.environment);
   if (all === undefined) {
-    if (selected) throw usageError(`${source} needs ${key} in ${homeRegionFrom(o)}, which does not exist: create it with the central Pulumi stack, or leave ${source} out`);
+    if (selected)
+      throw usageError(`${source} needs ${key} in ${homeRegionFrom(o)}, which does not exist: create it with the central Pulumi stack, or leave ${source} out`);
     return undefined;
   }
   return selectAccounts(all, selected, source, key);
@@ -63,7 +69,10 @@ export function withAccount<O extends { account?: string; roleArn?: string; envi
     const [entry] = (await configuredAccounts(ctx.aws, o, [o.account], '--account')) as AccountEntry[];
     const roleArn = o.roleArn ?? (role === 'restore' ? restoreRoleArn(entry, o.environment) : entry.roleArn);
     const home = homeRegionFrom(o);
-    const member = ctx.aws.forAccount({ roleArn, externalId: entry.externalId, sessionName: roleSessionName(command, o.environment, ctx.io.env.BUILD_TAG) }, home);
+    const member = ctx.aws.forAccount(
+      { roleArn, externalId: entry.externalId, sessionName: roleSessionName(command, o.environment, ctx.io.env.BUILD_TAG) },
+      home,
+    );
     await member.expectAccount(entry.accountId, home, `Role ${roleArn}`);
     ctx.logger.info(`Account ${entry.accountId} through ${roleArn}`);
     return run({ ...ctx, aws: member }, o);

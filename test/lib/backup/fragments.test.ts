@@ -18,7 +18,14 @@ describe('merge-summaries', () => {
     writeFileSync(file, JSON.stringify(content));
     return file;
   };
-  const ok = (accountId: string, region: string) => ({ status: 'SUCCESS', accountId, region, parameterCount: 3, artifactPath: `s3://b-${accountId}/k`, executionTimeSec: 1 });
+  const ok = (accountId: string, region: string) => ({
+    status: 'SUCCESS',
+    accountId,
+    region,
+    parameterCount: 3,
+    artifactPath: `s3://b-${accountId}/k`,
+    executionTimeSec: 1,
+  });
   beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'ssm-fragments-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -33,7 +40,16 @@ describe('merge-summaries', () => {
   });
 
   it('keeps an interrupted branch as FAILED interrupted, without the process id of another agent, and exits 1', async () => {
-    const running = { status: 'FAILED', failureCategory: 'interrupted', runningPid: process.pid, accountId: '111111111111', region: 'eu-central-1', parameterCount: 0, artifactPath: null, executionTimeSec: 0 };
+    const running = {
+      status: 'FAILED',
+      failureCategory: 'interrupted',
+      runningPid: process.pid,
+      accountId: '111111111111',
+      region: 'eu-central-1',
+      parameterCount: 0,
+      artifactPath: null,
+      executionTimeSec: 0,
+    };
     const f1 = write('f1.json', { '111111111111/eu-central-1': running });
     const out = path.join(dir, 'summary.json');
     const r = await run('--fragments', f1, '--summary-file', out);

@@ -3,7 +3,11 @@ import { parseAccounts, selectAccounts } from '../../../ts/lib/config/index.js';
 import { EngineError } from '../../../ts/lib/support/index.js';
 
 const KEY = '/jenkins/dev/backup/accounts';
-const entry = (accountId: string, extra: Record<string, unknown> = {}) => ({ accountId, roleArn: `arn:aws:iam::${accountId}:role/jenkins-ssm-backup-dev`, ...extra });
+const entry = (accountId: string, extra: Record<string, unknown> = {}) => ({
+  accountId,
+  roleArn: `arn:aws:iam::${accountId}:role/jenkins-ssm-backup-dev`,
+  ...extra,
+});
 const refused = (value: unknown): EngineError => {
   try {
     parseAccounts(typeof value === 'string' ? value : JSON.stringify(value), KEY);
@@ -15,7 +19,10 @@ const refused = (value: unknown): EngineError => {
 
 describe('accounts parameter (multi-account configuration)', () => {
   it('reads entries in order, with optional external ids and role paths', () => {
-    const value = [entry('111111111111', { externalId: 'backup-prod-7f3a' }), { accountId: '222222222222', roleArn: 'arn:aws:iam::222222222222:role/team/ssm-backup' }];
+    const value = [
+      entry('111111111111', { externalId: 'backup-prod-7f3a' }),
+      { accountId: '222222222222', roleArn: 'arn:aws:iam::222222222222:role/team/ssm-backup' },
+    ];
     expect(parseAccounts(JSON.stringify(value), KEY)).to.deep.equal(value);
     expect(parseAccounts(JSON.stringify([entry('333333333333')]), KEY)[0]).not.to.have.property('externalId');
   });
@@ -25,11 +32,19 @@ describe('accounts parameter (multi-account configuration)', () => {
     ['not a list', { accountId: '111111111111' }, 'must be a non-empty JSON list'],
     ['an empty list', [], 'must be a non-empty JSON list'],
     ['an entry that is not an object', ['111111111111'], `${KEY}[0] must be an object`],
-    ['a numeric account id (YAML without quotes)', [{ accountId: 111111111111, roleArn: 'arn:aws:iam::111111111111:role/x' }], 'must be a 12-digit account id written as a string'],
+    [
+      'a numeric account id (YAML without quotes)',
+      [{ accountId: 111111111111, roleArn: 'arn:aws:iam::111111111111:role/x' }],
+      'must be a 12-digit account id written as a string',
+    ],
     ['an 11-digit account id', [entry('11111111111')], 'must be a 12-digit account id'],
     ['a missing role ARN', [{ accountId: '111111111111' }], 'roleArn must be an IAM role ARN'],
     ['a user ARN', [{ accountId: '111111111111', roleArn: 'arn:aws:iam::111111111111:user/x' }], 'roleArn must be an IAM role ARN'],
-    ['a role of another account', [{ accountId: '111111111111', roleArn: 'arn:aws:iam::222222222222:role/x' }], 'is a role of account 222222222222, not 111111111111'],
+    [
+      'a role of another account',
+      [{ accountId: '111111111111', roleArn: 'arn:aws:iam::222222222222:role/x' }],
+      'is a role of account 222222222222, not 111111111111',
+    ],
     ['a one-character external id', [entry('111111111111', { externalId: 'x' })], 'externalId must be 2-1224'],
     ['an external id with a space', [entry('111111111111', { externalId: 'a b' })], 'externalId must be 2-1224'],
     ['an unknown field', [entry('111111111111', { alias: 'prod' })], 'unknown field(s) alias'],

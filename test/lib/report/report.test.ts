@@ -248,7 +248,15 @@ describe('report: restore', () => {
 
 describe('backup report of a multi-account summary (grouped by account)', () => {
   const unit = (accountId: string, region: string, status: string, extra: Record<string, unknown> = {}) => ({
-    [`${accountId}/${region}`]: { status, accountId, region, parameterCount: status === 'SUCCESS' ? 20576 : 0, artifactPath: status === 'SUCCESS' ? `s3://b-${accountId}/k.tar.gz` : null, executionTimeSec: 12, ...extra },
+    [`${accountId}/${region}`]: {
+      status,
+      accountId,
+      region,
+      parameterCount: status === 'SUCCESS' ? 20576 : 0,
+      artifactPath: status === 'SUCCESS' ? `s3://b-${accountId}/k.tar.gz` : null,
+      executionTimeSec: 12,
+      ...extra,
+    },
   });
   const ok = {
     ...unit('111111111111', 'us-west-2', 'SUCCESS'),
@@ -268,7 +276,10 @@ describe('backup report of a multi-account summary (grouped by account)', () => 
   });
 
   it('names the failed unit by account and region; JUnit has one class per account', () => {
-    const failed = { ...ok, ...unit('222222222222', 'us-west-2', 'FAILED', { failureMessage: 'Could not assume arn:aws:iam::222222222222:role/r: AccessDenied' }) };
+    const failed = {
+      ...ok,
+      ...unit('222222222222', 'us-west-2', 'FAILED', { failureMessage: 'Could not assume arn:aws:iam::222222222222:role/r: AccessDenied' }),
+    };
     const r = renderBackupReport(failed, { environment: 'prod' });
     expect(r.description).to.equal('FAILED 222222222222 us-west-2: Could not assume arn:aws:iam::222222222222:role/r: AccessDenied');
     expect(r.headline).to.match(/^FAILURE - 5\/6 units in 3 accounts/);

@@ -106,13 +106,16 @@ export const backupCommand = defineCommand({
     ['ssm-backup backup --environment dev --dry-run', "Collect and count every region's parameters; upload nothing"],
     ['ssm-backup backup --environment prod --regions us-west-2 --path /app', 'Back up /app in one region'],
     ['ssm-backup backup --environment prod --parallel-regions 3 --no-fail-fast', 'Three regions side by side, go on after a failure'],
-    ['ssm-backup backup --environment prod --accounts 111111111111,222222222222 --parallel-regions 6', 'Two member accounts of the accounts parameter, six units side by side'],
+    [
+      'ssm-backup backup --environment prod --accounts 111111111111,222222222222 --parallel-regions 6',
+      'Two member accounts of the accounts parameter, six units side by side',
+    ],
     ['ssm-backup backup --environment prod --regions us-west-2 --allow-shrink', 'Accept an intended large removal (the shrink guard refused the last run)'],
   ],
   clientOptions: (o) => ({ getRate: o.getRate, tagRate: o.tagRate, historyRate: o.historyRate }),
   check: (o) => {
     checkAccountIds(o.accounts, '--accounts');
-    if (o.accounts && o.planFile) throw usageError('--accounts reads each account\'s configuration itself: it cannot be combined with --plan-file');
+    if (o.accounts && o.planFile) throw usageError("--accounts reads each account's configuration itself: it cannot be combined with --plan-file");
     if (!o.environment && !o.planFile) throw usageError('--environment is required: pass --environment <name> (for example dev), or --plan-file');
     if (o.planFile) {
       const planned = readPlanFile(o.planFile, o.environment).regions;
@@ -145,10 +148,18 @@ export const backupCommand = defineCommand({
     let reportEnvironment = environment;
     if (accounts) {
       logger.info(`Accounts: ${accounts.map((a) => a.accountId).join(', ')}; environment=${environment}${o.dryRun ? ', DRY RUN' : ''}`);
-      const input = { environment, homeRegion: homeRegionFrom(o), regions: o.regions, sessionName: roleSessionName('backup', environment, io.env.BUILD_TAG), logger };
+      const input = {
+        environment,
+        homeRegion: homeRegionFrom(o),
+        regions: o.regions,
+        sessionName: roleSessionName('backup', environment, io.env.BUILD_TAG),
+        logger,
+      };
       result = await runAccountsBackup(aws, accounts, input, common);
     } else {
-      const plan = o.planFile ? readPlanFile(o.planFile, o.environment) : await loadPlan(aws, { environment, homeRegion: homeRegionFrom(o), regions: o.regions });
+      const plan = o.planFile
+        ? readPlanFile(o.planFile, o.environment)
+        : await loadPlan(aws, { environment, homeRegion: homeRegionFrom(o), regions: o.regions });
       for (const w of plan.warnings) logger.warn(w);
       logger.info(`Plan: regions=[${plan.regions.join(', ')}], default=${plan.defaultRegion}, environment=${plan.environment}${o.dryRun ? ', DRY RUN' : ''}`);
       reportEnvironment = plan.environment;

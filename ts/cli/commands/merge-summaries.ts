@@ -20,7 +20,7 @@ export const mergeSummariesCommand = defineCommand({
   describe:
     'Merge the summary fragments of parallel backup branches (each on its own agent) into the one summary file; exit 1 when a merged unit failed, 2 when two fragments hold the same unit',
   options: mergeSummariesOptions,
-  examples: [['ssm-backup merge-summaries --fragments a.json,b.json --summary-file region_summaries.json', 'Join two branches\' fragments']],
+  examples: [['ssm-backup merge-summaries --fragments a.json,b.json --summary-file region_summaries.json', "Join two branches' fragments"]],
   run: async ({ io }, o) => {
     const merged = await mergeSummaryFragments(o.fragments, o.summaryFile);
     io.stdout(renderBackupReport(merged, {}).table + '\n');

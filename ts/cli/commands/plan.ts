@@ -30,7 +30,14 @@ export const planCommand = defineCommand({
     const accounts = await configuredAccounts(aws, o, o.accounts, '--accounts');
     if (accounts) {
       // Multi-account: each account's own plan, read through its role; `units` lists the account x region stages.
-      const input = { environment: o.environment, homeRegion: homeRegionFrom(o), regions: o.regions, sessionName: roleSessionName('plan', o.environment, io.env.BUILD_TAG), logger, withKeys: true };
+      const input = {
+        environment: o.environment,
+        homeRegion: homeRegionFrom(o),
+        regions: o.regions,
+        sessionName: roleSessionName('plan', o.environment, io.env.BUILD_TAG),
+        logger,
+        withKeys: true,
+      };
       const targets = await prepareAccounts(aws, accounts, input);
       const out = {
         environment: o.environment,

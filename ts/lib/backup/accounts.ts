@@ -81,7 +81,14 @@ export function accountUnits(targets: AccountTarget[], input: AccountsInput, opt
     const logger = accountLogger(opts.logger, id);
     if (!t.plan) {
       const failure = { message: t.failure ?? 'not prepared', category: 'account' };
-      return (input.regions ?? [input.homeRegion]).map((region) => ({ key: unitKey(id, region), region, accountId: id, aws: t.aws, failure, opts: stub(opts, logger) }));
+      return (input.regions ?? [input.homeRegion]).map((region) => ({
+        key: unitKey(id, region),
+        region,
+        accountId: id,
+        aws: t.aws,
+        failure,
+        opts: stub(opts, logger),
+      }));
     }
     const plan = t.plan;
     const unitOpts = { ...opts, plan, logger, regions: undefined };

@@ -66,7 +66,8 @@ export async function runUnits(units: BackupUnit[], planKeys: string[], opts: Ba
     for (const k of Object.keys(s)) if (keys.includes(k) || !opts.mergeSummary) s[k] = notStarted('not started');
     for (const u of units) {
       if (u.accountId) s[u.key] = entry(u, s[u.key] ?? notStarted('not started'));
-      if (u.failure) s[u.key] = summaries[u.key] = entry(u, { ...notStarted(''), status: 'FAILED', failureMessage: u.failure.message, failureCategory: u.failure.category });
+      if (u.failure)
+        s[u.key] = summaries[u.key] = entry(u, { ...notStarted(''), status: 'FAILED', failureMessage: u.failure.message, failureCategory: u.failure.category });
     }
   });
   // The same cached answer as the bucket-owner check's: one GetCallerIdentity per account and run.
