@@ -19,7 +19,8 @@ export const planOptions = {
 
 export const planCommand = defineCommand({
   name: 'plan',
-  describe: 'Print the resolved plan (regions, default region, bucket per region, legacy check) as JSON; collects nothing',
+  describe:
+    "Print the resolved plan (regions, default region, bucket per region, legacy check) as JSON; collects nothing. With an accounts parameter: each account's plan, read through its role, and the account x region units",
   options: planOptions,
   examples: [
     ['ssm-backup plan --environment dev', 'Print the plan JSON for dev, read from SSM in $AWS_REGION'],
