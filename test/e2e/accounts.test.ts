@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { localAwsEmulator, motoEmulator, type Emulator } from '../helpers/emulators.js';
@@ -108,6 +108,24 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       expect(merge.code, merge.stderr).to.equal(0);
       expect(read(summaryFile)).to.deep.equal({ ...read(fragments[0]), ...read(fragments[1]) });
       expect(Object.keys(read(summaryFile))).to.deep.equal([`${A}/${REGIONS[0]}`, `${B}/${REGIONS[1]}`, `${C}/${REGIONS[1]}`]);
+    });
+
+    it('a branch given the merged summary of finished branches decides fail-fast from their recorded failures', async () => {
+      const merged = path.join(work, 'merged.json');
+      const failed = { status: 'FAILED', accountId: A, region: REGIONS[0], parameterCount: 0, artifactPath: null, executionTimeSec: 1, failureMessage: 'x' };
+      writeFileSync(merged, JSON.stringify({ [`${A}/${REGIONS[0]}`]: failed }));
+      const fragment = path.join(work, 'f3.json');
+      const branch = (...extra: string[]) =>
+        cli('backup', '--accounts', B, '--regions', REGIONS[1], '--work-dir', work, '--summary-file', merged, '--summary-fragment', fragment, ...extra);
+      const skipped = await branch();
+      expect(skipped.code, skipped.stderr).to.equal(0);
+      const read = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as Record<string, Entry>;
+      expect(read(fragment)[`${B}/${REGIONS[1]}`]).to.include({ status: 'SKIPPED', accountId: B });
+      expect(read(fragment)[`${B}/${REGIONS[1]}`].failureMessage).to.contain(`${A}/${REGIONS[0]} failed (fail-fast`);
+      expect(read(merged)[`${A}/${REGIONS[0]}`]).to.deep.equal(failed);
+      const ran = await branch('--no-fail-fast');
+      expect(ran.code, ran.stderr).to.equal(0);
+      expect(read(fragment)[`${B}/${REGIONS[1]}`].status).to.equal('SUCCESS');
     });
 
     it('refuses a role that lands in another account (config error naming both, exit 2, nothing written)', async () => {

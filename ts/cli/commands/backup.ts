@@ -138,6 +138,8 @@ export const backupCommand = defineCommand({
       workDir: o.workDir,
       summaryFile: o.summaryFile ?? path.join(o.workDir, BACKUP_SUMMARY_FILE),
       summaryFragment: o.summaryFragment,
+      // A branch of a build (--summary-fragment) keeps the others' entries in --summary-file; fail-fast reads them.
+      mergeSummary: Boolean(o.summaryFragment),
       logger,
       regionTimeoutSec: o.regionTimeout,
       throttles: () => aws.stats.throttles,
@@ -163,7 +165,7 @@ export const backupCommand = defineCommand({
       for (const w of plan.warnings) logger.warn(w);
       logger.info(`Plan: regions=[${plan.regions.join(', ')}], default=${plan.defaultRegion}, environment=${plan.environment}${o.dryRun ? ', DRY RUN' : ''}`);
       reportEnvironment = plan.environment;
-      result = await runBackup(aws, { ...common, plan, regions: o.planFile ? o.regions : undefined, mergeSummary: Boolean(o.planFile) });
+      result = await runBackup(aws, { ...common, plan, regions: o.planFile ? o.regions : undefined, mergeSummary: Boolean(o.planFile || o.summaryFragment) });
     }
     const stats = aws.stats.snapshot();
     const peakRssMb = currentPeakRssMb();

@@ -9,6 +9,7 @@
  * region (one client factory per account). An account whose role cannot be assumed, or whose configuration cannot be
  * read, fails its units with the AWS cause: its `--regions`, or its home region when its region list is unknown.
  */
+import { readFileSync } from 'node:fs';
 import pLimit from 'p-limit';
 import { EngineError, describeAwsError, type Logger } from '../support/index.js';
 import { configKeys, loadPlan, requireClientEncryption, type AccountEntry, type PlanWithKeys } from '../config/index.js';
@@ -96,6 +97,15 @@ export function accountUnits(targets: AccountTarget[], input: AccountsInput, opt
   });
 }
 
+/** Keys of an existing summary file (none when it is missing or unreadable: updateSummaryFile then decides). */
+function recordedKeys(file: string): string[] {
+  try {
+    return Object.keys(JSON.parse(readFileSync(file, 'utf8')) as object);
+  } catch {
+    return [];
+  }
+}
+
 function stub(opts: Omit<BackupOptions, 'plan'>, logger: Logger): BackupOptions {
   return { ...opts, logger, plan: { environment: '', homeRegion: '', defaultRegion: '', regions: [], buckets: {}, bucketErrors: {} } as never };
 }
@@ -119,10 +129,8 @@ export async function runAccountsBackup(
     }
   }
   const units = accountUnits(targets, input, opts);
-  const result = await runUnits(
-    units,
-    units.map((u) => u.key),
-    { ...opts, plan: units[0]?.opts.plan } as BackupOptions,
-  );
+  // A branch (mergeSummary: --summary-fragment) keeps the entries other branches recorded, and fail-fast reads them.
+  const recorded = opts.mergeSummary ? recordedKeys(opts.summaryFile) : [];
+  const result = await runUnits(units, [...new Set([...recorded, ...units.map((u) => u.key)])], { ...opts, plan: units[0]?.opts.plan } as BackupOptions);
   return { ...result, targets };
 }
