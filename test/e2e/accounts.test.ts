@@ -168,6 +168,12 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       const list = await cli('list', '--account', B, '--region', REGIONS[0]);
       expect(list.code, list.stderr).to.equal(0);
       expect(list.stdout).to.contain(`s3://${memberBucket(B, REGIONS[0])}`);
+      const history = await cli('history', '--account', B, '--region', REGIONS[0], '--name', name);
+      expect(history.code, history.stderr).to.equal(0);
+      expect(history.stdout).to.contain(memberBucket(B, REGIONS[0]));
+      const diff = await cli('diff', '--account', C, '--region', REGIONS[1]);
+      expect(diff.code, diff.stderr).to.equal(0);
+      expect(diff.stderr).to.contain(`Account ${C} through arn:aws:iam::${C}:role/jenkins-ssm-restore-${ENV}`);
     });
 
     if (emulator.name === 'local-aws') {

@@ -5,7 +5,7 @@
 import type { OptionTable } from './options.js';
 import type { CommandContext } from './run-command.js';
 import { homeRegionFrom } from './home-region.js';
-import { usageError } from '../lib/support/index.js';
+import { EngineError, describeAwsError, usageError } from '../lib/support/index.js';
 import { readAccounts, selectAccounts, configKeys, type AccountEntry } from '../lib/config/index.js';
 import { ssmReader, roleSessionName, type AwsClientFactory } from '../lib/aws/index.js';
 
@@ -40,7 +40,10 @@ export async function configuredAccounts(
   source: string,
 ) {
   const key = configKeys(o.environment).accounts;
-  const all = await readAccounts(ssmReader(aws.ssm(homeRegionFrom(o))), o.environment);
+  const all = await readAccounts(ssmReader(aws.ssm(homeRegionFrom(o))), o.environment).catch((err: unknown) => {
+    if (err instanceof EngineError) throw err;
+    throw new EngineError('aws', `Could not read ${key} in ${homeRegionFrom(o)}: ${describeAwsError(err)}`, { cause: err });
+  });
   if (all === undefined) {
     if (selected)
       throw usageError(`${source} needs ${key} in ${homeRegionFrom(o)}, which does not exist: create it with the central Pulumi stack, or leave ${source} out`);
