@@ -177,6 +177,19 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
     });
 
     if (emulator.name === 'local-aws') {
+      it('a central account that cannot read the accounts parameter fails the run naming it (exit 1), nothing written', async () => {
+        local()!.faults.add({
+          service: 'ssm',
+          operation: 'GetParameter',
+          match: `/jenkins/${ENV}/backup/accounts`,
+          error: { code: 'AccessDeniedException', status: 400 },
+        });
+        const run = await backup();
+        expect(run.code).to.equal(1);
+        expect(run.stderr).to.contain(`Could not read /jenkins/${ENV}/backup/accounts in ${HOME}: AccessDeniedException`);
+        expect(run.summary).to.equal(undefined);
+      });
+
       it("a role that cannot be assumed fails that account's units with the AWS cause; --no-fail-fast backs up the others", async () => {
         org.trust(B, 'another-external-id');
         const run = await backup('--no-fail-fast');
