@@ -4,8 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { Core, createHandler } from './server.js';
 import { applySeed, type SeedDocument } from './admin.js';
 import { AwsError } from './types.js';
+import type { RoleTrust } from './accounts.js';
+import type { KmsStore } from './kms-sts.js';
+import type { SsmStore } from './ssm-store.js';
 import type { FaultSpec, LocalAwsOptions, LocalAwsStats, S3ObjectMeta, S3ObjectSummary, SeedParameter, StoredParameter } from './types.js';
 
+export type { RoleTrust };
 export type { FaultSpec, LocalAwsOptions, LocalAwsStats, S3ObjectMeta, S3ObjectSummary, SeedParameter, StoredParameter, SeedDocument };
 export { AwsError };
 
@@ -40,6 +44,15 @@ export interface LocalAws {
     /** Disables (DisabledException on use) or enables a key given by id, ARN or alias. */
     setEnabled(region: string, keyRef: string, enabled: boolean): void;
   };
+  /** Several accounts (local-aws/accounts.ts): access keys, roles and their trust, the SSM and KMS of one account. */
+  iam: {
+    /** Requests signed with `accessKeyId` act in `accountId`. */
+    addAccessKey(accessKeyId: string, accountId: string): void;
+    /** A role STS AssumeRole can assume when its trust allows the caller (and the external id matches). */
+    createRole(roleArn: string, trust: RoleTrust): void;
+  };
+  /** The SSM and KMS of `accountId` (the default account's are `ssm` and `kms` above). */
+  account(accountId: string): { ssm: LocalAws['ssm']; kms: LocalAws['kms'] };
   faults: { add(f: FaultSpec): void; clear(): void };
   seed(doc: SeedDocument): void;
   stats(): LocalAwsStats;
@@ -55,6 +68,24 @@ function rethrowPlain<T>(fn: () => T): T {
     if (e instanceof AwsError) throw new Error(`${e.code}: ${e.message}`);
     throw e;
   }
+}
+
+function ssmApi(ssm: SsmStore): LocalAws['ssm'] {
+  return {
+    put: (region, p) => void rethrowPlain(() => ssm.put(region, p, true)),
+    get: (region, name) => ssm.get(region, name),
+    list: (region) => [...ssm.list(region)],
+    delete: (region, name) => void ssm.delete(region, name),
+    clear: (region) => ssm.clear(region),
+    withdrawImage: (region, amiId) => ssm.withdrawImage(region, amiId),
+  };
+}
+
+function kmsApi(kms: KmsStore): LocalAws['kms'] {
+  return {
+    createKey: (region, keyId, aliases, o) => kms.keyArn(region, kms.createKey(region, keyId, aliases, o?.enabled).keyId),
+    setEnabled: (region, keyRef, enabled) => void rethrowPlain(() => kms.setEnabled(region, keyRef, enabled)),
+  };
 }
 
 export async function startLocalAws(opts: LocalAwsOptions = {}, port = 0): Promise<LocalAws> {
@@ -82,14 +113,7 @@ export async function startLocalAws(opts: LocalAwsOptions = {}, port = 0): Promi
       AWS_DEFAULT_REGION: 'us-east-1',
       AWS_EC2_METADATA_DISABLED: 'true',
     },
-    ssm: {
-      put: (region, p) => void rethrowPlain(() => core.ssm.put(region, p, true)),
-      get: (region, name) => core.ssm.get(region, name),
-      list: (region) => [...core.ssm.list(region)],
-      delete: (region, name) => void core.ssm.delete(region, name),
-      clear: (region) => core.ssm.clear(region),
-      withdrawImage: (region, amiId) => core.ssm.withdrawImage(region, amiId),
-    },
+    ssm: ssmApi(core.ssm),
     s3: {
       createBucket: (region, bucket, o) => void core.s3.createBucket(region, bucket, o),
       setBucketOwner: (bucket, owner) => core.s3.setOwner(bucket, owner),
@@ -100,9 +124,14 @@ export async function startLocalAws(opts: LocalAwsOptions = {}, port = 0): Promi
         return o ? { ...o.meta, metadata: { ...o.meta.metadata } } : undefined;
       },
     },
-    kms: {
-      createKey: (region, keyId, aliases, o) => core.kms.keyArn(region, core.kms.createKey(region, keyId, aliases, o?.enabled).keyId),
-      setEnabled: (region, keyRef, enabled) => void rethrowPlain(() => core.kms.setEnabled(region, keyRef, enabled)),
+    kms: kmsApi(core.kms),
+    iam: {
+      addAccessKey: (akid, accountId) => core.identities.addAccessKey(akid, accountId),
+      createRole: (roleArn, trust) => core.identities.createRole(roleArn, trust),
+    },
+    account: (accountId) => {
+      const stores = core.stores(accountId);
+      return { ssm: ssmApi(stores.ssm), kms: kmsApi(stores.kms) };
     },
     faults: { add: (f) => core.faults.add(f), clear: () => core.faults.clear() },
     seed: (doc) => applySeed(core, doc),

@@ -136,11 +136,11 @@ export class KmsStore {
   }
 }
 
-export function callerIdentityXml(accountId: string, requestId: string): string {
+export function callerIdentityXml(accountId: string, requestId: string, arn = `arn:aws:iam::${accountId}:user/local`): string {
   return (
     '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">' +
     '<GetCallerIdentityResult>' +
-    xmlEl('Arn', `arn:aws:iam::${accountId}:user/local`) +
+    xmlEl('Arn', arn) +
     xmlEl('UserId', 'AIDALOCALAWSEMULATOR') +
     xmlEl('Account', accountId) +
     '</GetCallerIdentityResult>' +

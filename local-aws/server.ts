@@ -14,6 +14,7 @@ import { S3Store } from './s3-store.js';
 import { handleS3, s3ErrorXml, s3Route, type S3Answer, type S3Route } from './s3.js';
 import { refuseChecksums } from './s3-strict.js';
 import { handleAdmin } from './admin.js';
+import { Identities, accessKeyOf } from './accounts.js';
 
 /** All mutable state of one emulator instance. */
 export class Core {
@@ -24,6 +25,10 @@ export class Core {
   readonly quotas: Quotas;
   readonly faults = new Faults();
   readonly stats = new Stats();
+  /** Access keys, roles and STS AssumeRole (accounts.ts). */
+  readonly identities = new Identities(() => this.accountId);
+  /** SSM and KMS of the accounts other than the default one, made on first use. */
+  private readonly others = new Map<string, { kms: KmsStore; ssm: SsmStore }>();
 
   constructor(options: LocalAwsOptions = {}) {
     this.options = mergeOptions({}, { ...options });
@@ -31,6 +36,18 @@ export class Core {
     this.kms = new KmsStore(account);
     this.ssm = new SsmStore(this.kms, account);
     this.quotas = new Quotas(() => this.options);
+  }
+
+  /** The SSM and KMS stores of `accountId` (the default account's are `ssm` and `kms`). */
+  stores(accountId: string): { kms: KmsStore; ssm: SsmStore } {
+    if (accountId === this.accountId) return { kms: this.kms, ssm: this.ssm };
+    let s = this.others.get(accountId);
+    if (!s) {
+      const kms = new KmsStore(() => accountId);
+      s = { kms, ssm: new SsmStore(kms, () => accountId) };
+      this.others.set(accountId, s);
+    }
+    return s;
   }
 
   get accountId(): string {
@@ -84,9 +101,9 @@ function classify(info: RequestInfo): Classified {
   return { service: 's3', op: route.op, input: {}, s3: route };
 }
 
-function secureNames(core: Core, c: Classified, region: string): string[] {
+function secureNames(ssm: SsmStore, c: Classified, region: string): string[] {
   try {
-    return requestedParameters(core.ssm, region, c.op, c.input)
+    return requestedParameters(ssm, region, c.op, c.input)
       .filter((p) => p.Type === 'SecureString')
       .map((p) => p.Name);
   } catch {
@@ -102,22 +119,25 @@ async function dispatch(core: Core, info: RequestInfo, res: ServerResponse): Pro
   };
   try {
     c = classify(info);
+    const caller = core.identities.caller(accessKeyOf(info.headers['authorization']));
+    const { ssm, kms } = core.stores(caller.accountId);
     const opKey = `${c.service}:${c.op}`;
     core.stats.request(opKey, info.region);
-    if (!core.quotas.take(c.service, c.op, info.region)) {
+    // Quotas are per account and region, like SSM's.
+    if (!core.quotas.take(c.service, c.op, caller.accountId === core.accountId ? info.region : `${caller.accountId}|${info.region}`)) {
       core.stats.throttle(opKey);
       throw new AwsError(c.service === 'tagging' ? 'ThrottledException' : 'ThrottlingException', 'Rate exceeded', 400);
     }
     const subjects =
       c.service === 'ssm'
-        ? ssmSubjects(core.ssm, c.op, info.region, c.input)
+        ? ssmSubjects(ssm, c.op, info.region, c.input)
         : c.service === 's3'
           ? [c.s3?.bucket, c.s3?.key, c.s3?.key !== undefined ? `${c.s3.bucket}/${c.s3.key}` : undefined].filter((x): x is string => x !== undefined)
           : c.service === 'tagging'
             ? taggingSubjects(c.input)
             : [typeof c.input.KeyId === 'string' ? c.input.KeyId : ''];
     const decrypting = c.input.WithDecryption === true;
-    const decryptSubjects = c.service === 'ssm' && decrypting ? secureNames(core, c, info.region) : undefined;
+    const decryptSubjects = c.service === 'ssm' && decrypting ? secureNames(ssm, c, info.region) : undefined;
     const fault = core.faults.take({ service: c.service, operation: c.op, region: info.region, subjects, decrypting, decryptSubjects });
     if (fault) {
       core.stats.fault();
@@ -127,14 +147,19 @@ async function dispatch(core: Core, info: RequestInfo, res: ServerResponse): Pro
     if (c.service === 'ssm' || c.service === 'kms' || c.service === 'tagging') {
       const out =
         c.service === 'ssm'
-          ? handleSsm(core.ssm, c.op, info.region, c.input, core.paging)
+          ? handleSsm(ssm, c.op, info.region, c.input, core.paging)
           : c.service === 'kms'
-            ? handleKms(core.kms, c.op, info.region, c.input)
-            : handleTagging(core.ssm, c.op, info.region, c.input, core.paging);
+            ? handleKms(kms, c.op, info.region, c.input)
+            : handleTagging(ssm, c.op, info.region, c.input, core.paging);
       await respond(() => sendJson(res, 200, out, info.requestId));
     } else if (c.service === 'sts') {
+      if (c.op === 'AssumeRole') {
+        const xml = core.identities.assumeRole(caller, c.input as Record<string, string>, info.requestId);
+        await respond(() => sendXml(res, 200, xml, info.requestId));
+        return;
+      }
       if (c.op !== 'GetCallerIdentity') throw new AwsError('InvalidAction', `Could not find operation ${c.op} for version 2011-06-15`);
-      await respond(() => sendXml(res, 200, callerIdentityXml(core.accountId, info.requestId), info.requestId));
+      await respond(() => sendXml(res, 200, callerIdentityXml(caller.accountId, info.requestId, caller.arn), info.requestId));
     } else {
       if (core.options.refuseChecksums) refuseChecksums(info);
       const answer = handleS3(core.s3, c.s3 ?? s3Route(info), info, core.accountId);

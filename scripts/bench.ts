@@ -17,8 +17,10 @@
  *  10. encryption: the memory workload (--encryption-params, default 100,000 x 4 KB) backed up with SSE only and with
  *      client-side encryption (a region key and one DR key), --encryption-runs times each, alternating; the fastest
  *      run of each: wall time ratio (target <= 1.10), CPU seconds, peak RSS.
+ *  11. accounts: 3 accounts x 2 regions x 5,000 parameters (--params), one unit at a time vs 6 side by side: speed-up
+ *      (target >= 4x) and each unit's ratio to its quota bound (target <= 1.25); scripts/bench-accounts.ts.
  * Scenarios 1-3 back up with client-side encryption (keys seeded) unless --no-client-encryption.
- * Options: --scenario all|quota|lifted|memory|restore|guard|restore-memory|restore-quota|tags|paging|encryption  --encryption-params N  --encryption-runs N  --no-client-encryption  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
+ * Options: --scenario all|quota|lifted|memory|restore|guard|restore-memory|restore-quota|tags|paging|encryption|accounts  --encryption-params N  --encryption-runs N  --no-client-encryption  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
  *          --engine-node-options '...' (NODE_OPTIONS for the engine process only, e.g. --max-old-space-size=64)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -30,6 +32,7 @@ import { randomBytes } from 'node:crypto';
 import { startLocalAws, type LocalAws } from '../local-aws/index.js';
 import { seedBackupConfig } from '../test/helpers/fixtures.js';
 import { seedBackupKeys } from '../test/helpers/encryption.js';
+import { benchAccounts } from './bench-accounts.js';
 
 const BUNDLE = path.resolve('resources/ssm-multi-region-backup/ssm-backup.cjs');
 const ALL_REGIONS = ['ap-northeast-1', 'us-west-2', 'eu-central-1', 'us-east-1'];
@@ -411,6 +414,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   tags,
   paging,
   encryption,
+  accounts: () => benchAccounts({ parameters: opt.scenario === 'accounts' && opt.params !== '10000' ? N : 5000, latencyMs: LATENCY, getTps: TPS }),
 };
 const chosen = opt.scenario === 'all' ? Object.keys(scenarios) : String(opt.scenario).split(',');
 console.log(`ssm-backup benchmark (node ${process.version}, ${new Date().toISOString()})`);

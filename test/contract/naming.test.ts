@@ -105,6 +105,7 @@ describe('naming contract (engine side)', () => {
       defaultRegion: '/jenkins/dev/backup/default-region',
       legacyBucket: '/jenkins/dev/backup/s3-bucket-name',
       drKmsKeyArns: '/jenkins/dev/backup/dr-kms-key-arns',
+      accounts: '/jenkins/dev/backup/accounts',
       regionBucket: '/jenkins/dev/backup/us-west-2/s3-bucket-name',
       kmsKeyArn: '/jenkins/dev/backup/us-west-2/kms-key-arn',
     });

@@ -13,6 +13,7 @@ import { listCommand } from './commands/list.js';
 import { historyCommand } from './commands/history.js';
 import { diffCommand } from './commands/diff.js';
 import { notifyCommand } from './commands/notify.js';
+import { mergeSummariesCommand } from './commands/merge-summaries.js';
 import { runCommand, reportFailure, type CliIo, type CommandSpec } from './run-command.js';
 import { camelCase, envName, suggest, validateValue, type OptionSpec, type OptionTable } from './options.js';
 import { resolveHomeRegion, checkProfile } from './home-region.js';
@@ -31,6 +32,7 @@ export const commands: CommandSpec[] = [
   diffCommand,
   restoreCommand,
   notifyCommand,
+  mergeSummariesCommand,
 ] as never;
 
 const defaultIo: CliIo = {

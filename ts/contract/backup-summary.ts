@@ -48,9 +48,21 @@ export interface EncryptionSummary {
   drKeyArns?: string[];
 }
 
+/**
+ * Key of a unit's entry in a multi-account summary: `{accountId}/{region}` (e.g. `111111111111/us-west-2`). A
+ * single-account summary keeps region keys and no `accountId`/`region` fields.
+ */
+export function unitKey(accountId: string, region: string): string {
+  return `${accountId}/${region}`;
+}
+
 /** One entry of region_summaries.json. */
 export interface RegionSummary {
   status: RegionStatus;
+  /** Multi-account runs only: the 12-digit account the unit backed up (its key is unitKey(accountId, region)). */
+  accountId?: string;
+  /** Multi-account runs only: the unit's region. */
+  region?: string;
   parameterCount: number;
   /** s3://bucket/key of the archive; null when none was written. */
   artifactPath: string | null;
@@ -75,6 +87,8 @@ export interface RegionSummary {
 /** Every field name a RegionSummary may carry (for the Groovy conformance tests). */
 export const REGION_SUMMARY_FIELDS: readonly (keyof RegionSummary)[] = [
   'status',
+  'accountId',
+  'region',
   'parameterCount',
   'artifactPath',
   'executionTimeSec',

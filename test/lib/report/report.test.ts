@@ -248,3 +248,52 @@ describe('report: restore', () => {
     expect(report.cause).to.equal('Restore plan failed: KMS key alias/x does not exist');
   });
 });
+
+describe('backup report of a multi-account summary (grouped by account)', () => {
+  const unit = (accountId: string, region: string, status: string, extra: Record<string, unknown> = {}) => ({
+    [`${accountId}/${region}`]: {
+      status,
+      accountId,
+      region,
+      parameterCount: status === 'SUCCESS' ? 20576 : 0,
+      artifactPath: status === 'SUCCESS' ? `s3://b-${accountId}/k.tar.gz` : null,
+      executionTimeSec: 12,
+      ...extra,
+    },
+  });
+  const ok = {
+    ...unit('111111111111', 'us-west-2', 'SUCCESS'),
+    ...unit('111111111111', 'eu-central-1', 'SUCCESS'),
+    ...unit('222222222222', 'us-west-2', 'SUCCESS'),
+    ...unit('222222222222', 'eu-central-1', 'SUCCESS'),
+    ...unit('333333333333', 'us-west-2', 'SUCCESS'),
+    ...unit('333333333333', 'eu-central-1', 'SUCCESS', { parameterCount: 20576 }),
+  };
+
+  it('counts units and accounts in the headline and description; the table has an ACCOUNT column', () => {
+    const r = renderBackupReport(ok, { environment: 'prod' });
+    expect(r.description).to.equal('OK 6/6 units in 3 accounts, 123,456 parameters');
+    expect(r.table.split('\n')[0]).to.match(/^ACCOUNT\s+REGION\s+STATUS\s+PARAMETERS/);
+    expect(r.table).to.match(/\n222222222222\s+eu-central-1\s+SUCCESS\s+20,576/);
+    expect(r.slackLines[2]).to.contain('`222222222222 us-west-2` *SUCCESS*');
+  });
+
+  it('names the failed unit by account and region; JUnit has one class per account', () => {
+    const failed = {
+      ...ok,
+      ...unit('222222222222', 'us-west-2', 'FAILED', { failureMessage: 'Could not assume arn:aws:iam::222222222222:role/r: AccessDenied' }),
+    };
+    const r = renderBackupReport(failed, { environment: 'prod' });
+    expect(r.description).to.equal('FAILED 222222222222 us-west-2: Could not assume arn:aws:iam::222222222222:role/r: AccessDenied');
+    expect(r.headline).to.match(/^FAILURE - 5\/6 units in 3 accounts/);
+    const xml = junitXml(failed, { environment: 'prod' });
+    expect(xml).to.contain('<testcase classname="ssm-backup.prod.222222222222" name="us-west-2"');
+    expect(xml).to.contain('<testcase classname="ssm-backup.prod.111111111111" name="eu-central-1"');
+  });
+
+  it('keeps the single-account report as it was (regions, no ACCOUNT column)', () => {
+    const r = renderBackupReport({ 'us-west-2': { status: 'SUCCESS', parameterCount: 3, artifactPath: 's3://b/k', executionTimeSec: 1 } }, {});
+    expect(r.description).to.equal('OK 1/1 regions, 3 parameters');
+    expect(r.table.split('\n')[0]).to.match(/^REGION\s+STATUS/);
+  });
+});

@@ -1,7 +1,9 @@
 import { BACKUP_SUMMARY_FILE } from '../../contract/index.js';
 import path from 'node:path';
 import { loadPlan } from '../../lib/config/index.js';
-import { runBackup, readPlanFile } from '../../lib/backup/index.js';
+import { runBackup, runAccountsBackup, readPlanFile, type BackupOptions } from '../../lib/backup/index.js';
+import { roleSessionName } from '../../lib/aws/index.js';
+import { checkAccountIds, configuredAccounts } from '../accounts.js';
 import { renderBackupReport, type RegionReport } from '../../lib/report/index.js';
 import { peakRssMb as currentPeakRssMb, usageError } from '../../lib/support/index.js';
 import { defineCommand } from '../run-command.js';
@@ -23,6 +25,15 @@ export const backupOptions = {
     describe: 'Use this plan (written by plan --output-file) instead of reading the configuration again; the Jenkins step plans once per build',
   },
   ...regionListOptions,
+  accounts: {
+    kind: 'list',
+    describe:
+      'Comma-separated member accounts (12 digits) of /jenkins/{environment}/backup/accounts to back up; default: every listed account (without that parameter the run is single-account)',
+  },
+  'summary-fragment': {
+    kind: 'file-out',
+    describe: "Also write this run's own summary entries, alone, to this file (a Jenkins branch on another agent; merge-summaries joins them)",
+  },
   path: { kind: 'parameter-path', default: '/', describe: 'Back up parameters under this path, recursively' },
   'name-contains': { kind: 'string', describe: "Only parameters whose name contains this text (the old job's filter)" },
   'dry-run': { kind: 'boolean', default: false, describe: 'Collect and count, upload nothing, write no archive' },
@@ -51,7 +62,8 @@ export const backupOptions = {
     default: 1,
     min: 1,
     max: 32,
-    describe: 'Regions backed up at the same time (each has its own quota); fail-fast skips regions not yet started',
+    describe:
+      'Regions (in a multi-account run: account x region units) backed up at the same time (each has its own quota); fail-fast skips those not yet started',
   },
   'work-dir': { kind: 'dir-out', default: './ssm-backup-work', describe: 'Where per-region summary.json files are written (never values)' },
   'summary-file': { kind: 'file-out', defaultDescription: '<work-dir>/region_summaries.json', describe: 'Region summaries JSON' },
@@ -94,10 +106,16 @@ export const backupCommand = defineCommand({
     ['ssm-backup backup --environment dev --dry-run', "Collect and count every region's parameters; upload nothing"],
     ['ssm-backup backup --environment prod --regions us-west-2 --path /app', 'Back up /app in one region'],
     ['ssm-backup backup --environment prod --parallel-regions 3 --no-fail-fast', 'Three regions side by side, go on after a failure'],
+    [
+      'ssm-backup backup --environment prod --accounts 111111111111,222222222222 --parallel-regions 6',
+      'Two member accounts of the accounts parameter, six units side by side',
+    ],
     ['ssm-backup backup --environment prod --regions us-west-2 --allow-shrink', 'Accept an intended large removal (the shrink guard refused the last run)'],
   ],
   clientOptions: (o) => ({ getRate: o.getRate, tagRate: o.tagRate, historyRate: o.historyRate }),
   check: (o) => {
+    checkAccountIds(o.accounts, '--accounts');
+    if (o.accounts && o.planFile) throw usageError("--accounts reads each account's configuration itself: it cannot be combined with --plan-file");
     if (!o.environment && !o.planFile) throw usageError('--environment is required: pass --environment <name> (for example dev), or --plan-file');
     if (o.planFile) {
       const planned = readPlanFile(o.planFile, o.environment).regions;
@@ -106,13 +124,7 @@ export const backupCommand = defineCommand({
     }
   },
   run: async ({ aws, logger, io }, o) => {
-    const plan = o.planFile
-      ? readPlanFile(o.planFile, o.environment)
-      : await loadPlan(aws, { environment: o.environment as string, homeRegion: homeRegionFrom(o), regions: o.regions });
-    for (const w of plan.warnings) logger.warn(w);
-    logger.info(`Plan: regions=[${plan.regions.join(', ')}], default=${plan.defaultRegion}, environment=${plan.environment}${o.dryRun ? ', DRY RUN' : ''}`);
-    const result = await runBackup(aws, {
-      plan,
+    const common: Omit<BackupOptions, 'plan'> = {
       path: o.path,
       nameContains: o.nameContains,
       dryRun: o.dryRun,
@@ -125,12 +137,36 @@ export const backupCommand = defineCommand({
       guard: { maxShrink: o.maxShrink, allowShrink: o.allowShrink, allowEmpty: o.allowEmpty },
       workDir: o.workDir,
       summaryFile: o.summaryFile ?? path.join(o.workDir, BACKUP_SUMMARY_FILE),
+      summaryFragment: o.summaryFragment,
+      // A branch of a build (--summary-fragment) keeps the others' entries in --summary-file; fail-fast reads them.
+      mergeSummary: Boolean(o.summaryFragment),
       logger,
-      regions: o.planFile ? o.regions : undefined,
-      mergeSummary: Boolean(o.planFile),
       regionTimeoutSec: o.regionTimeout,
       throttles: () => aws.stats.throttles,
-    });
+    };
+    const environment = o.environment as string;
+    const accounts = o.planFile ? undefined : await configuredAccounts(aws, { environment, ssmHomeRegion: o.ssmHomeRegion }, o.accounts, '--accounts');
+    let result: { summaries: Record<string, RegionReport>; exitCode: number };
+    let reportEnvironment = environment;
+    if (accounts) {
+      logger.info(`Accounts: ${accounts.map((a) => a.accountId).join(', ')}; environment=${environment}${o.dryRun ? ', DRY RUN' : ''}`);
+      const input = {
+        environment,
+        homeRegion: homeRegionFrom(o),
+        regions: o.regions,
+        sessionName: roleSessionName('backup', environment, io.env.BUILD_TAG),
+        logger,
+      };
+      result = await runAccountsBackup(aws, accounts, input, common);
+    } else {
+      const plan = o.planFile
+        ? readPlanFile(o.planFile, o.environment)
+        : await loadPlan(aws, { environment, homeRegion: homeRegionFrom(o), regions: o.regions });
+      for (const w of plan.warnings) logger.warn(w);
+      logger.info(`Plan: regions=[${plan.regions.join(', ')}], default=${plan.defaultRegion}, environment=${plan.environment}${o.dryRun ? ', DRY RUN' : ''}`);
+      reportEnvironment = plan.environment;
+      result = await runBackup(aws, { ...common, plan, regions: o.planFile ? o.regions : undefined, mergeSummary: Boolean(o.planFile || o.summaryFragment) });
+    }
     const stats = aws.stats.snapshot();
     const peakRssMb = currentPeakRssMb();
     logger.info(
@@ -140,7 +176,7 @@ export const backupCommand = defineCommand({
       { apiCalls: stats.calls, throttles: stats.throttles, peakRssMb },
     );
     // The same table as the Jenkins console and the email (one renderer, lib/report/backup.ts).
-    io.stdout(renderBackupReport(result.summaries as Record<string, RegionReport>, { environment: plan.environment, dryRun: o.dryRun }).table + '\n');
+    io.stdout(renderBackupReport(result.summaries, { environment: reportEnvironment, dryRun: o.dryRun }).table + '\n');
     return result.exitCode;
   },
 });

@@ -1,4 +1,5 @@
 import { defineCommand } from '../run-command.js';
+import { checkAccountIds, withAccount } from '../accounts.js';
 import { homeRegionFrom } from '../home-region.js';
 import { readSelected, readLive, desiredParameter, diffArchive, formatDiff } from '../../lib/restore/index.js';
 import { sourceOptions, liveOptions } from './restore.js';
@@ -18,7 +19,8 @@ export const diffCommand = defineCommand({
   options: diffOptions,
   examples: [['ssm-backup diff --environment prod --region us-west-2 --path /app', 'What a restore of /app from the latest archive would change']],
   clientOptions: (o) => ({ getRate: o.getRate }),
-  run: async ({ aws, logger, io }, o) => {
+  check: (o) => checkAccountIds(o.account === undefined ? undefined : [o.account], '--account', o.roleArn),
+  run: withAccount('diff', 'restore', async ({ aws, logger, io }, o) => {
     const target = o.targetRegion ?? o.region;
     const throttles = () => aws.stats.throttles;
     const source = await readSelected(aws, {
@@ -49,5 +51,5 @@ export const diffCommand = defineCommand({
         : formatDiff(diff, o.verbose),
     );
     return 0;
-  },
+  }),
 });

@@ -1,4 +1,5 @@
 import { defineCommand } from '../run-command.js';
+import { accountOptions, checkAccountIds, withAccount } from '../accounts.js';
 import { globalOptions, awsOptions, environmentOptions } from '../options.js';
 import { homeRegionFrom } from '../home-region.js';
 import { regionBucket } from '../../lib/restore/index.js';
@@ -9,6 +10,7 @@ export const historyOptions = {
   ...globalOptions,
   ...awsOptions,
   ...environmentOptions,
+  ...accountOptions,
   region: { kind: 'region', required: true, describe: 'Region whose bucket to search' },
   name: { kind: 'string', required: true, describe: 'Parameter name to look for (exact, e.g. /app/db/url)' },
   json: {
@@ -43,10 +45,11 @@ export const historyCommand = defineCommand({
   options: historyOptions,
   examples: [['ssm-backup history --environment prod --region us-west-2 --name /app/db/url', 'Which archives still hold /app/db/url, and which version of it']],
   check: (o) => {
+    checkAccountIds(o.account === undefined ? undefined : [o.account], '--account', o.roleArn);
     if (!/^[A-Za-z0-9_./-]{1,2048}$/.test(o.name))
       throw usageError(`--name "${o.name}" is not a parameter name: use letters, digits and _.-/ (for example /app/db/url)`);
   },
-  run: async ({ aws, io }, o) => {
+  run: withAccount('history', 'entry', async ({ aws, io }, o) => {
     const bucket = await regionBucket(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region });
     const s3 = aws.s3(o.region);
     const h = await nameHistory(s3, bucket, o.region, await listArchives(s3, bucket, o.region), o.name);
@@ -56,5 +59,5 @@ export const historyCommand = defineCommand({
         : formatHistory(bucket, o.name, h),
     );
     return 0;
-  },
+  }),
 });

@@ -1,4 +1,5 @@
 import { defineCommand } from '../run-command.js';
+import { accountOptions, checkAccountIds, withAccount } from '../accounts.js';
 import { globalOptions, awsOptions, environmentOptions } from '../options.js';
 import { homeRegionFrom } from '../home-region.js';
 import { regionBucket } from '../../lib/restore/index.js';
@@ -8,6 +9,7 @@ export const listOptions = {
   ...globalOptions,
   ...awsOptions,
   ...environmentOptions,
+  ...accountOptions,
   region: { kind: 'region', required: true, describe: 'Region whose bucket to list' },
   json: {
     kind: 'boolean',
@@ -39,10 +41,11 @@ export const listCommand = defineCommand({
     "List the archives in a region's bucket, newest first, with their parameter counts (from object metadata: nothing is downloaded), marking the one latest.txt points at",
   options: listOptions,
   examples: [['ssm-backup list --environment prod --region us-west-2', 'Archives of us-west-2, newest first']],
-  run: async ({ aws, io }, o) => {
+  check: (o) => checkAccountIds(o.account === undefined ? undefined : [o.account], '--account', o.roleArn),
+  run: withAccount('list', 'entry', async ({ aws, io }, o) => {
     const bucket = await regionBucket(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region });
     const entries = await withFacts(aws.s3(o.region), bucket, o.region, await listArchives(aws.s3(o.region), bucket, o.region));
     io.stdout(o.json ? JSON.stringify({ bucket, region: o.region, archives: entries }, null, 2) + '\n' : formatArchiveList(bucket, entries));
     return 0;
-  },
+  }),
 });

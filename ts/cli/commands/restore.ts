@@ -6,6 +6,7 @@ import { homeRegionFrom } from '../home-region.js';
 import { runRestore, regionBucket, describeFields, type RestorePlan } from '../../lib/restore/index.js';
 import { chooseArchive } from '../../lib/store/index.js';
 import { usageError } from '../../lib/support/index.js';
+import { accountOptions, checkAccountIds, withAccount } from '../accounts.js';
 import { DEFAULT_MAX_ARCHIVE_MB } from '../../lib/archive/index.js';
 
 /** Where the archive comes from: shared by restore, verify and diff. */
@@ -13,6 +14,7 @@ export const sourceOptions = {
   ...globalOptions,
   ...awsOptions,
   ...environmentOptions,
+  ...accountOptions,
   region: { kind: 'region', required: true, describe: 'Region whose bucket holds the archive' },
   archive: {
     kind: 'string',
@@ -119,10 +121,11 @@ export const restoreCommand = defineCommand({
   ],
   clientOptions: (o) => ({ putRate: o.putRate, getRate: o.getRate }),
   check: (o) => {
+    checkAccountIds(o.account === undefined ? undefined : [o.account], '--account', o.roleArn);
     if (o.asOf !== undefined && o.archive !== 'latest') throw usageError('--as-of and --archive both choose the archive: pass only one of them');
     if (o.prune && o.names) throw usageError('--prune deletes what the archive lacks under --path: it cannot be combined with --names');
   },
-  run: async ({ aws, logger, io }, o) => {
+  run: withAccount('restore', 'restore', async ({ aws, logger, io }, o) => {
     const source = { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region };
     let archive = o.archive;
     if (o.asOf !== undefined || o.names?.length) {
@@ -157,5 +160,5 @@ export const restoreCommand = defineCommand({
     for (const n of s.pending) io.stdout(`PENDING  ${n}  (aws:ec2:image not confirmed by GetParameter: not created or updated as far as SSM shows)\n`);
     for (const f of s.failed) io.stdout(`FAILED   ${f.name}  ${f.error}\n`);
     return result.exitCode;
-  },
+  }),
 });

@@ -1,4 +1,5 @@
 import { defineCommand } from '../run-command.js';
+import { checkAccountIds, withAccount } from '../accounts.js';
 import { homeRegionFrom } from '../home-region.js';
 import { readSelected } from '../../lib/restore/index.js';
 import { sourceOptions } from './restore.js';
@@ -20,7 +21,8 @@ export const verifyCommand = defineCommand({
       'Check one archive, JSON result',
     ],
   ],
-  run: async ({ aws, logger, io }, o) => {
+  check: (o) => checkAccountIds(o.account === undefined ? undefined : [o.account], '--account', o.roleArn),
+  run: withAccount('verify', 'restore', async ({ aws, logger, io }, o) => {
     const { archive: a, notes } = await readSelected(aws, {
       environment: o.environment,
       homeRegion: homeRegionFrom(o),
@@ -52,5 +54,5 @@ export const verifyCommand = defineCommand({
       );
     }
     return 0;
-  },
+  }),
 });

@@ -8,8 +8,9 @@ import { Agent } from 'node:https';
 import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { AdaptiveRateLimiter } from './pacing.js';
-import { awsErrorCode } from '../support/index.js';
+import { awsErrorCode, configError } from '../support/index.js';
 import { expectBucketOwner } from './bucket-owner.js';
+import { assumeRoleCredentials, type AssumeRoleInput, type AwsCredentialIdentityProvider } from './assume-role.js';
 
 /** API calls and throttles per operation, shared by every client a factory makes. */
 export class ApiStats {
@@ -60,6 +61,8 @@ export interface ClientFactoryOptions {
   maxSockets?: number;
   /** Named profile for credentials (--profile); otherwise the SDK's default chain ($AWS_PROFILE included). */
   profile?: string;
+  /** Credentials of every client (a member account's assumed role, forAccount); otherwise the SDK's default chain or `profile`. */
+  credentials?: AwsCredentialIdentityProvider;
   stats?: ApiStats;
 }
 
@@ -144,7 +147,28 @@ export class AwsClientFactory {
       maxAttempts: this.opts.maxAttempts ?? 12,
       requestHandler: this.shared.handler,
       ...(this.opts.profile ? { profile: this.opts.profile } : {}),
+      ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}),
     };
+  }
+
+  /**
+   * The clients of a member account (multi-account runs): every client signs with the credentials of `role`, assumed
+   * with this factory's credentials (one AssumeRole per account, refreshed before expiry). Its own pacing (each
+   * account x region has its own SSM quota) and its own caller account (the bucket owner it expects); the same
+   * connections and counters. Check the account with `expectAccount` before anything acts.
+   */
+  forAccount(role: AssumeRoleInput, region: string): AwsClientFactory {
+    const sts = this.cached(`sts-assume:${region}`, () => this.instrument(new STSClient(this.common(region)), region));
+    const credentials = assumeRoleCredentials(sts, role);
+    return new AwsClientFactory({ ...this.opts, credentials, stats: this.stats }, { handler: this.shared.handler, limiters: new Map() }, this.signal);
+  }
+
+  /** GetCallerIdentity must answer `accountId` (the role landed in the configured account); else a config error naming both. */
+  async expectAccount(accountId: string, region: string, what: string): Promise<void> {
+    const actual = await this.callerAccount(region);
+    if (actual !== accountId) {
+      throw configError(`${what} landed in account ${actual}, not the configured ${accountId}: fix the roleArn of ${accountId} in the accounts parameter`);
+    }
   }
 
   ssm(region: string): SSMClient {

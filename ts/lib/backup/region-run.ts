@@ -27,6 +27,8 @@ export interface BackupOptions {
   guard: GuardOptions;
   workDir: string;
   summaryFile: string;
+  /** Also write this run's entries alone to this file after every change (--summary-fragment; merge-summaries joins them). */
+  summaryFragment?: string;
   /** Keep the summary file's entries of regions this run does not back up (--plan-file: one run per region of a build). */
   mergeSummary?: boolean;
   /** Seconds a region may take (--region-timeout); then its AWS work stops and it is TIMED_OUT. */

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { removeStaleSpoolDirs, writeJsonAtomic } from '../support/index.js';
@@ -16,6 +17,20 @@ export interface BackupResult {
 }
 
 /**
+ * One unit of a backup: a region of one account. `key` is its entry in the summary file (the region; in a
+ * multi-account run `{accountId}/{region}`, and the entry carries `accountId` and `region`). `failure`: the unit is
+ * known to fail before it starts (its account's role could not be assumed); it is recorded FAILED at once.
+ */
+export interface BackupUnit {
+  key: string;
+  region: string;
+  aws: AwsClientFactory;
+  opts: BackupOptions;
+  accountId?: string;
+  failure?: { message: string; category: string };
+}
+
+/**
  * Backs up the regions in list order, `parallelRegions` at a time (each region has its own API quota
  * and bucket). Fail-fast: after a failure, regions not yet started are SKIPPED. The summary file is
  * written before the first region and after every region, so it exists whatever happens. First removes
@@ -24,41 +39,66 @@ export interface BackupResult {
 export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Promise<BackupResult> {
   const regions = opts.regions ?? opts.plan.regions;
   if (opts.requireClientEncryption) requireClientEncryption(opts.plan, regions, configKeys(opts.plan.environment).kmsKeyArn);
+  const units = regions.map((region) => ({ key: region, region, aws, opts }));
+  return runUnits(units, [...new Set([...opts.plan.regions, ...regions])], opts);
+}
+
+/**
+ * Runs units in list order, `parallelRegions` at a time, under the one summary file (`opts.summaryFile`, keys in
+ * `planKeys` order); `opts` gives the run-wide settings (fail-fast, parallelism, work dir, summary merging).
+ */
+export async function runUnits(units: BackupUnit[], planKeys: string[], opts: BackupOptions): Promise<BackupResult> {
   removeStaleSpoolDirs(opts.logger);
+  mkdirSync(path.dirname(path.resolve(opts.summaryFile)), { recursive: true }); // its lock sits beside it
+  const keys = units.map((u) => u.key);
   // One summary file per build, owned by the engine and changed under a lock: earlier or parallel runs are kept.
-  const planRegions = [...new Set([...opts.plan.regions, ...regions])];
-  const update = (change: (s: Record<string, RegionSummary>) => void) => updateSummaryFile<RegionSummary>(opts.summaryFile, planRegions, change as never);
-  // This run's regions start as not started; a run without --plan-file owns the whole file (a summary left by an
-  // earlier run in the same work dir never shows through), a --plan-file run (one region of a build) keeps the others'.
-  await update((s) => {
-    for (const r of Object.keys(s)) if (regions.includes(r) || !opts.mergeSummary) s[r] = notStarted('not started');
-  });
+  const update = async (change: (s: Record<string, RegionSummary>) => void) => {
+    const all = await updateSummaryFile<RegionSummary>(opts.summaryFile, planKeys, change as never);
+    // --summary-fragment: this run's entries only, as they stand (a branch on another agent hands it back to be merged).
+    if (opts.summaryFragment) writeJsonAtomic(opts.summaryFragment, Object.fromEntries(keys.map((k) => [k, all[k]])));
+    return all;
+  };
+  const entry = (u: BackupUnit, s: RegionSummary): RegionSummary => (u.accountId ? { accountId: u.accountId, region: u.region, ...s } : s);
   const summaries: Record<string, RegionSummary> = {};
-  // The same cached answer as the bucket-owner check's: one GetCallerIdentity per run.
-  const accountId = opts.dryRun ? null : ((await aws.callerAccount(opts.plan.homeRegion).catch(() => undefined)) ?? null);
+  // This run's units start as not started (or FAILED when known to fail); a run without --plan-file owns the whole
+  // file (a summary left by an earlier run in the same work dir never shows through), a --plan-file run keeps the others'.
+  await update((s) => {
+    for (const k of Object.keys(s)) if (keys.includes(k) || !opts.mergeSummary) s[k] = notStarted('not started');
+    for (const u of units) {
+      if (u.accountId) s[u.key] = entry(u, s[u.key] ?? notStarted('not started'));
+      if (u.failure)
+        s[u.key] = summaries[u.key] = entry(u, { ...notStarted(''), status: 'FAILED', failureMessage: u.failure.message, failureCategory: u.failure.category });
+    }
+  });
+  // The same cached answer as the bucket-owner check's: one GetCallerIdentity per account and run.
+  const callers = new Map<AwsClientFactory, Promise<string | null>>();
+  const caller = (u: BackupUnit) => {
+    if (!callers.has(u.aws)) callers.set(u.aws, u.opts.dryRun ? Promise.resolve(null) : u.aws.callerAccount(u.opts.plan.homeRegion).catch(() => null));
+    return callers.get(u.aws) as Promise<string | null>;
+  };
   const limit = pLimit(Math.max(1, opts.parallelRegions ?? 1));
-  await Promise.all(
-    regions.map((region) =>
-      limit(async () => {
-        // Fail-fast is decided from the file: a failure of this run or of an earlier (or parallel) run of the build.
-        let failed: string | undefined;
-        await update((s) => {
-          failed = opts.failFast ? firstFailure(s, [region]) : undefined;
-          s[region] = failed ? notStarted(`not started: ${failed} failed (fail-fast; --no-fail-fast backs up every region)`) : runningEntry(region);
-          summaries[region] = s[region];
-        });
-        if (failed) {
-          opts.logger.forRegion(region).warn(`Skipped: ${failed} failed (fail-fast; pass --no-fail-fast to back up every region)`);
-          return;
-        }
-        summaries[region] = await backupRegionWithDeadline(new RegionRun(aws, region, accountId, opts));
-        writeJsonAtomic(path.join(opts.workDir, region, 'summary.json'), { region, ...summaries[region] });
-        await update((s) => {
-          s[region] = summaries[region];
-        });
-      }),
-    ),
-  );
+  await Promise.all(units.filter((u) => !u.failure).map((u) => limit(() => runUnit(u))));
   const all = (await update(() => undefined)) as Record<string, RegionSummary>;
-  return { summaries: all, exitCode: regions.some((r) => FAILED_STATUSES.includes(summaries[r].status)) ? 1 : 0 };
+  return { summaries: all, exitCode: keys.some((k) => FAILED_STATUSES.includes(summaries[k].status)) ? 1 : 0 };
+
+  async function runUnit(u: BackupUnit): Promise<void> {
+    const log = u.opts.logger.forRegion(u.region);
+    const accountId = await caller(u);
+    // Fail-fast is decided from the file: a failure of this run or of an earlier (or parallel) run of the build.
+    let failed: string | undefined;
+    await update((s) => {
+      failed = opts.failFast ? firstFailure(s, [u.key]) : undefined;
+      s[u.key] = entry(u, failed ? notStarted(`not started: ${failed} failed (fail-fast; --no-fail-fast backs up every region)`) : runningEntry(u.region));
+      summaries[u.key] = s[u.key];
+    });
+    if (failed) {
+      log.warn(`Skipped: ${failed} failed (fail-fast; pass --no-fail-fast to back up every region)`);
+      return;
+    }
+    summaries[u.key] = entry(u, await backupRegionWithDeadline(new RegionRun(u.aws, u.region, accountId, u.opts)));
+    writeJsonAtomic(path.join(opts.workDir, u.key, 'summary.json'), { region: u.region, ...summaries[u.key] });
+    await update((s) => {
+      s[u.key] = summaries[u.key];
+    });
+  }
 }

@@ -28,6 +28,9 @@ export const FAILED_STATUSES: readonly string[] = [...ENGINE_FAILED_STATUSES, 'A
 /** The fields of one region_summaries.json entry that the report reads; others are ignored. */
 export interface RegionReport {
   status: string;
+  /** Multi-account summaries: the unit's account and region (the entry's key is `{accountId}/{region}`). */
+  accountId?: string;
+  region?: string;
   parameterCount?: number;
   artifactPath?: string | null;
   executionTimeSec?: number;
@@ -143,6 +146,14 @@ export function emailFor(r: Omit<Report, 'email'>, ctx: RunContext): { subject: 
   return { subject, body: lines.join('\n') + '\n' };
 }
 
+/** How a unit is named in reports: `111111111111 us-west-2` in a multi-account summary, else the region. */
+export const unitLabel = (key: string, s: RegionReport): string => (s.accountId ? `${s.accountId} ${s.region ?? key}` : key);
+
+/** The accounts of a multi-account summary, in order; empty for a single-account one. */
+export const accountsOf = (summaries: Record<string, RegionReport>): string[] => [
+  ...new Set(Object.values(summaries).flatMap((s) => (s.accountId ? [s.accountId] : []))),
+];
+
 const isFailed = (s: RegionReport) => (FAILED_STATUSES as readonly string[]).includes(s.status);
 
 /**
@@ -157,7 +168,7 @@ export function backupResult(summaries: Record<string, RegionReport>, ctx: RunCo
   return worse(result, ctx.result);
 }
 
-function regionRow(region: string, s: RegionReport): string[] {
+function regionRow(region: string, s: RegionReport, byAccount: boolean): string[] {
   const skipped = s.status === 'SKIPPED';
   let detail = s.failureMessage ? oneLine(s.failureMessage) : '';
   if (s.status === 'SUCCESS') {
@@ -165,7 +176,7 @@ function regionRow(region: string, s: RegionReport): string[] {
     detail = s.dryRun ? 'dry run: nothing uploaded' : `${s.artifactPath ?? '-'}${size ? ` (${size})` : ''}`;
   }
   return [
-    region,
+    ...(byAccount ? [s.accountId ?? '-', s.region ?? region] : [region]),
     s.status,
     skipped ? '-' : formatCount(s.parameterCount),
     formatDrift(s.drift) ?? '',
@@ -176,7 +187,8 @@ function regionRow(region: string, s: RegionReport): string[] {
 
 function backupNotes(summaries: Record<string, RegionReport>): string[] {
   const notes: string[] = [];
-  for (const [region, s] of Object.entries(summaries)) {
+  for (const [key, s] of Object.entries(summaries)) {
+    const region = unitLabel(key, s);
     for (const w of s.warnings ?? []) notes.push(`WARNING ${region}: ${oneLine(w)}`);
     if (s.vanished?.length) {
       const shown = s.vanished.slice(0, 5).join(', ');
@@ -190,15 +202,15 @@ function backupDescription(summaries: Record<string, RegionReport>, result: RunR
   const failed = Object.entries(summaries).filter(([, s]) => isFailed(s) || !['SUCCESS', 'SKIPPED'].includes(s.status));
   let text: string;
   if (failed.length) {
-    const [region, s] = failed[0];
-    const more = failed.length > 1 ? ` (+${failed.length - 1} more region(s) failed)` : '';
-    text = `${s.status} ${region}: ${clip(s.failureMessage ?? 'no cause recorded')}${more}`;
+    const [key, s] = failed[0];
+    const more = failed.length > 1 ? ` (+${failed.length - 1} more ${s.accountId ? 'unit' : 'region'}(s) failed)` : '';
+    text = `${s.status} ${unitLabel(key, s)}: ${clip(s.failureMessage ?? 'no cause recorded')}${more}`;
   } else if (result === 'ABORTED') text = `ABORTED ${totals}`;
   else if (result === 'FAILURE') text = `FAILED: ${clip(ctx.failureMessage ?? (Object.keys(summaries).length ? 'see the console log' : 'no region ran'))}`;
   else if (result === 'UNSTABLE') {
     const warned = Object.entries(summaries)
       .filter(([, s]) => s.warnings?.length)
-      .map(([r]) => r);
+      .map(([r, s]) => unitLabel(r, s));
     text = `UNSTABLE ${totals}, warnings in ${warned.join(', ')}`;
   } else text = `OK ${totals}`;
   return `${ctx.dryRun ? 'DRY RUN ' : ''}${text}`;
@@ -211,13 +223,17 @@ export function renderBackupReport(summaries: Record<string, RegionReport>, cont
   const result = backupResult(summaries, ctx);
   const ok = entries.filter(([, s]) => s.status === 'SUCCESS');
   const parameters = ok.reduce((n, [, s]) => n + (s.parameterCount ?? 0), 0);
-  const totals = `${ok.length}/${entries.length} regions, ${formatCount(parameters)} parameters`;
+  const accounts = accountsOf(summaries);
+  const byAccount = accounts.length > 0;
+  const units = byAccount ? `units in ${accounts.length} account${accounts.length === 1 ? '' : 's'}` : 'regions';
+  const totals = `${ok.length}/${entries.length} ${units}, ${formatCount(parameters)} parameters`;
   const duration = formatDuration(ctx.durationSec);
   const headline = `${result} - ${totals}${duration ? ` in ${duration}` : ''}`;
   const regionsShowCause = entries.some(([, s]) => s.status !== 'SUCCESS' && s.status !== 'SKIPPED' && s.failureMessage);
   const cause = ctx.failureMessage && !regionsShowCause ? clip(ctx.failureMessage, 500) : undefined;
-  const rows = entries.map(([r, s]) => regionRow(r, s));
-  const table = entries.length ? alignTable(['REGION', 'STATUS', 'PARAMETERS', 'CHANGE', 'TIME', 'ARCHIVE / CAUSE'], rows, [2]) : '(no region ran)';
+  const rows = entries.map(([r, s]) => regionRow(r, s, byAccount));
+  const head = [...(byAccount ? ['ACCOUNT'] : []), 'REGION', 'STATUS', 'PARAMETERS', 'CHANGE', 'TIME', 'ARCHIVE / CAUSE'];
+  const table = entries.length ? alignTable(head, rows, [byAccount ? 3 : 2]) : '(no region ran)';
   const base = {
     kind: 'backup' as const,
     result,
@@ -229,7 +245,7 @@ export function renderBackupReport(summaries: Record<string, RegionReport>, cont
     cause,
     notes: backupNotes(summaries),
     links: buildLinks(ctx, BACKUP_SUMMARY_FILE),
-    slackLines: entries.map(([r, s]) => slackRegionLine(r, s)),
+    slackLines: entries.map(([r, s]) => slackRegionLine(unitLabel(r, s), s)),
   };
   return { ...base, email: emailFor(base, ctx) };
 }

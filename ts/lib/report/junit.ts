@@ -64,7 +64,8 @@ export function junitXml(summaries: Record<string, RegionReport>, opts: { enviro
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="ssm-backup" tests="${entries.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}">`,
     `  <testsuite name="${escapeXml(name)}" tests="${entries.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}"${stamp}>`,
-    ...entries.map(([region, s]) => testCase(classname, region, s)),
+    // Multi-account: one class per account (`ssm-backup.<env>.<accountId>`), the region as the name.
+    ...entries.map(([key, s]) => (s.accountId ? testCase(`${classname}.${s.accountId}`, s.region ?? key, s) : testCase(classname, key, s))),
     '  </testsuite>',
     '</testsuites>',
     '',

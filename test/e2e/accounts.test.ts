@@ -1,0 +1,221 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { localAwsEmulator, motoEmulator, type Emulator } from '../helpers/emulators.js';
+import { runCli } from '../helpers/cli.js';
+import { Organisation, ENV, HOME, MEMBERS, REGIONS, appName, memberBucket, externalId } from '../helpers/accounts.js';
+import { AwsClientFactory } from '../../ts/lib/aws/index.js';
+import { renderBackupReport } from '../../ts/lib/report/index.js';
+
+const COUNT = 4;
+const [A, B, C] = MEMBERS;
+type Entry = { status: string; accountId?: string; region?: string; parameterCount: number; artifactPath: string | null; failureMessage?: string };
+
+/**
+ * Multi-account backups (issue 21) on both emulators: the central account's accounts parameter lists three member
+ * accounts; each member has two regions with its own buckets, keys and parameters. The engine assumes each member's
+ * role and must back up each account into that account's buckets. local-aws also evaluates trust policies (moto
+ * does not: it lets any caller assume any role), so the scenarios of a refused role run there only.
+ */
+for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
+  describe(`multi-account backups on ${emulator.name}`, function () {
+    this.timeout(120000);
+    let org: Organisation;
+    let work: string;
+    const local = () => (emulator.name === 'local-aws' ? (emulator as ReturnType<typeof localAwsEmulator>).aws() : undefined);
+    const cli = (command: string, ...args: string[]) => runCli(emulator, [command, '--environment', ENV, '--ssm-home-region', HOME, ...args]);
+    const backup = async (...args: string[]) => {
+      const file = path.join(work, 'region_summaries.json');
+      const run = await cli('backup', '--work-dir', work, ...args);
+      const summary = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, Entry>) : undefined;
+      return { ...run, summary };
+    };
+
+    before(() => emulator.start());
+    after(() => emulator.stop());
+    beforeEach(async () => {
+      await emulator.reset();
+      work = mkdtempSync(path.join(tmpdir(), 'ssm-accounts-'));
+      org = new Organisation(emulator, local());
+      await org.seed(COUNT);
+    });
+    afterEach(() => {
+      org.close();
+      rmSync(work, { recursive: true, force: true });
+    });
+
+    it("backs up 3 accounts x 2 regions, each into its own account's buckets, one summary entry per unit", async () => {
+      const run = await backup('--parallel-regions', '3');
+      expect(run.code, run.stderr).to.equal(0);
+      expect(Object.keys(run.summary!)).to.deep.equal(MEMBERS.flatMap((a) => REGIONS.map((r) => `${a}/${r}`)));
+      for (const account of MEMBERS) {
+        for (const region of REGIONS) {
+          const entry = run.summary![`${account}/${region}`];
+          expect(entry).to.include({ status: 'SUCCESS', accountId: account, region, parameterCount: COUNT + 2 });
+          expect(entry.artifactPath).to.match(new RegExp(`^s3://${memberBucket(account, region)}/`));
+          const keys = await org.objects(account, region);
+          expect(keys.filter((k) => k.endsWith('.tar.gz'))).to.have.length(1);
+        }
+      }
+      expect(run.stdout).to.contain('ACCOUNT').and.to.contain(`${A}  us-west-2`);
+      const verify = await cli('verify', '--account', B, '--region', REGIONS[1]);
+      expect(verify.code, verify.stderr).to.equal(0);
+      expect(verify.stdout).to.contain('format: v2');
+    });
+
+    it("plan lists every account x region unit with each account's own plan, read through its role", async () => {
+      const run = await cli('plan', '--accounts', `${A},${B}`);
+      expect(run.code, run.stderr).to.equal(0);
+      const plan = JSON.parse(run.stdout) as { units: string[]; accounts: { accountId: string; plan: { buckets: Record<string, string> } }[] };
+      expect(plan.units).to.deep.equal([A, B].flatMap((a) => REGIONS.map((r) => `${a}/${r}`)));
+      expect(plan.accounts[1].plan.buckets[REGIONS[0]]).to.equal(memberBucket(B, REGIONS[0]));
+    });
+
+    it('--accounts backs up a subset; an account id not in the accounts parameter is a usage error before anything acts', async () => {
+      const subset = await backup('--accounts', C);
+      expect(subset.code, subset.stderr).to.equal(0);
+      expect(Object.keys(subset.summary!)).to.deep.equal(REGIONS.map((r) => `${C}/${r}`));
+      expect(await org.objects(A, REGIONS[0])).to.deep.equal([]);
+      rmSync(path.join(work, 'region_summaries.json'));
+      const unknown = await backup('--accounts', `${A},444444444444`);
+      expect(unknown.code).to.equal(2);
+      expect(unknown.stderr).to.contain('--accounts 444444444444 is not in /jenkins/dev/backup/accounts');
+      expect(unknown.summary).to.equal(undefined);
+      expect(await org.objects(A, REGIONS[0])).to.deep.equal([]);
+    });
+
+    it('branches write summary fragments of their own units; merge-summaries joins them into the one summary file', async () => {
+      const fragments = [path.join(work, 'f1.json'), path.join(work, 'f2.json')];
+      const one = await cli('backup', '--accounts', A, '--regions', REGIONS[0], '--work-dir', path.join(work, 'b1'), '--summary-fragment', fragments[0]);
+      const two = await cli(
+        'backup',
+        '--accounts',
+        `${B},${C}`,
+        '--regions',
+        REGIONS[1],
+        '--work-dir',
+        path.join(work, 'b2'),
+        '--summary-fragment',
+        fragments[1],
+      );
+      expect([one.code, two.code], one.stderr + two.stderr).to.deep.equal([0, 0]);
+      const read = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as Record<string, Entry>;
+      expect(Object.keys(read(fragments[0]))).to.deep.equal([`${A}/${REGIONS[0]}`]);
+      const summaryFile = path.join(work, 'merged.json');
+      const merge = await runCli(emulator, ['merge-summaries', '--fragments', fragments.join(','), '--summary-file', summaryFile]);
+      expect(merge.code, merge.stderr).to.equal(0);
+      expect(read(summaryFile)).to.deep.equal({ ...read(fragments[0]), ...read(fragments[1]) });
+      expect(Object.keys(read(summaryFile))).to.deep.equal([`${A}/${REGIONS[0]}`, `${B}/${REGIONS[1]}`, `${C}/${REGIONS[1]}`]);
+    });
+
+    it('a branch given the merged summary of finished branches decides fail-fast from their recorded failures', async () => {
+      const merged = path.join(work, 'merged.json');
+      const failed = { status: 'FAILED', accountId: A, region: REGIONS[0], parameterCount: 0, artifactPath: null, executionTimeSec: 1, failureMessage: 'x' };
+      writeFileSync(merged, JSON.stringify({ [`${A}/${REGIONS[0]}`]: failed }));
+      const fragment = path.join(work, 'f3.json');
+      const branch = (...extra: string[]) =>
+        cli('backup', '--accounts', B, '--regions', REGIONS[1], '--work-dir', work, '--summary-file', merged, '--summary-fragment', fragment, ...extra);
+      const skipped = await branch();
+      expect(skipped.code, skipped.stderr).to.equal(0);
+      const read = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as Record<string, Entry>;
+      expect(read(fragment)[`${B}/${REGIONS[1]}`]).to.include({ status: 'SKIPPED', accountId: B });
+      expect(read(fragment)[`${B}/${REGIONS[1]}`].failureMessage).to.contain(`${A}/${REGIONS[0]} failed (fail-fast`);
+      expect(read(merged)[`${A}/${REGIONS[0]}`]).to.deep.equal(failed);
+      const ran = await branch('--no-fail-fast');
+      expect(ran.code, ran.stderr).to.equal(0);
+      expect(read(fragment)[`${B}/${REGIONS[1]}`].status).to.equal('SUCCESS');
+    });
+
+    it('refuses a role that lands in another account (config error naming both, exit 2, nothing written)', async () => {
+      const real = AwsClientFactory.prototype.accountId;
+      const stub = sinon.stub(AwsClientFactory.prototype, 'accountId').callsFake(async function (this: AwsClientFactory, region: string) {
+        const answer = await real.call(this, region);
+        return answer === B ? '999999999999' : answer;
+      });
+      try {
+        const run = await backup('--no-fail-fast');
+        expect(run.code, run.stderr).to.equal(2);
+        expect(run.stderr).to.contain(`landed in account 999999999999, not the configured ${B}`);
+        expect(run.summary).to.equal(undefined);
+        for (const account of MEMBERS) expect(await org.objects(account, REGIONS[0])).to.deep.equal([]);
+      } finally {
+        stub.restore();
+      }
+    });
+
+    it("restore --account puts one account's archive back into another region of that account only", async () => {
+      expect((await backup()).code).to.equal(0);
+      const name = appName(B, REGIONS[0], 1);
+      const restore = await cli(
+        'restore',
+        '--account',
+        B,
+        '--region',
+        REGIONS[0],
+        '--target-region',
+        REGIONS[1],
+        '--names',
+        name,
+        '--apply',
+        '--work-dir',
+        work,
+      );
+      expect(restore.code, restore.stderr).to.equal(0);
+      expect(await org.value(B, REGIONS[1], name)).to.equal(`value-${B}-${REGIONS[0]}-1`);
+      expect(await org.value(A, REGIONS[1], name)).to.equal(undefined);
+      const list = await cli('list', '--account', B, '--region', REGIONS[0]);
+      expect(list.code, list.stderr).to.equal(0);
+      expect(list.stdout).to.contain(`s3://${memberBucket(B, REGIONS[0])}`);
+      const history = await cli('history', '--account', B, '--region', REGIONS[0], '--name', name);
+      expect(history.code, history.stderr).to.equal(0);
+      expect(history.stdout).to.contain(memberBucket(B, REGIONS[0]));
+      const diff = await cli('diff', '--account', C, '--region', REGIONS[1]);
+      expect(diff.code, diff.stderr).to.equal(0);
+      expect(diff.stderr).to.contain(`Account ${C} through arn:aws:iam::${C}:role/jenkins-ssm-restore-${ENV}`);
+    });
+
+    if (emulator.name === 'local-aws') {
+      it('a central account that cannot read the accounts parameter fails the run naming it (exit 1), nothing written', async () => {
+        local()!.faults.add({
+          service: 'ssm',
+          operation: 'GetParameter',
+          match: `/jenkins/${ENV}/backup/accounts`,
+          error: { code: 'AccessDeniedException', status: 400 },
+        });
+        const run = await backup();
+        expect(run.code).to.equal(1);
+        expect(run.stderr).to.contain(`Could not read /jenkins/${ENV}/backup/accounts in ${HOME}: AccessDeniedException`);
+        expect(run.summary).to.equal(undefined);
+      });
+
+      it("a role that cannot be assumed fails that account's units with the AWS cause; --no-fail-fast backs up the others", async () => {
+        org.trust(B, 'another-external-id');
+        const run = await backup('--no-fail-fast');
+        expect(run.code).to.equal(1);
+        // Its region list could not be read: one entry at the home region, where its configuration lives.
+        expect(Object.keys(run.summary!).filter((k) => k.startsWith(B))).to.deep.equal([`${B}/${HOME}`]);
+        for (const account of [A, C]) for (const region of REGIONS) expect(run.summary![`${account}/${region}`].status).to.equal('SUCCESS');
+        expect(run.summary![`${B}/${HOME}`]).to.include({ status: 'FAILED', accountId: B });
+        expect(run.summary![`${B}/${HOME}`].failureMessage).to.contain('AccessDenied').and.to.contain('is not authorized to perform: sts:AssumeRole');
+        const report = renderBackupReport(run.summary!, { environment: ENV });
+        expect(report.headline).to.match(/^FAILURE - 4\/5 units in 3 accounts, 24 parameters/);
+        expect(report.description).to.match(new RegExp(`^FAILED ${B} ${HOME}: Could not assume`));
+      });
+
+      it('with fail-fast, a role that cannot be assumed stops every other unit before it starts', async () => {
+        org.trust(A, undefined);
+        org.trust(C, externalId(A));
+        const run = await backup('--regions', REGIONS.join(','));
+        expect(run.code).to.equal(1);
+        for (const region of REGIONS) {
+          expect(run.summary![`${C}/${region}`].status).to.equal('FAILED');
+          expect(run.summary![`${A}/${region}`].status).to.equal('SKIPPED');
+          expect(run.summary![`${B}/${region}`].status).to.equal('SKIPPED');
+        }
+        expect(await org.objects(A, REGIONS[0])).to.deep.equal([]);
+      });
+    }
+  });
+}
