@@ -27,7 +27,8 @@ export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Pro
   removeStaleSpoolDirs(opts.logger);
   // One summary file per build, owned by the engine and changed under a lock: earlier or parallel runs are kept.
   const planRegions = [...new Set([...opts.plan.regions, ...regions])];
-  const update = (change: (s: Record<string, RegionSummary>) => void) => updateSummaryFile<RegionSummary>(opts.summaryFile, planRegions, change as never, opts.logger);
+  const update = (change: (s: Record<string, RegionSummary>) => void) =>
+    updateSummaryFile<RegionSummary>(opts.summaryFile, planRegions, change as never, opts.logger);
   // This run's regions start as not started; a run without --plan-file owns the whole file (a summary left by an
   // earlier run in the same work dir never shows through), a --plan-file run (one region of a build) keeps the others'.
   await update((s) => {
