@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalAws, type LocalAws } from '../../local-aws/index.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliUnprivileged } from '../helpers/cli.js';
 import { seedBackupConfig, seedRealistic, HOME } from '../helpers/fixtures.js';
 
 /**
@@ -23,6 +23,7 @@ describe('bad usage is refused before anything runs (every command)', function (
     seedBackupConfig(aws, ['ap-northeast-1', 'us-west-2']);
     seedRealistic(aws, 'us-west-2');
     root = mkdtempSync(path.join(tmpdir(), 'ssm-backup-usage-'));
+    chmodSync(root, 0o755); // the unprivileged run (uid 65534) must reach root/locked, which it may not write to
     summaries = path.join(root, 'summaries.json');
     writeFileSync(summaries, '{}');
     writeFileSync(path.join(root, 'a-file'), 'x');
@@ -43,7 +44,6 @@ describe('bad usage is refused before anything runs (every command)', function (
     aws.resetStats();
   });
 
-  const asRoot = process.getuid?.() === 0; // root may write anywhere: the unwritable-directory case is skipped
   const base: Record<string, string[]> = {
     plan: ['plan', '--environment', 'dev', '--ssm-home-region', HOME],
     backup: ['backup', '--environment', 'dev', '--ssm-home-region', HOME, '--work-dir', '@work'],
@@ -54,7 +54,7 @@ describe('bad usage is refused before anything runs (every command)', function (
     notify: ['notify', '--summary-file', '@summaries', '--result', 'SUCCESS'],
   };
   /** [what, extra argv, extra env, expected stderr fragment]; applied to every command unless `only` says otherwise. */
-  type Case = { what: string; args?: string[]; env?: Record<string, string>; expect: RegExp; only?: string[]; skip?: boolean };
+  type Case = { what: string; args?: string[]; env?: Record<string, string>; expect: RegExp; only?: string[]; unprivileged?: boolean };
   const cases: Case[] = [
     { what: 'unknown option', args: ['--bogus', 'x'], expect: /unknown option for \w+: --bogus/ },
     { what: 'typo of a real option', args: ['--verbos'], expect: /--verbos \(did you mean --verbose\?\)/ },
@@ -66,7 +66,12 @@ describe('bad usage is refused before anything runs (every command)', function (
     { what: 'option given twice', args: ['--log-format', 'json', '--log-format', 'text'], expect: /--log-format is given more than once/ },
     { what: 'error file that is a directory', args: ['--error-file', '@root'], expect: /--error-file ".*" is a directory/ },
     { what: 'error file under a file', args: ['--error-file', '@root/a-file/e.json'], expect: /a-file is a file, not a directory/ },
-    { what: 'error file in an unwritable directory', args: ['--error-file', '@root/locked/e.json'], expect: /is not writable by this user/, skip: asRoot },
+    {
+      what: 'error file in an unwritable directory',
+      args: ['--error-file', '@root/locked/e.json'],
+      expect: /locked is not writable by this user/,
+      unprivileged: true,
+    },
     { what: 'stray positional argument', args: ['extra'], expect: /unexpected argument "extra"/ },
     {
       what: 'bad environment name',
@@ -169,11 +174,11 @@ describe('bad usage is refused before anything runs (every command)', function (
   for (const c of cases) {
     const targets = c.only ?? Object.keys(base);
     for (const name of targets) {
-      const test = c.skip ? it.skip : it;
-      test(`${name}: ${c.what} -> exit 2, one line, no request, no file`, async () => {
+      it(`${name}: ${c.what} -> exit 2, one line, no request, no file`, async () => {
         const env = { SSM_HOME_REGION: '', AWS_PROFILE: '', ...c.env };
         if (!c.env?.AWS_REGION) Object.assign(env, { AWS_REGION: HOME });
-        const run = await runCli(aws, commandLine(variants[name], c.args ?? []), env);
+        // Root may write anywhere: the unwritable-directory case runs the CLI as an unprivileged user (never skipped).
+        const run = await (c.unprivileged ? runCliUnprivileged : runCli)(aws, commandLine(variants[name], c.args ?? []), env);
         expect(run.code, run.stderr).to.equal(2);
         const lines = run.stderr.split('\n').filter(Boolean);
         expect(lines, run.stderr).to.have.length(1);
