@@ -45,7 +45,7 @@ export function s3Route(info: RequestInfo): S3Route {
     else if (method === 'POST' && q.has('delete')) op = 'DeleteObjects';
     else if (method === 'GET') op = q.has('location') ? 'GetBucketLocation' : q.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
     const setting = BUCKET_SETTINGS.find((b) => q.has(b.query));
-    if (setting && (method === 'GET' || method === 'PUT')) op = `${method === 'GET' ? 'Get' : 'Put'}${setting.op}`;
+    if (setting && (method === 'GET' || method === 'PUT' || method === 'DELETE')) op = `${{ GET: 'Get', PUT: 'Put', DELETE: 'Delete' }[method]}${setting.op}`;
   } else if (method === 'PUT') op = q.has('uploadId') ? 'UploadPart' : header(info, 'x-amz-copy-source') ? 'CopyObject' : 'PutObject';
   else if (method === 'GET') op = q.has('uploadId') ? 'ListParts' : 'GetObject';
   else if (method === 'HEAD') op = 'HeadObject';
@@ -172,8 +172,12 @@ const BUCKET_SETTINGS: { query: string; op: string; absent?: [code: string, mess
 ];
 
 function bucketSetting(bucket: S3Bucket, op: string, info: RequestInfo): S3Answer | undefined {
-  const setting = BUCKET_SETTINGS.find((b) => op === `Get${b.op}` || op === `Put${b.op}`);
+  const setting = BUCKET_SETTINGS.find((b) => [`Get${b.op}`, `Put${b.op}`, `Delete${b.op}`].includes(op));
   if (!setting) return undefined;
+  if (op.startsWith('Delete')) {
+    delete bucket.settings[setting.query];
+    return { status: 204, headers: {} };
+  }
   if (op.startsWith('Put')) {
     const body = payload(info).toString('utf8');
     if (setting.json) {

@@ -6,6 +6,7 @@
  */
 import yargs from 'yargs';
 import { planCommand } from './commands/plan.js';
+import { checkCommand } from './commands/check.js';
 import { backupCommand } from './commands/backup.js';
 import { restoreCommand } from './commands/restore.js';
 import { verifyCommand } from './commands/verify.js';
@@ -24,6 +25,7 @@ import { TOOL_VERSION } from '../version.js';
 /** Every command, in the order --help lists them. */
 export const commands: CommandSpec[] = [
   planCommand,
+  checkCommand,
   backupCommand,
   listCommand,
   historyCommand,
