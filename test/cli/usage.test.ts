@@ -61,7 +61,16 @@ describe('bad usage is refused before anything runs (every command)', function (
     { what: 'bad choice', args: ['--log-format', 'xml'], expect: /--log-format "xml" is invalid: use one of text, json/ },
     { what: 'bad boolean after =', args: ['--verbose=maybe'], expect: /--verbose "maybe" is not a boolean/ },
     { what: 'bad boolean from the environment', env: { SSM_BACKUP_VERBOSE: 'garbage' }, expect: /SSM_BACKUP_VERBOSE "garbage" is not a boolean/ },
-    { what: 'stray SSM_BACKUP_* variable', env: { SSM_BACKUP_FOO: '1' }, expect: /environment variable SSM_BACKUP_FOO is not an option of \w+/ },
+    {
+      what: 'stray SSM_BACKUP_* variable',
+      env: { SSM_BACKUP_FOO: '1' },
+      expect: /environment variable SSM_BACKUP_FOO is not an option of any ssm-backup command/,
+    },
+    {
+      what: 'typo of an option variable',
+      env: { SSM_BACKUP_ALLOW_SHRINKK: 'true' },
+      expect: /SSM_BACKUP_ALLOW_SHRINKK is not an option of any ssm-backup command \(did you mean SSM_BACKUP_ALLOW_SHRINK\?\)/,
+    },
     { what: 'SSM_BACKUP_TMPDIR is not a setting', env: { SSM_BACKUP_TMPDIR: '/tmp' }, expect: /SSM_BACKUP_TMPDIR is not an option/ },
     { what: 'option given twice', args: ['--log-format', 'json', '--log-format', 'text'], expect: /--log-format is given more than once/ },
     { what: 'error file that is a directory', args: ['--error-file', '@root'], expect: /--error-file ".*" is a directory/ },
@@ -208,6 +217,17 @@ describe('bad usage is refused before anything runs (every command)', function (
       expect(help.stdout).to.contain('Examples:');
       expect(words.has('Jenki') || words.has('ns)'), 'a word broken in two').to.equal(false);
     }
+  });
+
+  it('a variable naming an option of another command of the same run (SSM_BACKUP_ALLOW_SHRINK in a job environment) leaves plan and notify working', async () => {
+    const plan = await runCli(aws, fill(base.plan), { SSM_HOME_REGION: '', SSM_BACKUP_ALLOW_SHRINK: 'true', SSM_BACKUP_CHANNEL: '#x' });
+    expect(plan.code, plan.stderr).to.equal(0);
+    const notify = await runCli(aws, [...fill(base.notify), '--out-dir', path.join(work, 'report')], { SSM_BACKUP_ALLOW_SHRINK: 'true' });
+    expect(notify.code, notify.stderr).to.equal(0);
+    // The command that has the option still reads (and validates) it.
+    const bad = await runCli(aws, [...fill(base.backup), '--regions', 'us-west-2'], { SSM_BACKUP_ALLOW_SHRINK: 'maybe' });
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.match(/SSM_BACKUP_ALLOW_SHRINK "maybe" is not a boolean/);
   });
 
   it('an environment boolean accepts true/false/1/0/yes/no in any case', async () => {

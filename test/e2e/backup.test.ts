@@ -285,7 +285,7 @@ describe('ssm-backup backup (through the local AWS)', function () {
       const stray = await runCli(aws, ['plan', '--environment', 'dev'], { SSM_BACKUP_ENGINE: '/tmp/x.cjs' });
       expect(stray.code).to.equal(2);
       expect(stray.stderr).to.match(
-        /the environment variable SSM_BACKUP_ENGINE is not an option of plan( \(did you mean [A-Z_]+\?\))?: SSM_BACKUP_\* variables are read as options, so unset or rename it/,
+        /the environment variable SSM_BACKUP_ENGINE is not an option of any ssm-backup command( \(did you mean [A-Z_]+\?\))?: SSM_BACKUP_\* variables are read as options, so unset or rename it/,
       );
     });
   });

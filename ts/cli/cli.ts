@@ -175,22 +175,26 @@ function explainYargsFailure(message: string, spec: CommandSpec, argv: string[])
 }
 
 /**
- * SSM_BACKUP_* variables: each must name an option of the command being run (raw values, validated like argv).
- * Anything else is refused: a stray variable is a doubt, and the engine never acts on one.
+ * SSM_BACKUP_* variables: each must name an option of some engine command (raw values, validated like argv). One
+ * that names an option of this command sets it; one that names only an option of another command is left to that
+ * command (a Jenkins job's environment is shared by plan, backup and notify of the same run: SSM_BACKUP_ALLOW_SHRINK
+ * there must not break plan). One that names no option of any command (a typo, a stray variable) is refused: it is
+ * a doubt, and the engine never acts on one.
  */
 function environmentValues(spec: CommandSpec, env: NodeJS.ProcessEnv): Record<string, string> {
   const byEnv = new Map(Object.keys(spec.options).map((n) => [envName(n), n]));
+  const anyCommand = new Set(commands.flatMap((c) => Object.keys(c.options).map(envName)));
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
     if (!k.startsWith('SSM_BACKUP_') || v === undefined) continue;
     const opt = byEnv.get(k);
-    if (!opt) {
-      const near = suggest(k, [...byEnv.keys()]);
+    if (opt) out[camelCase(opt)] = v;
+    else if (!anyCommand.has(k)) {
+      const near = suggest(k, [...anyCommand]);
       throw usageError(
-        `the environment variable ${k} is not an option of ${spec.name}${near ? ` (did you mean ${near}?)` : ''}: SSM_BACKUP_* variables are read as options, so unset or rename it`,
+        `the environment variable ${k} is not an option of any ssm-backup command${near ? ` (did you mean ${near}?)` : ''}: SSM_BACKUP_* variables are read as options, so unset or rename it`,
       );
     }
-    out[camelCase(opt)] = v;
   }
   return out;
 }
