@@ -101,7 +101,8 @@ Map backupRegion(Map config, String region) {
     Map options = [planFile: "${pwd()}/${PLAN_FILE}", regions: region, summaryFile: "${pwd()}/${SUMMARY_FILE}", workDir: work,
             failFast: config.failFast, regionTimeout: config.regionTimeoutMinutes * 60, dryRun: config.dryRun,
             includeTags: config.includeTags, includeLabels: config.includeLabels, path: config.path, maxShrink: config.maxShrink,
-            allowShrink: config.allowShrink, allowEmpty: config.allowEmpty, requireClientEncryption: config.requireClientEncryption]
+            allowShrink: config.allowShrink, allowEmpty: config.allowEmpty, requireClientEncryption: config.requireClientEncryption,
+            guardAdvice: 'jenkins']
     Map result = [:]
     timeout(time: config.regionTimeoutMinutes + GRACE_MINUTES, unit: 'MINUTES') {
         withEnv(["TARGET_REGION=${region}", "AWS_REGION=${region}", "REGION_DATA_DIR=${work}/${region}"]) {

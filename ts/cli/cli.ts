@@ -64,7 +64,7 @@ export async function exec(argv: string[], io: CliIo = defaultIo): Promise<numbe
   }
   const { spec, values } = parsed;
   const factory = () => new AwsClientFactory({ ...spec.clientOptions?.(values as never), profile: values.profile as string | undefined });
-  return runCommand(io, values as never, factory, (ctx) => spec.run(ctx, values as never));
+  return runCommand(io, values as never, factory, (ctx) => spec.run(ctx, values as never), spec.failureMessage);
 }
 
 /** Help or version text, or the command with its validated values. Throws a usage EngineError. */

@@ -25,7 +25,12 @@ export const backupOptions = {
   ...regionListOptions,
   path: { kind: 'parameter-path', default: '/', describe: 'Back up parameters under this path, recursively' },
   'name-contains': { kind: 'string', describe: "Only parameters whose name contains this text (the old job's filter)" },
-  'dry-run': { kind: 'boolean', default: false, describe: 'Collect and count, upload nothing, write no archive' },
+  'dry-run': {
+    kind: 'boolean',
+    default: false,
+    describe:
+      "Check each region as `check` does (a FAIL the backup would hit fails the region), collect and count, and report the guard's decision; upload nothing, write no archive",
+  },
   'include-tags': {
     kind: 'boolean',
     default: true,
@@ -70,6 +75,13 @@ export const backupOptions = {
       'Refuse to move latest.txt when the parameter count falls by more than this percent against the previous archive (the archive is kept, the region FAILED)',
   },
   'allow-shrink': { kind: 'boolean', default: false, describe: 'Accept a fall of the parameter count beyond --max-shrink (intended removals)' },
+  'guard-advice': {
+    kind: 'choice',
+    choices: ['cli', 'jenkins'] as const,
+    default: 'cli',
+    describe:
+      'How a guard refusal words its fix, for where it is read: cli (--allow-shrink) or jenkins (allowShrink: true, the job parameter ALLOW_SHRINK); the Jenkins step passes jenkins',
+  },
   'allow-empty': { kind: 'boolean', default: false, describe: 'Accept a selection of zero parameters (otherwise the region fails and latest.txt stays)' },
   'require-client-encryption': {
     kind: 'boolean',
@@ -91,7 +103,7 @@ export const backupCommand = defineCommand({
   describe: "Back up every configured region's parameters into that region's bucket",
   options: backupOptions,
   examples: [
-    ['ssm-backup backup --environment dev --dry-run', "Collect and count every region's parameters; upload nothing"],
+    ['ssm-backup backup --environment dev --dry-run', 'Check every region, collect and count its parameters, say what the guard would decide; upload nothing'],
     ['ssm-backup backup --environment prod --regions us-west-2 --path /app', 'Back up /app in one region'],
     ['ssm-backup backup --environment prod --parallel-regions 3 --no-fail-fast', 'Three regions side by side, go on after a failure'],
     ['ssm-backup backup --environment prod --regions us-west-2 --allow-shrink', 'Accept an intended large removal (the shrink guard refused the last run)'],
@@ -122,7 +134,7 @@ export const backupCommand = defineCommand({
       failFast: o.failFast,
       parallelRegions: o.parallelRegions,
       requireClientEncryption: o.requireClientEncryption,
-      guard: { maxShrink: o.maxShrink, allowShrink: o.allowShrink, allowEmpty: o.allowEmpty },
+      guard: { maxShrink: o.maxShrink, allowShrink: o.allowShrink, allowEmpty: o.allowEmpty, advice: o.guardAdvice },
       workDir: o.workDir,
       summaryFile: o.summaryFile ?? path.join(o.workDir, BACKUP_SUMMARY_FILE),
       logger,

@@ -26,6 +26,7 @@ export const checkCommand = defineCommand({
   describe:
     'Check a setup, read-only: per region the configuration, the bucket (region, owner, versioning, public access, policy, lifecycle, object lock), the KMS keys (a real round trip) and every permission the backup needs; exit 0 only with no FAIL',
   options: checkOptions,
+  failureMessage: 'A check FAILed; see the table (each FAIL names its fix)',
   examples: [
     ['ssm-backup check --environment dev', 'A table of OK / WARN / FAIL per region and check, with the fix for each'],
     ['ssm-backup check --environment prod --regions us-west-2 --output json', 'One region, as JSON'],

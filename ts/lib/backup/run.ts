@@ -36,7 +36,7 @@ export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Pro
   });
   const summaries: Record<string, RegionSummary> = {};
   // The same cached answer as the bucket-owner check's: one GetCallerIdentity per run.
-  const accountId = opts.dryRun ? null : ((await aws.callerAccount(opts.plan.homeRegion).catch(() => undefined)) ?? null);
+  const accountId = (await aws.callerAccount(opts.plan.homeRegion).catch(() => undefined)) ?? null;
   const limit = pLimit(Math.max(1, opts.parallelRegions ?? 1));
   await Promise.all(
     regions.map((region) =>
