@@ -236,6 +236,29 @@ describe('backup: shrink guard and drift (through the local AWS)', function () {
     expect(unguarded.stderr).to.match(/WARN .*Previous archive not compared: .*no parameter_count .*shrink guard did not apply/);
   });
 
+  it('list marks an archive the guard refused (from the listing alone), and its marker says why', async () => {
+    putMany(20);
+    await backup('2026-11-01T10:00:00Z');
+    deleteApp(10);
+    expect((await backup('2026-11-02T10:00:00Z')).code).to.equal(1);
+    const refused = '2026-11-02/ssm-backup-dev-us-west-2-20261102_100000.tar.gz';
+    const marker = JSON.parse(aws.s3.getObject(bucketFor(R), `${refused}.refused`)!.toString());
+    expect(marker).to.include({ archive: refused });
+    expect(marker.reason).to.match(/^Parameter count fell \d+ → \d+ .*--allow-shrink/);
+    aws.resetStats();
+    const run = await runCli(aws, ['list', '--environment', 'dev', '--ssm-home-region', HOME, '--region', R, '--json']);
+    const out = JSON.parse(run.stdout);
+    expect(out.archives.map((a: Record<string, unknown>) => [a.key, a.latest, a.refused])).to.deep.equal([
+      [refused, false, true],
+      ['2026-11-01/ssm-backup-dev-us-west-2-20261101_100000.tar.gz', true, false],
+    ]);
+    expect(aws.stats().operations['s3:GetObject'] ?? 0).to.equal(0);
+    const text = await runCli(aws, ['list', '--environment', 'dev', '--ssm-home-region', HOME, '--region', R]);
+    expect(text.stdout.split('\n')[0]).to.contain('! = refused by the shrink guard');
+    expect(text.stdout.split('\n')[1]).to.match(/^! 2026-11-02T10:00:00\.000Z\s+\d+\s+\d+ {2}2026-11-02\//);
+    expect(text.stdout.split('\n')[2]).to.match(/^\* 2026-11-01/);
+  });
+
   it('list shows counts and the latest mark without any GetObject call', async () => {
     putMany(12);
     await backup('2026-11-01T10:00:00Z');

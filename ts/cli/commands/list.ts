@@ -12,15 +12,15 @@ export const listOptions = {
   json: {
     kind: 'boolean',
     default: false,
-    describe: 'Print JSON: {bucket, region, archives: [{key, size, lastModified, createdAt, latest, indexed, parameterCount}]}',
+    describe: 'Print JSON: {bucket, region, archives: [{key, size, lastModified, createdAt, latest, indexed, refused, parameterCount}]}',
   },
 } as const;
 
-/** One line per archive: latest mark, creation time, parameter count (`?` for an archive made by an older version), bytes, key. */
+/** One line per archive: mark (`*` latest.txt, `!` refused by the shrink guard), creation time, parameter count (`?` for an archive made by an older version), bytes, key. */
 export function formatArchiveList(bucket: string, entries: ArchiveEntry[]): string {
   if (entries.length === 0) return `No archives in s3://${bucket}\n`;
   const rows = entries.map((e) => [
-    e.latest ? '*' : ' ',
+    e.latest ? '*' : e.refused ? '!' : ' ',
     e.createdAt,
     e.parameterCount === null || e.parameterCount === undefined ? '?' : String(e.parameterCount),
     String(e.size),
@@ -29,7 +29,10 @@ export function formatArchiveList(bucket: string, entries: ArchiveEntry[]): stri
   const widths = [1, 24, Math.max(10, ...rows.map((r) => r[2].length)), Math.max(5, ...rows.map((r) => r[3].length))];
   const line = (c: string[]) => `${c[0]} ${c[1].padEnd(widths[1])}  ${c[2].padStart(widths[2])}  ${c[3].padStart(widths[3])}  ${c[4]}`;
   return (
-    [line([' ', 'CREATED', 'PARAMETERS', 'BYTES', `KEY (s3://${bucket}; * = latest.txt; ? = made by an older version)`]), ...rows.map(line)].join('\n') + '\n'
+    [
+      line([' ', 'CREATED', 'PARAMETERS', 'BYTES', `KEY (s3://${bucket}; * = latest.txt; ! = refused by the shrink guard; ? = made by an older version)`]),
+      ...rows.map(line),
+    ].join('\n') + '\n'
   );
 }
 
