@@ -19,7 +19,7 @@ import { camelCase, envName, suggest, validateValue, type OptionSpec, type Optio
 import { resolveHomeRegion, checkProfile } from './home-region.js';
 import { formatCommandHelp, formatMainHelp } from './help.js';
 import { AwsClientFactory } from '../lib/aws/index.js';
-import { EngineError, usageError } from '../lib/support/index.js';
+import { EngineError, usageError, type Logger } from '../lib/support/index.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** Every command, in the order --help lists them. */
@@ -63,7 +63,14 @@ export async function exec(argv: string[], io: CliIo = defaultIo): Promise<numbe
     return reportFailure(err, io, { errorFile }, undefined, HINT);
   }
   const { spec, values } = parsed;
-  const factory = () => new AwsClientFactory({ ...spec.clientOptions?.(values as never), profile: values.profile as string | undefined });
+  const factory = (logger: Logger) =>
+    new AwsClientFactory({
+      ...spec.clientOptions?.(values as never),
+      profile: values.profile as string | undefined,
+      // An endpoint that does not answer is said, not waited for in silence.
+      onSlowCall: (c) =>
+        logger.forRegion(c.region).info(`Still waiting for ${c.service} ${c.operation} after ${c.waitedSec} s: the endpoint has not answered (retrying)`),
+    });
   return runCommand(io, values as never, factory, (ctx) => spec.run(ctx, values as never), spec.failureMessage);
 }
 
@@ -71,6 +78,20 @@ export async function exec(argv: string[], io: CliIo = defaultIo): Promise<numbe
 export async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<string | { spec: CommandSpec; values: Record<string, unknown> }> {
   const name = argv.find((a) => !a.startsWith('-'));
   if (argv.includes('--version') && argv.length === 1) return `${TOOL_VERSION}\n`;
+  // `help` and `help <command>`, as the AWS CLI has them.
+  if (name === 'help') {
+    const topic = argv.filter((a) => !a.startsWith('-'))[1];
+    if (topic === undefined) return formatMainHelp(commands);
+    const about = commands.find((c) => c.name === topic);
+    if (!about) {
+      const near = suggest(
+        topic,
+        commands.map((c) => c.name),
+      );
+      throw usageError(`no help for "${topic}"${near ? `: did you mean ${near}?` : ''}; commands: ${commands.map((c) => c.name).join(', ')}`);
+    }
+    return formatCommandHelp(about);
+  }
   const spec = commands.find((c) => c.name === name);
   if (!spec) {
     if (name === undefined && (argv.includes('--help') || argv.includes('-h') || argv.length === 0))

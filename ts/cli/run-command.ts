@@ -50,7 +50,7 @@ type GlobalValues = OptionValues<typeof globalOptions>;
 export async function runCommand(
   io: CliIo,
   g: GlobalValues,
-  factory: () => AwsClientFactory,
+  factory: (logger: Logger) => AwsClientFactory,
   body: (ctx: CommandContext) => Promise<number>,
   failureMessage = 'One or more regions failed; see the summary file',
 ): Promise<number> {
@@ -60,7 +60,7 @@ export async function runCommand(
     io,
     logger,
     get aws() {
-      return (aws ??= factory());
+      return (aws ??= factory(logger));
     },
   };
   try {
