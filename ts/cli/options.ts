@@ -74,11 +74,6 @@ export const envName = (name: string): string => `SSM_BACKUP_${name.replace(/-/g
 // ---------------------------------------------------------------------------------------------------------------
 // Shared option groups
 
-/** The AWS CLI's switch of what stdout gets: `table` for people, `json` for programs (the same data). */
-export const outputOptions = {
-  output: { kind: 'choice', choices: ['table', 'json'] as const, default: 'table', describe: 'What stdout gets: table (for people) or json (for programs)' },
-} as const;
-
 export const globalOptions = {
   'log-format': { kind: 'choice', choices: ['text', 'json'] as const, default: 'text', describe: 'Log line format (logs go to stderr)' },
   verbose: { kind: 'boolean', default: false, describe: 'Debug logs and stack traces' },

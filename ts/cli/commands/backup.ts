@@ -2,11 +2,12 @@ import { BACKUP_SUMMARY_FILE } from '../../contract/index.js';
 import path from 'node:path';
 import { loadPlan } from '../../lib/config/index.js';
 import { runBackup, readPlanFile } from '../../lib/backup/index.js';
-import { renderBackupReport, type RegionReport } from '../../lib/report/index.js';
+import { renderBackupReport, formatDrift, type RegionReport } from '../../lib/report/index.js';
 import { peakRssMb as currentPeakRssMb, usageError } from '../../lib/support/index.js';
 import { defineCommand } from '../run-command.js';
 import { globalOptions, awsOptions, environmentOptions, regionListOptions } from '../options.js';
 import { homeRegionFrom } from '../home-region.js';
+import { outputOption, outputFormat, jsonText, textRecords } from '../output.js';
 
 export const backupOptions = {
   ...globalOptions,
@@ -58,6 +59,7 @@ export const backupOptions = {
     max: 32,
     describe: 'Regions backed up at the same time (each has its own quota); fail-fast skips regions not yet started',
   },
+  ...outputOption('table'),
   'work-dir': { kind: 'dir-out', default: './ssm-backup-work', describe: 'Where per-region summary.json files are written (never values)' },
   'summary-file': { kind: 'file-out', defaultDescription: '<work-dir>/region_summaries.json', describe: 'Region summaries JSON' },
   'region-timeout': {
@@ -110,6 +112,7 @@ export const backupCommand = defineCommand({
   ],
   clientOptions: (o) => ({ getRate: o.getRate, tagRate: o.tagRate, historyRate: o.historyRate }),
   check: (o) => {
+    outputFormat(o);
     if (!o.environment && !o.planFile) throw usageError('--environment is required: pass --environment <name> (for example dev), or --plan-file');
     if (o.planFile) {
       const planned = readPlanFile(o.planFile, o.environment).regions;
@@ -152,7 +155,23 @@ export const backupCommand = defineCommand({
       { apiCalls: stats.calls, throttles: stats.throttles, peakRssMb },
     );
     // The same table as the Jenkins console and the email (one renderer, lib/report/backup.ts).
-    io.stdout(renderBackupReport(result.summaries as Record<string, RegionReport>, { environment: plan.environment, dryRun: o.dryRun }).table + '\n');
+    const format = outputFormat(o);
+    // json: the region summaries (region_summaries.json); text: `region<TAB>status<TAB>parameters<TAB>change<TAB>seconds<TAB>archive or cause`
+    if (format === 'json') io.stdout(jsonText(result.summaries));
+    else if (format === 'text')
+      io.stdout(
+        textRecords(
+          Object.entries(result.summaries).map(([r, s]) => [
+            r,
+            s.status,
+            s.parameterCount,
+            formatDrift(s.drift),
+            s.executionTimeSec,
+            s.artifactPath ?? s.failureMessage,
+          ]),
+        ),
+      );
+    else io.stdout(renderBackupReport(result.summaries as Record<string, RegionReport>, { environment: plan.environment, dryRun: o.dryRun }).table + '\n');
     return result.exitCode;
   },
 });

@@ -2,10 +2,11 @@ import { loadPlan, type PlanWithKeys } from '../../lib/config/index.js';
 import { runChecks, checkExitCode, fail, type CheckResult } from '../../lib/check/index.js';
 import { EngineError } from '../../lib/support/index.js';
 import { defineCommand } from '../run-command.js';
-import { globalOptions, awsOptions, environmentOptions, regionListOptions, outputOptions } from '../options.js';
+import { globalOptions, awsOptions, environmentOptions, regionListOptions } from '../options.js';
+import { outputOption, outputFormat, jsonText, textRecords } from '../output.js';
 import { homeRegionFrom } from '../home-region.js';
 
-export const checkOptions = { ...globalOptions, ...awsOptions, ...environmentOptions, ...regionListOptions, ...outputOptions } as const;
+export const checkOptions = { ...globalOptions, ...awsOptions, ...environmentOptions, ...regionListOptions, ...outputOption('table') } as const;
 
 /** `check`'s table: one line per check (REGION CHECK STATUS DETAIL), the fix indented under each WARN and FAIL, then the counts. */
 export function renderCheckTable(results: CheckResult[]): string {
@@ -45,7 +46,10 @@ export const checkCommand = defineCommand({
       results = [fail(homeRegionFrom(o) ?? '-', 'configuration', err.message, 'write the configuration with the Pulumi stack (pulumi up)', true)];
       code = 2;
     }
-    io.stdout(o.output === 'json' ? JSON.stringify({ environment: o.environment, ready: code === 0, results }, null, 2) + '\n' : renderCheckTable(results));
+    const format = outputFormat(o);
+    if (format === 'json') io.stdout(jsonText({ environment: o.environment, ready: code === 0, results }));
+    else if (format === 'text') io.stdout(textRecords(results.map((r) => [r.region, r.check, r.status, r.detail, r.fix])));
+    else io.stdout(renderCheckTable(results));
     return code;
   },
 });

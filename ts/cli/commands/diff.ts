@@ -2,6 +2,7 @@ import { defineCommand } from '../run-command.js';
 import { homeRegionFrom } from '../home-region.js';
 import { readSelected, readLive, desiredParameter, diffArchive, formatDiff } from '../../lib/restore/index.js';
 import { sourceOptions, liveOptions } from './restore.js';
+import { outputOption, outputFormat, jsonAlias, jsonText, textRecords } from '../output.js';
 
 export const diffOptions = {
   ...sourceOptions,
@@ -9,7 +10,8 @@ export const diffOptions = {
   'target-region': { kind: 'region', defaultDescription: '--region', describe: 'Live region to compare with' },
   path: { kind: 'parameter-path', default: '/', describe: 'Compare only this parameter and everything under it' },
   'kms-key-map': { kind: 'key-map', describe: 'FROM=TO,... compare SecureString keys as a restore with this map would write them' },
-  json: { kind: 'boolean', default: false, describe: 'Print JSON {created, changed: [{name, fields}], unchanged, onlyLive}' },
+  ...outputOption('table'),
+  ...jsonAlias,
 } as const;
 
 export const diffCommand = defineCommand({
@@ -18,6 +20,7 @@ export const diffCommand = defineCommand({
   options: diffOptions,
   examples: [['ssm-backup diff --environment prod --region us-west-2 --path /app', 'What a restore of /app from the latest archive would change']],
   clientOptions: (o) => ({ getRate: o.getRate }),
+  check: (o) => void outputFormat(o),
   run: async ({ aws, logger, io }, o) => {
     const target = o.targetRegion ?? o.region;
     const throttles = () => aws.stats.throttles;
@@ -42,11 +45,19 @@ export const diffCommand = defineCommand({
       throttles,
     });
     const diff = diffArchive(selected, live);
-    io.stdout(
-      o.json
-        ? JSON.stringify({ archive: `s3://${source.archive.bucket}/${source.archive.key}`, targetRegion: target, ...diff }, null, 2) + '\n'
-        : formatDiff(diff, o.verbose),
-    );
+    const format = outputFormat(o);
+    // json: {archive, targetRegion, created, changed: [{name, fields}], unchanged, onlyLive}; text: one `kind<TAB>name[<TAB>fields]` a line
+    if (format === 'json') io.stdout(jsonText({ archive: `s3://${source.archive.bucket}/${source.archive.key}`, targetRegion: target, ...diff }));
+    else if (format === 'text')
+      io.stdout(
+        textRecords([
+          ...diff.created.map((n) => ['created', n]),
+          ...diff.changed.map((c) => ['changed', c.name, c.fields.join(',')]),
+          ...diff.unchanged.map((n) => ['unchanged', n]),
+          ...diff.onlyLive.map((n) => ['only-live', n]),
+        ]),
+      );
+    else io.stdout(formatDiff(diff, o.verbose));
     return 0;
   },
 });

@@ -1,5 +1,6 @@
 import { defineCommand } from '../run-command.js';
 import { globalOptions, awsOptions, environmentOptions } from '../options.js';
+import { outputOption, outputFormat, jsonAlias, jsonText, textRecords } from '../output.js';
 import { homeRegionFrom } from '../home-region.js';
 import { regionBucket } from '../../lib/restore/index.js';
 import { listArchives, type ArchiveEntry, withFacts } from '../../lib/store/index.js';
@@ -9,11 +10,8 @@ export const listOptions = {
   ...awsOptions,
   ...environmentOptions,
   region: { kind: 'region', required: true, describe: 'Region whose bucket to list' },
-  json: {
-    kind: 'boolean',
-    default: false,
-    describe: 'Print JSON: {bucket, region, archives: [{key, size, lastModified, createdAt, latest, indexed, refused, parameterCount}]}',
-  },
+  ...outputOption('table'),
+  ...jsonAlias,
 } as const;
 
 /** One line per archive: mark (`*` latest.txt, `!` refused by the shrink guard), creation time, parameter count (`?` for an archive made by an older version), bytes, key. */
@@ -41,11 +39,22 @@ export const listCommand = defineCommand({
   describe:
     "List the archives in a region's bucket, newest first, with their parameter counts (from object metadata: nothing is downloaded), marking the one latest.txt points at",
   options: listOptions,
-  examples: [['ssm-backup list --environment prod --region us-west-2', 'Archives of us-west-2, newest first']],
+  examples: [
+    ['ssm-backup list --environment prod --region us-west-2', 'Archives of us-west-2, newest first'],
+    [
+      'ssm-backup list --environment prod --region us-west-2 --output json',
+      '{bucket, region, archives: [{key, size, lastModified, createdAt, latest, indexed, refused, parameterCount}]}',
+    ],
+  ],
+  check: (o) => void outputFormat(o),
   run: async ({ aws, io }, o) => {
     const bucket = await regionBucket(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region });
     const entries = await withFacts(aws.s3(o.region), bucket, o.region, await listArchives(aws.s3(o.region), bucket, o.region));
-    io.stdout(o.json ? JSON.stringify({ bucket, region: o.region, archives: entries }, null, 2) + '\n' : formatArchiveList(bucket, entries));
+    const format = outputFormat(o);
+    if (format === 'json') io.stdout(jsonText({ bucket, region: o.region, archives: entries }));
+    else if (format === 'text')
+      io.stdout(textRecords(entries.map((e) => [e.key, e.createdAt, e.parameterCount, e.size, e.latest ? 'latest' : e.refused ? 'refused' : '-'])));
+    else io.stdout(formatArchiveList(bucket, entries));
     return 0;
   },
 });

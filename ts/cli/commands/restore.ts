@@ -1,6 +1,7 @@
 import { RESTORE_SUMMARY_FILE } from '../../contract/index.js';
 import path from 'node:path';
 import { defineCommand } from '../run-command.js';
+import { outputOption, outputFormat, jsonText, textRecords } from '../output.js';
 import { globalOptions, awsOptions, environmentOptions } from '../options.js';
 import { homeRegionFrom } from '../home-region.js';
 import { runRestore, regionBucket, describeFields, type RestorePlan } from '../../lib/restore/index.js';
@@ -35,6 +36,7 @@ export const liveOptions = {
 
 export const restoreOptions = {
   ...sourceOptions,
+  ...outputOption('table'),
   'as-of': {
     kind: 'date',
     describe:
@@ -106,6 +108,7 @@ export const restoreCommand = defineCommand({
   ],
   clientOptions: (o) => ({ putRate: o.putRate, getRate: o.getRate }),
   check: (o) => {
+    outputFormat(o);
     if (o.asOf !== undefined && o.archive !== 'latest') throw usageError('--as-of and --archive both choose the archive: pass only one of them');
     if (o.prune && o.names) throw usageError('--prune deletes what the archive lacks under --path: it cannot be combined with --names');
   },
@@ -136,8 +139,21 @@ export const restoreCommand = defineCommand({
       logger,
       summaryFile: o.summaryFile ?? path.join(o.workDir, RESTORE_SUMMARY_FILE),
     });
-    io.stdout(formatPlan(result.plan, o.apply, new Set(result.summary.failed.map((f) => f.name))));
-    for (const f of result.summary.failed) io.stdout(`FAILED   ${f.name}  ${f.error}\n`);
+    const failed = new Set(result.summary.failed.map((f) => f.name));
+    const format = outputFormat(o);
+    // json: the restore summary (contract/restore-summary.ts); text: one `action<TAB>name<TAB>fields` a line, failures as `failed<TAB>name<TAB>error`
+    if (format === 'json') io.stdout(jsonText(result.summary));
+    else if (format === 'text')
+      io.stdout(
+        textRecords([
+          ...result.plan.items.filter((i) => i.action !== 'unchanged' && !failed.has(i.name)).map((i) => [i.action, i.name, i.fields.join(',')]),
+          ...result.summary.failed.map((f) => ['failed', f.name, f.error]),
+        ]),
+      );
+    else {
+      io.stdout(formatPlan(result.plan, o.apply, failed));
+      for (const f of result.summary.failed) io.stdout(`FAILED   ${f.name}  ${f.error}\n`);
+    }
     return result.exitCode;
   },
 });

@@ -2,10 +2,12 @@ import { defineCommand } from '../run-command.js';
 import { homeRegionFrom } from '../home-region.js';
 import { readSelected } from '../../lib/restore/index.js';
 import { sourceOptions } from './restore.js';
+import { outputOption, outputFormat, jsonAlias, jsonText, textRecords } from '../output.js';
 
 export const verifyOptions = {
   ...sourceOptions,
-  json: { kind: 'boolean', default: false, describe: 'Print the result as JSON' },
+  ...outputOption('table'),
+  ...jsonAlias,
 } as const;
 
 export const verifyCommand = defineCommand({
@@ -16,10 +18,11 @@ export const verifyCommand = defineCommand({
   examples: [
     ['ssm-backup verify --environment prod --region us-west-2', 'Check the archive latest.txt points at'],
     [
-      'ssm-backup verify --environment prod --region us-west-2 --archive 2026-11-28/ssm-backup-prod-us-west-2-20261128_130000.tar.gz --json',
+      'ssm-backup verify --environment prod --region us-west-2 --archive 2026-11-28/ssm-backup-prod-us-west-2-20261128_130000.tar.gz --output json',
       'Check one archive, JSON result',
     ],
   ],
+  check: (o) => void outputFormat(o),
   run: async ({ aws, logger, io }, o) => {
     const { archive: a } = await readSelected(aws, {
       environment: o.environment,
@@ -43,7 +46,10 @@ export const verifyCommand = defineCommand({
       toolVersion: a.manifest?.tool?.version ?? null,
       checks,
     };
-    if (o.json) io.stdout(JSON.stringify(result, null, 2) + '\n');
+    const format = outputFormat(o);
+    if (format === 'json') io.stdout(jsonText(result));
+    else if (format === 'text')
+      io.stdout(textRecords([[a.verified ? 'OK' : 'UNVERIFIED', result.archive, result.format, result.parameterCount, result.createdAt, result.toolVersion]]));
     else {
       const status = a.verified ? 'OK' : 'UNVERIFIED (legacy backup.json, no checksum; restore is allowed)';
       io.stdout(
