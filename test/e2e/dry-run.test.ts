@@ -105,6 +105,8 @@ describe('backup --dry-run: checks and the guard decide, nothing is written', fu
     const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(report.description.length).to.be.at.most(200);
     expect(report.description).to.contain('allowShrink: true (job parameter ALLOW_SHRINK)');
+    // Slack's region line (300 characters of the cause) keeps it too.
+    expect(JSON.stringify(report.slack)).to.contain('allowShrink: true (job parameter ALLOW_SHRINK)');
     const accepted = await run(['--dry-run', '--regions', 'us-west-2', '--allow-shrink']);
     expect(accepted.code, accepted.stderr).to.equal(0);
   });
