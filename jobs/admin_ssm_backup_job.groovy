@@ -66,7 +66,8 @@ Runbook: ${runbookUrl}""")
     parameters {
         choiceParam('AGENT_LABEL', ['ec2-fleet-small', 'ec2-fleet-medium', 'ec2-fleet-micro'], 'Agent label the backup runs on')
         choiceParam('ENVIRONMENT', ['dev', 'prod'], 'Environment whose parameters are backed up (/jenkins/ENVIRONMENT/backup/...)')
-        booleanParam('DRY_RUN', false, 'Collect and count parameters in every region, upload nothing')
+        booleanParam('DRY_RUN', false, 'Check every region, collect and count its parameters, say what the shrink guard would decide; upload nothing')
+        booleanParam('ALLOW_SHRINK', false, 'For this build only: accept a parameter count that fell beyond the shrink guard\'s limit (intended removals)')
         credentialsParam('BACKUP_AWS_CREDENTIALS_ID') {
             type('com.cloudbees.jenkins.plugins.awscredentials.AWSCredentialsImpl')
             required(false)

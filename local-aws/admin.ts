@@ -7,7 +7,8 @@ import type { Core } from './server.js';
 export interface SeedDocument {
   accountId?: string;
   ssm?: Record<string, SeedParameter[]>;
-  buckets?: Record<string, (string | { name: string; requireSse?: boolean; owner?: string })[]>;
+  /** `settings`: configuration subresources by query name (versioning, publicAccessBlock, policy, lifecycle, object-lock), as PUT bodies. */
+  buckets?: Record<string, (string | { name: string; requireSse?: boolean; owner?: string; settings?: Record<string, string> })[]>;
   kmsKeys?: Record<string, { keyId: string; aliases?: string[]; enabled?: boolean }[]>;
   faults?: FaultSpec[];
 }
@@ -20,8 +21,9 @@ export function applySeed(core: Core, doc: SeedDocument): void {
     for (const b of buckets) {
       if (typeof b === 'string') core.s3.createBucket(region, b);
       else {
-        core.s3.createBucket(region, b.name, { requireSse: b.requireSse });
+        const bucket = core.s3.createBucket(region, b.name, { requireSse: b.requireSse });
         if (b.owner !== undefined) core.s3.setOwner(b.name, b.owner);
+        Object.assign(bucket.settings, b.settings ?? {});
       }
     }
   }

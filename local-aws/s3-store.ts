@@ -24,6 +24,8 @@ export interface S3Bucket {
   /** Owner account id; undefined = the emulator's account (what STS GetCallerIdentity returns). */
   owner?: string;
   created: Date;
+  /** Configuration subresources as PUT (versioning, publicAccessBlock, policy, lifecycle, object-lock): s3.ts. */
+  settings: Record<string, string>;
   objects: Map<string, S3Object>;
   uploads: Map<string, PendingUpload>;
 }
@@ -47,6 +49,7 @@ export class S3Store {
       requireSse: opts.requireSse === true,
       owner: opts.owner ?? undefined,
       created: new Date(),
+      settings: {},
       objects: new Map(),
       uploads: new Map(),
     };

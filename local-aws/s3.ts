@@ -44,6 +44,8 @@ export function s3Route(info: RequestInfo): S3Route {
     else if (method === 'DELETE') op = 'DeleteBucket';
     else if (method === 'POST' && q.has('delete')) op = 'DeleteObjects';
     else if (method === 'GET') op = q.has('location') ? 'GetBucketLocation' : q.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
+    const setting = BUCKET_SETTINGS.find((b) => q.has(b.query));
+    if (setting && (method === 'GET' || method === 'PUT' || method === 'DELETE')) op = `${{ GET: 'Get', PUT: 'Put', DELETE: 'Delete' }[method]}${setting.op}`;
   } else if (method === 'PUT') op = q.has('uploadId') ? 'UploadPart' : header(info, 'x-amz-copy-source') ? 'CopyObject' : 'PutObject';
   else if (method === 'GET') op = q.has('uploadId') ? 'ListParts' : 'GetObject';
   else if (method === 'HEAD') op = 'HeadObject';
@@ -148,6 +150,53 @@ function checkOwner(bucket: S3Bucket, info: RequestInfo, accountId: string): voi
   if (expected !== undefined && expected !== (bucket.owner ?? accountId)) throw new AwsError('AccessDenied', 'Access Denied', 403);
 }
 
+/**
+ * Bucket configuration subresources, stored as the document the caller PUT and answered back on GET (the request
+ * and response documents have the same root element). Absent: what the API reference of each Get operation
+ * documents: GetBucketVersioning answers an empty VersioningConfiguration (never enabled); the others an error.
+ */
+const BUCKET_SETTINGS: { query: string; op: string; absent?: [code: string, message: string]; json?: boolean }[] = [
+  { query: 'versioning', op: 'BucketVersioning' },
+  {
+    query: 'publicAccessBlock',
+    op: 'PublicAccessBlock',
+    absent: ['NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found'],
+  },
+  { query: 'policy', op: 'BucketPolicy', absent: ['NoSuchBucketPolicy', 'The bucket policy does not exist'], json: true },
+  { query: 'lifecycle', op: 'BucketLifecycleConfiguration', absent: ['NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist'] },
+  {
+    query: 'object-lock',
+    op: 'ObjectLockConfiguration',
+    absent: ['ObjectLockConfigurationNotFoundError', 'Object Lock configuration does not exist for this bucket'],
+  },
+];
+
+function bucketSetting(bucket: S3Bucket, op: string, info: RequestInfo): S3Answer | undefined {
+  const setting = BUCKET_SETTINGS.find((b) => [`Get${b.op}`, `Put${b.op}`, `Delete${b.op}`].includes(op));
+  if (!setting) return undefined;
+  if (op.startsWith('Delete')) {
+    delete bucket.settings[setting.query];
+    return { status: 204, headers: {} };
+  }
+  if (op.startsWith('Put')) {
+    const body = payload(info).toString('utf8');
+    if (setting.json) {
+      try {
+        JSON.parse(body);
+      } catch {
+        throw new AwsError('MalformedPolicy', "Policies must be valid JSON and the first byte must be '{'", 400);
+      }
+    }
+    bucket.settings[setting.query] = body;
+    return { status: setting.json ? 204 : 200, headers: {} };
+  }
+  const stored = bucket.settings[setting.query];
+  if (stored !== undefined)
+    return setting.json ? { status: 200, headers: { 'content-type': 'application/json' }, body: stored } : xml(stored.replace(/^<\?xml[^>]*>\s*/, ''));
+  if (!setting.absent) return xml(`<VersioningConfiguration ${NS}/>`);
+  throw new AwsError(setting.absent[0], setting.absent[1], 404, { BucketName: bucket.name });
+}
+
 export function handleS3(store: S3Store, route: S3Route, info: RequestInfo, accountId: string): S3Answer {
   const q = info.url.searchParams;
   const { op } = route;
@@ -173,6 +222,8 @@ export function handleS3(store: S3Store, route: S3Route, info: RequestInfo, acco
   if (Buffer.byteLength(key) > 1024)
     throw new AwsError('KeyTooLongError', 'Your key is too long', 400, { Size: String(Buffer.byteLength(key)), MaxSizeAllowed: '1024' });
   const keyError = (): AwsError => new AwsError('NoSuchKey', 'The specified key does not exist.', 404, { Key: key });
+  const setting = bucketSetting(bucket, op, info);
+  if (setting) return setting;
   switch (op) {
     case 'HeadBucket':
       return { status: 200, headers: { 'x-amz-bucket-region': bucket.region } };

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalAws, type LocalAws } from '../../local-aws/index.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliUnprivileged } from '../helpers/cli.js';
 import { seedBackupConfig, seedRealistic, HOME } from '../helpers/fixtures.js';
 
 /**
@@ -23,6 +23,7 @@ describe('bad usage is refused before anything runs (every command)', function (
     seedBackupConfig(aws, ['ap-northeast-1', 'us-west-2']);
     seedRealistic(aws, 'us-west-2');
     root = mkdtempSync(path.join(tmpdir(), 'ssm-backup-usage-'));
+    chmodSync(root, 0o755); // the unprivileged run (uid 65534) must reach root/locked, which it may not write to
     summaries = path.join(root, 'summaries.json');
     writeFileSync(summaries, '{}');
     writeFileSync(path.join(root, 'a-file'), 'x');
@@ -43,7 +44,6 @@ describe('bad usage is refused before anything runs (every command)', function (
     aws.resetStats();
   });
 
-  const asRoot = process.getuid?.() === 0; // root may write anywhere: the unwritable-directory case is skipped
   const base: Record<string, string[]> = {
     plan: ['plan', '--environment', 'dev', '--ssm-home-region', HOME],
     backup: ['backup', '--environment', 'dev', '--ssm-home-region', HOME, '--work-dir', '@work'],
@@ -54,19 +54,33 @@ describe('bad usage is refused before anything runs (every command)', function (
     notify: ['notify', '--summary-file', '@summaries', '--result', 'SUCCESS'],
   };
   /** [what, extra argv, extra env, expected stderr fragment]; applied to every command unless `only` says otherwise. */
-  type Case = { what: string; args?: string[]; env?: Record<string, string>; expect: RegExp; only?: string[]; skip?: boolean };
+  type Case = { what: string; args?: string[]; env?: Record<string, string>; expect: RegExp; only?: string[]; unprivileged?: boolean };
   const cases: Case[] = [
     { what: 'unknown option', args: ['--bogus', 'x'], expect: /unknown option for \w+: --bogus/ },
     { what: 'typo of a real option', args: ['--verbos'], expect: /--verbos \(did you mean --verbose\?\)/ },
     { what: 'bad choice', args: ['--log-format', 'xml'], expect: /--log-format "xml" is invalid: use one of text, json/ },
     { what: 'bad boolean after =', args: ['--verbose=maybe'], expect: /--verbose "maybe" is not a boolean/ },
     { what: 'bad boolean from the environment', env: { SSM_BACKUP_VERBOSE: 'garbage' }, expect: /SSM_BACKUP_VERBOSE "garbage" is not a boolean/ },
-    { what: 'stray SSM_BACKUP_* variable', env: { SSM_BACKUP_FOO: '1' }, expect: /environment variable SSM_BACKUP_FOO is not an option of \w+/ },
+    {
+      what: 'stray SSM_BACKUP_* variable',
+      env: { SSM_BACKUP_FOO: '1' },
+      expect: /environment variable SSM_BACKUP_FOO is not an option of any ssm-backup command/,
+    },
+    {
+      what: 'typo of an option variable',
+      env: { SSM_BACKUP_ALLOW_SHRINKK: 'true' },
+      expect: /SSM_BACKUP_ALLOW_SHRINKK is not an option of any ssm-backup command \(did you mean SSM_BACKUP_ALLOW_SHRINK\?\)/,
+    },
     { what: 'SSM_BACKUP_TMPDIR is not a setting', env: { SSM_BACKUP_TMPDIR: '/tmp' }, expect: /SSM_BACKUP_TMPDIR is not an option/ },
     { what: 'option given twice', args: ['--log-format', 'json', '--log-format', 'text'], expect: /--log-format is given more than once/ },
     { what: 'error file that is a directory', args: ['--error-file', '@root'], expect: /--error-file ".*" is a directory/ },
     { what: 'error file under a file', args: ['--error-file', '@root/a-file/e.json'], expect: /a-file is a file, not a directory/ },
-    { what: 'error file in an unwritable directory', args: ['--error-file', '@root/locked/e.json'], expect: /is not writable by this user/, skip: asRoot },
+    {
+      what: 'error file in an unwritable directory',
+      args: ['--error-file', '@root/locked/e.json'],
+      expect: /locked is not writable by this user/,
+      unprivileged: true,
+    },
     { what: 'stray positional argument', args: ['extra'], expect: /unexpected argument "extra"/ },
     {
       what: 'bad environment name',
@@ -103,10 +117,16 @@ describe('bad usage is refused before anything runs (every command)', function (
       only: ['plan', 'backup'],
     },
     {
-      what: 'plan --output (the AWS CLI format switch) is not an option',
-      args: ['--output', 'json'],
-      expect: /--output \(did you mean --output-file\?\)/,
-      only: ['plan'],
+      what: 'an --output the AWS CLI has but we do not (yaml)',
+      args: ['--output', 'yaml'],
+      expect: /--output "yaml" is invalid: use one of table, json, text/,
+      only: ['plan', 'backup', 'list', 'verify', 'diff', 'restore'],
+    },
+    {
+      what: '--json with another --output',
+      args: ['--json', '--output', 'text'],
+      expect: /--json and --output text contradict each other: give one of them/,
+      only: ['list', 'verify', 'diff'],
     },
     { what: 'typo --dryrun', args: ['--dryrun'], expect: /--dryrun \(did you mean --dry-run\?\)/, only: ['backup'] },
     { what: 'SSM_BACKUP_DRY_RUN=garbage', env: { SSM_BACKUP_DRY_RUN: 'garbage' }, expect: /SSM_BACKUP_DRY_RUN "garbage" is not a boolean/, only: ['backup'] },
@@ -169,11 +189,11 @@ describe('bad usage is refused before anything runs (every command)', function (
   for (const c of cases) {
     const targets = c.only ?? Object.keys(base);
     for (const name of targets) {
-      const test = c.skip ? it.skip : it;
-      test(`${name}: ${c.what} -> exit 2, one line, no request, no file`, async () => {
+      it(`${name}: ${c.what} -> exit 2, one line, no request, no file`, async () => {
         const env = { SSM_HOME_REGION: '', AWS_PROFILE: '', ...c.env };
         if (!c.env?.AWS_REGION) Object.assign(env, { AWS_REGION: HOME });
-        const run = await runCli(aws, commandLine(variants[name], c.args ?? []), env);
+        // Root may write anywhere: the unwritable-directory case runs the CLI as an unprivileged user (never skipped).
+        const run = await (c.unprivileged ? runCliUnprivileged : runCli)(aws, commandLine(variants[name], c.args ?? []), env);
         expect(run.code, run.stderr).to.equal(2);
         const lines = run.stderr.split('\n').filter(Boolean);
         expect(lines, run.stderr).to.have.length(1);
@@ -203,6 +223,17 @@ describe('bad usage is refused before anything runs (every command)', function (
       expect(help.stdout).to.contain('Examples:');
       expect(words.has('Jenki') || words.has('ns)'), 'a word broken in two').to.equal(false);
     }
+  });
+
+  it('a variable naming an option of another command of the same run (SSM_BACKUP_ALLOW_SHRINK in a job environment) leaves plan and notify working', async () => {
+    const plan = await runCli(aws, fill(base.plan), { SSM_HOME_REGION: '', SSM_BACKUP_ALLOW_SHRINK: 'true', SSM_BACKUP_CHANNEL: '#x' });
+    expect(plan.code, plan.stderr).to.equal(0);
+    const notify = await runCli(aws, [...fill(base.notify), '--out-dir', path.join(work, 'report')], { SSM_BACKUP_ALLOW_SHRINK: 'true' });
+    expect(notify.code, notify.stderr).to.equal(0);
+    // The command that has the option still reads (and validates) it.
+    const bad = await runCli(aws, [...fill(base.backup), '--regions', 'us-west-2'], { SSM_BACKUP_ALLOW_SHRINK: 'maybe' });
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.match(/SSM_BACKUP_ALLOW_SHRINK "maybe" is not a boolean/);
   });
 
   it('an environment boolean accepts true/false/1/0/yes/no in any case', async () => {

@@ -97,7 +97,9 @@ describe('backup: shrink guard and drift (through the local AWS)', function () {
     expect(run.code).to.equal(1);
     const s = run.summary[R];
     expect(s).to.include({ status: 'FAILED', failureCategory: 'guard', parameterCount: 0 });
-    expect(s.failureMessage).to.contain('Selected 0 parameters (--path /app); the previous archive holds 1201').and.to.contain('--allow-empty');
+    expect(s.failureMessage).to.match(
+      /^Selected 0 parameters: if that is intended, run again with --allow-empty\. Selection --path \/app; the previous archive holds 1,201: check it for a typo\./,
+    );
     expect(s.drift).to.include({ previousCount: 1201, added: 0, removed: 1201, changed: 0, comparedWith: 'index' });
     expect(latest()).to.equal(good);
     expect(keys()).to.include('2026-11-02/ssm-backup-dev-us-west-2-20261102_100000.tar.gz');
@@ -137,7 +139,7 @@ describe('backup: shrink guard and drift (through the local AWS)', function () {
     const eleven = await backup('2026-11-03T10:00:00Z');
     expect(eleven.code).to.equal(1);
     expect(eleven.summary[R].failureMessage).to.match(
-      /^Parameter count fell from 190 to 169 \(-11\.1%, more than --max-shrink 10%\); 21 removed \(\/app\/p00010, \/app\/p00011, \/app\/p00012, \.\.\.\)\. latest\.txt was not moved .*--allow-shrink/,
+      /^Parameter count fell 190 → 169 \(-11\.1%, limit 10%\): if intended, run again with --allow-shrink\. 21 removed \(\/app\/p00010, \/app\/p00011, \/app\/p00012, \.\.\.\)\. latest\.txt was not moved /,
     );
     expect(latest()).to.equal('2026-11-02/ssm-backup-dev-us-west-2-20261102_100000.tar.gz');
     expect((await backup('2026-11-03T11:00:00Z', '--max-shrink', '12')).code).to.equal(0);
@@ -159,8 +161,8 @@ describe('backup: shrink guard and drift (through the local AWS)', function () {
     for (const region of [R, R2]) {
       expect(run.summary[region]).to.include({ status: 'FAILED', failureCategory: 'guard' });
       expect(run.summary[region].failureMessage)
-        .to.contain('Selected 0 parameters (--path /ap)')
-        .and.to.contain('(the previous archive was made with --path /app)');
+        .to.contain('Selection --path /ap; the previous archive holds')
+        .and.to.contain('(the previous archive was made with --path /app): check it for a typo');
     }
     expect([latest(R), latest(R2)]).to.deep.equal(before);
   });
@@ -232,6 +234,29 @@ describe('backup: shrink guard and drift (through the local AWS)', function () {
     const unguarded = await backup('2026-11-01T11:00:00Z');
     expect(unguarded.code, unguarded.stderr).to.equal(0);
     expect(unguarded.stderr).to.match(/WARN .*Previous archive not compared: .*no parameter_count .*shrink guard did not apply/);
+  });
+
+  it('list marks an archive the guard refused (from the listing alone), and its marker says why', async () => {
+    putMany(20);
+    await backup('2026-11-01T10:00:00Z');
+    deleteApp(10);
+    expect((await backup('2026-11-02T10:00:00Z')).code).to.equal(1);
+    const refused = '2026-11-02/ssm-backup-dev-us-west-2-20261102_100000.tar.gz';
+    const marker = JSON.parse(aws.s3.getObject(bucketFor(R), `${refused}.refused`)!.toString());
+    expect(marker).to.include({ archive: refused });
+    expect(marker.reason).to.match(/^Parameter count fell \d+ → \d+ .*--allow-shrink/);
+    aws.resetStats();
+    const run = await runCli(aws, ['list', '--environment', 'dev', '--ssm-home-region', HOME, '--region', R, '--json']);
+    const out = JSON.parse(run.stdout);
+    expect(out.archives.map((a: Record<string, unknown>) => [a.key, a.latest, a.refused])).to.deep.equal([
+      [refused, false, true],
+      ['2026-11-01/ssm-backup-dev-us-west-2-20261101_100000.tar.gz', true, false],
+    ]);
+    expect(aws.stats().operations['s3:GetObject'] ?? 0).to.equal(0);
+    const text = await runCli(aws, ['list', '--environment', 'dev', '--ssm-home-region', HOME, '--region', R]);
+    expect(text.stdout.split('\n')[0]).to.contain('! = refused by the shrink guard');
+    expect(text.stdout.split('\n')[1]).to.match(/^! 2026-11-02T10:00:00\.000Z\s+\d+\s+\d+ {2}2026-11-02\//);
+    expect(text.stdout.split('\n')[2]).to.match(/^\* 2026-11-01/);
   });
 
   it('list shows counts and the latest mark without any GetObject call', async () => {

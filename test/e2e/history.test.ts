@@ -112,7 +112,15 @@ describe('history and restore --as-of over three archives (through the local AWS
 });
 
 describe('archive selection by time', () => {
-  const entry = (key: string, createdAt: string): ArchiveEntry => ({ key, createdAt, size: 1, lastModified: createdAt, latest: false, indexed: true });
+  const entry = (key: string, createdAt: string): ArchiveEntry => ({
+    key,
+    createdAt,
+    size: 1,
+    lastModified: createdAt,
+    latest: false,
+    indexed: true,
+    refused: false,
+  });
   it('takes the newest at or before the time; a date means the end of that day in UTC', () => {
     const list = [entry('c', '2026-11-03T00:00:00.000Z'), entry('b', '2026-11-02T23:59:59.000Z'), entry('a', '2026-11-01T00:00:00.000Z')];
     expect(archiveAsOf(list, parseAsOf('2026-11-02'), 'b').key).to.equal('b');

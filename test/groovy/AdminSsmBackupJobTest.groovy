@@ -37,12 +37,13 @@ class AdminSsmBackupJobTest {
     }
 
     @Test
-    void 'has the four parameters of the existing job and the backup role credential'() {
+    void 'has the four parameters of the existing job, ALLOW_SHRINK and the backup role credential'() {
         List<DslNode> parameters = job.node('parameters').children
         assertEquals([
                 ['choiceParam', 'AGENT_LABEL', ['ec2-fleet-small', 'ec2-fleet-medium', 'ec2-fleet-micro']],
                 ['choiceParam', 'ENVIRONMENT', ['dev', 'prod']],
                 ['booleanParam', 'DRY_RUN', false],
+                ['booleanParam', 'ALLOW_SHRINK', false],
                 ['credentialsParam', 'BACKUP_AWS_CREDENTIALS_ID', null],
                 ['stringParam', 'JENKINSFILE_BRANCH', 'main'],
         ], parameters.collect { [it.name, it.args[0], it.args.size() > 1 ? it.args[1] : null] })
@@ -67,6 +68,8 @@ class AdminSsmBackupJobTest {
                 [BACKUP_AWS_CREDENTIALS_ID: 'folder-backup', RESTORE_AWS_CREDENTIALS_ID: 'aws-ssm-restore'])
         assertEquals('aws-ssm-backup', fromParameter.credentialsId)
         assertEquals('prod', fromParameter.environment)
+        assertEquals(false, fromParameter.allowShrink)
+        assertEquals(true, JenkinsfileRunner.run('examples/Jenkinsfile', 'ssmMultiRegionBackup', [ENVIRONMENT: 'prod', ALLOW_SHRINK: true], [:]).allowShrink)
         Map fromFolder = JenkinsfileRunner.run('examples/Jenkinsfile', 'ssmMultiRegionBackup', [ENVIRONMENT: 'dev', BACKUP_AWS_CREDENTIALS_ID: ''],
                 [BACKUP_AWS_CREDENTIALS_ID: 'folder-backup', RESTORE_AWS_CREDENTIALS_ID: 'aws-ssm-restore'])
         assertEquals('folder-backup', fromFolder.credentialsId)

@@ -53,7 +53,7 @@ class SsmBackupEngineTest extends PipelineTestCase {
         } catch (hudson.AbortException e) {
             error = e
         }
-        assertEquals("ssmBackupEngine: unknown command 'plan; rm -rf /'; valid commands: plan, backup, notify, restore, verify, list, diff", error.message)
+        assertEquals("ssmBackupEngine: unknown command 'plan; rm -rf /'; valid commands: plan, check, backup, notify, restore, verify, list, diff", error.message)
         assertTrue(harness.calls('sh').empty)
     }
 
@@ -90,7 +90,7 @@ class SsmBackupEngineTest extends PipelineTestCase {
         config.addCompilationCustomizers(new ImportCustomizer().addImports('org.jenkinsci.plugins.workflow.libs.Library'))
         new GroovyShell(HarnessScript.classLoader, harness.binding, config).evaluate(new File(testsupport.PipelineHarness.ROOT, 'examples/Jenkinsfile'))
 
-        assertEquals([environment: 'prod', dryRun: true, agentLabel: 'ec2-fleet-medium', credentialsId: '', slackChannel: '#infra-alerts',
+        assertEquals([environment: 'prod', dryRun: true, allowShrink: false, agentLabel: 'ec2-fleet-medium', credentialsId: '', slackChannel: '#infra-alerts',
                       slackWebhookCredentialsId: '', email: 'infra-oncall@example.com', emailCc: 'sre-oncall@example.com',
                       runbookUrl: 'https://github.com/example-org/ssm-multi-region-backup/blob/main/docs/runbooks/ssm-backup.md'],
                 harness.calls('ssmMultiRegionBackup')[0].args[0])

@@ -29,3 +29,28 @@ export async function runCli(aws: Pick<LocalAws, 'env'>, args: string[], extraEn
     Object.assign(process.env, saved);
   }
 }
+
+/**
+ * Runs the CLI (ts/ through tsx) in a child process as an unprivileged user (uid/gid 65534, no groups) when the tests
+ * run as root, so that a directory root may write to anyway (mode 0500) is unwritable for the engine, as it is for a
+ * Jenkins agent's user; otherwise in-process (the test user is already unprivileged). Nothing is skipped as root.
+ */
+export async function runCliUnprivileged(aws: Pick<LocalAws, 'env'>, args: string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
+  if (process.getuid?.() !== 0) return runCli(aws, args, extraEnv);
+  const { spawn } = await import('node:child_process');
+  const main = new URL('../../ts/main.ts', import.meta.url).pathname;
+  const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', main, ...args], {
+    env: { ...process.env, ...aws.env, AWS_REGION: 'ap-northeast-1', HOME: '/nonexistent', ...extraEnv },
+    cwd: new URL('../..', import.meta.url).pathname,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (c) => resolve(c ?? 1));
+  });
+  return { code, stdout, stderr };
+}

@@ -30,6 +30,7 @@ const LAYERS = [
   'lib/store',
   'lib/collect',
   'lib/config',
+  'lib/check',
   'lib/report',
   'lib/backup',
   'lib/restore',

@@ -6,6 +6,7 @@
  */
 import yargs from 'yargs';
 import { planCommand } from './commands/plan.js';
+import { checkCommand } from './commands/check.js';
 import { backupCommand } from './commands/backup.js';
 import { restoreCommand } from './commands/restore.js';
 import { verifyCommand } from './commands/verify.js';
@@ -19,12 +20,13 @@ import { camelCase, envName, suggest, validateValue, type OptionSpec, type Optio
 import { resolveHomeRegion, checkProfile } from './home-region.js';
 import { formatCommandHelp, formatMainHelp } from './help.js';
 import { AwsClientFactory } from '../lib/aws/index.js';
-import { EngineError, usageError } from '../lib/support/index.js';
+import { EngineError, usageError, type Logger } from '../lib/support/index.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** Every command, in the order --help lists them. */
 export const commands: CommandSpec[] = [
   planCommand,
+  checkCommand,
   backupCommand,
   listCommand,
   historyCommand,
@@ -63,14 +65,35 @@ export async function exec(argv: string[], io: CliIo = defaultIo): Promise<numbe
     return reportFailure(err, io, { errorFile }, undefined, HINT);
   }
   const { spec, values } = parsed;
-  const factory = () => new AwsClientFactory({ ...spec.clientOptions?.(values as never), profile: values.profile as string | undefined });
-  return runCommand(io, values as never, factory, (ctx) => spec.run(ctx, values as never));
+  const factory = (logger: Logger) =>
+    new AwsClientFactory({
+      ...spec.clientOptions?.(values as never),
+      profile: values.profile as string | undefined,
+      // An endpoint that does not answer is said, not waited for in silence.
+      onSlowCall: (c) =>
+        logger.forRegion(c.region).info(`Still waiting for ${c.service} ${c.operation} after ${c.waitedSec} s: the endpoint has not answered (retrying)`),
+    });
+  return runCommand(io, values as never, factory, (ctx) => spec.run(ctx, values as never), spec.failureMessage);
 }
 
 /** Help or version text, or the command with its validated values. Throws a usage EngineError. */
 export async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<string | { spec: CommandSpec; values: Record<string, unknown> }> {
   const name = argv.find((a) => !a.startsWith('-'));
   if (argv.includes('--version') && argv.length === 1) return `${TOOL_VERSION}\n`;
+  // `help` and `help <command>`, as the AWS CLI has them.
+  if (name === 'help') {
+    const topic = argv.filter((a) => !a.startsWith('-'))[1];
+    if (topic === undefined) return formatMainHelp(commands);
+    const about = commands.find((c) => c.name === topic);
+    if (!about) {
+      const near = suggest(
+        topic,
+        commands.map((c) => c.name),
+      );
+      throw usageError(`no help for "${topic}"${near ? `: did you mean ${near}?` : ''}; commands: ${commands.map((c) => c.name).join(', ')}`);
+    }
+    return formatCommandHelp(about);
+  }
   const spec = commands.find((c) => c.name === name);
   if (!spec) {
     if (name === undefined && (argv.includes('--help') || argv.includes('-h') || argv.length === 0))
@@ -175,22 +198,26 @@ function explainYargsFailure(message: string, spec: CommandSpec, argv: string[])
 }
 
 /**
- * SSM_BACKUP_* variables: each must name an option of the command being run (raw values, validated like argv).
- * Anything else is refused: a stray variable is a doubt, and the engine never acts on one.
+ * SSM_BACKUP_* variables: each must name an option of some engine command (raw values, validated like argv). One
+ * that names an option of this command sets it; one that names only an option of another command is left to that
+ * command (a Jenkins job's environment is shared by plan, backup and notify of the same run: SSM_BACKUP_ALLOW_SHRINK
+ * there must not break plan). One that names no option of any command (a typo, a stray variable) is refused: it is
+ * a doubt, and the engine never acts on one.
  */
 function environmentValues(spec: CommandSpec, env: NodeJS.ProcessEnv): Record<string, string> {
   const byEnv = new Map(Object.keys(spec.options).map((n) => [envName(n), n]));
+  const anyCommand = new Set(commands.flatMap((c) => Object.keys(c.options).map(envName)));
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
     if (!k.startsWith('SSM_BACKUP_') || v === undefined) continue;
     const opt = byEnv.get(k);
-    if (!opt) {
-      const near = suggest(k, [...byEnv.keys()]);
+    if (opt) out[camelCase(opt)] = v;
+    else if (!anyCommand.has(k)) {
+      const near = suggest(k, [...anyCommand]);
       throw usageError(
-        `the environment variable ${k} is not an option of ${spec.name}${near ? ` (did you mean ${near}?)` : ''}: SSM_BACKUP_* variables are read as options, so unset or rename it`,
+        `the environment variable ${k} is not an option of any ssm-backup command${near ? ` (did you mean ${near}?)` : ''}: SSM_BACKUP_* variables are read as options, so unset or rename it`,
       );
     }
-    out[camelCase(opt)] = v;
   }
   return out;
 }

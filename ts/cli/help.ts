@@ -91,7 +91,7 @@ export function formatMainHelp(commands: CommandSpec[]): string {
     const [first, ...rest] = wrapWords(c.describe, HELP_WIDTH - width - 4);
     out.push(`  ${c.name.padEnd(width)}  ${first}`, ...rest.map((l) => ' '.repeat(width + 4) + l));
   }
-  out.push('', 'ssm-backup <command> --help shows the options of a command; ssm-backup --version prints the version.');
+  out.push('', 'ssm-backup help <command> (or ssm-backup <command> --help) shows the options of a command;', 'ssm-backup --version prints the version.');
   return out.join('\n') + '\n';
 }
 

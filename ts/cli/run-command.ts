@@ -31,6 +31,8 @@ export interface CommandSpec<T extends OptionTable = OptionTable> {
   /** Client settings derived from the options (pacing); the factory is made lazily. */
   clientOptions?: (o: OptionValues<T>) => ClientFactoryOptions;
   check?: (o: OptionValues<T>, io: CliIo) => void;
+  /** The error file's message when `run` resolves to a non-zero code (default: a region failed). */
+  failureMessage?: string;
   run: (ctx: CommandContext, o: OptionValues<T>) => Promise<number>;
 }
 
@@ -45,19 +47,25 @@ type GlobalValues = OptionValues<typeof globalOptions>;
  * The one wrapper every command runs in: a logger, lazily made AWS clients, and errors turned into one line,
  * an exit code and the error file. Writing the error file never changes the exit code.
  */
-export async function runCommand(io: CliIo, g: GlobalValues, factory: () => AwsClientFactory, body: (ctx: CommandContext) => Promise<number>): Promise<number> {
+export async function runCommand(
+  io: CliIo,
+  g: GlobalValues,
+  factory: (logger: Logger) => AwsClientFactory,
+  body: (ctx: CommandContext) => Promise<number>,
+  failureMessage = 'One or more regions failed; see the summary file',
+): Promise<number> {
   const logger = createLogger(streamSink(io.stderr, g.logFormat, g.verbose));
   let aws: AwsClientFactory | undefined;
   const ctx: CommandContext = {
     io,
     logger,
     get aws() {
-      return (aws ??= factory());
+      return (aws ??= factory(logger));
     },
   };
   try {
     const code = await body(ctx);
-    if (code !== 0) writeErrorFile(g.errorFile, { exitCode: code, category: 'region', message: 'One or more regions failed; see the summary file' }, logger);
+    if (code !== 0) writeErrorFile(g.errorFile, { exitCode: code, category: code === 2 ? 'config' : 'region', message: failureMessage }, logger);
     return code;
   } catch (err) {
     return reportFailure(err, io, g, logger);

@@ -76,7 +76,7 @@ export interface RegionSummary {
   warnings?: string[];
   /** Why the region failed: `guard` (the shrink guard refused to move latest.txt), else the error category. */
   failureCategory?: string;
-  /** Comparison with the archive latest.txt named before this run (absent in dry runs and when the upload failed). */
+  /** Comparison with the archive latest.txt named before this run (a dry run compares too; absent when the upload failed). */
   drift?: Drift;
   /** Parameters whose tags changed while the backup ran (at most 50): the archive holds the tags read first. */
   tagsChanged?: string[];

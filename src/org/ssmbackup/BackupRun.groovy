@@ -33,7 +33,8 @@ class BackupRun implements Serializable {
                 workDir: "${workspace}/${WORK_DIR}".toString(), failFast: config.failFast && !config.parallel,
                 regionTimeout: config.regionTimeoutMinutes * 60, dryRun: config.dryRun, includeTags: config.includeTags,
                 includeLabels: config.includeLabels, path: config.path, maxShrink: config.maxShrink, allowShrink: config.allowShrink,
-                allowEmpty: config.allowEmpty, requireClientEncryption: config.requireClientEncryption]
+                allowEmpty: config.allowEmpty, requireClientEncryption: config.requireClientEncryption,
+                guardAdvice: 'jenkins']
     }
 
     /** Agent-side deadline of one region's engine run: the engine's own deadline plus GRACE_MINUTES. */

@@ -35,6 +35,8 @@ class FakeEngine {
     boolean restoreWriteCount = true
     int nodeCheckStatus = 0
     int notifyStatus = 0
+    /** Exit code of `check` (1: a check FAILed; the engine's error file then says so). */
+    int checkStatus = 0
     /** Runs an sh call for real (set by PipelineTestCase to the harness). */
     Closure runForReal
     final List<ShCall> calls = []
@@ -55,6 +57,7 @@ class FakeEngine {
             case 'node "$SSM_ENGINE_CJS" backup': return backup(call.env)
             case 'node "$SSM_ENGINE_CJS" notify': return notify(call)
             case 'node "$SSM_ENGINE_CJS" restore': return restore(call.env)
+            case 'node "$SSM_ENGINE_CJS" check': return checkStatus == 0 ? 0 : fail(call.env, checkStatus, 'region', 'A check FAILed; see the table', null)
             default: throw new AssertionError("unexpected sh script: ${call.script}")
         }
     }

@@ -60,7 +60,15 @@ describe('drift and the shrink guard (pure)', () => {
       return { count, key: 'new', bucket: 'b', selection: { path: '/' }, previous, drift: computeDrift(many(count), previous, 'b') };
     };
     expect(guardRefusal(input(90, 100), guard)).to.equal(undefined);
-    expect(guardRefusal(input(89, 100), guard)).to.match(/^Parameter count fell from 100 to 89 \(-11\.0%, more than --max-shrink 10%\); 11 removed/);
+    expect(guardRefusal(input(89, 100), guard)).to.match(
+      /^Parameter count fell 100 → 89 \(-11\.0%, limit 10%\): if intended, run again with --allow-shrink\. 11 removed/,
+    );
+    expect(guardRefusal(input(89, 100), { ...guard, advice: 'jenkins' })).to.match(
+      /: if intended, run one build with allowShrink: true \(job parameter ALLOW_SHRINK\)\. /,
+    );
+    expect(guardRefusal({ ...input(89, 100), key: undefined }, guard)).to.match(
+      /Dry run: nothing was written; latest\.txt would not move \(it still names s3:\/\/b\/\S+\)\.$/,
+    );
     expect(guardRefusal(input(89, 100), { ...guard, allowShrink: true })).to.equal(undefined);
     expect(guardRefusal(input(50, 100), { ...guard, maxShrink: 50 })).to.equal(undefined);
     expect(guardRefusal(input(0, 100), { ...guard, allowShrink: true })).to.match(/^Selected 0 parameters/);
@@ -73,7 +81,9 @@ describe('drift and the shrink guard (pure)', () => {
       previous: { kind: 'none' } as Previous,
       drift: computeDrift([], { kind: 'none' }, 'b'),
     };
-    expect(guardRefusal(first, guard)).to.match(/^Selected 0 parameters \(--path \/x\)\. latest\.txt was not moved;/);
+    expect(guardRefusal(first, guard)).to.match(
+      /^Selected 0 parameters: if that is intended, run again with --allow-empty\. Selection --path \/x: check it for a typo\. latest\.txt was not moved;/,
+    );
     expect(guardRefusal({ ...first, count: 5 }, guard)).to.equal(undefined);
   });
 });

@@ -4,11 +4,12 @@ import { loadPlan } from '../../lib/config/index.js';
 import { runBackup, runAccountsBackup, readPlanFile, type BackupOptions } from '../../lib/backup/index.js';
 import { roleSessionName } from '../../lib/aws/index.js';
 import { checkAccountIds, configuredAccounts } from '../accounts.js';
-import { renderBackupReport, type RegionReport } from '../../lib/report/index.js';
+import { renderBackupReport, formatDrift, type RegionReport } from '../../lib/report/index.js';
 import { peakRssMb as currentPeakRssMb, usageError } from '../../lib/support/index.js';
 import { defineCommand } from '../run-command.js';
 import { globalOptions, awsOptions, environmentOptions, regionListOptions } from '../options.js';
 import { homeRegionFrom } from '../home-region.js';
+import { outputOption, outputFormat, jsonText, textRecords } from '../output.js';
 
 export const backupOptions = {
   ...globalOptions,
@@ -36,7 +37,12 @@ export const backupOptions = {
   },
   path: { kind: 'parameter-path', default: '/', describe: 'Back up parameters under this path, recursively' },
   'name-contains': { kind: 'string', describe: "Only parameters whose name contains this text (the old job's filter)" },
-  'dry-run': { kind: 'boolean', default: false, describe: 'Collect and count, upload nothing, write no archive' },
+  'dry-run': {
+    kind: 'boolean',
+    default: false,
+    describe:
+      "Check each region as `check` does (a FAIL the backup would hit fails the region), collect and count, and report the guard's decision; upload nothing, write no archive",
+  },
   'include-tags': {
     kind: 'boolean',
     default: true,
@@ -65,6 +71,7 @@ export const backupOptions = {
     describe:
       'Regions (in a multi-account run: account x region units) backed up at the same time (each has its own quota); fail-fast skips those not yet started',
   },
+  ...outputOption('table'),
   'work-dir': { kind: 'dir-out', default: './ssm-backup-work', describe: 'Where per-region summary.json files are written (never values)' },
   'summary-file': { kind: 'file-out', defaultDescription: '<work-dir>/region_summaries.json', describe: 'Region summaries JSON' },
   'region-timeout': {
@@ -82,6 +89,13 @@ export const backupOptions = {
       'Refuse to move latest.txt when the parameter count falls by more than this percent against the previous archive (the archive is kept, the region FAILED)',
   },
   'allow-shrink': { kind: 'boolean', default: false, describe: 'Accept a fall of the parameter count beyond --max-shrink (intended removals)' },
+  'guard-advice': {
+    kind: 'choice',
+    choices: ['cli', 'jenkins'] as const,
+    default: 'cli',
+    describe:
+      'How a guard refusal words its fix, for where it is read: cli (--allow-shrink) or jenkins (allowShrink: true, the job parameter ALLOW_SHRINK); the Jenkins step passes jenkins',
+  },
   'allow-empty': { kind: 'boolean', default: false, describe: 'Accept a selection of zero parameters (otherwise the region fails and latest.txt stays)' },
   'require-client-encryption': {
     kind: 'boolean',
@@ -103,7 +117,7 @@ export const backupCommand = defineCommand({
   describe: "Back up every configured region's parameters into that region's bucket",
   options: backupOptions,
   examples: [
-    ['ssm-backup backup --environment dev --dry-run', "Collect and count every region's parameters; upload nothing"],
+    ['ssm-backup backup --environment dev --dry-run', 'Check every region, collect and count its parameters, say what the guard would decide; upload nothing'],
     ['ssm-backup backup --environment prod --regions us-west-2 --path /app', 'Back up /app in one region'],
     ['ssm-backup backup --environment prod --parallel-regions 3 --no-fail-fast', 'Three regions side by side, go on after a failure'],
     [
@@ -114,6 +128,7 @@ export const backupCommand = defineCommand({
   ],
   clientOptions: (o) => ({ getRate: o.getRate, tagRate: o.tagRate, historyRate: o.historyRate }),
   check: (o) => {
+    outputFormat(o);
     checkAccountIds(o.accounts, '--accounts');
     if (o.accounts && o.planFile) throw usageError("--accounts reads each account's configuration itself: it cannot be combined with --plan-file");
     if (!o.environment && !o.planFile) throw usageError('--environment is required: pass --environment <name> (for example dev), or --plan-file');
@@ -134,7 +149,7 @@ export const backupCommand = defineCommand({
       failFast: o.failFast,
       parallelRegions: o.parallelRegions,
       requireClientEncryption: o.requireClientEncryption,
-      guard: { maxShrink: o.maxShrink, allowShrink: o.allowShrink, allowEmpty: o.allowEmpty },
+      guard: { maxShrink: o.maxShrink, allowShrink: o.allowShrink, allowEmpty: o.allowEmpty, advice: o.guardAdvice },
       workDir: o.workDir,
       summaryFile: o.summaryFile ?? path.join(o.workDir, BACKUP_SUMMARY_FILE),
       summaryFragment: o.summaryFragment,
@@ -176,7 +191,23 @@ export const backupCommand = defineCommand({
       { apiCalls: stats.calls, throttles: stats.throttles, peakRssMb },
     );
     // The same table as the Jenkins console and the email (one renderer, lib/report/backup.ts).
-    io.stdout(renderBackupReport(result.summaries, { environment: reportEnvironment, dryRun: o.dryRun }).table + '\n');
+    const format = outputFormat(o);
+    // json: the region summaries (region_summaries.json); text: `region<TAB>status<TAB>parameters<TAB>change<TAB>seconds<TAB>archive or cause`
+    if (format === 'json') io.stdout(jsonText(result.summaries));
+    else if (format === 'text')
+      io.stdout(
+        textRecords(
+          Object.entries(result.summaries).map(([r, s]) => [
+            r,
+            s.status,
+            s.parameterCount,
+            formatDrift(s.drift),
+            s.executionTimeSec,
+            s.artifactPath ?? s.failureMessage,
+          ]),
+        ),
+      );
+    else io.stdout(renderBackupReport(result.summaries as Record<string, RegionReport>, { environment: reportEnvironment, dryRun: o.dryRun }).table + '\n');
     return result.exitCode;
   },
 });

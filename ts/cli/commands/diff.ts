@@ -3,6 +3,7 @@ import { checkAccountIds, withAccount } from '../accounts.js';
 import { homeRegionFrom } from '../home-region.js';
 import { readSelected, readLive, desiredParameter, diffArchive, formatDiff } from '../../lib/restore/index.js';
 import { sourceOptions, liveOptions } from './restore.js';
+import { outputOption, outputFormat, jsonAlias, jsonText, textRecords } from '../output.js';
 
 export const diffOptions = {
   ...sourceOptions,
@@ -10,7 +11,8 @@ export const diffOptions = {
   'target-region': { kind: 'region', defaultDescription: '--region', describe: 'Live region to compare with' },
   path: { kind: 'parameter-path', default: '/', describe: 'Compare only this parameter and everything under it' },
   'kms-key-map': { kind: 'key-map', describe: 'FROM=TO,... compare SecureString keys as a restore with this map would write them' },
-  json: { kind: 'boolean', default: false, describe: 'Print JSON {created, changed: [{name, fields}], unchanged, onlyLive}' },
+  ...outputOption('table'),
+  ...jsonAlias,
 } as const;
 
 export const diffCommand = defineCommand({
@@ -19,7 +21,10 @@ export const diffCommand = defineCommand({
   options: diffOptions,
   examples: [['ssm-backup diff --environment prod --region us-west-2 --path /app', 'What a restore of /app from the latest archive would change']],
   clientOptions: (o) => ({ getRate: o.getRate }),
-  check: (o) => checkAccountIds(o.account === undefined ? undefined : [o.account], '--account', o.roleArn),
+  check: (o) => {
+    outputFormat(o);
+    checkAccountIds(o.account === undefined ? undefined : [o.account], '--account', o.roleArn);
+  },
   run: withAccount('diff', 'restore', async ({ aws, logger, io }, o) => {
     const target = o.targetRegion ?? o.region;
     const throttles = () => aws.stats.throttles;
@@ -45,11 +50,19 @@ export const diffCommand = defineCommand({
       throttles,
     });
     const diff = diffArchive(selected, live);
-    io.stdout(
-      o.json
-        ? JSON.stringify({ archive: `s3://${source.archive.bucket}/${source.archive.key}`, targetRegion: target, ...diff }, null, 2) + '\n'
-        : formatDiff(diff, o.verbose),
-    );
+    const format = outputFormat(o);
+    // json: {archive, targetRegion, created, changed: [{name, fields}], unchanged, onlyLive}; text: one `kind<TAB>name[<TAB>fields]` a line
+    if (format === 'json') io.stdout(jsonText({ archive: `s3://${source.archive.bucket}/${source.archive.key}`, targetRegion: target, ...diff }));
+    else if (format === 'text')
+      io.stdout(
+        textRecords([
+          ...diff.created.map((n) => ['created', n]),
+          ...diff.changed.map((c) => ['changed', c.name, c.fields.join(',')]),
+          ...diff.unchanged.map((n) => ['unchanged', n]),
+          ...diff.onlyLive.map((n) => ['only-live', n]),
+        ]),
+      );
+    else io.stdout(formatDiff(diff, o.verbose));
     return 0;
   }),
 });

@@ -1,6 +1,7 @@
 import { defineCommand } from '../run-command.js';
 import { accountOptions, checkAccountIds, withAccount } from '../accounts.js';
 import { globalOptions, awsOptions, environmentOptions } from '../options.js';
+import { outputOption, outputFormat, jsonAlias, jsonText, textRecords } from '../output.js';
 import { homeRegionFrom } from '../home-region.js';
 import { regionBucket } from '../../lib/restore/index.js';
 import { listArchives, nameHistory, type NameHistory } from '../../lib/store/index.js';
@@ -13,11 +14,8 @@ export const historyOptions = {
   ...accountOptions,
   region: { kind: 'region', required: true, describe: 'Region whose bucket to search' },
   name: { kind: 'string', required: true, describe: 'Parameter name to look for (exact, e.g. /app/db/url)' },
-  json: {
-    kind: 'boolean',
-    default: false,
-    describe: 'Print JSON: {bucket, region, name, archives: [{archive, createdAt, latest, Name, Type, Version, LastModifiedDate}], searched, unindexed}',
-  },
+  ...outputOption('table'),
+  ...jsonAlias,
 } as const;
 
 /** One line per archive holding the name, newest first: latest mark, archive creation time, Version, LastModifiedDate, Type, key. */
@@ -46,6 +44,7 @@ export const historyCommand = defineCommand({
   examples: [['ssm-backup history --environment prod --region us-west-2 --name /app/db/url', 'Which archives still hold /app/db/url, and which version of it']],
   check: (o) => {
     checkAccountIds(o.account === undefined ? undefined : [o.account], '--account', o.roleArn);
+    outputFormat(o);
     if (!/^[A-Za-z0-9_./-]{1,2048}$/.test(o.name))
       throw usageError(`--name "${o.name}" is not a parameter name: use letters, digits and _.-/ (for example /app/db/url)`);
   },
@@ -53,11 +52,12 @@ export const historyCommand = defineCommand({
     const bucket = await regionBucket(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region });
     const s3 = aws.s3(o.region);
     const h = await nameHistory(s3, bucket, o.region, await listArchives(s3, bucket, o.region), o.name);
-    io.stdout(
-      o.json
-        ? JSON.stringify({ bucket, region: o.region, name: o.name, archives: h.found, searched: h.searched, unindexed: h.unindexed }, null, 2) + '\n'
-        : formatHistory(bucket, o.name, h),
-    );
+    const format = outputFormat(o);
+    // json: {bucket, region, name, archives: [{archive, createdAt, latest, Name, Type, Version, LastModifiedDate}], searched, unindexed}
+    if (format === 'json') io.stdout(jsonText({ bucket, region: o.region, name: o.name, archives: h.found, searched: h.searched, unindexed: h.unindexed }));
+    else if (format === 'text')
+      io.stdout(textRecords(h.found.map((e) => [e.archive, e.createdAt, e.Version, e.LastModifiedDate, e.Type, e.latest ? 'latest' : '-'])));
+    else io.stdout(formatHistory(bucket, o.name, h));
     return 0;
   }),
 });

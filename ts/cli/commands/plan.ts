@@ -7,6 +7,8 @@ import { configuredAccounts, checkAccountIds } from '../accounts.js';
 import { prepareAccounts } from '../../lib/backup/index.js';
 import { roleSessionName } from '../../lib/aws/index.js';
 import { unitKey } from '../../contract/index.js';
+import { outputOption, outputFormat, jsonText, textRecords } from '../output.js';
+import { alignTable } from '../../lib/report/index.js';
 
 export const planOptions = {
   ...globalOptions,
@@ -14,7 +16,8 @@ export const planOptions = {
   ...environmentOptions,
   ...regionListOptions,
   accounts: { kind: 'list', describe: 'Comma-separated member accounts of /jenkins/{environment}/backup/accounts to plan (default: every listed account)' },
-  'output-file': { kind: 'file-out', describe: 'Also write the plan JSON to this file (stdout always gets it)' },
+  'output-file': { kind: 'file-out', describe: 'Also write the plan JSON to this file (whatever --output prints)' },
+  ...outputOption('json'),
 } as const;
 
 export const planCommand = defineCommand({
@@ -26,7 +29,10 @@ export const planCommand = defineCommand({
     ['ssm-backup plan --environment dev', 'Print the plan JSON for dev, read from SSM in $AWS_REGION'],
     ['ssm-backup plan --environment prod --ssm-home-region ap-northeast-1 --output-file plan.json', 'Also save it for a later `backup --plan-file`'],
   ],
-  check: (o) => checkAccountIds(o.accounts, '--accounts'),
+  check: (o) => {
+    outputFormat(o, 'json');
+    checkAccountIds(o.accounts, '--accounts');
+  },
   run: async ({ aws, logger, io }, o) => {
     const accounts = await configuredAccounts(aws, o, o.accounts, '--accounts');
     if (accounts) {
@@ -53,7 +59,11 @@ export const planCommand = defineCommand({
     const plan = await loadPlan(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), regions: o.regions });
     for (const w of plan.warnings) logger.warn(w);
     if (o.outputFile) writeJsonAtomic(o.outputFile, plan);
-    io.stdout(JSON.stringify(plan, null, 2) + '\n');
+    const rows = plan.regions.map((r) => [r, plan.buckets[r] ?? '-', plan.kmsKeys?.[r] ?? '-', r === plan.defaultRegion ? 'default' : '']);
+    const format = outputFormat(o, 'json');
+    if (format === 'json') io.stdout(jsonText(plan));
+    else if (format === 'text') io.stdout(textRecords(rows));
+    else io.stdout(`${alignTable(['REGION', 'BUCKET', 'BACKUP KEY', ''], rows)}\n${plan.warnings.map((w) => `WARNING ${w}\n`).join('')}`);
     return 0;
   },
 });

@@ -1,6 +1,7 @@
 import { RESTORE_SUMMARY_FILE } from '../../contract/index.js';
 import path from 'node:path';
 import { defineCommand } from '../run-command.js';
+import { outputOption, outputFormat, jsonText, textRecords } from '../output.js';
 import { globalOptions, awsOptions, environmentOptions } from '../options.js';
 import { homeRegionFrom } from '../home-region.js';
 import { runRestore, regionBucket, describeFields, type RestorePlan } from '../../lib/restore/index.js';
@@ -37,6 +38,7 @@ export const liveOptions = {
 
 export const restoreOptions = {
   ...sourceOptions,
+  ...outputOption('table'),
   'as-of': {
     kind: 'date',
     describe:
@@ -122,6 +124,7 @@ export const restoreCommand = defineCommand({
   clientOptions: (o) => ({ putRate: o.putRate, getRate: o.getRate }),
   check: (o) => {
     checkAccountIds(o.account === undefined ? undefined : [o.account], '--account', o.roleArn);
+    outputFormat(o);
     if (o.asOf !== undefined && o.archive !== 'latest') throw usageError('--as-of and --archive both choose the archive: pass only one of them');
     if (o.prune && o.names) throw usageError('--prune deletes what the archive lacks under --path: it cannot be combined with --names');
   },
@@ -155,10 +158,26 @@ export const restoreCommand = defineCommand({
       confirmMs: o.imageConfirmSeconds * 1000,
     });
     const s = result.summary;
-    io.stdout(formatPlan(result.plan, o.apply, new Set([...s.failed.map((f) => f.name), ...s.pending])));
-    for (const n of s.keptAside) io.stdout(`kept     ${n}  (the tool's configuration: not written without --include-config)\n`);
-    for (const n of s.pending) io.stdout(`PENDING  ${n}  (aws:ec2:image not confirmed by GetParameter: not created or updated as far as SSM shows)\n`);
-    for (const f of s.failed) io.stdout(`FAILED   ${f.name}  ${f.error}\n`);
+    const failed = new Set([...s.failed.map((f) => f.name), ...s.pending]);
+    const format = outputFormat(o);
+    // json: the restore summary (contract/restore-summary.ts); text: one `action<TAB>name<TAB>fields` a line, then
+    // `kept<TAB>name`, `pending<TAB>name`, `failed<TAB>name<TAB>error`
+    if (format === 'json') io.stdout(jsonText(s));
+    else if (format === 'text')
+      io.stdout(
+        textRecords([
+          ...result.plan.items.filter((i) => i.action !== 'unchanged' && !failed.has(i.name)).map((i) => [i.action, i.name, i.fields.join(',')]),
+          ...s.keptAside.map((n) => ['kept', n]),
+          ...s.pending.map((n) => ['pending', n]),
+          ...s.failed.map((f) => ['failed', f.name, f.error]),
+        ]),
+      );
+    else {
+      io.stdout(formatPlan(result.plan, o.apply, failed));
+      for (const n of s.keptAside) io.stdout(`kept     ${n}  (the tool's configuration: not written without --include-config)\n`);
+      for (const n of s.pending) io.stdout(`PENDING  ${n}  (aws:ec2:image not confirmed by GetParameter: not created or updated as far as SSM shows)\n`);
+      for (const f of s.failed) io.stdout(`FAILED   ${f.name}  ${f.error}\n`);
+    }
     return result.exitCode;
   }),
 });

@@ -3,10 +3,12 @@ import { checkAccountIds, withAccount } from '../accounts.js';
 import { homeRegionFrom } from '../home-region.js';
 import { readSelected } from '../../lib/restore/index.js';
 import { sourceOptions } from './restore.js';
+import { outputOption, outputFormat, jsonAlias, jsonText, textRecords } from '../output.js';
 
 export const verifyOptions = {
   ...sourceOptions,
-  json: { kind: 'boolean', default: false, describe: 'Print the result as JSON' },
+  ...outputOption('table'),
+  ...jsonAlias,
 } as const;
 
 export const verifyCommand = defineCommand({
@@ -17,11 +19,14 @@ export const verifyCommand = defineCommand({
   examples: [
     ['ssm-backup verify --environment prod --region us-west-2', 'Check the archive latest.txt points at'],
     [
-      'ssm-backup verify --environment prod --region us-west-2 --archive 2026-11-28/ssm-backup-prod-us-west-2-20261128_130000.tar.gz --json',
+      'ssm-backup verify --environment prod --region us-west-2 --archive 2026-11-28/ssm-backup-prod-us-west-2-20261128_130000.tar.gz --output json',
       'Check one archive, JSON result',
     ],
   ],
-  check: (o) => checkAccountIds(o.account === undefined ? undefined : [o.account], '--account', o.roleArn),
+  check: (o) => {
+    outputFormat(o);
+    checkAccountIds(o.account === undefined ? undefined : [o.account], '--account', o.roleArn);
+  },
   run: withAccount('verify', 'restore', async ({ aws, logger, io }, o) => {
     const { archive: a, notes } = await readSelected(aws, {
       environment: o.environment,
@@ -46,7 +51,10 @@ export const verifyCommand = defineCommand({
       checks,
       notes,
     };
-    if (o.json) io.stdout(JSON.stringify(result, null, 2) + '\n');
+    const format = outputFormat(o);
+    if (format === 'json') io.stdout(jsonText(result));
+    else if (format === 'text')
+      io.stdout(textRecords([[a.verified ? 'OK' : 'UNVERIFIED', result.archive, result.format, result.parameterCount, result.createdAt, result.toolVersion]]));
     else {
       const status = a.verified ? 'OK' : 'UNVERIFIED (legacy backup.json, no checksum; restore is allowed)';
       io.stdout(

@@ -63,6 +63,10 @@ export interface ClientFactoryOptions {
   profile?: string;
   /** Credentials of every client (a member account's assumed role, forAccount); otherwise the SDK's default chain or `profile`. */
   credentials?: AwsCredentialIdentityProvider;
+  /** Called every SLOW_CALL_MS while one call (its retries included) has not answered: the CLI prints a progress line. */
+  onSlowCall?: (call: { service: string; operation: string; region: string; waitedSec: number }) => void;
+  /** How long a call may go unanswered before onSlowCall (default SLOW_CALL_MS). */
+  slowCallMs?: number;
   stats?: ApiStats;
 }
 
@@ -79,6 +83,9 @@ const PACED: Record<string, PaceGroup> = {
   GetParameterHistoryCommand: 'history',
   LabelParameterVersionCommand: 'label',
 };
+
+/** A call that has not answered after this long (and again every as long) is reported through onSlowCall. */
+export const SLOW_CALL_MS = 10_000;
 
 /** Default requests/s per group when the factory options give none (conservative: AWS publishes no figure for tag, history and label). */
 const DEFAULT_RATES: Record<PaceGroup, number> = { get: 40, put: 3, tag: 20, history: 10, label: 3 };
@@ -252,10 +259,20 @@ export class AwsClientFactory {
     // Rejects when the region is stopped: waits for a pacing token end at once. Never an unhandled rejection.
     const aborted = new Promise<never>((_resolve, reject) => abort.addEventListener('abort', () => reject(abort.reason), { once: true }));
     aborted.catch(() => undefined);
-    const count = (next: Next, ctx: Ctx) => async (args: unknown) => {
+    const onSlow = this.opts.onSlowCall;
+    const count = (next: Next, ctx: Ctx & { clientName?: string }) => async (args: unknown) => {
       const op = ctx.commandName ?? 'unknown';
       stats.calls[op] = (stats.calls[op] ?? 0) + 1;
       abort.throwIfAborted();
+      const started = Date.now();
+      const service = (ctx.clientName ?? '').replace(/Client$/, '') || 'AWS';
+      const slow = onSlow
+        ? setInterval(
+            () => onSlow({ service, operation: op.replace(/Command$/, ''), region, waitedSec: Math.round((Date.now() - started) / 1000) }),
+            this.opts.slowCallMs ?? SLOW_CALL_MS,
+          )
+        : undefined;
+      slow?.unref();
       // Outside the retry loop: an aborted region stops pacing, retries and in-flight calls alike.
       let onAbort = () => undefined as void;
       const aborted = new Promise<never>((_resolve, reject) => {
@@ -266,6 +283,7 @@ export class AwsClientFactory {
         return await Promise.race([next(args), aborted]);
       } finally {
         abort.removeEventListener('abort', onAbort);
+        clearInterval(slow);
       }
     };
     const attempt = (next: Next, ctx: Ctx) => async (args: unknown) => {

@@ -5,6 +5,7 @@
  */
 import type { IndexEntry, Previous } from '../store/index.js';
 import type { Drift } from '../../contract/index.js';
+import { formatNumber } from '../support/index.js';
 
 /** Names listed per kind in the summary (counts are always exact). */
 export const DRIFT_NAMES_MAX = 50;
@@ -78,11 +79,22 @@ export interface GuardOptions {
   maxShrink: number;
   allowShrink: boolean;
   allowEmpty: boolean;
+  /** Where the refusal is read, so that its fix is worded there: the CLI (--allow-shrink) or the Jenkins step (allowShrink: true). */
+  advice?: GuardAdvice;
 }
+
+export type GuardAdvice = 'cli' | 'jenkins';
+
+/** How to accept a refusal, in the words of where it is read (the Jenkins job's parameter: jobs/admin_ssm_backup_job.groovy). */
+export const ACCEPT: Record<GuardAdvice, { shrink: string; empty: string }> = {
+  cli: { shrink: 'run again with --allow-shrink', empty: 'run again with --allow-empty' },
+  jenkins: { shrink: 'run one build with allowShrink: true (job parameter ALLOW_SHRINK)', empty: 'run one build with allowEmpty: true' },
+};
 
 export interface GuardInput {
   count: number;
-  key: string;
+  /** The new archive's key; undefined in a dry run (nothing was written). */
+  key?: string;
   bucket: string;
   selection: { path: string; nameContains?: string };
   previous: Previous;
@@ -92,26 +104,33 @@ export interface GuardInput {
 /**
  * The shrink guard: why latest.txt must not move onto this archive, or undefined when it may. Refused: zero
  * parameters selected (unless --allow-empty), or a count that fell by more than --max-shrink percent against
- * the previous archive (unless --allow-shrink). The message says what shrank, by how much, and how to accept it.
+ * the previous archive (unless --allow-shrink). The first sentence is short and names the fix in the words of where
+ * it is read (`advice`): the build description and Slack keep it within their limits; details follow.
  */
 export function guardRefusal(input: GuardInput, o: GuardOptions): string | undefined {
   const { count, drift, bucket, key } = input;
+  const accept = ACCEPT[o.advice ?? 'cli'];
   const prev = drift.previousCount;
-  const kept = `latest.txt was not moved${drift.previousArchive ? ` (it still names ${drift.previousArchive})` : ''}; this archive is kept as s3://${bucket}/${key} for investigation`;
+  const still = drift.previousArchive ? ` (it still names ${drift.previousArchive})` : '';
+  const kept = key
+    ? `latest.txt was not moved${still}; this archive is kept as s3://${bucket}/${key} for investigation`
+    : `Dry run: nothing was written; latest.txt would not move${still}`;
   const selection = `--path ${input.selection.path}${input.selection.nameContains ? ` --name-contains ${input.selection.nameContains}` : ''}`;
   const before = previousSelection(input.previous, input.selection);
   if (count === 0) {
     if (o.allowEmpty) return undefined;
-    return `Selected 0 parameters (${selection})${prev !== null ? `; the previous archive holds ${prev}${before}` : ''}. ${kept}. Check --path and --name-contains for a typo; if the selection is meant to be empty, run again with --allow-empty`;
+    return `Selected 0 parameters: if that is intended, ${accept.empty}. Selection ${selection}${prev !== null ? `; the previous archive holds ${formatNumber(prev)}${before}` : ''}: check it for a typo. ${kept}.`;
   }
   if (prev === null || prev === 0 || o.allowShrink) return undefined;
   const shrink = ((prev - count) / prev) * 100;
   if (shrink <= o.maxShrink) return undefined;
   const removed =
     drift.removed !== null
-      ? `; ${drift.removed} removed${drift.removedNames.length ? ` (${drift.removedNames.slice(0, 3).join(', ')}${drift.removed > 3 ? ', ...' : ''})` : ''}`
-      : '';
-  return `Parameter count fell from ${prev} to ${count} (-${shrink.toFixed(1)}%, more than --max-shrink ${o.maxShrink}%)${removed}${before}. ${kept}. If the removals are intended, run again with --allow-shrink (or a higher --max-shrink)`;
+      ? ` ${formatNumber(drift.removed)} removed${drift.removedNames.length ? ` (${drift.removedNames.slice(0, 3).join(', ')}${drift.removed > 3 ? ', ...' : ''})` : ''}${before}.`
+      : before
+        ? `${before.trim()}.`
+        : '';
+  return `Parameter count fell ${formatNumber(prev)} → ${formatNumber(count)} (-${shrink.toFixed(1)}%, limit ${o.maxShrink}%): if intended, ${accept.shrink}.${removed} ${kept}.`;
 }
 
 function previousSelection(previous: Previous, now: { path: string; nameContains?: string }): string {

@@ -13,3 +13,4 @@ export * from './encryption.js';
 export * from './region-run.js';
 export * from './run.js';
 export * from './summary-file.js';
+export { lockSummaryFile } from './summary-lock.js';

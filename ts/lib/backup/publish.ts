@@ -14,6 +14,7 @@ import {
   readPrevious,
   factsToMetadata,
   putIndex,
+  markRefused,
   INDEX_VERSION,
   type ArchiveFacts,
   type IndexEntry,
@@ -121,7 +122,11 @@ export async function compareAndPromote(run: RegionRun, bucket: string, key: str
     { count: entries.length, key, bucket, selection: { path: opts.path, nameContains: opts.nameContains }, previous, drift },
     opts.guard,
   );
-  if (refusal) return { drift, refusal };
+  if (refusal) {
+    // The mark `list` shows; a failure to write it is a warning (the region already failed, latest.txt did not move).
+    await markRefused(s3, bucket, key, refusal).catch((err) => warn(`Could not mark s3://${bucket}/${key} as refused: ${describeAwsError(err)}`));
+    return { drift, refusal };
+  }
   await writeLatestPointer(s3, bucket, key).catch((err) => {
     throw new EngineError('region', `Archive uploaded but s3://${bucket}/latest.txt could not be updated: ${describeAwsError(err)}`, { region, cause: err });
   });

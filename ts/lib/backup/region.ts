@@ -3,7 +3,7 @@
  * (publish.ts). Always returns the region's summary entry; a failure becomes FAILED, a deadline TIMED_OUT.
  */
 import path from 'node:path';
-import { EngineError, describeAwsError, withPrivateDir, startProgress } from '../support/index.js';
+import { EngineError, describeAwsError, withPrivateDir, startProgress, formatNumber } from '../support/index.js';
 import { ssmReader, selectionFilters, taggingReader } from '../aws/index.js';
 import { collectParameters, type CollectResult } from '../collect/index.js';
 import { ParameterSpool } from '../archive/index.js';
@@ -12,6 +12,7 @@ import type { RegionSummary } from '../../contract/index.js';
 import { regionEncryption, describeProtection } from './encryption.js';
 import { storeArchive, compareAndPromote } from './publish.js';
 import { timedOutMessage } from './summary-file.js';
+import { dryRunChecks, dryRunGuard } from './dry-run.js';
 import type { RegionRun } from './region-run.js';
 
 /**
@@ -51,6 +52,7 @@ async function backupRegion(run: RegionRun): Promise<RegionSummary> {
   try {
     if (!bucket) throw new EngineError('region', opts.plan.bucketErrors[region] ?? `Bucket definition missing for ${region}`, { region });
     log.info(`Target Region: ${region}, bucket ${bucket}${opts.dryRun ? ' (dry run)' : ''}`);
+    if (opts.dryRun) await dryRunChecks(run);
     const progress = startProgress(log, 'Collect', { unit: 'parameters', throttles: opts.throttles });
     run.collected = progress;
     const encryption = regionEncryption(opts.plan, region);
@@ -77,7 +79,7 @@ async function backupRegion(run: RegionRun): Promise<RegionSummary> {
       }).finally(() => progress.stop());
       const bytes = await spool.close();
       const rate = collected.collected / Math.max(0.001, elapsed());
-      log.info(`Collected ${collected.collected} parameters in ${elapsed()}s (${rate.toFixed(0)}/s)`);
+      log.info(`Collected ${formatNumber(collected.collected)} parameters in ${elapsed()}s (${formatNumber(Math.round(rate))}/s)`);
       const base = {
         status: 'SUCCESS' as const,
         parameterCount: collected.collected,
@@ -88,7 +90,11 @@ async function backupRegion(run: RegionRun): Promise<RegionSummary> {
       if (opts.dryRun) {
         const tagsChanged = await tagsChangedDuring(collected);
         log.info(`[DRY RUN] Skipped upload for ${region}`);
-        return { ...base, artifactPath: null, executionTimeSec: elapsed(), dryRun: true, warnings: listed(), tagsChanged };
+        const guard = await dryRunGuard(run, bucket, entries);
+        const dry = { ...base, artifactPath: null, executionTimeSec: elapsed(), dryRun: true, warnings: listed(), tagsChanged, drift: guard.drift };
+        if (!guard.refusal) return dry;
+        log.error(`FAILED (guard): ${guard.refusal}`);
+        return { ...dry, status: 'FAILED', failureMessage: guard.refusal, failureCategory: 'guard' };
       }
       const stored = await storeArchive(run, bucket, { read: () => spool.read(), count: spool.count, bytes }, entries, encryption);
       // The tag check ran alongside the upload; a check that could not run fails the region before latest.txt moves.

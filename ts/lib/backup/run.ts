@@ -53,7 +53,7 @@ export async function runUnits(units: BackupUnit[], planKeys: string[], opts: Ba
   const keys = units.map((u) => u.key);
   // One summary file per build, owned by the engine and changed under a lock: earlier or parallel runs are kept.
   const update = async (change: (s: Record<string, RegionSummary>) => void) => {
-    const all = await updateSummaryFile<RegionSummary>(opts.summaryFile, planKeys, change as never);
+    const all = await updateSummaryFile<RegionSummary>(opts.summaryFile, planKeys, change as never, opts.logger);
     // --summary-fragment: this run's entries only, as they stand (a branch on another agent hands it back to be merged).
     if (opts.summaryFragment) writeJsonAtomic(opts.summaryFragment, Object.fromEntries(keys.map((k) => [k, all[k]])));
     return all;
@@ -73,7 +73,11 @@ export async function runUnits(units: BackupUnit[], planKeys: string[], opts: Ba
   // The same cached answer as the bucket-owner check's: one GetCallerIdentity per account and run.
   const callers = new Map<AwsClientFactory, Promise<string | null>>();
   const caller = (u: BackupUnit) => {
-    if (!callers.has(u.aws)) callers.set(u.aws, u.opts.dryRun ? Promise.resolve(null) : u.aws.callerAccount(u.opts.plan.homeRegion).catch(() => null));
+    if (!callers.has(u.aws))
+      callers.set(
+        u.aws,
+        u.aws.callerAccount(u.opts.plan.homeRegion).catch(() => null),
+      );
     return callers.get(u.aws) as Promise<string | null>;
   };
   const limit = pLimit(Math.max(1, opts.parallelRegions ?? 1));

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import lockfile from 'proper-lockfile';
-import { writeJsonAtomic, configError, usageError, humanDuration } from '../support/index.js';
+import { writeJsonAtomic, configError, usageError, humanDuration, type Logger } from '../support/index.js';
+import { lockSummaryFile, processAlive } from './summary-lock.js';
 import { validateEnvironment, validateRegionList, type Plan } from '../config/index.js';
 
 /**
@@ -57,31 +57,22 @@ export function runningEntry(region: string) {
 
 /** Whether an entry is a region still being backed up by a live process (not a failure). */
 function stillRunning(entry: { status: string; failureCategory?: string; runningPid?: number }): boolean {
-  if (entry.failureCategory !== 'interrupted' || typeof entry.runningPid !== 'number') return false;
-  try {
-    process.kill(entry.runningPid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return entry.failureCategory === 'interrupted' && typeof entry.runningPid === 'number' && processAlive(entry.runningPid);
 }
 
 /**
- * Read-modify-write of the summary file under an exclusive lock (`<file>.lock`, proper-lockfile): parallel Jenkins
- * branches, or parallel regions of one run, each change only their own regions' entries and never lose another's.
- * The file is replaced atomically; readers never see half of it. Returns the summaries as written.
+ * Read-modify-write of the summary file under an exclusive lock (summary-lock.ts: its directory created first, a
+ * live holder waited for with progress lines, a dead one's lock taken over): parallel Jenkins branches, or parallel
+ * regions of one run, each change only their own regions' entries and never lose another's. The file is replaced
+ * atomically; readers never see half of it. Returns the summaries as written.
  */
 export async function updateSummaryFile<S extends { status: string }>(
   file: string,
   planRegions: string[],
   change: (summaries: Record<string, S | ReturnType<typeof notStarted>>) => void,
+  log?: Logger,
 ): Promise<Record<string, S | ReturnType<typeof notStarted>>> {
-  const release = await lockfile.lock(file, {
-    realpath: false,
-    lockfilePath: `${file}.lock`,
-    stale: 30_000,
-    retries: { retries: 200, minTimeout: 10, maxTimeout: 250 },
-  });
+  const release = await lockSummaryFile(file, log);
   try {
     const summaries = startingSummaries<S>(file, planRegions);
     change(summaries);

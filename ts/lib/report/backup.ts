@@ -3,7 +3,7 @@
  * description, console/email table, email. Pure functions, no I/O. Jenkins reads the rendered report.json and never
  * rebuilds the summary; Slack (slack.ts), JUnit (junit.ts) and restore (restore.ts) use the same pieces.
  */
-import { oneLine } from '../support/index.js';
+import { oneLine, formatNumber } from '../support/index.js';
 import {
   BACKUP_SUMMARY_FILE,
   FAILED_STATUSES as ENGINE_FAILED_STATUSES,
@@ -65,8 +65,8 @@ const DESCRIPTION_MAX = 200;
 
 export const worse = (a: RunResult, b: RunResult | undefined): RunResult => (b && SEVERITY[b] > SEVERITY[a] ? b : a);
 
-/** 12345 -> `12,345` */
-export const formatCount = (n: number | undefined): string => (n ?? 0).toLocaleString('en-US');
+/** 12345 -> `12,345` (the engine's one number format, support/format.ts). */
+export const formatCount = formatNumber;
 
 /** Seconds -> `4m 12s`, `1h 2m 5s`, `0s`; undefined for a missing or invalid value. */
 export function formatDuration(seconds: number | undefined): string | undefined {
@@ -204,7 +204,7 @@ function backupDescription(summaries: Record<string, RegionReport>, result: RunR
   if (failed.length) {
     const [key, s] = failed[0];
     const more = failed.length > 1 ? ` (+${failed.length - 1} more ${s.accountId ? 'unit' : 'region'}(s) failed)` : '';
-    text = `${s.status} ${unitLabel(key, s)}: ${clip(s.failureMessage ?? 'no cause recorded')}${more}`;
+    text = `${s.status} ${unitLabel(key, s)}${more}: ${s.failureMessage ?? 'no cause recorded'}`;
   } else if (result === 'ABORTED') text = `ABORTED ${totals}`;
   else if (result === 'FAILURE') text = `FAILED: ${clip(ctx.failureMessage ?? (Object.keys(summaries).length ? 'see the console log' : 'no region ran'))}`;
   else if (result === 'UNSTABLE') {
@@ -213,7 +213,8 @@ function backupDescription(summaries: Record<string, RegionReport>, result: RunR
       .map(([r, s]) => unitLabel(r, s));
     text = `UNSTABLE ${totals}, warnings in ${warned.join(', ')}`;
   } else text = `OK ${totals}`;
-  return `${ctx.dryRun ? 'DRY RUN ' : ''}${text}`;
+  // Jenkins shows 200 characters: the cause's first sentence (a guard refusal's fix) comes before anything that may be cut.
+  return clip(`${ctx.dryRun ? 'DRY RUN ' : ''}${text}`);
 }
 
 /** Renders the report of a backup run from its region summaries (region order = the file's order = the plan's). */

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { readArchive, ArchiveError, type ArchiveRead, type ReadOptions } from '../archive/index.js';
 import { EngineError, awsErrorCode, describeAwsError } from '../support/index.js';
-import { LATEST_META_KEY, LATEST_POINTER_KEY, archiveOfIndex, createdAtFromKey, isArchiveKey } from './layout.js';
+import { LATEST_META_KEY, LATEST_POINTER_KEY, archiveOfIndex, archiveOfRefusal, createdAtFromKey, isArchiveKey } from './layout.js';
 import { factsFromMetadata, type ArchiveFacts } from './facts.js';
 
 /** One backup object in a region's bucket. */
@@ -15,18 +15,22 @@ export interface ArchiveEntry {
   createdAt: string;
   /** Whether `<key>.index.json.gz` (the name index) is in the bucket. */
   indexed: boolean;
+  /** Whether the shrink guard refused it (`<key>.refused` is in the bucket): latest.txt never moved onto it. */
+  refused: boolean;
   /** From the archive's object metadata (`list` only; HeadObject); null for an archive made by an older version. */
   parameterCount?: number | null;
 }
 
 /**
  * Every archive in the bucket (ListObjectsV2 only: no archive is downloaded), newest first by creation time, marking
- * the one latest.txt points at. Name indexes (`*.index.json.gz`) are not archives: they set `indexed`.
+ * the one latest.txt points at. Name indexes (`*.index.json.gz`) and refusal markers (`*.refused`) are not archives:
+ * they set `indexed` and `refused`.
  */
 export async function listArchives(s3: S3Client, bucket: string, region: string): Promise<ArchiveEntry[]> {
   const latest = await latestPointerKey(s3, bucket, region);
   const out: ArchiveEntry[] = [];
   const indexes = new Set<string>();
+  const refusals = new Set<string>();
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token })).catch((err) => {
@@ -35,13 +39,26 @@ export async function listArchives(s3: S3Client, bucket: string, region: string)
     for (const o of page.Contents ?? []) {
       const indexed = o.Key === undefined ? undefined : archiveOfIndex(o.Key);
       if (indexed) indexes.add(indexed);
+      const refused = o.Key === undefined ? undefined : archiveOfRefusal(o.Key);
+      if (refused) refusals.add(refused);
       if (!o.Key || !isArchiveKey(o.Key)) continue;
       const lastModified = new Date(o.LastModified ?? 0).toISOString();
-      out.push({ key: o.Key, size: o.Size ?? 0, lastModified, latest: o.Key === latest, createdAt: createdAtFromKey(o.Key) ?? lastModified, indexed: false });
+      out.push({
+        key: o.Key,
+        size: o.Size ?? 0,
+        lastModified,
+        latest: o.Key === latest,
+        createdAt: createdAtFromKey(o.Key) ?? lastModified,
+        indexed: false,
+        refused: false,
+      });
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  for (const e of out) e.indexed = indexes.has(e.key);
+  for (const e of out) {
+    e.indexed = indexes.has(e.key);
+    e.refused = refusals.has(e.key);
+  }
   return out.sort((a, b) => (a.createdAt === b.createdAt ? b.key.localeCompare(a.key) : b.createdAt.localeCompare(a.createdAt)));
 }
 

@@ -3,6 +3,8 @@
  *
  *   <day>/ssm-backup-<env>-<region>-<YYYYMMDD_HHMMSS>.tar.gz    an archive (format 1 or 2; lib/archive/)
  *   <archive key>.index.json.gz                               its name index (facts.ts), written after the archive
+ *   <archive key>.refused                                     JSON `{archive, refusedAt, reason}`: the shrink guard
+ *                                                             refused this archive (latest.txt did not move onto it)
  *   latest.txt                                                `<archive key>\n`, also in x-amz-meta-archive-key: the
  *                                                             last archive accepted (moved only after drift and guard)
  * Older versions wrote `.tgz` and plain `backup.json` archives; they are read, never written.
@@ -21,6 +23,14 @@ export const INDEX_SUFFIX = '.index.json.gz';
 export const ARCHIVE_KEY_PATTERN = /\.(tar\.gz|tgz|json)$/;
 
 export const indexKey = (archiveKey: string): string => `${archiveKey}${INDEX_SUFFIX}`;
+
+/** Suffix of the marker of an archive the shrink guard refused (not an archive name: never listed as one). */
+export const REFUSED_SUFFIX = '.refused';
+
+export const refusedKey = (archiveKey: string): string => `${archiveKey}${REFUSED_SUFFIX}`;
+
+/** The archive a refusal marker names, or undefined when `key` is not one. */
+export const archiveOfRefusal = (key: string): string | undefined => (key.endsWith(REFUSED_SUFFIX) ? key.slice(0, -REFUSED_SUFFIX.length) : undefined);
 
 /** The archive a name index describes, or undefined when `key` is not a name index. */
 export const archiveOfIndex = (key: string): string | undefined => (key.endsWith(INDEX_SUFFIX) ? key.slice(0, -INDEX_SUFFIX.length) : undefined);

@@ -1,4 +1,4 @@
-import { LATEST_META_KEY, LATEST_POINTER_KEY } from './layout.js';
+import { LATEST_META_KEY, LATEST_POINTER_KEY, refusedKey } from './layout.js';
 import { Upload } from '@aws-sdk/lib-storage';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
@@ -37,6 +37,15 @@ export function latestPointerReport(): string {
     w.state === 'moved' ? `s3://${bucket}/latest.txt moved to ${w.key}` : `s3://${bucket}/latest.txt may have moved to ${w.key} (the write was in flight)`,
   );
   return parts.join('; ');
+}
+
+/**
+ * Marks an archive the shrink guard refused (`<key>.refused`, JSON `{archive, refusedAt, reason}`; the reason names
+ * parameters, never values): `list` shows the mark from the bucket listing alone.
+ */
+export async function markRefused(s3: S3Client, bucket: string, key: string, reason: string, at: Date = new Date()): Promise<void> {
+  const body = JSON.stringify({ archive: key, refusedAt: at.toISOString(), reason }) + '\n';
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: refusedKey(key), Body: body, ServerSideEncryption: 'AES256', ContentType: 'application/json' }));
 }
 
 /** Rewrites latest.txt (`<key>\n`, the old job's format) with the key also in `x-amz-meta-archive-key`. */

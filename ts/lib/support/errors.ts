@@ -41,8 +41,19 @@ export function describeAwsError(err: unknown, secrets: (string | undefined)[] =
   const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
   // HEAD answers carry no body, so the SDK cannot name the error: say what the status means.
   if (status && err instanceof Error && /^Unknown/.test(err.name)) text = BODILESS[status] ?? `HTTP ${status} without an error code`;
+  if (err instanceof Error && err.name === 'CredentialsProviderError' && /any providers/i.test(err.message)) text = NO_CREDENTIALS;
   return maskEchoedValues(text, secrets);
 }
+
+/**
+ * What the SDK's default credential chain tried, in its order (AWS SDK for JavaScript v3, fromNodeProviderChain),
+ * when none gave credentials: said in one line, with what to do, instead of "Could not load credentials from any providers".
+ */
+export const NO_CREDENTIALS =
+  'No AWS credentials found. Tried, in order: the environment (AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY), SSO and the shared files ' +
+  '(~/.aws/credentials, ~/.aws/config: profile $AWS_PROFILE or default), web identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN), ' +
+  'a credential_process, the container endpoint (ECS) and the EC2 instance metadata. Set one of them, or pass --profile ' +
+  '(Jenkins: the credentialsId option, or an instance role on the agent)';
 
 /** What a bodiless S3 answer (HEAD) means, by HTTP status. */
 const BODILESS: Record<number, string> = {

@@ -8,3 +8,4 @@ export * from './log.js';
 export * from './memory.js';
 export * from './progress.js';
 export * from './secure-temp.js';
+export * from './format.js';

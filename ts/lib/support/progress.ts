@@ -1,4 +1,5 @@
 import type { Logger } from './log.js';
+import { formatNumber } from './format.js';
 
 /** Progress lines come at most this often (ms) at INFO on long work; short work prints none. */
 export const PROGRESS_INTERVAL_MS = 12_000;
@@ -50,8 +51,8 @@ export function startProgress(logger: Logger, phase: string, opts: ProgressOptio
     const throttles = opts.throttles?.();
     const parts = [
       total !== undefined
-        ? `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${unit} (${total ? Math.floor((done / total) * 100) : 100}%)`
-        : `${done.toLocaleString('en-US')} ${unit}`,
+        ? `${formatNumber(done)}/${formatNumber(total)} ${unit} (${total ? Math.floor((done / total) * 100) : 100}%)`
+        : `${formatNumber(done)} ${unit}`,
       `${rate.toFixed(1)}/s`,
       throttles !== undefined ? `${throttles} throttled` : undefined,
       eta !== undefined ? `ETA ${humanDuration(eta)}` : undefined,
