@@ -21,8 +21,8 @@ class SsmMultiRegionBackupResultTest extends PipelineTestCase {
     static final String JOB = ' - Admin_Jobs/ssm-multi-region-backup #42'
     static final String AGENT_KILL = 'TIMED_OUT us-west-2: stopped by the agent-side deadline (12 min): the engine did not end at its own ' +
             '--region-timeout; latest.txt was not moved by it'
-    static final String ABORTED_RUNNING = 'ABORTED us-west-2: the build was aborted (by a user or a Jenkins timeout) while it ran; ' +
-            'latest.txt was not moved by it (+1 more region(s) failed)'
+    static final String ABORTED_RUNNING = 'ABORTED us-west-2 (+1 more region(s) failed): the build was aborted (by a user or a Jenkins ' +
+            'timeout) while it ran; latest.txt was not moved by it'
     static final String REFUSED = 'requireClientEncryption: no backup KMS key for us-west-2 (/jenkins/dev/backup/us-west-2/kms-key-arn)'
 
     /** [case, options, engine setup, stage results, statuses in the summary, build result, description, email subject] */
@@ -46,7 +46,7 @@ class SsmMultiRegionBackupResultTest extends PipelineTestCase {
                 ['in turn, refusal exit 2 in two regions: FAILED with the cause, never SKIPPED or OK', [requireClientEncryption: true],
                  { FakeEngine e -> ['us-west-2', 'eu-west-1'].each { e.crashes[it] = [exitCode: 2, message: REFUSED.replace('us-west-2', it)] } },
                  ['Backup us-west-2': 'FAILURE', 'Backup eu-west-1': 'FAILURE'], ['SUCCESS', 'SKIPPED', 'SKIPPED'], 'FAILURE',
-                 "FAILED us-west-2: the engine exited with code 2: ${REFUSED} (+1 more region(s) failed)".toString(), '[FAIL] SSM backup dev'],
+                 "FAILED us-west-2 (+1 more region(s) failed): the engine exited with code 2: ${REFUSED}".toString(), '[FAIL] SSM backup dev'],
                 ['in turn: crash before recording the region, the next region decides for itself', [:],
                  { FakeEngine e -> e.crashes['us-west-2'] = [exitCode: 1, message: 'TypeError: x is undefined'] },
                  ['Backup us-west-2': 'FAILURE'], ['SUCCESS', 'SKIPPED', 'SUCCESS'], 'FAILURE',

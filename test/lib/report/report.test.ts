@@ -63,7 +63,7 @@ describe('report: backup', () => {
 
   it('names a timed-out region and counts further failures', () => {
     const summaries = { a: { status: 'TIMED_OUT', failureMessage: 'stopped at the 10m deadline' }, b: { status: 'FAILED', failureMessage: 'x' } };
-    expect(renderBackupReport(summaries, {}).description).to.equal('TIMED_OUT a (+1 more failed): stopped at the 10m deadline');
+    expect(renderBackupReport(summaries, {}).description).to.equal('TIMED_OUT a (+1 more region(s) failed): stopped at the 10m deadline');
   });
 
   it('is UNSTABLE when a region succeeded with warnings, and lists them', () => {
