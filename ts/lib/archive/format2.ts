@@ -142,3 +142,21 @@ export function checkSealedManifest(
   const differs = Object.keys(claimed).filter((k) => claimed[k] !== found.context[k]);
   return differs.length ? `manifest.json disagrees with the authenticated encryption context on ${differs.join(', ')}` : undefined;
 }
+
+/**
+ * Checks the manifest's remaining claims against what only the key holder could have written: the header of the
+ * encrypted backup.json (environment, region, creation time, and `account_id` in archives made since it is recorded
+ * there) and the wrapping key ARNs of the message header (authenticated by the message's signature). Returns the
+ * problem, or undefined.
+ */
+export function checkSealedClaims(manifest: SealedManifest, header: Record<string, unknown>, wrappingKeys: string[]): string | undefined {
+  const claims: [string, unknown, unknown][] = [
+    ['environment', manifest.environment, header.environment],
+    ['region', manifest.region, header.region],
+    ['createdAt', manifest.createdAt, header.backup_date],
+    ['encryption.wrappingKeys', JSON.stringify(manifest.encryption.wrappingKeys), JSON.stringify(wrappingKeys)],
+  ];
+  if (header.account_id !== undefined) claims.push(['accountId', manifest.accountId, header.account_id]);
+  const differs = claims.filter(([, claimed, sealed]) => claimed !== sealed).map(([name]) => name);
+  return differs.length ? `manifest.json disagrees with the encrypted backup.json or the signed message header on ${differs.join(', ')}` : undefined;
+}

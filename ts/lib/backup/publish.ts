@@ -33,7 +33,15 @@ export async function storeArchive(
   const { aws, region, accountId, opts } = run;
   const { now, key } = await freshKey(run, bucket);
   const { stamp } = timestamps(now);
-  const header = { backup_date: now.toISOString(), backup_timestamp: stamp, environment: opts.plan.environment, region };
+  const header = {
+    backup_date: now.toISOString(),
+    backup_timestamp: stamp,
+    environment: opts.plan.environment,
+    region,
+    account_id: accountId,
+    selection_path: opts.path,
+    selection_name_contains: opts.nameContains ?? null,
+  };
   const manifestBase = {
     formatVersion: FORMAT_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
