@@ -3,12 +3,14 @@
  * comparison with the previous archive (drift), the shrink guard, and the move of latest.txt.
  */
 import { Transform } from 'node:stream';
-import { EngineError, describeAwsError, startProgress } from '../support/index.js';
+import { EngineError, awsErrorCode, describeAwsError, startProgress } from '../support/index.js';
 import { timestamps, backupJsonDigest, TOOL_NAME, FORMAT_VERSION, SEALED_FORMAT_VERSION } from '../archive/index.js';
 import { regionArchiveStream, type RegionEncryption } from './encryption.js';
 import {
   uploadArchive,
   writeLatestPointer,
+  lostConditionalWrite,
+  type PointerState,
   archiveKey,
   objectExists,
   readPrevious,
@@ -76,6 +78,12 @@ export async function storeArchive(
   const source = regionArchiveStream(aws, encryption, spool, header, manifestBase);
   source.on('error', (err) => counter.destroy(err));
   await uploadArchive(aws.s3(region), bucket, key, source.pipe(counter), factsToMetadata(facts)).catch((err) => {
+    if (lostConditionalWrite(err))
+      throw new EngineError(
+        'region',
+        `s3://${bucket}/${key} was written by another backup of ${region} during this one (${awsErrorCode(err)}): nothing was overwritten and latest.txt was not moved by this run`,
+        { region, cause: err },
+      );
     throw new EngineError('region', `Upload to s3://${bucket}/${key} failed: ${describeAwsError(err)}`, { region, cause: err });
   });
   const index = {
@@ -97,10 +105,16 @@ export async function storeArchive(
 
 /**
  * Compares the new archive with the one latest.txt names, logs the drift, and moves latest.txt unless the shrink
- * guard refuses. A first backup (no latest.txt) and a previous archive that cannot be compared are not guarded
+ * guard refuses, and only if latest.txt is still as `pointer` found it at the start of the region. A first backup (no latest.txt) and a previous archive that cannot be compared are not guarded
  * (except for an empty selection): a warning says so.
  */
-export async function compareAndPromote(run: RegionRun, bucket: string, key: string, entries: IndexEntry[]): Promise<{ drift: Drift; refusal?: string }> {
+export async function compareAndPromote(
+  run: RegionRun,
+  bucket: string,
+  key: string,
+  entries: IndexEntry[],
+  pointer: PointerState,
+): Promise<{ drift: Drift; refusal?: string }> {
   const { region, opts, log, warnings } = run;
   const s3 = run.s3();
   const t0 = performance.now();
@@ -128,7 +142,8 @@ export async function compareAndPromote(run: RegionRun, bucket: string, key: str
     opts.guard,
   );
   if (refusal) return { drift, refusal };
-  await writeLatestPointer(s3, bucket, key).catch((err) => {
+  await writeLatestPointer(s3, bucket, key, pointer, region).catch((err) => {
+    if (err instanceof EngineError) throw err;
     throw new EngineError('region', `Archive uploaded but s3://${bucket}/latest.txt could not be updated: ${describeAwsError(err)}`, { region, cause: err });
   });
   log.info(`latest.txt now names ${key}`);

@@ -106,7 +106,7 @@ export async function gzipIndex(index: NameIndex): Promise<Buffer> {
   return buffer(Readable.from(text()).pipe(createGzip()));
 }
 
-/** Writes the index next to the archive (SSE AES256, same metadata as the archive). */
+/** Writes the index next to the archive (SSE AES256, same metadata as the archive), never over an existing object (If-None-Match: *). */
 export async function putIndex(s3: S3Client, bucket: string, index: NameIndex): Promise<void> {
   await s3.send(
     new PutObjectCommand({
@@ -116,6 +116,7 @@ export async function putIndex(s3: S3Client, bucket: string, index: NameIndex): 
       ServerSideEncryption: 'AES256',
       ContentType: 'application/gzip',
       Metadata: factsToMetadata(index),
+      IfNoneMatch: '*',
     }),
   );
 }
