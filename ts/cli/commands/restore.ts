@@ -3,7 +3,7 @@ import path from 'node:path';
 import { defineCommand } from '../run-command.js';
 import { globalOptions, awsOptions, environmentOptions } from '../options.js';
 import { homeRegionFrom } from '../home-region.js';
-import { runRestore, regionBucket, describeFields, type RestorePlan } from '../../lib/restore/index.js';
+import { runRestore, regionBucket, describeFields, indexOpener, type RestorePlan } from '../../lib/restore/index.js';
 import { chooseArchive } from '../../lib/store/index.js';
 import { usageError } from '../../lib/support/index.js';
 import { DEFAULT_MAX_ARCHIVE_MB } from '../../lib/archive/index.js';
@@ -116,7 +116,7 @@ export const restoreCommand = defineCommand({
       const bucket = await regionBucket(aws, source);
       archive = await chooseArchive(
         aws.s3(o.region),
-        { bucket, region: o.region, archive: o.archive, asOf: o.asOf, names: o.names },
+        { bucket, region: o.region, archive: o.archive, asOf: o.asOf, names: o.names, opener: indexOpener(aws, o.environment, o.region) },
         logger.forRegion(o.region),
       );
     }

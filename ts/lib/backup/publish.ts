@@ -93,7 +93,9 @@ export async function storeArchive(
     selection: { path: opts.path, nameContains: opts.nameContains ?? null },
     parameters: entries,
   };
-  await putIndex(aws.s3(region), bucket, index).catch((err) => {
+  // Format 2: the index is encrypted under the archive's keys (a bucket reader learns no name; a writer cannot edit it).
+  const sealer = encryption.keys ? { kms: (r: string) => aws.kms(r), ...encryption.keys } : undefined;
+  await putIndex(aws.s3(region), bucket, index, sealer).catch((err) => {
     throw new EngineError(
       'region',
       `Archive uploaded as s3://${bucket}/${key} but its name index could not be written (latest.txt not moved): ${describeAwsError(err)}`,
@@ -118,7 +120,8 @@ export async function compareAndPromote(
   const { region, opts, log, warnings } = run;
   const s3 = run.s3();
   const t0 = performance.now();
-  const previous = await readPrevious(s3, bucket, region).catch((err) => {
+  const opener = { kms: (r: string) => run.aws.kms(r), accountId: () => run.aws.callerAccount(region), environment: opts.plan.environment, region };
+  const previous = await readPrevious(s3, bucket, region, { opener, sealedOnly: Boolean(opts.plan.kmsKeys?.[region]) }).catch((err) => {
     throw new EngineError('region', `${(err as Error).message}; the new archive is kept as s3://${bucket}/${key} but latest.txt was not moved`, {
       region,
       cause: err,

@@ -2,7 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { EncryptedSpool, DEFAULT_MAX_ARCHIVE_MB, type BackupParameter } from '../archive/index.js';
 import type { AwsClientFactory } from '../aws/index.js';
 import { configKeys, loadPlan } from '../config/index.js';
-import { resolveArchiveKey, readArchiveObject, type LoadedArchive } from '../store/index.js';
+import { resolveArchiveKey, readArchiveObject, type LoadedArchive, type IndexOpener } from '../store/index.js';
 import { EngineError, type Logger, startProgress } from '../support/index.js';
 import { ArchiveProblems } from './validate.js';
 import { digestParameter, makeSelector, type ParameterDigest, type Selection } from './plan.js';
@@ -26,6 +26,11 @@ export async function regionBucket(aws: AwsClientFactory, opts: SourceOptions): 
       region: opts.region,
     });
   return bucket;
+}
+
+/** Opens format 2 archives and their encrypted name indexes: our account's KMS keys, checked against this identity. */
+export function indexOpener(aws: AwsClientFactory, environment: string, region: string): IndexOpener {
+  return { kms: (r: string) => aws.kms(r), accountId: () => aws.callerAccount(region), environment, region };
 }
 
 /** A read and validated archive: its selected parameters as digests, and (when asked) a spool of their values. */
@@ -71,7 +76,7 @@ export async function readSelected(aws: AwsClientFactory, opts: ReadSelectedOpti
       {
         maxBytes: (opts.maxArchiveMb ?? DEFAULT_MAX_ARCHIVE_MB) * 1048576,
         // Format 2: decrypted with our account's KMS keys, the encryption context checked against the identity asked for.
-        opener: { kms: (r: string) => aws.kms(r), accountId: () => aws.callerAccount(opts.region), environment: opts.environment, region: opts.region, key },
+        opener: { ...indexOpener(aws, opts.environment, opts.region), key },
         onParameter: async (value, index) => {
           progress.add();
           const p = problems.entry(value, index);

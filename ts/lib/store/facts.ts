@@ -14,6 +14,7 @@ import { buffer } from 'node:stream/consumers';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsErrorCode } from '../support/index.js';
 import type { BackupParameter } from '../archive/index.js';
+import { sealIndex, openIndex, isSealedIndex, type IndexSealer, type IndexOpener } from './sealed-index.js';
 
 export const INDEX_VERSION = 1;
 
@@ -42,6 +43,8 @@ export interface NameIndex extends ArchiveFacts {
   archive: string;
   selection: { path: string; nameContains: string | null };
   parameters: IndexEntry[];
+  /** Set on read (never written): the index was encrypted and authenticated (format 2; sealed-index.ts). */
+  sealed?: boolean;
 }
 
 const META_KEYS = {
@@ -106,15 +109,18 @@ export async function gzipIndex(index: NameIndex): Promise<Buffer> {
   return buffer(Readable.from(text()).pipe(createGzip()));
 }
 
-/** Writes the index next to the archive (SSE AES256, same metadata as the archive), never over an existing object (If-None-Match: *). */
-export async function putIndex(s3: S3Client, bucket: string, index: NameIndex): Promise<void> {
+/**
+ * Writes the index next to the archive (SSE AES256, same metadata as the archive), never over an existing object
+ * (If-None-Match: *). With `sealer` (a format 2 archive) the index is encrypted under the archive's keys.
+ */
+export async function putIndex(s3: S3Client, bucket: string, index: NameIndex, sealer?: IndexSealer): Promise<void> {
   await s3.send(
     new PutObjectCommand({
       Bucket: bucket,
       Key: indexKey(index.archive),
-      Body: await gzipIndex(index),
+      Body: sealer ? await sealIndex(index, sealer) : await gzipIndex(index),
       ServerSideEncryption: 'AES256',
-      ContentType: 'application/gzip',
+      ContentType: sealer ? 'application/octet-stream' : 'application/gzip',
       Metadata: factsToMetadata(index),
       IfNoneMatch: '*',
     }),
@@ -123,9 +129,10 @@ export async function putIndex(s3: S3Client, bucket: string, index: NameIndex): 
 
 /**
  * Reads and checks an archive's index. Resolves undefined when there is none (NoSuchKey: archive made by an older
- * version); throws on other S3 errors, and an Error saying what is wrong when the index is damaged or names another archive.
+ * version); throws on other S3 errors, and an Error saying what is wrong when the index is damaged or names another
+ * archive. An encrypted index (format 2) is opened with `opener`; without one it is an Error.
  */
-export async function getIndex(s3: S3Client, bucket: string, archiveKey: string): Promise<NameIndex | undefined> {
+export async function getIndex(s3: S3Client, bucket: string, archiveKey: string, opener?: IndexOpener): Promise<NameIndex | undefined> {
   let body: Uint8Array;
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: indexKey(archiveKey) }));
@@ -134,7 +141,10 @@ export async function getIndex(s3: S3Client, bucket: string, archiveKey: string)
     if (awsErrorCode(err) === 'NoSuchKey') return undefined;
     throw err;
   }
-  return parseIndex(Buffer.from(body), archiveKey);
+  const bytes = Buffer.from(body);
+  if (!isSealedIndex(bytes)) return parseIndex(bytes, archiveKey);
+  if (!opener) throw new Error(`index ${indexKey(archiveKey)} is encrypted and this command has no key access`);
+  return openIndex(bytes, archiveKey, opener);
 }
 
 /** Parses index bytes; throws an Error naming the defect. */

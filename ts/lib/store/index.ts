@@ -8,4 +8,5 @@ export * from './facts.js';
 export * from './history.js';
 export * from './layout.js';
 export * from './previous.js';
+export * from './sealed-index.js';
 export * from './upload.js';

@@ -3,9 +3,10 @@
  * metadata count, else the `parameter_count` at the start of its backup.json. lib/backup/drift.ts compares with it.
  */
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { getIndex, headArchive, type NameIndex } from './facts.js';
-import { LATEST_POINTER_KEY } from './layout.js';
+import { LATEST_POINTER_KEY, isArchiveKey } from './layout.js';
+import type { IndexOpener } from './sealed-index.js';
 import { checkArchiveKey, readLatestPointer } from './archives.js';
 import { EngineError, describeAwsError } from '../support/index.js';
 
@@ -24,9 +25,13 @@ export type Previous =
  * `parameter_count` at the start of its backup.json (one ranged GetObject of 64 KiB); failing both it is `unknown`.
  * S3 errors other than "not found" throw a region EngineError (the caller then does not move latest.txt).
  */
-export async function readPrevious(s3: S3Client, bucket: string, region: string): Promise<Previous> {
+export async function readPrevious(s3: S3Client, bucket: string, region: string, trust: PreviousTrust = {}): Promise<Previous> {
   const pointer = await readLatestPointer(s3, bucket, region);
-  if (pointer === undefined) return { kind: 'none' };
+  if (pointer === undefined) {
+    const orphan = await anyArchive(s3, bucket);
+    if (!orphan) return { kind: 'none' };
+    return { kind: 'unreadable', why: `s3://${bucket}/${LATEST_POINTER_KEY} is missing although the bucket holds archives (${orphan}): deleted?` };
+  }
   if (!pointer) return { kind: 'unreadable', why: `s3://${bucket}/${LATEST_POINTER_KEY} is empty` };
   let key: string;
   try {
@@ -38,8 +43,9 @@ export async function readPrevious(s3: S3Client, bucket: string, region: string)
     new EngineError('region', `Cannot read ${what} of the previous archive s3://${bucket}/${key}: ${describeAwsError(err)}`, { region, cause: err });
   let damaged: string | undefined;
   try {
-    const index = await getIndex(s3, bucket, key);
-    if (index) return { kind: 'index', key, index };
+    const index = await getIndex(s3, bucket, key, trust.opener);
+    if (index && (index.sealed || !trust.sealedOnly)) return { kind: 'index', key, index };
+    if (index) damaged = `name index is not encrypted although this region's archives are, so it is not authenticated`;
   } catch (err) {
     if (isS3Error(err)) throw fail('the name index', err);
     damaged = (err as Error).message;
@@ -47,8 +53,13 @@ export async function readPrevious(s3: S3Client, bucket: string, region: string)
   const head = await headArchive(s3, bucket, key).catch((err) => {
     throw fail('the metadata', err);
   });
+  if (!head.exists) return { kind: 'unknown', key, why: `latest.txt names s3://${bucket}/${key}, which no longer exists (expired by the bucket lifecycle, or deleted?)` };
+  if (trust.sealedOnly) {
+    // Object metadata and the start of the object are not authenticated: a bucket writer could set any count there.
+    const why = damaged ? `its ${damaged}` : 'its encrypted name index is missing (deleted?)';
+    return { kind: 'unknown', key, why: `${why}; in a region with a backup key only an authenticated index is compared with` };
+  }
   const noIndex = damaged ? `its ${damaged}` : 'it has no name index (made by an older version)';
-  if (!head.exists) return { kind: 'unknown', key, why: `latest.txt names s3://${bucket}/${key}, which no longer exists (expired by the bucket lifecycle?)` };
   if (head.facts) return { kind: 'count', key, count: head.facts.parameterCount, why: `${noIndex}; count from its metadata` };
   // A ranged GET of a 0-byte object is answered 416 InvalidRange (API reference of GetObject, "Range").
   if (head.size === 0) return { kind: 'unknown', key, why: `latest.txt names s3://${bucket}/${key}, which is empty (0 bytes)` };
@@ -57,6 +68,24 @@ export async function readPrevious(s3: S3Client, bucket: string, region: string)
   });
   if (count !== undefined) return { kind: 'count', key, count, why: `${noIndex}; count from the parameter_count of its backup.json` };
   return { kind: 'unknown', key, why: `${noIndex} and no parameter_count at the start of its backup.json` };
+}
+
+/** How far the previous archive's facts are trusted: `opener` opens an encrypted index; `sealedOnly` (the region has a backup key) accepts nothing else. */
+export interface PreviousTrust {
+  opener?: IndexOpener;
+  sealedOnly?: boolean;
+}
+
+/** The first archive key of the bucket's listing, or undefined when it holds none (ListObjectsV2 pages until one is found). */
+async function anyArchive(s3: S3Client, bucket: string): Promise<string | undefined> {
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    const hit = page.Contents?.find((o) => o.Key && isArchiveKey(o.Key))?.Key;
+    if (hit) return hit;
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return undefined;
 }
 
 const isS3Error = (err: unknown): boolean => typeof err === 'object' && err !== null && '$metadata' in err;
