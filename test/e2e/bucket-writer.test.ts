@@ -1,8 +1,12 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { S3Client, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { readTarGz } from '../../ts/lib/archive/read.js';
 import { restoreWorld, makeTarGz, SOURCE, type RestoreWorld } from '../helpers/restore.js';
 import { bucketFor } from '../helpers/fixtures.js';
-import { seedBackupKeys } from '../helpers/encryption.js';
+import { seedBackupKeys, reachableBytes } from '../helpers/encryption.js';
+import { gzipIndex, type NameIndex } from '../../ts/lib/store/index.js';
 
 /**
  * Issue 18's threat model, tried as an attacker would: someone who can write to the backup bucket but holds no KMS
@@ -103,6 +107,112 @@ describe('a bucket writer without a key (issue 18)', function () {
       const keys = { ...m.encryption, wrappingKeys: ['arn:aws:kms:us-west-2:999999999999:key/x'] };
       await w.putObject('keys.tar.gz', await makeTarGz({ 'backup.json.gz.enc.000000': slice, 'manifest.json': JSON.stringify({ ...m, encryption: keys }) }));
       await refused('keys.tar.gz', 'on encryption.wrappingKeys');
+    });
+  });
+
+  describe('3. an edited name index', () => {
+    it('cannot widen the scope of --prune: it comes from the selection inside the encrypted archive', async () => {
+      await new Promise((r) => setTimeout(r, 1100));
+      const made = await w.backup('--path', `/app/${SOURCE}/db`, '--allow-shrink');
+      expect(made.code, made.stderr).to.equal(0);
+      const key = latestKey();
+      const entries = [`/app/${SOURCE}/db/host`, `/app/${SOURCE}/db/password`].map((Name) => ({ Name, Type: 'String' }));
+      const facts = { formatVersion: 2, environment: 'dev', region: SOURCE, parameterCount: 2, backupJsonSha256: 'encrypted', createdAt: '', toolVersion: '' };
+      const widened: NameIndex = { indexVersion: 1, archive: key, ...facts, selection: { path: '/', nameContains: null }, parameters: entries };
+      await w.putObject(`${key}.index.json.gz`, await gzipIndex(widened));
+      const live = w.aws.ssm.list(SOURCE).length;
+      w.aws.resetStats();
+      const r = await w.run('restore', '--path', '/', '--prune', '--apply');
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stderr).to.contain(`--prune refused: the archive ${key} was made with --path /app/${SOURCE}/db, which does not cover --path /`);
+      expect(w.aws.stats().operations['ssm:DeleteParameter'] ?? 0).to.equal(0);
+      expect(w.aws.ssm.list(SOURCE).length).to.equal(live);
+      const inScope = await w.run('restore', '--path', `/app/${SOURCE}/db`, '--prune');
+      expect(inScope.code, inScope.stderr).to.equal(0);
+    });
+  });
+
+  describe('4. reading names', () => {
+    it('finds no parameter name in any object a bucket reader can fetch (the index is encrypted too)', async () => {
+      const names = w.aws.ssm
+        .list(SOURCE)
+        .map((p) => p.Name)
+        .filter((n) => n.startsWith('/app/'));
+      expect(names.length).to.be.greaterThan(3);
+      const objects = w.aws.s3.listObjects(bucket);
+      expect(objects.map((o) => o.key).some((k) => k.endsWith('.index.json.gz'))).to.equal(true);
+      for (const o of objects)
+        for (const bytes of await reachableBytes(w.aws.s3.getObject(bucket, o.key)!))
+          for (const n of names) expect(bytes.includes(Buffer.from(n)), `${n} readable in ${o.key}`).to.equal(false);
+    });
+  });
+
+  describe('5. blinding the shrink guard', () => {
+    let s3: S3Client;
+    beforeEach(() => {
+      s3 = new S3Client({ region: SOURCE, endpoint: w.aws.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      for (const p of w.appParams()) w.aws.ssm.delete(SOURCE, p.Name); // a large removal the guard exists to stop
+    });
+    afterEach(() => s3.destroy());
+    const summary = () => JSON.parse(readFileSync(path.join(w.work, 'region_summaries.json'), 'utf8'))[SOURCE];
+    const later = async (...extra: string[]) => {
+      await new Promise((r) => setTimeout(r, 1100));
+      return w.backup(...extra);
+    };
+
+    it('an index deleted: a WARNING saying so in the summary; --require-guard fails the region and keeps latest.txt', async () => {
+      const before = latestKey();
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${before}.index.json.gz` }));
+      const strict = await later('--require-guard');
+      expect(strict.code).to.equal(1);
+      expect(summary()).to.include({ status: 'FAILED', failureCategory: 'guard' });
+      expect(summary().failureMessage)
+        .to.contain('its encrypted name index is missing (deleted?)')
+        .and.to.contain('--require-guard refuses to move latest.txt');
+      expect(latestKey()).to.equal(before);
+      const lax = await later();
+      expect(lax.code, lax.stderr).to.equal(0);
+      expect(summary().warnings.join('\n')).to.contain('its encrypted name index is missing (deleted?)').and.to.contain('the shrink guard did not apply');
+    });
+
+    it('object metadata edited (a count of 1): not believed, since only an authenticated index is compared with', async () => {
+      const before = latestKey();
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${before}.index.json.gz` }));
+      const body = w.aws.s3.getObject(bucket, before)!;
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: before,
+          Body: body,
+          ServerSideEncryption: 'AES256',
+          Metadata: { 'parameter-count': '1', 'format-version': '2' },
+        }),
+      );
+      const r = await later('--require-guard');
+      expect(r.code).to.equal(1);
+      expect(summary().failureMessage).to.contain('in a region with a backup key only an authenticated index is compared with');
+      expect(r.stderr).not.to.contain('compared by count only');
+    });
+
+    it('an index copied from another archive of the region: refused by its encryption context, reported by the guard and by history', async () => {
+      const first = latestKey();
+      const made = await later('--allow-shrink');
+      expect(made.code, made.stderr).to.equal(0);
+      const second = latestKey();
+      await w.putObject(`${second}.index.json.gz`, w.aws.s3.getObject(bucket, `${first}.index.json.gz`)!);
+      const r = await later();
+      expect(r.code, r.stderr).to.equal(0);
+      expect(summary().warnings.join('\n')).to.contain(`is not the name-index of ${second}`).and.to.contain('the shrink guard did not apply');
+      const h = await w.run('history', '--name', '/jenkins/dev/backup/us-west-2/kms-key-arn');
+      expect(h.code, h.stderr).to.equal(0);
+      expect(h.stdout).to.contain(`Not searched: ${second}:`);
+    });
+
+    it('latest.txt deleted while archives remain: a WARNING, not a quiet first backup', async () => {
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'latest.txt' }));
+      const strict = await later('--require-guard');
+      expect(strict.code).to.equal(1);
+      expect(summary().failureMessage).to.contain('latest.txt is missing although the bucket holds archives');
     });
   });
 });

@@ -71,6 +71,12 @@ export const backupOptions = {
   },
   'allow-shrink': { kind: 'boolean', default: false, describe: 'Accept a fall of the parameter count beyond --max-shrink (intended removals)' },
   'allow-empty': { kind: 'boolean', default: false, describe: 'Accept a selection of zero parameters (otherwise the region fails and latest.txt stays)' },
+  'require-guard': {
+    kind: 'boolean',
+    default: false,
+    describe:
+      'Fail a region (latest.txt stays, the archive is kept) when the shrink guard cannot compare with the previous archive (its index or latest.txt missing, altered or not authenticated); without it that is a WARNING',
+  },
   'require-client-encryption': {
     kind: 'boolean',
     default: false,
@@ -122,7 +128,7 @@ export const backupCommand = defineCommand({
       failFast: o.failFast,
       parallelRegions: o.parallelRegions,
       requireClientEncryption: o.requireClientEncryption,
-      guard: { maxShrink: o.maxShrink, allowShrink: o.allowShrink, allowEmpty: o.allowEmpty },
+      guard: { maxShrink: o.maxShrink, allowShrink: o.allowShrink, allowEmpty: o.allowEmpty, requireGuard: o.requireGuard },
       workDir: o.workDir,
       summaryFile: o.summaryFile ?? path.join(o.workDir, BACKUP_SUMMARY_FILE),
       logger,

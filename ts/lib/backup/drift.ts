@@ -78,6 +78,8 @@ export interface GuardOptions {
   maxShrink: number;
   allowShrink: boolean;
   allowEmpty: boolean;
+  /** --require-guard: a previous archive that cannot be compared with (kind unknown or unreadable) refuses the move. */
+  requireGuard?: boolean;
 }
 
 export interface GuardInput {

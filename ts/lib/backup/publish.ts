@@ -135,8 +135,13 @@ export async function compareAndPromote(
   // A first backup is expected, not a warning that needs a look (warnings make the Jenkins build UNSTABLE);
   // the summary says it too: drift.previousArchive is null.
   if (previous.kind === 'none') log.info(`First backup in s3://${bucket} (no latest.txt): nothing to compare with, so the shrink guard did not apply`);
-  if (previous.kind === 'unknown') warn(`Previous archive not compared: ${previous.why}; the shrink guard did not apply`);
-  if (previous.kind === 'unreadable') warn(`${previous.why}: nothing to compare with, so the shrink guard did not apply; this backup rewrites it`);
+  const blind = previous.kind === 'unknown' ? `Previous archive not compared: ${previous.why}` : previous.kind === 'unreadable' ? previous.why : undefined;
+  if (blind && opts.guard.requireGuard) {
+    const refusal = `${blind}: the shrink guard cannot compare, and --require-guard refuses to move latest.txt; this archive is kept as s3://${bucket}/${key}. Check the bucket (see the runbook, "Threat model"), then run without --require-guard once to accept it`;
+    return { drift, refusal };
+  }
+  if (previous.kind === 'unknown') warn(`${blind}; the shrink guard did not apply`);
+  if (previous.kind === 'unreadable') warn(`${blind}: nothing to compare with, so the shrink guard did not apply; this backup rewrites it`);
   if (previous.kind === 'count') log.info(`Previous archive s3://${bucket}/${previous.key} compared by count only: ${previous.why}`);
   for (const line of driftLines(drift)) log.info(line);
   log.debug(`Compared with the previous archive in ${Math.round(performance.now() - t0)} ms`, { compareMs: Math.round(performance.now() - t0) });
