@@ -15,7 +15,8 @@ export const historyOptions = {
   json: {
     kind: 'boolean',
     default: false,
-    describe: 'Print JSON: {bucket, region, name, archives: [{archive, createdAt, latest, Name, Type, Version, LastModifiedDate}], searched, unindexed, ignored: [{archive, why}]}',
+    describe:
+      'Print JSON: {bucket, region, name, archives: [{archive, createdAt, latest, Name, Type, Version, LastModifiedDate}], searched, unindexed, ignored: [{archive, why}]}',
   },
 } as const;
 
@@ -54,7 +55,11 @@ export const historyCommand = defineCommand({
     const h = await nameHistory(s3, bucket, o.region, await listArchives(s3, bucket, o.region), o.name, indexOpener(aws, o.environment, o.region));
     io.stdout(
       o.json
-        ? JSON.stringify({ bucket, region: o.region, name: o.name, archives: h.found, searched: h.searched, unindexed: h.unindexed, ignored: h.ignored }, null, 2) + '\n'
+        ? JSON.stringify(
+            { bucket, region: o.region, name: o.name, archives: h.found, searched: h.searched, unindexed: h.unindexed, ignored: h.ignored },
+            null,
+            2,
+          ) + '\n'
         : formatHistory(bucket, o.name, h),
     );
     return 0;

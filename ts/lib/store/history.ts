@@ -133,10 +133,17 @@ export async function newestHolding(
   const out = new Map<string, ArchiveEntry>();
   const candidates = entries.filter((e) => e.indexed && e.key !== except);
   for (let i = 0; i < candidates.length && out.size < names.length; i += IN_FLIGHT) {
-    await eachIndex(s3, bucket, region, candidates.slice(i, i + IN_FLIGHT), (e, index) => {
-      const held = new Set(index.parameters.map((p) => p.Name));
-      for (const n of names) if (!out.has(n) && held.has(n)) out.set(n, e);
-    }, opener);
+    await eachIndex(
+      s3,
+      bucket,
+      region,
+      candidates.slice(i, i + IN_FLIGHT),
+      (e, index) => {
+        const held = new Set(index.parameters.map((p) => p.Name));
+        for (const n of names) if (!out.has(n) && held.has(n)) out.set(n, e);
+      },
+      opener,
+    );
   }
   return out;
 }

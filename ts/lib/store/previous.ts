@@ -53,7 +53,8 @@ export async function readPrevious(s3: S3Client, bucket: string, region: string,
   const head = await headArchive(s3, bucket, key).catch((err) => {
     throw fail('the metadata', err);
   });
-  if (!head.exists) return { kind: 'unknown', key, why: `latest.txt names s3://${bucket}/${key}, which no longer exists (expired by the bucket lifecycle, or deleted?)` };
+  if (!head.exists)
+    return { kind: 'unknown', key, why: `latest.txt names s3://${bucket}/${key}, which no longer exists (expired by the bucket lifecycle, or deleted?)` };
   if (trust.sealedOnly) {
     // Object metadata and the start of the object are not authenticated: a bucket writer could set any count there.
     const why = damaged ? `its ${damaged}` : 'its encrypted name index is missing (deleted?)';

@@ -58,7 +58,12 @@ export async function openIndex(body: Buffer, archiveKey: string, opener: IndexO
   }
   const index = parseIndex(plain, archiveKey);
   const ctx = info.encryptionContext ?? {};
-  if (String(index.parameterCount) !== ctx['parameter-count'] || index.createdAt !== ctx['created-at'] || index.environment !== ctx.environment || index.region !== ctx.region)
+  if (
+    String(index.parameterCount) !== ctx['parameter-count'] ||
+    index.createdAt !== ctx['created-at'] ||
+    index.environment !== ctx.environment ||
+    index.region !== ctx.region
+  )
     throw new Error(`index ${indexKey(archiveKey)} disagrees with its authenticated encryption context`);
   return { ...index, sealed: true };
 }
