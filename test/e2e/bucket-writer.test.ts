@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { S3Client, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { readTarGz } from '../../ts/lib/archive/read.js';
-import { restoreWorld, makeTarGz, SOURCE, type RestoreWorld } from '../helpers/restore.js';
+import { restoreWorld, makeTarGz, sha256, SOURCE, type RestoreWorld } from '../helpers/restore.js';
 import { bucketFor } from '../helpers/fixtures.js';
 import { seedBackupKeys, reachableBytes } from '../helpers/encryption.js';
 import { gzipIndex, type NameIndex } from '../../ts/lib/store/index.js';
@@ -107,6 +107,74 @@ describe('a bucket writer without a key (issue 18)', function () {
       const keys = { ...m.encryption, wrappingKeys: ['arn:aws:kms:us-west-2:999999999999:key/x'] };
       await w.putObject('keys.tar.gz', await makeTarGz({ 'backup.json.gz.enc.000000': slice, 'manifest.json': JSON.stringify({ ...m, encryption: keys }) }));
       await refused('keys.tar.gz', 'on encryption.wrappingKeys');
+    });
+  });
+
+  describe('2. a planted format 1 or plain JSON archive in a region that encrypts', () => {
+    /** A format 1 archive holding /evil, with a self-declared (and correct) sha256. */
+    async function format1(accountId: string | null): Promise<Buffer> {
+      const doc = JSON.stringify({ backup_date: '2099-01-01T00:00:00.000Z', environment: 'dev', region: SOURCE, parameter_count: 1, ...JSON.parse(evil) });
+      const manifest = { formatVersion: 1, tool: { name: 'ssm-multi-region-backup', version: '2.0.0' }, environment: 'dev', region: SOURCE, accountId };
+      const full = {
+        ...manifest,
+        createdAt: '2099-01-01T00:00:00.000Z',
+        parameterCount: 1,
+        backupJson: { sha256: sha256(doc), bytes: Buffer.byteLength(doc) },
+      };
+      return makeTarGz({ 'backup.json': doc, 'manifest.json': JSON.stringify(full) });
+    }
+    const planted = '2099-01-01/ssm-backup-dev-us-west-2-20990101_000000.tar.gz';
+
+    for (const [what, body] of [
+      ['format 1', () => format1('123456789012')],
+      ['plain backup.json', async () => Buffer.from(evil)],
+    ] as const) {
+      it(`refuses a ${what} archive named by latest.txt (exit 2, nothing written) unless --allow-unencrypted-archive names it`, async () => {
+        await w.putObject(planted, await body());
+        await w.putObject('latest.txt', `${planted}\n`);
+        for (const command of ['verify', 'restore']) {
+          const r = await w.run(command, ...(command === 'restore' ? ['--overwrite', '--apply'] : []));
+          expect(r.code, r.stderr).to.equal(2);
+          expect(r.stderr).to.contain('refused as a possible downgrade');
+        }
+        expect(w.aws.ssm.get(SOURCE, '/evil')).to.equal(undefined);
+        const named = await w.run('verify', '--allow-unencrypted-archive', planted);
+        expect(named.code, named.stderr).to.equal(0);
+      });
+    }
+
+    it('refuses unencrypted archives with --require-client-encryption where the region has no key', async () => {
+      w.aws.ssm.delete(SOURCE, `/jenkins/dev/backup/${SOURCE}/kms-key-arn`);
+      await w.putObject(planted, await format1(null));
+      expect((await w.run('verify', '--archive', planted)).code).to.equal(0);
+      const r = await w.run('verify', '--archive', planted, '--require-client-encryption');
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.contain('--require-client-encryption is given: refused as a possible downgrade');
+    });
+
+    it('refuses a format 1 archive whose manifest claims another account', async () => {
+      w.aws.ssm.delete(SOURCE, `/jenkins/dev/backup/${SOURCE}/kms-key-arn`);
+      await w.putObject(planted, await format1('999999999999'));
+      const r = await w.run('restore', '--archive', planted, '--apply');
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.contain('was made in account 999999999999, not 123456789012');
+      expect(w.aws.ssm.get(SOURCE, '/evil')).to.equal(undefined);
+    });
+
+    it('--as-of and history consider only keys with the engine naming, never an arbitrary newer object', async () => {
+      const genuineKey = latestKey();
+      await new Promise((r) => setTimeout(r, 1100));
+      for (const key of [
+        '2099-01-01/backup.json',
+        'evil.tar.gz',
+        'x/ssm-backup-dev-us-west-2-20990101_000000.tgz',
+        '2099-01-01/ssm-backup-prod-us-west-2-20990101_000000.tar.gz',
+      ])
+        await w.putObject(key, Buffer.from(evil));
+      const r = await w.run('restore', '--as-of', '2099-12-31', '--names', '/evil');
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.contain(`Not in the archive ${genuineKey}`);
+      expect(r.stderr).to.contain('/evil (in no indexed archive');
     });
   });
 

@@ -52,7 +52,14 @@ export const historyCommand = defineCommand({
   run: async ({ aws, io }, o) => {
     const bucket = await regionBucket(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region });
     const s3 = aws.s3(o.region);
-    const h = await nameHistory(s3, bucket, o.region, await listArchives(s3, bucket, o.region), o.name, indexOpener(aws, o.environment, o.region));
+    const h = await nameHistory(
+      s3,
+      bucket,
+      o.region,
+      await listArchives(s3, bucket, o.region, o.environment),
+      o.name,
+      indexOpener(aws, o.environment, o.region),
+    );
     io.stdout(
       o.json
         ? JSON.stringify(

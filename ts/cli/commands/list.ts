@@ -41,7 +41,7 @@ export const listCommand = defineCommand({
   examples: [['ssm-backup list --environment prod --region us-west-2', 'Archives of us-west-2, newest first']],
   run: async ({ aws, io }, o) => {
     const bucket = await regionBucket(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region });
-    const entries = await withFacts(aws.s3(o.region), bucket, o.region, await listArchives(aws.s3(o.region), bucket, o.region));
+    const entries = await withFacts(aws.s3(o.region), bucket, o.region, await listArchives(aws.s3(o.region), bucket, o.region, o.environment));
     io.stdout(o.json ? JSON.stringify({ bucket, region: o.region, archives: entries }, null, 2) + '\n' : formatArchiveList(bucket, entries));
     return 0;
   },

@@ -26,6 +26,16 @@ export const sourceOptions = {
     max: 65536,
     describe: 'Refuse an archive that decompresses to more than this many MB (decompression bombs)',
   },
+  'require-client-encryption': {
+    kind: 'boolean',
+    default: false,
+    describe: 'Read only format 2 (encrypted, authenticated) archives, even where the region has no backup key configured',
+  },
+  'allow-unencrypted-archive': {
+    kind: 'string',
+    describe:
+      'Object key of the one format 1 or legacy archive to accept where only format 2 is (the region has a backup key, or --require-client-encryption): an archive made before the key existed',
+  },
 } as const;
 
 /** Reading live state: shared by restore and diff. */
@@ -116,7 +126,15 @@ export const restoreCommand = defineCommand({
       const bucket = await regionBucket(aws, source);
       archive = await chooseArchive(
         aws.s3(o.region),
-        { bucket, region: o.region, archive: o.archive, asOf: o.asOf, names: o.names, opener: indexOpener(aws, o.environment, o.region) },
+        {
+          bucket,
+          environment: o.environment,
+          region: o.region,
+          archive: o.archive,
+          asOf: o.asOf,
+          names: o.names,
+          opener: indexOpener(aws, o.environment, o.region),
+        },
         logger.forRegion(o.region),
       );
     }
@@ -124,6 +142,8 @@ export const restoreCommand = defineCommand({
       ...source,
       archive,
       maxArchiveMb: o.maxArchiveMb,
+      requireClientEncryption: o.requireClientEncryption,
+      allowUnencryptedArchive: o.allowUnencryptedArchive,
       targetRegion: o.targetRegion ?? o.region,
       path: o.path,
       names: o.names,

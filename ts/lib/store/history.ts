@@ -150,6 +150,7 @@ export async function newestHolding(
 
 export interface ArchiveChoice {
   bucket: string;
+  environment: string;
   region: string;
   /** --archive: a key or `latest`. */
   archive: string;
@@ -168,7 +169,7 @@ export interface ArchiveChoice {
 export async function chooseArchive(s3: S3Client, c: ArchiveChoice, log: Logger): Promise<string> {
   if (!c.asOf && !c.names?.length) return c.archive;
   let entries: ArchiveEntry[] | undefined;
-  const listed = async () => (entries ??= await listArchives(s3, c.bucket, c.region));
+  const listed = async () => (entries ??= await listArchives(s3, c.bucket, c.region, c.environment));
   let key: string;
   if (c.asOf) {
     const chosen = archiveAsOf(await listed(), c.asOf, c.bucket);
