@@ -283,4 +283,17 @@ describe('a bucket writer without a key (issue 18)', function () {
       expect(summary().failureMessage).to.contain('latest.txt is missing although the bucket holds archives');
     });
   });
+
+  describe('7. a bucket shared with another environment', () => {
+    it('never compares with the other environment’s archive that latest.txt names: a WARNING, or a failure with --require-guard', async () => {
+      const theirs = '2026-01-01/ssm-backup-prod-us-west-2-20260101_000000.tar.gz';
+      await w.putObject(theirs, 'their archive');
+      await w.putObject('latest.txt', `${theirs}\n`);
+      await new Promise((r) => setTimeout(r, 1100));
+      const r = await w.backup('--require-guard');
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.contain(`names ${theirs}, an archive of prod/us-west-2, not of dev/us-west-2: is the bucket shared`);
+      expect(latestKey()).to.equal(theirs);
+    });
+  });
 });

@@ -121,7 +121,12 @@ export async function compareAndPromote(
   const s3 = run.s3();
   const t0 = performance.now();
   const opener = { kms: (r: string) => run.aws.kms(r), accountId: () => run.aws.callerAccount(region), environment: opts.plan.environment, region };
-  const previous = await readPrevious(s3, bucket, region, { opener, sealedOnly: Boolean(opts.plan.kmsKeys?.[region]) }).catch((err) => {
+  const previous = await readPrevious(s3, bucket, region, {
+    opener,
+    sealedOnly: Boolean(opts.plan.kmsKeys?.[region]),
+    environment: opts.plan.environment,
+    current: key,
+  }).catch((err) => {
     throw new EngineError('region', `${(err as Error).message}; the new archive is kept as s3://${bucket}/${key} but latest.txt was not moved`, {
       region,
       cause: err,

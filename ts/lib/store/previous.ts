@@ -5,7 +5,7 @@
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { getIndex, headArchive, type NameIndex } from './facts.js';
-import { LATEST_POINTER_KEY, isArchiveKey } from './layout.js';
+import { LATEST_POINTER_KEY, isArchiveKey, isOwnArchiveKey } from './layout.js';
 import type { IndexOpener } from './sealed-index.js';
 import { checkArchiveKey, readLatestPointer } from './archives.js';
 import { EngineError, describeAwsError } from '../support/index.js';
@@ -28,7 +28,7 @@ export type Previous =
 export async function readPrevious(s3: S3Client, bucket: string, region: string, trust: PreviousTrust = {}): Promise<Previous> {
   const pointer = await readLatestPointer(s3, bucket, region);
   if (pointer === undefined) {
-    const orphan = await anyArchive(s3, bucket);
+    const orphan = await anyArchive(s3, bucket, trust.current);
     if (!orphan) return { kind: 'none' };
     return { kind: 'unreadable', why: `s3://${bucket}/${LATEST_POINTER_KEY} is missing although the bucket holds archives (${orphan}): deleted?` };
   }
@@ -39,6 +39,12 @@ export async function readPrevious(s3: S3Client, bucket: string, region: string,
   } catch (err) {
     return { kind: 'unreadable', why: `s3://${bucket}/${LATEST_POINTER_KEY} does not name an archive (${(err as Error).message})` };
   }
+  const foreign = trust.environment && otherOwner(key, trust.environment, region);
+  if (foreign)
+    return {
+      kind: 'unreadable',
+      why: `s3://${bucket}/${LATEST_POINTER_KEY} names ${key}, an archive of ${foreign}, not of ${trust.environment}/${region}: is the bucket shared with another environment or region? (one bucket, one owner)`,
+    };
   const fail = (what: string, err: unknown) =>
     new EngineError('region', `Cannot read ${what} of the previous archive s3://${bucket}/${key}: ${describeAwsError(err)}`, { region, cause: err });
   let damaged: string | undefined;
@@ -75,14 +81,27 @@ export async function readPrevious(s3: S3Client, bucket: string, region: string,
 export interface PreviousTrust {
   opener?: IndexOpener;
   sealedOnly?: boolean;
+  /** Our environment: a latest.txt naming another environment's or region's archive is never compared with. */
+  environment?: string;
+  /** The archive this run just uploaded (not evidence of an earlier backup). */
+  current?: string;
+}
+
+/** `env/region` when `key` has the engine's archive naming for another environment or region, else undefined. */
+function otherOwner(key: string, environment: string, region: string): string | undefined {
+  if (isOwnArchiveKey(key, environment, region)) return undefined;
+  const m = /(?:^|\/)ssm-backup-([a-z0-9-]+)-(\d{8}_\d{6})\.(?:tar\.gz|tgz|json)$/.exec(key);
+  if (!m) return undefined;
+  const r = /-([a-z]{2}(?:-[a-z]+)+-\d+)$/.exec(m[1]);
+  return r ? `${m[1].slice(0, -r[0].length)}/${r[1]}` : m[1];
 }
 
 /** The first archive key of the bucket's listing, or undefined when it holds none (ListObjectsV2 pages until one is found). */
-async function anyArchive(s3: S3Client, bucket: string): Promise<string | undefined> {
+async function anyArchive(s3: S3Client, bucket: string, except?: string): Promise<string | undefined> {
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    const hit = page.Contents?.find((o) => o.Key && isArchiveKey(o.Key))?.Key;
+    const hit = page.Contents?.find((o) => o.Key && o.Key !== except && isArchiveKey(o.Key))?.Key;
     if (hit) return hit;
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
