@@ -17,8 +17,10 @@
  *  10. encryption: the memory workload (--encryption-params, default 100,000 x 4 KB) backed up with SSE only and with
  *      client-side encryption (a region key and one DR key), --encryption-runs times each, alternating; the fastest
  *      run of each: wall time ratio (target <= 1.10), CPU seconds, peak RSS.
+ *  11. history: `ssm-backup history` over 30 archives whose name indexes are plaintext (format 1) or encrypted (format 2):
+ *      KMS calls (one Decrypt per encrypted index), S3 requests, wall time (scripts/bench-history.ts).
  * Scenarios 1-3 back up with client-side encryption (keys seeded) unless --no-client-encryption.
- * Options: --scenario all|quota|lifted|memory|restore|guard|restore-memory|restore-quota|tags|paging|encryption  --encryption-params N  --encryption-runs N  --no-client-encryption  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
+ * Options: --scenario all|quota|lifted|memory|restore|guard|restore-memory|restore-quota|tags|paging|encryption|history  --encryption-params N  --encryption-runs N  --no-client-encryption  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
  *          --engine-node-options '...' (NODE_OPTIONS for the engine process only, e.g. --max-old-space-size=64)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -400,6 +402,12 @@ async function encryption(): Promise<void> {
   ]);
 }
 
+async function historyCost(): Promise<void> {
+  const { benchHistory, historyRows } = await import(path.resolve('scripts/bench-history.ts'));
+  console.log(`\n# 11. history: 30 archives x 1,000 names, plaintext vs encrypted name indexes, latency ${LATENCY} ms (scripts/bench-history.ts)`);
+  table(historyRows(await benchHistory({ archives: 30, names: 1000, latencyMs: LATENCY })));
+}
+
 const scenarios: Record<string, () => Promise<void>> = {
   quota: quotaBound,
   lifted,
@@ -411,6 +419,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   tags,
   paging,
   encryption,
+  history: historyCost,
 };
 const chosen = opt.scenario === 'all' ? Object.keys(scenarios) : String(opt.scenario).split(',');
 console.log(`ssm-backup benchmark (node ${process.version}, ${new Date().toISOString()})`);
