@@ -1,7 +1,8 @@
 /**
  * What each archive says about itself without being downloaded: S3 object metadata on the archive (and on its
- * index) and a small name index next to it. Neither ever holds a parameter value or a hash of one, so both stay
- * readable when a later archive format encrypts the values.
+ * index) and a small name index next to it. Neither ever holds a parameter value or a hash of one. The index of a
+ * format 2 archive is encrypted (sealed-index.ts): it holds names. Object metadata is not authenticated: `list` shows
+ * it, the shrink guard of a region with a backup key never believes it.
  *
  * Object metadata (S3 user metadata, `x-amz-meta-<key>`; S3 returns it on HeadObject and GetObject):
  *   format-version, environment, region, parameter-count, backup-json-sha256, created-at (ISO-8601), tool-version.
@@ -11,10 +12,9 @@ import { indexKey } from './layout.js';
 import { createGzip, gunzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsErrorCode } from '../support/index.js';
 import type { BackupParameter } from '../archive/index.js';
-import { sealIndex, openIndex, isSealedIndex, type IndexSealer, type IndexOpener } from './sealed-index.js';
 
 export const INDEX_VERSION = 1;
 
@@ -107,44 +107,6 @@ export async function gzipIndex(index: NameIndex): Promise<Buffer> {
     yield ']}';
   }
   return buffer(Readable.from(text()).pipe(createGzip()));
-}
-
-/**
- * Writes the index next to the archive (SSE AES256, same metadata as the archive), never over an existing object
- * (If-None-Match: *). With `sealer` (a format 2 archive) the index is encrypted under the archive's keys.
- */
-export async function putIndex(s3: S3Client, bucket: string, index: NameIndex, sealer?: IndexSealer): Promise<void> {
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: indexKey(index.archive),
-      Body: sealer ? await sealIndex(index, sealer) : await gzipIndex(index),
-      ServerSideEncryption: 'AES256',
-      ContentType: sealer ? 'application/octet-stream' : 'application/gzip',
-      Metadata: factsToMetadata(index),
-      IfNoneMatch: '*',
-    }),
-  );
-}
-
-/**
- * Reads and checks an archive's index. Resolves undefined when there is none (NoSuchKey: archive made by an older
- * version); throws on other S3 errors, and an Error saying what is wrong when the index is damaged or names another
- * archive. An encrypted index (format 2) is opened with `opener`; without one it is an Error.
- */
-export async function getIndex(s3: S3Client, bucket: string, archiveKey: string, opener?: IndexOpener): Promise<NameIndex | undefined> {
-  let body: Uint8Array;
-  try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: indexKey(archiveKey) }));
-    body = await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
-  } catch (err) {
-    if (awsErrorCode(err) === 'NoSuchKey') return undefined;
-    throw err;
-  }
-  const bytes = Buffer.from(body);
-  if (!isSealedIndex(bytes)) return parseIndex(bytes, archiveKey);
-  if (!opener) throw new Error(`index ${indexKey(archiveKey)} is encrypted and this command has no key access`);
-  return openIndex(bytes, archiveKey, opener);
 }
 
 /** Parses index bytes; throws an Error naming the defect. */

@@ -5,8 +5,8 @@
  */
 import pLimit from 'p-limit';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { getIndex, headArchive, type IndexEntry, type NameIndex } from './facts.js';
-import type { IndexOpener } from './sealed-index.js';
+import { headArchive, type IndexEntry, type NameIndex } from './facts.js';
+import { getIndex, type IndexOpener } from './sealed-index.js';
 import { listArchives, resolveArchiveKey, type ArchiveEntry } from './archives.js';
 import { type Logger, EngineError, describeAwsError, usageError } from '../support/index.js';
 

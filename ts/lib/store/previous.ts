@@ -4,9 +4,9 @@
  */
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { getIndex, headArchive, type NameIndex } from './facts.js';
+import { headArchive, type NameIndex } from './facts.js';
+import { getIndex, type IndexOpener } from './sealed-index.js';
 import { LATEST_POINTER_KEY, isArchiveKey, isOwnArchiveKey } from './layout.js';
-import type { IndexOpener } from './sealed-index.js';
 import { checkArchiveKey, readLatestPointer } from './archives.js';
 import { EngineError, describeAwsError } from '../support/index.js';
 

@@ -7,7 +7,9 @@
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { gzipIndex, parseIndex, type NameIndex } from './facts.js';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { gzipIndex, parseIndex, factsToMetadata, type NameIndex } from './facts.js';
+import { awsErrorCode } from '../support/index.js';
 import { indexKey } from './layout.js';
 import { sealStream, unsealStream, unsealError, TOOL_NAME, type SealOptions, type ArchiveOpener } from '../archive/index.js';
 
@@ -66,4 +68,42 @@ export async function openIndex(body: Buffer, archiveKey: string, opener: IndexO
   )
     throw new Error(`index ${indexKey(archiveKey)} disagrees with its authenticated encryption context`);
   return { ...index, sealed: true };
+}
+
+/**
+ * Writes the index next to the archive (SSE AES256, same metadata as the archive), never over an existing object
+ * (If-None-Match: *). With `sealer` (a format 2 archive) the index is encrypted under the archive's keys.
+ */
+export async function putIndex(s3: S3Client, bucket: string, index: NameIndex, sealer?: IndexSealer): Promise<void> {
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: indexKey(index.archive),
+      Body: sealer ? await sealIndex(index, sealer) : await gzipIndex(index),
+      ServerSideEncryption: 'AES256',
+      ContentType: sealer ? 'application/octet-stream' : 'application/gzip',
+      Metadata: factsToMetadata(index),
+      IfNoneMatch: '*',
+    }),
+  );
+}
+
+/**
+ * Reads and checks an archive's index. Resolves undefined when there is none (NoSuchKey: archive made by an older
+ * version); throws on other S3 errors, and an Error saying what is wrong when the index is damaged or names another
+ * archive. An encrypted index (format 2) is opened with `opener`; without one it is an Error.
+ */
+export async function getIndex(s3: S3Client, bucket: string, archiveKey: string, opener?: IndexOpener): Promise<NameIndex | undefined> {
+  let body: Uint8Array;
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: indexKey(archiveKey) }));
+    body = await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
+  } catch (err) {
+    if (awsErrorCode(err) === 'NoSuchKey') return undefined;
+    throw err;
+  }
+  const bytes = Buffer.from(body);
+  if (!isSealedIndex(bytes)) return parseIndex(bytes, archiveKey);
+  if (!opener) throw new Error(`index ${indexKey(archiveKey)} is encrypted and this command has no key access`);
+  return openIndex(bytes, archiveKey, opener);
 }
