@@ -2,6 +2,9 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { S3Client, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { buffer } from 'node:stream/consumers';
+import { sealedArchiveStream, TOOL_NAME } from '../../ts/lib/archive/index.js';
 import { readTarGz } from '../../ts/lib/archive/read.js';
 import { restoreWorld, makeTarGz, sha256, SOURCE, type RestoreWorld } from '../helpers/restore.js';
 import { bucketFor } from '../helpers/fixtures.js';
@@ -197,6 +200,39 @@ describe('a bucket writer without a key (issue 18)', function () {
       expect(w.aws.ssm.list(SOURCE).length).to.equal(live);
       const inScope = await w.run('restore', '--path', `/app/${SOURCE}/db`, '--prune');
       expect(inScope.code, inScope.stderr).to.equal(0);
+    });
+  });
+
+  describe('a format 2 archive written before the selection was recorded inside it', () => {
+    it('verifies and restores, but --prune refuses its unauthenticated scope', async () => {
+      const kms = new KMSClient({ region: SOURCE, endpoint: w.aws.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      const body = Buffer.from('\n' + JSON.stringify({ Name: '/old/one', Type: 'String', Value: 'v' }) + '\n');
+      const spool = {
+        read: async function* () {
+          yield body;
+        },
+        count: 1,
+        bytes: body.length,
+      };
+      const createdAt = '2026-01-01T00:00:00.000Z';
+      // The header as versions before issue 18 wrote it: no account_id, no selection_path.
+      const header = { backup_date: createdAt, backup_timestamp: '20260101_000000', environment: 'dev', region: SOURCE };
+      const base = { tool: { name: TOOL_NAME, version: '2.0.0' }, environment: 'dev', region: SOURCE, accountId: '123456789012', createdAt };
+      const keyArn = `arn:aws:kms:${SOURCE}:123456789012:alias/ssm-backup`;
+      const archive = await buffer(sealedArchiveStream(spool, header, base, { kms: () => kms, keyArn, drKeyArns: [] }));
+      kms.destroy();
+      const key = '2026-01-01/ssm-backup-dev-us-west-2-20260101_000000.tar.gz';
+      await w.putObject(key, archive);
+      const verify = await w.run('verify', '--archive', key);
+      expect(verify.code, verify.stderr).to.equal(0);
+      const plain = await w.run('restore', '--archive', key, '--path', '/old', '--apply');
+      expect(plain.code, plain.stderr).to.equal(0);
+      expect(w.aws.ssm.get(SOURCE, '/old/one')?.Value).to.equal('v');
+      w.aws.ssm.put(SOURCE, { Name: '/old/two', Value: 'live' });
+      const prune = await w.run('restore', '--archive', key, '--path', '/old', '--prune', '--apply');
+      expect(prune.code).to.equal(2);
+      expect(prune.stderr).to.contain('was made before its selection was recorded inside the encrypted payload, so its scope is not authenticated');
+      expect(w.aws.ssm.get(SOURCE, '/old/two')).to.exist;
     });
   });
 
