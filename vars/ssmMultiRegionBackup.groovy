@@ -4,7 +4,7 @@ import groovy.transform.Field
 // The engine plans once, backs up each region into the one summary file it owns (ordering, fail-fast and skipping are
 // its decisions) and renders the report; this step draws stages from that file and never writes it.
 @Field static final Map DEFAULTS = [environment: null, dryRun: false, ssmHomeRegion: null, regions: null, path: null,
-        includeTags: true, includeLabels: false, maxShrink: 10, allowShrink: false, allowEmpty: false, requireClientEncryption: false,
+        includeTags: true, includeLabels: false, maxShrink: 10, allowShrink: false, allowEmpty: false, requireClientEncryption: false, requireGuard: false,
         failFast: true, parallel: false, agentLabel: null, regionTimeoutMinutes: 10, credentialsId: null,
         slackChannel: null, slackWebhookCredentialsId: null, email: null, runbookUrl: null, nodejs: null]
 @Field static final String WORK_DIR = 'ssm-backup-work'
@@ -101,7 +101,8 @@ Map backupRegion(Map config, String region) {
     Map options = [planFile: "${pwd()}/${PLAN_FILE}", regions: region, summaryFile: "${pwd()}/${SUMMARY_FILE}", workDir: work,
             failFast: config.failFast, regionTimeout: config.regionTimeoutMinutes * 60, dryRun: config.dryRun,
             includeTags: config.includeTags, includeLabels: config.includeLabels, path: config.path, maxShrink: config.maxShrink,
-            allowShrink: config.allowShrink, allowEmpty: config.allowEmpty, requireClientEncryption: config.requireClientEncryption]
+            allowShrink: config.allowShrink, allowEmpty: config.allowEmpty, requireClientEncryption: config.requireClientEncryption,
+            requireGuard: config.requireGuard]
     Map result = [:]
     timeout(time: config.regionTimeoutMinutes + GRACE_MINUTES, unit: 'MINUTES') {
         withEnv(["TARGET_REGION=${region}", "AWS_REGION=${region}", "REGION_DATA_DIR=${work}/${region}"]) {

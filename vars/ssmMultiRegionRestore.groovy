@@ -5,7 +5,7 @@ import groovy.transform.Field
 // Stages and approval only: the engine (ssmBackupEngine) does all AWS work and deletes a parameter only with prune, and renders the
 // notifications sent after the plan and after the apply (ssmBackupReport).
 @Field static final Map DEFAULTS = [environment: null, region: null, archive: 'latest', targetRegion: null, path: null, names: null,
-        overwrite: false, exactTags: false, prune: false, asOf: null, kmsKeyMap: null, dryRun: true, autoApprove: false, approvers: null, approvalTimeoutMinutes: 60,
+        overwrite: false, exactTags: false, prune: false, asOf: null, allowUnencryptedArchive: null, kmsKeyMap: null, dryRun: true, autoApprove: false, approvers: null, approvalTimeoutMinutes: 60,
         putRate: 3, ssmHomeRegion: null, agentLabel: null, credentialsId: null, slackChannel: null, slackWebhookCredentialsId: null,
         email: null, runbookUrl: null, nodejs: null]
 @Field static final String SUMMARY_FILE = 'ssm-backup-work/restore_summary.json'
@@ -55,7 +55,7 @@ Map restore(Map config, boolean apply) {
     String summaryFile = "${pwd()}/${SUMMARY_FILE}"
     Map options = [environment: config.environment, ssmHomeRegion: config.ssmHomeRegion, region: config.region, archive: config.archive,
             targetRegion: config.targetRegion, path: config.path, names: config.names, overwrite: config.overwrite, kmsKeyMap: config.kmsKeyMap,
-            exactTags: config.exactTags, prune: config.prune, asOf: config.asOf,
+            exactTags: config.exactTags, prune: config.prune, asOf: config.asOf, allowUnencryptedArchive: config.allowUnencryptedArchive,
             putRate: config.putRate, summaryFile: summaryFile, apply: apply]
     Map result = ssmBackupEngine(command: 'restore', name: apply ? 'restore-apply' : 'restore-plan', env: ssmBackupEngine.toEnv(options),
             credentialsId: config.credentialsId, nodejs: config.nodejs)
