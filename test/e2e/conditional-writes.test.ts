@@ -56,6 +56,34 @@ describe('conditional writes: archives never overwritten, latest.txt never moved
     }
   });
 
+  it('a slow backup overtaken by a later one fails instead of moving latest.txt back to its older archive', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, w.aws.env, { AWS_REGION: HOME });
+    try {
+      const backup = (n: number, ...extra: string[]) => {
+        const dir = path.join(w.work, `run${n}`);
+        mkdirSync(dir, { recursive: true });
+        return w.cli(['backup', '--environment', 'dev', '--ssm-home-region', HOME, '--regions', SOURCE, '--work-dir', dir, ...extra]);
+      };
+      // The slow run reads latest.txt's ETag at its start, then spends seconds reading labels (2 GetParameterHistory/s).
+      const slow = backup(1, '--include-labels', '--history-rate', '2');
+      await new Promise((r) => setTimeout(r, 1500));
+      const fast = await backup(2);
+      expect(fast.code, fast.stderr).to.equal(0);
+      const winner = latest();
+      const lost = await slow;
+      expect(lost.code).to.equal(1);
+      expect(lost.stderr).to.contain('latest.txt was created by another backup of this region after this one started');
+      expect(latest()).to.equal(winner);
+      const kept = /this archive is kept as s3:\/\/[^/]+\/(\S+\.tar\.gz)/.exec(lost.stderr)?.[1];
+      expect(kept).to.be.a('string').and.not.equal(winner);
+      expect(w.aws.s3.getObject(bucket, kept!)).to.not.equal(undefined);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+
   it('latest.txt moved by another run after this one started: refused with the archive named, the pointer kept', async () => {
     const put = (Body: string) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'latest.txt', Body, ServerSideEncryption: 'AES256' }));
     for (const before of [undefined, 'a/older.tar.gz\n']) {
