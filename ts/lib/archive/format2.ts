@@ -160,3 +160,17 @@ export function checkSealedClaims(manifest: SealedManifest, header: Record<strin
   const differs = claims.filter(([, claimed, sealed]) => claimed !== sealed).map(([name]) => name);
   return differs.length ? `manifest.json disagrees with the encrypted backup.json or the signed message header on ${differs.join(', ')}` : undefined;
 }
+
+/**
+ * A format 2 archive holds its encrypted slices, in order, then manifest.json, and nothing else: any other member
+ * (a plaintext backup.json before, between or after the slices, one in a folder beside the manifest, a directory, a
+ * second manifest) is unauthenticated and refuses the whole archive as altered, whatever the order. `found`: member
+ * names in tar order. Returns the problem, or undefined.
+ */
+export function sealedMembersProblem(found: string[], parts: number): string | undefined {
+  const expected = [...Array(parts).keys()].map(partName).concat('manifest.json');
+  if (found.length === expected.length && found.every((n, i) => n === expected[i])) return undefined;
+  const extra = found.filter((n) => !expected.includes(n));
+  const shown = (extra.length ? extra : found).slice(0, 5).map((n) => JSON.stringify(n.slice(0, 100)));
+  return `is a format 2 (encrypted) archive but its members are not exactly its encrypted slices then manifest.json (${extra.length ? 'unauthenticated' : 'out of order'}: ${shown.join(', ')}): it was altered`;
+}

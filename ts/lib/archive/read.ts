@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { FORMAT_VERSION, type Manifest, TOOL_NAME } from './format1.js';
 import { streamDocument, DocumentError, type DocumentHeader } from './document.js';
 import { EngineError } from '../support/index.js';
-import { PART_PREFIX, partName, checkSealedManifest, checkSealedClaims, type ArchiveOpener, type SealedManifest } from './format2.js';
+import { PART_PREFIX, partName, checkSealedManifest, checkSealedClaims, sealedMembersProblem, type ArchiveOpener, type SealedManifest } from './format2.js';
 import { unsealStream, unsealError, type UnsealInfo, type UnsealOptions } from './envelope.js';
 
 /** Largest manifest.json read (ours is under 1 KB). */
@@ -151,20 +151,10 @@ export async function readArchive(body: Readable, opts: ReadOptions): Promise<Ar
   return checkManifest(doc, documentPath, parseManifest(manifestText));
 }
 
-/**
- * A format 2 archive holds its encrypted slices, in order, then manifest.json, and nothing else: any other member
- * (a plaintext backup.json before, between or after the slices, one in a folder beside the manifest, a directory, a
- * second manifest) is unauthenticated and refuses the whole archive as altered, whatever the order.
- */
+/** Throws the problem sealedMembersProblem (format2.ts) finds: anything but the slices then manifest.json. */
 function checkSealedMembers(found: string[], parts: number): void {
-  const expected = [...Array(parts).keys()].map(partName).concat('manifest.json');
-  if (found.length === expected.length && found.every((n, i) => n === expected[i])) return;
-  const extra = found.filter((n) => !expected.includes(n));
-  const shown = (extra.length ? extra : found).slice(0, 5).map((n) => JSON.stringify(n.slice(0, 100)));
-  throw new ArchiveError(
-    'damaged',
-    `is a format 2 (encrypted) archive but its members are not exactly its encrypted slices then manifest.json (${extra.length ? 'unauthenticated' : 'out of order'}: ${shown.join(', ')}): it was altered`,
-  );
+  const problem = sealedMembersProblem(found, parts);
+  if (problem) throw new ArchiveError('damaged', problem);
 }
 
 function classify(name: string, type: string | null | undefined): 'backup' | 'manifest' | 'sealed' | 'other' {
