@@ -9,9 +9,10 @@ import { seedBackupKeys, reachableBytes } from '../helpers/encryption.js';
 import { gzipIndex, type NameIndex } from '../../ts/lib/store/index.js';
 
 /**
- * Issue 18's threat model, tried as an attacker would (the shrink guard: bucket-writer-guard.test.ts): someone who can write to the backup bucket but holds no KMS
+ * Issue 18's threat model, tried as an attacker would: someone who can write to the backup bucket but holds no KMS
  * key. Each case is one thing such a person can do; none may make restore write, or prune delete, anything the
- * genuine backup did not hold. (The runbook's "Threat model" section lists them.)
+ * genuine backup did not hold. The shrink guard's cases are in bucket-writer-guard.test.ts; the runbook's "Threat
+ * model" section lists them all.
  */
 describe('a bucket writer without a key (issue 18)', function () {
   this.timeout(60000);
