@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { gzipIndex, parseIndex, factsToMetadata, type NameIndex } from './facts.js';
 import { awsErrorCode } from '../support/index.js';
+import { NAME_INDEX_CONTEXT } from '../../contract/index.js';
 import { indexKey } from './layout.js';
 import { sealStream, unsealStream, unsealError, TOOL_NAME, type SealOptions, type ArchiveOpener } from '../archive/index.js';
 
@@ -19,7 +20,7 @@ export type IndexSealer = Omit<SealOptions, 'identity' | 'extraContext'>;
 /** What opening an encrypted index needs: the same as an archive (our account's keys, the identity asked for). */
 export type IndexOpener = ArchiveOpener;
 
-const indexContext = (archiveKey: string): Record<string, string> => ({ content: 'name-index', 'archive-key': archiveKey });
+const indexContext = (archiveKey: string): Record<string, string> => ({ [NAME_INDEX_CONTEXT.key]: NAME_INDEX_CONTEXT.value, 'archive-key': archiveKey });
 
 /** A message starts with its version byte (1 or 2); a plaintext index is gzip (0x1f 0x8b). */
 export const isSealedIndex = (body: Buffer): boolean => body.length > 0 && body[0] !== 0x1f;
