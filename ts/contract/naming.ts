@@ -161,4 +161,4 @@ export function drKmsAliasName(environment: string): string {
  * archive. Key policies and the backup role's IAM policy (pulumi/) let the backup role `kms:Decrypt` only messages
  * carrying it (`kms:EncryptionContext:content`): the shrink guard reads the previous archive's names, never values.
  */
-export const NAME_INDEX_CONTEXT = { key: "content", value: "name-index" } as const;
+export const NAME_INDEX_CONTEXT = { key: 'content', value: 'name-index' } as const;
