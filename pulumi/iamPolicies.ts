@@ -10,6 +10,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { bucketName, ssmParameterPath } from "../ts/contract/naming";
+import { NAME_INDEX_DECRYPT_CONDITION } from "./kms";
 
 export interface RolePolicyScope {
     readonly partition: string;
@@ -32,6 +33,7 @@ export const BACKUP_POLICY_SIDS = {
     findTaggedParameters: "FindTaggedParameters",
     decryptSecureStrings: "DecryptSecureStringsViaSsm",
     encryptArchives: "EncryptArchives",
+    decryptNameIndexes: "DecryptNameIndexes",
     writeArchives: "WriteArchivesAndLatestPointer",
     listArchives: "ListArchives",
     callerIdentity: "CallerIdentity",
@@ -114,6 +116,13 @@ export function backupRolePolicyDocument(scope: RolePolicyScope): aws.iam.Policy
                 Effect: "Allow",
                 Action: ["kms:Encrypt", "kms:GenerateDataKey"],
                 Resource: [...scope.backupKeyArns, ...scope.drKeyArns],
+            },
+            {
+                Sid: sids.decryptNameIndexes,
+                Effect: "Allow",
+                Action: ["kms:Decrypt"],
+                Resource: [...scope.backupKeyArns, ...scope.drKeyArns],
+                Condition: NAME_INDEX_DECRYPT_CONDITION,
             },
             {
                 Sid: sids.writeArchives,

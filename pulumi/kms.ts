@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupStackConfig } from "./config";
+import { NAME_INDEX_CONTEXT } from "../ts/contract/naming";
 
 /** Days KMS waits before deleting a key scheduled for deletion (7-30; 30 is the longest). */
 export const KEY_DELETION_WINDOW_DAYS = 30;
@@ -10,6 +11,7 @@ export const KEY_POLICY_SIDS = {
     iamPolicies: "EnableIamPolicies",
     administration: "KeyAdministrationByAccount",
     backupRole: "BackupRoleEncrypt",
+    backupRoleIndexes: "BackupRoleDecryptNameIndexes",
     restoreRole: "RestoreRoleDecrypt",
 } as const;
 
@@ -38,6 +40,11 @@ export const KEY_ADMIN_ACTIONS = [
 
 /** Cryptographic actions the backup role needs (AWS Encryption SDK KMS keyring: generator + extra keys). */
 export const BACKUP_KEY_ACTIONS = ["kms:Encrypt", "kms:GenerateDataKey"] as const;
+/**
+ * The backup role may also decrypt name indexes, and nothing else: messages whose encryption context carries
+ * NAME_INDEX_CONTEXT (names, types, versions; never values). The shrink guard compares with the previous index.
+ */
+export const NAME_INDEX_DECRYPT_CONDITION = { StringEquals: { [`kms:EncryptionContext:${NAME_INDEX_CONTEXT.key}`]: NAME_INDEX_CONTEXT.value } };
 /** Cryptographic actions the restore role needs. */
 export const RESTORE_KEY_ACTIONS = ["kms:Decrypt"] as const;
 
@@ -53,7 +60,8 @@ export interface KeyPolicyScope {
  * - No roles configured: the AWS default key policy (account root `kms:*`), so IAM policies
  *   (the `backupRolePolicy` / `restoreRolePolicy` outputs) decide who may use the key.
  * - Roles configured: the account root may only administer the key; the backup role may
- *   `kms:Encrypt` + `kms:GenerateDataKey`, the restore role `kms:Decrypt`. Nobody else can use it.
+ *   `kms:Encrypt` + `kms:GenerateDataKey` (and `kms:Decrypt` of name indexes only), the restore role `kms:Decrypt`.
+ *   Nobody else can use it.
  */
 export function archiveKeyPolicyDocument(scope: KeyPolicyScope): aws.iam.PolicyDocument {
     const root = `arn:${scope.partition}:iam::${scope.accountId}:root`;
@@ -79,6 +87,14 @@ export function archiveKeyPolicyDocument(scope: KeyPolicyScope): aws.iam.PolicyD
                 Principal: { AWS: scope.backupRoleArn },
                 Action: [...BACKUP_KEY_ACTIONS],
                 Resource: "*",
+            },
+            {
+                Sid: KEY_POLICY_SIDS.backupRoleIndexes,
+                Effect: "Allow",
+                Principal: { AWS: scope.backupRoleArn },
+                Action: ["kms:Decrypt"],
+                Resource: "*",
+                Condition: NAME_INDEX_DECRYPT_CONDITION,
             },
             {
                 Sid: KEY_POLICY_SIDS.restoreRole,

@@ -19,8 +19,10 @@
  *      run of each: wall time ratio (target <= 1.10), CPU seconds, peak RSS.
  *  11. accounts: 3 accounts x 2 regions x 5,000 parameters (--params), one unit at a time vs 6 side by side: speed-up
  *      (target >= 4x) and each unit's ratio to its quota bound (target <= 1.25); scripts/bench-accounts.ts.
+ *  12. history: `ssm-backup history` over 30 archives whose name indexes are plaintext (format 1) or encrypted (format 2):
+ *      KMS calls (one Decrypt per encrypted index), S3 requests, wall time (scripts/bench-history.ts).
  * Scenarios 1-3 back up with client-side encryption (keys seeded) unless --no-client-encryption.
- * Options: --scenario all|quota|lifted|memory|restore|guard|restore-memory|restore-quota|tags|paging|encryption|accounts  --encryption-params N  --encryption-runs N  --no-client-encryption  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
+ * Options: --scenario all|quota|lifted|memory|restore|guard|restore-memory|restore-quota|tags|paging|encryption|accounts|history  --encryption-params N  --encryption-runs N  --no-client-encryption  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
  *          --engine-node-options '...' (NODE_OPTIONS for the engine process only, e.g. --max-old-space-size=64)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -403,6 +405,12 @@ async function encryption(): Promise<void> {
   ]);
 }
 
+async function historyCost(): Promise<void> {
+  const { benchHistory, historyRows } = await import(path.resolve('scripts/bench-history.ts'));
+  console.log(`\n# 11. history: 30 archives x 1,000 names, plaintext vs encrypted name indexes, latency ${LATENCY} ms (scripts/bench-history.ts)`);
+  table(historyRows(await benchHistory({ archives: 30, names: 1000, latencyMs: LATENCY })));
+}
+
 const scenarios: Record<string, () => Promise<void>> = {
   quota: quotaBound,
   lifted,
@@ -415,6 +423,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   paging,
   encryption,
   accounts: () => benchAccounts({ parameters: opt.scenario === 'accounts' && opt.params !== '10000' ? N : 5000, latencyMs: LATENCY, getTps: TPS }),
+  history: historyCost,
 };
 const chosen = opt.scenario === 'all' ? Object.keys(scenarios) : String(opt.scenario).split(',');
 console.log(`ssm-backup benchmark (node ${process.version}, ${new Date().toISOString()})`);

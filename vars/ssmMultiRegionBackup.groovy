@@ -7,7 +7,7 @@ import org.ssmbackup.StepOptions
 // Backs up SSM Parameter Store from every configured region, one stage per region (see ssmMultiRegionBackup.txt):
 // Initialize (the engine's plan), the region stages (ssmBackupRegions), Finalize Report (result by RegionOutcome).
 @Field static final Map DEFAULTS = [environment: null, dryRun: false, ssmHomeRegion: null, regions: null, path: null,
-        includeTags: true, includeLabels: false, maxShrink: 10, allowShrink: false, allowEmpty: false, requireClientEncryption: false,
+        includeTags: true, includeLabels: false, maxShrink: 10, allowShrink: false, allowEmpty: false, requireClientEncryption: false, requireGuard: false,
         failFast: true, parallel: false, agentLabel: null, regionTimeoutMinutes: 10, initializeTimeoutMinutes: 10, reportTimeoutMinutes: 10,
         credentialsId: null, slackChannel: null, slackWebhookCredentialsId: null, email: null, emailCc: null, runbookUrl: null, nodejs: null]
 

@@ -6,7 +6,7 @@ import org.ssmbackup.StepOptions
 // Restores SSM parameters from a backup archive: plan, show it, approval, apply (see ssmMultiRegionRestore.txt). The engine
 // owns what a restore writes (writeCount); RestorePlan shows it, deletions included; the apply runs only when writeCount > 0.
 @Field static final Map DEFAULTS = [environment: null, region: null, archive: 'latest', targetRegion: null, path: null, names: null,
-        overwrite: false, exactTags: false, prune: false, asOf: null, kmsKeyMap: null, dryRun: true, autoApprove: false, approvers: null,
+        overwrite: false, exactTags: false, prune: false, asOf: null, allowUnencryptedArchive: null, kmsKeyMap: null, dryRun: true, autoApprove: false, approvers: null,
         approvalTimeoutMinutes: 60, planTimeoutMinutes: 30, applyTimeoutMinutes: 120, reportTimeoutMinutes: 10, putRate: 3,
         ssmHomeRegion: null, agentLabel: null, credentialsId: null, slackChannel: null, slackWebhookCredentialsId: null, email: null,
         emailCc: null, runbookUrl: null, nodejs: null]

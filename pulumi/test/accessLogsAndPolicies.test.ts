@@ -135,6 +135,7 @@ describe("IAM policy documents (outputs)", () => {
                 { StringEquals: { "kms:ViaService": ["ssm.ap-northeast-1.amazonaws.com", "ssm.us-west-2.amazonaws.com"] } },
             ],
             ["EncryptArchives", "Allow", ["kms:Encrypt", "kms:GenerateDataKey"], [...backupKeys, ...drKeys], undefined],
+            ["DecryptNameIndexes", "Allow", ["kms:Decrypt"], [...backupKeys, ...drKeys], { StringEquals: { "kms:EncryptionContext:content": "name-index" } }],
             [
                 "WriteArchivesAndLatestPointer",
                 "Allow",

@@ -129,6 +129,14 @@ describe("KMS keys without DR regions, with role ARNs", () => {
                         Action: ["kms:Encrypt", "kms:GenerateDataKey"],
                         Resource: "*",
                     },
+                    {
+                        Sid: "BackupRoleDecryptNameIndexes",
+                        Effect: "Allow",
+                        Principal: { AWS: BACKUP_ROLE },
+                        Action: ["kms:Decrypt"],
+                        Resource: "*",
+                        Condition: { StringEquals: { "kms:EncryptionContext:content": "name-index" } },
+                    },
                     { Sid: "RestoreRoleDecrypt", Effect: "Allow", Principal: { AWS: RESTORE_ROLE }, Action: ["kms:Decrypt"], Resource: "*" },
                 ],
             });

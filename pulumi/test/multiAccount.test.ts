@@ -80,6 +80,7 @@ describe("member stack (centralRoleArn, centralRestoreRoleArn, externalId)", () 
             ).to.deep.equal([
                 ["KeyAdministrationByAccount", `arn:aws:iam::${ACCOUNT_ID}:root`],
                 ["BackupRoleEncrypt", backupRoleArn],
+                ["BackupRoleDecryptNameIndexes", backupRoleArn],
                 ["RestoreRoleDecrypt", restoreRoleArn],
             ]);
         }

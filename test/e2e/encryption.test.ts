@@ -39,7 +39,7 @@ describe('client-side encryption: archive format 2', function () {
     expect(run.code, run.stderr).to.equal(0);
     const secure = w.appParams().filter((p) => p.Type === 'SecureString');
     expect(secure.map((p) => p.Name)).to.include(`/app/${SOURCE}/tls/key`);
-    // Values only: names may legitimately become readable (a plaintext name index for list and the shrink guard).
+    // Values here; names are checked in bucket-writer.test.ts (format 2 indexes are encrypted too).
     const needles = secretNeedles(secure.map((p) => p.Value));
     expect(needles.length).to.be.greaterThan(secure.length);
     const objects = w.aws.s3.listObjects(bucketFor(SOURCE));
@@ -153,14 +153,19 @@ describe('client-side encryption: archive format 2', function () {
     expect(run.code, run.stderr).to.equal(0);
     expect([...(await latest()).keys()]).to.deep.equal(['backup.json', 'manifest.json']);
     seedBackupKeys(w.aws, [SOURCE], { dr: [] });
-    const v1 = await w.run('restore', '--target-region', DR, '--path', '/app', '--kms-key-map', MAP, '--apply');
+    // Now that the region has a key, a format 1 archive is accepted only when named as the exception.
+    const refused = await w.run('restore', '--target-region', DR, '--path', '/app', '--kms-key-map', MAP, '--apply');
+    expect(refused.code).to.equal(2);
+    expect(refused.stderr).to.contain('refused as a possible downgrade');
+    expect(puts()).to.equal(0);
+    const v1 = await w.run('restore', '--target-region', DR, '--path', '/app', '--kms-key-map', MAP, '--apply', '--allow-unencrypted-archive', latestKey());
     expect(v1.code, v1.stderr).to.equal(0);
     expect(w.appParams(DR).map((p) => [p.Name, p.Value])).to.deep.equal(w.appParams().map((p) => [p.Name, p.Value]));
     await w.putObject(
       'old/backup.json',
       JSON.stringify({ environment: 'dev', region: SOURCE, parameters: [{ Name: '/legacy/one', Value: 'v', Type: 'String' }] }),
     );
-    const legacy = await w.run('restore', '--archive', 'old/backup.json', '--target-region', DR, '--apply');
+    const legacy = await w.run('restore', '--archive', 'old/backup.json', '--target-region', DR, '--apply', '--allow-unencrypted-archive', 'old/backup.json');
     expect(legacy.code, legacy.stderr).to.equal(0);
     expect(w.aws.ssm.get(DR, '/legacy/one')?.Value).to.equal('v');
   });

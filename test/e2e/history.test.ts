@@ -127,4 +127,20 @@ describe('archive selection by time', () => {
     expect(archiveAsOf(list, parseAsOf('2026-11-02T23:59:58Z'), 'b').key).to.equal('a');
     expect(parseAsOf('2026-11-02T10:00:00.5+09:00').toISOString()).to.equal('2026-11-02T01:00:00.500Z');
   });
+
+  it('refuses impossible dates and times instead of rolling them over (2026-02-30T10:00:00Z is not 2 March)', () => {
+    for (const bad of [
+      '2026-02-30T10:00:00Z',
+      '2026-04-31T00:00:00Z',
+      '2025-02-29',
+      '2026-13-01T00:00:00Z',
+      '2026-11-02T24:00:00Z',
+      '2026-11-02T10:60:00Z',
+      '2026-11-02T10:00:60Z',
+      '2026-11-02T10:00:00+24:00',
+    ])
+      expect(() => parseAsOf(bad), bad).to.throw(`--as-of "${bad}" is not an ISO-8601 date`);
+    expect(parseAsOf('2024-02-29T10:00:00Z').toISOString()).to.equal('2024-02-29T10:00:00.000Z');
+    expect(parseAsOf('2026-11-02T23:59:59-23:59').toISOString()).to.equal('2026-11-03T23:58:59.000Z');
+  });
 });

@@ -20,17 +20,16 @@ describe('ssm-backup list (through the local AWS)', function () {
     await new Promise((r) => setTimeout(r, 1100));
     await w.putObject('2099-01-01/ssm-backup-dev-us-west-2-20990101_000000.tar.gz', 'not pointed at');
     const latest = w.aws.s3.getObject(bucketFor(SOURCE), 'latest.txt')!.toString().trim();
+    // Only the engine's own naming for this environment and region counts (not 2024-05-01/backup.json, nor another's).
+    await w.putObject('2099-01-02/ssm-backup-prod-us-west-2-20990102_000000.tar.gz', 'another environment');
+    await w.putObject('2099-01-03/evil.tar.gz', 'planted');
 
     const json = await w.run('list', '--json');
     expect(json.code, json.stderr).to.equal(0);
     const out = JSON.parse(json.stdout);
     expect(out.bucket).to.equal(bucketFor(SOURCE));
-    expect(out.archives.map((a: { key: string }) => a.key)).to.deep.equal([
-      '2099-01-01/ssm-backup-dev-us-west-2-20990101_000000.tar.gz',
-      latest,
-      '2024-05-01/backup.json',
-    ]);
-    expect(out.archives.map((a: { latest: boolean }) => a.latest)).to.deep.equal([false, true, false]);
+    expect(out.archives.map((a: { key: string }) => a.key)).to.deep.equal(['2099-01-01/ssm-backup-dev-us-west-2-20990101_000000.tar.gz', latest]);
+    expect(out.archives.map((a: { latest: boolean }) => a.latest)).to.deep.equal([false, true]);
 
     const text = await w.run('list');
     const lines = text.stdout.trim().split('\n');

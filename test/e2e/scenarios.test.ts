@@ -243,7 +243,7 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
     });
 
     it('S3 answers alike: conditional writes (412; If-Match on no object 404), a range of a 0-byte object (416)', async () => {
-      // The engine sends no conditional write yet: this pins the answers it will meet (API reference of PutObject,
+      // The engine writes archives and indexes with If-None-Match and latest.txt with If-Match: these are the answers it meets (API reference of PutObject,
       // IfNoneMatch / IfMatch). moto has no 409 ConditionalRequestConflict for a raced multipart upload (local-aws does).
       const s3 = w.s3(SOURCE);
       const Bucket = bucketFor(SOURCE);

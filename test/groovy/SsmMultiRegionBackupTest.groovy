@@ -56,7 +56,7 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
                       SSM_BACKUP_FAIL_FAST: 'false', SSM_BACKUP_REGION_TIMEOUT: '900', SSM_BACKUP_DRY_RUN: 'false',
                       SSM_BACKUP_INCLUDE_TAGS: 'true', SSM_BACKUP_INCLUDE_LABELS: 'false', SSM_BACKUP_PATH: '/app/', SSM_BACKUP_MAX_SHRINK: '10',
                       SSM_BACKUP_ALLOW_SHRINK: 'false', SSM_BACKUP_ALLOW_EMPTY: 'false', SSM_BACKUP_REQUIRE_CLIENT_ENCRYPTION: 'false',
-                      SSM_BACKUP_GUARD_ADVICE: 'jenkins'],
+                      SSM_BACKUP_GUARD_ADVICE: 'jenkins', SSM_BACKUP_REQUIRE_GUARD: 'false'],
                 second.env.findAll { it.key.startsWith('SSM_BACKUP_') && it.key != 'SSM_BACKUP_ERROR_FILE' })
         assertTrue(second.env.SSM_BACKUP_ERROR_FILE.endsWith('@tmp/ssm-backup/backup-us-west-2/error.json'))
         // Initialize 10; all regions 2 x (15 + 2) + 30; each region's Jenkins backstop 15 + 2 + 1; the report 10 + 1.
@@ -185,7 +185,7 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
         Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'dev', dryrun: true, region: 'x'])
 
         assertEquals('ssmMultiRegionBackup: unknown option(s) dryrun, region; valid options: environment, dryRun, ssmHomeRegion, ' +
-                'regions, path, includeTags, includeLabels, maxShrink, allowShrink, allowEmpty, requireClientEncryption, failFast, parallel, agentLabel, regionTimeoutMinutes, ' +
+                'regions, path, includeTags, includeLabels, maxShrink, allowShrink, allowEmpty, requireClientEncryption, requireGuard, failFast, parallel, agentLabel, regionTimeoutMinutes, ' +
                 'initializeTimeoutMinutes, reportTimeoutMinutes, credentialsId, slackChannel, slackWebhookCredentialsId, email, emailCc, runbookUrl, nodejs', error.message)
         assertTrue(engine.calls.empty)
     }

@@ -44,7 +44,8 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
     @Test
     void 'waits for approval, then applies with every option in the environment'() {
         harness.run('ssmMultiRegionRestore', [environment: 'prod', region: 'us-west-2', targetRegion: 'eu-central-1', dryRun: false,
-                overwrite: 'true', names: ['/app/a', '/app/c'], kmsKeyMap: 'alias/app=alias/dr', archive: '2026-11-28/a.tar.gz', approvers: 'ops'])
+                overwrite: 'true', names: ['/app/a', '/app/c'], kmsKeyMap: 'alias/app=alias/dr', archive: '2026-11-28/a.tar.gz', approvers: 'ops',
+                allowUnencryptedArchive: '2026-11-28/a.tar.gz'])
 
         assertEquals(['Restore Plan', 'Approval', 'Restore Apply'], harness.stages)
         assertEquals([[message: 'Restore into eu-central-1: create=1 update=0 delete=0 unchanged=1 differs-not-overwritten=1?', ok: 'Restore', submitter: 'ops']], inputs)
@@ -55,7 +56,8 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
         String summaryFile = "${harness.workspace}/ssm-backup-work/restore_summary.json"
         assertEquals([SSM_BACKUP_ENVIRONMENT: 'prod', SSM_BACKUP_REGION: 'us-west-2', SSM_BACKUP_ARCHIVE: '2026-11-28/a.tar.gz',
                       SSM_BACKUP_TARGET_REGION: 'eu-central-1', SSM_BACKUP_NAMES: '/app/a,/app/c', SSM_BACKUP_OVERWRITE: 'true',
-                      SSM_BACKUP_KMS_KEY_MAP: 'alias/app=alias/dr', SSM_BACKUP_EXACT_TAGS: 'false', SSM_BACKUP_PRUNE: 'false', SSM_BACKUP_PUT_RATE: '3', SSM_BACKUP_SUMMARY_FILE: summaryFile, SSM_BACKUP_APPLY: 'true'],
+                      SSM_BACKUP_KMS_KEY_MAP: 'alias/app=alias/dr', SSM_BACKUP_EXACT_TAGS: 'false', SSM_BACKUP_PRUNE: 'false',
+                      SSM_BACKUP_ALLOW_UNENCRYPTED_ARCHIVE: '2026-11-28/a.tar.gz', SSM_BACKUP_PUT_RATE: '3', SSM_BACKUP_SUMMARY_FILE: summaryFile, SSM_BACKUP_APPLY: 'true'],
                 apply.env.findAll { it.key.startsWith('SSM_BACKUP_') && it.key != 'SSM_BACKUP_ERROR_FILE' })
         assertTrue(apply.env.SSM_BACKUP_ERROR_FILE.endsWith('@tmp/ssm-backup/restore-apply/error.json'))
         assertTrue(restores[0].env.SSM_BACKUP_ERROR_FILE.endsWith('@tmp/ssm-backup/restore-plan/error.json'))

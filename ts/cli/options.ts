@@ -143,6 +143,20 @@ export function parseKeyMap(raw: string, source: string): KeyMap {
 }
 
 /**
+ * Whether the calendar date and the clock time `raw` starts with exist: Date.parse rolls 2026-02-30 over to 2 March
+ * and takes hour 24, so the fields are checked against the date they make (ISO 8601: months 01-12, days of the month,
+ * hours 00-23, minutes and seconds 00-59; a zone offset up to 23:59).
+ */
+function realDate(raw: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?[^+-]*(?:[+-](\d{2}):(\d{2}))?)?/i.exec(raw);
+  if (!m) return false;
+  const [y, mo, d, h = 0, mi = 0, s = 0, zh = 0, zm = 0] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x)));
+  const day = new Date(Date.UTC(y!, mo! - 1, d!));
+  const sameDay = day.getUTCFullYear() === y && day.getUTCMonth() === mo! - 1 && day.getUTCDate() === d;
+  return sameDay && h! <= 23 && mi! <= 59 && s! <= 59 && zh! <= 23 && zm! <= 59;
+}
+
+/**
  * An ISO-8601 date-time with a zone (`2026-11-28T13:00:00Z`, `...+09:00`) or a date (`2026-11-28`, meaning the end of
  * that day in UTC). A time without zone is refused (its zone would be a guess).
  */
@@ -150,7 +164,7 @@ export function parseDate(raw: string, source: string): Date {
   const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
   const withZone = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(raw);
   const t = date ? Date.parse(`${raw}T23:59:59.999Z`) : withZone ? Date.parse(raw) : NaN;
-  if (!Number.isNaN(t) && (!date || new Date(t).toISOString().slice(0, 10) === raw)) return new Date(t);
+  if (!Number.isNaN(t) && realDate(raw)) return new Date(t);
   const hint = /T/.test(raw) && !withZone ? ' with a zone (Z or +hh:mm)' : '';
   throw usageError(`${source} "${raw}" is not an ISO-8601 date or date-time${hint}: use for example 2026-11-28 (end of that day, UTC) or 2026-11-28T13:00:00Z`);
 }

@@ -157,3 +157,10 @@ export function kmsAliasName(environment: string): string {
 export function drKmsAliasName(environment: string): string {
   return `alias/jenkins/${environment}/backup-dr`;
 }
+
+/**
+ * The encryption context pair that marks a format 2 name index (the engine's store/sealed-index.ts) apart from an
+ * archive. Key policies and the backup role's IAM policy (pulumi/) let the backup role `kms:Decrypt` only messages
+ * carrying it (`kms:EncryptionContext:content`): the shrink guard reads the previous archive's names, never values.
+ */
+export const NAME_INDEX_CONTEXT = { key: 'content', value: 'name-index' } as const;

@@ -34,7 +34,7 @@ class BackupRun implements Serializable {
                 regionTimeout: config.regionTimeoutMinutes * 60, dryRun: config.dryRun, includeTags: config.includeTags,
                 includeLabels: config.includeLabels, path: config.path, maxShrink: config.maxShrink, allowShrink: config.allowShrink,
                 allowEmpty: config.allowEmpty, requireClientEncryption: config.requireClientEncryption,
-                guardAdvice: 'jenkins']
+                guardAdvice: 'jenkins', requireGuard: config.requireGuard]
     }
 
     /** Agent-side deadline of one region's engine run: the engine's own deadline plus GRACE_MINUTES. */

@@ -64,8 +64,8 @@ class RestorePlan implements Serializable {
     static Map engineOptions(Map config, String summaryFile, boolean apply) {
         return [environment: config.environment, ssmHomeRegion: config.ssmHomeRegion, region: config.region, archive: config.archive,
                 targetRegion: config.targetRegion, path: config.path, names: config.names, overwrite: config.overwrite,
-                kmsKeyMap: config.kmsKeyMap, exactTags: config.exactTags, prune: config.prune, asOf: config.asOf, putRate: config.putRate,
-                summaryFile: summaryFile, apply: apply]
+                kmsKeyMap: config.kmsKeyMap, exactTags: config.exactTags, prune: config.prune, asOf: config.asOf,
+                allowUnencryptedArchive: config.allowUnencryptedArchive, putRate: config.putRate, summaryFile: summaryFile, apply: apply]
     }
 
     /**

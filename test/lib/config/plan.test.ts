@@ -53,6 +53,17 @@ describe('plan resolution (pure)', () => {
     );
   });
 
+  it('refuses two regions that resolve to one bucket (exit 2, config), whether set per region or through the home region', () => {
+    const err = thrown(() => resolvePlan({ ...base, buckets: { 'ap-northeast-1': 'shared', 'us-west-2': 'shared' } }));
+    expect(err.category).to.equal('config');
+    expect(err.message).to.contain('ap-northeast-1 and us-west-2 both resolve to bucket shared');
+    const three = { ...base, regions: ['ap-northeast-1', 'us-west-2', 'eu-west-1'] };
+    expect(() => resolvePlan({ ...three, buckets: { 'ap-northeast-1': 'a', 'us-west-2': 'b', 'eu-west-1': 'a' } })).to.throw(
+      'ap-northeast-1 and eu-west-1 both',
+    );
+    expect(resolvePlan({ ...three, buckets: { 'ap-northeast-1': 'a', 'us-west-2': 'b', 'eu-west-1': 'c' } }).regions).to.have.length(3);
+  });
+
   it('requires default-region unless regions were overridden', () => {
     expect(thrown(() => resolvePlan({ ...base, defaultRegion: undefined })).message).to.match(/default-region not found in ap-northeast-1/);
     expect(resolvePlan({ ...base, defaultRegion: undefined, regionsFromOverride: true }).defaultRegion).to.equal('ap-northeast-1');

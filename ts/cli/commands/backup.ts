@@ -97,6 +97,12 @@ export const backupOptions = {
       'How a guard refusal words its fix, for where it is read: cli (--allow-shrink) or jenkins (allowShrink: true, the job parameter ALLOW_SHRINK); the Jenkins step passes jenkins',
   },
   'allow-empty': { kind: 'boolean', default: false, describe: 'Accept a selection of zero parameters (otherwise the region fails and latest.txt stays)' },
+  'require-guard': {
+    kind: 'boolean',
+    default: false,
+    describe:
+      'Fail a region (latest.txt stays, the archive is kept) when the shrink guard cannot compare with the previous archive (its index or latest.txt missing, altered or not authenticated); without it that is a WARNING',
+  },
   'require-client-encryption': {
     kind: 'boolean',
     default: false,
@@ -149,7 +155,7 @@ export const backupCommand = defineCommand({
       failFast: o.failFast,
       parallelRegions: o.parallelRegions,
       requireClientEncryption: o.requireClientEncryption,
-      guard: { maxShrink: o.maxShrink, allowShrink: o.allowShrink, allowEmpty: o.allowEmpty, advice: o.guardAdvice },
+      guard: { maxShrink: o.maxShrink, allowShrink: o.allowShrink, allowEmpty: o.allowEmpty, advice: o.guardAdvice, requireGuard: o.requireGuard },
       workDir: o.workDir,
       summaryFile: o.summaryFile ?? path.join(o.workDir, BACKUP_SUMMARY_FILE),
       summaryFragment: o.summaryFragment,

@@ -34,6 +34,8 @@ export const diffCommand = defineCommand({
       region: o.region,
       archive: o.archive,
       maxArchiveMb: o.maxArchiveMb,
+      requireClientEncryption: o.requireClientEncryption,
+      allowUnencryptedArchive: o.allowUnencryptedArchive,
       path: o.path,
       logger,
       throttles,

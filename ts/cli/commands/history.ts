@@ -5,6 +5,7 @@ import { outputOption, outputFormat, jsonAlias, jsonText, textRecords } from '..
 import { homeRegionFrom } from '../home-region.js';
 import { regionBucket } from '../../lib/restore/index.js';
 import { listArchives, nameHistory, type NameHistory } from '../../lib/store/index.js';
+import { indexOpener } from '../../lib/restore/index.js';
 import { usageError } from '../../lib/support/index.js';
 
 export const historyOptions = {
@@ -29,6 +30,7 @@ export function formatHistory(bucket: string, name: string, h: NameHistory): str
     lines.push(line([' ', 'ARCHIVE CREATED', 'VERSION', 'LAST MODIFIED', 'TYPE', `ARCHIVE (s3://${bucket}; * = latest.txt)`]), ...rows.map(line));
     lines.push(`${name}: in ${h.found.length} of ${h.searched} indexed archives`);
   }
+  for (const i of h.ignored) lines.push(`Not searched: ${i.archive}: ${i.why}`);
   if (h.unindexed.length)
     lines.push(
       `Not searched: ${h.unindexed.length} archive(s) made by an older version (no name index): ${h.unindexed.slice(0, 3).join(', ')}${h.unindexed.length > 3 ? ', ...' : ''}`,
@@ -51,10 +53,19 @@ export const historyCommand = defineCommand({
   run: withAccount('history', 'entry', async ({ aws, io }, o) => {
     const bucket = await regionBucket(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region });
     const s3 = aws.s3(o.region);
-    const h = await nameHistory(s3, bucket, o.region, await listArchives(s3, bucket, o.region), o.name);
+    const h = await nameHistory(
+      s3,
+      bucket,
+      o.region,
+      await listArchives(s3, bucket, o.region, o.environment),
+      o.name,
+      indexOpener(aws, o.environment, o.region),
+    );
     const format = outputFormat(o);
-    // json: {bucket, region, name, archives: [{archive, createdAt, latest, Name, Type, Version, LastModifiedDate}], searched, unindexed}
-    if (format === 'json') io.stdout(jsonText({ bucket, region: o.region, name: o.name, archives: h.found, searched: h.searched, unindexed: h.unindexed }));
+    // json: {bucket, region, name, archives: [{archive, createdAt, latest, Name, Type, Version, LastModifiedDate}], searched, unindexed,
+    // ignored: [{archive, why}]}
+    if (format === 'json')
+      io.stdout(jsonText({ bucket, region: o.region, name: o.name, archives: h.found, searched: h.searched, unindexed: h.unindexed, ignored: h.ignored }));
     else if (format === 'text')
       io.stdout(textRecords(h.found.map((e) => [e.archive, e.createdAt, e.Version, e.LastModifiedDate, e.Type, e.latest ? 'latest' : '-'])));
     else io.stdout(formatHistory(bucket, o.name, h));

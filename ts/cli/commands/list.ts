@@ -54,7 +54,7 @@ export const listCommand = defineCommand({
   },
   run: withAccount('list', 'entry', async ({ aws, io }, o) => {
     const bucket = await regionBucket(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region });
-    const entries = await withFacts(aws.s3(o.region), bucket, o.region, await listArchives(aws.s3(o.region), bucket, o.region));
+    const entries = await withFacts(aws.s3(o.region), bucket, o.region, await listArchives(aws.s3(o.region), bucket, o.region, o.environment));
     const format = outputFormat(o);
     if (format === 'json') io.stdout(jsonText({ bucket, region: o.region, archives: entries }));
     else if (format === 'text')

@@ -4,7 +4,7 @@ import { defineCommand } from '../run-command.js';
 import { outputOption, outputFormat, jsonText, textRecords } from '../output.js';
 import { globalOptions, awsOptions, environmentOptions } from '../options.js';
 import { homeRegionFrom } from '../home-region.js';
-import { runRestore, regionBucket, describeFields, type RestorePlan } from '../../lib/restore/index.js';
+import { runRestore, regionBucket, describeFields, indexOpener, type RestorePlan } from '../../lib/restore/index.js';
 import { chooseArchive } from '../../lib/store/index.js';
 import { usageError } from '../../lib/support/index.js';
 import { accountOptions, checkAccountIds, withAccount } from '../accounts.js';
@@ -28,6 +28,16 @@ export const sourceOptions = {
     min: 1,
     max: 65536,
     describe: 'Refuse an archive that decompresses to more than this many MB (decompression bombs)',
+  },
+  'require-client-encryption': {
+    kind: 'boolean',
+    default: false,
+    describe: 'Read only format 2 (encrypted, authenticated) archives, even where the region has no backup key configured',
+  },
+  'allow-unencrypted-archive': {
+    kind: 'string',
+    describe:
+      'Object key of the one format 1 or legacy archive to accept where only format 2 is (the region has a backup key, or --require-client-encryption): an archive made before the key existed',
   },
 } as const;
 
@@ -135,7 +145,15 @@ export const restoreCommand = defineCommand({
       const bucket = await regionBucket(aws, source);
       archive = await chooseArchive(
         aws.s3(o.region),
-        { bucket, region: o.region, archive: o.archive, asOf: o.asOf, names: o.names },
+        {
+          bucket,
+          environment: o.environment,
+          region: o.region,
+          archive: o.archive,
+          asOf: o.asOf,
+          names: o.names,
+          opener: indexOpener(aws, o.environment, o.region),
+        },
         logger.forRegion(o.region),
       );
     }
@@ -143,6 +161,8 @@ export const restoreCommand = defineCommand({
       ...source,
       archive,
       maxArchiveMb: o.maxArchiveMb,
+      requireClientEncryption: o.requireClientEncryption,
+      allowUnencryptedArchive: o.allowUnencryptedArchive,
       targetRegion: o.targetRegion ?? o.region,
       path: o.path,
       names: o.names,

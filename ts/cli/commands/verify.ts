@@ -34,6 +34,8 @@ export const verifyCommand = defineCommand({
       region: o.region,
       archive: o.archive,
       maxArchiveMb: o.maxArchiveMb,
+      requireClientEncryption: o.requireClientEncryption,
+      allowUnencryptedArchive: o.allowUnencryptedArchive,
       keepSelected: false,
       logger,
       throttles: () => aws.stats.throttles,

@@ -56,9 +56,14 @@ export interface ArchiveIdentity {
   parameterCount: number;
 }
 
-/** The encryption context of a format 2 archive (stored in the message header and sent to KMS; nothing secret). */
-export function encryptionContext(id: ArchiveIdentity): Record<string, string> {
+/**
+ * The encryption context of a format 2 archive (stored in the message header and sent to KMS; nothing secret).
+ * `extra` binds a message to one object beside the archive: the name index carries `content: name-index` and its
+ * archive's key, so an index copied next to another archive, or passed off as an archive, is refused.
+ */
+export function encryptionContext(id: ArchiveIdentity, extra: Record<string, string> = {}): Record<string, string> {
   return {
+    ...extra,
     tool: id.tool,
     'format-version': String(SEALED_FORMAT_VERSION),
     environment: id.environment,
@@ -95,6 +100,8 @@ export interface SealOptions {
   /** Disaster-recovery keys in other regions (key or alias ARNs). */
   drKeyArns: string[];
   identity: ArchiveIdentity;
+  /** More context pairs (see encryptionContext). */
+  extraContext?: Record<string, string>;
 }
 
 /** What a finished seal recorded: the key ARNs KMS wrapped the data key under, in message order. */
@@ -115,7 +122,7 @@ export function sealStream(opts: SealOptions): { stream: Duplex; info: SealInfo 
   const stream = encryptStream(keyring, {
     suiteId: AlgorithmSuiteIdentifier[ALGORITHM_SUITE],
     frameLength: FRAME_LENGTH,
-    encryptionContext: encryptionContext(opts.identity),
+    encryptionContext: encryptionContext(opts.identity, opts.extraContext),
   });
   stream.once('MessageHeader', (h: { encryptedDataKeys: EncryptedDataKey[] }) => {
     info.wrappingKeys = h.encryptedDataKeys.map((k) => k.providerInfo);
@@ -150,6 +157,8 @@ export interface UnsealOptions {
   tool: string;
   /** Object key, for messages. */
   key: string;
+  /** Context pairs the message must carry besides the archive's (see encryptionContext); none for an archive. */
+  extraContext?: Record<string, string>;
 }
 
 /** Filled while the message is read: the authenticated context, the key that unwrapped the data key, failed KMS calls. */
@@ -172,17 +181,19 @@ export function discoveryFilter(accountId: string, region: string): { accountIDs
 }
 
 /** Refuses a context that is not exactly ours for the requested environment and region (exit 2). Pure. */
-export function checkEncryptionContext(ctx: EncryptionContext, opts: Pick<UnsealOptions, 'environment' | 'region' | 'tool' | 'key'>): void {
+export function checkEncryptionContext(ctx: EncryptionContext, opts: Pick<UnsealOptions, 'environment' | 'region' | 'tool' | 'key' | 'extraContext'>): void {
   const { [SIGNING_KEY]: _signature, ...own } = ctx;
-  const expectedKeys = Object.keys(encryptionContext({ tool: '', environment: '', region: '', createdAt: '', parameterCount: 0 })).sort();
+  const extra = opts.extraContext ?? {};
+  const expectedKeys = Object.keys(encryptionContext({ tool: '', environment: '', region: '', createdAt: '', parameterCount: 0 }, extra)).sort();
   if (
     own.tool !== opts.tool ||
+    Object.entries(extra).some(([k, v]) => own[k] !== v) ||
     own['format-version'] !== String(SEALED_FORMAT_VERSION) ||
     JSON.stringify(Object.keys(own).sort()) !== JSON.stringify(expectedKeys)
   ) {
     throw new EngineError(
       'config',
-      `${opts.key} is not a format ${SEALED_FORMAT_VERSION} archive of ${opts.tool} (encryption context keys: ${Object.keys(own).sort().join(', ')}); refused, nothing was read or written`,
+      `${opts.key} is not ${opts.extraContext ? `the ${Object.values(extra).join(' of ')}` : `a format ${SEALED_FORMAT_VERSION} archive`} of ${opts.tool} (encryption context keys: ${Object.keys(own).sort().join(', ')}); refused, nothing was read or written`,
       { region: opts.region },
     );
   }

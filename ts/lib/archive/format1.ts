@@ -14,6 +14,11 @@ export interface BackupHeader {
   backup_timestamp: string;
   environment: string;
   region: string;
+  /** The account backed up (STS), null when unknown. Inside the encrypted payload of format 2, so authenticated there. */
+  account_id?: string | null;
+  /** The selection the archive was made with (--path, --name-contains): prune's scope and the guard read it from here. */
+  selection_path?: string;
+  selection_name_contains?: string | null;
 }
 
 export interface Manifest {

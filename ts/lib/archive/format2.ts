@@ -151,3 +151,35 @@ export function checkSealedManifest(
   const differs = Object.keys(claimed).filter((k) => claimed[k] !== found.context[k]);
   return differs.length ? `manifest.json disagrees with the authenticated encryption context on ${differs.join(', ')}` : undefined;
 }
+
+/**
+ * Checks the manifest's remaining claims against what only the key holder could have written: the header of the
+ * encrypted backup.json (environment, region, creation time, and `account_id` in archives made since it is recorded
+ * there) and the wrapping key ARNs of the message header (authenticated by the message's signature). Returns the
+ * problem, or undefined.
+ */
+export function checkSealedClaims(manifest: SealedManifest, header: Record<string, unknown>, wrappingKeys: string[]): string | undefined {
+  const claims: [string, unknown, unknown][] = [
+    ['environment', manifest.environment, header.environment],
+    ['region', manifest.region, header.region],
+    ['createdAt', manifest.createdAt, header.backup_date],
+    ['encryption.wrappingKeys', JSON.stringify(manifest.encryption.wrappingKeys), JSON.stringify(wrappingKeys)],
+  ];
+  if (header.account_id !== undefined) claims.push(['accountId', manifest.accountId, header.account_id]);
+  const differs = claims.filter(([, claimed, sealed]) => claimed !== sealed).map(([name]) => name);
+  return differs.length ? `manifest.json disagrees with the encrypted backup.json or the signed message header on ${differs.join(', ')}` : undefined;
+}
+
+/**
+ * A format 2 archive holds its encrypted slices, in order, then manifest.json, and nothing else: any other member
+ * (a plaintext backup.json before, between or after the slices, one in a folder beside the manifest, a directory, a
+ * second manifest) is unauthenticated and refuses the whole archive as altered, whatever the order. `found`: member
+ * names in tar order. Returns the problem, or undefined.
+ */
+export function sealedMembersProblem(found: string[], parts: number): string | undefined {
+  const expected = [...Array(parts).keys()].map(partName).concat('manifest.json');
+  if (found.length === expected.length && found.every((n, i) => n === expected[i])) return undefined;
+  const extra = found.filter((n) => !expected.includes(n));
+  const shown = (extra.length ? extra : found).slice(0, 5).map((n) => JSON.stringify(n.slice(0, 100)));
+  return `is a format 2 (encrypted) archive but its members are not exactly its encrypted slices then manifest.json (${extra.length ? 'unauthenticated' : 'out of order'}: ${shown.join(', ')}): it was altered`;
+}

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { FORMAT_VERSION, type Manifest, TOOL_NAME } from './format1.js';
 import { streamDocument, DocumentError, type DocumentHeader } from './document.js';
 import { EngineError } from '../support/index.js';
-import { PART_PREFIX, partName, checkSealedManifest, type ArchiveOpener, type SealedManifest } from './format2.js';
+import { PART_PREFIX, partName, checkSealedManifest, checkSealedClaims, sealedMembersProblem, type ArchiveOpener, type SealedManifest } from './format2.js';
 import { unsealStream, unsealError, type UnsealInfo, type UnsealOptions } from './envelope.js';
 
 /** Largest manifest.json read (ours is under 1 KB). */
@@ -124,7 +124,7 @@ export async function readArchive(body: Readable, opts: ReadOptions): Promise<Ar
         manifestPath = name;
         manifestText = (await collect(entry as unknown as Readable)).toString('utf8');
       } else if (kind === 'sealed') {
-        if (doc) throw new ArchiveError('refused', `holds both backup.json and an encrypted payload (${name}): ambiguous`);
+        if (doc) checkSealedMembers(found, 1); // a plaintext backup.json came first: refused as altered
         sealed ??= await startSealed(opts);
         if (name !== partName(sealed.parts)) throw new ArchiveError('damaged', `has encrypted slice ${name} where ${partName(sealed.parts)} belongs`);
         sealed.parts += 1;
@@ -143,9 +143,18 @@ export async function readArchive(body: Readable, opts: ReadOptions): Promise<Ar
     throw new ArchiveError('damaged', `is damaged (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
   }
   if (!doc) throw new ArchiveError('damaged', `holds no backup.json (found: ${found.join(', ') || 'nothing'})`);
-  if (sealed) return checkSealed(doc, sealed, manifestText);
+  if (sealed) {
+    checkSealedMembers(found, sealed.parts);
+    return checkSealed(doc, sealed, manifestText);
+  }
   if (manifestText === undefined) return legacy(doc, documentPath);
   return checkManifest(doc, documentPath, parseManifest(manifestText));
+}
+
+/** Throws the problem sealedMembersProblem (format2.ts) finds: anything but the slices then manifest.json. */
+function checkSealedMembers(found: string[], parts: number): void {
+  const problem = sealedMembersProblem(found, parts);
+  if (problem) throw new ArchiveError('damaged', problem);
 }
 
 function classify(name: string, type: string | null | undefined): 'backup' | 'manifest' | 'sealed' | 'other' {
@@ -289,7 +298,9 @@ function checkSealed(doc: Doc, sealed: Sealed, manifestText: string | undefined)
   if (manifestText === undefined) throw new ArchiveError('damaged', 'holds an encrypted payload but no manifest.json');
   const manifest = parseManifest(manifestText) as unknown as SealedManifest;
   const sha = sealed.hash.digest('hex');
-  const problem = checkSealedManifest(manifest, { parts: sealed.parts, bytes: sealed.bytes, sha256: sha, context: sealed.info.encryptionContext ?? {} });
+  const problem =
+    checkSealedManifest(manifest, { parts: sealed.parts, bytes: sealed.bytes, sha256: sha, context: sealed.info.encryptionContext ?? {} }) ??
+    checkSealedClaims(manifest, doc.header, sealed.info.wrappingKeys);
   if (problem) throw new ArchiveError('damaged', problem);
   documentChecks(doc);
   if (doc.count !== manifest.parameterCount)

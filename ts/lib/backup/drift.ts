@@ -81,6 +81,8 @@ export interface GuardOptions {
   allowEmpty: boolean;
   /** Where the refusal is read, so that its fix is worded there: the CLI (--allow-shrink) or the Jenkins step (allowShrink: true). */
   advice?: GuardAdvice;
+  /** --require-guard: a previous archive that cannot be compared with (kind unknown or unreadable) refuses the move. */
+  requireGuard?: boolean;
 }
 
 export type GuardAdvice = 'cli' | 'jenkins';

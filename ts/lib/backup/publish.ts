@@ -3,12 +3,14 @@
  * comparison with the previous archive (drift), the shrink guard, and the move of latest.txt.
  */
 import { Transform } from 'node:stream';
-import { EngineError, describeAwsError, startProgress } from '../support/index.js';
+import { EngineError, awsErrorCode, describeAwsError, startProgress } from '../support/index.js';
 import { timestamps, backupJsonDigest, TOOL_NAME, FORMAT_VERSION, SEALED_FORMAT_VERSION } from '../archive/index.js';
 import { regionArchiveStream, type RegionEncryption } from './encryption.js';
 import {
   uploadArchive,
   writeLatestPointer,
+  lostConditionalWrite,
+  type PointerState,
   archiveKey,
   objectExists,
   readPrevious,
@@ -34,7 +36,15 @@ export async function storeArchive(
   const { aws, region, accountId, opts } = run;
   const { now, key } = await freshKey(run, bucket);
   const { stamp } = timestamps(now);
-  const header = { backup_date: now.toISOString(), backup_timestamp: stamp, environment: opts.plan.environment, region };
+  const header = {
+    backup_date: now.toISOString(),
+    backup_timestamp: stamp,
+    environment: opts.plan.environment,
+    region,
+    account_id: accountId,
+    selection_path: opts.path,
+    selection_name_contains: opts.nameContains ?? null,
+  };
   const manifestBase = {
     formatVersion: FORMAT_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -71,6 +81,12 @@ export async function storeArchive(
   await uploadArchive(aws.s3(region), bucket, key, source.pipe(counter), factsToMetadata(facts)).catch((err) => {
     // The archive stream's own failure (a KMS refusal, the local spool) is the cause, not the upload that carried it.
     if (err instanceof EngineError) throw err;
+    if (lostConditionalWrite(err))
+      throw new EngineError(
+        'region',
+        `s3://${bucket}/${key} was written by another backup of ${region} during this one (${awsErrorCode(err)}): nothing was overwritten and latest.txt was not moved by this run`,
+        { region, cause: err },
+      );
     throw new EngineError('region', `Upload to s3://${bucket}/${key} failed: ${describeAwsError(err)}`, { region, cause: err });
   });
   const index = {
@@ -80,7 +96,9 @@ export async function storeArchive(
     selection: { path: opts.path, nameContains: opts.nameContains ?? null },
     parameters: entries,
   };
-  await putIndex(aws.s3(region), bucket, index).catch((err) => {
+  // Format 2: the index is encrypted under the archive's keys (a bucket reader learns no name; a writer cannot edit it).
+  const sealer = encryption.keys ? { kms: (r: string) => aws.kms(r), ...encryption.keys } : undefined;
+  await putIndex(aws.s3(region), bucket, index, sealer).catch((err) => {
     throw new EngineError(
       'region',
       `Archive uploaded as s3://${bucket}/${key} but its name index could not be written (latest.txt not moved): ${describeAwsError(err)}`,
@@ -92,14 +110,26 @@ export async function storeArchive(
 
 /**
  * Compares the new archive with the one latest.txt names, logs the drift, and moves latest.txt unless the shrink
- * guard refuses. A first backup (no latest.txt) and a previous archive that cannot be compared are not guarded
+ * guard refuses, and only if latest.txt is still as `pointer` found it at the start of the region. A first backup (no latest.txt) and a previous archive that cannot be compared are not guarded
  * (except for an empty selection): a warning says so.
  */
-export async function compareAndPromote(run: RegionRun, bucket: string, key: string, entries: IndexEntry[]): Promise<{ drift: Drift; refusal?: string }> {
+export async function compareAndPromote(
+  run: RegionRun,
+  bucket: string,
+  key: string,
+  entries: IndexEntry[],
+  pointer: PointerState,
+): Promise<{ drift: Drift; refusal?: string }> {
   const { region, opts, log, warnings } = run;
   const s3 = run.s3();
   const t0 = performance.now();
-  const previous = await readPrevious(s3, bucket, region).catch((err) => {
+  const opener = { kms: (r: string) => run.aws.kms(r), accountId: () => run.aws.callerAccount(region), environment: opts.plan.environment, region };
+  const previous = await readPrevious(s3, bucket, region, {
+    opener,
+    sealedOnly: Boolean(opts.plan.kmsKeys?.[region]),
+    environment: opts.plan.environment,
+    current: key,
+  }).catch((err) => {
     throw new EngineError('region', `${(err as Error).message}; the new archive is kept as s3://${bucket}/${key} but latest.txt was not moved`, {
       region,
       cause: err,
@@ -113,8 +143,13 @@ export async function compareAndPromote(run: RegionRun, bucket: string, key: str
   // A first backup is expected, not a warning that needs a look (warnings make the Jenkins build UNSTABLE);
   // the summary says it too: drift.previousArchive is null.
   if (previous.kind === 'none') log.info(`First backup in s3://${bucket} (no latest.txt): nothing to compare with, so the shrink guard did not apply`);
-  if (previous.kind === 'unknown') warn(`Previous archive not compared: ${previous.why}; the shrink guard did not apply`);
-  if (previous.kind === 'unreadable') warn(`${previous.why}: nothing to compare with, so the shrink guard did not apply; this backup rewrites it`);
+  const blind = previous.kind === 'unknown' ? `Previous archive not compared: ${previous.why}` : previous.kind === 'unreadable' ? previous.why : undefined;
+  if (blind && opts.guard.requireGuard) {
+    const refusal = `${blind}: the shrink guard cannot compare, and --require-guard refuses to move latest.txt; this archive is kept as s3://${bucket}/${key}. Check the bucket (see the runbook, "Threat model"), then run without --require-guard once to accept it`;
+    return { drift, refusal };
+  }
+  if (previous.kind === 'unknown') warn(`${blind}; the shrink guard did not apply`);
+  if (previous.kind === 'unreadable') warn(`${blind}: nothing to compare with, so the shrink guard did not apply; this backup rewrites it`);
   if (previous.kind === 'count') log.info(`Previous archive s3://${bucket}/${previous.key} compared by count only: ${previous.why}`);
   for (const line of driftLines(drift)) log.info(line);
   log.debug(`Compared with the previous archive in ${Math.round(performance.now() - t0)} ms`, { compareMs: Math.round(performance.now() - t0) });
@@ -127,7 +162,8 @@ export async function compareAndPromote(run: RegionRun, bucket: string, key: str
     await markRefused(s3, bucket, key, refusal).catch((err) => warn(`Could not mark s3://${bucket}/${key} as refused: ${describeAwsError(err)}`));
     return { drift, refusal };
   }
-  await writeLatestPointer(s3, bucket, key).catch((err) => {
+  await writeLatestPointer(s3, bucket, key, pointer, region).catch((err) => {
+    if (err instanceof EngineError) throw err;
     throw new EngineError('region', `Archive uploaded but s3://${bucket}/latest.txt could not be updated: ${describeAwsError(err)}`, { region, cause: err });
   });
   log.info(`latest.txt now names ${key}`);

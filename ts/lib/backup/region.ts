@@ -7,7 +7,7 @@ import { EngineError, describeAwsError, withPrivateDir, startProgress, formatNum
 import { ssmReader, selectionFilters, taggingReader } from '../aws/index.js';
 import { collectParameters, type CollectResult } from '../collect/index.js';
 import { ParameterSpool } from '../archive/index.js';
-import { indexEntry, type IndexEntry } from '../store/index.js';
+import { indexEntry, readPointerState, type IndexEntry } from '../store/index.js';
 import type { RegionSummary } from '../../contract/index.js';
 import { regionEncryption, describeProtection } from './encryption.js';
 import { storeArchive, compareAndPromote } from './publish.js';
@@ -53,6 +53,8 @@ async function backupRegion(run: RegionRun): Promise<RegionSummary> {
     if (!bucket) throw new EngineError('region', opts.plan.bucketErrors[region] ?? `Bucket definition missing for ${region}`, { region });
     log.info(`Target Region: ${region}, bucket ${bucket}${opts.dryRun ? ' (dry run)' : ''}`);
     if (opts.dryRun) await dryRunChecks(run);
+    // latest.txt as this run found it: it moves at the end only if no other backup of the region moved it since.
+    const pointer = opts.dryRun ? {} : await readPointerState(run.s3(), bucket, region);
     const progress = startProgress(log, 'Collect', { unit: 'parameters', throttles: opts.throttles });
     run.collected = progress;
     const encryption = regionEncryption(opts.plan, region);
@@ -100,7 +102,7 @@ async function backupRegion(run: RegionRun): Promise<RegionSummary> {
       // The tag check ran alongside the upload; a check that could not run fails the region before latest.txt moves.
       const tagsChanged = await tagsChangedDuring(collected);
       log.info(`Uploaded s3://${bucket}/${stored.key} (${stored.archiveBytes} bytes, ${describeProtection(encryption)}) and its name index`);
-      const promoted = await compareAndPromote(run, bucket, stored.key, entries);
+      const promoted = await compareAndPromote(run, bucket, stored.key, entries, pointer);
       const done = {
         tagsChanged,
         ...base,

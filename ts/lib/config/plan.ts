@@ -85,6 +85,25 @@ export interface PlanInput {
   bucketErrors?: Record<string, string>;
 }
 
+/**
+ * One bucket, one owner: a region's bucket holds one latest.txt, and drift, the shrink guard and `restore` (latest)
+ * read it, so two regions sharing a bucket would compare with, and restore, each other's archives. Refused (exit 2).
+ * Another environment configured with the same bucket is seen at backup time instead: its archive named by latest.txt.
+ */
+function checkOneOwner(regions: string[], buckets: Record<string, string | null>, environment: string): void {
+  const owner = new Map<string, string>();
+  for (const r of regions) {
+    const b = buckets[r];
+    if (!b) continue;
+    const first = owner.get(b);
+    if (first)
+      throw configError(
+        `${first} and ${r} both resolve to bucket ${b} (${configKeys(environment).regionBucket(first)}, ${configKeys(environment).regionBucket(r)}): one bucket per region, or each would compare with and restore the other's archives; give each region its own bucket (pulumi/)`,
+      );
+    owner.set(b, r);
+  }
+}
+
 /** Everything the I/O side read, checked and turned into a Plan. Pure. */
 export function resolvePlan(input: PlanInput): Plan {
   const keys = configKeys(input.environment);
@@ -115,6 +134,7 @@ export function resolvePlan(input: PlanInput): Plan {
       warn(r, readError ?? `Bucket definition missing for ${r}: ${keys.regionBucket(r)} exists neither in ${r} nor in ${input.homeRegion}`);
     else if (readError) warn(r, `${readError}; using the home region's definition`);
   }
+  checkOneOwner(input.regions, buckets, input.environment);
   const defaultBucket = input.buckets[defaultRegion] ?? null;
   let legacyBucketMatches: boolean | null = null;
   if (input.legacyBucket !== undefined && defaultBucket !== null) {

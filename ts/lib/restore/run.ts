@@ -46,19 +46,26 @@ const tagNames = (selected: ParameterDigest[], exact: boolean) =>
  * every check passed. The summary file is written in both modes and kept true while writes land.
  */
 /**
- * --prune deletes what the archive lacks, so the archive must have been made to hold everything under --path: its name
- * index says with which selection it was made. Refused (exit 2, before any write) when that is unknown (no index), a
- * name filter, or a path that does not cover --path.
+ * --prune deletes what the archive lacks, so the archive must have been made to hold everything under --path. The
+ * selection it was made with is read from its own backup.json (`selection_path`, `selection_name_contains`): inside the
+ * encrypted, signed payload of a format 2 archive, so a bucket writer cannot widen it. A format 2 archive made before
+ * the selection was recorded there has no authenticated scope: refused. Format 1 and legacy archives authenticate
+ * nothing; for them the name index is still read when backup.json does not say. Refused (exit 2, before any write)
+ * when the scope is unknown, a name filter, or a path that does not cover --path.
  */
 async function checkPruneScope(aws: AwsClientFactory, opts: RestoreOptions, source: SelectedArchive): Promise<string> {
-  const { bucket, key } = source.archive;
-  const index = await getIndex(aws.s3(opts.region), bucket, key).catch(() => undefined);
-  const selection = index?.selection;
+  const { bucket, key, header, format } = source.archive;
   const path = opts.path ?? '/';
   const refuse = (why: string) =>
     new EngineError('config', `--prune refused: ${why}; nothing was written. Restore without --prune, or choose an archive that covers --path ${path}`, {
       region: opts.region,
     });
+  let selection: { path: string; nameContains: string | null } | undefined;
+  if (typeof header.selection_path === 'string')
+    selection = { path: header.selection_path, nameContains: typeof header.selection_name_contains === 'string' ? header.selection_name_contains : null };
+  else if (format === 'v2')
+    throw refuse(`the archive ${key} was made before its selection was recorded inside the encrypted payload, so its scope is not authenticated`);
+  else selection = (await getIndex(aws.s3(opts.region), bucket, key).catch(() => undefined))?.selection;
   if (!selection) throw refuse(`the archive ${key} has no name index, so what it was made to hold is unknown`);
   if (selection.nameContains)
     throw refuse(`the archive ${key} was made with --name-contains ${selection.nameContains}: it does not hold everything under any path`);

@@ -2,7 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { EncryptedSpool, DEFAULT_MAX_ARCHIVE_MB, type BackupParameter } from '../archive/index.js';
 import type { AwsClientFactory } from '../aws/index.js';
 import { configKeys, loadPlan } from '../config/index.js';
-import { resolveArchiveKey, readArchiveObject, type LoadedArchive } from '../store/index.js';
+import { resolveArchiveKey, readArchiveObject, type LoadedArchive, type IndexOpener } from '../store/index.js';
 import { EngineError, type Logger, startProgress } from '../support/index.js';
 import { ArchiveProblems } from './validate.js';
 import { digestParameter, makeSelector, type ParameterDigest, type Selection } from './plan.js';
@@ -15,17 +15,62 @@ export interface SourceOptions {
   archive?: string;
   /** --max-archive-mb: limit on the decompressed archive. */
   maxArchiveMb?: number;
+  /** --require-client-encryption: only format 2 archives are read, whatever the region's configuration. */
+  requireClientEncryption?: boolean;
+  /** --allow-unencrypted-archive: the one archive key accepted as format 1 or legacy where only format 2 is. */
+  allowUnencryptedArchive?: string;
 }
 
 /** The bucket of a region from the backup configuration (the same lookup as backup). */
 export async function regionBucket(aws: AwsClientFactory, opts: SourceOptions): Promise<string> {
-  const plan = await loadPlan(aws, { environment: opts.environment, homeRegion: opts.homeRegion, regions: [opts.region], withKeys: false });
+  return (await regionSource(aws, opts, false)).bucket;
+}
+
+/**
+ * The bucket of a region and whether its archives must be format 2: the region has a backup key configured (or its
+ * key parameter cannot be read: then nothing says it has none).
+ */
+async function regionSource(aws: AwsClientFactory, opts: SourceOptions, withKeys = true): Promise<{ bucket: string; encrypts: boolean }> {
+  const plan = await loadPlan(aws, { environment: opts.environment, homeRegion: opts.homeRegion, regions: [opts.region], withKeys });
   const bucket = plan.buckets[opts.region];
   if (!bucket)
     throw new EngineError('config', `Bucket definition missing for ${opts.region}: ${configKeys(plan.environment).regionBucket(opts.region)} not found`, {
       region: opts.region,
     });
-  return bucket;
+  return { bucket, encrypts: Boolean(plan.kmsKeys?.[opts.region] ?? plan.kmsKeyErrors?.[opts.region]) };
+}
+
+/**
+ * No downgrade: where the region has a backup key, or --require-client-encryption is given, a format 1 or legacy
+ * archive (which authenticates nothing: anyone who can write to the bucket can make one) is refused, exit 2, before
+ * anything is written, unless --allow-unencrypted-archive names exactly this key.
+ */
+function checkNotDowngraded(archive: LoadedArchive, encrypts: boolean, opts: SourceOptions): void {
+  if (archive.format === 'v2' || !(encrypts || opts.requireClientEncryption) || opts.allowUnencryptedArchive === archive.key) return;
+  const why = encrypts ? `${opts.region} has a backup key (${configKeys(opts.environment).kmsKeyArn(opts.region)})` : '--require-client-encryption is given';
+  throw new EngineError(
+    'config',
+    `Archive ${archive.key} is ${archive.format === 'v1' ? 'format 1' : 'a legacy backup.json'} (not encrypted, nothing in it authenticated) but ${why}: refused as a possible downgrade, nothing was written. If you know this archive is genuine (made before the key existed), pass --allow-unencrypted-archive ${archive.key}`,
+    { region: opts.region },
+  );
+}
+
+/** Opens format 2 archives and their encrypted name indexes: our account's KMS keys, checked against this identity. */
+export function indexOpener(aws: AwsClientFactory, environment: string, region: string): IndexOpener {
+  return { kms: (r: string) => aws.kms(r), accountId: () => aws.callerAccount(region), environment, region };
+}
+
+/** An archive whose manifest (or, format 2, encrypted header) names another account than ours is refused (exit 2). */
+async function checkAccount(archive: LoadedArchive, ours: () => Promise<string>, region: string): Promise<void> {
+  const claimed = archive.header.account_id ?? archive.manifest?.accountId;
+  if (typeof claimed !== 'string' || !claimed) return;
+  const account = await ours();
+  if (claimed !== account)
+    throw new EngineError(
+      'config',
+      `Archive ${archive.key} was made in account ${claimed.slice(0, 32)}, not ${account} (the account these credentials belong to): refused, nothing was written`,
+      { region },
+    );
 }
 
 /** A read and validated archive: its selected parameters as digests, and (when asked) a spool of their values. */
@@ -57,7 +102,7 @@ export interface ReadSelectedOptions extends SourceOptions, Selection {
  */
 export async function readSelected(aws: AwsClientFactory, opts: ReadSelectedOptions): Promise<SelectedArchive> {
   const log = opts.logger.forRegion(opts.region);
-  const bucket = await regionBucket(aws, opts);
+  const { bucket, encrypts } = await regionSource(aws, opts);
   const s3 = aws.s3(opts.region);
   const key = await resolveArchiveKey(s3, bucket, opts.region, opts.archive);
   const problems = new ArchiveProblems(20, opts.targetRegion ?? opts.region);
@@ -75,7 +120,7 @@ export async function readSelected(aws: AwsClientFactory, opts: ReadSelectedOpti
       {
         maxBytes: (opts.maxArchiveMb ?? DEFAULT_MAX_ARCHIVE_MB) * 1048576,
         // Format 2: decrypted with our account's KMS keys, the encryption context checked against the identity asked for.
-        opener: { kms: (r: string) => aws.kms(r), accountId: () => aws.callerAccount(opts.region), environment: opts.environment, region: opts.region, key },
+        opener: { ...indexOpener(aws, opts.environment, opts.region), key },
         onParameter: async (value, index) => {
           progress.add();
           const p = problems.entry(value, index);
@@ -89,6 +134,8 @@ export async function readSelected(aws: AwsClientFactory, opts: ReadSelectedOpti
     progress.stop();
     if (spool) await spool.close();
   }
+  checkNotDowngraded(archive, encrypts, opts);
+  await checkAccount(archive, () => aws.callerAccount(opts.region), opts.region);
   const summary = problems.summary();
   if (summary) throw new EngineError('config', `Archive ${key}: ${summary}; nothing was written`, { region: opts.region });
   selector.check();

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { readArchive, ArchiveError, type ArchiveRead, type ReadOptions } from '../archive/index.js';
 import { EngineError, awsErrorCode, describeAwsError } from '../support/index.js';
-import { LATEST_META_KEY, LATEST_POINTER_KEY, archiveOfIndex, archiveOfRefusal, createdAtFromKey, isArchiveKey } from './layout.js';
+import { LATEST_META_KEY, LATEST_POINTER_KEY, archiveOfIndex, archiveOfRefusal, createdAtFromKey, isArchiveKey, isOwnArchiveKey } from './layout.js';
 import { factsFromMetadata, type ArchiveFacts } from './facts.js';
 
 /** One backup object in a region's bucket. */
@@ -22,11 +22,11 @@ export interface ArchiveEntry {
 }
 
 /**
- * Every archive in the bucket (ListObjectsV2 only: no archive is downloaded), newest first by creation time, marking
- * the one latest.txt points at. Name indexes (`*.index.json.gz`) and refusal markers (`*.refused`) are not archives:
- * they set `indexed` and `refused`.
+ * Every archive of `environment` and `region` in the bucket (ListObjectsV2 only: no archive is downloaded), newest first
+ * by creation time, marking the one latest.txt points at. Only keys with the engine's own naming count (isOwnArchiveKey);
+ * name indexes (`*.index.json.gz`) and refusal markers (`*.refused`) are not archives: they set `indexed` and `refused`.
  */
-export async function listArchives(s3: S3Client, bucket: string, region: string): Promise<ArchiveEntry[]> {
+export async function listArchives(s3: S3Client, bucket: string, region: string, environment: string): Promise<ArchiveEntry[]> {
   const latest = await latestPointerKey(s3, bucket, region);
   const out: ArchiveEntry[] = [];
   const indexes = new Set<string>();
@@ -41,7 +41,7 @@ export async function listArchives(s3: S3Client, bucket: string, region: string)
       if (indexed) indexes.add(indexed);
       const refused = o.Key === undefined ? undefined : archiveOfRefusal(o.Key);
       if (refused) refusals.add(refused);
-      if (!o.Key || !isArchiveKey(o.Key)) continue;
+      if (!o.Key || !isOwnArchiveKey(o.Key, environment, region)) continue;
       const lastModified = new Date(o.LastModified ?? 0).toISOString();
       out.push({
         key: o.Key,

@@ -1,7 +1,8 @@
 /**
  * What each archive says about itself without being downloaded: S3 object metadata on the archive (and on its
- * index) and a small name index next to it. Neither ever holds a parameter value or a hash of one, so both stay
- * readable when a later archive format encrypts the values.
+ * index) and a small name index next to it. Neither ever holds a parameter value or a hash of one. The index of a
+ * format 2 archive is encrypted (sealed-index.ts): it holds names. Object metadata is not authenticated: `list` shows
+ * it, the shrink guard of a region with a backup key never believes it.
  *
  * Object metadata (S3 user metadata, `x-amz-meta-<key>`; S3 returns it on HeadObject and GetObject):
  *   format-version, environment, region, parameter-count, backup-json-sha256, created-at (ISO-8601), tool-version.
@@ -11,7 +12,7 @@ import { indexKey } from './layout.js';
 import { createGzip, gunzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsErrorCode } from '../support/index.js';
 import type { BackupParameter } from '../archive/index.js';
 
@@ -42,6 +43,8 @@ export interface NameIndex extends ArchiveFacts {
   archive: string;
   selection: { path: string; nameContains: string | null };
   parameters: IndexEntry[];
+  /** Set on read (never written): the index was encrypted and authenticated (format 2; sealed-index.ts). */
+  sealed?: boolean;
 }
 
 const META_KEYS = {
@@ -104,36 +107,6 @@ export async function gzipIndex(index: NameIndex): Promise<Buffer> {
     yield ']}';
   }
   return buffer(Readable.from(text()).pipe(createGzip()));
-}
-
-/** Writes the index next to the archive (SSE AES256, same metadata as the archive). */
-export async function putIndex(s3: S3Client, bucket: string, index: NameIndex): Promise<void> {
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: indexKey(index.archive),
-      Body: await gzipIndex(index),
-      ServerSideEncryption: 'AES256',
-      ContentType: 'application/gzip',
-      Metadata: factsToMetadata(index),
-    }),
-  );
-}
-
-/**
- * Reads and checks an archive's index. Resolves undefined when there is none (NoSuchKey: archive made by an older
- * version); throws on other S3 errors, and an Error saying what is wrong when the index is damaged or names another archive.
- */
-export async function getIndex(s3: S3Client, bucket: string, archiveKey: string): Promise<NameIndex | undefined> {
-  let body: Uint8Array;
-  try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: indexKey(archiveKey) }));
-    body = await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
-  } catch (err) {
-    if (awsErrorCode(err) === 'NoSuchKey') return undefined;
-    throw err;
-  }
-  return parseIndex(Buffer.from(body), archiveKey);
 }
 
 /** Parses index bytes; throws an Error naming the defect. */

@@ -5,7 +5,8 @@
  */
 import pLimit from 'p-limit';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { getIndex, headArchive, type IndexEntry, type NameIndex } from './facts.js';
+import { headArchive, type IndexEntry, type NameIndex } from './facts.js';
+import { getIndex, type IndexOpener } from './sealed-index.js';
 import { listArchives, resolveArchiveKey, type ArchiveEntry } from './archives.js';
 import { type Logger, EngineError, describeAwsError, usageError } from '../support/index.js';
 
@@ -47,26 +48,39 @@ export interface HistoryEntry extends IndexEntry {
 export interface NameHistory {
   /** Archives holding the name, newest first. */
   found: HistoryEntry[];
-  /** Archives searched (those with a name index). */
+  /** Archives searched (those with a name index that could be read and trusted). */
   searched: number;
   /** Archives made by an older version (no name index): not searched. */
   unindexed: string[];
+  /** Archives whose index was damaged, altered, or not authenticated: not searched (archive key and why). */
+  ignored: { archive: string; why: string }[];
 }
 
-/** Fetches the name indexes of `entries` (8 in flight) and calls `visit` for each, newest first. */
+const isS3Error = (err: unknown): boolean => typeof err === 'object' && err !== null && '$metadata' in err;
+
+/**
+ * Fetches the name indexes of `entries` (8 in flight) and calls `visit` for each, newest first. An encrypted index is
+ * opened with `opener` (one KMS Decrypt each). S3 errors fail; an index that cannot be trusted (damaged, altered, bound
+ * to another archive, not decryptable) is reported through `ignore` and skipped.
+ */
 async function eachIndex(
   s3: S3Client,
   bucket: string,
   region: string,
   entries: ArchiveEntry[],
   visit: (e: ArchiveEntry, index: NameIndex) => void,
+  opener?: IndexOpener,
+  ignore: (archive: string, why: string) => void = () => undefined,
 ): Promise<void> {
   const limit = pLimit(IN_FLIGHT);
   const indexes = await Promise.all(
     entries.map((e) =>
       limit(() =>
-        getIndex(s3, bucket, e.key).catch((err) => {
-          throw new EngineError('region', `Cannot read the name index of s3://${bucket}/${e.key}: ${describeAwsError(err)}`, { region, cause: err });
+        getIndex(s3, bucket, e.key, opener).catch((err) => {
+          if (isS3Error(err))
+            throw new EngineError('region', `Cannot read the name index of s3://${bucket}/${e.key}: ${describeAwsError(err)}`, { region, cause: err });
+          ignore(e.key, (err as Error).message);
+          return undefined;
         }),
       ),
     ),
@@ -77,14 +91,30 @@ async function eachIndex(
 }
 
 /** Which archives hold `name`, newest first, from the name indexes (one GetObject of an index per archive). */
-export async function nameHistory(s3: S3Client, bucket: string, region: string, entries: ArchiveEntry[], name: string): Promise<NameHistory> {
+export async function nameHistory(
+  s3: S3Client,
+  bucket: string,
+  region: string,
+  entries: ArchiveEntry[],
+  name: string,
+  opener?: IndexOpener,
+): Promise<NameHistory> {
   const indexed = entries.filter((e) => e.indexed);
   const found: HistoryEntry[] = [];
-  await eachIndex(s3, bucket, region, indexed, (e, index) => {
-    const hit = index.parameters.find((p) => p.Name === name);
-    if (hit) found.push({ archive: e.key, createdAt: e.createdAt, latest: e.latest, ...hit });
-  });
-  return { found, searched: indexed.length, unindexed: entries.filter((e) => !e.indexed).map((e) => e.key) };
+  const ignored: NameHistory['ignored'] = [];
+  await eachIndex(
+    s3,
+    bucket,
+    region,
+    indexed,
+    (e, index) => {
+      const hit = index.parameters.find((p) => p.Name === name);
+      if (hit) found.push({ archive: e.key, createdAt: e.createdAt, latest: e.latest, ...hit });
+    },
+    opener,
+    (archive, why) => ignored.push({ archive, why }),
+  );
+  return { found, searched: indexed.length - ignored.length, unindexed: entries.filter((e) => !e.indexed).map((e) => e.key), ignored };
 }
 
 /**
@@ -98,26 +128,37 @@ export async function newestHolding(
   entries: ArchiveEntry[],
   names: string[],
   except: string,
+  opener?: IndexOpener,
 ): Promise<Map<string, ArchiveEntry>> {
   const out = new Map<string, ArchiveEntry>();
   const candidates = entries.filter((e) => e.indexed && e.key !== except);
   for (let i = 0; i < candidates.length && out.size < names.length; i += IN_FLIGHT) {
-    await eachIndex(s3, bucket, region, candidates.slice(i, i + IN_FLIGHT), (e, index) => {
-      const held = new Set(index.parameters.map((p) => p.Name));
-      for (const n of names) if (!out.has(n) && held.has(n)) out.set(n, e);
-    });
+    await eachIndex(
+      s3,
+      bucket,
+      region,
+      candidates.slice(i, i + IN_FLIGHT),
+      (e, index) => {
+        const held = new Set(index.parameters.map((p) => p.Name));
+        for (const n of names) if (!out.has(n) && held.has(n)) out.set(n, e);
+      },
+      opener,
+    );
   }
   return out;
 }
 
 export interface ArchiveChoice {
   bucket: string;
+  environment: string;
   region: string;
   /** --archive: a key or `latest`. */
   archive: string;
   asOf?: Date;
   /** --names: checked against the chosen archive's name index, when it has one. */
   names?: string[];
+  /** Opens encrypted (format 2) name indexes. */
+  opener?: IndexOpener;
 }
 
 /**
@@ -128,7 +169,7 @@ export interface ArchiveChoice {
 export async function chooseArchive(s3: S3Client, c: ArchiveChoice, log: Logger): Promise<string> {
   if (!c.asOf && !c.names?.length) return c.archive;
   let entries: ArchiveEntry[] | undefined;
-  const listed = async () => (entries ??= await listArchives(s3, c.bucket, c.region));
+  const listed = async () => (entries ??= await listArchives(s3, c.bucket, c.region, c.environment));
   let key: string;
   if (c.asOf) {
     const chosen = archiveAsOf(await listed(), c.asOf, c.bucket);
@@ -136,7 +177,7 @@ export async function chooseArchive(s3: S3Client, c: ArchiveChoice, log: Logger)
     key = chosen.key;
   } else key = await resolveArchiveKey(s3, c.bucket, c.region, c.archive);
   if (!c.names?.length) return key;
-  const index = await getIndex(s3, c.bucket, key).catch((err) => {
+  const index = await getIndex(s3, c.bucket, key, c.opener).catch((err) => {
     log.warn(`Name index of ${key} not read (${describeAwsError(err)}): the names are checked against the archive itself`);
     return undefined;
   });
@@ -144,7 +185,7 @@ export async function chooseArchive(s3: S3Client, c: ArchiveChoice, log: Logger)
   const held = new Set(index.parameters.map((p) => p.Name));
   const missing = c.names.filter((n) => !held.has(n));
   if (!missing.length) return key;
-  const found = await newestHolding(s3, c.bucket, c.region, await listed(), missing, key);
+  const found = await newestHolding(s3, c.bucket, c.region, await listed(), missing, key, c.opener);
   const where = missing.map((n) => {
     const e = found.get(n);
     return e

@@ -37,6 +37,20 @@ export const archiveOfIndex = (key: string): string | undefined => (key.endsWith
 
 export const isArchiveKey = (key: string): boolean => ARCHIVE_KEY_PATTERN.test(key);
 
+/**
+ * Whether `key` has this engine's own archive naming for `env` and `region`: `[<YYYY-MM-DD>/]ssm-backup-<env>-<region>-
+ * <YYYYMMDD_HHMMSS>.tar.gz` (or `.tgz`, `.json`). Listing questions (list, history, restore --as-of) consider only
+ * these, never any other object a bucket writer may have put there; an explicit --archive may still name another key.
+ */
+export function isOwnArchiveKey(key: string, env: string, region: string): boolean {
+  const name = /^(?:\d{4}-\d{2}-\d{2}\/)?([^/]+)$/.exec(key)?.[1];
+  return (
+    name !== undefined &&
+    name.startsWith(`ssm-backup-${env}-${region}-`) &&
+    /^\d{8}_\d{6}\.(tar\.gz|tgz|json)$/.test(name.slice(`ssm-backup-${env}-${region}-`.length))
+  );
+}
+
 /** File name of a new archive. `stamp`: `YYYYMMDD_HHMMSS` (UTC). */
 export const archiveName = (env: string, region: string, stamp: string): string => `ssm-backup-${env}-${region}-${stamp}.tar.gz`;
 
