@@ -1,11 +1,13 @@
-/** Local AWS emulator (SSM, KMS, STS, S3, Resource Groups Tagging) for tests and benchmarks. See local-aws/README.md. */
+/** Local AWS emulator (SSM, KMS, STS, S3, Resource Groups Tagging, CloudWatch metrics) for tests and benchmarks. See local-aws/README.md. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Core, createHandler } from './server.js';
 import { applySeed, type SeedDocument } from './admin.js';
 import { AwsError } from './types.js';
+import type { MetricDatum } from './cloudwatch.js';
 import type { FaultSpec, LocalAwsOptions, LocalAwsStats, S3ObjectMeta, S3ObjectSummary, SeedParameter, StoredParameter } from './types.js';
 
+export type { MetricDatum };
 export type { FaultSpec, LocalAwsOptions, LocalAwsStats, S3ObjectMeta, S3ObjectSummary, SeedParameter, StoredParameter, SeedDocument };
 export { AwsError };
 
@@ -38,6 +40,8 @@ export interface LocalAws {
     /** Disables (DisabledException on use) or enables a key given by id, ARN or alias. */
     setEnabled(region: string, keyRef: string, enabled: boolean): void;
   };
+  /** CloudWatch data points put so far (PutMetricData), per region, in arrival order. */
+  metrics: { list(region: string): MetricDatum[] };
   faults: { add(f: FaultSpec): void; clear(): void };
   seed(doc: SeedDocument): void;
   stats(): LocalAwsStats;
@@ -101,6 +105,7 @@ export async function startLocalAws(opts: LocalAwsOptions = {}, port = 0): Promi
       createKey: (region, keyId, aliases, o) => core.kms.keyArn(region, core.kms.createKey(region, keyId, aliases, o?.enabled).keyId),
       setEnabled: (region, keyRef, enabled) => void rethrowPlain(() => core.kms.setEnabled(region, keyRef, enabled)),
     },
+    metrics: { list: (region) => core.cloudwatch.list(region) },
     faults: { add: (f) => core.faults.add(f), clear: () => core.faults.clear() },
     seed: (doc) => applySeed(core, doc),
     stats: () => core.stats.snapshot(),

@@ -77,6 +77,12 @@ export const backupOptions = {
     describe:
       'Refuse to run (exit 2) when a region has no backup key (/jenkins/<env>/backup/<region>/kms-key-arn); without it such a region is backed up with SSE-S3 only and a WARNING',
   },
+  metrics: {
+    kind: 'boolean',
+    default: true,
+    describe:
+      'After each region, put CloudWatch metrics (namespace SSMParameterBackup: BackupSuccess, ParameterCount, DurationSeconds, ArchiveBytes, Drift*); never in a dry run; a failed put is a WARNING (--no-metrics turns them off)',
+  },
   'get-rate': {
     kind: 'number',
     default: 40,
@@ -130,6 +136,7 @@ export const backupCommand = defineCommand({
       mergeSummary: Boolean(o.planFile),
       regionTimeoutSec: o.regionTimeout,
       throttles: () => aws.stats.throttles,
+      metrics: o.metrics,
     });
     const stats = aws.stats.snapshot();
     const peakRssMb = currentPeakRssMb();

@@ -6,6 +6,7 @@
  */
 export * from './drift.js';
 export * from './encryption.js';
+export * from './metrics.js';
 export * from './region-run.js';
 export * from './run.js';
 export * from './summary-file.js';

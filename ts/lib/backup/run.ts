@@ -7,6 +7,7 @@ import type { RegionSummary } from '../../contract/index.js';
 import { updateSummaryFile, firstFailure, notStarted, runningEntry, FAILED_STATUSES, type RegionStatus } from './summary-file.js';
 import { RegionRun, type BackupOptions } from './region-run.js';
 import { backupRegionWithDeadline } from './region.js';
+import { putRegionMetrics } from './metrics.js';
 
 export type { RegionStatus, RegionSummary, BackupOptions };
 
@@ -19,7 +20,8 @@ export interface BackupResult {
  * Backs up the regions in list order, `parallelRegions` at a time (each region has its own API quota
  * and bucket). Fail-fast: after a failure, regions not yet started are SKIPPED. The summary file is
  * written before the first region and after every region, so it exists whatever happens. First removes
- * the spool directories of earlier runs that were killed (see removeStaleSpoolDirs).
+ * the spool directories of earlier runs that were killed (see removeStaleSpoolDirs). After each region that ran (not in a
+ * dry run, nor with `metrics: false`) its CloudWatch metrics are put (metrics.ts); a failed put is a warning of the region.
  */
 export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Promise<BackupResult> {
   const regions = opts.regions ?? opts.plan.regions;
@@ -52,6 +54,14 @@ export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Pro
           return;
         }
         summaries[region] = await backupRegionWithDeadline(new RegionRun(aws, region, accountId, opts));
+        // The root factory's clients: a region stopped at its deadline still reports its failure.
+        if (!opts.dryRun && opts.metrics !== false) {
+          const warning = await putRegionMetrics(aws, opts.plan.environment, region, summaries[region]);
+          if (warning) {
+            opts.logger.forRegion(region).warn(warning);
+            summaries[region] = { ...summaries[region], warnings: [...(summaries[region].warnings ?? []), warning] };
+          }
+        }
         writeJsonAtomic(path.join(opts.workDir, region, 'summary.json'), { region, ...summaries[region] });
         await update((s) => {
           s[region] = summaries[region];

@@ -1,0 +1,54 @@
+/**
+ * CloudWatch metrics of a region's backup (contract/metrics.ts): one PutMetricData per region that ran, in the
+ * region's own CloudWatch, namespace `SSMParameterBackup`, dimensions Environment and Region. Never fails a backup:
+ * a refused or failed put comes back as a warning line (the region's summary lists it; the build is UNSTABLE).
+ */
+import { PutMetricDataCommand, type MetricDatum, type StandardUnit } from '@aws-sdk/client-cloudwatch';
+import { METRIC_NAMESPACE, METRICS, type MetricName, type RegionSummary } from '../../contract/index.js';
+import type { AwsClientFactory } from '../aws/index.js';
+import { describeAwsError } from '../support/index.js';
+
+/**
+ * The data points of one region's outcome (pure). SKIPPED regions did not run: none. BackupSuccess is 1 only for
+ * SUCCESS; ParameterCount, ArchiveBytes and drift (names compared with a previous archive) only when known (a failed region puts BackupSuccess 0 and its duration).
+ */
+export function regionMetrics(environment: string, region: string, s: RegionSummary, at: Date): MetricDatum[] {
+  if (s.status === 'SKIPPED' || s.dryRun) return [];
+  const ok = s.status === 'SUCCESS';
+  // Drift counts only when names were compared with a previous archive (a first backup "adds" nothing).
+  const drift = s.drift?.comparedWith === 'index' && s.drift.previousArchive ? s.drift : undefined;
+  const values: [MetricName, number | null | undefined][] = [
+    ['BackupSuccess', ok ? 1 : 0],
+    ['DurationSeconds', s.executionTimeSec],
+    ['ParameterCount', ok ? s.parameterCount : undefined],
+    ['ArchiveBytes', s.archiveBytes],
+    ['DriftAdded', drift?.added],
+    ['DriftRemoved', drift?.removed],
+    ['DriftChanged', drift?.changed],
+  ];
+  const Dimensions = [
+    { Name: 'Environment', Value: environment },
+    { Name: 'Region', Value: region },
+  ];
+  return values
+    .filter((v): v is [MetricName, number] => typeof v[1] === 'number' && Number.isFinite(v[1]))
+    .map(([MetricName, Value]) => ({ MetricName, Value, Unit: METRICS[MetricName] as StandardUnit, Dimensions, Timestamp: at }));
+}
+
+/** Puts the region's metrics; resolves to a warning line when CloudWatch did not take them, else undefined. */
+export async function putRegionMetrics(
+  aws: AwsClientFactory,
+  environment: string,
+  region: string,
+  s: RegionSummary,
+  at = new Date(),
+): Promise<string | undefined> {
+  const MetricData = regionMetrics(environment, region, s, at);
+  if (!MetricData.length) return undefined;
+  try {
+    await aws.cloudwatch(region).send(new PutMetricDataCommand({ Namespace: METRIC_NAMESPACE, MetricData }));
+    return undefined;
+  } catch (err) {
+    return `CloudWatch metrics not put (${describeAwsError(err)}); the backup itself is unaffected, but the alarm on ${METRIC_NAMESPACE}/BackupSuccess sees no success from this run (--no-metrics turns them off)`;
+  }
+}
