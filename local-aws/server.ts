@@ -163,7 +163,8 @@ function writeS3(res: ServerResponse, a: S3Answer, info: RequestInfo): void {
 
 function writeError(res: ServerResponse, service: ServiceName, err: AwsError, info: RequestInfo): void {
   if (service === 'ssm' || service === 'kms' || service === 'tagging' || service === 'cloudwatch') {
-    const query = service === 'cloudwatch' && QUERY_ERROR_CODES[err.code] ? { 'x-amzn-query-error': `${QUERY_ERROR_CODES[err.code]};Sender` } : {};
+    const query: Record<string, string> =
+      service === 'cloudwatch' && QUERY_ERROR_CODES[err.code] ? { 'x-amzn-query-error': `${QUERY_ERROR_CODES[err.code]};Sender` } : {};
     sendJson(res, err.status, { __type: err.code, message: err.message }, info.requestId, { 'x-amzn-errortype': err.code, ...query });
   } else if (service === 'sts') {
     sendXml(res, err.status, stsErrorXml(err.code, err.message, info.requestId, err.status), info.requestId);
