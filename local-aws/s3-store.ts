@@ -24,6 +24,8 @@ export interface S3Bucket {
   /** Owner account id; undefined = the emulator's account (what STS GetCallerIdentity returns). */
   owner?: string;
   created: Date;
+  /** PutBucketLifecycleConfiguration's XML body as sent (GetBucketLifecycleConfiguration returns it); undefined: none. */
+  lifecycle?: string;
   objects: Map<string, S3Object>;
   uploads: Map<string, PendingUpload>;
 }

@@ -38,6 +38,8 @@ export function s3Route(info: RequestInfo): S3Route {
   const method = info.method;
   let op = 'Unknown';
   if (!bucket) op = method === 'GET' ? 'ListBuckets' : 'Unknown';
+  else if (key === undefined && q.has('lifecycle'))
+    op = method === 'PUT' ? 'PutBucketLifecycleConfiguration' : method === 'GET' ? 'GetBucketLifecycleConfiguration' : 'Unknown';
   else if (key === undefined) {
     if (method === 'PUT') op = 'CreateBucket';
     else if (method === 'HEAD') op = 'HeadBucket';
@@ -182,6 +184,18 @@ export function handleS3(store: S3Store, route: S3Route, info: RequestInfo, acco
       if (bucket.objects.size > 0) throw new AwsError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409, { BucketName: bucketName });
       store.deleteBucket(bucketName);
       return { status: 204, headers: {} };
+    // API reference of GetBucketLifecycleConfiguration: 404 NoSuchLifecycleConfiguration when the bucket has none.
+    // The rules are kept as the XML the SDK sent (local-aws does not expire objects).
+    case 'GetBucketLifecycleConfiguration':
+      if (!bucket.lifecycle) throw new AwsError('NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist', 404, { BucketName: bucketName });
+      return xml(bucket.lifecycle.replace(/^<\?xml[^>]*>\s*/, ''));
+    case 'PutBucketLifecycleConfiguration': {
+      const body = payload(info).toString('utf8');
+      if (!/<LifecycleConfiguration[\s>]/.test(body) || !/<Rule>/.test(body))
+        throw new AwsError('MalformedXML', 'The XML you provided was not well-formed', 400);
+      bucket.lifecycle = body;
+      return { status: 200, headers: {} };
+    }
     case 'ListObjectsV2':
     case 'ListObjects':
       return listObjects(bucket, info, op === 'ListObjectsV2');

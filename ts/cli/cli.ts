@@ -13,6 +13,7 @@ import { listCommand } from './commands/list.js';
 import { historyCommand } from './commands/history.js';
 import { diffCommand } from './commands/diff.js';
 import { notifyCommand } from './commands/notify.js';
+import { statusCommand } from './commands/status.js';
 import { runCommand, reportFailure, type CliIo, type CommandSpec } from './run-command.js';
 import { camelCase, envName, suggest, validateValue, type OptionSpec, type OptionTable } from './options.js';
 import { resolveHomeRegion, checkProfile } from './home-region.js';
@@ -27,6 +28,7 @@ export const commands: CommandSpec[] = [
   backupCommand,
   listCommand,
   historyCommand,
+  statusCommand,
   verifyCommand,
   diffCommand,
   restoreCommand,

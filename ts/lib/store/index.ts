@@ -1,11 +1,13 @@
 /**
  * The backup bucket: every object key (`layout.ts`: archives by day, name indexes, latest.txt) and every S3 call. Archive
  * listing, latest pointer and archive download (`archives.ts`), object metadata and name indexes (`facts.ts`), the
- * previous archive for drift (`previous.ts`), listing-only questions (`history.ts`), upload and pointer move (`upload.ts`).
+ * previous archive for drift (`previous.ts`), listing-only questions (`history.ts`), upload and pointer move (`upload.ts`),
+ * and when the bucket lifecycle expires an archive (`lifecycle.ts`).
  */
 export * from './archives.js';
 export * from './facts.js';
 export * from './history.js';
 export * from './layout.js';
+export * from './lifecycle.js';
 export * from './previous.js';
 export * from './upload.js';
