@@ -17,8 +17,10 @@
  *  10. encryption: the memory workload (--encryption-params, default 100,000 x 4 KB) backed up with SSE only and with
  *      client-side encryption (a region key and one DR key), --encryption-runs times each, alternating; the fastest
  *      run of each: wall time ratio (target <= 1.10), CPU seconds, peak RSS.
+ *  11. status: `status` over --regions (default here 3) x 365 archives with --latency-ms per request (scripts/bench-status.ts):
+ *      requests by operation and wall time, with --last 14 and --last 365.
  * Scenarios 1-3 back up with client-side encryption (keys seeded) unless --no-client-encryption.
- * Options: --scenario all|quota|lifted|memory|restore|guard|restore-memory|restore-quota|tags|paging|encryption  --encryption-params N  --encryption-runs N  --no-client-encryption  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
+ * Options: --scenario all|quota|lifted|memory|restore|guard|restore-memory|restore-quota|tags|paging|encryption|status  --encryption-params N  --encryption-runs N  --no-client-encryption  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
  *          --engine-node-options '...' (NODE_OPTIONS for the engine process only, e.g. --max-old-space-size=64)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -400,6 +402,13 @@ async function encryption(): Promise<void> {
   ]);
 }
 
+async function status(): Promise<void> {
+  const mod = await import(path.resolve('scripts/bench-status.ts'));
+  const regions = Math.max(3, REGIONS.length);
+  console.log(`\n# 11. status: ${regions} regions x 365 archives, latency ${LATENCY} ms per request`);
+  table(Object.entries(await mod.benchStatus({ regions, archives: 365, latencyMs: LATENCY })).map(([k, v]) => [k, String(v)]));
+}
+
 const scenarios: Record<string, () => Promise<void>> = {
   quota: quotaBound,
   lifted,
@@ -411,6 +420,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   tags,
   paging,
   encryption,
+  status,
 };
 const chosen = opt.scenario === 'all' ? Object.keys(scenarios) : String(opt.scenario).split(',');
 console.log(`ssm-backup benchmark (node ${process.version}, ${new Date().toISOString()})`);
