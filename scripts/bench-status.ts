@@ -16,8 +16,11 @@ import { archiveKey, factsToMetadata, indexKey, LATEST_META_KEY, LATEST_POINTER_
 
 const ALL_REGIONS = ['us-west-2', 'eu-central-1', 'ap-northeast-1', 'us-east-1', 'sa-east-1'];
 
-/** A archives per region, one a day back from now, with facts in their metadata and an (empty-bodied) index object. */
-async function seedArchives(aws: LocalAws, regions: string[], archives: number): Promise<void> {
+/**
+ * A archives per region, one a day back from now, with facts in their metadata and an (empty-bodied) index object;
+ * `count(region, i)` is the parameter count of the i-th newest (default 5000 - 3i).
+ */
+export async function seedArchives(aws: LocalAws, regions: string[], archives: number, count = (_r: string, i: number) => 5000 - i * 3): Promise<void> {
   const limit = pLimit(16);
   for (const region of regions) {
     const s3 = new S3Client({ region, endpoint: aws.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
@@ -33,7 +36,7 @@ async function seedArchives(aws: LocalAws, regions: string[], archives: number):
           formatVersion: 2,
           environment: 'dev',
           region,
-          parameterCount: 5000 - i * 3,
+          parameterCount: count(region, i),
           backupJsonSha256: 'encrypted',
           createdAt: iso,
           toolVersion: 'bench',

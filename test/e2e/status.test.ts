@@ -64,7 +64,9 @@ describe('ssm-backup status (through the local AWS)', function () {
     const run = await status();
     expect(run.code).to.equal(1);
     const lines = run.stdout.trim().split('\n');
-    expect(lines[0]).to.match(/^REGION\s+VERDICT\s+LATEST\s+AGE\s+PARAMETERS\s+FORMAT\s+LAST N \(min-max\)\s+ARCHIVES\s+OLDEST\s+EXPIRES\s+REFUSED$/);
+    expect(lines[0]).to.match(
+      /^REGION\s+VERDICT\s+LATEST\s+AGE\s+PARAMETERS\s+FORMAT\s+ENCRYPTION\s+LAST N \(min-max\)\s+ARCHIVES\s+OLDEST\s+EXPIRES\s+REFUSED$/,
+    );
     expect(lines[1]).to.match(
       new RegExp(`^${SOURCE}\\s+OK\\s+\\S+Z\\s+0(\\.\\d)?h\\s+\\d+\\s+1 SSE-S3 only\\s+\\d+-\\d+ \\(2\\)\\s+2\\s+\\S+Z\\s+never\\s+0$`),
     );

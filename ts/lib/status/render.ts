@@ -17,7 +17,8 @@ function cells(r: RegionStatusView): string[] {
     r.latest ? minute(r.latest.createdAt) : '-',
     r.latest ? `${r.latest.ageHours}h` : '-',
     r.latest ? count(r.latest.parameterCount) : '-',
-    r.latest ? `${count(r.latest.formatVersion)} ${r.latest.encryption}` : '-',
+    r.latest ? count(r.latest.formatVersion) : '-',
+    r.latest ? r.latest.encryption : '-',
     counts.length ? `${Math.min(...counts)}-${Math.max(...counts)} (${r.recent.length})` : '-',
     String(r.archiveCount),
     r.oldest ? minute(r.oldest.createdAt) : '-',
@@ -26,7 +27,7 @@ function cells(r: RegionStatusView): string[] {
   ];
 }
 
-const HEADERS = ['REGION', 'VERDICT', 'LATEST', 'AGE', 'PARAMETERS', 'FORMAT', 'LAST N (min-max)', 'ARCHIVES', 'OLDEST', 'EXPIRES', 'REFUSED'];
+const HEADERS = ['REGION', 'VERDICT', 'LATEST', 'AGE', 'PARAMETERS', 'FORMAT', 'ENCRYPTION', 'LAST N (min-max)', 'ARCHIVES', 'OLDEST', 'EXPIRES', 'REFUSED'];
 
 /** The text table, then `<region>: <VERDICT>: <reason>` for every region that is not OK, then the tally. */
 export function formatStatusTable(environment: string, regions: RegionStatusView[]): string {
