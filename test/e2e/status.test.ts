@@ -68,7 +68,7 @@ describe('ssm-backup status (through the local AWS)', function () {
       /^REGION\s+VERDICT\s+LATEST\s+AGE\s+PARAMETERS\s+FORMAT\s+ENCRYPTION\s+LAST N \(min-max\)\s+ARCHIVES\s+OLDEST\s+EXPIRES\s+REFUSED$/,
     );
     expect(lines[1]).to.match(
-      new RegExp(`^${SOURCE}\\s+OK\\s+\\S+Z\\s+0(\\.\\d)?h\\s+\\d+\\s+1 SSE-S3 only\\s+\\d+-\\d+ \\(2\\)\\s+2\\s+\\S+Z\\s+never\\s+0$`),
+      new RegExp(`^${SOURCE}\\s+OK\\s+\\S+Z\\s+0(\\.\\d)?h\\s+\\d+\\s+1\\s+SSE-S3 only\\s+\\d+-\\d+ \\(2\\)\\s+2\\s+\\S+Z\\s+never\\s+0$`),
     );
     expect(lines[2]).to.match(new RegExp(`^${DR}\\s+FAILING\\s+-`));
     expect(lines).to.include(`${DR}: FAILING: no archive in s3://${bucketFor(DR)}`);
