@@ -76,6 +76,14 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       expect(run.summary[SOURCE].status).to.equal('FAILED');
       expect(await sum(SOURCE, 'BackupSuccess')).to.equal(0);
       expect(await sum(SOURCE, 'ParameterCount')).to.equal(undefined);
+      // For the on-call's preview: when the region last backed up successfully (never, here).
+      expect(run.summary[SOURCE].lastSuccessAt).to.equal(null);
+      expect((await w.backup('--regions', SOURCE)).code).to.equal(0);
+      const accepted = (await w.latest(SOURCE))!;
+      const again = await w.backup('--regions', SOURCE, '--path', '/nothing/here');
+      expect(again.summary[SOURCE].status).to.equal('FAILED');
+      const stamp = /(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})\.tar\.gz$/.exec(accepted)!;
+      expect(again.summary[SOURCE].lastSuccessAt).to.equal(`${stamp[1]}-${stamp[2]}-${stamp[3]}T${stamp[4]}:${stamp[5]}:${stamp[6]}.000Z`);
     });
 
     it('a dry run and --no-metrics put none', async () => {

@@ -30,6 +30,7 @@ export type Summary = Record<
     status: string;
     parameterCount?: number;
     archiveBytes?: number;
+    lastSuccessAt?: string | null;
     failureCategory?: string;
     failureMessage?: string;
     drift?: Record<string, unknown>;

@@ -12,6 +12,7 @@ import {
   renderRestoreReport,
   type RestoreReportSummary,
   junitXml,
+  plotCsvs,
 } from '../../lib/report/index.js';
 import { EngineError, usageError, writeJsonAtomic, writeTextAtomic } from '../../lib/support/index.js';
 import { defineCommand } from '../run-command.js';
@@ -36,7 +37,17 @@ export const notifyOptions = {
   'failure-message': { kind: 'string', describe: 'Why the run failed when the summary cannot say (e.g. the plan failed); shown once' },
   'runbook-url': { kind: 'string', describe: 'Link to the runbook' },
   'summary-url': { kind: 'string', describe: 'Link to the archived summary file' },
-  'out-dir': { kind: 'dir-out', describe: 'Write report.json (result, description, table, email, slack) and, for a backup, junit.xml here' },
+  'out-dir': {
+    kind: 'dir-out',
+    describe:
+      "Write report.json (result, description, table, email, slack) and, for a backup, junit.xml and the Plot plugin's plot-parameters.csv, plot-duration-seconds.csv, plot-archive-bytes.csv here",
+  },
+  'option-names': {
+    kind: 'choice',
+    choices: ['cli', 'step'] as const,
+    defaultDescription: 'step when JENKINS_URL is set, else cli',
+    describe: "How messages name options: as CLI flags (--no-fail-fast) or as the Jenkins step's options (failFast: false)",
+  },
 } as const;
 
 function readSummaryFile(file: string): unknown {
@@ -110,6 +121,7 @@ export function makeNotifyCommand(fetchImpl?: typeof fetch) {
         durationSec: o.durationSec,
         runbookUrl: o.runbookUrl,
         summaryUrl: o.summaryUrl,
+        stepOptionNames: (o.optionNames ?? (io.env.JENKINS_URL ? 'step' : 'cli')) === 'step',
       };
       const report =
         o.kind === 'restore'
@@ -123,6 +135,7 @@ export function makeNotifyCommand(fetchImpl?: typeof fetch) {
             path.join(o.outDir, 'junit.xml'),
             junitXml((data ?? {}) as Record<string, RegionReport>, { environment: o.environment, dryRun: report.dryRun }),
           );
+          for (const [file, text] of Object.entries(plotCsvs((data ?? {}) as Record<string, RegionReport>))) writeTextAtomic(path.join(o.outDir, file), text);
         }
         logger.info(`Report written to ${o.outDir}: ${report.description}`);
       }

@@ -8,6 +8,7 @@ import { updateSummaryFile, firstFailure, notStarted, runningEntry, FAILED_STATU
 import { RegionRun, type BackupOptions } from './region-run.js';
 import { backupRegionWithDeadline } from './region.js';
 import { putRegionMetrics } from './metrics.js';
+import { lastSuccessAt } from './last-success.js';
 
 export type { RegionStatus, RegionSummary, BackupOptions };
 
@@ -55,6 +56,9 @@ export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Pro
         }
         summaries[region] = await backupRegionWithDeadline(new RegionRun(aws, region, accountId, opts));
         // The root factory's clients: a region stopped at its deadline still reports its failure.
+        const bucket = summaries[region].bucket;
+        if (FAILED_STATUSES.includes(summaries[region].status) && bucket && !opts.dryRun)
+          summaries[region] = { ...summaries[region], lastSuccessAt: await lastSuccessAt(aws, bucket, region) };
         if (!opts.dryRun && opts.metrics !== false) {
           const warning = await putRegionMetrics(aws, opts.plan.environment, region, summaries[region]);
           if (warning) {

@@ -34,13 +34,13 @@ function truncate(text: string, max: number): string {
 }
 
 /**
- * Builds the message: a one-line `text` (notification preview: result and totals, `[DRY RUN]` first) and a coloured
+ * Builds the message: a one-line `text` (notification preview, `[DRY RUN]` first: report.preview, else result and totals) and a coloured
  * attachment with one line per region (status, count, change, duration, its cause), the cause of a failure no region
  * shows (once), and links to the build, the summary artifact and the runbook.
  */
 export function buildSlackMessage(report: Report, channel?: string): SlackMessage {
   const dry = report.dryRun ? '[DRY RUN] ' : '';
-  const text = `${dry}${ICONS[report.result]} ${report.title}: ${report.headline}`;
+  const text = `${dry}${ICONS[report.result]} ${report.title}: ${report.preview ?? report.headline}`;
   const blocks: SlackBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `${dry}*${escapeMrkdwn(report.title)}*: ${escapeMrkdwn(report.headline)}` } }];
   if (report.slackLines.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(report.slackLines.join('\n'), MAX_SECTION) } });
   if (report.cause) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Cause:* ${escapeMrkdwn(oneLine(report.cause))}`, MAX_SECTION) } });
