@@ -42,6 +42,7 @@ export const notifyOptions = {
     describe:
       "Write report.json (result, description, table, email, slack) and, for a backup, junit.xml and the Plot plugin's plot-parameters.csv, plot-duration-seconds.csv, plot-archive-bytes.csv here",
   },
+  'started-by': { kind: 'string', describe: 'Who started the run (shown in a restore notification), e.g. the Jenkins user from the build causes' },
   'option-names': {
     kind: 'choice',
     choices: ['cli', 'step'] as const,
@@ -121,6 +122,7 @@ export function makeNotifyCommand(fetchImpl?: typeof fetch) {
         durationSec: o.durationSec,
         runbookUrl: o.runbookUrl,
         summaryUrl: o.summaryUrl,
+        startedBy: o.startedBy,
         stepOptionNames: (o.optionNames ?? (io.env.JENKINS_URL ? 'step' : 'cli')) === 'step',
       };
       const report =

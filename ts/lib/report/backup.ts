@@ -42,6 +42,8 @@ export interface RunContext {
   durationSec?: number;
   runbookUrl?: string;
   summaryUrl?: string;
+  /** Who started the run (a restore's notification names them), e.g. from Jenkins' build causes. */
+  startedBy?: string;
   /** Name options as the Jenkins step does (`failFast: false`) rather than as CLI flags (`--no-fail-fast`). */
   stepOptionNames?: boolean;
 }

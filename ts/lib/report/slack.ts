@@ -25,6 +25,7 @@ export interface SlackMessage {
 }
 
 const COLORS: Record<RunResult, string> = { SUCCESS: '#2eb67d', FAILURE: '#e01e5a', ABORTED: '#868686', UNSTABLE: '#ecb22e' };
+const PLAN_COLOR = '#439fe0';
 const ICONS: Record<RunResult, string> = { SUCCESS: ':white_check_mark:', FAILURE: ':x:', ABORTED: ':no_entry_sign:', UNSTABLE: ':warning:' };
 /** Slack rejects section texts over 3000 characters. */
 const MAX_SECTION = 2900;
@@ -40,14 +41,16 @@ function truncate(text: string, max: number): string {
  */
 export function buildSlackMessage(report: Report, channel?: string): SlackMessage {
   const dry = report.dryRun ? '[DRY RUN] ' : '';
-  const text = `${dry}${ICONS[report.result]} ${report.title}: ${report.preview ?? report.headline}`;
+  // A restore plan is not a green success: nothing was restored yet.
+  const plan = report.kind === 'restore' && report.headline.startsWith('PLAN');
+  const text = `${dry}${plan ? ':clipboard:' : ICONS[report.result]} ${report.title}: ${report.preview ?? report.headline}`;
   const blocks: SlackBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `${dry}*${escapeMrkdwn(report.title)}*: ${escapeMrkdwn(report.headline)}` } }];
   if (report.slackLines.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(report.slackLines.join('\n'), MAX_SECTION) } });
   if (report.cause) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Cause:* ${escapeMrkdwn(oneLine(report.cause))}`, MAX_SECTION) } });
   if (report.links.length > 0) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: report.links.map((l) => `<${l.url}|${escapeMrkdwn(l.label)}>`).join(' · ') }] });
   }
-  const message: SlackMessage = { text, attachments: [{ color: COLORS[report.result], fallback: text, blocks }] };
+  const message: SlackMessage = { text, attachments: [{ color: plan ? PLAN_COLOR : COLORS[report.result], fallback: text, blocks }] };
   if (channel) message.channel = channel;
   return message;
 }
