@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { localAwsEmulator, motoEmulator, clientConfig, type Emulator } from '../helpers/emulators.js';
-import { World, SOURCE, DR, ENV } from './world.js';
+import { World, SOURCE, DR, ENV, HOME } from './world.js';
+import { runCli } from '../helpers/cli.js';
 
 /**
  * CloudWatch metrics of a backup (issue 23), read back through GetMetricStatistics on both emulators: what the
@@ -105,6 +106,19 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
         expect(run.summary[SOURCE].warnings![0]).to.match(/^CloudWatch metrics not put \(AccessDenied: not allowed\)/);
         expect(run.stderr).to.match(/WARN.*CloudWatch metrics not put/);
         expect(await w.latest(SOURCE)).to.match(/\.tar\.gz$/);
+      });
+
+    if (emulator.name === 'local-aws')
+      it('a CloudWatch that does not answer holds the backup up at most 10 s, then is a WARNING', async function () {
+        this.timeout(40000);
+        // A port nothing listens on: every attempt is refused, and the SDK retries with backoff.
+        const started = Date.now();
+        const offline = await runCli(emulator, ['backup', '--environment', ENV, '--ssm-home-region', HOME, '--regions', SOURCE, '--work-dir', w.work], {
+          AWS_ENDPOINT_URL_CLOUDWATCH: 'http://127.0.0.1:9',
+        });
+        expect(offline.code, offline.stderr).to.equal(0);
+        expect(offline.stderr).to.match(/WARN.*CloudWatch metrics not put \(no answer within 10 s\)/);
+        expect(Date.now() - started).to.be.below(20000);
       });
   });
 }

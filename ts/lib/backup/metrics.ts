@@ -35,7 +35,10 @@ export function regionMetrics(environment: string, region: string, s: RegionSumm
     .map(([MetricName, Value]) => ({ MetricName, Value, Unit: METRICS[MetricName] as StandardUnit, Dimensions, Timestamp: at }));
 }
 
-/** Puts the region's metrics; resolves to a warning line when CloudWatch did not take them, else undefined. */
+/** How long a region's PutMetricData may take, retries included: metrics never hold up a backup for long. */
+export const METRICS_TIMEOUT_MS = 10_000;
+
+/** Puts the region's metrics; resolves to a warning line when CloudWatch did not take them in time, else undefined. */
 export async function putRegionMetrics(
   aws: AwsClientFactory,
   environment: string,
@@ -46,9 +49,15 @@ export async function putRegionMetrics(
   const MetricData = regionMetrics(environment, region, s, at);
   if (!MetricData.length) return undefined;
   try {
-    await aws.cloudwatch(region).send(new PutMetricDataCommand({ Namespace: METRIC_NAMESPACE, MetricData }));
+    await aws
+      .cloudwatch(region)
+      .send(new PutMetricDataCommand({ Namespace: METRIC_NAMESPACE, MetricData }), { abortSignal: AbortSignal.timeout(METRICS_TIMEOUT_MS) });
     return undefined;
   } catch (err) {
-    return `CloudWatch metrics not put (${describeAwsError(err)}); the backup itself is unaffected, but the alarm on ${METRIC_NAMESPACE}/BackupSuccess sees no success from this run (--no-metrics turns them off)`;
+    const why =
+      (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError'
+        ? `no answer within ${METRICS_TIMEOUT_MS / 1000} s`
+        : describeAwsError(err);
+    return `CloudWatch metrics not put (${why}); the backup itself is unaffected, but the alarm on ${METRIC_NAMESPACE}/BackupSuccess sees no success from this run (--no-metrics turns them off)`;
   }
 }
