@@ -27,6 +27,10 @@ describe('restore notification', () => {
     const slack = buildSlackMessage(report);
     expect(slack.text).to.match(/^:clipboard: SSM restore plan prod: RESTORE PLAN/);
     expect(slack.attachments[0].color).to.equal('#439fe0');
+    expect(renderRestoreReport(plan, { environment: 'prod', jobName: 'Admin_Jobs/restore', buildNumber: '7' }).email.subject).to.equal(
+      '[PLAN] SSM restore plan prod - Admin_Jobs/restore #7',
+    );
+    expect(buildSlackMessage(renderRestoreReport(plan, { dryRun: true })).text).to.match(/^\[DRY RUN\] :clipboard: SSM restore plan: RESTORE PLAN us-west-2/);
   });
 
   it('an aborted apply says exactly what was written, and what was not deleted', () => {

@@ -125,7 +125,9 @@ export function buildLinks(ctx: RunContext, summaryLabel: string): Link[] {
 export function emailFor(r: Omit<Report, 'email'>, ctx: RunContext): { subject: string; body: string } {
   const dry = r.dryRun ? '[DRY RUN] ' : '';
   const build = ctx.jobName ? ` - ${ctx.jobName}${ctx.buildNumber ? ` #${ctx.buildNumber}` : ''}` : '';
-  const subject = `${dry}${SUBJECT_TAGS[r.result]} ${r.title}${build}`;
+  // A restore plan that succeeded restored nothing yet: [PLAN], not [OK].
+  const tag = r.kind === 'restore' && r.headline.startsWith('PLAN') ? '[PLAN]' : SUBJECT_TAGS[r.result];
+  const subject = `${dry}${tag} ${r.title}${build}`;
   const lines = [`${dry}${r.title}: ${r.headline}`];
   if (r.cause) lines.push(`Cause: ${r.cause}`);
   lines.push('', r.table);

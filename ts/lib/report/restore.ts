@@ -128,6 +128,7 @@ export function renderRestoreReport(summary: RestoreReportSummary | undefined, c
         : `no ${stage}`;
   const facts = restoreFacts(summary, ctx.dryRun);
   if (ctx.startedBy) facts.unshift(['STARTED BY', ctx.startedBy]);
+  // (The preview leaves out DRY RUN: the Slack text puts [DRY RUN] first.)
   // A plan that succeeded is a PLAN, not a green SUCCESS: nothing was restored yet.
   const shown = summary?.mode === 'plan' && result === 'SUCCESS' ? 'PLAN' : result;
   const cause = ctx.failureMessage && !summary?.failed?.length ? clip(ctx.failureMessage, 500) : undefined;
@@ -138,7 +139,7 @@ export function renderRestoreReport(summary: RestoreReportSummary | undefined, c
     title,
     headline: `${shown} - ${counts}${duration ? ` in ${duration}` : ''}`,
     description: restoreDescription(summary, result, ctx),
-    preview: `${restoreDescription(summary, result, ctx)}${ctx.startedBy ? ` (started by ${ctx.startedBy})` : ''}`,
+    preview: `${restoreDescription(summary, result, { ...ctx, dryRun: false })}${ctx.startedBy ? ` (started by ${ctx.startedBy})` : ''}`,
     table: facts.length ? alignTable(['WHAT', 'DETAIL'], facts).split('\n').slice(1).join('\n') : '(no restore summary)',
     cause,
     notes: [],
