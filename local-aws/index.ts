@@ -1,4 +1,4 @@
-/** Local AWS emulator (SSM, KMS, STS, S3, Resource Groups Tagging) for tests and benchmarks. See local-aws/README.md. */
+/** Local AWS emulator (SSM, KMS, STS, S3, Resource Groups Tagging, CloudWatch metrics) for tests and benchmarks. See local-aws/README.md. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Core, createHandler } from './server.js';
@@ -7,9 +7,10 @@ import { AwsError } from './types.js';
 import type { RoleTrust } from './accounts.js';
 import type { KmsStore } from './kms-sts.js';
 import type { SsmStore } from './ssm-store.js';
+import type { MetricDatum } from './cloudwatch.js';
 import type { FaultSpec, LocalAwsOptions, LocalAwsStats, S3ObjectMeta, S3ObjectSummary, SeedParameter, StoredParameter } from './types.js';
 
-export type { RoleTrust };
+export type { RoleTrust, MetricDatum };
 export type { FaultSpec, LocalAwsOptions, LocalAwsStats, S3ObjectMeta, S3ObjectSummary, SeedParameter, StoredParameter, SeedDocument };
 export { AwsError };
 
@@ -53,6 +54,8 @@ export interface LocalAws {
   };
   /** The SSM and KMS of `accountId` (the default account's are `ssm` and `kms` above). */
   account(accountId: string): { ssm: LocalAws['ssm']; kms: LocalAws['kms'] };
+  /** CloudWatch data points put so far (PutMetricData), per region, in arrival order. */
+  metrics: { list(region: string): MetricDatum[] };
   faults: { add(f: FaultSpec): void; clear(): void };
   seed(doc: SeedDocument): void;
   stats(): LocalAwsStats;
@@ -133,6 +136,7 @@ export async function startLocalAws(opts: LocalAwsOptions = {}, port = 0): Promi
       const stores = core.stores(accountId);
       return { ssm: ssmApi(stores.ssm), kms: kmsApi(stores.kms) };
     },
+    metrics: { list: (region) => core.cloudwatch.list(region) },
     faults: { add: (f) => core.faults.add(f), clear: () => core.faults.clear() },
     seed: (doc) => applySeed(core, doc),
     stats: () => core.stats.snapshot(),

@@ -1,4 +1,4 @@
-/** Request router: SSM / KMS / Resource Groups Tagging (JSON 1.1), STS (query), S3 (REST XML), admin API. */
+/** Request router: SSM / KMS / Resource Groups Tagging (JSON 1.1), CloudWatch (JSON 1.0), STS (query), S3 (REST XML), admin API. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, type LocalAwsOptions, type ServiceName } from './types.js';
 import { Faults, Quotas, Stats } from './control.js';
@@ -15,6 +15,7 @@ import { handleS3, s3ErrorXml, s3Route, type S3Answer, type S3Route } from './s3
 import { refuseChecksums } from './s3-strict.js';
 import { handleAdmin } from './admin.js';
 import { Identities, accessKeyOf } from './accounts.js';
+import { MetricStore, QUERY_ERROR_CODES, cloudWatchInput, handleCloudWatch } from './cloudwatch.js';
 
 /** All mutable state of one emulator instance. */
 export class Core {
@@ -22,6 +23,7 @@ export class Core {
   readonly kms: KmsStore;
   readonly ssm: SsmStore;
   readonly s3 = new S3Store();
+  readonly cloudwatch = new MetricStore();
   readonly quotas: Quotas;
   readonly faults = new Faults();
   readonly stats = new Stats();
@@ -79,6 +81,7 @@ function classify(info: RequestInfo): Classified {
   const target = info.headers['x-amz-target'];
   if (typeof target === 'string') {
     const [prefix, op = ''] = target.split('.');
+    if (prefix === 'GraniteServiceVersion20100801') return { service: 'cloudwatch', op, input: cloudWatchInput(info.body, info.headers['content-encoding']) };
     let input: Json = {};
     if (info.body.length > 0) {
       try {
@@ -144,7 +147,10 @@ async function dispatch(core: Core, info: RequestInfo, res: ServerResponse): Pro
       const { code, status, message } = fault.spec.error;
       throw new AwsError(code, message ?? `Injected fault ${code}`, status);
     }
-    if (c.service === 'ssm' || c.service === 'kms' || c.service === 'tagging') {
+    if (c.service === 'cloudwatch') {
+      const out = handleCloudWatch(core.cloudwatch, c.op, info.region, c.input);
+      await respond(() => sendJson(res, 200, out, info.requestId, { 'content-type': 'application/x-amz-json-1.0' }));
+    } else if (c.service === 'ssm' || c.service === 'kms' || c.service === 'tagging') {
       const out =
         c.service === 'ssm'
           ? handleSsm(ssm, c.op, info.region, c.input, core.paging)
@@ -181,8 +187,10 @@ function writeS3(res: ServerResponse, a: S3Answer, info: RequestInfo): void {
 }
 
 function writeError(res: ServerResponse, service: ServiceName, err: AwsError, info: RequestInfo): void {
-  if (service === 'ssm' || service === 'kms' || service === 'tagging') {
-    sendJson(res, err.status, { __type: err.code, message: err.message }, info.requestId, { 'x-amzn-errortype': err.code });
+  if (service === 'ssm' || service === 'kms' || service === 'tagging' || service === 'cloudwatch') {
+    const query: Record<string, string> =
+      service === 'cloudwatch' && QUERY_ERROR_CODES[err.code] ? { 'x-amzn-query-error': `${QUERY_ERROR_CODES[err.code]};Sender` } : {};
+    sendJson(res, err.status, { __type: err.code, message: err.message }, info.requestId, { 'x-amzn-errortype': err.code, ...query });
   } else if (service === 'sts') {
     sendXml(res, err.status, stsErrorXml(err.code, err.message, info.requestId, err.status), info.requestId);
   } else {

@@ -77,7 +77,7 @@ export interface StoredParameter {
   Tags: Tag[];
 }
 
-export type ServiceName = 'ssm' | 's3' | 'sts' | 'kms' | 'tagging';
+export type ServiceName = 'ssm' | 's3' | 'sts' | 'kms' | 'tagging' | 'cloudwatch';
 
 export interface FaultSpec {
   service: ServiceName;

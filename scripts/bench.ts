@@ -21,8 +21,10 @@
  *      (target >= 4x) and each unit's ratio to its quota bound (target <= 1.25); scripts/bench-accounts.ts.
  *  12. history: `ssm-backup history` over 30 archives whose name indexes are plaintext (format 1) or encrypted (format 2):
  *      KMS calls (one Decrypt per encrypted index), S3 requests, wall time (scripts/bench-history.ts).
+ *  13. status: `status` over --regions (default here 3) x 365 archives with --latency-ms per request (scripts/bench-status.ts):
+ *      requests by operation and wall time, with --last 14 and --last 365.
  * Scenarios 1-3 back up with client-side encryption (keys seeded) unless --no-client-encryption.
- * Options: --scenario all|quota|lifted|memory|restore|guard|restore-memory|restore-quota|tags|paging|encryption|accounts|history  --encryption-params N  --encryption-runs N  --no-client-encryption  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
+ * Options: --scenario all|quota|lifted|memory|restore|guard|restore-memory|restore-quota|tags|paging|encryption|accounts|history|status  --encryption-params N  --encryption-runs N  --no-client-encryption  --params N  --regions R  --latency-ms L  --get-tps T  --memory-params N
  *          --engine-node-options '...' (NODE_OPTIONS for the engine process only, e.g. --max-old-space-size=64)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -407,8 +409,15 @@ async function encryption(): Promise<void> {
 
 async function historyCost(): Promise<void> {
   const { benchHistory, historyRows } = await import(path.resolve('scripts/bench-history.ts'));
-  console.log(`\n# 11. history: 30 archives x 1,000 names, plaintext vs encrypted name indexes, latency ${LATENCY} ms (scripts/bench-history.ts)`);
+  console.log(`\n# 12. history: 30 archives x 1,000 names, plaintext vs encrypted name indexes, latency ${LATENCY} ms (scripts/bench-history.ts)`);
   table(historyRows(await benchHistory({ archives: 30, names: 1000, latencyMs: LATENCY })));
+}
+
+async function status(): Promise<void> {
+  const mod = await import(path.resolve('scripts/bench-status.ts'));
+  const regions = Math.max(3, REGIONS.length);
+  console.log(`\n# 13. status: ${regions} regions x 365 archives, latency ${LATENCY} ms per request`);
+  table(Object.entries(await mod.benchStatus({ regions, archives: 365, latencyMs: LATENCY })).map(([k, v]) => [k, String(v)]));
 }
 
 const scenarios: Record<string, () => Promise<void>> = {
@@ -424,6 +433,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   encryption,
   accounts: () => benchAccounts({ parameters: opt.scenario === 'accounts' && opt.params !== '10000' ? N : 5000, latencyMs: LATENCY, getTps: TPS }),
   history: historyCost,
+  status,
 };
 const chosen = opt.scenario === 'all' ? Object.keys(scenarios) : String(opt.scenario).split(',');
 console.log(`ssm-backup benchmark (node ${process.version}, ${new Date().toISOString()})`);

@@ -292,12 +292,19 @@ describe('ssm-backup backup (through the local AWS)', function () {
     });
   });
 
-  it('honours the per-service endpoint variables (AWS_ENDPOINT_URL_SSM / _S3 / _STS) without AWS_ENDPOINT_URL', async () => {
-    const perService = { AWS_ENDPOINT_URL: '', AWS_ENDPOINT_URL_SSM: aws.endpoint, AWS_ENDPOINT_URL_S3: aws.endpoint, AWS_ENDPOINT_URL_STS: aws.endpoint };
+  it('honours the per-service endpoint variables (AWS_ENDPOINT_URL_SSM / _S3 / _STS / _CLOUDWATCH) without AWS_ENDPOINT_URL', async () => {
+    const perService = {
+      AWS_ENDPOINT_URL: '',
+      AWS_ENDPOINT_URL_SSM: aws.endpoint,
+      AWS_ENDPOINT_URL_S3: aws.endpoint,
+      AWS_ENDPOINT_URL_STS: aws.endpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH: aws.endpoint,
+    };
     const run = await runCli(aws, ['backup', '--environment', 'dev', '--work-dir', work, '--regions', 'us-west-2'], { TMPDIR: tmp, ...perService });
     outputs.push(run.stdout, run.stderr);
     expect(run.code, run.stderr).to.equal(0);
     expect(aws.s3.getObject(bucketFor('us-west-2'), 'latest.txt')).to.exist;
+    expect(aws.metrics.list('us-west-2').map((d) => d.metricName)).to.include('BackupSuccess');
   });
 
   it('plan prints regions, buckets and the legacy check without collecting', async () => {

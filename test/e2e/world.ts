@@ -26,7 +26,16 @@ const EXPIRATION = JSON.stringify([{ Type: 'Expiration', Version: '1.0', Attribu
 
 export type Summary = Record<
   string,
-  { status: string; parameterCount?: number; failureCategory?: string; failureMessage?: string; drift?: Record<string, unknown>; warnings?: string[] }
+  {
+    status: string;
+    parameterCount?: number;
+    archiveBytes?: number;
+    lastSuccessAt?: string | null;
+    failureCategory?: string;
+    failureMessage?: string;
+    drift?: Record<string, unknown>;
+    warnings?: string[];
+  }
 >;
 
 /**

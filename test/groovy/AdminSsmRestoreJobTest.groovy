@@ -30,6 +30,7 @@ class AdminSsmRestoreJobTest {
                 ['choiceParam', 'ENVIRONMENT', ['dev', 'prod']],
                 ['stringParam', 'REGION', 'ap-northeast-1'],
                 ['stringParam', 'ARCHIVE', 'latest'],
+                ['stringParam', 'AS_OF', ''],
                 ['stringParam', 'TARGET_REGION', ''],
                 ['stringParam', 'PARAMETER_PATH', ''],
                 ['stringParam', 'NAMES', ''],
@@ -83,7 +84,7 @@ class AdminSsmRestoreJobTest {
         assertEquals('${JENKINSFILE_BRANCH}', cpsScm.value('scm.git.branch'))
         File jenkinsfile = new File(PipelineHarness.ROOT, cpsScm.value('scriptPath').toString())
         assertTrue(jenkinsfile.text.contains('ssmMultiRegionRestore('))
-        ['ENVIRONMENT', 'REGION', 'ARCHIVE', 'TARGET_REGION', 'PARAMETER_PATH', 'NAMES', 'FORCE_OVERWRITE', 'KMS_KEY_MAP', 'DRY_RUN', 'AGENT_LABEL']
+        ['ENVIRONMENT', 'REGION', 'ARCHIVE', 'AS_OF', 'TARGET_REGION', 'PARAMETER_PATH', 'NAMES', 'FORCE_OVERWRITE', 'KMS_KEY_MAP', 'DRY_RUN', 'AGENT_LABEL']
                 .each { assertTrue("Jenkinsfile does not pass ${it}", jenkinsfile.text.contains("params.${it}")) }
     }
 

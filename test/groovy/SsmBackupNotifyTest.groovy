@@ -61,7 +61,8 @@ class SsmBackupNotifyTest extends PipelineTestCase {
         runFailing('ssmMultiRegionBackup', options)
 
         String slack = slackSent[0].toString()
-        assertEquals(2, slack.split('Refusing to upload 3 parameters', -1).length)
+        // the preview (message and its fallback) names the cause, and the region's line; never a separate Cause block
+        assertEquals(4, slack.split('Refusing to upload 3 parameters', -1).length)
         assertTrue(slack.contains(':black_square_button: `eu-west-1` *SKIPPED* · not started: us-west-2 failed'))
         Map mail = harness.calls('emailext')[0].namedArgs
         assertEquals('[FAIL] SSM backup dev - Admin_Jobs/ssm-multi-region-backup #42', mail.subject)

@@ -167,11 +167,11 @@ class SsmMultiRegionBackupEndToEndTest {
         assertEquals(harness.log.toString(), 1, slack.received.size())
         String payload = slack.received[0]
         Map message = new JsonSlurper().parseText(payload)
-        assertTrue(message.text, message.text.startsWith(':x: SSM backup qa: FAILURE - 1/3 regions'))
+        assertTrue(message.text, message.text.startsWith(':x: SSM backup qa: FAILED us-west-2: Bucket definition missing for us-west-2; last success '))
         assertTrue(payload.contains('`ap-northeast-1` *SUCCESS*'))
         assertTrue(payload.contains('`us-west-2` *FAILED*'))
         assertTrue(payload.contains('`eu-west-1` *SKIPPED*'))
-        assertEquals(2, payload.split('Bucket definition missing for us-west-2', -1).length)
+        assertEquals(4, payload.split('Bucket definition missing for us-west-2', -1).length)   // preview, fallback, region line
         assertTrue(payload.contains(harness.env.BUILD_URL))
         assertFalse(payload.contains(SECRET))
         assertFalse(harness.log.toString().contains('e2eS3cr3tT0k3n'))

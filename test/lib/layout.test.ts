@@ -34,6 +34,7 @@ const LAYERS = [
   'lib/report',
   'lib/backup',
   'lib/restore',
+  'lib/status',
   'cli',
   'main.ts',
 ];

@@ -15,6 +15,7 @@ import { historyCommand } from './commands/history.js';
 import { diffCommand } from './commands/diff.js';
 import { notifyCommand } from './commands/notify.js';
 import { mergeSummariesCommand } from './commands/merge-summaries.js';
+import { statusCommand } from './commands/status.js';
 import { runCommand, reportFailure, type CliIo, type CommandSpec } from './run-command.js';
 import { camelCase, envName, suggest, validateValue, type OptionSpec, type OptionTable } from './options.js';
 import { resolveHomeRegion, checkProfile } from './home-region.js';
@@ -30,6 +31,7 @@ export const commands: CommandSpec[] = [
   backupCommand,
   listCommand,
   historyCommand,
+  statusCommand,
   verifyCommand,
   diffCommand,
   restoreCommand,

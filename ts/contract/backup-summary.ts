@@ -82,6 +82,11 @@ export interface RegionSummary {
   tagsChanged?: string[];
   /** Client-side encryption (format 2) or SSE-S3 only; absent when the region failed before it was known. */
   encryption?: EncryptionSummary;
+  /**
+   * A failed or timed-out region: when the archive latest.txt names was made (the region's last successful backup,
+   * ISO-8601), null when the bucket has no latest.txt; absent when it could not be read.
+   */
+  lastSuccessAt?: string | null;
 }
 
 /** Every field name a RegionSummary may carry (for the Groovy conformance tests). */
@@ -102,6 +107,7 @@ export const REGION_SUMMARY_FIELDS: readonly (keyof RegionSummary)[] = [
   'drift',
   'tagsChanged',
   'encryption',
+  'lastSuccessAt',
 ];
 
 export const DRIFT_FIELDS: readonly (keyof Drift)[] = [

@@ -3,7 +3,7 @@
  * - naming.ts: SSM key names the Pulumi stack writes and the engine reads, environment/region/bucket naming rules,
  *   partitions (Pulumi imports it directly).
  * - backup-summary.ts: region_summaries.json (statuses, drift). restore-summary.ts: restore_summary.json (the plan,
- *   writeCount). report.ts: report.json. error-file.ts: the error file.
+ *   writeCount). report.ts: report.json. error-file.ts: the error file. metrics.ts: the CloudWatch metrics.
  * `contractDescription()` is the JSON the Groovy tests read (test/fixtures/contract.json, written by `npm run docs`).
  */
 import { BACKUP_SUMMARY_FILE, DRIFT_COMPARISONS, DRIFT_FIELDS, FAILED_STATUSES, REGION_STATUSES, REGION_SUMMARY_FIELDS } from './backup-summary.js';
@@ -16,6 +16,7 @@ export * from './backup-summary.js';
 export * from './restore-summary.js';
 export * from './report.js';
 export * from './error-file.js';
+export * from './metrics.js';
 
 /** The contract as plain JSON (file names, statuses, field names) for the Groovy side's tests. */
 export function contractDescription() {

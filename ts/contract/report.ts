@@ -24,6 +24,11 @@ export interface Report {
   title: string;
   /** One line: result and totals, never the cause (the rows or `cause` carry it, once). */
   headline: string;
+  /**
+   * The notification preview (what a phone shows): a failed region, its cause in a few words and when it last backed up
+   * successfully; for UNSTABLE the first warning; else the headline.
+   */
+  preview?: string;
   /** currentBuild.description, e.g. `OK 3/3 regions, 12,345 parameters` or `FAILED us-west-2: <cause>`. */
   description: string;
   /** Plain-text table (console and email), lines joined with \n. */
@@ -44,6 +49,7 @@ export const REPORT_FIELDS: readonly (keyof Report)[] = [
   'dryRun',
   'title',
   'headline',
+  'preview',
   'description',
   'table',
   'cause',

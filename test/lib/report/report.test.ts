@@ -209,7 +209,7 @@ describe('report: restore', () => {
     expect(report.title).to.equal('SSM restore plan prod');
     expect(report.description).to.equal('RESTORE PLAN us-west-2 -> eu-central-1: create=1 update=0 unchanged=1 differs-not-overwritten=1');
     expect(report.table).to.contain('NEXT     apply pending').and.contain('ARCHIVE  2026-11-28/a.tar.gz (verified, 3 parameters)');
-    expect(renderRestoreReport(plan, { dryRun: true }).email.subject).to.equal('[DRY RUN] [OK] SSM restore plan');
+    expect(renderRestoreReport(plan, { dryRun: true }).email.subject).to.equal('[DRY RUN] [PLAN] SSM restore plan');
   });
 
   it('reports what was applied, and failed parameters by name once', () => {

@@ -84,10 +84,10 @@ describe('notify: Slack message', () => {
     ]);
   });
 
-  it('states result and totals in the preview, and the cause only once', () => {
+  it('names the failed region, its cause and its last success in the preview, and the cause only once in the body', () => {
     const message = failedRun();
-    expect(message.text).to.equal(':x: SSM backup dev: FAILURE - 1/3 regions, 12 parameters in 4m 25s');
-    expect(allText(message).split('Bucket definition missing for us-west-2')).to.have.length(2);
+    expect(message.text).to.equal(':x: SSM backup dev: FAILED us-west-2: Bucket definition missing for us-west-2; last success unknown');
+    expect(allText(message.attachments[0].blocks).split('Bucket definition missing for us-west-2')).to.have.length(2);
     expect(message.attachments[0].blocks.map((b) => b.type)).to.deep.equal(['section', 'section', 'context']);
   });
 
@@ -305,7 +305,7 @@ describe('ssm-backup notify (command)', () => {
     expect(report.result).to.equal('FAILURE');
     expect(report.description).to.equal('DRY RUN FAILED us-west-2: Bucket definition missing for us-west-2');
     expect(report.email.subject).to.equal('[DRY RUN] [FAIL] SSM backup dev');
-    expect(report.slack.text).to.match(/^\[DRY RUN\] :x: SSM backup dev: FAILURE/);
+    expect(report.slack.text).to.match(/^\[DRY RUN\] :x: SSM backup dev: FAILED us-west-2: /);
     expect(readFileSync(path.join(out, 'junit.xml'), 'utf8')).to.contain('<testcase classname="ssm-backup.dev" name="us-west-2"');
     expect(slack.received).to.have.length(0);
   });

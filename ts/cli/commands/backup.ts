@@ -109,6 +109,12 @@ export const backupOptions = {
     describe:
       'Refuse to run (exit 2) when a region has no backup key (/jenkins/<env>/backup/<region>/kms-key-arn); without it such a region is backed up with SSE-S3 only and a WARNING',
   },
+  metrics: {
+    kind: 'boolean',
+    default: true,
+    describe:
+      'After each region, put CloudWatch metrics (namespace SSMParameterBackup: BackupSuccess, ParameterCount, DurationSeconds, ArchiveBytes, Drift*); never in a dry run; a failed put is a WARNING (--no-metrics turns them off)',
+  },
   'get-rate': {
     kind: 'number',
     default: 40,
@@ -164,6 +170,7 @@ export const backupCommand = defineCommand({
       logger,
       regionTimeoutSec: o.regionTimeout,
       throttles: () => aws.stats.throttles,
+      metrics: o.metrics,
     };
     const environment = o.environment as string;
     const accounts = o.planFile ? undefined : await configuredAccounts(aws, { environment, ssmHomeRegion: o.ssmHomeRegion }, o.accounts, '--accounts');

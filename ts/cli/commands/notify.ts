@@ -12,6 +12,7 @@ import {
   renderRestoreReport,
   type RestoreReportSummary,
   junitXml,
+  plotCsvs,
 } from '../../lib/report/index.js';
 import { EngineError, usageError, writeJsonAtomic, writeTextAtomic } from '../../lib/support/index.js';
 import { defineCommand } from '../run-command.js';
@@ -41,7 +42,18 @@ export const notifyOptions = {
   'failure-message': { kind: 'string', describe: 'Why the run failed when the summary cannot say (e.g. the plan failed); shown once' },
   'runbook-url': { kind: 'string', describe: 'Link to the runbook' },
   'summary-url': { kind: 'string', describe: 'Link to the archived summary file' },
-  'out-dir': { kind: 'dir-out', describe: 'Write report.json (result, description, table, email, slack) and, for a backup, junit.xml here' },
+  'out-dir': {
+    kind: 'dir-out',
+    describe:
+      "Write report.json (result, description, table, email, slack) and, for a backup, junit.xml and the Plot plugin's plot-parameters.csv, plot-duration-seconds.csv, plot-archive-bytes.csv here",
+  },
+  'started-by': { kind: 'string', describe: 'Who started the run (shown in a restore notification), e.g. the Jenkins user from the build causes' },
+  'option-names': {
+    kind: 'choice',
+    choices: ['cli', 'step'] as const,
+    defaultDescription: 'step when JENKINS_URL is set, else cli',
+    describe: "How messages name options: as CLI flags (--no-fail-fast) or as the Jenkins step's options (failFast: false)",
+  },
 } as const;
 
 function readSummaryFile(file: string): unknown {
@@ -132,6 +144,8 @@ export function makeNotifyCommand(fetchImpl?: typeof fetch) {
         durationSec: o.durationSec,
         runbookUrl: o.runbookUrl,
         summaryUrl: o.summaryUrl,
+        startedBy: o.startedBy,
+        stepOptionNames: (o.optionNames ?? (io.env.JENKINS_URL ? 'step' : 'cli')) === 'step',
       };
       const report =
         o.kind === 'restore'
@@ -146,6 +160,7 @@ export function makeNotifyCommand(fetchImpl?: typeof fetch) {
             path.join(o.outDir, 'junit.xml'),
             junitXml((data ?? {}) as Record<string, RegionReport>, { environment: o.environment, dryRun: report.dryRun }),
           );
+          for (const [file, text] of Object.entries(plotCsvs((data ?? {}) as Record<string, RegionReport>))) writeTextAtomic(path.join(o.outDir, file), text);
         }
         logger.info(`Report written to ${o.outDir}: ${report.description}`);
       }

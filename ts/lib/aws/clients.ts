@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:https';
 import { setMaxListeners } from 'node:events';
@@ -196,6 +197,11 @@ export class AwsClientFactory {
   /** Resource Groups Tagging API client of a region (GetResources: the tag sweep). */
   tagging(region: string): ResourceGroupsTaggingAPIClient {
     return this.cached(`tagging:${region}`, () => this.instrument(new ResourceGroupsTaggingAPIClient(this.common(region)), region));
+  }
+
+  /** CloudWatch client of a region (PutMetricData after each region of a backup). */
+  cloudwatch(region: string): CloudWatchClient {
+    return this.cached(`cloudwatch:${region}`, () => this.instrument(new CloudWatchClient(this.common(region)), region));
   }
 
   async accountId(region: string): Promise<string | undefined> {

@@ -10,6 +10,7 @@ export * from './accounts.js';
 export * from './drift.js';
 export * from './fragments.js';
 export * from './encryption.js';
+export * from './metrics.js';
 export * from './region-run.js';
 export * from './run.js';
 export * from './summary-file.js';

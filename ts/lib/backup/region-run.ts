@@ -33,6 +33,8 @@ export interface BackupOptions {
   mergeSummary?: boolean;
   /** Seconds a region may take (--region-timeout); then its AWS work stops and it is TIMED_OUT. */
   regionTimeoutSec?: number;
+  /** Put CloudWatch metrics after each region (default true; --no-metrics). Never in a dry run. */
+  metrics?: boolean;
   /** Throttled attempts so far (shown in progress lines). */
   throttles?: () => number;
   logger: Logger;

@@ -8,6 +8,8 @@ import type { RegionSummary } from '../../contract/index.js';
 import { updateSummaryFile, firstFailure, notStarted, runningEntry, FAILED_STATUSES, type RegionStatus } from './summary-file.js';
 import { RegionRun, type BackupOptions } from './region-run.js';
 import { backupRegionWithDeadline } from './region.js';
+import { putRegionMetrics } from './metrics.js';
+import { lastSuccessAt } from './last-success.js';
 
 export type { RegionStatus, RegionSummary, BackupOptions };
 
@@ -34,7 +36,8 @@ export interface BackupUnit {
  * Backs up the regions in list order, `parallelRegions` at a time (each region has its own API quota
  * and bucket). Fail-fast: after a failure, regions not yet started are SKIPPED. The summary file is
  * written before the first region and after every region, so it exists whatever happens. First removes
- * the spool directories of earlier runs that were killed (see removeStaleSpoolDirs).
+ * the spool directories of earlier runs that were killed (see removeStaleSpoolDirs). After each region that ran (not in a
+ * dry run, nor with `metrics: false`) its CloudWatch metrics are put (metrics.ts); a failed put is a warning of the region.
  */
 export async function runBackup(aws: AwsClientFactory, opts: BackupOptions): Promise<BackupResult> {
   const regions = opts.regions ?? opts.plan.regions;
@@ -99,7 +102,18 @@ export async function runUnits(units: BackupUnit[], planKeys: string[], opts: Ba
       log.warn(`Skipped: ${failed} failed (fail-fast; pass --no-fail-fast to back up every region)`);
       return;
     }
-    summaries[u.key] = entry(u, await backupRegionWithDeadline(new RegionRun(u.aws, u.region, accountId, u.opts)));
+    let summary = entry(u, await backupRegionWithDeadline(new RegionRun(u.aws, u.region, accountId, u.opts)));
+    // The unit's own clients, not the run's: a region stopped at its deadline still reports its failure.
+    if (FAILED_STATUSES.includes(summary.status) && summary.bucket && !u.opts.dryRun)
+      summary = { ...summary, lastSuccessAt: await lastSuccessAt(u.aws, summary.bucket, u.region) };
+    if (!u.opts.dryRun && u.opts.metrics !== false) {
+      const warning = await putRegionMetrics(u.aws, u.opts.plan.environment, u.region, summary);
+      if (warning) {
+        log.warn(warning);
+        summary = { ...summary, warnings: [...(summary.warnings ?? []), warning] };
+      }
+    }
+    summaries[u.key] = summary;
     writeJsonAtomic(path.join(opts.workDir, u.key, 'summary.json'), { region: u.region, ...summaries[u.key] });
     await update((s) => {
       s[u.key] = summaries[u.key];

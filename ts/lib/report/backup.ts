@@ -41,6 +41,8 @@ export interface RegionReport {
   vanished?: string[];
   warnings?: string[];
   drift?: Drift;
+  /** A failed region: when it last backed up successfully (null: never; absent: unknown). */
+  lastSuccessAt?: string | null;
 }
 
 /** What the report knows besides the summary: the build, and a failure the summary cannot show (e.g. Initialize). */
@@ -57,6 +59,10 @@ export interface RunContext {
   durationSec?: number;
   runbookUrl?: string;
   summaryUrl?: string;
+  /** Who started the run (a restore's notification names them), e.g. from Jenkins' build causes. */
+  startedBy?: string;
+  /** Name options as the Jenkins step does (`failFast: false`) rather than as CLI flags (`--no-fail-fast`). */
+  stepOptionNames?: boolean;
 }
 
 const SEVERITY: Record<RunResult, number> = { SUCCESS: 0, UNSTABLE: 1, FAILURE: 2, ABORTED: 3 };
@@ -91,11 +97,13 @@ export function formatBytes(bytes: number | undefined): string | undefined {
 }
 
 /**
- * `+3 -1 ~2` (added, removed, changed since the previous backup), `no change` (only when the names were compared),
+ * `+3 -1 ~2` (added, removed, changed since the previous backup), `first backup`, `no change` (only when the names were compared),
  * `not compared: <why>` (a previous archive whose names could not be compared), or undefined without drift.
  */
 export function formatDrift(drift: Drift | undefined): string | undefined {
   if (!drift) return undefined;
+  // No latest.txt before this run (contract: previousArchive null with counts): nothing to compare with.
+  if (drift.previousArchive === null && drift.comparedWith === 'nothing' && drift.added != null) return 'first backup';
   if (drift.notComparedReason !== undefined || drift.added == null || drift.removed == null || drift.changed == null)
     return `not compared: ${drift.notComparedReason ?? 'the previous archive could not be compared'}`;
   if (!drift.added && !drift.removed && !drift.changed) return 'no change';
@@ -134,7 +142,9 @@ export function buildLinks(ctx: RunContext, summaryLabel: string): Link[] {
 export function emailFor(r: Omit<Report, 'email'>, ctx: RunContext): { subject: string; body: string } {
   const dry = r.dryRun ? '[DRY RUN] ' : '';
   const build = ctx.jobName ? ` - ${ctx.jobName}${ctx.buildNumber ? ` #${ctx.buildNumber}` : ''}` : '';
-  const subject = `${dry}${SUBJECT_TAGS[r.result]} ${r.title}${build}`.replace(/[\r\n]+/g, ' ');
+  // A restore plan that succeeded restored nothing yet: [PLAN], not [OK].
+  const tag = r.kind === 'restore' && r.headline.startsWith('PLAN') ? '[PLAN]' : SUBJECT_TAGS[r.result];
+  const subject = `${dry}${tag} ${r.title}${build}`.replace(/[\r\n]+/g, ' ');
   const lines = [`${dry}${r.title}: ${r.headline}`];
   if (r.cause) lines.push(`Cause: ${r.cause}`);
   lines.push('', r.table);
@@ -218,7 +228,8 @@ function backupDescription(summaries: Record<string, RegionReport>, result: RunR
 }
 
 /** Renders the report of a backup run from its region summaries (region order = the file's order = the plan's). */
-export function renderBackupReport(summaries: Record<string, RegionReport>, context: RunContext): Report {
+export function renderBackupReport(given: Record<string, RegionReport>, context: RunContext): Report {
+  const summaries = context.stepOptionNames ? withStepOptionNames(given) : given;
   const entries = Object.entries(summaries);
   const ctx = { ...context, dryRun: Boolean(context.dryRun || entries.some(([, s]) => s.dryRun)) };
   const result = backupResult(summaries, ctx);
@@ -242,6 +253,7 @@ export function renderBackupReport(summaries: Record<string, RegionReport>, cont
     title: `${ctx.title ?? 'SSM backup'}${ctx.environment ? ` ${ctx.environment}` : ''}`,
     headline,
     description: backupDescription(summaries, result, ctx, totals),
+    preview: backupPreview(summaries, result, headline),
     table,
     cause,
     notes: backupNotes(summaries),
@@ -269,7 +281,14 @@ function slackRegionLine(region: string, s: RegionReport): string {
   const parts = [`${STATUS_ICONS[s.status] ?? ':grey_question:'} \`${escapeMrkdwn(region)}\` *${escapeMrkdwn(s.status)}*`];
   if (s.status !== 'SKIPPED') {
     const drift = formatDrift(s.drift);
-    const since = drift?.startsWith('not compared') ? ` (previous backup ${drift})` : drift ? ` (${drift} since the previous backup)` : '';
+    const since =
+      drift === 'first backup'
+        ? ' (first backup)'
+        : drift?.startsWith('not compared')
+          ? ` (previous backup ${drift})`
+          : drift
+            ? ` (${drift} since the previous backup)`
+            : '';
     parts.push(escapeMrkdwn(`${formatCount(s.parameterCount)} parameters${since}`));
     const time = formatDuration(s.executionTimeSec);
     if (time) parts.push(time);
@@ -277,4 +296,50 @@ function slackRegionLine(region: string, s: RegionReport): string {
   if (s.status !== 'SUCCESS' && s.failureMessage) parts.push(escapeMrkdwn(clip(s.failureMessage, 300)));
   if (s.warnings?.length) parts.push(`:warning: ${s.warnings.length} warning(s)`);
   return parts.join(' · ');
+}
+
+/** CLI flags in engine messages and the Jenkins step options that set them (ssmMultiRegionBackup). */
+const STEP_OPTIONS: [RegExp, string][] = [
+  [/--no-fail-fast/g, 'failFast: false'],
+  [/--allow-shrink/g, 'allowShrink: true'],
+  [/--allow-empty/g, 'allowEmpty: true'],
+  [/--max-shrink/g, 'maxShrink'],
+  [/--require-client-encryption/g, 'requireClientEncryption: true'],
+  [/--include-labels/g, 'includeLabels: true'],
+  [/--name-contains/g, "the job's name filter"],
+  [/--path\b/g, 'path'],
+];
+
+/** `text` with each CLI flag replaced by the step option that sets it (a Jenkins reader has no command line). */
+export function stepWording(text: string): string {
+  return STEP_OPTIONS.reduce((t, [flag, option]) => t.replace(flag, option), text);
+}
+
+function withStepOptionNames(summaries: Record<string, RegionReport>): Record<string, RegionReport> {
+  return Object.fromEntries(
+    Object.entries(summaries).map(([r, s]) => [
+      r,
+      { ...s, failureMessage: s.failureMessage ? stepWording(s.failureMessage) : s.failureMessage, warnings: s.warnings?.map(stepWording) },
+    ]),
+  );
+}
+
+/** When a failed region last backed up: `2026-12-03 02:00 UTC`, `never`, or `unknown`. */
+const lastSuccess = (at: string | null | undefined) => (at ? `${at.slice(0, 10)} ${at.slice(11, 16)} UTC` : at === null ? 'never' : 'unknown');
+
+/**
+ * The line a phone shows: for a failure, the first failed region, its cause in a few words and when it last backed up
+ * successfully; for UNSTABLE, the first warning and its region; otherwise the headline.
+ */
+function backupPreview(summaries: Record<string, RegionReport>, result: RunResult, headline: string): string {
+  const entries = Object.entries(summaries);
+  const failed = entries.filter(([, s]) => isFailed(s));
+  if (failed.length) {
+    const [region, s] = failed[0];
+    const more = failed.length > 1 ? ` (+${failed.length - 1} more)` : '';
+    return `${s.status === 'TIMED_OUT' ? 'TIMED OUT' : 'FAILED'} ${region}${more}: ${clip(s.failureMessage ?? 'no cause recorded', 90)}; last success ${lastSuccess(s.lastSuccessAt)}`;
+  }
+  const warned = entries.find(([, s]) => s.status === 'SUCCESS' && s.warnings?.length);
+  if (result === 'UNSTABLE' && warned) return `UNSTABLE ${warned[0]}: ${clip(warned[1].warnings![0], 110)}`;
+  return headline;
 }

@@ -1,9 +1,10 @@
 /**
  * Rendering a run's report from its summary file: build result, description, table, email (`backup.ts`, `restore.ts`),
- * Slack message (`slack.ts`) and JUnit XML (`junit.ts`). Pure functions (the Slack poster excepted); the shapes are
+ * Slack message (`slack.ts`), JUnit XML (`junit.ts`) and CSV files for the Plot plugin (`plot.ts`). Pure functions (the Slack poster excepted); the shapes are
  * contract/report.ts.
  */
 export * from './backup.js';
 export * from './junit.js';
+export * from './plot.js';
 export * from './restore.js';
 export * from './slack.js';

@@ -27,7 +27,7 @@ export interface RestoreReportSummary {
   counts?: Record<string, number>;
   /** Planned create + update + delete (contract/restore-summary.ts); older summaries lack it. */
   writeCount?: number;
-  planned?: { delete?: string[] };
+  planned?: { create?: string[]; update?: string[]; delete?: string[] };
   created?: string[];
   updated?: string[];
   deleted?: string[];
@@ -67,9 +67,24 @@ function restoreFacts(s: RestoreReportSummary | undefined, dryRun: boolean): str
     ['INTO', s.targetRegion ?? '-'],
     ['PLAN', planCounts(s.counts)],
   ];
-  const deletes = s.planned?.delete ?? [];
-  for (const name of deletes.slice(0, SHOWN_DELETES)) facts.push(['DELETE', name]);
-  if (deletes.length > SHOWN_DELETES) facts.push(['DELETE', `... and ${deletes.length - SHOWN_DELETES} more (see restore_summary.json)`]);
+  // The names a plan writes or deletes; after an apply, the names SSM confirmed (also what an aborted apply wrote).
+  const named: [string, string[] | undefined][] =
+    s.mode === 'plan'
+      ? [
+          ['CREATE', s.planned?.create],
+          ['UPDATE', s.planned?.update],
+          ['DELETE', s.planned?.delete],
+        ]
+      : [
+          ['CREATED', s.created],
+          ['UPDATED', s.updated],
+          ['DELETED', s.deleted],
+          ['NOT DELETED', s.planned?.delete?.filter((n) => !s.deleted?.includes(n))],
+        ];
+  for (const [what, names = []] of named) {
+    for (const name of names.slice(0, SHOWN_DELETES)) facts.push([what, name]);
+    if (names.length > SHOWN_DELETES) facts.push([what, `... and ${names.length - SHOWN_DELETES} more (see restore_summary.json)`]);
+  }
   if (s.mode === 'plan') facts.push(['NEXT', planOutcome(s, dryRun)]);
   else
     facts.push([
@@ -87,7 +102,12 @@ function restoreDescription(s: RestoreReportSummary | undefined, result: RunResu
   if (s?.failed?.length)
     return `${dry}FAILED restore${route}: ${s.failed.length} parameter(s) failed, first ${s.failed[0].name}: ${clip(s.failed[0].error, 120)}`;
   if (result === 'FAILURE') return `${dry}FAILED restore${route}: ${clip(ctx.failureMessage ?? 'see the console log')}`;
-  if (result === 'ABORTED') return `${dry}ABORTED restore${route}${s?.mode === 'apply' ? '' : ': nothing was written'}`;
+  if (result === 'ABORTED')
+    return `${dry}ABORTED restore${route}: ${
+      s?.mode === 'apply'
+        ? `written before the abort: created ${s.created?.length ?? 0}, updated ${s.updated?.length ?? 0}, deleted ${s.deleted?.length ?? 0} (names below and in restore_summary.json)`
+        : 'nothing was written'
+    }`;
   if (!s) return `${dry}restore: no summary`;
   if (s.mode === 'plan') return `${dry}RESTORE PLAN${route}: ${planCounts(s.counts)}`;
   return `${dry}RESTORED${route}: created ${s.created?.length ?? 0}, updated ${s.updated?.length ?? 0}`;
@@ -107,14 +127,19 @@ export function renderRestoreReport(summary: RestoreReportSummary | undefined, c
         ? planCounts(summary.counts)
         : `no ${stage}`;
   const facts = restoreFacts(summary, ctx.dryRun);
+  if (ctx.startedBy) facts.unshift(['STARTED BY', ctx.startedBy]);
+  // (The preview leaves out DRY RUN: the Slack text puts [DRY RUN] first.)
+  // A plan that succeeded is a PLAN, not a green SUCCESS: nothing was restored yet.
+  const shown = summary?.mode === 'plan' && result === 'SUCCESS' ? 'PLAN' : result;
   const cause = ctx.failureMessage && !summary?.failed?.length ? clip(ctx.failureMessage, 500) : undefined;
   const base = {
     kind: 'restore' as const,
     result,
     dryRun: ctx.dryRun,
     title,
-    headline: `${result} - ${counts}${duration ? ` in ${duration}` : ''}`,
+    headline: `${shown} - ${counts}${duration ? ` in ${duration}` : ''}`,
     description: restoreDescription(summary, result, ctx),
+    preview: `${restoreDescription(summary, result, { ...ctx, dryRun: false })}${ctx.startedBy ? ` (started by ${ctx.startedBy})` : ''}`,
     table: facts.length ? alignTable(['WHAT', 'DETAIL'], facts).split('\n').slice(1).join('\n') : '(no restore summary)',
     cause,
     notes: [],

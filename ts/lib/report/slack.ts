@@ -25,6 +25,7 @@ export interface SlackMessage {
 }
 
 const COLORS: Record<RunResult, string> = { SUCCESS: '#2eb67d', FAILURE: '#e01e5a', ABORTED: '#868686', UNSTABLE: '#ecb22e' };
+const PLAN_COLOR = '#439fe0';
 const ICONS: Record<RunResult, string> = { SUCCESS: ':white_check_mark:', FAILURE: ':x:', ABORTED: ':no_entry_sign:', UNSTABLE: ':warning:' };
 /** Slack rejects section texts over 3000 characters. */
 const MAX_SECTION = 2900;
@@ -39,13 +40,15 @@ export function escapeUrl(url: string): string {
 }
 
 /**
- * Builds the message: a one-line `text` (notification preview: result and totals, `[DRY RUN]` first) and a coloured
+ * Builds the message: a one-line `text` (notification preview, `[DRY RUN]` first: report.preview, else result and totals) and a coloured
  * attachment with one line per region (status, count, change, duration, its cause), the cause of a failure no region
  * shows (once), and links to the build, the summary artifact and the runbook.
  */
 export function buildSlackMessage(report: Report, channel?: string): SlackMessage {
   const dry = report.dryRun ? '[DRY RUN] ' : '';
-  const text = `${dry}${ICONS[report.result]} ${escapeMrkdwn(report.title)}: ${escapeMrkdwn(report.headline)}`;
+  // A restore plan is not a green success: nothing was restored yet.
+  const plan = report.kind === 'restore' && report.headline.startsWith('PLAN');
+  const text = `${dry}${plan ? ':clipboard:' : ICONS[report.result]} ${escapeMrkdwn(report.title)}: ${escapeMrkdwn(report.preview ?? report.headline)}`;
   const blocks: SlackBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `${dry}*${escapeMrkdwn(report.title)}*: ${escapeMrkdwn(report.headline)}` } }];
   if (report.slackLines.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(report.slackLines.join('\n'), MAX_SECTION) } });
   if (report.cause) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Cause:* ${escapeMrkdwn(oneLine(report.cause))}`, MAX_SECTION) } });
@@ -55,7 +58,7 @@ export function buildSlackMessage(report: Report, channel?: string): SlackMessag
       elements: [{ type: 'mrkdwn', text: report.links.map((l) => `<${escapeUrl(l.url)}|${escapeMrkdwn(l.label)}>`).join(' · ') }],
     });
   }
-  const message: SlackMessage = { text, attachments: [{ color: COLORS[report.result], fallback: text, blocks }] };
+  const message: SlackMessage = { text, attachments: [{ color: plan ? PLAN_COLOR : COLORS[report.result], fallback: text, blocks }] };
   if (channel) message.channel = channel;
   return message;
 }

@@ -129,10 +129,14 @@ export function parseIndex(body: Buffer, archiveKey: string): NameIndex {
 }
 
 /** HeadObject of an archive: its facts (undefined for an older archive without metadata), or undefined when it does not exist. */
-export async function headArchive(s3: S3Client, bucket: string, key: string): Promise<{ exists: boolean; size: number; facts?: ArchiveFacts }> {
+export async function headArchive(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<{ exists: boolean; size: number; facts?: ArchiveFacts; serverSideEncryption?: string }> {
   try {
     const out = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return { exists: true, size: out.ContentLength ?? 0, facts: factsFromMetadata(out.Metadata) };
+    return { exists: true, size: out.ContentLength ?? 0, facts: factsFromMetadata(out.Metadata), serverSideEncryption: out.ServerSideEncryption };
   } catch (err) {
     if (awsErrorCode(err) === 'NotFound' || awsErrorCode(err) === 'NoSuchKey') return { exists: false, size: 0 };
     throw err;
