@@ -211,7 +211,21 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
           ServerSideEncryption: 'AES256',
         }),
       );
-      const run = await w.cli('restore', '--region', SOURCE, '--archive', key, '--target-region', DR, '--work-dir', w.work, '--apply');
+      // A format 1 archive where the source region has a backup key: named as the one exception (issue 18, no downgrade).
+      const run = await w.cli(
+        'restore',
+        '--region',
+        SOURCE,
+        '--archive',
+        key,
+        '--allow-unencrypted-archive',
+        key,
+        '--target-region',
+        DR,
+        '--work-dir',
+        w.work,
+        '--apply',
+      );
       expect(run.code, run.stderr).to.equal(1);
       const summary = JSON.parse(readFileSync(path.join(w.work, 'restore_summary.json'), 'utf8'));
       // PutParameterRequest.DataType of the pinned SDK lists json: local-aws takes it, moto 5.2.1 knows only text and

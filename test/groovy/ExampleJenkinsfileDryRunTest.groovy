@@ -117,7 +117,9 @@ class ExampleJenkinsfileDryRunTest {
         // eu-west-1 did not run: the engine skipped it from the failure it had recorded (fail-fast)
         assertTrue(written['eu-west-1'].failureMessage.startsWith('not started: us-west-2 failed (fail-fast'))
         Map message = payload()
-        assertTrue(message.text, message.text.startsWith('[DRY RUN] :x: SSM backup qa: FAILURE - 1/3 regions'))
+        // The preview names the failed region and its cause (issue 23); the attachment's first block keeps result and totals.
+        assertTrue(message.text, message.text.startsWith('[DRY RUN] :x: SSM backup qa: FAILED us-west-2: Bucket definition missing for us-west-2'))
+        assertTrue(message.attachments[0].blocks[0].text.text, message.attachments[0].blocks[0].text.text.contains('FAILURE - 1/3 regions'))
         List<String> lines = regionLines(message).split('\n').toList()
         assertTrue(lines[0], lines[0].startsWith(':white_check_mark: `ap-northeast-1` *SUCCESS* · '))
         assertTrue(lines[1], lines[1].startsWith(':x: `us-west-2` *FAILED* · 0 parameters'))

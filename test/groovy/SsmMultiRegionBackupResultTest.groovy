@@ -129,7 +129,11 @@ class SsmMultiRegionBackupResultTest extends PipelineTestCase {
         assertEquals(buildResult in ['FAILURE', 'ABORTED'] ? 'infra@example.com, cc:oncall@example.com' : 'infra@example.com', email.to)
         String slack = harness.calls('slackSend')[0].namedArgs.message
         String icon = [SUCCESS: ':white_check_mark:', UNSTABLE: ':warning:', FAILURE: ':x:', ABORTED: ':no_entry_sign:'][buildResult]
-        String preview = "${options.dryRun ? '[DRY RUN] ' : ''}${icon} SSM backup dev: ${buildResult} - "
+        // The preview a phone shows (issue 23): a failed run names the first failed region and its status, UNSTABLE its
+        // warned region, a clean run its result and totals.
+        def failed = description =~ /^(?:DRY RUN )?(FAILED|TIMED_OUT|ABORTED) ([a-z0-9-]+)/
+        String lead = failed ? "${failed[0][1].replace('_', ' ')} ${failed[0][2]}" : buildResult == 'UNSTABLE' ? 'UNSTABLE ' : "${buildResult} - "
+        String preview = "${options.dryRun ? '[DRY RUN] ' : ''}${icon} SSM backup dev: ${lead}"
         assertTrue(slack, slack.startsWith(preview))
     }
 }

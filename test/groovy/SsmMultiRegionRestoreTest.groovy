@@ -123,9 +123,10 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
                 slackChannel: '#infra-alerts', email: 'ops@example.com'])
 
         assertEquals(2, slackSent.size())
-        assertEquals(':clipboard: SSM restore plan prod: RESTORE PLAN us-west-2 -> us-west-2: create=1 update=0 unchanged=1 differs-not-overwritten=1', slackSent[0].message)
+        // Slack mrkdwn: '>' is sent as &gt; (Slack shows it as >).
+        assertEquals(':clipboard: SSM restore plan prod: RESTORE PLAN us-west-2 -&gt; us-west-2: create=1 update=0 unchanged=1 differs-not-overwritten=1', slackSent[0].message)
         assertTrue(slackSent[0].toString().contains('*next:* apply pending'))
-        assertEquals(':white_check_mark: SSM restore prod: RESTORED us-west-2 -> us-west-2: created 1, updated 0', slackSent[1].message)
+        assertEquals(':white_check_mark: SSM restore prod: RESTORED us-west-2 -&gt; us-west-2: created 1, updated 0', slackSent[1].message)
         assertEquals(['[PLAN] SSM restore plan prod - Admin_Jobs/ssm-multi-region-backup #42', '[OK] SSM restore prod - Admin_Jobs/ssm-multi-region-backup #42'],
                 harness.calls('emailext')*.namedArgs*.subject)
         assertEquals('RESTORED us-west-2 -> us-west-2: created 1, updated 0', harness.currentBuild.description)
@@ -145,7 +146,7 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
         engine.restoreFailures = [[name: '/app/a', error: 'AccessDeniedException: not authorized']]
         runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, autoApprove: true, slackChannel: '#ops'])
         String applied = slackSent[1].toString()
-        assertTrue(applied, slackSent[1].message.startsWith(':x: SSM restore dev: FAILED restore us-west-2 -> us-west-2: 1 parameter(s) failed, first /app/a'))
+        assertTrue(applied, slackSent[1].message.startsWith(':x: SSM restore dev: FAILED restore us-west-2 -&gt; us-west-2: 1 parameter(s) failed, first /app/a'))
         assertEquals(4, applied.split('AccessDeniedException: not authorized', -1).length)   // the preview (message, fallback) and the FAILED line
 
         setUpHarness()
@@ -155,7 +156,7 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
         harness.registerAllowedMethod('input') { Map spec -> throw new InterruptedException('aborted by ops') }
         runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, slackChannel: '#ops'])
         assertEquals(2, slackSent.size())
-        assertTrue(slackSent[1].message, slackSent[1].message.startsWith(':no_entry_sign: SSM restore plan dev: ABORTED restore us-west-2 -> us-west-2: nothing was written'))
+        assertTrue(slackSent[1].message, slackSent[1].message.startsWith(':no_entry_sign: SSM restore plan dev: ABORTED restore us-west-2 -&gt; us-west-2: nothing was written'))
         assertEquals('ABORTED restore us-west-2 -> us-west-2: nothing was written', harness.currentBuild.description)
     }
 

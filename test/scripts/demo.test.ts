@@ -70,7 +70,8 @@ describe('npm run demo (scripts/demo.ts)', function () {
   });
 
   it('shows the Slack and email text of the refused run, and how to try it yourself', () => {
-    has(/^ {4}:x: SSM backup dev: FAILURE/);
+    // The preview a phone shows names the region, the cause's first sentence with its fix, and the last success.
+    has(/^ {4}:x: SSM backup dev: FAILED ap-northeast-1: Parameter count fell 33 → 13 .*run again with --allow-shrink\.; last success /);
     has(/^ {4}Subject: \[FAIL\] SSM backup dev$/);
     has(/node --import tsx local-aws\/cli\.ts --seed local-aws\/seed\/demo\.json/);
   });

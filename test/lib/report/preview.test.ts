@@ -17,8 +17,14 @@ describe('what the on-call reads first', () => {
       'eu-west-1': { status: 'TIMED_OUT', parameterCount: 0, failureMessage: 'Stopped at the region deadline', lastSuccessAt: null },
     };
     const preview = renderBackupReport(summaries, { environment: 'prod' }).preview!;
-    expect(preview).to.match(/^FAILED us-west-2 \(\+1 more\): Parameter count fell from 120 to 3 .{20,80}…; last success 2026-12-03 02:00 UTC$/);
-    expect(preview.length).to.be.below(160);
+    // The first sentence whole (a guard refusal's holds its fix), never the details after it.
+    expect(preview).to.equal(
+      'FAILED us-west-2 (+1 more): Parameter count fell from 120 to 3 (-97.5%, more than --max-shrink 10%): /app/a, /app/b.; last success 2026-12-03 02:00 UTC',
+    );
+    // A cause without a short first sentence is clipped.
+    const long = renderBackupReport({ 'us-west-2': { ...summaries['us-west-2'], failureMessage: 'y'.repeat(300) } }, {}).preview!;
+    expect(long).to.match(/^FAILED us-west-2: y{90,}…; last success 2026-12-03 02:00 UTC$/);
+    expect(long.length).to.be.below(160);
     const timedOut = renderBackupReport({ 'eu-west-1': summaries['eu-west-1'] }, {}).preview;
     expect(timedOut).to.equal('TIMED OUT eu-west-1: Stopped at the region deadline; last success never');
     expect(buildSlackMessage(renderBackupReport(summaries, { environment: 'prod' })).text).to.equal(`:x: SSM backup prod: ${preview}`);

@@ -331,13 +331,23 @@ const lastSuccess = (at: string | null | undefined) => (at ? `${at.slice(0, 10)}
  * The line a phone shows: for a failure, the first failed region, its cause in a few words and when it last backed up
  * successfully; for UNSTABLE, the first warning and its region; otherwise the headline.
  */
+/**
+ * The cause as a phone shows it: its first sentence when that is short enough (a guard refusal's first sentence holds
+ * its fix, issue 22), else the cause clipped to 100 characters.
+ */
+function leadSentence(cause: string, max = 160): string {
+  const end = oneLine(cause).search(/\.(\s|$)/);
+  return end > 0 && end < max ? oneLine(cause).slice(0, end + 1) : clip(cause, 100);
+}
+
 function backupPreview(summaries: Record<string, RegionReport>, result: RunResult, headline: string): string {
   const entries = Object.entries(summaries);
   const failed = entries.filter(([, s]) => isFailed(s));
   if (failed.length) {
     const [region, s] = failed[0];
     const more = failed.length > 1 ? ` (+${failed.length - 1} more)` : '';
-    return `${s.status === 'TIMED_OUT' ? 'TIMED OUT' : 'FAILED'} ${region}${more}: ${clip(s.failureMessage ?? 'no cause recorded', 90)}; last success ${lastSuccess(s.lastSuccessAt)}`;
+    const cause = leadSentence(s.failureMessage ?? 'no cause recorded');
+    return `${s.status === 'TIMED_OUT' ? 'TIMED OUT' : s.status === 'ABORTED' ? 'ABORTED' : 'FAILED'} ${region}${more}: ${cause}; last success ${lastSuccess(s.lastSuccessAt)}`;
   }
   const warned = entries.find(([, s]) => s.status === 'SUCCESS' && s.warnings?.length);
   if (result === 'UNSTABLE' && warned) return `UNSTABLE ${warned[0]}: ${clip(warned[1].warnings![0], 110)}`;
