@@ -145,7 +145,7 @@ export async function readArchive(body: Readable, opts: ReadOptions): Promise<Ar
   if (!doc) throw new ArchiveError('damaged', `holds no backup.json (found: ${found.join(', ') || 'nothing'})`);
   if (sealed) {
     checkSealedMembers(found, sealed.parts);
-    return checkSealed(doc, sealed, manifestText);
+    return checkSealed(doc, sealed, manifestText, opts.opener?.key);
   }
   if (manifestText === undefined) return legacy(doc, documentPath);
   return checkManifest(doc, documentPath, parseManifest(manifestText));
@@ -294,8 +294,22 @@ async function feedSealed(sealed: Sealed, entry: Readable): Promise<void> {
   }
 }
 
-function checkSealed(doc: Doc, sealed: Sealed, manifestText: string | undefined): ArchiveRead {
+/**
+ * The object key's time (`..._{YYYYMMDD_HHMMSS}.tar.gz`, store/layout.ts) must be the one sealed in backup.json
+ * (`backup_timestamp`, written from the same clock reading as the key): `--as-of` and `list` choose by the key's time,
+ * so a renamed copy of an older archive would otherwise pass for a newer one. Returns the problem, or undefined.
+ */
+function keyTimeProblem(key: string | undefined, header: Record<string, unknown>): string | undefined {
+  const named = key === undefined ? undefined : /-(\d{8}_\d{6})\.(?:tar\.gz|tgz)$/.exec(key)?.[1];
+  const sealed = header.backup_timestamp;
+  if (named === undefined || typeof sealed !== 'string' || named === sealed) return undefined;
+  return `is named for ${named} but its encrypted backup.json was made at ${sealed}: a renamed copy of another archive (it was altered)`;
+}
+
+function checkSealed(doc: Doc, sealed: Sealed, manifestText: string | undefined, key?: string): ArchiveRead {
   if (manifestText === undefined) throw new ArchiveError('damaged', 'holds an encrypted payload but no manifest.json');
+  const renamed = keyTimeProblem(key, doc.header);
+  if (renamed) throw new ArchiveError('damaged', renamed);
   const manifest = parseManifest(manifestText) as unknown as SealedManifest;
   const sha = sealed.hash.digest('hex');
   const problem =

@@ -104,7 +104,7 @@ export async function readSelected(aws: AwsClientFactory, opts: ReadSelectedOpti
   const log = opts.logger.forRegion(opts.region);
   const { bucket, encrypts } = await regionSource(aws, opts);
   const s3 = aws.s3(opts.region);
-  const key = await resolveArchiveKey(s3, bucket, opts.region, opts.archive);
+  const key = await resolveArchiveKey(s3, bucket, opts.region, opts.archive, opts.environment);
   const problems = new ArchiveProblems(20, opts.targetRegion ?? opts.region);
   const selector = makeSelector(opts);
   const selected: ParameterDigest[] = [];

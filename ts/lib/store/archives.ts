@@ -114,8 +114,12 @@ export function checkArchiveKey(raw: string, bucket: string, source: string, reg
   return key;
 }
 
-/** `latest` (or nothing) follows latest.txt; anything else is an object key in the bucket. Both are checked by checkArchiveKey. */
-export async function resolveArchiveKey(s3: S3Client, bucket: string, region: string, archive: string | undefined): Promise<string> {
+/**
+ * `latest` (or nothing) follows latest.txt; anything else is an object key in the bucket. Both are checked by
+ * checkArchiveKey; latest.txt must also name an archive with the engine's own naming for `environment` and `region`
+ * (isOwnArchiveKey): a pointer a bucket writer aimed elsewhere is refused (exit 2), never followed.
+ */
+export async function resolveArchiveKey(s3: S3Client, bucket: string, region: string, archive: string | undefined, environment: string): Promise<string> {
   if (archive && archive !== 'latest') return checkArchiveKey(archive, bucket, '--archive', region);
   const latest = await readLatestPointer(s3, bucket, region);
   if (latest === undefined)
@@ -124,7 +128,14 @@ export async function resolveArchiveKey(s3: S3Client, bucket: string, region: st
     throw new EngineError('config', `s3://${bucket}/${LATEST_POINTER_KEY} is empty: pass --archive <key> (see ssm-backup list); the next backup rewrites it`, {
       region,
     });
-  return checkArchiveKey(latest, bucket, `s3://${bucket}/${LATEST_POINTER_KEY} holds`, region);
+  const key = checkArchiveKey(latest, bucket, `s3://${bucket}/${LATEST_POINTER_KEY} holds`, region);
+  if (!isOwnArchiveKey(key, environment, region))
+    throw new EngineError(
+      'config',
+      `s3://${bucket}/${LATEST_POINTER_KEY} names ${key}, which is not an archive of ${environment} in ${region} (ssm-backup-${environment}-${region}-<time>): pass --archive <key> (see ssm-backup list)`,
+      { region },
+    );
+  return key;
 }
 
 /** Whether `key` exists (HeadObject; 404 means no). Other errors fail the region: `Cannot check s3://... <when>`. */

@@ -29,7 +29,8 @@ export async function withFacts(s3: S3Client, bucket: string, region: string, en
 
 /** The newest archive created at or before `asOf` (entries newest first, as listArchives returns them). */
 export function archiveAsOf(entries: ArchiveEntry[], asOf: Date, bucket: string): ArchiveEntry {
-  const hit = entries.find((e) => new Date(e.createdAt).getTime() <= asOf.getTime());
+  // An archive the shrink guard refused (`<key>.refused`) never became latest.txt: it is not a restore point.
+  const hit = entries.find((e) => !e.refused && new Date(e.createdAt).getTime() <= asOf.getTime());
   if (hit) return hit;
   const oldest = entries[entries.length - 1];
   throw new EngineError(
@@ -173,9 +174,11 @@ export async function chooseArchive(s3: S3Client, c: ArchiveChoice, log: Logger)
   let key: string;
   if (c.asOf) {
     const chosen = archiveAsOf(await listed(), c.asOf, c.bucket);
+    const skipped = (await listed()).filter((e) => e.refused && e.createdAt > chosen.createdAt && new Date(e.createdAt) <= c.asOf!);
+    for (const e of skipped) log.warn(`--as-of skips ${e.key}: the shrink guard refused it (pass --archive ${e.key} to restore it anyway)`);
     log.info(`--as-of ${c.asOf.toISOString()}: archive ${chosen.key} (created ${chosen.createdAt}${chosen.latest ? ', the one latest.txt names' : ''})`);
     key = chosen.key;
-  } else key = await resolveArchiveKey(s3, c.bucket, c.region, c.archive);
+  } else key = await resolveArchiveKey(s3, c.bucket, c.region, c.archive, c.environment);
   if (!c.names?.length) return key;
   const index = await getIndex(s3, c.bucket, key, c.opener).catch((err) => {
     log.warn(`Name index of ${key} not read (${describeAwsError(err)}): the names are checked against the archive itself`);
