@@ -15,7 +15,7 @@ void call(Map args) {
             unstash(BackupRun.PLAN_STASH)
         }
         Map handed = fragments(config, run, args.handed, files.summary, 'merge-handed')
-        if (handed.exitCode == 2) {
+        if (handed.exitCode != 0 && handed.error?.category != 'region') {   // exit 1 with category region: a merged unit failed
             error("the fragments of ${args.handed.join(', ')} could not be merged: ${handed.error.message}")
         }
         result.engine = ssmBackupRegions.backup(config, run, key, files)
@@ -32,7 +32,7 @@ void call(Map args) {
 String merge(Map config, Map run) {
     dir(BackupRun.WORK_DIR) { deleteDir() }
     Map merged = fragments(config, run, run.regions.findAll { it in run.stashed }, BackupRun.SUMMARY_FILE, 'merge-summaries')
-    return merged.exitCode == 2 ? "the summary fragments could not be merged: ${merged.error.message}".toString() : null
+    return merged.exitCode != 0 && merged.error?.category != 'region' ? "the summary fragments could not be merged: ${merged.error.message}".toString() : null
 }
 
 /** Unstashes the fragments of keys and has the engine merge them into summaryFile ([exitCode: 0] for none). */

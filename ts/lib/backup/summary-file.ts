@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { writeJsonAtomic, configError, usageError, humanDuration } from '../support/index.js';
 import { validateEnvironment, validateRegionList, type Plan } from '../config/index.js';
@@ -76,6 +77,7 @@ export async function updateSummaryFile<S extends { status: string }>(
   planRegions: string[],
   change: (summaries: Record<string, S | ReturnType<typeof notStarted>>) => void,
 ): Promise<Record<string, S | ReturnType<typeof notStarted>>> {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true }); // its lock sits beside it
   const release = await lockfile.lock(file, {
     realpath: false,
     lockfilePath: `${file}.lock`,
