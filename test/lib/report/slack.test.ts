@@ -375,7 +375,10 @@ describe('ssm-backup notify (command)', () => {
     writeFileSync(file, JSON.stringify({ '111111111111/ap-northeast-1': ok }));
     const outcomes = path.join(dir, 'region_outcomes.json');
     writeFileSync(outcomes, JSON.stringify({ '222222222222/us-west-2': { status: 'ABORTED', failureMessage: 'the build was aborted while it ran' } }));
-    const { code } = await run(['notify', '--summary-file', file, '--region-outcomes', outcomes, '--out-dir', out, '--environment', 'dev', '--result', 'ABORTED'], {});
+    const { code } = await run(
+      ['notify', '--summary-file', file, '--region-outcomes', outcomes, '--out-dir', out, '--environment', 'dev', '--result', 'ABORTED'],
+      {},
+    );
     expect(code).to.equal(0);
     const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(report.description).to.equal('ABORTED 222222222222 us-west-2: the build was aborted while it ran');

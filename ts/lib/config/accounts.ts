@@ -46,7 +46,9 @@ function entry(raw: unknown, where: string): AccountEntry {
     throw configError(`${where}.externalId must be 2-1224 letters, digits or _+=,.@:/- (the STS ExternalId rule)`);
   }
   if (alias !== undefined && (typeof alias !== 'string' || !ALIAS.test(alias) || ACCOUNT_ID.test(alias))) {
-    throw configError(`${where}.alias must be 3-63 of a-z, 0-9 and single hyphens (the IAM account alias rule), not a 12-digit number, got ${JSON.stringify(alias)}`);
+    throw configError(
+      `${where}.alias must be 3-63 of a-z, 0-9 and single hyphens (the IAM account alias rule), not a 12-digit number, got ${JSON.stringify(alias)}`,
+    );
   }
   return {
     accountId,
