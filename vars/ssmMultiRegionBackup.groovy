@@ -17,10 +17,10 @@ Map call(Map options = [:]) {
         error(config.problem ?: "ssmMultiRegionBackup: option 'parallel' must be true, false or a number of branches (1 or more), got '${config.parallel}'")
     }
     Map run = [regions: [], units: [:], outcomes: [:], stashed: [], failure: null, aborted: null, thrown: null, result: null, report: [:], summaries: [:]]
-    String each = BackupRun.spread(config) ? config.agentLabel : null   // spread: Initialize, each unit and Finalize on a node of their own
-    ssmBackupEngine.onAgent(each ? null : config.agentLabel) {
+    String perStage = BackupRun.spread(config) ? config.agentLabel : null   // spread: Initialize, each unit and Finalize on a node of their own
+    ssmBackupEngine.onAgent(perStage ? null : config.agentLabel) {
         try {
-            stage('Initialize') { ssmBackupEngine.onAgent(each) { timeout(time: config.initializeTimeoutMinutes, unit: 'MINUTES') { run.units = ssmBackupPlan(config: config) } } }
+            stage('Initialize') { ssmBackupEngine.onAgent(perStage) { timeout(time: config.initializeTimeoutMinutes, unit: 'MINUTES') { run.units = ssmBackupPlan(config: config) } } }
             run.regions = run.units.keys
             timeout(time: BackupRun.allRegionsMinutes(config, run.regions.size()), unit: 'MINUTES') {
                 ssmBackupRegions(config: config, run: run)
@@ -29,7 +29,7 @@ Map call(Map options = [:]) {
             run.aborted = run.aborted ?: (thrown instanceof InterruptedException ? thrown : null)
             run.thrown = thrown
         } finally {
-            stage('Finalize Report') { ssmBackupEngine.onAgent(each) { finalizeReport(config, run) } }   // under reportTimeoutMinutes
+            stage('Finalize Report') { ssmBackupEngine.onAgent(perStage) { finalizeReport(config, run) } }   // under reportTimeoutMinutes
         }
     }
     if (run.aborted || run.thrown) {
