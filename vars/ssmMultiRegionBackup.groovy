@@ -4,22 +4,24 @@ import org.ssmbackup.RegionOutcome
 import org.ssmbackup.ReportRequest
 import org.ssmbackup.StepOptions
 
-// Backs up SSM Parameter Store from every configured region, one stage per region (see ssmMultiRegionBackup.txt):
-// Initialize (the engine's plan), the region stages (ssmBackupRegions), Finalize Report (result by RegionOutcome).
+// Backs up SSM Parameter Store from every configured region (of every member account), one stage per unit (see
+// ssmMultiRegionBackup.txt): Initialize (the engine's plan), the unit stages (ssmBackupRegions), Finalize Report.
 @Field static final Map DEFAULTS = [environment: null, dryRun: false, ssmHomeRegion: null, regions: null, path: null,
         includeTags: true, includeLabels: false, maxShrink: 10, allowShrink: false, allowEmpty: false, requireClientEncryption: false, requireGuard: false,
-        failFast: true, parallel: false, agentLabel: null, regionTimeoutMinutes: 10, initializeTimeoutMinutes: 10, reportTimeoutMinutes: 10,
+        failFast: true, parallel: 'false', agentLabel: null, regionTimeoutMinutes: 10, initializeTimeoutMinutes: 10, reportTimeoutMinutes: 10,
         credentialsId: null, slackChannel: null, slackWebhookCredentialsId: null, email: null, emailCc: null, runbookUrl: null, nodejs: null]
 
 Map call(Map options = [:]) {
     Map config = StepOptions.check('ssmMultiRegionBackup', DEFAULTS, options)
-    if (config.problem) {
-        error(config.problem)
+    if (config.problem || BackupRun.parallelism(config.parallel) == null) {
+        error(config.problem ?: "ssmMultiRegionBackup: option 'parallel' must be true, false or a number of branches (1 or more), got '${config.parallel}'")
     }
-    Map run = [regions: [], outcomes: [:], failure: null, aborted: null, thrown: null, result: null, report: [:], summaries: [:]]
-    ssmBackupEngine.onAgent(config.agentLabel) {
+    Map run = [regions: [], units: [:], outcomes: [:], stashed: [], failure: null, aborted: null, thrown: null, result: null, report: [:], summaries: [:]]
+    String perStage = BackupRun.spread(config) ? config.agentLabel : null   // spread: Initialize, each unit and Finalize on a node of their own
+    ssmBackupEngine.onAgent(perStage ? null : config.agentLabel) {
         try {
-            stage('Initialize') { timeout(time: config.initializeTimeoutMinutes, unit: 'MINUTES') { run.regions = ssmBackupPlan(config: config) } }
+            stage('Initialize') { ssmBackupEngine.onAgent(perStage) { timeout(time: config.initializeTimeoutMinutes, unit: 'MINUTES') { run.units = ssmBackupPlan(config: config) } } }
+            run.regions = run.units.keys
             timeout(time: BackupRun.allRegionsMinutes(config, run.regions.size()), unit: 'MINUTES') {
                 ssmBackupRegions(config: config, run: run)
             }
@@ -27,7 +29,7 @@ Map call(Map options = [:]) {
             run.aborted = run.aborted ?: (thrown instanceof InterruptedException ? thrown : null)
             run.thrown = thrown
         } finally {
-            stage('Finalize Report') { finalizeReport(config, run) }   // ssmBackupReport runs under reportTimeoutMinutes
+            stage('Finalize Report') { ssmBackupEngine.onAgent(perStage) { finalizeReport(config, run) } }   // under reportTimeoutMinutes
         }
     }
     if (run.aborted || run.thrown) {
@@ -41,9 +43,10 @@ Map call(Map options = [:]) {
 
 /** The build's result by RegionOutcome.buildResult; the engine renders the report from the summary and the outcomes it lacks. */
 void finalizeReport(Map config, Map run) {
+    String unmerged = BackupRun.spread(config) ? ssmBackupBranch.merge(config, run) : null
     run.summaries = fileExists(BackupRun.SUMMARY_FILE) ? readJSON(file: BackupRun.SUMMARY_FILE, returnPojo: true) : [:]
     env.REGION_SUMMARY_PATH = "${pwd()}/${BackupRun.SUMMARY_FILE}"
-    run.failure = run.thrown && !run.aborted ? run.thrown.message : null
+    run.failure = unmerged ?: (run.thrown && !run.aborted ? run.thrown.message : null)
     run.outcomes = RegionOutcome.completed(run.regions, run.outcomes, run.aborted != null, run.failure)
     Map result = RegionOutcome.buildResult(run.regions, run.outcomes)
     run.result = run.aborted ? 'ABORTED' : (run.failure ? 'FAILURE' : result.result)

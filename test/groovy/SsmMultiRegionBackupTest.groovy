@@ -158,14 +158,20 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
     }
 
     @Test
-    void 'parallel runs the regions as branches on the same agent, with a stage for each'() {
+    void 'parallel true runs every region at once, each on a node of the label, and Initialize and Finalize on nodes of their own'() {
         harness.run('ssmMultiRegionBackup', [environment: 'dev', parallel: true, agentLabel: 'ec2-fleet-small'])
 
         Map branches = harness.calls('parallel')[0].args[0]
-        assertEquals(['failFast', 'ap-northeast-1', 'us-west-2'], branches.keySet().toList())
+        assertEquals(['failFast', 'units 1', 'units 2'], branches.keySet().toList())
         assertEquals(false, branches.failFast)
-        assertEquals(['ec2-fleet-small'], harness.calls('node')*.args*.getAt(0))
+        assertEquals(['ec2-fleet-small'] * 4, harness.nodes*.label)
         assertEquals(['Initialize', 'Backup ap-northeast-1', 'Backup us-west-2', 'Finalize Report'], harness.stages)
+        // each region's engine ran in its own workspace, with the plan it was handed
+        List backups = engine.engineCalls('backup')
+        assertEquals([harness.nodes[1].workspace, harness.nodes[2].workspace]*.path.collect { "${it}/ssm-backup-work/plan.json".toString() },
+                backups*.env*.SSM_BACKUP_PLAN_FILE)
+        assertEquals(['true', 'true'], backups*.env*.SSM_BACKUP_FAIL_FAST)
+        assertEquals('OK 2/2 regions, 24 parameters', harness.currentBuild.description)
     }
 
     @Test

@@ -84,7 +84,7 @@ export function ssmParameterNames(environment: string) {
     defaultRegion: `${base}/default-region`,
     legacyBucket: `${base}/s3-bucket-name`,
     drKmsKeyArns: `${base}/dr-kms-key-arns`,
-    /** Home region of the central account only: JSON list of {accountId, roleArn, externalId?} (multi-account, issue 21). */
+    /** Home region of the central account only: JSON list of {accountId, roleArn, externalId?, alias?} (multi-account, issue 21). */
     accounts: `${base}/accounts`,
     regionBucket: (region: string) => `${base}/${region}/s3-bucket-name`,
     kmsKeyArn: (region: string) => `${base}/${region}/kms-key-arn`,

@@ -25,6 +25,13 @@ class FakeEngine {
     /** region -> [exitCode:, message:]: the engine stops before recording the region (e.g. a usage error). */
     Map<String, Map> crashes = [:]
     Map planError = null
+    /**
+     * Member accounts (a multi-account plan): [[accountId:, alias:?, regions: [...], failure:?]]. A unit is keyed
+     * `{accountId}/{region}`; failures, timeouts, throwing... take unit keys then.
+     */
+    List<Map> accounts = null
+    /** unit key -> exception thrown after the engine recorded the unit as running (an interrupted branch). */
+    Map<String, Throwable> interrupting = [:]
     /** restore: what the plan holds (names per action, differs name -> fields); the summary's counts and writeCount follow. */
     Map restorePlan = [create: ['/app/a'], update: [], unchanged: ['/app/b'], differs: ['/app/c': 'value differs, Description'], delete: []]
     /** restore --apply: [name:, error:] of parameters that fail (exit 1). */
@@ -58,6 +65,7 @@ class FakeEngine {
             case 'node "$SSM_ENGINE_CJS" notify': return notify(call)
             case 'node "$SSM_ENGINE_CJS" restore': return restore(call.env)
             case 'node "$SSM_ENGINE_CJS" check': return checkStatus == 0 ? 0 : fail(call.env, checkStatus, 'region', 'A check FAILed; see the table', null)
+            case 'node "$SSM_ENGINE_CJS" merge-summaries': return runForReal.call(call)
             default: throw new AssertionError("unexpected sh script: ${call.script}")
         }
     }
@@ -68,6 +76,9 @@ class FakeEngine {
         if (planError) {
             return fail(env, 2, 'config', planError.message, null)
         }
+        if (accounts != null) {
+            return accountsPlan(env)
+        }
         List planned = env.SSM_BACKUP_REGIONS ? env.SSM_BACKUP_REGIONS.split(',').toList() : regions
         write(env.SSM_BACKUP_OUTPUT_FILE, [environment: env.SSM_BACKUP_ENVIRONMENT, homeRegion: homeRegion, defaultRegion: homeRegion,
                 regions: planned, buckets: planned.collectEntries { [(it): "bucket-${it}".toString()] }, legacyBucket: "bucket-${homeRegion}",
@@ -75,33 +86,71 @@ class FakeEngine {
         0
     }
 
+    /** plan with an accounts parameter: each account's plan (or failure) and the units; exit 1 when an account failed. */
+    private int accountsPlan(Map env) {
+        List units = accounts.collectMany { Map a -> a.regions.collect { "${a.accountId}/${it}".toString() } }
+        write(env.SSM_BACKUP_OUTPUT_FILE, [environment: env.SSM_BACKUP_ENVIRONMENT, homeRegion: homeRegion, units: units,
+                accounts: accounts.collect { Map a ->
+                    Map entry = [accountId: a.accountId, roleArn: "arn:aws:iam::${a.accountId}:role/jenkins-ssm-backup".toString()]
+                    entry += a.alias ? [alias: a.alias] : [:]
+                    entry + (a.failure ? [failure: a.failure] : [plan: [regions: a.regions, buckets: [:]]])
+                }])
+        accounts.any { it.failure } ? 1 : 0
+    }
+
+    /** The unit a backup call was given: `{accountId}/{region}` with --accounts (no --plan-file), else the region. */
+    private static String unitOf(Map env) {
+        env.SSM_BACKUP_ACCOUNTS ? "${env.SSM_BACKUP_ACCOUNTS}/${env.SSM_BACKUP_REGIONS}".toString() : env.SSM_BACKUP_REGIONS
+    }
+
     private int backup(Map env) {
-        String region = env.SSM_BACKUP_REGIONS
+        String region = unitOf(env)
         if (crashes[region]) {
             return fail(env, crashes[region].exitCode as int, 'usage', crashes[region].message, null)
         }
-        Map plan = OrderedJson.parse(new File(env.SSM_BACKUP_PLAN_FILE.toString()).text)
+        if (env.SSM_BACKUP_ACCOUNTS && env.SSM_BACKUP_PLAN_FILE) {
+            return fail(env, 2, 'usage', "--accounts reads each account's configuration itself: it cannot be combined with --plan-file", null)
+        }
+        String environment = env.SSM_BACKUP_ACCOUNTS ? env.SSM_BACKUP_ENVIRONMENT :
+                OrderedJson.parse(new File(env.SSM_BACKUP_PLAN_FILE.toString()).text).environment
         File file = new File(env.SSM_BACKUP_SUMMARY_FILE.toString())
-        Map summaries = file.exists() ? OrderedJson.parse(file.text) : plan.regions.collectEntries { [(it): notStarted('not started')] }
+        boolean keeps = env.SSM_BACKUP_PLAN_FILE || env.SSM_BACKUP_SUMMARY_FRAGMENT
+        Map summaries = keeps && file.exists() ? OrderedJson.parse(file.text) : [:]
+        if (env.SSM_BACKUP_PLAN_FILE && !file.exists()) {
+            OrderedJson.parse(new File(env.SSM_BACKUP_PLAN_FILE.toString()).text).regions.each { summaries[it] = notStarted('not started') }
+        }
         if (throwing[region]) {
             throw throwing[region]
         }
         String failed = summaries.find { it.key != region && it.value.status in ['FAILED', 'TIMED_OUT'] }?.key
         if (failed && env.SSM_BACKUP_FAIL_FAST == 'true') {
-            summaries[region] = notStarted("not started: ${failed} failed (fail-fast; failFast: false backs up every region)".toString())
-            write(file, summaries)
-            return 0
+            return record(env, summaries, region, notStarted("not started: ${failed} failed (fail-fast; failFast: false backs up every region)".toString()), 0)
         }
+        Map running = [status: 'FAILED', parameterCount: 0, artifactPath: null, executionTimeSec: 0, failureCategory: 'interrupted',
+                failureMessage: "${region} did not finish: the engine was stopped (build aborted, Jenkins timeout or killed); latest.txt was not moved by it".toString(),
+                runningPid: 99999]
         if (killed[region]) {
-            summaries[region] = [status: 'FAILED', parameterCount: 0, artifactPath: null, executionTimeSec: 0, failureCategory: 'interrupted',
-                    failureMessage: "${region} did not finish: the engine was stopped (build aborted, Jenkins timeout or killed); latest.txt was not moved by it".toString(),
-                    runningPid: 99999]
-            write(file, summaries)
-            return killed[region].exitCode as int
+            return record(env, summaries, region, running, killed[region].exitCode as int)
         }
-        summaries[region] = outcome(region, plan.environment, env.SSM_BACKUP_DRY_RUN == 'true', env.SSM_BACKUP_REGION_TIMEOUT)
-        write(file, summaries)
-        summaries[region].status == 'SUCCESS' ? 0 : fail(env, 1, 'region', 'One or more regions failed; see the summary file', null)
+        if (interrupting[region]) {
+            record(env, summaries, region, running, 0)
+            throw interrupting[region]
+        }
+        Map entry = outcome(region, environment, env.SSM_BACKUP_DRY_RUN == 'true', env.SSM_BACKUP_REGION_TIMEOUT)
+        if (env.SSM_BACKUP_ACCOUNTS) {
+            entry = [status: entry.status, accountId: env.SSM_BACKUP_ACCOUNTS, region: env.SSM_BACKUP_REGIONS] + entry
+        }
+        record(env, summaries, region, entry, entry.status == 'SUCCESS' ? 0 : 1)
+    }
+
+    /** Writes the unit's entry to the summary file and, with --summary-fragment, alone to the fragment; exit code. */
+    private int record(Map env, Map summaries, String key, Map entry, int exitCode) {
+        summaries[key] = entry
+        write(env.SSM_BACKUP_SUMMARY_FILE, summaries)
+        if (env.SSM_BACKUP_SUMMARY_FRAGMENT) {
+            write(env.SSM_BACKUP_SUMMARY_FRAGMENT, [(key): entry])
+        }
+        exitCode == 1 ? fail(env, 1, 'region', 'One or more regions failed; see the summary file', null) : exitCode
     }
 
     private Map outcome(String region, String environment, boolean dryRun, Object timeoutSec) {
@@ -113,9 +162,10 @@ class FakeEngine {
             Map failed = [status: 'FAILED', parameterCount: 0, artifactPath: null, executionTimeSec: 0.4, failureMessage: failures[region]]
             return categories[region] ? failed + [failureCategory: categories[region]] : failed
         }
-        String artifact = "s3://bucket-${region}/2026-11-28/ssm-backup-${environment}-${region}-20261128_130000.tar.gz"
+        String r = region.contains('/') ? region.split('/')[1] : region
+        String artifact = "s3://bucket-${r}/2026-11-28/ssm-backup-${environment}-${r}-20261128_130000.tar.gz"
         Map ok = [status: 'SUCCESS', parameterCount: 12, artifactPath: dryRun ? null : artifact, executionTimeSec: 252.32,
-                  bucket: "bucket-${region}".toString(), drift: [added: 2, removed: 0, changed: 1, previousCount: 10, previousArchive: 'prev.tar.gz']]
+                  bucket: "bucket-${r}".toString(), drift: [added: 2, removed: 0, changed: 1, previousCount: 10, previousArchive: 'prev.tar.gz']]
         ok += dryRun ? [dryRun: true] : [archiveBytes: 2048]
         return warnings[region] ? ok + [warnings: warnings[region]] : ok
     }

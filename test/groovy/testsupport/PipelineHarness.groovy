@@ -9,6 +9,11 @@ import org.codehaus.groovy.control.CompilerConfiguration
  * It loads every vars/*.groovy as a global variable sharing one Binding, records each step call with its
  * arguments, runs the closures of block steps, serves libraryResource from the real resources/ folder and
  * throws NoSuchMethodError (as Jenkins does) for any step nobody registered.
+ *
+ * Agents: every `node` call is a new agent with a workspace of its own (a file not stashed there is not there), and
+ * `stash`/`unstash` copy files between workspaces as Jenkins does. `parallel` branches run as threads that take turns
+ * like CPS: one runs at a time, and a branch gives the turn away when it enters a `stage` (so every branch starts its
+ * first unit before any finishes, and a branch free again takes the next one).
  */
 class PipelineHarness {
     static final File ROOT = new File(System.getProperty('repo.root') ?: '.').canonicalFile
@@ -18,8 +23,17 @@ class PipelineHarness {
     /** Stage name -> the result a step gave it (catchError stageResult, unstable). */
     final Map<String, String> stageResults = [:]
     static final List<String> RESULTS = ['SUCCESS', 'UNSTABLE', 'FAILURE', 'NOT_BUILT', 'ABORTED']
-    private final List<String> dirs = []
-    private String currentStage
+    /** Per branch (thread): the dir() stack, the current stage, the workspaces of the nodes it is in. */
+    private final InheritableThreadLocal<Map> place = new InheritableThreadLocal<Map>() {
+        @Override
+        protected Map childValue(Map parent) { [dirs: new ArrayList(parent.dirs), stage: parent.stage, workspaces: new ArrayList(parent.workspaces)] }
+    }
+    /** Every node allocated: [label:, workspace:], in order. */
+    final List<Map> nodes = []
+    /** Stash name -> {relative path: content}. */
+    final Map<String, Map<String, byte[]>> stashes = [:]
+    /** The parallel branches (threads) in turn order: the first one runs, the others wait. */
+    private final List<Thread> turns = []
     final Map<String, Closure> steps = [:]
     /** Like Jenkins' env global: values are stored as Strings. */
     final Map<String, Object> env = new LinkedHashMap<String, Object>() {
@@ -40,6 +54,7 @@ class PipelineHarness {
     PipelineHarness(File workspace) {
         this.workspace = workspace.canonicalFile
         workspace.mkdirs()
+        place.set([dirs: [], stage: null, workspaces: []])
         env.putAll(WORKSPACE: this.workspace.path, JOB_NAME: 'Admin_Jobs/ssm-multi-region-backup',
                 BUILD_NUMBER: '42', BUILD_URL: 'https://jenkins.example.com/job/Admin_Jobs/job/ssm-multi-region-backup/42/')
         binding.setVariable('__harness', this)
@@ -90,19 +105,21 @@ class PipelineHarness {
         registerAllowedMethod('echo') { String message -> log << message << '\n' }
         registerAllowedMethod('error') { String message -> throw new AbortException(message) }
         registerAllowedMethod('isUnix') { -> true }
-        registerAllowedMethod('stage') { String name, Closure body -> stages << name; currentStage = name; body() }
+        registerAllowedMethod('stage') { String name, Closure body -> stages << name; place.get().stage = name; giveTurn(); body() }
         registerAllowedMethod('unstable') { String message -> log << 'WARNING: ' << message << '\n'; setResults('UNSTABLE', 'UNSTABLE') }
         registerAllowedMethod('catchError') { Map spec, Closure body -> catchError(spec, body) }
         registerAllowedMethod('dir') { String path, Closure body -> inDir(path, body) }
-        registerAllowedMethod('deleteDir') { -> file(dirs ? dirs[-1] : workspace.path).deleteDir() }
+        registerAllowedMethod('deleteDir') { -> file(place.get().dirs ? place.get().dirs[-1] : here().path).deleteDir() }
         registerAllowedMethod('timeout') { Object spec, Closure body -> body() }
-        registerAllowedMethod('node') { Object label, Closure body -> body() }
+        registerAllowedMethod('node') { Object label, Closure body -> onNode(label?.toString(), body) }
+        registerAllowedMethod('stash') { Map spec -> stash(spec) }
+        registerAllowedMethod('unstash') { String name -> unstash(name) }
         registerAllowedMethod('nodejs') { Map spec, Closure body -> withEnvironment(['PATH+NODEJS=/opt/nodejs/bin']) { body() } }
         registerAllowedMethod('withEnv') { List entries, Closure body -> withEnvironment(entries.collect { it.toString() }, body) }
         registerAllowedMethod('withCredentials') { List bindings, Closure body -> withEnvironment(bindCredentials(bindings), body) }
         registerAllowedMethod('string') { Map spec -> [$class: 'StringBinding'] + spec }
         registerAllowedMethod('parallel') { Map branches -> runParallel(branches) }
-        registerAllowedMethod('pwd') { Map spec = [:] -> spec.tmp ? tmpDir().path : workspace.path }
+        registerAllowedMethod('pwd') { Map spec = [:] -> spec.tmp ? tmpDir().path : here().path }
         registerAllowedMethod('writeFile') { Map spec -> file(spec.file).with { parentFile.mkdirs(); setText(spec.text.toString(), 'UTF-8') } }
         registerAllowedMethod('readFile') { Object spec -> file(spec instanceof Map ? spec.file : spec).getText('UTF-8') }
         registerAllowedMethod('fileExists') { Object spec -> file(spec instanceof Map ? spec.file : spec).exists() }
@@ -126,7 +143,7 @@ class PipelineHarness {
 
     private void setResults(String buildResult, String stageResult) {
         if (stageResult != 'SUCCESS') {
-            stageResults[currentStage] = stageResult
+            stageResults[place.get().stage] = stageResult
         }
         if (RESULTS.indexOf(buildResult) > RESULTS.indexOf(currentBuild.currentResult)) {
             currentBuild.result = buildResult
@@ -134,6 +151,7 @@ class PipelineHarness {
     }
 
     private Object inDir(String path, Closure body) {
+        List<String> dirs = place.get().dirs
         dirs << file(path).path
         try {
             return body()
@@ -142,11 +160,73 @@ class PipelineHarness {
         }
     }
 
-    File tmpDir() { new File(workspace.path + '@tmp').with { mkdirs(); it } }
+    /** The workspace of the node the current branch is in (the harness's own outside any node). */
+    File here() { place.get().workspaces ? place.get().workspaces[-1] : workspace }
+
+    File tmpDir() { new File(here().path + '@tmp').with { mkdirs(); it } }
 
     File file(Object path) {
         File f = new File(path.toString())
-        f.absolute ? f : new File(workspace, path.toString())
+        f.absolute ? f : new File(here(), path.toString())
+    }
+
+    /** A new agent: a fresh workspace (and env.WORKSPACE) for the body. */
+    private Object onNode(String label, Closure body) {
+        File agent = new File(workspace.parentFile, "${workspace.name}-agent${nodes.size() + 1}")
+        agent.mkdirs()
+        nodes << [label: label, workspace: agent]
+        List<File> workspaces = place.get().workspaces
+        workspaces << agent
+        try {
+            return withEnvironment(["WORKSPACE=${agent.path}".toString()], body)
+        } finally {
+            workspaces.remove(workspaces.size() - 1)
+        }
+    }
+
+    /** stash(name:, includes: 'a/b.json,c/*.json'): Ant-style globs relative to the workspace; none matching is an error. */
+    private void stash(Map spec) {
+        List<java.nio.file.PathMatcher> matchers = spec.includes.toString().split(',').collect {
+            java.nio.file.FileSystems.default.getPathMatcher("glob:${it.trim()}")
+        }
+        Map<String, byte[]> files = [:]
+        here().eachFileRecurse { File f ->
+            String relative = here().toPath().relativize(f.toPath()).toString()
+            if (f.file && matchers.any { it.matches(java.nio.file.Paths.get(relative)) }) {
+                files[relative] = f.bytes
+            }
+        }
+        if (!files && !spec.allowEmpty) {
+            throw new AbortException("No files included in stash '${spec.name}'")
+        }
+        stashes[spec.name.toString()] = files
+    }
+
+    private void unstash(String name) {
+        Map<String, byte[]> files = stashes[name]
+        if (files == null) {
+            throw new AbortException("No such saved stash '${name}'")
+        }
+        files.each { String relative, byte[] bytes -> file(relative).with { parentFile.mkdirs(); setBytes(bytes) } }
+    }
+
+    /** A parallel branch gives the turn to the next branch and waits until every other branch had its turn. */
+    private void giveTurn() {
+        synchronized (turns) {
+            Thread me = Thread.currentThread()
+            if (turns.remove(me)) {
+                turns << me
+                turns.notifyAll()
+                waitForTurn(me)
+            }
+        }
+    }
+
+    /** Called holding the monitor of turns. */
+    private void waitForTurn(Thread me) {
+        while (turns[0] != me) {
+            turns.wait()
+        }
     }
 
     /** withEnv semantics: KEY=value sets, PATH+NAME=dir prepends to PATH; restored afterwards. */
@@ -185,21 +265,30 @@ class PipelineHarness {
         }
     }
 
+    /** Each branch in a thread; they take turns (giveTurn), in the order given. Jenkins' failFast is not modelled. */
     private Object runParallel(Map branches) {
-        boolean failFast = branches.failFast as boolean
-        Throwable first = null
-        branches.findAll { it.key != 'failFast' }.each { String name, Closure body ->
-            if (first != null && failFast) {
-                return
-            }
-            try {
-                body()
-            } catch (Throwable t) {
-                first = first ?: t
-            }
+        if (branches.failFast) {
+            throw new AssertionError('parallel failFast: true is not modelled by the harness')
         }
-        if (first != null) {
-            throw first
+        List<Throwable> thrown = Collections.synchronizedList([])
+        List<Thread> threads = branches.findAll { it.key != 'failFast' }.collect { String name, Closure body ->
+            new Thread({
+                Thread me = Thread.currentThread()
+                synchronized (turns) { waitForTurn(me) }
+                try {
+                    body()
+                } catch (Throwable e) {
+                    thrown << e
+                } finally {
+                    synchronized (turns) { turns.remove(me); turns.notifyAll() }
+                }
+            } as Runnable, "branch ${name}")
+        }
+        synchronized (turns) { turns.addAll(threads) }
+        threads*.start()
+        threads*.join()
+        if (thrown) {
+            throw thrown[0]
         }
         null
     }
@@ -251,7 +340,7 @@ class PipelineHarness {
 
     /** Runs the sh script for real with `sh -c` in the workspace, with the withEnv environment. */
     ShResult runForReal(ShCall call) {
-        ProcessBuilder builder = new ProcessBuilder('sh', '-c', call.script).directory(workspace).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder('sh', '-c', call.script).directory(here()).redirectErrorStream(true)
         builder.environment().putAll(processEnv)
         call.env.each { k, v -> if (v != null) { builder.environment()[k.toString()] = v.toString() } }
         Process process = builder.start()

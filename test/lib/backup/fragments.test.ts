@@ -29,6 +29,14 @@ describe('merge-summaries', () => {
   beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'ssm-fragments-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('creates the directory of a summary file that does not exist yet (a Jenkins branch merges into a fresh path)', async () => {
+    const f1 = write('f1.json', { '111111111111/us-west-2': ok('111111111111', 'us-west-2') });
+    const out = path.join(dir, 'handed', 'deeper', 'summary.json');
+    const r = await run('--fragments', f1, '--summary-file', out);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(Object.keys(JSON.parse(readFileSync(out, 'utf8')))).to.deep.equal(['111111111111/us-west-2']);
+  });
+
   it('joins fragments in order and exits 0 when every unit succeeded', async () => {
     const f1 = write('f1.json', { '111111111111/us-west-2': ok('111111111111', 'us-west-2') });
     const f2 = write('f2.json', { '222222222222/us-west-2': ok('222222222222', 'us-west-2') });

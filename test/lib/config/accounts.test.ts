@@ -20,7 +20,7 @@ const refused = (value: unknown): EngineError => {
 describe('accounts parameter (multi-account configuration)', () => {
   it('reads entries in order, with optional external ids and role paths', () => {
     const value = [
-      entry('111111111111', { externalId: 'backup-prod-7f3a' }),
+      entry('111111111111', { externalId: 'backup-prod-7f3a', alias: 'payments-prod' }),
       { accountId: '222222222222', roleArn: 'arn:aws:iam::222222222222:role/team/ssm-backup' },
     ];
     expect(parseAccounts(JSON.stringify(value), KEY)).to.deep.equal(value);
@@ -47,7 +47,11 @@ describe('accounts parameter (multi-account configuration)', () => {
     ],
     ['a one-character external id', [entry('111111111111', { externalId: 'x' })], 'externalId must be 2-1224'],
     ['an external id with a space', [entry('111111111111', { externalId: 'a b' })], 'externalId must be 2-1224'],
-    ['an unknown field', [entry('111111111111', { alias: 'prod' })], 'unknown field(s) alias'],
+    ['an unknown field', [entry('111111111111', { name: 'prod' })], 'unknown field(s) name'],
+    ['an alias with capitals', [entry('111111111111', { alias: 'Payments' })], 'alias must be 3-63 of a-z, 0-9 and single hyphens'],
+    ['an alias with a double hyphen', [entry('111111111111', { alias: 'pay--prod' })], 'alias must be 3-63'],
+    ['an alias that reads as an account id', [entry('111111111111', { alias: '222222222222' })], 'not a 12-digit number'],
+    ['an alias given twice', [entry('111111111111', { alias: 'prod' }), entry('222222222222', { alias: 'prod' })], 'gives alias prod to two accounts'],
     ['an account twice', [entry('111111111111'), entry('111111111111')], 'lists account 111111111111 twice'],
   ];
   for (const [what, value, message] of cases) {

@@ -368,6 +368,23 @@ describe('ssm-backup notify (command)', () => {
     );
   });
 
+  it('--region-outcomes of multi-account units keep their account and region: labelled and grouped as units', async () => {
+    const out = path.join(dir, 'report');
+    const file = path.join(dir, 'region_summaries.json');
+    const ok = { ...summaries['ap-northeast-1'], accountId: '111111111111', region: 'ap-northeast-1' };
+    writeFileSync(file, JSON.stringify({ '111111111111/ap-northeast-1': ok }));
+    const outcomes = path.join(dir, 'region_outcomes.json');
+    writeFileSync(outcomes, JSON.stringify({ '222222222222/us-west-2': { status: 'ABORTED', failureMessage: 'the build was aborted while it ran' } }));
+    const { code } = await run(
+      ['notify', '--summary-file', file, '--region-outcomes', outcomes, '--out-dir', out, '--environment', 'dev', '--result', 'ABORTED'],
+      {},
+    );
+    expect(code).to.equal(0);
+    const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(report.description).to.equal('ABORTED 222222222222 us-west-2: the build was aborted while it ran');
+    expect(report.table, report.table).to.match(/^222222222222 +us-west-2 +ABORTED /m);
+  });
+
   it('refuses a summary of the wrong kind with a usage error naming the file', async () => {
     const file = path.join(dir, 'region_summaries.json');
     const { code } = await run(['notify', '--summary-file', file, '--kind', 'restore', '--out-dir', dir, '--error-file', path.join(dir, 'error.json')], {});

@@ -94,7 +94,10 @@ function withOutcomes(summaries: Record<string, RegionReport>, file: string): Re
     if (!OUTCOME_STATUSES.includes(String(o?.status)) || typeof o.failureMessage !== 'string') {
       throw usageError(`--region-outcomes ${file}: region "${region}" needs a status (${OUTCOME_STATUSES.join(', ')}) and a failureMessage`);
     }
-    out[region] = { status: String(o.status), parameterCount: 0, artifactPath: null, failureMessage: o.failureMessage, failureCategory: 'jenkins' };
+    // a multi-account unit (`{accountId}/{region}`) keeps its account and region, so it is labelled and grouped as such
+    const unit = /^(\d{12})\/(.+)$/.exec(region);
+    const where = unit ? { accountId: unit[1], region: unit[2] } : {};
+    out[region] = { status: String(o.status), ...where, parameterCount: 0, artifactPath: null, failureMessage: o.failureMessage, failureCategory: 'jenkins' };
   }
   return out;
 }

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { writeJsonAtomic, configError, usageError, humanDuration, type Logger } from '../support/index.js';
 import { lockSummaryFile, processAlive } from './summary-lock.js';
 import { validateEnvironment, validateRegionList, type Plan } from '../config/index.js';
@@ -72,6 +73,7 @@ export async function updateSummaryFile<S extends { status: string }>(
   change: (summaries: Record<string, S | ReturnType<typeof notStarted>>) => void,
   log?: Logger,
 ): Promise<Record<string, S | ReturnType<typeof notStarted>>> {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true }); // its lock sits beside it
   const release = await lockSummaryFile(file, log);
   try {
     const summaries = startingSummaries<S>(file, planRegions);

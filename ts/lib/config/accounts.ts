@@ -1,10 +1,10 @@
 /**
  * The accounts configuration of a multi-account run (issue 21): `/jenkins/{env}/backup/accounts` in the home region
  * of the account the job runs in (the central account), written by the central Pulumi stack (pulumi/accounts.ts):
- *   [{"accountId": "111111111111", "roleArn": "arn:aws:iam::111111111111:role/NAME", "externalId": "..."}]
+ *   [{"accountId": "111111111111", "roleArn": "arn:aws:iam::111111111111:role/NAME", "externalId": "...", "alias": "payments-prod"}]
  * Without that parameter a run is single-account, exactly as before. Every entry is checked before the first AWS call
  * that acts: a 12-digit account id written as a string, an IAM role ARN in that account, an optional STS external id,
- * no account twice. Each member account keeps its own `/jenkins/{env}/backup/...` configuration.
+ * an optional alias (Jenkins names the account's stages with it), no account or alias twice. Each member account keeps its own `/jenkins/{env}/backup/...` configuration.
  */
 import { configError, usageError } from '../support/index.js';
 import type { SsmReader } from '../aws/index.js';
@@ -14,6 +14,8 @@ export interface AccountEntry {
   accountId: string;
   roleArn: string;
   externalId?: string;
+  /** The name Jenkins shows for the account (stage `Backup {alias} {region}`); the engine itself keys by accountId. */
+  alias?: string;
 }
 
 /** AWS account ids: exactly 12 digits (IAM User Guide, "AWS account identifiers"). */
@@ -22,14 +24,16 @@ const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]{1,64}$/;
 /** STS AssumeRole ExternalId: 2-1224 of letters, digits and _+=,.@:/- (STS API reference, AssumeRole). */
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
-const FIELDS = ['accountId', 'roleArn', 'externalId'];
+/** IAM account alias syntax (IAM API reference, CreateAccountAlias): 3-63 of a-z, 0-9 and single hyphens inside. */
+const ALIAS = /^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$/;
+const FIELDS = ['accountId', 'roleArn', 'externalId', 'alias'];
 
 function entry(raw: unknown, where: string): AccountEntry {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw configError(`${where} must be an object {accountId, roleArn, externalId?}`);
   const fields = raw as Record<string, unknown>;
   const unknown = Object.keys(fields).filter((k) => !FIELDS.includes(k));
-  if (unknown.length) throw configError(`${where} has unknown field(s) ${unknown.join(', ')}: use accountId, roleArn, externalId`);
-  const { accountId, roleArn, externalId } = fields;
+  if (unknown.length) throw configError(`${where} has unknown field(s) ${unknown.join(', ')}: use accountId, roleArn, externalId, alias`);
+  const { accountId, roleArn, externalId, alias } = fields;
   if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) {
     throw configError(`${where}.accountId must be a 12-digit account id written as a string, got ${JSON.stringify(accountId)}`);
   }
@@ -41,7 +45,17 @@ function entry(raw: unknown, where: string): AccountEntry {
   if (externalId !== undefined && (typeof externalId !== 'string' || !EXTERNAL_ID.test(externalId))) {
     throw configError(`${where}.externalId must be 2-1224 letters, digits or _+=,.@:/- (the STS ExternalId rule)`);
   }
-  return { accountId, roleArn: roleArn as string, ...(externalId !== undefined ? { externalId: externalId as string } : {}) };
+  if (alias !== undefined && (typeof alias !== 'string' || !ALIAS.test(alias) || ACCOUNT_ID.test(alias))) {
+    throw configError(
+      `${where}.alias must be 3-63 of a-z, 0-9 and single hyphens (the IAM account alias rule), not a 12-digit number, got ${JSON.stringify(alias)}`,
+    );
+  }
+  return {
+    accountId,
+    roleArn: roleArn as string,
+    ...(externalId !== undefined ? { externalId: externalId as string } : {}),
+    ...(alias !== undefined ? { alias: alias as string } : {}),
+  };
 }
 
 /** Parses and checks the accounts parameter's value (`source`: its name). Pure; a bad value is a config error (exit 2). */
@@ -56,10 +70,13 @@ export function parseAccounts(raw: string, source: string): AccountEntry[] {
     throw configError(`${source} must be a non-empty JSON list of {accountId, roleArn, externalId?}; delete it for a single-account run`);
   }
   const seen = new Set<string>();
+  const aliases = new Set<string>();
   return list.map((raw, i) => {
     const e = entry(raw, `${source}[${i}]`);
     if (seen.has(e.accountId)) throw configError(`${source} lists account ${e.accountId} twice: remove the duplicate`);
+    if (e.alias && aliases.has(e.alias)) throw configError(`${source} gives alias ${e.alias} to two accounts: each stage name must be unique`);
     seen.add(e.accountId);
+    if (e.alias) aliases.add(e.alias);
     return e;
   });
 }
