@@ -68,7 +68,7 @@ class SsmMultiRegionBackupAgentsTest extends PipelineTestCase {
 
         Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'prod', parallel: 2, agentLabel: 'ssm-backup', failFast: false])
 
-        assertTrue(error.message, error.message.startsWith('FAILED ap-northeast-1: the engine could not be run: ') && error.message.contains('plan.json'))
+        assertTrue(error.message, error.message.startsWith('FAILED ap-northeast-1 (+1 more region(s) failed): the engine could not be run: ') && error.message.contains('plan.json'))
         assertEquals(['Backup ap-northeast-1': 'FAILURE', 'Backup us-west-2': 'FAILURE'], harness.stageResults)
     }
 
@@ -88,7 +88,7 @@ class SsmMultiRegionBackupAgentsTest extends PipelineTestCase {
         assertEquals(null, merged['111111111111/us-west-2'].runningPid)
         assertEquals('ABORTED', harness.currentBuild.result)
         String description = harness.currentBuild.description
-        assertEquals('ABORTED 111111111111 us-west-2: the build was aborted (by a user or a Jenkins timeout) while it ran; latest.txt was not moved by it (+4 more unit(s) failed)', description)
+        assertEquals('ABORTED 111111111111 us-west-2 (+4 more unit(s) failed): the build was aborted (by a user or a Jenkins timeout) while it ran; latest.txt was not moved by it', description)
         Map outcomes = json(new File(harness.nodes[-1].workspace as File, 'ssm-backup-work/region_outcomes.json'))
         assertEquals(UNITS.drop(1), outcomes.keySet().toList())
         assertEquals(['ABORTED'] * 5, outcomes.values()*.status)
