@@ -27,7 +27,7 @@ describe('restore, verify and diff: check the whole archive before the first wri
     await w.close();
   });
 
-  it('refuses an archive of another environment or region, reached through latest.txt: exit 2, nothing written', async () => {
+  it('refuses an archive of another environment or region, named or reached through latest.txt: exit 2, nothing written', async () => {
     w.aws.ssm.put(SOURCE, { Name: '/app/x', Value: 'live' });
     const text = doc([{ Name: '/app/x', Type: 'String', Value: 'prod-value' }], { environment: 'prod', region: 'eu-central-1' });
     await w.putObject(
@@ -38,11 +38,18 @@ describe('restore, verify and diff: check the whole archive before the first wri
     await w.putObject('old/backup.json', doc([{ Name: '/app/x', Type: 'String', Value: 'prod-value' }], { environment: 'prod' }));
     const before = state();
     w.aws.resetStats();
+    const key = '2026-11-28/ssm-backup-prod-eu-central-1-20261128_130000.tar.gz';
     for (const args of [['verify'], ['diff'], ['restore', '--work-dir', w.work, '--apply', '--overwrite']]) {
-      const run = await w.run(args[0], ...args.slice(1));
-      expect(run.code, args[0]).to.equal(2);
-      expect(run.stderr.trim().split('\n')).to.have.length(1);
-      expect(run.stderr).to.contain('belongs to environment "prod", region "eu-central-1" (manifest.json), not dev/us-west-2');
+      // Named: the archive's own identity refuses it.
+      const named = await w.run(args[0], ...args.slice(1), '--archive', key);
+      expect(named.code, args[0]).to.equal(2);
+      expect(named.stderr.trim().split('\n')).to.have.length(1);
+      expect(named.stderr).to.contain('belongs to environment "prod", region "eu-central-1" (manifest.json), not dev/us-west-2');
+      // Through latest.txt: its key is not an archive of dev in us-west-2, refused before it is read.
+      const pointed = await w.run(args[0], ...args.slice(1));
+      expect(pointed.code, args[0]).to.equal(2);
+      expect(pointed.stderr.trim().split('\n')).to.have.length(1);
+      expect(pointed.stderr).to.contain(`latest.txt names ${key}, which is not an archive of dev in us-west-2`);
     }
     const legacy = await restore('--apply', '--overwrite', '--archive', 'old/backup.json');
     expect(legacy.code).to.equal(2);
