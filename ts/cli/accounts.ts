@@ -33,6 +33,11 @@ export function checkAccountIds(ids: string[] | undefined, source: string, roleA
 }
 
 /** The selected accounts of the accounts parameter, or undefined when it does not exist (a single-account run). */
+/** The `--account` (and `--role-arn`) of a command reading one account's bucket, checked as checkAccountIds does. */
+export function checkAccountOption(o: { account?: string; roleArn?: string }): void {
+  checkAccountIds(o.account === undefined ? undefined : [o.account], '--account', o.roleArn);
+}
+
 export async function configuredAccounts(
   aws: AwsClientFactory,
   o: { environment: string; ssmHomeRegion?: string },

@@ -1,8 +1,7 @@
 import { defineCommand } from '../run-command.js';
-import { checkAccountIds, withAccount } from '../accounts.js';
-import { homeRegionFrom } from '../home-region.js';
+import { checkAccountOption, withAccount } from '../accounts.js';
 import { readSelected, readLive, desiredParameter, diffArchive, formatDiff } from '../../lib/restore/index.js';
-import { sourceOptions, liveOptions } from './restore.js';
+import { archiveSource, sourceOptions, liveOptions } from './restore.js';
 import { outputOption, outputFormat, jsonAlias, jsonText, textRecords } from '../output.js';
 
 export const diffOptions = {
@@ -23,19 +22,13 @@ export const diffCommand = defineCommand({
   clientOptions: (o) => ({ getRate: o.getRate }),
   check: (o) => {
     outputFormat(o);
-    checkAccountIds(o.account === undefined ? undefined : [o.account], '--account', o.roleArn);
+    checkAccountOption(o);
   },
   run: withAccount('diff', 'restore', async ({ aws, logger, io }, o) => {
     const target = o.targetRegion ?? o.region;
     const throttles = () => aws.stats.throttles;
     const source = await readSelected(aws, {
-      environment: o.environment,
-      homeRegion: homeRegionFrom(o),
-      region: o.region,
-      archive: o.archive,
-      maxArchiveMb: o.maxArchiveMb,
-      requireClientEncryption: o.requireClientEncryption,
-      allowUnencryptedArchive: o.allowUnencryptedArchive,
+      ...archiveSource(o),
       path: o.path,
       logger,
       throttles,

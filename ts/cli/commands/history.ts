@@ -1,5 +1,5 @@
 import { defineCommand } from '../run-command.js';
-import { accountOptions, checkAccountIds, withAccount } from '../accounts.js';
+import { accountOptions, checkAccountOption, withAccount } from '../accounts.js';
 import { globalOptions, awsOptions, environmentOptions } from '../options.js';
 import { outputOption, outputFormat, jsonAlias, jsonText, textRecords } from '../output.js';
 import { homeRegionFrom } from '../home-region.js';
@@ -45,7 +45,7 @@ export const historyCommand = defineCommand({
   options: historyOptions,
   examples: [['ssm-backup history --environment prod --region us-west-2 --name /app/db/url', 'Which archives still hold /app/db/url, and which version of it']],
   check: (o) => {
-    checkAccountIds(o.account === undefined ? undefined : [o.account], '--account', o.roleArn);
+    checkAccountOption(o);
     outputFormat(o);
     if (!/^[A-Za-z0-9_./-]{1,2048}$/.test(o.name))
       throw usageError(`--name "${o.name}" is not a parameter name: use letters, digits and _.-/ (for example /app/db/url)`);

@@ -1,5 +1,5 @@
 import { defineCommand } from '../run-command.js';
-import { accountOptions, checkAccountIds, withAccount } from '../accounts.js';
+import { accountOptions, checkAccountOption, withAccount } from '../accounts.js';
 import { globalOptions, awsOptions, environmentOptions } from '../options.js';
 import { outputOption, outputFormat, jsonAlias, jsonText, textRecords } from '../output.js';
 import { homeRegionFrom } from '../home-region.js';
@@ -50,7 +50,7 @@ export const listCommand = defineCommand({
   ],
   check: (o) => {
     outputFormat(o);
-    checkAccountIds(o.account === undefined ? undefined : [o.account], '--account', o.roleArn);
+    checkAccountOption(o);
   },
   run: withAccount('list', 'entry', async ({ aws, io }, o) => {
     const bucket = await regionBucket(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region });

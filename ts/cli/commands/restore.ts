@@ -2,12 +2,12 @@ import { RESTORE_SUMMARY_FILE } from '../../contract/index.js';
 import path from 'node:path';
 import { defineCommand } from '../run-command.js';
 import { outputOption, outputFormat, jsonText, textRecords } from '../output.js';
-import { globalOptions, awsOptions, environmentOptions } from '../options.js';
+import { globalOptions, awsOptions, environmentOptions, type OptionValues } from '../options.js';
 import { homeRegionFrom } from '../home-region.js';
 import { runRestore, regionBucket, describeFields, indexOpener, type RestorePlan } from '../../lib/restore/index.js';
 import { chooseArchive } from '../../lib/store/index.js';
 import { usageError } from '../../lib/support/index.js';
-import { accountOptions, checkAccountIds, withAccount } from '../accounts.js';
+import { accountOptions, checkAccountOption, withAccount } from '../accounts.js';
 import { DEFAULT_MAX_ARCHIVE_MB } from '../../lib/archive/index.js';
 
 /** Where the archive comes from: shared by restore, verify and diff. */
@@ -40,6 +40,22 @@ export const sourceOptions = {
       'Object key of the one format 1 or legacy archive to accept where only format 2 is (the region has a backup key, or --require-client-encryption): an archive made before the key existed',
   },
 } as const;
+
+/**
+ * What restore, verify and diff hand the library from sourceOptions: the identity the archive must belong to, which
+ * archive, and the limits and downgrade rule it is read under.
+ */
+export function archiveSource(o: OptionValues<typeof sourceOptions>) {
+  return {
+    environment: o.environment,
+    homeRegion: homeRegionFrom(o),
+    region: o.region,
+    archive: o.archive,
+    maxArchiveMb: o.maxArchiveMb,
+    requireClientEncryption: o.requireClientEncryption,
+    allowUnencryptedArchive: o.allowUnencryptedArchive,
+  };
+}
 
 /** Reading live state: shared by restore and diff. */
 export const liveOptions = {
@@ -133,13 +149,13 @@ export const restoreCommand = defineCommand({
   ],
   clientOptions: (o) => ({ putRate: o.putRate, getRate: o.getRate }),
   check: (o) => {
-    checkAccountIds(o.account === undefined ? undefined : [o.account], '--account', o.roleArn);
+    checkAccountOption(o);
     outputFormat(o);
     if (o.asOf !== undefined && o.archive !== 'latest') throw usageError('--as-of and --archive both choose the archive: pass only one of them');
     if (o.prune && o.names) throw usageError('--prune deletes what the archive lacks under --path: it cannot be combined with --names');
   },
   run: withAccount('restore', 'restore', async ({ aws, logger, io }, o) => {
-    const source = { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region };
+    const source = archiveSource(o);
     let archive = o.archive;
     if (o.asOf !== undefined || o.names?.length) {
       const bucket = await regionBucket(aws, source);
@@ -160,9 +176,6 @@ export const restoreCommand = defineCommand({
     const result = await runRestore(aws, {
       ...source,
       archive,
-      maxArchiveMb: o.maxArchiveMb,
-      requireClientEncryption: o.requireClientEncryption,
-      allowUnencryptedArchive: o.allowUnencryptedArchive,
       targetRegion: o.targetRegion ?? o.region,
       path: o.path,
       names: o.names,

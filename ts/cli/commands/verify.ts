@@ -1,8 +1,7 @@
 import { defineCommand } from '../run-command.js';
-import { checkAccountIds, withAccount } from '../accounts.js';
-import { homeRegionFrom } from '../home-region.js';
+import { checkAccountOption, withAccount } from '../accounts.js';
 import { readSelected } from '../../lib/restore/index.js';
-import { sourceOptions } from './restore.js';
+import { archiveSource, sourceOptions } from './restore.js';
 import { outputOption, outputFormat, jsonAlias, jsonText, textRecords } from '../output.js';
 
 export const verifyOptions = {
@@ -25,17 +24,11 @@ export const verifyCommand = defineCommand({
   ],
   check: (o) => {
     outputFormat(o);
-    checkAccountIds(o.account === undefined ? undefined : [o.account], '--account', o.roleArn);
+    checkAccountOption(o);
   },
   run: withAccount('verify', 'restore', async ({ aws, logger, io }, o) => {
     const { archive: a, notes } = await readSelected(aws, {
-      environment: o.environment,
-      homeRegion: homeRegionFrom(o),
-      region: o.region,
-      archive: o.archive,
-      maxArchiveMb: o.maxArchiveMb,
-      requireClientEncryption: o.requireClientEncryption,
-      allowUnencryptedArchive: o.allowUnencryptedArchive,
+      ...archiveSource(o),
       keepSelected: false,
       logger,
       throttles: () => aws.stats.throttles,
