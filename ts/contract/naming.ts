@@ -164,3 +164,11 @@ export function drKmsAliasName(environment: string): string {
  * carrying it (`kms:EncryptionContext:content`): the shrink guard reads the previous archive's names, never values.
  */
 export const NAME_INDEX_CONTEXT = { key: 'content', value: 'name-index' } as const;
+
+/**
+ * The time stamp in an archive's object key (`...-YYYYMMDD_HHMMSS.tar.gz`, UTC; `.tgz` and `.json` too), else
+ * undefined. The engine writes it from the same clock reading as the `backup_timestamp` inside the archive.
+ */
+export function archiveKeyStamp(key: string): string | undefined {
+  return /(\d{8}_\d{6})\.(?:tar\.gz|tgz|json)$/.exec(key)?.[1];
+}

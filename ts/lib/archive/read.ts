@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { FORMAT_VERSION, type Manifest, TOOL_NAME } from './format1.js';
 import { streamDocument, DocumentError, type DocumentHeader } from './document.js';
 import { EngineError } from '../support/index.js';
+import { archiveKeyStamp } from '../../contract/index.js';
 import { PART_PREFIX, partName, checkSealedManifest, checkSealedClaims, sealedMembersProblem, type ArchiveOpener, type SealedManifest } from './format2.js';
 import { unsealStream, unsealError, type UnsealInfo, type UnsealOptions } from './envelope.js';
 
@@ -300,7 +301,7 @@ async function feedSealed(sealed: Sealed, entry: Readable): Promise<void> {
  * so a renamed copy of an older archive would otherwise pass for a newer one. Returns the problem, or undefined.
  */
 function keyTimeProblem(key: string | undefined, header: Record<string, unknown>): string | undefined {
-  const named = key === undefined ? undefined : /-(\d{8}_\d{6})\.(?:tar\.gz|tgz)$/.exec(key)?.[1];
+  const named = key === undefined ? undefined : archiveKeyStamp(key);
   const sealed = header.backup_timestamp;
   if (named === undefined || typeof sealed !== 'string' || named === sealed) return undefined;
   return `is named for ${named} but its encrypted backup.json was made at ${sealed}: a renamed copy of another archive (it was altered)`;

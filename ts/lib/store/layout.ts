@@ -9,6 +9,7 @@
  *                                                             last archive accepted (moved only after drift and guard)
  * Older versions wrote `.tgz` and plain `backup.json` archives; they are read, never written.
  */
+import { archiveKeyStamp } from '../../contract/index.js';
 
 /** The latest pointer's object key. */
 export const LATEST_POINTER_KEY = 'latest.txt';
@@ -59,7 +60,7 @@ export const archiveKey = (env: string, region: string, t: { day: string; stamp:
 
 /** Creation time of an archive from its key (`...-YYYYMMDD_HHMMSS.tar.gz`, UTC), else undefined. */
 export function createdAtFromKey(key: string): string | undefined {
-  const m = /(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})\.(?:tar\.gz|tgz|json)$/.exec(key);
+  const m = /^(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})$/.exec(archiveKeyStamp(key) ?? '');
   if (!m) return undefined;
   const d = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
