@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { exec } from '../../ts/cli/cli.js';
 import { AwsClientFactory } from '../../ts/lib/aws/index.js';
 
@@ -11,6 +14,12 @@ describe('multi-account options', () => {
     return { code, stderr };
   };
 
+  const singlePlan = path.join(mkdtempSync(path.join(tmpdir(), 'plan-')), 'plan.json');
+  writeFileSync(
+    singlePlan,
+    JSON.stringify({ environment: 'dev', homeRegion: 'us-west-2', defaultRegion: 'us-west-2', regions: ['us-west-2'], buckets: { 'us-west-2': 'b' } }),
+  );
+
   for (const [args, message] of [
     [['backup', '--environment', 'dev', '--accounts', '1111,222222222222'], '--accounts "1111" is not a 12-digit account id'],
     [['list', '--environment', 'dev', '--region', 'us-west-2', '--account', 'abc'], '--account "abc" is not a 12-digit account id'],
@@ -19,7 +28,8 @@ describe('multi-account options', () => {
       ['restore', '--environment', 'dev', '--region', 'us-west-2', '--account', '111111111111', '--role-arn', 'arn:aws:iam::222222222222:role/r'],
       'is not a role ARN of account 111111111111',
     ],
-    [['backup', '--environment', 'dev', '--accounts', '111111111111', '--plan-file', 'package.json'], 'cannot be combined with --plan-file'],
+    [['backup', '--environment', 'dev', '--accounts', '111111111111', '--plan-file', 'package.json'], 'is not a plan (regions, buckets)'],
+    [['backup', '--accounts', '111111111111', '--plan-file', singlePlan], '--accounts needs a multi-account plan, but --plan-file'],
   ] as [string[], string][]) {
     it(`refuses ${args.slice(-2).join(' ')} with exit 2 before any AWS call`, async () => {
       const r = await run(...args);

@@ -111,6 +111,57 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       expect(Object.keys(read(summaryFile))).to.deep.equal([`${A}/${REGIONS[0]}`, `${B}/${REGIONS[1]}`, `${C}/${REGIONS[1]}`]);
     });
 
+    it("a branch handed the build's multi-account plan (--plan-file) backs up its unit from that plan, without reading the account's configuration again", async () => {
+      const planFile = path.join(work, 'plan.json');
+      expect((await cli('plan', '--output-file', planFile)).code).to.equal(0);
+      // The member's bucket parameter changes after the build planned: the branch keeps to the plan.
+      await (
+        await org.ssm(B, REGIONS[1])
+      ).send(
+        new PutParameterCommand({
+          Name: `/jenkins/${ENV}/backup/${REGIONS[1]}/s3-bucket-name`,
+          Value: 'ssm-backup-changed-after-plan',
+          Type: 'String',
+          Overwrite: true,
+        }),
+      );
+      const fragment = path.join(work, 'fragment.json');
+      const run = await cli('backup', '--plan-file', planFile, '--accounts', B, '--regions', REGIONS[1], '--work-dir', work, '--summary-fragment', fragment);
+      expect(run.code, run.stderr).to.equal(0);
+      const entries = JSON.parse(readFileSync(fragment, 'utf8')) as Record<string, Entry>;
+      expect(Object.keys(entries)).to.deep.equal([`${B}/${REGIONS[1]}`]);
+      expect(entries[`${B}/${REGIONS[1]}`]).to.include({ status: 'SUCCESS', accountId: B, parameterCount: COUNT + 2 });
+      expect(entries[`${B}/${REGIONS[1]}`].artifactPath).to.match(new RegExp(`^s3://${memberBucket(B, REGIONS[1])}/`));
+      expect(run.stderr).not.to.contain('ssm-backup-changed-after-plan');
+    });
+
+    it('--plan-file of a multi-account plan is checked before anything acts: accounts and regions must be planned, units must match', async () => {
+      const planFile = path.join(work, 'plan.json');
+      expect((await cli('plan', '--output-file', planFile, '--accounts', `${A},${B}`)).code).to.equal(0);
+      const plan = JSON.parse(readFileSync(planFile, 'utf8')) as { units: string[]; accounts: { accountId: string; roleArn: string }[] };
+      const tampered = (change: (p: typeof plan) => void) => {
+        const copy = JSON.parse(JSON.stringify(plan)) as typeof plan;
+        change(copy);
+        const f = path.join(work, `bad-${Math.random().toString(36).slice(2)}.json`);
+        writeFileSync(f, JSON.stringify(copy));
+        return f;
+      };
+      const cases: [string[], string][] = [
+        [['--plan-file', planFile, '--accounts', C], `--accounts ${C} is not in --plan-file ${planFile}`],
+        [['--plan-file', planFile, '--accounts', A, '--regions', 'ap-south-1'], `--regions ap-south-1 is not in the plan of account ${A}`],
+        [['--plan-file', tampered((p) => p.units.push(`${C}/${REGIONS[0]}`))], 'units must be the {accountId}/{region} units'],
+        [['--plan-file', tampered((p) => (p.accounts[0].roleArn = `arn:aws:iam::${C}:role/x`))], `is a role of account ${C}, not ${A}`],
+        [['--plan-file', tampered((p) => (p.accounts[1] = { ...p.accounts[0] }))], 'lists an account twice'],
+      ];
+      for (const [args, message] of cases) {
+        const run = await cli('backup', ...args, '--work-dir', work);
+        expect(run.code, `${args.join(' ')}: ${run.stderr}`).to.equal(2);
+        expect(run.stderr, args.join(' ')).to.contain(message);
+        expect(existsSync(path.join(work, 'region_summaries.json'))).to.equal(false);
+      }
+      for (const account of MEMBERS) expect(await org.objects(account, REGIONS[0])).to.deep.equal([]);
+    });
+
     it('a branch given the merged summary of finished branches decides fail-fast from their recorded failures', async () => {
       const merged = path.join(work, 'merged.json');
       const failed = { status: 'FAILED', accountId: A, region: REGIONS[0], parameterCount: 0, artifactPath: null, executionTimeSec: 1, failureMessage: 'x' };
@@ -289,6 +340,21 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
         expect(existsSync(path.join(work, 'restore_summary.json'))).to.equal(false);
         org.trust(C);
         expect(await org.value(C, REGIONS[0], name)).to.equal(undefined);
+      });
+
+      it('an account the build could not plan fails its unit with the planned cause when handed the plan file, without assuming its role again', async () => {
+        org.trust(B, 'another-external-id');
+        const planFile = path.join(work, 'plan.json');
+        const plan = await cli('plan', '--output-file', planFile);
+        expect(plan.code).to.equal(1);
+        org.trust(B); // the role would work now: the branch keeps to what the build planned
+        const run = await cli('backup', '--plan-file', planFile, '--accounts', B, '--work-dir', work);
+        expect(run.code).to.equal(1);
+        const summary = JSON.parse(readFileSync(path.join(work, 'region_summaries.json'), 'utf8')) as Record<string, Entry>;
+        expect(Object.keys(summary)).to.deep.equal([`${B}/${HOME}`]);
+        expect(summary[`${B}/${HOME}`]).to.include({ status: 'FAILED', accountId: B });
+        expect(summary[`${B}/${HOME}`].failureMessage).to.contain('sts:AssumeRole');
+        for (const region of REGIONS) expect(await org.objects(B, region)).to.deep.equal([]);
       });
 
       it('with fail-fast, a role that cannot be assumed stops every other unit before it starts', async () => {

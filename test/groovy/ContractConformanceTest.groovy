@@ -13,7 +13,8 @@ import testsupport.PipelineHarness
  * TypeScript); this test fails when vars/ or src/ read a file, field or status the contract does not declare.
  *
  * Field reads are found by the variable names the steps use for each shape: `entry` (a region_summaries.json entry),
- * `summary` (restore_summary.json), `planned` (its plan), `report` (report.json), `error` (the error file). A read
+ * `summary` (restore_summary.json), `planned` (its plan), `report` (report.json), `error` (the error file), `plan` (the
+ * plan file, either shape), `account` (an account of a multi-account plan). A read
  * through another name is not seen: keep these names when adding code.
  */
 class ContractConformanceTest {
@@ -26,7 +27,7 @@ class ContractConformanceTest {
         new File(PipelineHarness.ROOT, 'vars').eachFileRecurse { if (it.name.endsWith('.groovy')) files << it }
         new File(PipelineHarness.ROOT, 'src').eachFileRecurse { if (it.name.endsWith('.groovy')) files << it }
         for (File f in files) {
-            (f.text =~ /\b(entry|summary|planned|report|error)\??\.([a-zA-Z]+)\b/).each { List m -> found[m[1]] << m[2] }
+            (f.text =~ /\b(entry|summary|planned|report|error|plan|account)\??\.([a-zA-Z]+)\b/).each { List m -> found[m[1]] << m[2] }
         }
         return found
     }
@@ -54,6 +55,9 @@ class ContractConformanceTest {
         declared('restore plan fields', read.planned, CONTRACT.restoreSummary.plannedFields)
         declared('report.json fields', read.report - ['json', 'ts'], CONTRACT.report.fields)
         declared('error file fields', read.error - ['json'], CONTRACT.errorFile.fields)
+        assertTrue('the scan finds the plan reads (units, accounts)', read.plan.containsAll(['units', 'accounts']))
+        declared('plan file fields', read.plan - ['json'], CONTRACT.plan.fields + CONTRACT.plan.multiAccountFields)
+        declared('plan file account fields', read.account, CONTRACT.plan.accountFields)
     }
 
     @Test

@@ -42,8 +42,9 @@ class SsmMultiRegionBackupAgentsTest extends PipelineTestCase {
         List backups = engine.engineCalls('backup')
         assertEquals(UNITS, backups.collect { "${it.env.SSM_BACKUP_ACCOUNTS}/${it.env.SSM_BACKUP_REGIONS}".toString() })
         assertEquals((1..6).collect { "${agent(it)}/ssm-backup-work".toString() }, backups*.env*.SSM_BACKUP_WORK_DIR)
-        assertEquals([null] * 6, backups*.env*.SSM_BACKUP_PLAN_FILE)   // the engine reads each member account's configuration
-        assertEquals(['ap-northeast-1'] * 6, backups*.env*.SSM_BACKUP_SSM_HOME_REGION)
+        // every unit is handed the build's plan in its own workspace: the engine takes the account's plan from it
+        assertEquals((1..6).collect { "${agent(it)}/ssm-backup-work/plan.json".toString() }, backups*.env*.SSM_BACKUP_PLAN_FILE)
+        assertEquals([null] * 6, backups*.env*.SSM_BACKUP_SSM_HOME_REGION)
         // every branch received the plan by stash, and handed back its fragment
         assertEquals(['ssm-backup-plan'] + (0..5).collect { "ssm-backup-fragment-${it}".toString() }, harness.calls('stash')*.namedArgs*.name)
         (1..6).each { assertTrue(new File(agent(it), 'ssm-backup-work/plan.json').file) }

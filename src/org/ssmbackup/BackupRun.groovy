@@ -108,15 +108,14 @@ class BackupRun implements Serializable {
     }
 
     /**
-     * `ssm-backup backup` options of one unit (units: BackupRun.units of the plan; files: unitFiles). A multi-account
-     * unit names its account; the engine reads that account's configuration again (it does not take --plan-file with
-     * --accounts).
+     * `ssm-backup backup` options of one unit (units: BackupRun.units of the plan; files: unitFiles). Every unit is handed
+     * the build's plan file (stashed to branches on other agents); a multi-account unit names its account, whose plan the
+     * engine takes from that file without reading the account's configuration again.
      */
     @NonCPS
     static Map unitOptions(Map config, Map units, String key, String workspace, Map files) {
         String accountId = units.accounts?.get(key)
-        Map options = accountId ? [environment: config.environment, ssmHomeRegion: units.homeRegion, accounts: accountId] :
-                [planFile: "${workspace}/${PLAN_FILE}".toString()]
+        Map options = [planFile: "${workspace}/${PLAN_FILE}".toString(), accounts: accountId]
         return options + [regions: units.regions?.get(key) ?: key, summaryFile: "${workspace}/${files.summary}".toString(),
                 summaryFragment: files.fragment ? "${workspace}/${files.fragment}".toString() : null, workDir: "${workspace}/${WORK_DIR}".toString(),
                 failFast: config.failFast, regionTimeout: config.regionTimeoutMinutes * 60, dryRun: config.dryRun,

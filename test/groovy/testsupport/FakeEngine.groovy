@@ -98,7 +98,7 @@ class FakeEngine {
         accounts.any { it.failure } ? 1 : 0
     }
 
-    /** The unit a backup call was given: `{accountId}/{region}` with --accounts (no --plan-file), else the region. */
+    /** The unit a backup call was given: `{accountId}/{region}` with --accounts, else the region. */
     private static String unitOf(Map env) {
         env.SSM_BACKUP_ACCOUNTS ? "${env.SSM_BACKUP_ACCOUNTS}/${env.SSM_BACKUP_REGIONS}".toString() : env.SSM_BACKUP_REGIONS
     }
@@ -108,16 +108,13 @@ class FakeEngine {
         if (crashes[region]) {
             return fail(env, crashes[region].exitCode as int, 'usage', crashes[region].message, null)
         }
-        if (env.SSM_BACKUP_ACCOUNTS && env.SSM_BACKUP_PLAN_FILE) {
-            return fail(env, 2, 'usage', "--accounts reads each account's configuration itself: it cannot be combined with --plan-file", null)
-        }
-        String environment = env.SSM_BACKUP_ACCOUNTS ? env.SSM_BACKUP_ENVIRONMENT :
-                OrderedJson.parse(new File(env.SSM_BACKUP_PLAN_FILE.toString()).text).environment
+        Map handedPlan = env.SSM_BACKUP_PLAN_FILE ? OrderedJson.parse(new File(env.SSM_BACKUP_PLAN_FILE.toString()).text) : [:]
+        String environment = handedPlan.environment ?: env.SSM_BACKUP_ENVIRONMENT
         File file = new File(env.SSM_BACKUP_SUMMARY_FILE.toString())
         boolean keeps = env.SSM_BACKUP_PLAN_FILE || env.SSM_BACKUP_SUMMARY_FRAGMENT
         Map summaries = keeps && file.exists() ? OrderedJson.parse(file.text) : [:]
-        if (env.SSM_BACKUP_PLAN_FILE && !file.exists()) {
-            OrderedJson.parse(new File(env.SSM_BACKUP_PLAN_FILE.toString()).text).regions.each { summaries[it] = notStarted('not started') }
+        if (env.SSM_BACKUP_PLAN_FILE && !file.exists() && !env.SSM_BACKUP_ACCOUNTS) {
+            handedPlan.regions.each { summaries[it] = notStarted('not started') }
         }
         if (throwing[region]) {
             throw throwing[region]

@@ -1,7 +1,8 @@
 import { BACKUP_SUMMARY_FILE } from '../../contract/index.js';
 import path from 'node:path';
-import { loadPlan } from '../../lib/config/index.js';
-import { runBackup, runAccountsBackup, readPlanFile, type BackupOptions } from '../../lib/backup/index.js';
+import { loadPlan, type PlanWithKeys } from '../../lib/config/index.js';
+import { runBackup, runAccountsBackup, readPlanFile, isAccountsPlan, type BackupOptions, type PlannedAccount } from '../../lib/backup/index.js';
+import { selectAccounts } from '../../lib/config/index.js';
 import { roleSessionName } from '../../lib/aws/index.js';
 import { checkAccountIds, configuredAccounts } from '../accounts.js';
 import { renderBackupReport, formatDrift, type RegionReport } from '../../lib/report/index.js';
@@ -142,13 +143,8 @@ export const backupCommand = defineCommand({
   check: (o) => {
     outputFormat(o);
     checkAccountIds(o.accounts, '--accounts');
-    if (o.accounts && o.planFile) throw usageError("--accounts reads each account's configuration itself: it cannot be combined with --plan-file");
     if (!o.environment && !o.planFile) throw usageError('--environment is required: pass --environment <name> (for example dev), or --plan-file');
-    if (o.planFile) {
-      const planned = readPlanFile(o.planFile, o.environment).regions;
-      const outside = o.regions?.find((r) => !planned.includes(r));
-      if (outside) throw usageError(`--regions ${outside} is not in --plan-file ${o.planFile} (${planned.join(', ')}): plan it first`);
-    }
+    if (o.planFile) planFileAccounts(o.planFile, o);
   },
   run: async ({ aws, logger, io }, o) => {
     const common: Omit<BackupOptions, 'plan'> = {
@@ -172,15 +168,17 @@ export const backupCommand = defineCommand({
       throttles: () => aws.stats.throttles,
       metrics: o.metrics,
     };
-    const environment = o.environment as string;
-    const accounts = o.planFile ? undefined : await configuredAccounts(aws, { environment, ssmHomeRegion: o.ssmHomeRegion }, o.accounts, '--accounts');
+    const handed = o.planFile ? planFileAccounts(o.planFile, o) : undefined;
+    const environment = handed?.environment ?? (o.environment as string);
+    const homeRegion = handed?.homeRegion ?? homeRegionFrom(o);
+    const accounts = o.planFile ? handed?.accounts : await configuredAccounts(aws, { environment, ssmHomeRegion: o.ssmHomeRegion }, o.accounts, '--accounts');
     let result: { summaries: Record<string, RegionReport>; exitCode: number };
     let reportEnvironment = environment;
     if (accounts) {
       logger.info(`Accounts: ${accounts.map((a) => a.accountId).join(', ')}; environment=${environment}${o.dryRun ? ', DRY RUN' : ''}`);
       const input = {
         environment,
-        homeRegion: homeRegionFrom(o),
+        homeRegion,
         regions: o.regions,
         sessionName: roleSessionName('backup', environment, io.env.BUILD_TAG),
         logger,
@@ -188,7 +186,7 @@ export const backupCommand = defineCommand({
       result = await runAccountsBackup(aws, accounts, input, common);
     } else {
       const plan = o.planFile
-        ? readPlanFile(o.planFile, o.environment)
+        ? (readPlanFile(o.planFile, o.environment) as PlanWithKeys)
         : await loadPlan(aws, { environment, homeRegion: homeRegionFrom(o), regions: o.regions });
       for (const w of plan.warnings) logger.warn(w);
       logger.info(`Plan: regions=[${plan.regions.join(', ')}], default=${plan.defaultRegion}, environment=${plan.environment}${o.dryRun ? ', DRY RUN' : ''}`);
@@ -224,3 +222,30 @@ export const backupCommand = defineCommand({
     return result.exitCode;
   },
 });
+
+/**
+ * What `--plan-file` hands a run, checked before any AWS call: `--regions` must be planned, and in a multi-account plan
+ * `--accounts` must be listed in it. Returns the multi-account plan's environment, home region and selected accounts
+ * (each with its plan, or why it could not be planned); undefined for one account's plan.
+ */
+function planFileAccounts(
+  file: string,
+  o: { environment?: string; accounts?: string[]; regions?: string[] },
+): { environment: string; homeRegion: string; accounts: PlannedAccount[] } | undefined {
+  const plan = readPlanFile(file, o.environment);
+  if (!isAccountsPlan(plan)) {
+    if (o.accounts) throw usageError(`--accounts needs a multi-account plan, but --plan-file ${file} is one account's: plan again, or leave --accounts out`);
+    const outside = o.regions?.find((r) => !plan.regions.includes(r));
+    if (outside) throw usageError(`--regions ${outside} is not in --plan-file ${file} (${plan.regions.join(', ')}): plan it first`);
+    return undefined;
+  }
+  const accounts = selectAccounts(plan.accounts, o.accounts, '--accounts', `--plan-file ${file}`) as PlannedAccount[];
+  for (const a of accounts) {
+    const outside = a.plan && o.regions?.find((r) => !a.plan!.regions.includes(r));
+    if (outside)
+      throw usageError(
+        `--regions ${outside} is not in the plan of account ${a.accountId} in --plan-file ${file} (${a.plan!.regions.join(', ')}): plan it first`,
+      );
+  }
+  return { environment: plan.environment, homeRegion: plan.homeRegion, accounts };
+}

@@ -6,7 +6,7 @@ import { homeRegionFrom } from '../home-region.js';
 import { configuredAccounts, checkAccountIds } from '../accounts.js';
 import { prepareAccounts } from '../../lib/backup/index.js';
 import { roleSessionName } from '../../lib/aws/index.js';
-import { unitKey } from '../../contract/index.js';
+import { unitKey, type MultiAccountPlanFile } from '../../contract/index.js';
 import { outputOption, outputFormat, jsonText, textRecords } from '../output.js';
 import { alignTable } from '../../lib/report/index.js';
 
@@ -46,7 +46,7 @@ export const planCommand = defineCommand({
         withKeys: true,
       };
       const targets = await prepareAccounts(aws, accounts, input);
-      const out = {
+      const out: MultiAccountPlanFile = {
         environment: o.environment,
         homeRegion: input.homeRegion,
         accounts: targets.map((t) => ({ ...t.account, ...(t.plan ? { plan: t.plan } : { failure: t.failure }) })),

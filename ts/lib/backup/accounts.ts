@@ -42,10 +42,18 @@ export function accountLogger(logger: Logger, accountId: string): Logger {
   return { ...logger, forRegion: (r: string) => logger.forRegion(`${accountId} ${r}`) };
 }
 
+/**
+ * An account to prepare: its entry, and with `backup --plan-file` the plan the build made for it (then its
+ * configuration is not read again) or why it could not be planned (then its units fail with that, nothing is assumed).
+ */
+export type PlannedAccount = AccountEntry & { plan?: PlanWithKeys; failure?: string };
+
 /** Step (1) for one account: its clients, its checked identity, its configuration. Config errors are thrown (exit 2). */
-async function prepareAccount(aws: AwsClientFactory, account: AccountEntry, input: AccountsInput): Promise<AccountTarget> {
+async function prepareAccount(aws: AwsClientFactory, planned: PlannedAccount, input: AccountsInput): Promise<AccountTarget> {
+  const { plan: handed, failure: plannedFailure, ...account } = planned;
   const { roleArn, externalId, accountId } = account;
   const member = aws.forAccount({ roleArn, externalId, sessionName: input.sessionName }, input.homeRegion);
+  if (plannedFailure !== undefined) return { account, aws: member, failure: plannedFailure };
   const failed = (what: string, err: unknown): AccountTarget => {
     if (err instanceof EngineError && (err.category === 'config' || err.category === 'usage')) {
       throw new EngineError(err.category, `account ${accountId}: ${err.message}`, { cause: err });
@@ -58,6 +66,7 @@ async function prepareAccount(aws: AwsClientFactory, account: AccountEntry, inpu
   } catch (err) {
     return failed(`Could not assume ${roleArn}${externalId ? ' (with its external id)' : ''}`, err);
   }
+  if (handed) return { account, aws: member, plan: input.regions ? { ...handed, regions: handed.regions.filter((r) => input.regions!.includes(r)) } : handed };
   try {
     const plan = await loadPlan(member, { environment: input.environment, homeRegion: input.homeRegion, regions: input.regions, withKeys: input.withKeys });
     return { account, aws: member, plan };
@@ -67,7 +76,7 @@ async function prepareAccount(aws: AwsClientFactory, account: AccountEntry, inpu
 }
 
 /** Step (1) for every account, a few at a time; throws the first config error (nothing has acted yet). */
-export async function prepareAccounts(aws: AwsClientFactory, accounts: AccountEntry[], input: AccountsInput): Promise<AccountTarget[]> {
+export async function prepareAccounts(aws: AwsClientFactory, accounts: PlannedAccount[], input: AccountsInput): Promise<AccountTarget[]> {
   const limit = pLimit(4);
   const settled = await Promise.allSettled(accounts.map((a) => limit(() => prepareAccount(aws, a, input))));
   const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -113,7 +122,7 @@ function stub(opts: Omit<BackupOptions, 'plan'>, logger: Logger): BackupOptions 
 /** Steps (1) and (2): backs up every unit of `accounts`. */
 export async function runAccountsBackup(
   aws: AwsClientFactory,
-  accounts: AccountEntry[],
+  accounts: PlannedAccount[],
   input: AccountsInput,
   opts: Omit<BackupOptions, 'plan'>,
 ): Promise<BackupResult & { targets: AccountTarget[] }> {

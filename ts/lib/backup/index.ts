@@ -11,6 +11,7 @@ export * from './drift.js';
 export * from './fragments.js';
 export * from './encryption.js';
 export * from './metrics.js';
+export * from './plan-file.js';
 export * from './region-run.js';
 export * from './run.js';
 export * from './summary-file.js';

@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeJsonAtomic, configError, usageError, humanDuration, type Logger } from '../support/index.js';
+import { writeJsonAtomic, usageError, humanDuration, type Logger } from '../support/index.js';
 import { lockSummaryFile, processAlive } from './summary-lock.js';
-import { validateEnvironment, validateRegionList, type Plan } from '../config/index.js';
 
 /**
  * The one summary file of a run (`region_summaries.json`): `{region: RegionSummary}` in plan order. The engine is
@@ -98,33 +97,4 @@ export function firstFailure(
 /** The failure message of a region stopped at its deadline: what was done, and that nothing moved. */
 export function timedOutMessage(timeoutSec: number, elapsedSec: number, collected: number): string {
   return `Stopped at the region deadline (--region-timeout ${timeoutSec}s) after ${humanDuration(elapsedSec)}, ${collected} parameters collected; latest.txt not moved, temporary files removed`;
-}
-
-/**
- * Reads a plan written by `plan --output-file` (the Jenkins step plans once per build and hands it to each region's
- * run). It is checked as strictly as a plan read from SSM; `environment`, when given too, must match.
- */
-export function readPlanFile(file: string, environment: string | undefined): Plan {
-  let plan: Plan;
-  try {
-    plan = JSON.parse(readFileSync(file, 'utf8')) as Plan;
-  } catch {
-    throw usageError(`--plan-file ${file} is not JSON: write it with ssm-backup plan --output-file`);
-  }
-  if (!plan || typeof plan !== 'object' || !Array.isArray(plan.regions) || typeof plan.buckets !== 'object' || plan.buckets === null) {
-    throw usageError(`--plan-file ${file} is not a plan (regions, buckets): write it with ssm-backup plan --output-file`);
-  }
-  validateEnvironment(plan.environment, `--plan-file ${file} environment`);
-  validateRegionList(plan.regions, `--plan-file ${file} regions`, 'usage');
-  if (environment !== undefined && environment !== plan.environment) {
-    throw usageError(`--environment ${environment} does not match --plan-file ${file} (environment ${plan.environment}): give one or the other`);
-  }
-  for (const r of plan.regions) {
-    const b = plan.buckets[r];
-    if (b !== null && typeof b !== 'string') throw configError(`--plan-file ${file}: the bucket of ${r} is not a name`);
-  }
-  plan.warnings ??= [];
-  plan.regionWarnings ??= {};
-  plan.bucketErrors ??= {};
-  return plan;
 }

@@ -28,10 +28,11 @@ const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const ALIAS = /^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$/;
 const FIELDS = ['accountId', 'roleArn', 'externalId', 'alias'];
 
-function entry(raw: unknown, where: string): AccountEntry {
+/** One entry of the accounts parameter (`where` names it in messages); `extra` fields are allowed besides FIELDS. */
+export function accountEntry(raw: unknown, where: string, extra: string[] = []): AccountEntry {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw configError(`${where} must be an object {accountId, roleArn, externalId?}`);
   const fields = raw as Record<string, unknown>;
-  const unknown = Object.keys(fields).filter((k) => !FIELDS.includes(k));
+  const unknown = Object.keys(fields).filter((k) => !FIELDS.includes(k) && !extra.includes(k));
   if (unknown.length) throw configError(`${where} has unknown field(s) ${unknown.join(', ')}: use accountId, roleArn, externalId, alias`);
   const { accountId, roleArn, externalId, alias } = fields;
   if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) {
@@ -72,7 +73,7 @@ export function parseAccounts(raw: string, source: string): AccountEntry[] {
   const seen = new Set<string>();
   const aliases = new Set<string>();
   return list.map((raw, i) => {
-    const e = entry(raw, `${source}[${i}]`);
+    const e = accountEntry(raw, `${source}[${i}]`);
     if (seen.has(e.accountId)) throw configError(`${source} lists account ${e.accountId} twice: remove the duplicate`);
     if (e.alias && aliases.has(e.alias)) throw configError(`${source} gives alias ${e.alias} to two accounts: each stage name must be unique`);
     seen.add(e.accountId);

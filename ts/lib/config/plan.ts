@@ -1,6 +1,7 @@
 import { configError, usageError, EngineError, describeAwsError } from '../support/index.js';
 import { type AwsClientFactory, ssmReader, type SsmReader } from '../aws/index.js';
 import { ENVIRONMENT_RULE, REGION_RULE, isValidEnvironment, isValidRegion, ssmParameterNames } from '../../contract/naming.js';
+import type { PlanFile } from '../../contract/plan.js';
 import { readKeyConfig, type KeyConfig } from './key-config.js';
 
 export { ENVIRONMENT_PATTERN, REGION_PATTERN } from '../../contract/naming.js';
@@ -8,21 +9,8 @@ export { ENVIRONMENT_PATTERN, REGION_PATTERN } from '../../contract/naming.js';
 /** The SSM names the Pulumi stack writes and the engine reads (the shared naming contract, ./naming.ts). */
 export const configKeys = ssmParameterNames;
 
-export interface Plan {
-  environment: string;
-  homeRegion: string;
-  defaultRegion: string;
-  regions: string[];
-  /** Bucket per region; null when neither the region nor the home region defines one. */
-  buckets: Record<string, string | null>;
-  /** Regions whose own bucket parameter could not be read (opt-in region not enabled, access denied): why. */
-  bucketErrors: Record<string, string>;
-  legacyBucket: string | null;
-  legacyBucketMatches: boolean | null;
-  warnings: string[];
-  /** The warnings that concern each region (a subset of `warnings`), for that region's summary. */
-  regionWarnings: Record<string, string[]>;
-}
+/** One account's plan (contract/plan.ts: the plan file Jenkins reads and `backup --plan-file` takes). */
+export type Plan = Omit<PlanFile, 'kmsKeys' | 'kmsKeyErrors' | 'drKmsKeys'>;
 
 /** A plan with the client-side encryption keys read by loadPlan (absent in plans built without SSM). */
 export type PlanWithKeys = Plan & Partial<KeyConfig>;

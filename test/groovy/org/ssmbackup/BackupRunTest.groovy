@@ -30,8 +30,9 @@ class BackupRunTest {
         assertEquals(plan.units, units.keys)
         assertEquals(['Backup payments-prod us-west-2', 'Backup 222222222222 us-west-2'], units.keys.collect { units.stages[it] })
         Map options = BackupRun.unitOptions(CONFIG, units, '222222222222/us-west-2', '/w', BackupRun.unitFiles(units, '222222222222/us-west-2', true))
-        assertEquals(['dev', 'ap-northeast-1', '222222222222', 'us-west-2', null], [options.environment, options.ssmHomeRegion, options.accounts,
-                options.regions, options.planFile])
+        // The build's plan is handed to the unit: the engine takes the account's plan from it, never reads its configuration again.
+        assertEquals([null, null, '222222222222', 'us-west-2', '/w/ssm-backup-work/plan.json'], [options.environment, options.ssmHomeRegion,
+                options.accounts, options.regions, options.planFile])
         assertEquals(['/w/ssm-backup-work/handed/222222222222_us-west-2.json', '/w/ssm-backup-work/fragments/222222222222_us-west-2.json'],
                 [options.summaryFile, options.summaryFragment])
         assertEquals('ssm-backup-fragment-1', BackupRun.fragmentStash(units.keys, '222222222222/us-west-2'))

@@ -1,0 +1,78 @@
+/**
+ * Reads a plan file written by `plan --output-file` (contract/plan.ts): the Jenkins step plans once per build and
+ * hands the file to every unit's run, on this agent or (stashed) on another one. It is checked as strictly as a plan
+ * read from SSM, before any AWS call; a bad file is a usage error (exit 2) naming the file and what is wrong.
+ */
+import { readFileSync } from 'node:fs';
+import { configError, usageError } from '../support/index.js';
+import { accountEntry, validateEnvironment, validateRegionList, validateRegionName, type PlanWithKeys } from '../config/index.js';
+import { unitKey, type MultiAccountPlanFile, type PlanAccount } from '../../contract/index.js';
+
+export type AccountsPlan = MultiAccountPlanFile & { accounts: (PlanAccount & { plan?: PlanWithKeys })[] };
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** A plan file of a multi-account run (it has `accounts`) rather than one account's plan. */
+export function isAccountsPlan(plan: PlanWithKeys | AccountsPlan): plan is AccountsPlan {
+  return Array.isArray((plan as AccountsPlan).accounts);
+}
+
+/** One account's plan inside the file (`where` names it); throws a usage error naming what is wrong. */
+function checkPlan(value: unknown, where: string): PlanWithKeys {
+  if (!isObject(value) || !Array.isArray(value.regions) || !isObject(value.buckets)) {
+    throw usageError(`${where} is not a plan (regions, buckets): write it with ssm-backup plan --output-file`);
+  }
+  const plan = value as unknown as PlanWithKeys;
+  validateEnvironment(plan.environment, `${where} environment`);
+  validateRegionList(plan.regions, `${where} regions`, 'usage');
+  for (const r of plan.regions) {
+    const b = plan.buckets[r];
+    if (b !== null && typeof b !== 'string') throw configError(`${where}: the bucket of ${r} is not a name`);
+  }
+  plan.warnings ??= [];
+  plan.regionWarnings ??= {};
+  plan.bucketErrors ??= {};
+  return plan;
+}
+
+function checkAccountsPlan(value: Record<string, unknown>, where: string): AccountsPlan {
+  validateEnvironment(value.environment as string, `${where} environment`);
+  validateRegionName(String(value.homeRegion), `${where} homeRegion`, 'usage');
+  const accounts = (value.accounts as unknown[]).map((raw, i): PlanAccount & { plan?: PlanWithKeys } => {
+    const at = `${where} accounts[${i}]`;
+    const entry = accountEntry(raw, at, ['plan', 'failure']);
+    const { plan, failure } = raw as Record<string, unknown>;
+    if (plan === undefined && typeof failure !== 'string')
+      throw usageError(`${at} has neither a plan nor a failure: write it with ssm-backup plan --output-file`);
+    const checked = plan === undefined ? undefined : checkPlan(plan, `${at}.plan`);
+    if (checked && checked.environment !== value.environment)
+      throw usageError(`${at}.plan is of environment ${checked.environment}, not ${String(value.environment)}`);
+    return { ...entry, ...(checked ? { plan: checked } : { failure: failure as string }) };
+  });
+  if (new Set(accounts.map((a) => a.accountId)).size !== accounts.length) throw usageError(`${where} lists an account twice: plan again`);
+  const units = value.units;
+  const valid = new Set(accounts.flatMap((a) => (a.plan?.regions ?? [value.homeRegion as string]).map((r) => unitKey(a.accountId, r))));
+  if (!Array.isArray(units) || units.some((u) => typeof u !== 'string' || !valid.has(u))) {
+    throw usageError(`${where} units must be the {accountId}/{region} units of its accounts' plans: write it with ssm-backup plan --output-file`);
+  }
+  return { environment: value.environment as string, homeRegion: value.homeRegion as string, accounts, units: units as string[] };
+}
+
+/**
+ * The plan file `file`: one account's plan, or a multi-account plan (every account's entry and plan, or why it could
+ * not be planned). `environment`, when given too, must match.
+ */
+export function readPlanFile(file: string, environment: string | undefined): PlanWithKeys | AccountsPlan {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw usageError(`--plan-file ${file} is not JSON: write it with ssm-backup plan --output-file`);
+  }
+  const where = `--plan-file ${file}`;
+  const plan = isObject(value) && Array.isArray(value.accounts) ? checkAccountsPlan(value, where) : checkPlan(value, where);
+  if (environment !== undefined && environment !== plan.environment) {
+    throw usageError(`--environment ${environment} does not match ${where} (environment ${plan.environment}): give one or the other`);
+  }
+  return plan;
+}
