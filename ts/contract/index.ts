@@ -4,12 +4,14 @@
  *   partitions (Pulumi imports it directly).
  * - backup-summary.ts: region_summaries.json (statuses, drift). restore-summary.ts: restore_summary.json (the plan,
  *   writeCount). report.ts: report.json. error-file.ts: the error file. metrics.ts: the CloudWatch metrics.
+ *   archive-list.ts: `list --output json` (the restore step's choice of archive).
  * `contractDescription()` is the JSON the Groovy tests read (test/fixtures/contract.json, written by `npm run docs`).
  */
 import { BACKUP_SUMMARY_FILE, DRIFT_COMPARISONS, DRIFT_FIELDS, FAILED_STATUSES, REGION_STATUSES, REGION_SUMMARY_FIELDS } from './backup-summary.js';
 import { RESTORE_MODES, RESTORE_PLAN_FIELDS, RESTORE_SUMMARY_FIELDS, RESTORE_SUMMARY_FILE } from './restore-summary.js';
 import { REGION_OUTCOME_FIELDS, REGION_OUTCOME_STATUSES, REPORT_FILE, REPORT_FILE_FIELDS, RUN_RESULTS } from './report.js';
 import { ERROR_CATEGORIES, ERROR_FILE_FIELDS } from './error-file.js';
+import { ARCHIVE_LIST_ENTRY_FIELDS, ARCHIVE_LIST_FIELDS } from './archive-list.js';
 
 export * from './naming.js';
 export * from './backup-summary.js';
@@ -17,6 +19,7 @@ export * from './restore-summary.js';
 export * from './report.js';
 export * from './error-file.js';
 export * from './metrics.js';
+export * from './archive-list.js';
 
 /** The contract as plain JSON (file names, statuses, field names) for the Groovy side's tests. */
 export function contractDescription() {
@@ -33,5 +36,6 @@ export function contractDescription() {
     report: { file: REPORT_FILE, results: [...RUN_RESULTS], fields: [...REPORT_FILE_FIELDS] },
     regionOutcomes: { statuses: [...REGION_OUTCOME_STATUSES], fields: [...REGION_OUTCOME_FIELDS] },
     errorFile: { categories: [...ERROR_CATEGORIES], fields: [...ERROR_FILE_FIELDS] },
+    archiveList: { fields: [...ARCHIVE_LIST_FIELDS], archiveFields: [...ARCHIVE_LIST_ENTRY_FIELDS] },
   };
 }
