@@ -7,6 +7,7 @@ import { localAwsEmulator, motoEmulator, type Emulator } from '../helpers/emulat
 import { runCli } from '../helpers/cli.js';
 import { Organisation, ENV, HOME, MEMBERS, REGIONS, appName, memberBucket, externalId } from '../helpers/accounts.js';
 import { AwsClientFactory } from '../../ts/lib/aws/index.js';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { renderBackupReport } from '../../ts/lib/report/index.js';
 
 const COUNT = 4;
@@ -176,6 +177,80 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       expect(diff.stderr).to.contain(`Account ${C} through arn:aws:iam::${C}:role/jenkins-ssm-restore-${ENV}`);
     });
 
+    it("restore --account B --target-account C puts B's archive into C's region, each through its restore role; B and A unchanged", async () => {
+      expect((await backup()).code).to.equal(0);
+      const region = REGIONS[0];
+      const names = [appName(B, region, 0), appName(B, region, 1)]; // a String and a SecureString
+      const args = ['--account', B, '--region', region, '--target-account', C, '--names', names.join(','), '--work-dir', work];
+      const plan = await cli('restore', ...args);
+      expect(plan.code, plan.stderr).to.equal(0);
+      expect(plan.stdout).to.contain(`create   ${names[0]}`).and.to.contain(`create   ${names[1]}`);
+      expect(plan.stderr).to.contain(`Archive of account ${B}; live parameters of account ${C}`);
+      for (const n of names) expect(await org.value(C, region, n)).to.equal(undefined);
+      const applied = await cli('restore', ...args, '--apply', '--output', 'json');
+      expect(applied.code, applied.stderr).to.equal(0);
+      const summary = JSON.parse(applied.stdout) as { sourceAccountId: string; targetAccountId: string; created: string[]; targetRegion: string };
+      expect(summary).to.include({ sourceAccountId: B, targetAccountId: C, targetRegion: region });
+      expect(summary.created).to.have.members(names);
+      expect(await org.value(C, region, names[0])).to.equal(`value-${B}-${region}-0`);
+      expect(await org.value(C, region, names[1])).to.equal(`value-${B}-${region}-1`);
+      for (const account of [A]) for (const n of names) expect(await org.value(account, region, n)).to.equal(undefined);
+      expect(applied.stdout + applied.stderr).not.to.contain(`value-${B}-${region}-1`);
+      // diff compares the same archive with the target account: nothing left to create
+      const diff = await cli('diff', '--account', B, '--region', region, '--target-account', C, '--output', 'json');
+      expect(diff.code, diff.stderr).to.equal(0);
+      const d = JSON.parse(diff.stdout) as { targetAccountId: string; created: string[]; unchanged: string[] };
+      expect(d.targetAccountId).to.equal(C);
+      expect(d.unchanged).to.include.members(names);
+      expect(d.created).not.to.include.members(names);
+    });
+
+    it("a SecureString under a key of the archive's account is refused in the target account until --kms-key-map names a key there", async () => {
+      const region = REGIONS[0];
+      const name = '/app/keyed/secret';
+      await org.createKey(B, region, 'alias/app-only-in-b');
+      await (
+        await org.ssm(B, region)
+      ).send(new PutParameterCommand({ Name: name, Value: 'keyed-secret-value', Type: 'SecureString', KeyId: 'alias/app-only-in-b' }));
+      expect((await backup('--accounts', B)).code).to.equal(0);
+      const args = ['--account', B, '--region', region, '--target-account', C, '--names', name, '--apply', '--work-dir', work];
+      const refused = await cli('restore', ...args);
+      expect(refused.code, refused.stderr).to.equal(2);
+      expect(refused.stderr).to.contain('alias/app-only-in-b').and.to.contain('--kms-key-map');
+      expect(await org.value(C, region, name)).to.equal(undefined);
+      const mapped = await cli('restore', ...args, '--kms-key-map', 'alias/app-only-in-b=alias/ssm-backup');
+      expect(mapped.code, mapped.stderr).to.equal(0);
+      expect(await org.value(C, region, name)).to.equal('keyed-secret-value');
+      expect(refused.stderr + mapped.stderr + mapped.stdout).not.to.contain('keyed-secret-value');
+    });
+
+    it('--target-account not in the accounts parameter, or --target-role-arn without it or of another account, is a usage error before anything acts', async () => {
+      const before = await org.objects(B, REGIONS[0]);
+      for (const [args, message] of [
+        [['--account', B, '--target-account', '444444444444'], `--target-account 444444444444 is not in /jenkins/${ENV}/backup/accounts`],
+        [['--target-account', '12345'], '--target-account "12345" is not a 12-digit account id'],
+        [['--target-role-arn', `arn:aws:iam::${C}:role/x`], '--target-role-arn needs --target-account'],
+        [
+          ['--target-account', C, '--target-role-arn', `arn:aws:iam::${A}:role/x`],
+          `--target-role-arn arn:aws:iam::${A}:role/x is not a role ARN of account ${C}`,
+        ],
+      ] as [string[], string][]) {
+        for (const command of ['restore', 'diff']) {
+          const run = await cli(command, '--region', REGIONS[0], ...args, ...(command === 'restore' ? ['--work-dir', work] : []));
+          expect(run.code, `${command} ${args.join(' ')}: ${run.stderr}`).to.equal(2);
+          expect(
+            run.stderr
+              .trim()
+              .split('\n')
+              .filter((l) => l.includes(message)),
+            run.stderr,
+          ).to.have.length(1);
+        }
+      }
+      expect(await org.objects(B, REGIONS[0])).to.deep.equal(before);
+      expect(existsSync(path.join(work, 'restore_summary.json'))).to.equal(false);
+    });
+
     if (emulator.name === 'local-aws') {
       it('a central account that cannot read the accounts parameter fails the run naming it (exit 1), nothing written', async () => {
         local()!.faults.add({
@@ -202,6 +277,18 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
         const report = renderBackupReport(run.summary!, { environment: ENV });
         expect(report.headline).to.match(/^FAILURE - 4\/5 units in 3 accounts, 24 parameters/);
         expect(report.description).to.match(new RegExp(`^FAILED ${B} ${HOME}: Could not assume`));
+      });
+
+      it('a target account whose restore role does not trust the caller: restore fails with the AWS cause, nothing is written anywhere', async () => {
+        expect((await backup()).code).to.equal(0);
+        org.trust(C, 'another-external-id');
+        const name = appName(B, REGIONS[0], 0);
+        const run = await cli('restore', '--account', B, '--region', REGIONS[0], '--target-account', C, '--names', name, '--apply', '--work-dir', work);
+        expect(run.code, run.stderr).to.equal(1);
+        expect(run.stderr).to.contain('AccessDenied').and.to.contain('sts:AssumeRole');
+        expect(existsSync(path.join(work, 'restore_summary.json'))).to.equal(false);
+        org.trust(C);
+        expect(await org.value(C, REGIONS[0], name)).to.equal(undefined);
       });
 
       it('with fail-fast, a role that cannot be assumed stops every other unit before it starts', async () => {

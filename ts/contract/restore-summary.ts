@@ -25,6 +25,10 @@ export interface RestoreSummary {
   environment: string;
   sourceRegion: string;
   targetRegion: string;
+  /** Multi-account restores (--account / --target-account): the account whose archive was read. */
+  sourceAccountId?: string;
+  /** Multi-account restores: the account whose parameters were planned and written (another one with --target-account). */
+  targetAccountId?: string;
   archive: { bucket: string; key: string; format: string; verified: boolean; parameterCount: number };
   overwrite: boolean;
   exactTags: boolean;
@@ -69,6 +73,8 @@ export const RESTORE_SUMMARY_FIELDS: readonly (keyof RestoreSummary)[] = [
   'environment',
   'sourceRegion',
   'targetRegion',
+  'sourceAccountId',
+  'targetAccountId',
   'archive',
   'overwrite',
   'exactTags',

@@ -212,6 +212,12 @@ describe('report: restore', () => {
     expect(renderRestoreReport(plan, { dryRun: true }).email.subject).to.equal('[DRY RUN] [PLAN] SSM restore plan');
   });
 
+  it('names both accounts of a cross-account restore in the description and the table', () => {
+    const report = renderRestoreReport({ ...plan, sourceAccountId: '111111111111', targetAccountId: '222222222222' }, { environment: 'prod' });
+    expect(report.description).to.match(/^RESTORE PLAN 111111111111 us-west-2 -> 222222222222 eu-central-1: create=1/);
+    expect(report.table).to.contain('FROM     111111111111 us-west-2').and.contain('INTO     222222222222 eu-central-1');
+  });
+
   it('reports what was applied, and failed parameters by name once', () => {
     const applied = renderRestoreReport({ ...plan, mode: 'apply', created: ['/app/a'] }, {});
     expect(applied.description).to.equal('RESTORED us-west-2 -> eu-central-1: created 1, updated 0');

@@ -1,5 +1,5 @@
 import { defineCommand } from '../run-command.js';
-import { checkAccountOption, withAccount } from '../accounts.js';
+import { checkAccountOption, checkTargetAccountOption, targetAccountOptions, withAccount } from '../accounts.js';
 import { readSelected, readLive, desiredParameter, diffArchive, formatDiff } from '../../lib/restore/index.js';
 import { archiveSource, sourceOptions, liveOptions } from './restore.js';
 import { outputOption, outputFormat, jsonAlias, jsonText, textRecords } from '../output.js';
@@ -8,6 +8,7 @@ export const diffOptions = {
   ...sourceOptions,
   ...liveOptions,
   'target-region': { kind: 'region', defaultDescription: '--region', describe: 'Live region to compare with' },
+  ...targetAccountOptions,
   path: { kind: 'parameter-path', default: '/', describe: 'Compare only this parameter and everything under it' },
   'kms-key-map': { kind: 'key-map', describe: 'FROM=TO,... compare SecureString keys as a restore with this map would write them' },
   ...outputOption('table'),
@@ -23,8 +24,9 @@ export const diffCommand = defineCommand({
   check: (o) => {
     outputFormat(o);
     checkAccountOption(o);
+    checkTargetAccountOption(o);
   },
-  run: withAccount('diff', 'restore', async ({ aws, logger, io }, o) => {
+  run: withAccount('diff', 'restore', async ({ aws, logger, io }, o, accounts) => {
     const target = o.targetRegion ?? o.region;
     const throttles = () => aws.stats.throttles;
     const source = await readSelected(aws, {
@@ -37,7 +39,7 @@ export const diffCommand = defineCommand({
     // One copy of the archive's entries: desiredParameter returns the entry itself unless its KeyId is mapped.
     const selected = source.selected.map((p) => desiredParameter(p, o.kmsKeyMap ?? new Map()));
     source.selected = [];
-    const live = await readLive(aws, target, o.path, {
+    const live = await readLive(accounts.target, target, o.path, {
       archive: new Map(selected.map((p) => [p.Name, p])),
       logger: logger.forRegion(target),
       tagsFor: selected.filter((p) => p.Tags?.length).map((p) => p.Name),
@@ -46,8 +48,16 @@ export const diffCommand = defineCommand({
     });
     const diff = diffArchive(selected, live);
     const format = outputFormat(o);
-    // json: {archive, targetRegion, created, changed: [{name, fields}], unchanged, onlyLive}; text: one `kind<TAB>name[<TAB>fields]` a line
-    if (format === 'json') io.stdout(jsonText({ archive: `s3://${source.archive.bucket}/${source.archive.key}`, targetRegion: target, ...diff }));
+    // json: {archive, targetRegion, sourceAccountId?, targetAccountId? (with --account or --target-account), created, changed: [{name, fields}], unchanged, onlyLive}; text: one `kind<TAB>name[<TAB>fields]` a line
+    if (format === 'json')
+      io.stdout(
+        jsonText({
+          archive: `s3://${source.archive.bucket}/${source.archive.key}`,
+          targetRegion: target,
+          ...(accounts.accountIds ? { sourceAccountId: accounts.accountIds.source, targetAccountId: accounts.accountIds.target } : {}),
+          ...diff,
+        }),
+      );
     else if (format === 'text')
       io.stdout(
         textRecords([

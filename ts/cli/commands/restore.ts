@@ -7,7 +7,7 @@ import { homeRegionFrom } from '../home-region.js';
 import { runRestore, regionBucket, describeFields, indexOpener, type RestorePlan } from '../../lib/restore/index.js';
 import { chooseArchive } from '../../lib/store/index.js';
 import { usageError } from '../../lib/support/index.js';
-import { accountOptions, checkAccountOption, withAccount } from '../accounts.js';
+import { accountOptions, checkAccountOption, checkTargetAccountOption, targetAccountOptions, withAccount } from '../accounts.js';
 import { DEFAULT_MAX_ARCHIVE_MB } from '../../lib/archive/index.js';
 
 /** Where the archive comes from: shared by restore, verify and diff. */
@@ -72,6 +72,7 @@ export const restoreOptions = {
   },
   ...liveOptions,
   'target-region': { kind: 'region', defaultDescription: '--region', describe: 'Region to restore into; another region is the disaster-recovery path' },
+  ...targetAccountOptions,
   path: { kind: 'parameter-path', default: '/', describe: 'Restore only parameters under this path, recursively' },
   names: { kind: 'list', describe: 'Comma-separated parameter names to restore (all must be in the archive)' },
   overwrite: {
@@ -146,15 +147,20 @@ export const restoreCommand = defineCommand({
       'ssm-backup restore --environment prod --region us-west-2 --target-region us-east-1 --kms-key-map alias/app=alias/app-dr --apply',
       'Disaster recovery into another region',
     ],
+    [
+      'ssm-backup restore --environment prod --account 111111111111 --region us-west-2 --target-account 222222222222 --kms-key-map alias/app=alias/app',
+      "Plan putting one member account's archive into another member account (each through its restore role)",
+    ],
   ],
   clientOptions: (o) => ({ putRate: o.putRate, getRate: o.getRate }),
   check: (o) => {
     checkAccountOption(o);
+    checkTargetAccountOption(o);
     outputFormat(o);
     if (o.asOf !== undefined && o.archive !== 'latest') throw usageError('--as-of and --archive both choose the archive: pass only one of them');
     if (o.prune && o.names) throw usageError('--prune deletes what the archive lacks under --path: it cannot be combined with --names');
   },
-  run: withAccount('restore', 'restore', async ({ aws, logger, io }, o) => {
+  run: withAccount('restore', 'restore', async ({ aws, logger, io }, o, accounts) => {
     const source = archiveSource(o);
     let archive = o.archive;
     if (o.asOf !== undefined || o.names?.length) {
@@ -173,23 +179,28 @@ export const restoreCommand = defineCommand({
         logger.forRegion(o.region),
       );
     }
-    const result = await runRestore(aws, {
-      ...source,
-      archive,
-      targetRegion: o.targetRegion ?? o.region,
-      path: o.path,
-      names: o.names,
-      overwrite: o.overwrite,
-      exactTags: o.exactTags,
-      prune: o.prune,
-      keyMap: o.kmsKeyMap ?? new Map(),
-      apply: o.apply,
-      concurrency: o.concurrency,
-      logger,
-      summaryFile: o.summaryFile ?? path.join(o.workDir, RESTORE_SUMMARY_FILE),
-      includeConfig: o.includeConfig,
-      confirmMs: o.imageConfirmSeconds * 1000,
-    });
+    const result = await runRestore(
+      aws,
+      {
+        ...source,
+        archive,
+        targetRegion: o.targetRegion ?? o.region,
+        path: o.path,
+        names: o.names,
+        overwrite: o.overwrite,
+        exactTags: o.exactTags,
+        prune: o.prune,
+        keyMap: o.kmsKeyMap ?? new Map(),
+        apply: o.apply,
+        concurrency: o.concurrency,
+        logger,
+        summaryFile: o.summaryFile ?? path.join(o.workDir, RESTORE_SUMMARY_FILE),
+        includeConfig: o.includeConfig,
+        confirmMs: o.imageConfirmSeconds * 1000,
+        accountIds: accounts.accountIds,
+      },
+      accounts.target,
+    );
     const s = result.summary;
     const failed = new Set([...s.failed.map((f) => f.name), ...s.pending]);
     const format = outputFormat(o);

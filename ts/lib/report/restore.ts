@@ -23,6 +23,9 @@ export interface RestoreReportSummary {
   mode: 'plan' | 'apply';
   sourceRegion?: string;
   targetRegion?: string;
+  /** Multi-account restores: the archive's account and the account written. */
+  sourceAccountId?: string;
+  targetAccountId?: string;
   archive?: { key?: string; verified?: boolean; parameterCount?: number };
   counts?: Record<string, number>;
   /** Planned create + update + delete (contract/restore-summary.ts); older summaries lack it. */
@@ -33,6 +36,9 @@ export interface RestoreReportSummary {
   deleted?: string[];
   failed?: { name: string; error: string }[];
 }
+
+/** `us-west-2`, or `111111111111 us-west-2` in a multi-account restore. */
+const place = (account: string | undefined, region: string | undefined) => [account, region ?? '-'].filter(Boolean).join(' ');
 
 const SHOWN_FAILURES = 10;
 const SHOWN_DELETES = 20;
@@ -63,8 +69,8 @@ function restoreFacts(s: RestoreReportSummary | undefined, dryRun: boolean): str
     : '-';
   const facts = [
     ['ARCHIVE', archive],
-    ['FROM', s.sourceRegion ?? '-'],
-    ['INTO', s.targetRegion ?? '-'],
+    ['FROM', place(s.sourceAccountId, s.sourceRegion)],
+    ['INTO', place(s.targetAccountId, s.targetRegion)],
     ['PLAN', planCounts(s.counts)],
   ];
   // The names a plan writes or deletes; after an apply, the names SSM confirmed (also what an aborted apply wrote).
@@ -97,7 +103,7 @@ function restoreFacts(s: RestoreReportSummary | undefined, dryRun: boolean): str
 }
 
 function restoreDescription(s: RestoreReportSummary | undefined, result: RunResult, ctx: RunContext): string {
-  const route = s ? ` ${s.sourceRegion} -> ${s.targetRegion}` : '';
+  const route = s ? ` ${place(s.sourceAccountId, s.sourceRegion)} -> ${place(s.targetAccountId, s.targetRegion)}` : '';
   const dry = ctx.dryRun ? 'DRY RUN ' : '';
   if (s?.failed?.length)
     return `${dry}FAILED restore${route}: ${s.failed.length} parameter(s) failed, first ${s.failed[0].name}: ${clip(s.failed[0].error, 120)}`;

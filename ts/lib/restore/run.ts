@@ -28,6 +28,8 @@ export interface RestoreOptions extends SourceOptions, Selection {
   includeConfig?: boolean;
   /** --image-confirm-seconds, in ms: how long an aws:ec2:image write is polled for before it is reported pending. */
   confirmMs?: number;
+  /** The account the archive is read from and the account written (--account / --target-account), recorded in the summary. */
+  accountIds?: { source: string; target: string };
 }
 
 export interface RestoreResult {
@@ -73,7 +75,11 @@ async function checkPruneScope(aws: AwsClientFactory, opts: RestoreOptions, sour
   return selection.path;
 }
 
-export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): Promise<RestoreResult> {
+/**
+ * `aws` reads the archive (its bucket and KMS keys); `target` reads and writes the live parameters of
+ * `opts.targetRegion` and checks its KMS keys: another member account's clients with --target-account, else `aws`.
+ */
+export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions, target: AwsClientFactory = aws): Promise<RestoreResult> {
   const started = performance.now();
   const throttles = () => aws.stats.throttles;
   return withPrivateDir(async (dir) => {
@@ -86,7 +92,7 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
     // Each parameter's KMS key is mapped once, here; live comparison, plan and apply use these entries.
     const desired = source.selected.map((p) => desiredParameter(p, opts.keyMap));
     const livePath = opts.names ? commonPath(opts.names) : (opts.path ?? '/');
-    const live = await readLive(aws, opts.targetRegion, livePath, {
+    const live = await readLive(target, opts.targetRegion, livePath, {
       archive: new Map(desired.map((p) => [p.Name, p])),
       logger: log,
       tagsFor: tagNames(source.selected, opts.exactTags),
@@ -105,7 +111,7 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
     log.info(
       `Plan: create=${c.create} update=${c.update} unchanged=${c.unchanged} differs-not-overwritten=${c.differs}${opts.prune ? ` delete=${c.delete}` : ''}${opts.apply ? '' : ' (PLAN ONLY: nothing written; pass --apply)'}`,
     );
-    const keys = await checkKeys(aws.kms(opts.targetRegion), opts.targetRegion, plan.items);
+    const keys = await checkKeys(target.kms(opts.targetRegion), opts.targetRegion, plan.items);
     if (keys.length) log.info(`KMS keys present in ${opts.targetRegion}: ${keys.join(', ')}`);
     const tracker = new SummaryFile(opts.summaryFile, { ...baseSummary(opts, source, plan), keptAside, notes: source.notes });
     const summary = tracker.summary;
@@ -117,7 +123,7 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions): P
     const writeStart = performance.now();
     let complete = false;
     try {
-      await applyRestore(aws.ssm(opts.targetRegion), plan, {
+      await applyRestore(target.ssm(opts.targetRegion), plan, {
         spool,
         exactTags: opts.exactTags,
         concurrency: opts.concurrency,
@@ -178,6 +184,7 @@ function baseSummary(opts: RestoreOptions, source: SelectedArchive, plan: Restor
     environment: opts.environment,
     sourceRegion: opts.region,
     targetRegion: opts.targetRegion,
+    ...(opts.accountIds ? { sourceAccountId: opts.accountIds.source, targetAccountId: opts.accountIds.target } : {}),
     archive: { bucket: archive.bucket, key: archive.key, format: archive.format, verified: archive.verified, parameterCount: archive.parameterCount },
     overwrite: opts.overwrite,
     exactTags: opts.exactTags,
