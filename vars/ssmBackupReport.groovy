@@ -5,7 +5,7 @@ import org.ssmbackup.StepOptions
 // Shows a run on the build page and sends it (see ssmBackupReport.txt): the engine renders it (`notify --out-dir`).
 @Field static final Map DEFAULTS = [kind: 'backup', summaryFile: null, outcomesFile: null, result: null, failureMessage: null,
         environment: null, dryRun: false, slackChannel: null, slackWebhookCredentialsId: null, email: null, emailCc: null,
-        runbookUrl: null, nodejs: null, timeoutMinutes: 5]
+        runbookUrl: null, nodejs: null, timeoutMinutes: 5, startedBy: null]
 
 /** Returns report.json as a Map: result, description, table, email, slack, ... (see ts/lib/report.ts). */
 Map call(Map args) {

@@ -3,17 +3,17 @@ import org.ssmbackup.ReportRequest
 import org.ssmbackup.RestorePlan
 import org.ssmbackup.StepOptions
 
-// Restores SSM parameters from a backup archive: plan, show it, approval, apply (see ssmMultiRegionRestore.txt). The engine
-// owns what a restore writes (writeCount); RestorePlan shows it, deletions included; the apply runs only when writeCount > 0.
+// Restores SSM parameters from a backup archive: plan, approval, apply (see ssmMultiRegionRestore.txt); applies only writeCount > 0.
 @Field static final Map DEFAULTS = [environment: null, region: null, archive: 'latest', targetRegion: null, path: null, names: null,
         overwrite: false, exactTags: false, prune: false, asOf: null, allowUnencryptedArchive: null, kmsKeyMap: null, dryRun: true, autoApprove: false, approvers: null,
         approvalTimeoutMinutes: 60, planTimeoutMinutes: 30, applyTimeoutMinutes: 120, reportTimeoutMinutes: 10, putRate: 3,
-        ssmHomeRegion: null, agentLabel: null, credentialsId: null, slackChannel: null, slackWebhookCredentialsId: null, email: null,
+        ssmHomeRegion: null, account: null, targetAccount: null, agentLabel: null, credentialsId: null, slackChannel: null, slackWebhookCredentialsId: null, email: null,
         emailCc: null, runbookUrl: null, nodejs: null]
 @Field static final String SUMMARY_FILE = 'ssm-backup-work/restore_summary.json'
 
 Map call(Map options = [:]) {
-    Map config = StepOptions.check('ssmMultiRegionRestore', DEFAULTS, options, ['environment', 'region'])
+    Map config = RestorePlan.config(StepOptions.check('ssmMultiRegionRestore', DEFAULTS, options, ['environment', 'region']),
+            currentBuild.getBuildCauses())
     if (config.problem) {
         error(config.problem)
     }
@@ -21,6 +21,7 @@ Map call(Map options = [:]) {
     ssmBackupEngine.onAgent(config.agentLabel) {
         try {
             dir('ssm-backup-work') { deleteDir() }   // no summary of an earlier build
+            config.archive = ssmBackupArchiveChoice(config)
             stage('Restore Plan') { summary = restore(config, false) }
             echo(RestorePlan.text(summary, SUMMARY_FILE))
             ssmBackupReport(ReportRequest.fromStep(config, [kind: 'restore', summaryFile: SUMMARY_FILE]))

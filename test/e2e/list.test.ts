@@ -1,6 +1,10 @@
 import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { restoreWorld, SOURCE, type RestoreWorld } from '../helpers/restore.js';
 import { bucketFor } from '../helpers/fixtures.js';
+import { ARCHIVE_LIST_ENTRY_FIELDS, ARCHIVE_LIST_FIELDS } from '../../ts/contract/index.js';
 
 describe('ssm-backup list (through the local AWS)', function () {
   this.timeout(30000);
@@ -37,6 +41,25 @@ describe('ssm-backup list (through the local AWS)', function () {
     expect(lines[2]).to.match(new RegExp(`^\\* \\S+\\s+8\\s+\\d+  ${latest}$`));
     expect(lines[1]).to.match(/^ {2}\S+\s+\?\s+\d+ {2}2099-01-01\//);
     expect(lines[1].startsWith('  ')).to.equal(true);
+  });
+
+  it('--output-file writes the output there, its directory created, and nothing to stdout (the Jenkins restore reads it)', async () => {
+    expect((await w.backup()).code).to.equal(0);
+    const dir = mkdtempSync(path.join(tmpdir(), 'ssm-list-'));
+    try {
+      const file = path.join(dir, 'work', 'archives.json');
+      const run = await w.run('list', '--output', 'json', '--output-file', file);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.equal('');
+      const out = JSON.parse(readFileSync(file, 'utf8'));
+      // The shape the Jenkins restore step reads, as ts/contract declares it.
+      expect(Object.keys(out)).to.have.members([...ARCHIVE_LIST_FIELDS]);
+      expect(Object.keys(out.archives[0])).to.have.members([...ARCHIVE_LIST_ENTRY_FIELDS]);
+      expect(out.archives).to.have.length(1);
+      expect(out.archives[0]).to.include({ latest: true, refused: false, parameterCount: 8 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says so when the bucket is empty, and needs --region', async () => {

@@ -29,8 +29,10 @@ class AdminSsmRestoreJobTest {
                 ['choiceParam', 'AGENT_LABEL', ['ec2-fleet-small', 'ec2-fleet-medium', 'ec2-fleet-micro']],
                 ['choiceParam', 'ENVIRONMENT', ['dev', 'prod']],
                 ['stringParam', 'REGION', 'ap-northeast-1'],
-                ['stringParam', 'ARCHIVE', 'latest'],
+                ['stringParam', 'ARCHIVE', 'choose'],
                 ['stringParam', 'AS_OF', ''],
+                ['stringParam', 'ACCOUNT', ''],
+                ['stringParam', 'TARGET_ACCOUNT', ''],
                 ['stringParam', 'TARGET_REGION', ''],
                 ['stringParam', 'PARAMETER_PATH', ''],
                 ['stringParam', 'NAMES', ''],
@@ -84,7 +86,7 @@ class AdminSsmRestoreJobTest {
         assertEquals('${JENKINSFILE_BRANCH}', cpsScm.value('scm.git.branch'))
         File jenkinsfile = new File(PipelineHarness.ROOT, cpsScm.value('scriptPath').toString())
         assertTrue(jenkinsfile.text.contains('ssmMultiRegionRestore('))
-        ['ENVIRONMENT', 'REGION', 'ARCHIVE', 'AS_OF', 'TARGET_REGION', 'PARAMETER_PATH', 'NAMES', 'FORCE_OVERWRITE', 'KMS_KEY_MAP', 'DRY_RUN', 'AGENT_LABEL']
+        ['ENVIRONMENT', 'REGION', 'ARCHIVE', 'AS_OF', 'ACCOUNT', 'TARGET_ACCOUNT', 'TARGET_REGION', 'PARAMETER_PATH', 'NAMES', 'FORCE_OVERWRITE', 'KMS_KEY_MAP', 'DRY_RUN', 'AGENT_LABEL']
                 .each { assertTrue("Jenkinsfile does not pass ${it}", jenkinsfile.text.contains("params.${it}")) }
     }
 

@@ -36,7 +36,8 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
         assertTrue(log.contains('  create  /app/a'))
         assertTrue(log, log.contains('from us-west-2 into us-west-2: create=1 update=0 delete=0 unchanged=1 differs-not-overwritten=1'))
         assertTrue(log.contains('  skip    /app/c  value differs, Description (differs; overwrite updates it)'))
-        assertTrue(log.contains('NEXT     dry run: nothing was written'))
+        assertTrue(log, log.contains('NEXT        dry run: nothing was written'))
+        assertTrue(log, log.contains('STARTED BY  Jane Doe (jdoe)'))   // from currentBuild.getBuildCauses()
         assertEquals('DRY RUN RESTORE PLAN us-west-2 -> us-west-2: create=1 update=0 unchanged=1 differs-not-overwritten=1', harness.currentBuild.description)
         assertEquals('ssm-backup-work/restore_summary.json', harness.calls('archiveArtifacts')[0].namedArgs.artifacts)
     }
@@ -124,9 +125,10 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
 
         assertEquals(2, slackSent.size())
         // Slack mrkdwn: '>' is sent as &gt; (Slack shows it as >).
-        assertEquals(':clipboard: SSM restore plan prod: RESTORE PLAN us-west-2 -&gt; us-west-2: create=1 update=0 unchanged=1 differs-not-overwritten=1', slackSent[0].message)
+        assertEquals(':clipboard: SSM restore plan prod: RESTORE PLAN us-west-2 -&gt; us-west-2: create=1 update=0 unchanged=1 differs-not-overwritten=1 ' +
+                '(started by Jane Doe (jdoe))', slackSent[0].message)
         assertTrue(slackSent[0].toString().contains('*next:* apply pending'))
-        assertEquals(':white_check_mark: SSM restore prod: RESTORED us-west-2 -&gt; us-west-2: created 1, updated 0', slackSent[1].message)
+        assertEquals(':white_check_mark: SSM restore prod: RESTORED us-west-2 -&gt; us-west-2: created 1, updated 0 (started by Jane Doe (jdoe))', slackSent[1].message)
         assertEquals(['[PLAN] SSM restore plan prod - Admin_Jobs/ssm-multi-region-backup #42', '[OK] SSM restore prod - Admin_Jobs/ssm-multi-region-backup #42'],
                 harness.calls('emailext')*.namedArgs*.subject)
         assertEquals('RESTORED us-west-2 -> us-west-2: created 1, updated 0', harness.currentBuild.description)
@@ -196,5 +198,75 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
 
         assertEquals('Restore plan failed: stopped at its 5-minute deadline (planTimeoutMinutes)', error.message)
         assertEquals('FAILURE', harness.currentBuild.result)
+    }
+
+    @Test
+    void 'archive choose lists the archives, asks with latest first, and plans the one picked'() {
+        harness.registerAllowedMethod('input') { Map spec -> inputs << spec; spec.parameters[0].choices[2] }
+        harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', archive: 'choose', account: '111111111111'])
+
+        assertEquals(['Choose Archive', 'Restore Plan'], harness.stages)
+        ShCall list = engine.engineCalls('list')[0]
+        assertEquals(['dev', 'us-west-2', '111111111111', 'json', "${harness.workspace}/ssm-backup-work/archives.json".toString()],
+                ['ENVIRONMENT', 'REGION', 'ACCOUNT', 'OUTPUT', 'OUTPUT_FILE'].collect { list.env["SSM_BACKUP_${it}".toString()] })
+        Map parameter = inputs[0].parameters[0]
+        assertEquals(['ChoiceParameterDefinition', 'ARCHIVE'], [parameter.$class, parameter.name])
+        assertEquals(['latest  (2026-11-28 02:00Z, 120 parameters: 2026-11-28/ssm-backup-dev-us-west-2-20261128_020000.tar.gz)',
+                      '2026-11-28/ssm-backup-dev-us-west-2-20261128_020000.tar.gz  (2026-11-28 02:00Z, 120 parameters)',
+                      '2026-11-27/ssm-backup-dev-us-west-2-20261127_020000.tar.gz  (2026-11-27 02:00Z, ? parameters (older version))'], parameter.choices)
+        assertTrue(parameter.description.contains('1 archive(s) refused by the shrink guard are not offered'))
+        assertEquals('2026-11-27/ssm-backup-dev-us-west-2-20261127_020000.tar.gz', restores[0].env.SSM_BACKUP_ARCHIVE)
+        assertEquals(60, harness.calls('timeout')*.args*.getAt(0)*.time[0])   // the wait: approvalTimeoutMinutes (the list has its agent-side deadline)
+    }
+
+    @Test
+    void 'archive choose with asOf asks nothing and restores latest at asOf, a failed list stops before the plan'() {
+        harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', archive: 'choose', asOf: '2026-11-28'])
+        assertEquals([], inputs)
+        assertEquals([], engine.engineCalls('list'))
+        assertEquals(['latest', '2026-11-28'], [restores[0].env.SSM_BACKUP_ARCHIVE, restores[0].env.SSM_BACKUP_AS_OF])
+
+        engine.listError = 'AccessDenied: s3:ListBucket'
+        harness.stages.clear()
+        Throwable failed = runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', archive: 'choose'])
+        assertEquals(['Choose Archive'], harness.stages)
+        assertEquals(1, restores.size())
+        assertEquals('Could not list the archives of us-west-2: AccessDenied: s3:ListBucket', failed.message)
+    }
+
+    @Test
+    void 'archive choose with autoApprove is refused before anything runs, in one line'() {
+        Throwable failed = runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', archive: 'choose', autoApprove: true, dryRun: false])
+        assertEquals([], engine.calls)
+        assertEquals([], harness.stages)
+        String line = failed.message
+        assertEquals("ssmMultiRegionRestore: archive: 'choose' waits for a person to pick the archive, and autoApprove never waits: " +
+                "give archive: 'latest' or an object key, or asOf", line)
+    }
+
+    @Test
+    void 'notify names who started the restore: the user, or the cause in its own words'() {
+        harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2'])
+        assertEquals(['Jane Doe (jdoe)'], notifies*.env*.SSM_BACKUP_STARTED_BY)
+
+        harness.currentBuild.buildCauses = [[_class: 'hudson.triggers.TimerTrigger$TimerTriggerCause', shortDescription: 'Started by timer']]
+        engine.calls.clear()
+        harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2'])
+        assertEquals(['Started by timer'], notifies*.env*.SSM_BACKUP_STARTED_BY)
+    }
+
+    @Test
+    void 'account and targetAccount reach the engine, the plan and the approval name both accounts'() {
+        harness.run('ssmMultiRegionRestore', [environment: 'prod', region: 'us-west-2', account: '111111111111', targetAccount: '222222222222',
+                dryRun: false])
+        assertEquals([['111111111111', '222222222222']] * 2, restores.collect { [it.env.SSM_BACKUP_ACCOUNT, it.env.SSM_BACKUP_TARGET_ACCOUNT] })
+        assertTrue(harness.log.toString(), harness.log.toString().contains('from account 111111111111 us-west-2 into account 222222222222 us-west-2: create=1'))
+        assertTrue(inputs[0].message, inputs[0].message.startsWith('Restore into account 222222222222 us-west-2: create=1'))
+
+        engine.calls.clear()
+        inputs.clear()
+        harness.run('ssmMultiRegionRestore', [environment: 'prod', region: 'us-west-2', dryRun: false])
+        assertEquals([null, null], [restores[0].env.SSM_BACKUP_ACCOUNT, restores[0].env.SSM_BACKUP_TARGET_ACCOUNT])
+        assertTrue(inputs[0].message.startsWith('Restore into us-west-2: create=1'))
     }
 }

@@ -5,6 +5,7 @@
  * - plan.ts: the plan file (`plan --output-file`, `backup --plan-file`, Jenkins' stages).
  * - backup-summary.ts: region_summaries.json (statuses, drift). restore-summary.ts: restore_summary.json (the plan,
  *   writeCount). report.ts: report.json. error-file.ts: the error file. metrics.ts: the CloudWatch metrics.
+ *   archive-list.ts: `list --output json` (the restore step's choice of archive).
  * `contractDescription()` is the JSON the Groovy tests read (test/fixtures/contract.json, written by `npm run docs`).
  */
 import { BACKUP_SUMMARY_FILE, DRIFT_COMPARISONS, DRIFT_FIELDS, FAILED_STATUSES, REGION_STATUSES, REGION_SUMMARY_FIELDS } from './backup-summary.js';
@@ -12,6 +13,7 @@ import { RESTORE_MODES, RESTORE_PLAN_FIELDS, RESTORE_SUMMARY_FIELDS, RESTORE_SUM
 import { REGION_OUTCOME_FIELDS, REGION_OUTCOME_STATUSES, REPORT_FILE, REPORT_FILE_FIELDS, RUN_RESULTS } from './report.js';
 import { ERROR_CATEGORIES, ERROR_FILE_FIELDS } from './error-file.js';
 import { MULTI_ACCOUNT_PLAN_FIELDS, PLAN_ACCOUNT_FIELDS, PLAN_FILE_FIELDS } from './plan.js';
+import { ARCHIVE_LIST_ENTRY_FIELDS, ARCHIVE_LIST_FIELDS } from './archive-list.js';
 
 export * from './naming.js';
 export * from './plan.js';
@@ -20,6 +22,7 @@ export * from './restore-summary.js';
 export * from './report.js';
 export * from './error-file.js';
 export * from './metrics.js';
+export * from './archive-list.js';
 
 /** The contract as plain JSON (file names, statuses, field names) for the Groovy side's tests. */
 export function contractDescription() {
@@ -37,5 +40,6 @@ export function contractDescription() {
     report: { file: REPORT_FILE, results: [...RUN_RESULTS], fields: [...REPORT_FILE_FIELDS] },
     regionOutcomes: { statuses: [...REGION_OUTCOME_STATUSES], fields: [...REGION_OUTCOME_FIELDS] },
     errorFile: { categories: [...ERROR_CATEGORIES], fields: [...ERROR_FILE_FIELDS] },
+    archiveList: { fields: [...ARCHIVE_LIST_FIELDS], archiveFields: [...ARCHIVE_LIST_ENTRY_FIELDS] },
   };
 }

@@ -25,7 +25,7 @@ class ReportRequest implements Serializable {
                 failureMessage: config.failureMessage ?: (hasSummary ? null : 'no summary was written (see the console log)'),
                 environment: config.environment, dryRun: config.dryRun, channel: config.slackChannel, buildUrl: buildUrl,
                 jobName: build.jobName, buildNumber: build.number, durationSec: build.durationSec, runbookUrl: config.runbookUrl,
-                summaryUrl: hasSummary && buildUrl ? "${buildUrl}artifact/${config.summaryFile}".toString() : null,
+                summaryUrl: hasSummary && buildUrl ? "${buildUrl}artifact/${config.summaryFile}".toString() : null, startedBy: config.startedBy,
                 outDir: workspace + REPORT_DIR]
     }
 
@@ -33,7 +33,7 @@ class ReportRequest implements Serializable {
     @NonCPS
     static Map fromStep(Map config, Map run) {
         Map args = [:]
-        for (String key in ['environment', 'dryRun', 'slackChannel', 'slackWebhookCredentialsId', 'email', 'emailCc', 'runbookUrl', 'nodejs']) {
+        for (String key in ['environment', 'dryRun', 'slackChannel', 'slackWebhookCredentialsId', 'email', 'emailCc', 'runbookUrl', 'nodejs', 'startedBy']) {
             args[key] = config[key]
         }
         args.timeoutMinutes = config.reportTimeoutMinutes

@@ -34,12 +34,34 @@ class RestorePlan implements Serializable {
                 "differs-not-overwritten=${c.differs ?: 0}"
     }
 
-    /** input() arguments: `Restore into <region>: <counts>? Deletes N parameter(s).`; submitter when approvers are given. */
+    /**
+     * The step's checked options (StepOptions.check) made ready to run: a `problem` when archive: 'choose' meets
+     * autoApprove (ArchiveChoice.problem), and `startedBy` from currentBuild.getBuildCauses() (for notify --started-by).
+     */
+    @NonCPS
+    static Map config(Map checked, List causes) {
+        String problem = checked.problem ?: ArchiveChoice.problem(checked)
+        return problem ? [problem: problem] : checked + [startedBy: ArchiveChoice.startedBy(causes)]
+    }
+
+    /** ` account 111111111111` when the summary names one (multi-account restores), else empty. */
+    @NonCPS
+    static String accountOf(Object accountId) {
+        return accountId ? " account ${accountId}" : ''
+    }
+
+    /** `us-west-2` or, in a multi-account restore, `account 111111111111 us-west-2` (the target's). */
+    @NonCPS
+    static String target(Map summary) {
+        return summary.targetAccountId ? "account ${summary.targetAccountId} ${summary.targetRegion}".toString() : "${summary.targetRegion}".toString()
+    }
+
+    /** input() arguments: `Restore into <target>: <counts>? Deletes N parameter(s).`; submitter when approvers are given. */
     @NonCPS
     static Map approval(Map summary, String approvers) {
         int deletes = ((summary.planned?.delete ?: []) as List).size()
         String deleting = deletes ? " It DELETES ${deletes} parameter(s): see the plan above." : ''
-        Map spec = [message: "Restore into ${summary.targetRegion}: ${counts(summary)}?${deleting}".toString(), ok: 'Restore']
+        Map spec = [message: "Restore into ${target(summary)}: ${counts(summary)}?${deleting}".toString(), ok: 'Restore']
         return approvers ? spec + [submitter: approvers] : spec
     }
 
@@ -50,7 +72,8 @@ class RestorePlan implements Serializable {
         Map differs = planned.differs ?: [:]
         List update = planned.update ?: []
         List<String> lines = ["Restore plan: ${summary.archive?.key} (${summary.archive?.verified ? 'verified' : 'UNVERIFIED legacy backup.json'}) " +
-                "from ${summary.sourceRegion} into ${summary.targetRegion}: ${counts(summary)}".toString()]
+                "from${accountOf(summary.sourceAccountId)} ${summary.sourceRegion} into${accountOf(summary.targetAccountId)} ${summary.targetRegion}: " +
+                "${counts(summary)}".toString()]
         lines += (planned.create ?: []).collect { "  create  ${it}".toString() }
         lines += update.collect { "  update  ${it}  ${differs[it]}".toString() }
         lines += (planned.delete ?: []).collect { "  delete  ${it}".toString() }
@@ -65,7 +88,8 @@ class RestorePlan implements Serializable {
         return [environment: config.environment, ssmHomeRegion: config.ssmHomeRegion, region: config.region, archive: config.archive,
                 targetRegion: config.targetRegion, path: config.path, names: config.names, overwrite: config.overwrite,
                 kmsKeyMap: config.kmsKeyMap, exactTags: config.exactTags, prune: config.prune, asOf: config.asOf,
-                allowUnencryptedArchive: config.allowUnencryptedArchive, putRate: config.putRate, summaryFile: summaryFile, apply: apply]
+                allowUnencryptedArchive: config.allowUnencryptedArchive, putRate: config.putRate, account: config.account,
+                targetAccount: config.targetAccount, summaryFile: summaryFile, apply: apply]
     }
 
     /**

@@ -45,7 +45,7 @@ class CpsRules {
             'fileExists', 'pwd', 'libraryResource', 'withEnv', 'withCredentials', 'node', 'nodejs', 'stage', 'timeout',
             'parallel', 'archiveArtifacts', 'emailext', 'mail', 'catchError', 'warnError', 'string', 'usernamePassword',
             'file', 'slackSend', 'junit', 'unstable', 'dir', 'deleteDir', 'input', 'sleep', 'retry', 'waitUntil', 'build',
-            'checkout', 'stash', 'unstash', 'tool', 'isUnix', 'lock', 'load', 'println', 'print', 'printf'] as Set
+            'checkout', 'stash', 'unstash', 'tool', 'isUnix', 'lock', 'load', 'println', 'print', 'printf', 'choice'] as Set
 
     /**
      * Types that are not Serializable: a CPS program saves every local in scope when a step suspends it

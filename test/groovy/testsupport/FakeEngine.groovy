@@ -38,6 +38,13 @@ class FakeEngine {
     List<Map> restoreFailures = []
     /** restore: the engine refuses before writing a summary (the error file's content; exitCode is the exit code). */
     Map restoreError = null
+    /** list --output json: the archives of the region, newest first (ts/contract/archive-list.ts). */
+    List<Map> archives = [
+            [key: '2026-11-29/ssm-backup-dev-us-west-2-20261129_020000.tar.gz', createdAt: '2026-11-29T02:00:00.000Z', latest: false, refused: true, parameterCount: 3],
+            [key: '2026-11-28/ssm-backup-dev-us-west-2-20261128_020000.tar.gz', createdAt: '2026-11-28T02:00:00.000Z', latest: true, refused: false, parameterCount: 120],
+            [key: '2026-11-27/ssm-backup-dev-us-west-2-20261127_020000.tar.gz', createdAt: '2026-11-27T02:00:00.000Z', latest: false, refused: false, parameterCount: null]]
+    /** list: the engine fails (the error file's message; exit 1). */
+    String listError = null
     /** false: the restore summary has no writeCount (an engine older than the library). */
     boolean restoreWriteCount = true
     int nodeCheckStatus = 0
@@ -64,6 +71,7 @@ class FakeEngine {
             case 'node "$SSM_ENGINE_CJS" backup': return backup(call.env)
             case 'node "$SSM_ENGINE_CJS" notify': return notify(call)
             case 'node "$SSM_ENGINE_CJS" restore': return restore(call.env)
+            case 'node "$SSM_ENGINE_CJS" list': return list(call.env)
             case 'node "$SSM_ENGINE_CJS" check': return checkStatus == 0 ? 0 : fail(call.env, checkStatus, 'region', 'A check FAILed; see the table', null)
             case 'node "$SSM_ENGINE_CJS" merge-summaries': return runForReal.call(call)
             default: throw new AssertionError("unexpected sh script: ${call.script}")
@@ -167,6 +175,17 @@ class FakeEngine {
         return warnings[region] ? ok + [warnings: warnings[region]] : ok
     }
 
+    /** list --output json --output-file: {bucket, region, archives} (size, lastModified and indexed as the engine adds them). */
+    private int list(Map env) {
+        if (listError) {
+            return fail(env, 1, 'aws', listError, null)
+        }
+        assert env.SSM_BACKUP_OUTPUT == 'json'
+        List full = archives.collect { it + [size: 1000, lastModified: it.createdAt, indexed: true] }
+        write(env.SSM_BACKUP_OUTPUT_FILE, [bucket: "ssm-backup-${env.SSM_BACKUP_ENVIRONMENT}-${env.SSM_BACKUP_REGION}".toString(), region: env.SSM_BACKUP_REGION, archives: full])
+        0
+    }
+
     /** restore_summary.json as the engine writes it: plan (mode plan) or what was applied; writeCount = create + update + delete. */
     private int restore(Map env) {
         if (restoreError) {
@@ -175,11 +194,14 @@ class FakeEngine {
         boolean apply = env.SSM_BACKUP_APPLY == 'true'
         Map p = restorePlan
         Map summary = [mode: apply ? 'apply' : 'plan', sourceRegion: env.SSM_BACKUP_REGION, targetRegion: env.SSM_BACKUP_TARGET_REGION ?: env.SSM_BACKUP_REGION,
-                archive: [key: '2026-11-28/a.tar.gz', verified: true],
+                archive: [key: env.SSM_BACKUP_ARCHIVE == 'latest' ? '2026-11-28/a.tar.gz' : env.SSM_BACKUP_ARCHIVE, verified: true],
                 counts: [create: p.create.size(), update: p.update.size(), unchanged: p.unchanged.size(), differs: p.differs.size() - p.update.size(),
                          delete: p.delete.size()],
                 planned: p, created: apply ? p.create - restoreFailures*.name : [], updated: [], deleted: apply ? p.delete : [],
                 failed: apply ? restoreFailures : []]
+        if (env.SSM_BACKUP_ACCOUNT) {
+            summary += [sourceAccountId: env.SSM_BACKUP_ACCOUNT, targetAccountId: env.SSM_BACKUP_TARGET_ACCOUNT ?: env.SSM_BACKUP_ACCOUNT]
+        }
         if (restoreWriteCount) {
             summary.writeCount = p.create.size() + p.update.size() + p.delete.size()
         }

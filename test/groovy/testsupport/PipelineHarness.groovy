@@ -118,6 +118,7 @@ class PipelineHarness {
         registerAllowedMethod('withEnv') { List entries, Closure body -> withEnvironment(entries.collect { it.toString() }, body) }
         registerAllowedMethod('withCredentials') { List bindings, Closure body -> withEnvironment(bindCredentials(bindings), body) }
         registerAllowedMethod('string') { Map spec -> [$class: 'StringBinding'] + spec }
+        registerAllowedMethod('choice') { Map spec -> [$class: 'ChoiceParameterDefinition'] + spec }
         registerAllowedMethod('parallel') { Map branches -> runParallel(branches) }
         registerAllowedMethod('pwd') { Map spec = [:] -> spec.tmp ? tmpDir().path : here().path }
         registerAllowedMethod('writeFile') { Map spec -> file(spec.file).with { parentFile.mkdirs(); setText(spec.text.toString(), 'UTF-8') } }
@@ -406,7 +407,12 @@ class FakeBuild {
     long duration = 125000L
     String absoluteUrl = 'https://jenkins.example.com/job/Admin_Jobs/job/ssm-multi-region-backup/42/'
 
+    /** getBuildCauses(): the causes as Jenkins gives them (JSON of each Cause: _class, shortDescription, userId, userName). */
+    List<Map> buildCauses = [[_class: 'hudson.model.Cause$UserIdCause', shortDescription: 'Started by user Jane Doe', userId: 'jdoe', userName: 'Jane Doe']]
+
     String getCurrentResult() { result ?: 'SUCCESS' }
+
+    List<Map> getBuildCauses() { buildCauses }
 }
 
 /** A global variable of the library: `name(args)` runs its call(), `name.method()` any other method. */

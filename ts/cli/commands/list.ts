@@ -5,6 +5,7 @@ import { outputOption, outputFormat, jsonAlias, jsonText, textRecords } from '..
 import { homeRegionFrom } from '../home-region.js';
 import { regionBucket } from '../../lib/restore/index.js';
 import { listArchives, type ArchiveEntry, withFacts } from '../../lib/store/index.js';
+import { writeTextAtomic } from '../../lib/support/index.js';
 
 export const listOptions = {
   ...globalOptions,
@@ -14,6 +15,7 @@ export const listOptions = {
   region: { kind: 'region', required: true, describe: 'Region whose bucket to list' },
   ...outputOption('table'),
   ...jsonAlias,
+  'output-file': { kind: 'file-out', describe: 'Write the output here instead of stdout (its directory is created); the Jenkins restore step reads the json' },
 } as const;
 
 /** One line per archive: mark (`*` latest.txt, `!` refused by the shrink guard), creation time, parameter count (`?` for an archive made by an older version), bytes, key. */
@@ -56,10 +58,14 @@ export const listCommand = defineCommand({
     const bucket = await regionBucket(aws, { environment: o.environment, homeRegion: homeRegionFrom(o), region: o.region });
     const entries = await withFacts(aws.s3(o.region), bucket, o.region, await listArchives(aws.s3(o.region), bucket, o.region, o.environment));
     const format = outputFormat(o);
-    if (format === 'json') io.stdout(jsonText({ bucket, region: o.region, archives: entries }));
-    else if (format === 'text')
-      io.stdout(textRecords(entries.map((e) => [e.key, e.createdAt, e.parameterCount, e.size, e.latest ? 'latest' : e.refused ? 'refused' : '-'])));
-    else io.stdout(formatArchiveList(bucket, entries));
+    const text =
+      format === 'json'
+        ? jsonText({ bucket, region: o.region, archives: entries })
+        : format === 'text'
+          ? textRecords(entries.map((e) => [e.key, e.createdAt, e.parameterCount, e.size, e.latest ? 'latest' : e.refused ? 'refused' : '-']))
+          : formatArchiveList(bucket, entries);
+    if (o.outputFile) writeTextAtomic(o.outputFile, text);
+    else io.stdout(text);
     return 0;
   }),
 });

@@ -84,6 +84,11 @@ export async function prepareAccounts(aws: AwsClientFactory, accounts: PlannedAc
   return settled.map((s) => (s as PromiseFulfilledResult<AccountTarget>).value);
 }
 
+/** The regions of a target: its plan's, or (its role or configuration failed) --regions, else the home region. */
+export function targetRegions(t: AccountTarget, input: Pick<AccountsInput, 'regions' | 'homeRegion'>): string[] {
+  return t.plan?.regions ?? input.regions ?? [input.homeRegion];
+}
+
 /** The units of the targets, in account then region order. */
 export function accountUnits(targets: AccountTarget[], input: AccountsInput, opts: Omit<BackupOptions, 'plan'>): BackupUnit[] {
   return targets.flatMap((t): BackupUnit[] => {
@@ -91,7 +96,7 @@ export function accountUnits(targets: AccountTarget[], input: AccountsInput, opt
     const logger = accountLogger(opts.logger, id);
     if (!t.plan) {
       const failure = { message: t.failure ?? 'not prepared', category: 'account' };
-      return (input.regions ?? [input.homeRegion]).map((region) => ({
+      return targetRegions(t, input).map((region) => ({
         key: unitKey(id, region),
         region,
         accountId: id,

@@ -3,7 +3,7 @@
  * one polyline per region on a shared time axis, a legend, no script (viewable as a Jenkins artifact or inline in
  * the HTML page; browsers run no JavaScript from it).
  */
-import type { RegionStatusView } from './status.js';
+import { unitLabel, type RegionStatusView } from './status.js';
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
 const W = 720;
@@ -13,10 +13,13 @@ const PAD = { left: 60, right: 150, top: 30, bottom: 40 };
 export const escapeXml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
-/** The chart as a standalone SVG document (UTF-8 text). Archives without a count (older versions) are left out. */
+/**
+ * The chart as a standalone SVG document (UTF-8 text). Archives without a count (older versions) are left out. One
+ * series per row, labelled with its region, or `ACCOUNT REGION` (the account's alias when it has one) with accounts.
+ */
 export function parameterChartSvg(regions: RegionStatusView[], title: string): string {
   const series = regions.map((r) => ({
-    region: r.region,
+    region: unitLabel(r, 'alias'),
     points: r.recent
       .filter((p) => p.parameterCount !== null)
       .map((p) => ({ t: new Date(p.createdAt).getTime(), n: p.parameterCount as number }))

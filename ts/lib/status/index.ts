@@ -5,6 +5,7 @@
  * table, JSON or one HTML page (`render.ts`) and as an SVG chart of the parameter counts (`chart.ts`). Reads the
  * bucket listing and object metadata through lib/store only: never an archive body.
  */
+export * from './accounts.js';
 export * from './chart.js';
 export * from './render.js';
 export * from './status.js';

@@ -25,6 +25,10 @@ export interface ArchivePoint {
 }
 
 export interface RegionStatusView {
+  /** Multi-account status only: the member account of the row (one row per account x region). */
+  accountId?: string;
+  /** Its alias in the accounts parameter, when it has one (the chart's series label). */
+  alias?: string;
   region: string;
   bucket: string | null;
   verdict: Verdict;
@@ -50,6 +54,12 @@ export interface StatusOptions {
   /** How many of the newest archives to read the parameter count of (one HeadObject each). */
   last: number;
   now: Date;
+}
+
+/** `111111111111 us-west-2` (or `payments-prod us-west-2`) for a row of an account; the region alone otherwise. */
+export function unitLabel(r: RegionStatusView, prefer: 'id' | 'alias' = 'id'): string {
+  if (!r.accountId) return r.region;
+  return `${prefer === 'alias' ? (r.alias ?? r.accountId) : r.accountId} ${r.region}`;
 }
 
 const point = (e: ArchiveEntry): ArchivePoint => ({ key: e.key, createdAt: e.createdAt, parameterCount: e.parameterCount ?? null });

@@ -40,6 +40,6 @@ class ReportRequestTest {
         Map config = [environment: 'dev', dryRun: true, email: 'a', emailCc: 'b', slackChannel: '#c', reportTimeoutMinutes: 7, region: 'x']
         Map args = ReportRequest.fromStep(config, [kind: 'restore'])
         assertEquals([environment: 'dev', dryRun: true, slackChannel: '#c', slackWebhookCredentialsId: null, email: 'a', emailCc: 'b',
-                      runbookUrl: null, nodejs: null, timeoutMinutes: 7, kind: 'restore'], args)
+                      runbookUrl: null, nodejs: null, startedBy: null, timeoutMinutes: 7, kind: 'restore'], args)
     }
 }
