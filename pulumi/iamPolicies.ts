@@ -32,10 +32,10 @@ export const BACKUP_POLICY_SIDS = {
     readParameters: "ReadParameters",
     findTaggedParameters: "FindTaggedParameters",
     decryptSecureStrings: "DecryptSecureStringsViaSsm",
-    encryptArchives: "EncryptArchives",
+    encryptArchives: "EncryptArchivesAndDescribeKeys",
     decryptNameIndexes: "DecryptNameIndexes",
     writeArchives: "WriteArchivesAndLatestPointer",
-    listArchives: "ListArchives",
+    listArchives: "ListArchivesAndReadBucketSetup",
     callerIdentity: "CallerIdentity",
     putMetrics: "PutBackupMetrics",
 } as const;
@@ -89,7 +89,9 @@ function common(sid: string, action: string): Statement {
  * Backup role: read every parameter (with its tags and history) of the backup regions and the
  * configuration in the home region, decrypt SecureStrings through SSM only, encrypt archives
  * with exactly the archive and DR keys, write/read exactly the backup buckets (archives and
- * `latest.txt`; `s3:AbortMultipartUpload` lets a failed multipart upload clean up).
+ * `latest.txt`; `s3:AbortMultipartUpload` lets a failed multipart upload clean up), and read
+ * the setup `check` reports (bucket location, versioning, public access block, policy,
+ * lifecycle, object lock; the keys' DescribeKey) of exactly those buckets and keys.
  */
 export function backupRolePolicyDocument(scope: RolePolicyScope): aws.iam.PolicyDocument {
     const sids = BACKUP_POLICY_SIDS;
@@ -111,10 +113,11 @@ export function backupRolePolicyDocument(scope: RolePolicyScope): aws.iam.Policy
                 Resource: anyKeyIn(scope, scope.regions),
                 Condition: viaSsm(scope, scope.regions),
             },
+            // kms:DescribeKey: the keys' state, as `ssm-backup check` reports it (ts/lib/check/keys.ts).
             {
                 Sid: sids.encryptArchives,
                 Effect: "Allow",
-                Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+                Action: ["kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
                 Resource: [...scope.backupKeyArns, ...scope.drKeyArns],
             },
             {
@@ -130,7 +133,23 @@ export function backupRolePolicyDocument(scope: RolePolicyScope): aws.iam.Policy
                 Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
                 Resource: scope.bucketArns.map((arn) => `${arn}/*`),
             },
-            { Sid: sids.listArchives, Effect: "Allow", Action: ["s3:ListBucket"], Resource: [...scope.bucketArns] },
+            // Besides the listing, what `ssm-backup check` and `backup --dry-run` read of each bucket's setup
+            // (ts/lib/check/bucket.ts), read-only. One statement with the listing: the bucket ARNs are written once,
+            // which keeps a member stack's inline policy under IAM's size limit for as many regions as before.
+            {
+                Sid: sids.listArchives,
+                Effect: "Allow",
+                Action: [
+                    "s3:GetBucketLocation",
+                    "s3:GetBucketObjectLockConfiguration",
+                    "s3:GetBucketPolicy",
+                    "s3:GetBucketPublicAccessBlock",
+                    "s3:GetBucketVersioning",
+                    "s3:GetLifecycleConfiguration",
+                    "s3:ListBucket",
+                ],
+                Resource: [...scope.bucketArns],
+            },
             common(sids.callerIdentity, "sts:GetCallerIdentity"),
             // PutMetricData has no resource-level permission; the namespace condition keeps the role to our metrics.
             { ...common(sids.putMetrics, "cloudwatch:PutMetricData"), Condition: { StringEquals: { "cloudwatch:namespace": METRIC_NAMESPACE } } },

@@ -134,7 +134,7 @@ describe("IAM policy documents (outputs)", () => {
                 [`arn:aws:kms:ap-northeast-1:${A}:key/*`, `arn:aws:kms:us-west-2:${A}:key/*`],
                 { StringEquals: { "kms:ViaService": ["ssm.ap-northeast-1.amazonaws.com", "ssm.us-west-2.amazonaws.com"] } },
             ],
-            ["EncryptArchives", "Allow", ["kms:Encrypt", "kms:GenerateDataKey"], [...backupKeys, ...drKeys], undefined],
+            ["EncryptArchivesAndDescribeKeys", "Allow", ["kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"], [...backupKeys, ...drKeys], undefined],
             ["DecryptNameIndexes", "Allow", ["kms:Decrypt"], [...backupKeys, ...drKeys], { StringEquals: { "kms:EncryptionContext:content": "name-index" } }],
             [
                 "WriteArchivesAndLatestPointer",
@@ -143,17 +143,54 @@ describe("IAM policy documents (outputs)", () => {
                 REGIONS.map((r) => `${bucketArn(r)}/*`),
                 undefined,
             ],
-            ["ListArchives", "Allow", ["s3:ListBucket"], REGIONS.map(bucketArn), undefined],
+            [
+                "ListArchivesAndReadBucketSetup",
+                "Allow",
+                [
+                    "s3:GetBucketLocation",
+                    "s3:GetBucketObjectLockConfiguration",
+                    "s3:GetBucketPolicy",
+                    "s3:GetBucketPublicAccessBlock",
+                    "s3:GetBucketVersioning",
+                    "s3:GetLifecycleConfiguration",
+                    "s3:ListBucket",
+                ],
+                REGIONS.map(bucketArn),
+                undefined,
+            ],
             ["CallerIdentity", "Allow", ["sts:GetCallerIdentity"], "*", undefined],
             ["PutBackupMetrics", "Allow", ["cloudwatch:PutMetricData"], "*", { StringEquals: { "cloudwatch:namespace": "SSMParameterBackup" } }],
         ]);
+    });
+
+    it("backup role: every read `ssm-backup check` makes, read-only (Get/Describe), on exactly its own buckets and keys", () => {
+        // The calls of ts/lib/check/bucket.ts and keys.ts, as IAM actions (Service Authorization Reference).
+        const checkReads = [
+            "s3:GetBucketLocation",
+            "s3:GetBucketVersioning",
+            "s3:GetBucketPublicAccessBlock",
+            "s3:GetBucketPolicy",
+            "s3:GetLifecycleConfiguration",
+            "s3:GetBucketObjectLockConfiguration",
+            "kms:DescribeKey",
+        ];
+        for (const action of checkReads) {
+            const granting = backup.Statement.filter((s: any) => s.Action.includes(action));
+            expect(granting, action).to.have.length(1);
+            expect(granting[0].Resource, action).to.deep.equal(action.startsWith("s3:") ? REGIONS.map(bucketArn) : [...backupKeys, ...drKeys]);
+            // Nothing else that statement grants writes (the archive writes have their own object-level statement).
+            expect(
+                granting[0].Action.filter((a: string) => !/^(s3:(Get|List)|kms:(Describe|Encrypt|GenerateDataKey))/.test(a)),
+                action,
+            ).to.deep.equal([]);
+        }
     });
 
     it("backup role: no write to parameters, no Decrypt of archives, nothing on other buckets", () => {
         const actions: string[] = backup.Statement.flatMap((s: any) => s.Action);
         expect(actions.filter((a) => /^ssm:(Put|Delete|AddTags|RemoveTags|Label)/.test(a))).to.deep.equal([]);
         expect(actions.some((a) => a.includes("*"))).to.equal(false);
-        expect(sid(backup, "EncryptArchives").Action).to.not.include("kms:Decrypt");
+        expect(sid(backup, "EncryptArchivesAndDescribeKeys").Action).to.not.include("kms:Decrypt");
     });
 
     it("restore role: exactly these statements, actions and resources (backup + DR regions)", () => {

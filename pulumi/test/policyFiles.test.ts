@@ -124,7 +124,7 @@ describe("rendered policies (npm run policies -- --scope FILE)", () => {
             );
             execFileSync(TSX, [SCRIPT, "--scope", scope, "--out", path.join(dir, "out")], { encoding: "utf8" });
             const written = JSON.parse(fs.readFileSync(path.join(dir, "out", "backup-role-policy.json"), "utf8"));
-            expect(written.Statement.find((s: any) => s.Sid === "EncryptArchives").Resource).to.deep.equal([arn]);
+            expect(written.Statement.find((s: any) => s.Sid === "EncryptArchivesAndDescribeKeys").Resource).to.deep.equal([arn]);
             fs.writeFileSync(scope, JSON.stringify({ projectName: "jenkins-infra", environment: "Dev", regions: ["us-west-2"] }));
             const bad = spawnSync(TSX, [SCRIPT, "--scope", scope, "--out", path.join(dir, "bad")], { encoding: "utf8" });
             expect(bad.status).to.equal(2);

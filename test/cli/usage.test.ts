@@ -159,6 +159,18 @@ describe('bad usage is refused before anything runs (every command)', function (
     { what: 'space-only names', args: ['--names', ' ', '--overwrite', '--apply'], expect: /--names " " has a blank item/, only: ['restore'] },
     { what: 'empty names', args: ['--names=', '--overwrite', '--apply'], expect: /--names "" has a blank item/, only: ['restore'] },
     { what: 'malformed key map', args: ['--kms-key-map', 'nonsense'], expect: /--kms-key-map entry "nonsense" is invalid/, only: ['restore', 'diff'] },
+    {
+      what: 'key map with two targets for one source',
+      args: ['--kms-key-map', 'alias/a=alias/b,alias/a=alias/c'],
+      expect: /--kms-key-map maps "alias\/a" to both "alias\/b" and "alias\/c": give one target per source key/,
+      only: ['restore', 'diff'],
+    },
+    {
+      what: 'key map variable with one source twice',
+      env: { SSM_BACKUP_KMS_KEY_MAP: 'alias/a=alias/b,alias/a=alias/b' },
+      expect: /SSM_BACKUP_KMS_KEY_MAP lists "alias\/a=alias\/b" twice: remove the duplicate/,
+      only: ['restore', 'diff'],
+    },
     { what: 'bad target region', args: ['--target-region', 'x'], expect: /--target-region contains an invalid region name "x"/, only: ['restore', 'diff'] },
     { what: 'missing summary file', args: ['--summary-file', '@root/none.json'], expect: /--summary-file ".*none.json" does not exist/, only: ['notify'] },
     { what: 'bad result', args: ['--result', 'GREEN'], expect: /--result "GREEN" is invalid: use one of/, only: ['notify'] },

@@ -71,6 +71,7 @@ export async function exec(argv: string[], io: CliIo = defaultIo): Promise<numbe
     new AwsClientFactory({
       ...spec.clientOptions?.(values as never),
       profile: values.profile as string | undefined,
+      environment: values.environment as string | undefined,
       // An endpoint that does not answer is said, not waited for in silence.
       onSlowCall: (c) =>
         logger.forRegion(c.region).info(`Still waiting for ${c.service} ${c.operation} after ${c.waitedSec} s: the endpoint has not answered (retrying)`),

@@ -129,7 +129,8 @@ export function parseList(raw: string, source: string): string[] {
 
 /**
  * `FROM=TO,...` (KMS key ids, aliases or ARNs) into the map a restore applies, e.g. `alias/app=alias/dr,1234=alias/dr2`.
- * Parsed once, here; lib/restore maps each parameter's key once with it (mapKeyId).
+ * Parsed once, here; lib/restore maps each parameter's key once with it (mapKeyId). A source given twice is refused
+ * (usage error), whether with two targets (which one was meant?) or the same one.
  */
 export function parseKeyMap(raw: string, source: string): KeyMap {
   const map = new Map<string, string>();
@@ -137,7 +138,11 @@ export function parseKeyMap(raw: string, source: string): KeyMap {
     const eq = pair.indexOf('=');
     if (eq <= 0 || eq === pair.length - 1 || pair.indexOf('=', eq + 1) >= 0)
       throw usageError(`${source} entry "${pair}" is invalid: use FROM=TO, e.g. alias/app-secrets=alias/dr-secrets`);
-    map.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    const [from, to] = [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()];
+    const before = map.get(from);
+    if (before === to) throw usageError(`${source} lists "${from}=${to}" twice: remove the duplicate`);
+    if (before !== undefined) throw usageError(`${source} maps "${from}" to both "${before}" and "${to}": give one target per source key`);
+    map.set(from, to);
   }
   return map;
 }

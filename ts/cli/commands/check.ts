@@ -8,8 +8,11 @@ import { homeRegionFrom } from '../home-region.js';
 
 export const checkOptions = { ...globalOptions, ...awsOptions, ...environmentOptions, ...regionListOptions, ...outputOption('table') } as const;
 
-/** `check`'s table: one line per check (REGION CHECK STATUS DETAIL), the fix indented under each WARN and FAIL, then the counts. */
-export function renderCheckTable(results: CheckResult[]): string {
+/**
+ * `check`'s table: one line per check (REGION CHECK STATUS DETAIL), the fix indented under each WARN and FAIL, then the
+ * counts and the process's own exit `code` (1 a check FAILed, 2 the configuration could not be read), never a guess.
+ */
+export function renderCheckTable(results: CheckResult[], code: number): string {
   const w = (k: 'region' | 'check') => Math.max(k.length, ...results.map((r) => r[k].length));
   const [rw, cw] = [w('region'), w('check')];
   const lines = [`${'REGION'.padEnd(rw)}  ${'CHECK'.padEnd(cw)}  STATUS  DETAIL`];
@@ -18,7 +21,7 @@ export function renderCheckTable(results: CheckResult[]): string {
     if (r.fix && r.status !== 'OK') lines.push(`${''.padEnd(rw + cw + 12)}fix: ${r.fix}`);
   }
   const count = (s: string) => results.filter((r) => r.status === s).length;
-  lines.push(`${count('OK')} OK, ${count('WARN')} WARN, ${count('FAIL')} FAIL${count('FAIL') ? ': not ready (exit 1)' : ': ready'}`);
+  lines.push(`${count('OK')} OK, ${count('WARN')} WARN, ${count('FAIL')} FAIL${code ? `: not ready (exit ${code})` : ': ready'}`);
   return lines.join('\n') + '\n';
 }
 
@@ -49,7 +52,7 @@ export const checkCommand = defineCommand({
     const format = outputFormat(o);
     if (format === 'json') io.stdout(jsonText({ environment: o.environment, ready: code === 0, results }));
     else if (format === 'text') io.stdout(textRecords(results.map((r) => [r.region, r.check, r.status, r.detail, r.fix])));
-    else io.stdout(renderCheckTable(results));
+    else io.stdout(renderCheckTable(results, code));
     return code;
   },
 });

@@ -1,6 +1,6 @@
 import { defineCommand } from '../run-command.js';
 import { checkAccountOption, checkTargetAccountOption, targetAccountOptions, withAccount } from '../accounts.js';
-import { readSelected, readLive, desiredParameter, diffArchive, formatDiff } from '../../lib/restore/index.js';
+import { readSelected, readLive, desiredParameter, checkKeyMapUse, diffArchive, formatDiff } from '../../lib/restore/index.js';
 import { archiveSource, sourceOptions, liveOptions } from './restore.js';
 import { outputOption, outputFormat, jsonAlias, jsonText, textRecords } from '../output.js';
 
@@ -38,6 +38,8 @@ export const diffCommand = defineCommand({
     });
     // One copy of the archive's entries: desiredParameter returns the entry itself unless its KeyId is mapped.
     const selected = source.selected.map((p) => desiredParameter(p, o.kmsKeyMap ?? new Map()));
+    const keyMapNote = checkKeyMapUse(source.selected, o.kmsKeyMap ?? new Map(), false);
+    if (keyMapNote) logger.forRegion(target).warn(keyMapNote);
     source.selected = [];
     const live = await readLive(accounts.target, target, o.path, {
       archive: new Map(selected.map((p) => [p.Name, p])),

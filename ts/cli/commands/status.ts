@@ -40,7 +40,7 @@ export const statusOptions = {
 export const statusCommand = defineCommand({
   name: 'status',
   describe:
-    "Every region's backups at a glance: latest accepted archive and its age, parameter counts, format and encryption, the oldest archive and when the lifecycle expires it, refused archives, and a verdict OK / STALE / FAILING (exit 1 unless every region is OK). Reads listings and object metadata only",
+    "Every region's backups at a glance: latest accepted archive and its age, parameter counts, format and encryption, the oldest archive and when the lifecycle expires it, refused archives, and a verdict OK / STALE / FAILING (exit 1 unless every region is OK, 2 when the configuration cannot be read). Reads listings and object metadata only",
   options: statusOptions,
   examples: [
     ['ssm-backup status --environment prod', 'One line per region; exit 1 when a region is STALE or FAILING'],

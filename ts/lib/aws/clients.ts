@@ -11,6 +11,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { AdaptiveRateLimiter } from './pacing.js';
 import { awsErrorCode, configError } from '../support/index.js';
 import { expectBucketOwner } from './bucket-owner.js';
+import { bucketRegionErrors } from './bucket-region.js';
 import { assumeRoleCredentials, type AssumeRoleInput, type AwsCredentialIdentityProvider } from './assume-role.js';
 
 /** API calls and throttles per operation, shared by every client a factory makes. */
@@ -69,6 +70,8 @@ export interface ClientFactoryOptions {
   /** How long a call may go unanswered before onSlowCall (default SLOW_CALL_MS). */
   slowCallMs?: number;
   stats?: ApiStats;
+  /** The environment of the run: an S3 error for a bucket of another region names its bucket parameter (bucket-region.ts). */
+  environment?: string;
 }
 
 /** Limiter groups: each has its own per-region quota in SSM. */
@@ -186,7 +189,10 @@ export class AwsClientFactory {
   s3(region: string): S3Client {
     const customEndpoint = Boolean(process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL);
     return this.cached(`s3:${region}`, () =>
-      expectBucketOwner(this.instrument(new S3Client({ ...this.common(region), forcePathStyle: customEndpoint }), region), () => this.callerAccount(region)),
+      expectBucketOwner(
+        bucketRegionErrors(this.instrument(new S3Client({ ...this.common(region), forcePathStyle: customEndpoint }), region), region, this.opts.environment),
+        () => this.callerAccount(region),
+      ),
     );
   }
 

@@ -4,6 +4,7 @@
  */
 export * from './assume-role.js';
 export * from './bucket-owner.js';
+export * from './bucket-region.js';
 export * from './clients.js';
 export * from './pacing.js';
 export * from './ssm.js';

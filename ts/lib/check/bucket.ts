@@ -16,6 +16,7 @@ import {
   type LifecycleRule,
 } from '@aws-sdk/client-s3';
 import { ok, warn, fail, why, codeOf, isDenied, type CheckResult } from './result.js';
+import { wrongBucketRegion } from '../support/index.js';
 
 /** Archives must outlive this many days: the guard compares with the archive latest.txt names, which may be that old when backups stopped. */
 export const MIN_ARCHIVE_RETENTION_DAYS = 30;
@@ -35,6 +36,8 @@ async function bucketHome(s3: S3Client, region: string, bucket: string, account:
     const code = codeOf(err);
     if (code === 'NoSuchBucket')
       return fail(region, name, `s3://${bucket} does not exist`, `create it (pulumi up for ${region}) or correct its bucket parameter`, true);
+    const wrong = wrongBucketRegion(err);
+    if (wrong) return fail(region, name, `s3://${bucket} is in ${wrong.bucketRegion}, not ${region}`, wrong.message.replace(/^.*?: fix /, 'correct '), true);
     if (code === 'AuthorizationHeaderMalformed' || code === 'PermanentRedirect' || code === 'IllegalLocationConstraintException')
       return fail(region, name, `s3://${bucket} is not in ${region} (${code})`, `point the bucket parameter of ${region} at a bucket in ${region}`, true);
     if (isDenied(err))

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Tag } from '@aws-sdk/client-ssm';
 import { withoutUndefined, type BackupParameter } from '../archive/index.js';
-import { usageError } from '../support/index.js';
+import { usageError, EngineError } from '../support/index.js';
 import { canonicalName } from '../aws/index.js';
 import { isReservedTagKey } from './notes.js';
 
@@ -68,14 +68,36 @@ export interface PlanOptions {
 /** --kms-key-map, parsed once at the edge (cli/options.ts `key-map`): source key id, alias or ARN -> target key. */
 export type KeyMap = ReadonlyMap<string, string>;
 
+/** The --kms-key-map source that decides `keyId`'s target: the exact entry, else the alias/key part of an ARN; none: undefined. */
+export function keyMapSource(keyId: string | undefined, keyMap: KeyMap): string | undefined {
+  const own = keyId ?? DEFAULT_SSM_KEY;
+  if (keyMap.has(own)) return own;
+  const tail = /^arn:aws[\w-]*:kms:[^:]*:[^:]*:(?:key\/)?(.+)$/.exec(own)?.[1];
+  return tail !== undefined && keyMap.has(tail) ? tail : undefined;
+}
+
 /** The key a SecureString is written with in the target region: the map first (exact, or the alias/key part of an ARN), else its own. */
 export function mapKeyId(keyId: string | undefined, keyMap: KeyMap): string {
-  const own = keyId ?? DEFAULT_SSM_KEY;
-  const exact = keyMap.get(own);
-  if (exact !== undefined) return exact;
-  const tail = /^arn:aws[\w-]*:kms:[^:]*:[^:]*:(?:key\/)?(.+)$/.exec(own)?.[1];
-  const byTail = tail === undefined ? undefined : keyMap.get(tail);
-  return byTail ?? own;
+  const source = keyMapSource(keyId, keyMap);
+  return source === undefined ? (keyId ?? DEFAULT_SSM_KEY) : keyMap.get(source)!;
+}
+
+/**
+ * --kms-key-map sources that no selected SecureString uses. Such a source is most likely a typo of the key meant, whose
+ * secrets would then be written under their own key. Plan only: a WARNING line (returned, for the log and the
+ * summary's notes); with `apply` refused (config error, exit 2, before any write), since the tool never acts on a
+ * doubt and the fix costs one edit. Key ids are named (never values), with the keys the selection does use.
+ */
+export function checkKeyMapUse(selected: { Type: string; KeyId?: string }[], keyMap: KeyMap, apply: boolean): string | undefined {
+  const secure = selected.filter((p) => p.Type === 'SecureString');
+  const used = new Set(secure.map((p) => keyMapSource(p.KeyId, keyMap)));
+  const unused = [...keyMap.keys()].filter((k) => !used.has(k));
+  if (unused.length === 0) return undefined;
+  const keys = [...new Set(secure.map((p) => p.KeyId ?? DEFAULT_SSM_KEY))].sort();
+  const what = `--kms-key-map ${unused.length > 1 ? 'sources' : 'source'} ${unused.join(', ')} ${unused.length > 1 ? 'are' : 'is'} the key of no selected SecureString`;
+  const fix = `correct or remove ${unused.length > 1 ? 'them' : 'it'} (the selection's SecureStrings use ${keys.length ? keys.join(', ') : 'no key: it holds none'})`;
+  if (apply) throw new EngineError('config', `${what}: a typo there writes secrets under the wrong key; ${fix}; nothing was written`);
+  return `${what}: ${fix}`;
 }
 
 /** True when `name` is `path` itself (`app` and `/app` are one parameter: canonicalName) or below it ('/' selects everything). */

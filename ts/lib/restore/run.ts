@@ -6,7 +6,17 @@ import { isBackupConfigurationName } from '../../contract/naming.js';
 import { commonPath, readLive, checkKeys } from './live.js';
 import { applyRestore } from './apply.js';
 import { readSelected, type SourceOptions, type SelectedArchive } from './source.js';
-import { planRestore, desiredParameter, underPath, describeFields, type KeyMap, type ParameterDigest, type RestorePlan, type Selection } from './plan.js';
+import {
+  planRestore,
+  desiredParameter,
+  checkKeyMapUse,
+  underPath,
+  describeFields,
+  type KeyMap,
+  type ParameterDigest,
+  type RestorePlan,
+  type Selection,
+} from './plan.js';
 import { SummaryFile, type RestoreSummary } from './summary.js';
 import { writeCountOf } from '../../contract/index.js';
 
@@ -91,6 +101,8 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions, ta
     const heldBelow = opts.prune ? await checkPruneScope(aws, opts, source) : undefined;
     // Each parameter's KMS key is mapped once, here; live comparison, plan and apply use these entries.
     const desired = source.selected.map((p) => desiredParameter(p, opts.keyMap));
+    const keyMapNote = checkKeyMapUse(source.selected, opts.keyMap, opts.apply);
+    if (keyMapNote) log.warn(keyMapNote);
     const livePath = opts.names ? commonPath(opts.names) : (opts.path ?? '/');
     const live = await readLive(target, opts.targetRegion, livePath, {
       archive: new Map(desired.map((p) => [p.Name, p])),
@@ -113,7 +125,11 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions, ta
     );
     const keys = await checkKeys(target.kms(opts.targetRegion), opts.targetRegion, plan.items);
     if (keys.length) log.info(`KMS keys present in ${opts.targetRegion}: ${keys.join(', ')}`);
-    const tracker = new SummaryFile(opts.summaryFile, { ...baseSummary(opts, source, plan), keptAside, notes: source.notes });
+    const tracker = new SummaryFile(opts.summaryFile, {
+      ...baseSummary(opts, source, plan),
+      keptAside,
+      notes: keyMapNote ? [keyMapNote, ...source.notes] : source.notes,
+    });
     const summary = tracker.summary;
     if (!opts.apply || !spool) {
       summary.executionTimeSec = Math.round((performance.now() - started) / 10) / 100;

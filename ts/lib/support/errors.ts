@@ -41,8 +41,34 @@ export function describeAwsError(err: unknown, secrets: (string | undefined)[] =
   const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
   // HEAD answers carry no body, so the SDK cannot name the error: say what the status means.
   if (status && err instanceof Error && /^Unknown/.test(err.name)) text = BODILESS[status] ?? `HTTP ${status} without an error code`;
+  // A bucket of another region (S3's x-amz-bucket-region, with or without a body): which bucket, where, and the fix.
+  const wrong = wrongBucketRegion(err);
+  if (wrong) text = wrong.message;
   if (err instanceof Error && err.name === 'CredentialsProviderError' && /any providers/i.test(err.message)) text = NO_CREDENTIALS;
   return maskEchoedValues(text, secrets);
+}
+
+/** A bucket that lives in another region than the client that asked: S3's `x-amz-bucket-region` answer (aws/bucket-region.ts). */
+export interface WrongBucketRegion {
+  bucket: string;
+  /** Where the bucket lives (the header). */
+  bucketRegion: string;
+  /** The region the request was made for (the client's). */
+  region: string;
+  /** The one-line message: the bucket, both regions, the parameter to fix. */
+  message: string;
+}
+
+const WRONG_REGION = 'ssmBackupWrongBucketRegion';
+
+/** Attaches the facts to an S3 error (not enumerable: never serialised with it). */
+export function attachWrongBucketRegion(err: object, facts: WrongBucketRegion): void {
+  Object.defineProperty(err, WRONG_REGION, { value: facts, enumerable: false, configurable: true });
+}
+
+/** The wrong-region facts attached to an S3 error, if any. */
+export function wrongBucketRegion(err: unknown): WrongBucketRegion | undefined {
+  return err && typeof err === 'object' ? (err as Record<string, WrongBucketRegion | undefined>)[WRONG_REGION] : undefined;
 }
 
 /**
