@@ -212,6 +212,19 @@ describe('report: restore', () => {
     expect(renderRestoreReport(plan, { dryRun: true }).email.subject).to.equal('[DRY RUN] [PLAN] SSM restore plan');
   });
 
+  it("shows the summary's notes and kept-aside names before approval, bounded, in the console and the email", () => {
+    const notes = Array.from({ length: 12 }, (_, i) => `/app/p${i}: DataType aws:new-type is not one this SDK knows`);
+    const report = renderRestoreReport({ ...plan, notes, keptAside: ['/jenkins/prod/backup/region-list'] }, { environment: 'prod' });
+    expect(report.notes).to.have.length(11);
+    expect(report.notes[0]).to.equal('NOTE /app/p0: DataType aws:new-type is not one this SDK knows');
+    expect(report.notes[10]).to.equal('... and 3 more (see restore_summary.json)');
+    expect(renderRestoreReport({ ...plan, notes: [], keptAside: ['/jenkins/prod/backup/region-list'] }, {}).notes).to.deep.equal([
+      "KEPT ASIDE (the tool's own configuration, not written): /jenkins/prod/backup/region-list",
+    ]);
+    expect(report.email.body).to.contain('NOTE /app/p0');
+    expect(renderRestoreReport(plan, {}).notes).to.deep.equal([]);
+  });
+
   it('names both accounts of a cross-account restore in the description and the table', () => {
     const report = renderRestoreReport({ ...plan, sourceAccountId: '111111111111', targetAccountId: '222222222222' }, { environment: 'prod' });
     expect(report.description).to.match(/^RESTORE PLAN 111111111111 us-west-2 -> 222222222222 eu-central-1: create=1/);

@@ -31,7 +31,7 @@ describe('--kms-key-map sources (pure)', () => {
     expect(checkKeyMapUse([], new Map(), true)).to.equal(undefined);
   });
 
-  it('an unused source: a warning naming it and the keys the selection uses in a plan, refused with --apply', () => {
+  it('an unused source: a warning naming it and the keys the selection uses; refused with --apply while a selected key is unmapped', () => {
     const map = parseKeyMap('alias/app-secret=alias/dr,alias/aws/ssm=alias/dr', '--kms-key-map');
     // A String with the key id of a source does not use it: only SecureStrings are written with a key.
     const selected = [secret('alias/app-secrets'), secret(), { Type: 'String', KeyId: 'alias/app-secret' }];
@@ -39,7 +39,12 @@ describe('--kms-key-map sources (pure)', () => {
       "--kms-key-map source alias/app-secret is the key of no selected SecureString: correct or remove it (the selection's SecureStrings use alias/app-secrets, alias/aws/ssm)",
     );
     expect(() => checkKeyMapUse(selected, map, true)).to.throw(
-      /alias\/app-secret is the key of no selected SecureString: a typo there writes secrets under the wrong key; .*nothing was written$/,
+      /alias\/app-secret is the key of no selected SecureString, while alias\/app-secrets is not mapped: if a source is a typo for it, secrets would be written under the wrong key; .*nothing was written$/,
+    );
+    // Every selected SecureString mapped: the unused source changes nothing, so apply goes on with the warning.
+    const standing = parseKeyMap('alias/app-secrets=alias/dr,alias/aws/ssm=alias/dr,alias/db=alias/dr-db', '--kms-key-map');
+    expect(checkKeyMapUse(selected, standing, true)).to.match(
+      /^--kms-key-map source alias\/db is the key of no selected SecureString: .*every selected SecureString is mapped/,
     );
     expect(checkKeyMapUse([{ Type: 'String' }], map, false)).to.match(/sources alias\/app-secret, alias\/aws\/ssm are .*use no key: it holds none/);
   });
@@ -77,7 +82,7 @@ describe('--kms-key-map sources (restore and diff through the local AWS)', funct
     expect(w.aws.stats().totalRequests).to.equal(0);
   });
 
-  it('a source no selected SecureString uses: a WARN line and a summary note in the plan, refused with --apply (nothing written)', async () => {
+  it('a source no selected SecureString uses: a WARN line and a summary note in the plan, refused with --apply while a selected key is unmapped (nothing written)', async () => {
     const plan = await restore('--kms-key-map', typo);
     expect(plan.code, plan.stderr).to.equal(0);
     const warning = /WARN +\[eu-central-1\] --kms-key-map source alias\/app-secret is the key of no selected SecureString: correct or remove it/;
@@ -88,7 +93,9 @@ describe('--kms-key-map sources (restore and diff through the local AWS)', funct
     w.aws.resetStats();
     const run = await restore('--kms-key-map', typo, '--apply');
     expect(run.code).to.equal(2);
-    expect(run.stderr).to.match(/a typo there writes secrets under the wrong key; correct or remove it .*nothing was written/);
+    expect(run.stderr).to.match(
+      /while alias\/aws\/ssm is not mapped: if a source is a typo for it, secrets would be written under the wrong key; correct or remove it .*nothing was written/,
+    );
     expect(puts()).to.equal(0);
     expect(w.appParams(DR)).to.deep.equal([]);
 

@@ -35,12 +35,24 @@ export interface RestoreReportSummary {
   updated?: string[];
   deleted?: string[];
   failed?: { name: string; error: string }[];
+  /** What the engine noted and AWS judges (unknown DataType, an unused --kms-key-map source): names and field names only. */
+  notes?: string[];
+  /** The tool's own configuration found in the selection and not written. */
+  keptAside?: string[];
 }
 
 /** `us-west-2`, or `111111111111 us-west-2` in a multi-account restore. */
 const place = (account: string | undefined, region: string | undefined) => [account, region ?? '-'].filter(Boolean).join(' ');
 
 const SHOWN_FAILURES = 10;
+const SHOWN_NOTES = 10;
+
+/** The summary's notes and kept-aside names, bounded: shown before approval, so a warning is read before anything is written. */
+function restoreNotes(s: RestoreReportSummary | undefined): string[] {
+  const notes = (s?.notes ?? []).map((n) => `NOTE ${oneLine(n)}`);
+  if (s?.keptAside?.length) notes.push(`KEPT ASIDE (the tool's own configuration, not written): ${s.keptAside.join(', ')}`);
+  return notes.length > SHOWN_NOTES ? [...notes.slice(0, SHOWN_NOTES), `... and ${notes.length - SHOWN_NOTES} more (see restore_summary.json)`] : notes;
+}
 const SHOWN_DELETES = 20;
 
 const planCounts = (c: Record<string, number> = {}) =>
@@ -148,7 +160,7 @@ export function renderRestoreReport(summary: RestoreReportSummary | undefined, c
     preview: `${restoreDescription(summary, result, { ...ctx, dryRun: false })}${ctx.startedBy ? ` (started by ${ctx.startedBy})` : ''}`,
     table: facts.length ? alignTable(['WHAT', 'DETAIL'], facts).split('\n').slice(1).join('\n') : '(no restore summary)',
     cause,
-    notes: [],
+    notes: restoreNotes(summary),
     links: buildLinks(ctx, RESTORE_SUMMARY_FILE),
     slackLines: facts.map(([k, v]) => `*${k.toLowerCase()}:* ${escapeMrkdwn(v)}`),
   };

@@ -83,10 +83,11 @@ export function mapKeyId(keyId: string | undefined, keyMap: KeyMap): string {
 }
 
 /**
- * --kms-key-map sources that no selected SecureString uses. Such a source is most likely a typo of the key meant, whose
- * secrets would then be written under their own key. Plan only: a WARNING line (returned, for the log and the
- * summary's notes); with `apply` refused (config error, exit 2, before any write), since the tool never acts on a
- * doubt and the fix costs one edit. Key ids are named (never values), with the keys the selection does use.
+ * --kms-key-map sources that no selected SecureString uses: a WARNING line (returned, for the log and the summary's
+ * notes). Such a source may be a typo of the key meant, whose secrets would then be written under their own key: when
+ * some selected SecureString's key is left unmapped, `apply` is refused (config error, exit 2, before any write), since
+ * the tool never acts on a doubt. When every selected SecureString is mapped the unused sources change nothing (one
+ * standing DR map serves a restore of a few names), so apply goes on. Key ids are named (never values).
  */
 export function checkKeyMapUse(selected: { Type: string; KeyId?: string }[], keyMap: KeyMap, apply: boolean): string | undefined {
   const secure = selected.filter((p) => p.Type === 'SecureString');
@@ -94,10 +95,16 @@ export function checkKeyMapUse(selected: { Type: string; KeyId?: string }[], key
   const unused = [...keyMap.keys()].filter((k) => !used.has(k));
   if (unused.length === 0) return undefined;
   const keys = [...new Set(secure.map((p) => p.KeyId ?? DEFAULT_SSM_KEY))].sort();
+  // The keys a mistyped source may have been meant for: those of selected SecureStrings that no source maps.
+  const unmapped = [...new Set(secure.filter((p) => keyMapSource(p.KeyId, keyMap) === undefined).map((p) => p.KeyId ?? DEFAULT_SSM_KEY))].sort();
   const what = `--kms-key-map ${unused.length > 1 ? 'sources' : 'source'} ${unused.join(', ')} ${unused.length > 1 ? 'are' : 'is'} the key of no selected SecureString`;
   const fix = `correct or remove ${unused.length > 1 ? 'them' : 'it'} (the selection's SecureStrings use ${keys.length ? keys.join(', ') : 'no key: it holds none'})`;
-  if (apply) throw new EngineError('config', `${what}: a typo there writes secrets under the wrong key; ${fix}; nothing was written`);
-  return `${what}: ${fix}`;
+  if (apply && unmapped.length)
+    throw new EngineError(
+      'config',
+      `${what}, while ${unmapped.join(', ')} ${unmapped.length > 1 ? 'are' : 'is'} not mapped: if a source is a typo for ${unmapped.length > 1 ? 'one of them' : 'it'}, secrets would be written under the wrong key; ${fix}; nothing was written`,
+    );
+  return `${what}: ${fix}${unmapped.length ? '' : '; every selected SecureString is mapped, so it changes nothing (a map does not chain)'}`;
 }
 
 /** True when `name` is `path` itself (`app` and `/app` are one parameter: canonicalName) or below it ('/' selects everything). */
