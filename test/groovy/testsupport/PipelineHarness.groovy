@@ -339,16 +339,36 @@ class PipelineHarness {
     }
 
     /** Runs the sh script for real with `sh -c` in the workspace, with the withEnv environment. */
-    ShResult runForReal(ShCall call) {
+    ShResult runForReal(ShCall call) { runForReal(call) { false } }
+
+    /**
+     * Runs the sh script for real, as an abort of the build while it runs: once abortWhen() answers true (asked every
+     * 5 ms), every process of the script gets SIGTERM, as Jenkins' ProcessTree does, and the step throws
+     * InterruptedException (Jenkins: FlowInterruptedException) after the processes ended.
+     */
+    ShResult runForReal(ShCall call, Closure<Boolean> abortWhen) {
         ProcessBuilder builder = new ProcessBuilder('sh', '-c', call.script).directory(here()).redirectErrorStream(true)
         builder.environment().putAll(processEnv)
         call.env.each { k, v -> if (v != null) { builder.environment()[k.toString()] = v.toString() } }
         Process process = builder.start()
         process.outputStream.close()
-        String output = process.inputStream.getText('UTF-8')
-        int status = process.waitFor()
+        StringBuilder output = new StringBuilder()
+        Thread reader = Thread.start { output << process.inputStream.getText('UTF-8') }
+        boolean aborted = false
+        while (!process.waitFor(5, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!aborted && abortWhen()) {
+                aborted = true
+                List<ProcessHandle> tree = process.toHandle().descendants().collect(java.util.stream.Collectors.toList()) + [process.toHandle()]
+                tree*.destroy()
+                tree.each { it.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS) }
+            }
+        }
+        reader.join()
         log << output
-        new ShResult(status: status, stdout: output)
+        if (aborted) {
+            throw new InterruptedException("sh aborted: ${call.script}")
+        }
+        new ShResult(status: process.exitValue(), stdout: output.toString())
     }
 
     /** Calls a library step as a Jenkinsfile would; a thrown error marks the build FAILURE (or ABORTED). */
