@@ -173,4 +173,78 @@ class SsmMultiRegionBackupAccountsEndToEndTest {
         assertEquals(UNITS.collect { "ssm-backup.${ENV}.${it.replace('/', ' ')}".toString() }, cases)
         assertNoSecretLeft()
     }
+
+    @Test
+    void 'a member whose role does not trust the central role (failFast false): only its two units fail, in their stages, with the AWS cause'() {
+        aws.seed([accounts: roles('222222222222', 'another-external-id')])
+
+        Throwable error = runFailing(OPTIONS + [failFast: false, regions: REGIONS.join(',')])
+
+        String refused = "User: ${CENTRAL_USER} is not authorized to perform: sts:AssumeRole on resource: ${role('222222222222')}"
+        assertTrue(harness.log.toString(), harness.log.toString().contains("WARNING: account 222222222222: ") && harness.log.toString().contains(refused))
+        assertEquals(['Backup 222222222222 ap-northeast-1': 'FAILURE', 'Backup 222222222222 us-west-2': 'FAILURE'], harness.stageResults)
+        Map merged = merged()
+        assertEquals(UNITS, merged.keySet().toList())
+        assertEquals(['SUCCESS', 'SUCCESS', 'FAILED', 'FAILED', 'SUCCESS', 'SUCCESS'], merged.values()*.status)
+        UNITS.findAll { it.startsWith('222222222222') }.each { assertTrue(merged[it].failureMessage, merged[it].failureMessage.contains(refused)) }
+        // each stage's error names the whole cause; the description (a line of the build page) begins with it
+        String cause = "Could not assume ${role('222222222222')} (with its external id): AccessDenied: ${refused}"
+        REGIONS.each { assertTrue(harness.log.toString(), harness.log.toString().contains("222222222222/${it} FAILED: ${cause}\n")) }
+        String description = harness.currentBuild.description
+        assertTrue(description, "FAILED 222222222222 ap-northeast-1 (+1 more unit(s) failed): ${cause}".startsWith(description - '…'))
+        assertTrue(description, description.length() > 120)
+        assertEquals(description, error.message)
+        assertEquals('FAILURE', harness.currentBuild.result)
+        assertNoSecretLeft()
+    }
+
+    @Test
+    void 'a member whose role refuses with failFast true: the units taken after its failure was recorded are skipped by the engine'() {
+        aws.seed([accounts: roles('111111111111', 'another-external-id')])
+
+        runFailing(OPTIONS + [regions: REGIONS.join(',')])
+
+        // units 1-3 start together; each later unit is handed the recorded failures, and the engine skips it
+        Map merged = merged()
+        assertEquals(['FAILED', 'FAILED', 'SUCCESS', 'SKIPPED', 'SKIPPED', 'SKIPPED'], UNITS.collect { merged[it].status })
+        assertEquals('not started: 111111111111/ap-northeast-1 failed (fail-fast; --no-fail-fast backs up every region)', merged[UNITS[3]].failureMessage)
+        assertEquals(STAGES.take(2).collectEntries { [(it): 'FAILURE'] } + STAGES.drop(3).collectEntries { [(it): 'NOT_BUILT'] }, harness.stageResults)
+        assertEquals('FAILURE', harness.currentBuild.result)
+        assertTrue(harness.currentBuild.description, harness.currentBuild.description.startsWith('FAILED 111111111111 ap-northeast-1 (+1 more unit(s) failed): '))
+        assertNoSecretLeft()
+    }
+
+    @Test
+    void 'a branch aborted while its engine runs is shown as what happened: finished units keep SUCCESS, the killed one FAILED interrupted, the rest ABORTED'() {
+        // the unit's parameters answer throttling for as long as it runs: the abort surely comes while it collects
+        aws.seed([faults: [[service: 'ssm', region: 'us-west-2', match: '/app/111111111111/us-west-2', error: [code: 'ThrottlingException', status: 400]]]])
+        harness.shHandler = { ShCall call ->
+            String fragment = call.env.SSM_BACKUP_SUMMARY_FRAGMENT
+            if (call.env.SSM_BACKUP_ACCOUNTS != '111111111111' || call.env.SSM_BACKUP_REGIONS != 'us-west-2' || !fragment) {
+                return harness.runForReal(call)
+            }
+            harness.runForReal(call) { new File(fragment).file && new File(fragment).text.contains('"runningPid"') }
+        }
+
+        List before = aws.state().s3[bucket('111111111111', 'us-west-2')].objects
+        Throwable error = runFailing(OPTIONS)
+
+        assertTrue(String.valueOf(error), error instanceof InterruptedException)
+        assertEquals(['Initialize'] + STAGES + ['Finalize Report'], harness.stages)
+        assertEquals(STAGES.drop(1).collectEntries { [(it): 'ABORTED'] }, harness.stageResults)
+        Map merged = merged()
+        assertEquals(['111111111111/ap-northeast-1': 'SUCCESS', '111111111111/us-west-2': 'FAILED'], merged.collectEntries { [(it.key): it.value.status] })
+        assertEquals('interrupted', merged['111111111111/us-west-2'].failureCategory)
+        // the killed branch's fragment (stashed in finally) still says "running"; merged, that pid of another agent is dropped
+        assertEquals(['Initialize', 'unit 1', 'unit 2', 'Finalize'].size(), harness.nodes.size())   // units 3-6 never reached a node
+        Map fragment = json(new File(agent(2), 'ssm-backup-work/fragments/111111111111_us-west-2.json'))['111111111111/us-west-2']
+        assertTrue(fragment.toString(), fragment.runningPid instanceof Number)
+        assertEquals(fragment.findAll { it.key != 'runningPid' }, merged['111111111111/us-west-2'])
+        assertEquals('ABORTED', harness.currentBuild.result)
+        assertEquals('ABORTED 111111111111 us-west-2 (+4 more unit(s) failed): the build was aborted (by a user or a Jenkins timeout) while it ran; ' +
+                'latest.txt was not moved by it', harness.currentBuild.description)
+        // the killed unit moved nothing in its bucket
+        assertEquals(before, aws.state().s3[bucket('111111111111', 'us-west-2')].objects)
+        assertNoSecretLeft()
+    }
 }
