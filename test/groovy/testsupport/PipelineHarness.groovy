@@ -11,7 +11,8 @@ import org.codehaus.groovy.control.CompilerConfiguration
  * throws NoSuchMethodError (as Jenkins does) for any step nobody registered.
  *
  * Agents: every `node` call is a new agent with a workspace of its own (a file not stashed there is not there), and
- * `stash`/`unstash` copy files between workspaces as Jenkins does. `parallel` branches run as threads that take turns
+ * `stash`/`unstash` copy files between workspaces as Jenkins does; a real `sh` (runForReal) naming a path of another
+ * node's workspace fails the test, since its process could read it here but not on an agent. `parallel` branches run as threads that take turns
  * like CPS: one runs at a time, and a branch gives the turn away when it enters a `stage` (so every branch starts its
  * first unit before any finishes, and a branch free again takes the next one).
  */
@@ -347,6 +348,7 @@ class PipelineHarness {
      * InterruptedException (Jenkins: FlowInterruptedException) after the processes ended.
      */
     ShResult runForReal(ShCall call, Closure<Boolean> abortWhen) {
+        refuseOtherWorkspaces(call)
         ProcessBuilder builder = new ProcessBuilder('sh', '-c', call.script).directory(here()).redirectErrorStream(true)
         builder.environment().putAll(processEnv)
         call.env.each { k, v -> if (v != null) { builder.environment()[k.toString()] = v.toString() } }
@@ -369,6 +371,22 @@ class PipelineHarness {
             throw new InterruptedException("sh aborted: ${call.script}")
         }
         new ShResult(status: process.exitValue(), stdout: output.toString())
+    }
+
+    /**
+     * A real process could read any path of this machine, an agent only its own: a script or environment value naming
+     * the workspace (or @tmp) of another node, or the controller's outside any node, would work here and fail on Jenkins.
+     */
+    private void refuseOtherWorkspaces(ShCall call) {
+        List<File> others = ((nodes*.workspace as List<File>) + [workspace]) - [here()]
+        List<String> texts = [call.script] + call.env.values().findAll { it != null }*.toString()
+        others.each { File other ->
+            java.util.regex.Pattern inside = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(other.path) + '(?=[/@,:]|\$)')
+            String found = texts.find { inside.matcher(it).find() }
+            if (found != null) {
+                throw new AssertionError((Object) "sh on ${here()} names ${other}, a workspace of another node: ${found}".toString())
+            }
+        }
     }
 
     /** Calls a library step as a Jenkinsfile would; a thrown error marks the build FAILURE (or ABORTED). */
