@@ -339,55 +339,11 @@ class PipelineHarness {
         call.returnStdout ? stdout : null
     }
 
-    /** Runs the sh script for real with `sh -c` in the workspace, with the withEnv environment. */
-    ShResult runForReal(ShCall call) { runForReal(call) { false } }
+    /** Runs the sh script for real with `sh -c` in the workspace, with the withEnv environment (see RealSh). */
+    ShResult runForReal(ShCall call) { new RealSh(this).run(call) { false } }
 
-    /**
-     * Runs the sh script for real, as an abort of the build while it runs: once abortWhen() answers true (asked every
-     * 5 ms), every process of the script gets SIGTERM, as Jenkins' ProcessTree does, and the step throws
-     * InterruptedException (Jenkins: FlowInterruptedException) after the processes ended.
-     */
-    ShResult runForReal(ShCall call, Closure<Boolean> abortWhen) {
-        refuseOtherWorkspaces(call)
-        ProcessBuilder builder = new ProcessBuilder('sh', '-c', call.script).directory(here()).redirectErrorStream(true)
-        builder.environment().putAll(processEnv)
-        call.env.each { k, v -> if (v != null) { builder.environment()[k.toString()] = v.toString() } }
-        Process process = builder.start()
-        process.outputStream.close()
-        StringBuilder output = new StringBuilder()
-        Thread reader = Thread.start { output << process.inputStream.getText('UTF-8') }
-        boolean aborted = false
-        while (!process.waitFor(5, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-            if (!aborted && abortWhen()) {
-                aborted = true
-                List<ProcessHandle> tree = process.toHandle().descendants().collect(java.util.stream.Collectors.toList()) + [process.toHandle()]
-                tree*.destroy()
-                tree.each { it.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS) }
-            }
-        }
-        reader.join()
-        log << output
-        if (aborted) {
-            throw new InterruptedException("sh aborted: ${call.script}")
-        }
-        new ShResult(status: process.exitValue(), stdout: output.toString())
-    }
-
-    /**
-     * A real process could read any path of this machine, an agent only its own: a script or environment value naming
-     * the workspace (or @tmp) of another node, or the controller's outside any node, would work here and fail on Jenkins.
-     */
-    private void refuseOtherWorkspaces(ShCall call) {
-        List<File> others = ((nodes*.workspace as List<File>) + [workspace]) - [here()]
-        List<String> texts = [call.script] + call.env.values().findAll { it != null }*.toString()
-        others.each { File other ->
-            java.util.regex.Pattern inside = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(other.path) + '(?=[/@,:]|\$)')
-            String found = texts.find { inside.matcher(it).find() }
-            if (found != null) {
-                throw new AssertionError((Object) "sh on ${here()} names ${other}, a workspace of another node: ${found}".toString())
-            }
-        }
-    }
+    /** Runs the sh script for real and aborts it, as Jenkins does, once abortWhen() answers true (see RealSh). */
+    ShResult runForReal(ShCall call, Closure<Boolean> abortWhen) { new RealSh(this).run(call, abortWhen) }
 
     /** Calls a library step as a Jenkinsfile would; a thrown error marks the build FAILURE (or ABORTED). */
     Object run(String stepName, Map args) {
