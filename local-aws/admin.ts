@@ -3,19 +3,43 @@ import type { ServerResponse } from 'node:http';
 import type { FaultSpec, SeedParameter } from './types.js';
 import type { RequestInfo } from './http-util.js';
 import type { Core } from './server.js';
+import type { KmsStore } from './kms-sts.js';
+import type { SsmStore } from './ssm-store.js';
+import type { RoleTrust } from './accounts.js';
 
-export interface SeedDocument {
-  accountId?: string;
+/** What an account holds of its own: parameters and KMS keys by region. */
+interface AccountSeed {
   ssm?: Record<string, SeedParameter[]>;
-  /** `settings`: configuration subresources by query name (versioning, publicAccessBlock, policy, lifecycle, object-lock), as PUT bodies. */
-  buckets?: Record<string, (string | { name: string; requireSse?: boolean; owner?: string; settings?: Record<string, string> })[]>;
   kmsKeys?: Record<string, { keyId: string; aliases?: string[]; enabled?: boolean }[]>;
-  faults?: FaultSpec[];
 }
 
-/** Applies a seed document: KMS keys first (so SecureString seeds can use them), then buckets, parameters, faults. */
+export interface SeedDocument extends AccountSeed {
+  accountId?: string;
+  /** `settings`: configuration subresources by query name (versioning, publicAccessBlock, policy, lifecycle, object-lock), as PUT bodies. */
+  buckets?: Record<string, (string | { name: string; requireSse?: boolean; owner?: string; settings?: Record<string, string> })[]>;
+  faults?: FaultSpec[];
+  /**
+   * Other accounts (accounts.ts), by 12-digit id: the access keys acting in it, its roles (ARNs in that account, with
+   * the principals they trust and an optional external id), its own parameters and KMS keys. Its buckets are `buckets`
+   * entries with `owner` set to it.
+   */
+  accounts?: Record<string, AccountSeed & { accessKeys?: string[]; roles?: ({ roleArn: string } & RoleTrust)[] }>;
+}
+
+/**
+ * Applies a seed document: the default account's id, then each account of `accounts` (access keys, roles, KMS keys,
+ * parameters), then the default account's KMS keys (so SecureString seeds can use them), buckets, parameters, faults.
+ */
 export function applySeed(core: Core, doc: SeedDocument): void {
   if (doc.accountId !== undefined) core.setOptions({ accountId: doc.accountId });
+  for (const [accountId, account] of Object.entries(doc.accounts ?? {})) {
+    for (const akid of account.accessKeys ?? []) core.identities.addAccessKey(akid, accountId);
+    for (const { roleArn, ...trust } of account.roles ?? []) {
+      if (!roleArn?.startsWith(`arn:aws:iam::${accountId}:role/`)) throw new Error(`seed role ${roleArn} is not a role of account ${accountId}`);
+      core.identities.createRole(roleArn, trust);
+    }
+    seedStores(core.stores(accountId), account);
+  }
   for (const [region, keys] of Object.entries(doc.kmsKeys ?? {})) for (const k of keys) core.kms.createKey(region, k.keyId, k.aliases ?? [], k.enabled);
   for (const [region, buckets] of Object.entries(doc.buckets ?? {})) {
     for (const b of buckets) {
@@ -27,16 +51,26 @@ export function applySeed(core: Core, doc: SeedDocument): void {
       }
     }
   }
-  for (const [region, params] of Object.entries(doc.ssm ?? {})) {
+  seedParameters(core.ssm, doc.ssm);
+  for (const f of doc.faults ?? []) core.faults.add(f);
+}
+
+/** An account's KMS keys, then its parameters. */
+function seedStores(stores: { kms: KmsStore; ssm: SsmStore }, seed: AccountSeed): void {
+  for (const [region, keys] of Object.entries(seed.kmsKeys ?? {})) for (const k of keys) stores.kms.createKey(region, k.keyId, k.aliases ?? [], k.enabled);
+  seedParameters(stores.ssm, seed.ssm);
+}
+
+function seedParameters(ssm: SsmStore, byRegion: Record<string, SeedParameter[]> | undefined): void {
+  for (const [region, params] of Object.entries(byRegion ?? {})) {
     for (const p of params) {
       try {
-        core.ssm.put(region, p, true);
+        ssm.put(region, p, true);
       } catch (e) {
         throw new Error(`seed parameter ${p?.Name} in ${region}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
       }
     }
   }
-  for (const f of doc.faults ?? []) core.faults.add(f);
 }
 
 /** Everything stored, values included (test-only). */

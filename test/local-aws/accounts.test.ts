@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { SSMClient, PutParameterCommand, GetParameterCommand } from '@aws-sdk/client-ssm';
 import { startLocalAws, type LocalAws } from '../../local-aws/index.js';
-import { rejects, stsClient } from './helpers.js';
+import { admin, rejects, stsClient } from './helpers.js';
 
 const MEMBER = '111111111111';
 const ROLE = `arn:aws:iam::${MEMBER}:role/jenkins-ssm-backup-dev`;
@@ -64,5 +64,35 @@ describe('local-aws accounts: access keys, role trust, STS AssumeRole, stores pe
     const member = as({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken });
     expect((await member.ssm.send(new GetParameterCommand({ Name: '/only-member' }))).Parameter?.Value).to.equal('v');
     expect(aws.ssm.list('us-west-2')).to.deep.equal([]);
+  });
+
+  it("a seed document's accounts block gives an account its access keys, roles, parameters and keys; a foreign role is refused", async () => {
+    const seeded = await admin(aws, 'seed', {
+      accounts: {
+        [MEMBER]: {
+          accessKeys: ['AKIAMEMBER'],
+          roles: [{ roleArn: `arn:aws:iam::${MEMBER}:role/seeded`, principals: ['arn:aws:iam::123456789012:user/local'], externalId: 'ext-9' }],
+          kmsKeys: { 'us-west-2': [{ keyId: 'member-key', aliases: ['alias/ssm-backup'] }] },
+          ssm: { 'us-west-2': [{ Name: '/seeded', Value: 's', Type: 'SecureString', KeyId: 'alias/ssm-backup' }] },
+        },
+      },
+    });
+    expect(seeded, JSON.stringify(seeded.json)).to.deep.include({ status: 200 });
+    const byKey = as({ accessKeyId: 'AKIAMEMBER', secretAccessKey: 'x' });
+    expect(await byKey.sts.send(new GetCallerIdentityCommand({}))).to.include({ Account: MEMBER });
+    expect((await byKey.ssm.send(new GetParameterCommand({ Name: '/seeded', WithDecryption: true }))).Parameter?.Value).to.equal('s');
+    expect(aws.ssm.get('us-west-2', '/seeded')).to.equal(undefined);
+    // the key is the member's: the default account has no alias/ssm-backup
+    const central = await admin(aws, 'seed', { ssm: { 'us-west-2': [{ Name: '/central', Value: 's', Type: 'SecureString', KeyId: 'alias/ssm-backup' }] } });
+    expect([central.status, String(central.json.error)]).to.deep.equal([
+      400,
+      'seed parameter /central in us-west-2: InvalidKeyId: Invalid KeyId: key alias/ssm-backup does not exist in region us-west-2.',
+    ]);
+    const sts = keep(stsClient(aws));
+    expect((await assume(sts, 'ext-9', `arn:aws:iam::${MEMBER}:role/seeded`)).AssumedRoleUser?.Arn).to.contain(`${MEMBER}:assumed-role/seeded/`);
+    expect((await rejects(assume(sts, 'ext-1', `arn:aws:iam::${MEMBER}:role/seeded`))).name).to.equal('AccessDenied');
+
+    const foreign = await admin(aws, 'seed', { accounts: { [MEMBER]: { roles: [{ roleArn: ROLE.replace(MEMBER, '222222222222'), principals: [] }] } } });
+    expect(foreign).to.deep.equal({ status: 400, json: { error: `seed role ${ROLE.replace(MEMBER, '222222222222')} is not a role of account ${MEMBER}` } });
   });
 });

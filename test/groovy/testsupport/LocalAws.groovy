@@ -34,6 +34,28 @@ class LocalAws {
          AWS_EC2_METADATA_DISABLED: 'true']
     }
 
+    /** POST /__local/seed: applies a seed document (e.g. a role's trust changed); fails on the emulator's 400. */
+    void seed(Map doc) { admin('seed', JsonOutput.toJson(doc)) }
+
+    void clearFaults() { admin('faults', '{"clear":true}') }
+
+    /** GET /__local/state: buckets (region, owner, objects) and the default account's parameters. */
+    Map state() { (Map) new JsonSlurper().parseText(admin('state', null)) }
+
+    private String admin(String route, String body) {
+        HttpURLConnection http = (HttpURLConnection) new URL("${endpoint}/__local/${route}").openConnection()
+        if (body != null) {
+            http.requestMethod = 'POST'
+            http.doOutput = true
+            http.outputStream.withStream { it.write(body.getBytes('UTF-8')) }
+        }
+        String answer = (http.responseCode < 400 ? http.inputStream : http.errorStream).getText('UTF-8')
+        if (http.responseCode != 200) {
+            throw new IllegalStateException("local-aws ${route} answered ${http.responseCode}: ${answer}")
+        }
+        answer
+    }
+
     void stop() {
         process.outputStream.close()
         if (!process.waitFor(5, TimeUnit.SECONDS)) {

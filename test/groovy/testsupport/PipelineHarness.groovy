@@ -11,7 +11,8 @@ import org.codehaus.groovy.control.CompilerConfiguration
  * throws NoSuchMethodError (as Jenkins does) for any step nobody registered.
  *
  * Agents: every `node` call is a new agent with a workspace of its own (a file not stashed there is not there), and
- * `stash`/`unstash` copy files between workspaces as Jenkins does. `parallel` branches run as threads that take turns
+ * `stash`/`unstash` copy files between workspaces as Jenkins does; a real `sh` (runForReal) naming a path of another
+ * node's workspace fails the test, since its process could read it here but not on an agent. `parallel` branches run as threads that take turns
  * like CPS: one runs at a time, and a branch gives the turn away when it enters a `stage` (so every branch starts its
  * first unit before any finishes, and a branch free again takes the next one).
  */
@@ -339,18 +340,11 @@ class PipelineHarness {
         call.returnStdout ? stdout : null
     }
 
-    /** Runs the sh script for real with `sh -c` in the workspace, with the withEnv environment. */
-    ShResult runForReal(ShCall call) {
-        ProcessBuilder builder = new ProcessBuilder('sh', '-c', call.script).directory(here()).redirectErrorStream(true)
-        builder.environment().putAll(processEnv)
-        call.env.each { k, v -> if (v != null) { builder.environment()[k.toString()] = v.toString() } }
-        Process process = builder.start()
-        process.outputStream.close()
-        String output = process.inputStream.getText('UTF-8')
-        int status = process.waitFor()
-        log << output
-        new ShResult(status: status, stdout: output)
-    }
+    /** Runs the sh script for real with `sh -c` in the workspace, with the withEnv environment (see RealSh). */
+    ShResult runForReal(ShCall call) { new RealSh(this).run(call) { false } }
+
+    /** Runs the sh script for real and aborts it, as Jenkins does, once abortWhen() answers true (see RealSh). */
+    ShResult runForReal(ShCall call, Closure<Boolean> abortWhen) { new RealSh(this).run(call, abortWhen) }
 
     /** Calls a library step as a Jenkinsfile would; a thrown error marks the build FAILURE (or ABORTED). */
     Object run(String stepName, Map args) {
