@@ -355,6 +355,34 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
         expect(summary[`${B}/${HOME}`]).to.include({ status: 'FAILED', accountId: B });
         expect(summary[`${B}/${HOME}`].failureMessage).to.contain('sts:AssumeRole');
         for (const region of REGIONS) expect(await org.objects(B, region)).to.deep.equal([]);
+        // Planned with --regions, the unplannable account has a unit per region; each fails with the planned cause.
+        org.trust(B, 'another-external-id');
+        expect((await cli('plan', '--output-file', planFile, '--regions', REGIONS.join(','))).code).to.equal(1);
+        org.trust(B);
+        const units = JSON.parse(readFileSync(planFile, 'utf8')).units as string[];
+        expect(units.filter((u) => u.startsWith(B))).to.deep.equal(REGIONS.map((r) => `${B}/${r}`));
+        for (const region of REGIONS) {
+          const fragment = path.join(work, `f-${region}.json`);
+          const unit = await cli('backup', '--plan-file', planFile, '--accounts', B, '--regions', region, '--work-dir', work, '--summary-fragment', fragment);
+          expect(unit.code, unit.stderr).to.equal(1);
+          const entry = (JSON.parse(readFileSync(fragment, 'utf8')) as Record<string, Entry>)[`${B}/${region}`];
+          expect(entry).to.include({ status: 'FAILED', accountId: B });
+          expect(entry.failureMessage).to.contain('sts:AssumeRole');
+        }
+        const other = await cli(
+          'backup',
+          '--plan-file',
+          planFile,
+          '--accounts',
+          A,
+          '--regions',
+          REGIONS[0],
+          '--work-dir',
+          work,
+          '--summary-fragment',
+          path.join(work, 'fa.json'),
+        );
+        expect(other.code, other.stderr).to.equal(0);
       });
 
       it('with fail-fast, a role that cannot be assumed stops every other unit before it starts', async () => {

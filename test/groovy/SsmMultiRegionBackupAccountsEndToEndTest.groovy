@@ -241,7 +241,7 @@ class SsmMultiRegionBackupAccountsEndToEndTest {
         assertTrue(fragment.toString(), fragment.runningPid instanceof Number)
         assertEquals(fragment.findAll { it.key != 'runningPid' }, merged['111111111111/us-west-2'])
         assertEquals('ABORTED', harness.currentBuild.result)
-        assertEquals('ABORTED 111111111111 us-west-2 (+4 more unit(s) failed): the build was aborted (by a user or a Jenkins timeout) while it ran; ' +
+        assertEquals('ABORTED 111111111111 us-west-2 (+4 more unit(s): 4 ABORTED): the build was aborted (by a user or a Jenkins timeout) while it ran; ' +
                 'latest.txt was not moved by it', harness.currentBuild.description)
         // the killed unit moved nothing in its bucket
         assertEquals(before, aws.state().s3[bucket('111111111111', 'us-west-2')].objects)

@@ -89,7 +89,7 @@ class SsmMultiRegionBackupAgentsTest extends PipelineTestCase {
         assertEquals(null, merged['111111111111/us-west-2'].runningPid)
         assertEquals('ABORTED', harness.currentBuild.result)
         String description = harness.currentBuild.description
-        assertEquals('ABORTED 111111111111 us-west-2 (+4 more unit(s) failed): the build was aborted (by a user or a Jenkins timeout) while it ran; latest.txt was not moved by it', description)
+        assertEquals('ABORTED 111111111111 us-west-2 (+4 more unit(s): 4 ABORTED): the build was aborted (by a user or a Jenkins timeout) while it ran; latest.txt was not moved by it', description)
         Map outcomes = json(new File(harness.nodes[-1].workspace as File, 'ssm-backup-work/region_outcomes.json'))
         assertEquals(UNITS.drop(1), outcomes.keySet().toList())
         assertEquals(['ABORTED'] * 5, outcomes.values()*.status)

@@ -21,7 +21,7 @@ class SsmMultiRegionBackupResultTest extends PipelineTestCase {
     static final String JOB = ' - Admin_Jobs/ssm-multi-region-backup #42'
     static final String AGENT_KILL = 'TIMED_OUT us-west-2: stopped by the agent-side deadline (12 min): the engine did not end at its own ' +
             '--region-timeout; latest.txt was not moved by it'
-    static final String ABORTED_RUNNING = 'ABORTED us-west-2 (+1 more region(s) failed): the build was aborted (by a user or a Jenkins ' +
+    static final String ABORTED_RUNNING = 'ABORTED us-west-2 (+1 more region(s): 1 ABORTED): the build was aborted (by a user or a Jenkins ' +
             'timeout) while it ran; latest.txt was not moved by it'
     static final String REFUSED = 'requireClientEncryption: no backup KMS key for us-west-2 (/jenkins/dev/backup/us-west-2/kms-key-arn)'
 

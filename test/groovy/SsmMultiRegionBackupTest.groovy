@@ -153,7 +153,7 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
         assertEquals(['Backup us-west-2': 'ABORTED', 'Backup eu-west-1': 'ABORTED'], harness.stageResults)
         assertEquals(['ap-northeast-1', 'us-west-2'], engine.engineCalls('backup')*.env*.SSM_BACKUP_REGIONS)
         assertEquals('ABORTED', engine.engineCalls('notify')[0].env.SSM_BACKUP_RESULT)
-        assertEquals('ABORTED us-west-2 (+1 more region(s) failed): the build was aborted (by a user or a Jenkins timeout) while it ran; ' +
+        assertEquals('ABORTED us-west-2 (+1 more region(s): 1 ABORTED): the build was aborted (by a user or a Jenkins timeout) while it ran; ' +
                 'latest.txt was not moved by it', harness.currentBuild.description)
     }
 

@@ -90,6 +90,15 @@ describe('report: backup', () => {
     expect(
       renderBackupReport({ a: ok(1), b: { status: 'SKIPPED', failureMessage: 'not started: the build was aborted' } }, { result: 'ABORTED' }).description,
     ).to.equal('ABORTED 1/2 regions, 1 parameters');
+    // The others are counted by what they are: an aborted unit is not called failed.
+    const mixed = {
+      a: { status: 'FAILED', failureMessage: 'AccessDenied' },
+      b: { status: 'ABORTED', failureMessage: 'aborted' },
+      c: { status: 'TIMED_OUT', failureMessage: 'deadline' },
+      d: { status: 'ABORTED', failureMessage: 'aborted' },
+    };
+    expect(renderBackupReport(mixed, { result: 'ABORTED' }).description).to.equal('FAILED a (+3 more region(s): 2 ABORTED, 1 TIMED_OUT): AccessDenied');
+    expect(renderBackupReport({ a: mixed.a, c: mixed.c }, {}).description).to.equal('FAILED a (+1 more region(s) failed): AccessDenied');
   });
 
   it('aligns the table: numbers right, the last column free', () => {

@@ -348,7 +348,7 @@ describe('ssm-backup notify (command)', () => {
     expect(code).to.equal(0);
     const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(report.result).to.equal('ABORTED');
-    expect(report.description).to.equal('FAILED b (+1 more region(s) failed): the engine exited with code 2: no backup key in b');
+    expect(report.description).to.equal('FAILED b (+1 more region(s): 1 ABORTED): the engine exited with code 2: no backup key in b');
     expect(
       report.table
         .split('\n')

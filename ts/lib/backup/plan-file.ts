@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { configError, usageError } from '../support/index.js';
 import { accountEntry, validateEnvironment, validateRegionList, validateRegionName, type PlanWithKeys } from '../config/index.js';
-import { unitKey, type MultiAccountPlanFile, type PlanAccount } from '../../contract/index.js';
+import { isValidRegion, unitKey, type MultiAccountPlanFile, type PlanAccount } from '../../contract/index.js';
 
 export type AccountsPlan = MultiAccountPlanFile & { accounts: (PlanAccount & { plan?: PlanWithKeys })[] };
 
@@ -51,8 +51,16 @@ function checkAccountsPlan(value: Record<string, unknown>, where: string): Accou
   });
   if (new Set(accounts.map((a) => a.accountId)).size !== accounts.length) throw usageError(`${where} lists an account twice: plan again`);
   const units = value.units;
-  const valid = new Set(accounts.flatMap((a) => (a.plan?.regions ?? [value.homeRegion as string]).map((r) => unitKey(a.accountId, r))));
-  if (!Array.isArray(units) || units.some((u) => typeof u !== 'string' || !valid.has(u))) {
+  // A planned account's units are its plan's regions; an account that could not be planned has units at the home
+  // region or at the --regions of the plan (any valid region name of that account).
+  const planned = new Set(accounts.flatMap((a) => (a.plan?.regions ?? []).map((r) => unitKey(a.accountId, r))));
+  const failed = new Set(accounts.filter((a) => !a.plan).map((a) => a.accountId));
+  const isUnit = (u: unknown) => {
+    if (typeof u !== 'string') return false;
+    const [account, region, extra] = u.split('/');
+    return planned.has(u) || (extra === undefined && failed.has(account) && isValidRegion(region ?? ''));
+  };
+  if (!Array.isArray(units) || !units.every(isUnit) || new Set(units).size !== units.length) {
     throw usageError(`${where} units must be the {accountId}/{region} units of its accounts' plans: write it with ssm-backup plan --output-file`);
   }
   return { environment: value.environment as string, homeRegion: value.homeRegion as string, accounts, units: units as string[] };

@@ -208,12 +208,20 @@ function backupNotes(summaries: Record<string, RegionReport>): string[] {
   return notes;
 }
 
+/** ` failed` when every other unit failed; else what each status counts (`: 1 FAILED, 3 ABORTED`): an abort is not a failure. */
+function howOthersEnded(others: RegionReport[]): string {
+  if (others.every((o) => (ENGINE_FAILED_STATUSES as readonly string[]).includes(o.status))) return ' failed';
+  const counts = new Map<string, number>();
+  for (const o of others) counts.set(o.status, (counts.get(o.status) ?? 0) + 1);
+  return `: ${[...counts].map(([status, n]) => `${n} ${status}`).join(', ')}`;
+}
+
 function backupDescription(summaries: Record<string, RegionReport>, result: RunResult, ctx: RunContext, totals: string): string {
   const failed = Object.entries(summaries).filter(([, s]) => isFailed(s) || !['SUCCESS', 'SKIPPED'].includes(s.status));
   let text: string;
   if (failed.length) {
     const [key, s] = failed[0];
-    const more = failed.length > 1 ? ` (+${failed.length - 1} more ${s.accountId ? 'unit' : 'region'}(s) failed)` : '';
+    const more = failed.length > 1 ? ` (+${failed.length - 1} more ${s.accountId ? 'unit' : 'region'}(s)${howOthersEnded(failed.slice(1).map(([, o]) => o))})` : '';
     text = `${s.status} ${unitLabel(key, s)}${more}: ${s.failureMessage ?? 'no cause recorded'}`;
   } else if (result === 'ABORTED') text = `ABORTED ${totals}`;
   else if (result === 'FAILURE') text = `FAILED: ${clip(ctx.failureMessage ?? (Object.keys(summaries).length ? 'see the console log' : 'no region ran'))}`;
