@@ -221,7 +221,8 @@ function backupDescription(summaries: Record<string, RegionReport>, result: RunR
   let text: string;
   if (failed.length) {
     const [key, s] = failed[0];
-    const more = failed.length > 1 ? ` (+${failed.length - 1} more ${s.accountId ? 'unit' : 'region'}(s)${howOthersEnded(failed.slice(1).map(([, o]) => o))})` : '';
+    const more =
+      failed.length > 1 ? ` (+${failed.length - 1} more ${s.accountId ? 'unit' : 'region'}(s)${howOthersEnded(failed.slice(1).map(([, o]) => o))})` : '';
     text = `${s.status} ${unitLabel(key, s)}${more}: ${s.failureMessage ?? 'no cause recorded'}`;
   } else if (result === 'ABORTED') text = `ABORTED ${totals}`;
   else if (result === 'FAILURE') text = `FAILED: ${clip(ctx.failureMessage ?? (Object.keys(summaries).length ? 'see the console log' : 'no region ran'))}`;
