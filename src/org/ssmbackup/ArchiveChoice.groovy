@@ -65,16 +65,19 @@ class ArchiveChoice implements Serializable {
                 usable << listed
             }
         }
-        Map newest = usable.find { it.latest }
-        if (!newest) {
-            String why = archives ? 'latest.txt names none of them' : 'the bucket holds no archive'
+        if (!usable) {
+            String why = archives ? 'every archive was refused by the shrink guard' : 'the bucket holds no archive'
             return [problem: "No archive to restore in s3://${listing.bucket} (${region}): ${why}".toString()]
         }
-        List<String> labels = ["latest  (${when(newest)}: ${newest.key})".toString()]
+        // Without a usable latest.txt (empty, unreadable, naming a refused archive) the archives are still offered:
+        // that is when a restore is most needed.
+        Map newest = usable.find { it.latest }
+        List<String> labels = newest ? ["latest  (${when(newest)}: ${newest.key})".toString()] : []
         labels += usable.take(SHOWN).collect { Map listed -> "${listed.key}  (${when(listed)})".toString() }
         int refused = archives.size() - usable.size()
         int older = Math.max(0, usable.size() - SHOWN)
-        String left = (refused ? " ${refused} archive(s) refused by the shrink guard are not offered." : '') +
+        String left = (newest ? '' : ' latest.txt names no archive offered here, so there is no latest choice.') +
+                (refused ? " ${refused} archive(s) refused by the shrink guard are not offered." : '') +
                 (older ? " ${older} older archive(s) are not shown: use AS_OF (asOf) for them." : '')
         return [message: "Which archive of ${region} (s3://${listing.bucket}) do you want to restore? Nothing is written before the plan and its approval.".toString(),
                 ok: 'Plan', choices: labels, description: "Newest first.${left}".toString()]

@@ -34,10 +34,19 @@ class ArchiveChoiceTest {
     }
 
     @Test
-    void 'a bucket without an archive that latest-txt names is a problem, naming the bucket'() {
+    void 'a bucket without an archive to offer is a problem, naming the bucket'() {
         assertEquals('No archive to restore in s3://b (r): the bucket holds no archive', ArchiveChoice.of([bucket: 'b', archives: []], 'r').problem)
         Map onlyRefused = [bucket: 'b', archives: [LISTING.archives[0]]]
-        assertEquals('No archive to restore in s3://b (r): latest.txt names none of them', ArchiveChoice.of(onlyRefused, 'r').problem)
+        assertEquals('No archive to restore in s3://b (r): every archive was refused by the shrink guard', ArchiveChoice.of(onlyRefused, 'r').problem)
+    }
+
+    @Test
+    void 'without a latest-txt naming an offered archive the archives are still offered, without a latest choice'() {
+        Map noPointer = [bucket: 'b', archives: LISTING.archives.collect { it + [latest: false] }]
+        Map asked = ArchiveChoice.of(noPointer, 'r')
+        assertNull(asked.problem)
+        assertEquals(['2026-11-28/k2.tar.gz', '2026-11-27/k1.tar.gz'], asked.choices.collect { ArchiveChoice.picked(it) })
+        assertTrue(asked.description, asked.description.contains('latest.txt names no archive offered here, so there is no latest choice.'))
     }
 
     @Test
