@@ -17,6 +17,7 @@ interface StatusJson {
     archiveCount: number;
     oldest: { key: string; expiresAt: string | null } | null;
     refused: { key: string }[];
+    pending: { key: string }[];
   }[];
 }
 
@@ -85,11 +86,27 @@ describe('ssm-backup status (through the local AWS)', function () {
     } finally {
       clock.restore();
     }
-    await w.putObject('2099-01-01/ssm-backup-dev-us-west-2-20990101_000000.tar.gz', 'not accepted');
-    const refused = (await json('--regions', SOURCE)).body.regions[0];
-    expect(refused.verdict).to.equal('FAILING');
-    expect(refused.refused.map((r) => r.key)).to.deep.equal(['2099-01-01/ssm-backup-dev-us-west-2-20990101_000000.tar.gz']);
-    expect(refused.reason).to.contain('1 newer archive(s) not accepted');
+    const newer = '2099-01-01/ssm-backup-dev-us-west-2-20990101_000000.tar.gz';
+    await w.putObject(newer, 'not accepted');
+    // Just uploaded, no refusal mark: a backup still comparing, not a failure (yet).
+    const running = (await json('--regions', SOURCE)).body.regions[0];
+    expect(running.verdict).to.equal('OK');
+    expect(running.pending.map((r) => r.key)).to.deep.equal([newer]);
+    expect(running.refused).to.deep.equal([]);
+    expect(running.reason).to.match(/; 1 newer archive\(s\) uploaded in the last 10 min not accepted yet \(a backup is running\)$/);
+    // Ten minutes later it is still not accepted: the run failed after the upload.
+    const later = sinon.useFakeTimers({ now: Date.now() + 11 * 60_000, toFake: ['Date'] });
+    try {
+      const refused = (await json('--regions', SOURCE)).body.regions[0];
+      expect(refused.verdict).to.equal('FAILING');
+      expect(refused.refused.map((r) => r.key)).to.deep.equal([newer]);
+      expect(refused.reason).to.contain('1 newer archive(s) not accepted');
+    } finally {
+      later.restore();
+    }
+    // A refusal mark makes it refused at once.
+    await w.putObject(`${newer}.refused`, '{}');
+    expect((await json('--regions', SOURCE)).body.regions[0].verdict).to.equal('FAILING');
   });
 
   it('gives when the lifecycle expires the oldest archive (creation + Days, rounded up to midnight UTC)', async () => {

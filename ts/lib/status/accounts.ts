@@ -38,6 +38,7 @@ export async function accountsStatus(
           archiveCount: 0,
           oldest: null,
           refused: [],
+          pending: [],
         }));
       }
       const regions = await backupStatus(t.aws, { ...o, ...t.plan, environment: input.environment });

@@ -40,9 +40,21 @@ export interface RegionStatusView {
   archiveCount: number;
   /** The oldest archive in the bucket and when the lifecycle expires it (null: no rule expires it; `unknown`: not readable). */
   oldest: (ArchivePoint & { expiresAt: string | null | 'unknown' }) | null;
-  /** Archives newer than the one latest.txt names, newest first. */
+  /** Archives newer than the one latest.txt names, newest first: refused by the guard, or a run failed after the upload. */
   refused: ArchivePoint[];
+  /**
+   * Newer archives without a refusal mark uploaded less than PENDING_MS ago: a backup that is still comparing and has
+   * not moved latest.txt yet. Not a failure (yet); a later status shows them accepted or refused.
+   */
+  pending: ArchivePoint[];
 }
+
+/**
+ * How long after its upload (S3 LastModified) a newer archive without a refusal mark counts as a backup in progress:
+ * after the upload a run only writes the name index, compares and moves latest.txt (seconds), so an archive left
+ * unaccepted longer than this is a run that failed after the upload.
+ */
+export const PENDING_MS = 10 * 60_000;
 
 export interface StatusOptions {
   environment: string;
@@ -73,7 +85,7 @@ export async function backupStatus(aws: AwsClientFactory, o: StatusOptions): Pro
 
 async function regionStatus(aws: AwsClientFactory, region: string, o: StatusOptions): Promise<RegionStatusView> {
   const bucket = o.buckets[region] ?? null;
-  const empty = { region, bucket, latest: null, recent: [], archiveCount: 0, oldest: null, refused: [] };
+  const empty = { region, bucket, latest: null, recent: [], archiveCount: 0, oldest: null, refused: [], pending: [] };
   if (!bucket) return { ...empty, verdict: 'FAILING', reason: o.bucketErrors?.[region] ?? `no bucket is configured for ${region}` };
   const s3 = aws.s3(region);
   try {
@@ -99,16 +111,23 @@ async function regionStatus(aws: AwsClientFactory, region: string, o: StatusOpti
       formatVersion,
       encryption: formatVersion === SEALED_FORMAT_VERSION ? 'client-side KMS' : head.serverSideEncryption === 'aws:kms' ? 'SSE-KMS' : 'SSE-S3 only',
     };
-    const refused = entries.slice(0, at).map(point);
-    const view = { ...base, latest, refused };
+    const newer = entries.slice(0, at);
+    const running = (e: ArchiveEntry) => !e.refused && o.now.getTime() - new Date(e.lastModified).getTime() < PENDING_MS;
+    const refused = newer.filter((e) => !running(e)).map(point);
+    const pending = newer.filter(running).map(point);
+    const view = { ...base, latest, refused, pending };
+    const note = pending.length
+      ? `; ${pending.length} newer archive(s) uploaded in the last ${PENDING_MS / 60_000} min not accepted yet (a backup is running)`
+      : '';
     if (refused.length)
       return {
         ...view,
         verdict: 'FAILING',
-        reason: `${refused.length} newer archive(s) not accepted (shrink guard, or a failure after the upload); newest ${refused[0].key}`,
+        reason: `${refused.length} newer archive(s) not accepted (shrink guard, or a failure after the upload); newest ${refused[0].key}${note}`,
       };
-    if (ageMs > o.maxAgeMs) return { ...view, verdict: 'STALE', reason: `last successful backup ${hours(ageMs)} h ago (more than ${hours(o.maxAgeMs)} h)` };
-    return { ...view, verdict: 'OK', reason: `last successful backup ${hours(ageMs)} h ago` };
+    if (ageMs > o.maxAgeMs)
+      return { ...view, verdict: 'STALE', reason: `last successful backup ${hours(ageMs)} h ago (more than ${hours(o.maxAgeMs)} h)${note}` };
+    return { ...view, verdict: 'OK', reason: `last successful backup ${hours(ageMs)} h ago${note}` };
   } catch (err) {
     return { ...empty, verdict: 'FAILING', reason: err instanceof EngineError ? err.message : `s3://${bucket} cannot be read: ${describeAwsError(err)}` };
   }
