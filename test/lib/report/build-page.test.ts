@@ -67,6 +67,15 @@ describe('notify --chart-url, --status-url, --description-format', () => {
     expect(plots.map((p: { yaxis: string }) => p.yaxis)).to.deep.equal(['parameters', 'seconds', 'bytes']);
   });
 
+  it('a restore report names no Plot CSV and writes none', async () => {
+    const restore = path.join(dir, 'restore_summary.json');
+    writeFileSync(restore, JSON.stringify({ mode: 'plan', sourceRegion: 'us-west-2', targetRegion: 'us-west-2', counts: {}, planned: {} }));
+    const code = await exec(['notify', '--kind', 'restore', '--summary-file', restore, '--out-dir', path.join(dir, 'restore')], quiet);
+    expect(code).to.equal(0);
+    expect(report('restore').plots).to.deep.equal([]);
+    expect(() => readFileSync(path.join(dir, 'restore', 'plot-parameters.csv'))).to.throw();
+  });
+
   it('refuses a link that is not an http(s) URL (exit 2, nothing written) and an unknown format', async () => {
     for (const bad of [
       ['--chart-url', 'javascript:alert(1)'],
