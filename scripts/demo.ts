@@ -3,12 +3,14 @@
  * ships for trying it yourself (local-aws/seed/demo.json: two regions, buckets, KMS keys, the configuration the Pulumi
  * stack writes). It runs the committed engine bundle as a child process, exactly as Jenkins does, through: a backup
  * (format 2 archives), a change and a second backup with its drift, a shrink the guard refuses, verify, a restore into
- * the other region (plan, then apply), the Slack and email text of the refused run, then how to try it yourself.
+ * the other region (plan, then apply), the Slack and email text of the refused run, the status view the backup job
+ * archives and links on its build page (`status`: table, SVG chart, HTML page), then how to try it yourself.
+ * `npm run demo -- --chart FILE` keeps a copy of that chart (README's example: docs/images/demo-status-chart.svg).
  * Each step prints its headline and a few lines; warnings and errors of the engine are always shown.
  * Paths come from this file's location, so it runs from any directory; its work directory is removed at the end.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -149,6 +151,22 @@ async function notification(env: NodeJS.ProcessEnv, work: string): Promise<void>
   show([`  Subject: ${r.email.subject}`, ...lines(r.email.body).map((l) => `  ${l}`)], 3);
 }
 
+/** `status` as the backup job runs it at Finalize Report; keep: where to copy the chart (--chart FILE of the demo). */
+async function statusView(env: NodeJS.ProcessEnv, work: string, keep: string | undefined): Promise<void> {
+  heading('7. The build page: ssm-backup status, the chart and the page the backup job archives and links');
+  const chart = path.join(work, 'report', 'parameters.svg');
+  const page = path.join(work, 'report', 'status.html');
+  // exit 1: ap-northeast-1 holds the archive the guard refused, so it is FAILING
+  report(`status --environment ${ENV} --chart parameters.svg`, await engine(['status', '--environment', ENV, '--chart', chart], env, work), 1, null);
+  const html = await engine(['status', '--environment', ENV, '--output', 'html', '--output-file', page], env, work);
+  if (html.code !== 1) surprise(`ssm-backup status --output html exited ${html.code}, not 1`);
+  console.log(`  chart: parameters.svg (${readFileSync(chart).length} bytes), page: status.html (${readFileSync(page).length} bytes), no JavaScript`);
+  if (keep) {
+    copyFileSync(chart, path.resolve(keep));
+    console.log(`  chart kept as ${path.resolve(keep)}`);
+  }
+}
+
 function tryItYourself(): void {
   heading('Try it yourself');
   console.log(`  1. Start the local AWS with the seed this demo used (stays up until Ctrl-C), from ${ROOT}:
@@ -159,10 +177,13 @@ function tryItYourself(): void {
        ssm-backup plan --environment ${ENV}
        ssm-backup backup --environment ${ENV}
        ssm-backup list --environment ${ENV} --region ${HOME}
+       ssm-backup status --environment ${ENV} --output html --output-file status.html --chart parameters.svg
        ssm-backup restore --environment ${ENV} --region ${HOME} --target-region ${OTHER} --path /app/payments
   README.md, "The engine CLI", lists every command; docs/runbooks/ssm-backup.md says what to do when one fails.`);
 }
 
+const chartArg = process.argv.indexOf('--chart');
+const keepChart = chartArg > 0 ? process.argv[chartArg + 1] : undefined;
 const aws = await startLocalAws({ latencyMs: 2 });
 const work = mkdtempSync(path.join(tmpdir(), 'ssm-backup-demo-'));
 try {
@@ -173,6 +194,7 @@ try {
   await backups(aws, env, work);
   await verifyAndRestore(env, work);
   await notification(env, work);
+  await statusView(env, work, keepChart);
   tryItYourself();
   if (surprises.length) {
     console.log(`\ndemo: ${surprises.length} step(s) did not end as expected: ${surprises.join('; ')}`);

@@ -2,7 +2,7 @@ import groovy.transform.Field
 
 // Shared launcher of the bundled ssm-backup engine (see ssmBackupEngine.txt). No AWS or region logic here.
 @Field static final String ENGINE_RESOURCE = 'ssm-multi-region-backup/ssm-backup.cjs'
-@Field static final List<String> COMMANDS = ['plan', 'check', 'backup', 'merge-summaries', 'notify', 'restore', 'verify', 'list', 'diff']
+@Field static final List<String> COMMANDS = ['plan', 'check', 'backup', 'merge-summaries', 'notify', 'restore', 'verify', 'list', 'diff', 'status']
 @Field static final String NODE_CHECK = 'command -v node >/dev/null 2>&1 && node -e \'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 3)\''
 /** With a deadline the engine runs under coreutils timeout: TERM at the deadline, KILL 30 s later (exit 124 or 137). */
 @Field static final String DEADLINE = 'timeout -k 30 "$SSM_ENGINE_DEADLINE_SEC" '

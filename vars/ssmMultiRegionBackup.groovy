@@ -1,5 +1,6 @@
 import groovy.transform.Field
 import org.ssmbackup.BackupRun
+import org.ssmbackup.BuildPage
 import org.ssmbackup.RegionOutcome
 import org.ssmbackup.ReportRequest
 import org.ssmbackup.StepOptions
@@ -9,10 +10,11 @@ import org.ssmbackup.StepOptions
 @Field static final Map DEFAULTS = [environment: null, dryRun: false, ssmHomeRegion: null, regions: null, path: null,
         includeTags: true, includeLabels: false, maxShrink: 10, allowShrink: false, allowEmpty: false, requireClientEncryption: false, requireGuard: false,
         failFast: true, parallel: 'false', agentLabel: null, regionTimeoutMinutes: 10, initializeTimeoutMinutes: 10, reportTimeoutMinutes: 10,
-        credentialsId: null, slackChannel: null, slackWebhookCredentialsId: null, email: null, emailCc: null, runbookUrl: null, nodejs: null]
+        credentialsId: null, slackChannel: null, slackWebhookCredentialsId: null, email: null, emailCc: null, runbookUrl: null, nodejs: null,
+        statusChart: true, statusTimeoutMinutes: 3, descriptionFormat: 'text']
 
 Map call(Map options = [:]) {
-    Map config = StepOptions.check('ssmMultiRegionBackup', DEFAULTS, options)
+    Map config = BuildPage.checked('ssmMultiRegionBackup', StepOptions.check('ssmMultiRegionBackup', DEFAULTS, options))
     if (config.problem || BackupRun.parallelism(config.parallel) == null) {
         error(config.problem ?: "ssmMultiRegionBackup: option 'parallel' must be true, false or a number of branches (1 or more), got '${config.parallel}'")
     }
@@ -51,6 +53,7 @@ void finalizeReport(Map config, Map run) {
     Map result = RegionOutcome.buildResult(run.regions, run.outcomes)
     run.result = run.aborted ? 'ABORTED' : (run.failure ? 'FAILURE' : result.result)
     writeJSON(file: BackupRun.OUTCOMES_FILE, json: RegionOutcome.reportEntries(run.regions, run.outcomes))
+    ssmBackupStatus(config: config, units: run.aborted ? [:] : run.units)   // before the report, which links what it wrote
     run.report = ssmBackupReport(ReportRequest.fromStep(config, [kind: 'backup', summaryFile: BackupRun.SUMMARY_FILE, result: run.result,
             outcomesFile: BackupRun.OUTCOMES_FILE, failureMessage: run.failure ?: (run.regions || run.aborted ? null : result.cause)]))
 }

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertTrue
 import groovy.json.JsonSlurper
 import org.junit.Test
 import org.ssmbackup.BackupRun
+import org.ssmbackup.BuildPage
 import org.ssmbackup.RegionOutcome
 import testsupport.PipelineHarness
 
@@ -14,7 +15,7 @@ import testsupport.PipelineHarness
  *
  * Field reads are found by the variable names the steps use for each shape: `entry` (a region_summaries.json entry),
  * `summary` (restore_summary.json), `planned` (its plan), `report` (report.json), `error` (the error file), `plan` (the
- * plan file, either shape), `account` (an account of a multi-account plan). A read
+ * plan file, either shape), `account` (an account of a multi-account plan), `plot` (a report.json `plots` entry). A read
  * through another name is not seen: keep these names when adding code.
  */
 class ContractConformanceTest {
@@ -27,7 +28,7 @@ class ContractConformanceTest {
         new File(PipelineHarness.ROOT, 'vars').eachFileRecurse { if (it.name.endsWith('.groovy')) files << it }
         new File(PipelineHarness.ROOT, 'src').eachFileRecurse { if (it.name.endsWith('.groovy')) files << it }
         for (File f in files) {
-            (f.text =~ /\b(entry|summary|planned|report|error|plan|account)\??\.([a-zA-Z]+)\b/).each { List m -> found[m[1]] << m[2] }
+            (f.text =~ /\b(entry|summary|planned|report|error|plan|account|plot)\??\.([a-zA-Z]+)\b/).each { List m -> found[m[1]] << m[2] }
         }
         return found
     }
@@ -58,6 +59,21 @@ class ContractConformanceTest {
         assertTrue('the scan finds the plan reads (units, accounts)', read.plan.containsAll(['units', 'accounts']))
         declared('plan file fields', read.plan - ['json'], CONTRACT.plan.fields + CONTRACT.plan.multiAccountFields)
         declared('plan file account fields', read.account, CONTRACT.plan.accountFields)
+        assertTrue('the scan finds the plot reads (file, title, yaxis)', read.plot.containsAll(['file', 'title', 'yaxis']))
+        declared('report.json plots fields', read.plot, CONTRACT.report.plotFields)
+    }
+
+    @Test
+    void 'the status view, its exit codes and the description formats are those of the contract'() {
+        assertEquals(BuildPage.REPORT_DIR + '/' + CONTRACT.status.chartFile, BuildPage.CHART_FILE)
+        assertEquals(BuildPage.REPORT_DIR + '/' + CONTRACT.status.pageFile, BuildPage.PAGE_FILE)
+        assertEquals(CONTRACT.status.exitCodes.notOk, BuildPage.STATUS_NOT_OK)
+        assertEquals(CONTRACT.report.descriptionFormats, BuildPage.DESCRIPTION_FORMATS)
+        assertTrue('report.json declares buildDescription and plots', CONTRACT.report.fields.containsAll(['buildDescription', 'plots']))
+        for (String file in CONTRACT.report.plotFiles) {
+            assertTrue("${file} is archived", java.nio.file.FileSystems.default.getPathMatcher("glob:{${BuildPage.ARTIFACTS}}").matches(
+                    java.nio.file.Paths.get("${BuildPage.REPORT_DIR}/${file}")))
+        }
     }
 
     @Test

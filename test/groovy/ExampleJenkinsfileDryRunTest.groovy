@@ -16,6 +16,7 @@ import testsupport.LocalAws
 import testsupport.LocalSlack
 import testsupport.OrderedJson
 import testsupport.PipelineHarness
+import testsupport.PipelineTestCase
 import testsupport.ShCall
 
 /**
@@ -102,7 +103,7 @@ class ExampleJenkinsfileDryRunTest {
             assertTrue(written[region].parameterCount >= 3)
             assertTrue(lines[i], lines[i].startsWith(":white_check_mark: `${region}` *SUCCESS* · ${written[region].parameterCount} parameters"))
         }
-        assertEquals('DRY RUN OK 3/3 regions, ' + REGIONS.sum { written[it].parameterCount } + ' parameters', harness.currentBuild.description)
+        assertEquals(PipelineTestCase.linked('DRY RUN OK 3/3 regions, ' + REGIONS.sum { written[it].parameterCount } + ' parameters'), harness.currentBuild.description)
         assertFalse(slack.received[0].contains(SsmMultiRegionBackupEndToEndTest.SECRET))
     }
 

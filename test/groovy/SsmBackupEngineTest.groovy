@@ -53,7 +53,7 @@ class SsmBackupEngineTest extends PipelineTestCase {
         } catch (hudson.AbortException e) {
             error = e
         }
-        assertEquals("ssmBackupEngine: unknown command 'plan; rm -rf /'; valid commands: plan, check, backup, merge-summaries, notify, restore, verify, list, diff", error.message)
+        assertEquals("ssmBackupEngine: unknown command 'plan; rm -rf /'; valid commands: plan, check, backup, merge-summaries, notify, restore, verify, list, diff, status", error.message)
         assertTrue(harness.calls('sh').empty)
     }
 

@@ -193,7 +193,8 @@ class SsmBackupNotifyTest extends PipelineTestCase {
         }
         // every shell script is one of the library's constant strings: user values travel only in the environment
         String deadline = 'timeout -k 30 "$SSM_ENGINE_DEADLINE_SEC" '
-        assertEquals(['command -v node', deadline + 'node "$SSM_ENGINE_CJS" plan', deadline + 'node "$SSM_ENGINE_CJS" backup', deadline + 'node "$SSM_ENGINE_CJS" notify'],
+        assertEquals(['command -v node', deadline + 'node "$SSM_ENGINE_CJS" plan', deadline + 'node "$SSM_ENGINE_CJS" backup',
+                      deadline + 'node "$SSM_ENGINE_CJS" status', deadline + 'node "$SSM_ENGINE_CJS" notify'],
                 harness.calls('sh')*.namedArgs*.script*.replaceAll(/^command -v node.*/, 'command -v node').unique())
         assertEquals('#ops; rm -rf /', engine.webhookPosts[0].SSM_BACKUP_CHANNEL)
     }

@@ -57,7 +57,7 @@ class SsmMultiRegionBackupAgentsTest extends PipelineTestCase {
         assertEquals(merged, summaries)
         assertEquals(['SUCCESS'] * 6, merged.values()*.status)
         assertEquals([:], harness.stageResults)
-        assertEquals('OK 6/6 units in 3 accounts, 72 parameters', harness.currentBuild.description)
+        assertEquals(linked('OK 6/6 units in 3 accounts, 72 parameters'), harness.currentBuild.description)
         assertEquals('111111111111,222222222222,333333333333'.split(',').collectMany { [it, it] }, merged.values()*.accountId)
     }
 

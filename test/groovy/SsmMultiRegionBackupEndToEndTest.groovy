@@ -114,7 +114,9 @@ class SsmMultiRegionBackupEndToEndTest {
         Map summaries = harness.run('ssmMultiRegionBackup', [environment: 'dev'])
 
         assertEquals(['Initialize', 'Backup ap-northeast-1', 'Backup us-west-2', 'Backup eu-west-1', 'Finalize Report'], harness.stages)
-        assertTrue(harness.currentBuild.description, harness.currentBuild.description ==~ /OK 3\/3 regions, [0-9,]+ parameters/)
+        String artifacts = "${harness.env.BUILD_URL}artifact/ssm-backup-work/report"
+        assertTrue(harness.currentBuild.description, harness.currentBuild.description ==~
+                /OK 3\/3 regions, [0-9,]+ parameters \| chart: ${artifacts}\/parameters.svg \| status: ${artifacts}\/status.html/)
         Map written = writtenSummaries()
         assertEquals(REGIONS, written.keySet().toList())
         REGIONS.each { String region ->
@@ -124,6 +126,27 @@ class SsmMultiRegionBackupEndToEndTest {
         }
         assertEquals(written, summaries)
         assertFalse('a parameter value reached the report or the log', (new File(harness.env.REGION_SUMMARY_PATH).text + harness.log).contains(SECRET))
+    }
+
+    @Test
+    void 'the real engine writes the status chart (SVG) and page (HTML) that the build page archives and links'() {
+        harness.run('ssmMultiRegionBackup', [environment: 'dev'])
+
+        File svg = new File(harness.workspace, 'ssm-backup-work/report/parameters.svg')
+        File html = new File(harness.workspace, 'ssm-backup-work/report/status.html')
+        assertTrue(harness.log.toString(), svg.file && html.file)
+        assertTrue(svg.text, svg.text.startsWith('<svg') || svg.text.startsWith('<?xml'))
+        REGIONS.each { String region ->
+            assertTrue("${region} is a series of the chart", svg.text.contains(region))
+            assertTrue("${region} is a row of the page", html.text.contains(region))
+        }
+        assertFalse('no script in the chart or the page', (svg.text + html.text).toLowerCase().contains('<script'))
+        assertTrue(html.text, html.text.contains('OK'))
+        assertFalse('a parameter value reached the view', (svg.text + html.text).contains(SECRET))
+        assertEquals(harness.log.toString(), [], harness.log.readLines().findAll { it.startsWith('WARNING') || it.startsWith('NOTE: status') })
+        List<String> csv = new File(harness.workspace, 'ssm-backup-work/report/plot-parameters.csv').readLines()
+        assertEquals(REGIONS.join(','), csv[0])
+        assertEquals(REGIONS.collect { String.valueOf(writtenSummaries()[it].parameterCount) }.join(','), csv[1])
     }
 
     @Test

@@ -22,9 +22,9 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
 
         assertEquals(ALL_STAGES, harness.stages)
         assertEquals([:], harness.stageResults)
-        assertEquals('OK 3/3 regions, 36 parameters', harness.currentBuild.description)
+        assertEquals(linked('OK 3/3 regions, 36 parameters'), harness.currentBuild.description)
         assertNull(harness.currentBuild.result)
-        assertEquals(['plan', 'backup', 'backup', 'backup', 'notify'], engine.calls*.script.findAll { it.contains('node "') }*.tokenize(' ')*.last())
+        assertEquals(['plan', 'backup', 'backup', 'backup', 'status', 'notify'], engine.calls*.script.findAll { it.contains('node "') }*.tokenize(' ')*.last())
         assertEquals(THREE, engine.engineCalls('backup')*.env*.SSM_BACKUP_REGIONS)
         assertEquals('ap-northeast-1,us-west-2,eu-west-1', harness.env.REGION_LIST)
         // the engine's summary, unchanged: Groovy reads it and never rebuilds it
@@ -60,9 +60,9 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
                 second.env.findAll { it.key.startsWith('SSM_BACKUP_') && it.key != 'SSM_BACKUP_ERROR_FILE' })
         assertTrue(second.env.SSM_BACKUP_ERROR_FILE.endsWith('@tmp/ssm-backup/backup-us-west-2/error.json'))
         // Initialize 10; all regions 2 x (15 + 2) + 30; each region's Jenkins backstop 15 + 2 + 1; the report 10 + 1.
-        // On the agent the engine is killed at 15 + 2 minutes (it stops itself at its own 900 s deadline first).
+        // On the agent the engine is killed at 15 + 2 minutes (it stops itself at its own 900 s deadline first); status at 3.
         assertEquals([10, 64, 18, 18, 11], harness.calls('timeout')*.args*.getAt(0)*.time)
-        assertEquals(['600', '1020', '1020', '600'], engine.calls.findAll { it.script.contains('node "') }*.env*.SSM_ENGINE_DEADLINE_SEC)
+        assertEquals(['600', '1020', '1020', '180', '600'], engine.calls.findAll { it.script.contains('node "') }*.env*.SSM_ENGINE_DEADLINE_SEC)
     }
 
     @Test
@@ -73,14 +73,16 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
         Throwable error = runFailing('ssmMultiRegionBackup', [environment: 'dev'])
 
         assertEquals('FAILED us-west-2: Bucket definition missing for us-west-2', error.message)
-        assertEquals(error.message, harness.currentBuild.description)
+        assertEquals(linked(error.message), harness.currentBuild.description)
         assertEquals(ALL_STAGES, harness.stages)
         assertEquals(['Backup us-west-2': 'FAILURE', 'Backup eu-west-1': 'NOT_BUILT'], harness.stageResults)
         assertEquals(THREE, engine.engineCalls('backup')*.env*.SSM_BACKUP_REGIONS)
         assertEquals(['SUCCESS', 'FAILED', 'SKIPPED'], written().values()*.status)
         assertEquals('not started: us-west-2 failed (fail-fast; failFast: false backs up every region)', written()['eu-west-1'].failureMessage)
         assertEquals('FAILURE', harness.currentBuild.result)
-        assertEquals([[artifacts: 'ssm-backup-work/region_summaries.json', allowEmptyArchive: true]], harness.calls('archiveArtifacts')*.args*.getAt(0))
+        assertEquals([[artifacts: 'ssm-backup-work/region_summaries.json', allowEmptyArchive: true],
+                      [artifacts: 'ssm-backup-work/report/parameters.svg,ssm-backup-work/report/status.html,ssm-backup-work/report/plot-*.csv', allowEmptyArchive: true]],
+                harness.calls('archiveArtifacts')*.args*.getAt(0))
         assertEquals("${harness.workspace}/ssm-backup-work/region_summaries.json".toString(), harness.env.REGION_SUMMARY_PATH)
     }
 
@@ -115,7 +117,7 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
 
         assertEquals('UNSTABLE', harness.currentBuild.result)
         assertEquals(['Backup us-west-2': 'UNSTABLE'], harness.stageResults)
-        assertEquals('UNSTABLE 2/2 regions, 24 parameters, warnings in us-west-2', harness.currentBuild.description)
+        assertEquals(linked('UNSTABLE 2/2 regions, 24 parameters, warnings in us-west-2'), harness.currentBuild.description)
         assertEquals(1, summaries['us-west-2'].warnings.size())
         assertTrue(harness.log.toString().contains('WARNING: us-west-2: /jenkins/dev/backup/s3-bucket-name differs'))
     }
@@ -125,7 +127,7 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
         harness.run('ssmMultiRegionBackup', [environment: 'dev', dryRun: 'true'])
 
         assertEquals(['true', 'true'], engine.engineCalls('backup')*.env*.SSM_BACKUP_DRY_RUN)
-        assertEquals('DRY RUN OK 2/2 regions, 24 parameters', harness.currentBuild.description)
+        assertEquals(linked('DRY RUN OK 2/2 regions, 24 parameters'), harness.currentBuild.description)
         assertEquals('true', engine.engineCalls('notify')[0].env.SSM_BACKUP_DRY_RUN)
     }
 
@@ -171,7 +173,7 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
         assertEquals([harness.nodes[1].workspace, harness.nodes[2].workspace]*.path.collect { "${it}/ssm-backup-work/plan.json".toString() },
                 backups*.env*.SSM_BACKUP_PLAN_FILE)
         assertEquals(['true', 'true'], backups*.env*.SSM_BACKUP_FAIL_FAST)
-        assertEquals('OK 2/2 regions, 24 parameters', harness.currentBuild.description)
+        assertEquals(linked('OK 2/2 regions, 24 parameters'), harness.currentBuild.description)
     }
 
     @Test
@@ -183,7 +185,7 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
         harness.run('ssmMultiRegionBackup', [environment: 'dev'])
 
         assertEquals(['ap-northeast-1', 'us-west-2'], written().keySet().toList())
-        assertEquals([['ssm-backup-work']], harness.calls('dir')*.args*.findAll { it instanceof String })
+        assertEquals([['ssm-backup-work'], ['ssm-backup-work/report']], harness.calls('dir')*.args*.findAll { it instanceof String })
     }
 
     @Test
@@ -192,7 +194,7 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
 
         assertEquals('ssmMultiRegionBackup: unknown option(s) dryrun, region; valid options: environment, dryRun, ssmHomeRegion, ' +
                 'regions, path, includeTags, includeLabels, maxShrink, allowShrink, allowEmpty, requireClientEncryption, requireGuard, failFast, parallel, agentLabel, regionTimeoutMinutes, ' +
-                'initializeTimeoutMinutes, reportTimeoutMinutes, credentialsId, slackChannel, slackWebhookCredentialsId, email, emailCc, runbookUrl, nodejs', error.message)
+                'initializeTimeoutMinutes, reportTimeoutMinutes, credentialsId, slackChannel, slackWebhookCredentialsId, email, emailCc, runbookUrl, nodejs, statusChart, statusTimeoutMinutes, descriptionFormat', error.message)
         assertTrue(engine.calls.empty)
     }
 
@@ -245,9 +247,10 @@ class SsmMultiRegionBackupTest extends PipelineTestCase {
         setUpHarness()
         harness.credentials['aws-backup'] = [accessKey: 'AKIAEXAMPLE', secretKey: 'wJalrEXAMPLEKEY']
         harness.run('ssmMultiRegionBackup', [environment: 'dev', credentialsId: 'aws-backup'])
-        assertEquals([[[$class: 'AmazonWebServicesCredentialsBinding', credentialsId: 'aws-backup']]] * 3,
+        assertEquals([[[$class: 'AmazonWebServicesCredentialsBinding', credentialsId: 'aws-backup']]] * 4,   // plan, 2 backups, status
                 harness.calls('withCredentials')*.args*.getAt(0))
         assertEquals('AKIAEXAMPLE', engine.engineCalls('backup')[0].env.AWS_ACCESS_KEY_ID)
+        assertEquals('AKIAEXAMPLE', engine.engineCalls('status')[0].env.AWS_ACCESS_KEY_ID)
         assertEquals(null, engine.engineCalls('notify')[0].env.AWS_ACCESS_KEY_ID)
     }
 

@@ -1,11 +1,11 @@
 /**
  * `npm run demo` (scripts/demo.ts), run from a directory outside the repository as a child process with a time bound:
- * its key lines (format 2, drift, guard refusal, restore applied, Slack text, try-it-yourself) and its shape (no
+ * its key lines (format 2, drift, guard refusal, restore applied, Slack text, status view, try-it-yourself) and its shape (no
  * warning, every step fits a screen).
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,13 +17,16 @@ describe('npm run demo (scripts/demo.ts)', function () {
   this.timeout(90_000);
   let out: string[];
   let status: number | null;
+  let kept: string;
 
   before(() => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'ssm-backup-demo-cwd-'));
     try {
       const env = { ...process.env, SSM_BACKUP_DRY_RUN: 'true', AWS_PROFILE: 'does-not-exist' }; // the demo must not inherit these
-      const r = spawnSync(process.execPath, ['--import', TSX, path.join(REPO, 'scripts/demo.ts')], { cwd, env, encoding: 'utf8', timeout: 80_000 });
+      const args = ['--import', TSX, path.join(REPO, 'scripts/demo.ts'), '--chart', 'kept.svg'];
+      const r = spawnSync(process.execPath, args, { cwd, env, encoding: 'utf8', timeout: 80_000 });
       status = r.status;
+      kept = existsSync(path.join(cwd, 'kept.svg')) ? readFileSync(path.join(cwd, 'kept.svg'), 'utf8') : '';
       out = `${r.stdout}${r.stderr}`.split('\n');
     } finally {
       rmSync(cwd, { recursive: true, force: true });
@@ -74,6 +77,19 @@ describe('npm run demo (scripts/demo.ts)', function () {
     has(/^ {4}:x: SSM backup dev: FAILED ap-northeast-1: Parameter count fell 33 → 13 .*run again with --allow-shrink\.; last success /);
     has(/^ {4}Subject: \[FAIL\] SSM backup dev$/);
     has(/node --import tsx local-aws\/cli\.ts --seed local-aws\/seed\/demo\.json/);
+  });
+
+  it('shows the status view of the build page: the refused region FAILING, the other OK, the chart and the page written', () => {
+    has(/^ {2}ap-northeast-1 {2}FAILING .* 1$/);
+    has(/^ {2}us-west-2 {7}OK {6}.* 0$/);
+    has(/^ {2}dev: 1\/2 regions OK$/);
+    has(/^ {2}chart: parameters\.svg \(\d+ bytes\), page: status\.html \(\d+ bytes\), no JavaScript$/);
+    // --chart FILE keeps the chart (README's docs/images/demo-status-chart.svg is made so): both regions, no script
+    expect(kept)
+      .to.match(/^<svg xmlns/)
+      .and.contain('ap-northeast-1 (13)')
+      .and.contain('us-west-2 (25)');
+    expect(kept).not.to.match(/<script/i);
   });
 
   it('keeps every step to a screen: at most 14 lines under each heading', () => {

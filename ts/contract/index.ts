@@ -5,12 +5,25 @@
  * - plan.ts: the plan file (`plan --output-file`, `backup --plan-file`, Jenkins' stages).
  * - backup-summary.ts: region_summaries.json (statuses, drift). restore-summary.ts: restore_summary.json (the plan,
  *   writeCount). report.ts: report.json. error-file.ts: the error file. metrics.ts: the CloudWatch metrics.
- *   archive-list.ts: `list --output json` (the restore step's choice of archive).
+ *   archive-list.ts: `list --output json` (the restore step's choice of archive). report.ts also names the build
+ *   page files: the Plot plugin CSVs and the status chart and page, and `status`'s exit codes.
  * `contractDescription()` is the JSON the Groovy tests read (test/fixtures/contract.json, written by `npm run docs`).
  */
 import { BACKUP_SUMMARY_FILE, DRIFT_COMPARISONS, DRIFT_FIELDS, FAILED_STATUSES, REGION_STATUSES, REGION_SUMMARY_FIELDS } from './backup-summary.js';
 import { RESTORE_MODES, RESTORE_PLAN_FIELDS, RESTORE_SUMMARY_FIELDS, RESTORE_SUMMARY_FILE } from './restore-summary.js';
-import { REGION_OUTCOME_FIELDS, REGION_OUTCOME_STATUSES, REPORT_FILE, REPORT_FILE_FIELDS, RUN_RESULTS } from './report.js';
+import {
+  DESCRIPTION_FORMATS,
+  PLOT_FILE_FIELDS,
+  PLOT_FILES,
+  REGION_OUTCOME_FIELDS,
+  REGION_OUTCOME_STATUSES,
+  REPORT_FILE,
+  REPORT_FILE_FIELDS,
+  RUN_RESULTS,
+  STATUS_CHART_FILE,
+  STATUS_EXIT_CODES,
+  STATUS_PAGE_FILE,
+} from './report.js';
 import { ERROR_CATEGORIES, ERROR_FILE_FIELDS } from './error-file.js';
 import { MULTI_ACCOUNT_PLAN_FIELDS, PLAN_ACCOUNT_FIELDS, PLAN_FILE_FIELDS } from './plan.js';
 import { ARCHIVE_LIST_ENTRY_FIELDS, ARCHIVE_LIST_FIELDS } from './archive-list.js';
@@ -37,7 +50,15 @@ export function contractDescription() {
       drift: { comparedWith: [...DRIFT_COMPARISONS], fields: [...DRIFT_FIELDS] },
     },
     restoreSummary: { file: RESTORE_SUMMARY_FILE, modes: [...RESTORE_MODES], fields: [...RESTORE_SUMMARY_FIELDS], plannedFields: [...RESTORE_PLAN_FIELDS] },
-    report: { file: REPORT_FILE, results: [...RUN_RESULTS], fields: [...REPORT_FILE_FIELDS] },
+    report: {
+      file: REPORT_FILE,
+      results: [...RUN_RESULTS],
+      fields: [...REPORT_FILE_FIELDS],
+      descriptionFormats: [...DESCRIPTION_FORMATS],
+      plotFields: [...PLOT_FILE_FIELDS],
+      plotFiles: PLOT_FILES.map((p) => p.file),
+    },
+    status: { chartFile: STATUS_CHART_FILE, pageFile: STATUS_PAGE_FILE, exitCodes: { ...STATUS_EXIT_CODES } },
     regionOutcomes: { statuses: [...REGION_OUTCOME_STATUSES], fields: [...REGION_OUTCOME_FIELDS] },
     errorFile: { categories: [...ERROR_CATEGORIES], fields: [...ERROR_FILE_FIELDS] },
     archiveList: { fields: [...ARCHIVE_LIST_FIELDS], archiveFields: [...ARCHIVE_LIST_ENTRY_FIELDS] },

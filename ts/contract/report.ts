@@ -59,12 +59,54 @@ export const REPORT_FIELDS: readonly (keyof Report)[] = [
   'email',
 ];
 
+/**
+ * How `buildDescription` is written (`notify --description-format`): `text` for Jenkins' default markup formatter
+ * (plain text: it escapes HTML, so links are shown as `chart: <url>`), `html` for the OWASP Markup Formatter ("Safe
+ * HTML"), which keeps `<a href>` clickable (the description itself is escaped).
+ */
+export const DESCRIPTION_FORMATS = ['text', 'html'] as const;
+export type DescriptionFormat = (typeof DESCRIPTION_FORMATS)[number];
+
+/** A CSV file for Jenkins' Plot plugin (one `plot` step each): its name in the notify output directory, the plot's title and y-axis label. */
+export interface PlotFile {
+  file: string;
+  title: string;
+  yaxis: string;
+}
+
+export const PLOT_FILE_FIELDS: readonly (keyof PlotFile)[] = ['file', 'title', 'yaxis'];
+
+/** The Plot plugin's CSV files `notify --out-dir` writes for a backup (lib/report/plot.ts): first line the series (units), second this build's values. */
+export const PLOT_FILES: readonly PlotFile[] = [
+  { file: 'plot-parameters.csv', title: 'SSM parameters backed up', yaxis: 'parameters' },
+  { file: 'plot-duration-seconds.csv', title: 'SSM backup duration', yaxis: 'seconds' },
+  { file: 'plot-archive-bytes.csv', title: 'SSM backup archive size', yaxis: 'bytes' },
+];
+
+/**
+ * The files `status --chart F.svg --output html --output-file F.html` writes that Jenkins archives next to report.json
+ * (the backup step runs it before notify; notify links them when given their URLs).
+ */
+export const STATUS_CHART_FILE = 'parameters.svg';
+export const STATUS_PAGE_FILE = 'status.html';
+
+/** `ssm-backup status` exit codes: 0 every region OK, 1 some region STALE or FAILING (the view is still written), 2 refused (nothing written). */
+export const STATUS_EXIT_CODES = { ok: 0, notOk: 1, refused: 2 } as const;
+
 /** report.json as `notify --out-dir` writes it: the report plus the Slack message built from it (lib/report/slack.ts). */
 export interface ReportFile extends Report {
   slack: { text: string; attachments: unknown[] };
+  /**
+   * currentBuild.description: `description` followed by links to the status chart and page when notify was given their
+   * URLs (`--chart-url`, `--status-url`), in `--description-format`: text `<description> | chart: <url> | status: <url>`,
+   * html `<escaped description> | <a href="<url>">chart</a> | <a href="<url>">status</a>`.
+   */
+  buildDescription: string;
+  /** The Plot plugin CSV files written next to report.json (PLOT_FILES for a backup; none for a restore). */
+  plots: PlotFile[];
 }
 
-export const REPORT_FILE_FIELDS: readonly (keyof ReportFile)[] = [...REPORT_FIELDS, 'slack'];
+export const REPORT_FILE_FIELDS: readonly (keyof ReportFile)[] = [...REPORT_FIELDS, 'slack', 'buildDescription', 'plots'];
 
 /**
  * Jenkins' region outcomes (`notify --region-outcomes FILE`): `{ [region]: { status, failureMessage } }` for regions whose

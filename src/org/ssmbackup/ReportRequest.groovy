@@ -33,7 +33,8 @@ class ReportRequest implements Serializable {
     @NonCPS
     static Map fromStep(Map config, Map run) {
         Map args = [:]
-        for (String key in ['environment', 'dryRun', 'slackChannel', 'slackWebhookCredentialsId', 'email', 'emailCc', 'runbookUrl', 'nodejs', 'startedBy']) {
+        for (String key in ['environment', 'dryRun', 'slackChannel', 'slackWebhookCredentialsId', 'email', 'emailCc', 'runbookUrl', 'nodejs', 'startedBy',
+                            'descriptionFormat']) {
             args[key] = config[key]
         }
         args.timeoutMinutes = config.reportTimeoutMinutes

@@ -51,6 +51,10 @@ class FakeEngine {
     int notifyStatus = 0
     /** Exit code of `check` (1: a check FAILed; the engine's error file then says so). */
     int checkStatus = 0
+    /** Exit code of `status`: 0 every region OK, 1 a region STALE or FAILING (both write the chart and the page). */
+    int statusExit = 0
+    /** status: the engine fails before writing anything ([exitCode:, message:] of its error file). */
+    Map statusCrash = null
     /** Runs an sh call for real (set by PipelineTestCase to the harness). */
     Closure runForReal
     final List<ShCall> calls = []
@@ -73,6 +77,7 @@ class FakeEngine {
             case 'node "$SSM_ENGINE_CJS" restore': return restore(call.env)
             case 'node "$SSM_ENGINE_CJS" list': return list(call.env)
             case 'node "$SSM_ENGINE_CJS" check': return checkStatus == 0 ? 0 : fail(call.env, checkStatus, 'region', 'A check FAILed; see the table', null)
+            case 'node "$SSM_ENGINE_CJS" status': return status(call.env)
             case 'node "$SSM_ENGINE_CJS" merge-summaries': return runForReal.call(call)
             default: throw new AssertionError("unexpected sh script: ${call.script}")
         }
@@ -207,6 +212,17 @@ class FakeEngine {
         }
         write(env.SSM_BACKUP_SUMMARY_FILE, summary)
         apply && restoreFailures ? fail(env, 1, 'region', 'One or more regions failed; see the summary file', null) : 0
+    }
+
+    /** status --output html --output-file PAGE --chart SVG: both files (a marker each), or the crash's error file. */
+    private int status(Map env) {
+        if (statusCrash) {
+            return fail(env, statusCrash.exitCode as int, 'config', statusCrash.message as String, null)
+        }
+        assert env.SSM_BACKUP_OUTPUT == 'html'
+        new File(env.SSM_BACKUP_OUTPUT_FILE.toString()).with { parentFile.mkdirs(); text = "<html>status ${env.SSM_BACKUP_ENVIRONMENT}</html>" }
+        new File(env.SSM_BACKUP_CHART.toString()).with { parentFile.mkdirs(); text = '<svg xmlns="http://www.w3.org/2000/svg"></svg>' }
+        statusExit == 0 ? 0 : fail(env, statusExit, 'region', 'One or more regions failed; see the summary file', null)
     }
 
     private static Map notStarted(String why) {

@@ -26,6 +26,17 @@ abstract class PipelineTestCase {
         }
     }
 
+    /** The harness build's artifacts (BUILD_URL + artifact/). */
+    static final String ARTIFACTS = 'https://jenkins.example.com/job/Admin_Jobs/job/ssm-multi-region-backup/42/artifact/'
+
+    /**
+     * A backup's build description: the report's, then the links to the status view ssmBackupStatus wrote (the default
+     * descriptionFormat, text).
+     */
+    static String linked(String description) {
+        "${description} | chart: ${ARTIFACTS}ssm-backup-work/report/parameters.svg | status: ${ARTIFACTS}ssm-backup-work/report/status.html"
+    }
+
     /** The report.json the engine rendered last (ssm-backup-work/report/report.json). */
     Map report() { (Map) OrderedJson.parse(new File(harness.workspace, 'ssm-backup-work/report/report.json').text) }
 

@@ -1,4 +1,4 @@
-import { REGION_OUTCOME_STATUSES, REPORT_FILE, type ReportFile } from '../../contract/index.js';
+import { DESCRIPTION_FORMATS, PLOT_FILES, REGION_OUTCOME_STATUSES, REPORT_FILE, type Link, type ReportFile } from '../../contract/index.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -13,6 +13,7 @@ import {
   type RestoreReportSummary,
   junitXml,
   plotCsvs,
+  buildPageDescription,
 } from '../../lib/report/index.js';
 import { EngineError, usageError, writeJsonAtomic, writeTextAtomic } from '../../lib/support/index.js';
 import { defineCommand } from '../run-command.js';
@@ -42,10 +43,25 @@ export const notifyOptions = {
   'failure-message': { kind: 'string', describe: 'Why the run failed when the summary cannot say (e.g. the plan failed); shown once' },
   'runbook-url': { kind: 'string', describe: 'Link to the runbook' },
   'summary-url': { kind: 'string', describe: 'Link to the archived summary file' },
+  'chart-url': {
+    kind: 'string',
+    describe: 'Link (http or https) to the archived status chart (`status --chart`); the build description (report.json buildDescription) ends with it',
+  },
+  'status-url': {
+    kind: 'string',
+    describe: 'Link (http or https) to the archived status page (`status --output html`); the build description ends with it',
+  },
+  'description-format': {
+    kind: 'choice',
+    choices: DESCRIPTION_FORMATS,
+    default: 'text',
+    describe:
+      "How buildDescription links: text (`chart: <url>`, for Jenkins' default plain-text markup formatter) or html (`<a href>`, for the OWASP Markup Formatter; the description is escaped)",
+  },
   'out-dir': {
     kind: 'dir-out',
     describe:
-      "Write report.json (result, description, table, email, slack) and, for a backup, junit.xml and the Plot plugin's plot-parameters.csv, plot-duration-seconds.csv, plot-archive-bytes.csv here",
+      "Write report.json (result, description, buildDescription, table, email, slack, plots) and, for a backup, junit.xml and the Plot plugin's plot-parameters.csv, plot-duration-seconds.csv, plot-archive-bytes.csv here",
   },
   'started-by': { kind: 'string', describe: 'Who started the run (shown in a restore notification), e.g. the Jenkins user from the build causes' },
   'option-names': {
@@ -124,6 +140,12 @@ export function makeNotifyCommand(fetchImpl?: typeof fetch) {
     ],
     check: (o) => {
       if (!o.summaryFile && !o.failureMessage) throw usageError('--summary-file is required unless --failure-message says why the run has none');
+      for (const [flag, url] of [
+        ['--chart-url', o.chartUrl],
+        ['--status-url', o.statusUrl],
+      ] as const) {
+        if (url !== undefined && !/^https?:\/\/[^\s"'<>]+$/.test(url)) throw usageError(`${flag} "${url}" is not an http or https URL`);
+      }
     },
     run: async ({ logger, io }, o) => {
       const url = io.env.SLACK_WEBHOOK_URL;
@@ -156,7 +178,16 @@ export function makeNotifyCommand(fetchImpl?: typeof fetch) {
           : renderBackupReport((data ?? {}) as Record<string, RegionReport>, ctx);
       const message = buildSlackMessage(report, o.channel);
       if (o.outDir) {
-        const file: ReportFile = { ...report, slack: message };
+        const pageLinks: Link[] = [
+          ...(o.chartUrl ? [{ label: 'chart', url: o.chartUrl }] : []),
+          ...(o.statusUrl ? [{ label: 'status', url: o.statusUrl }] : []),
+        ];
+        const file: ReportFile = {
+          ...report,
+          slack: message,
+          buildDescription: buildPageDescription(report.description, pageLinks, o.descriptionFormat),
+          plots: o.kind === 'backup' ? [...PLOT_FILES] : [],
+        };
         writeJsonAtomic(path.join(o.outDir, REPORT_FILE), file);
         if (o.kind === 'backup') {
           writeTextAtomic(

@@ -6,6 +6,7 @@ import { loadPlan } from '../../lib/config/index.js';
 import { roleSessionName } from '../../lib/aws/index.js';
 import { accountsStatus, backupStatus, formatStatusTable, parameterChartSvg, parseDuration, statusHtml } from '../../lib/status/index.js';
 import { usageError, writeTextAtomic } from '../../lib/support/index.js';
+import { STATUS_EXIT_CODES } from '../../contract/index.js';
 
 export const statusOptions = {
   ...globalOptions,
@@ -81,6 +82,6 @@ export const statusCommand = defineCommand({
       `status: ${regions.length} ${accounts ? 'account x region units' : 'regions'}, ${total} requests in ${Math.round(performance.now() - started)} ms`,
       { apiCalls: calls },
     );
-    return regions.every((r) => r.verdict === 'OK') ? 0 : 1;
+    return regions.every((r) => r.verdict === 'OK') ? STATUS_EXIT_CODES.ok : STATUS_EXIT_CODES.notOk;
   },
 });

@@ -37,9 +37,9 @@ class ReportRequestTest {
 
     @Test
     void 'fromStep takes the notification options of a step and the run'() {
-        Map config = [environment: 'dev', dryRun: true, email: 'a', emailCc: 'b', slackChannel: '#c', reportTimeoutMinutes: 7, region: 'x']
+        Map config = [environment: 'dev', dryRun: true, email: 'a', emailCc: 'b', slackChannel: '#c', reportTimeoutMinutes: 7, region: 'x', descriptionFormat: 'html']
         Map args = ReportRequest.fromStep(config, [kind: 'restore'])
         assertEquals([environment: 'dev', dryRun: true, slackChannel: '#c', slackWebhookCredentialsId: null, email: 'a', emailCc: 'b',
-                      runbookUrl: null, nodejs: null, startedBy: null, timeoutMinutes: 7, kind: 'restore'], args)
+                      runbookUrl: null, nodejs: null, startedBy: null, descriptionFormat: 'html', timeoutMinutes: 7, kind: 'restore'], args)
     }
 }
