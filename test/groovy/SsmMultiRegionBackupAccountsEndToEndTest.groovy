@@ -165,7 +165,10 @@ class SsmMultiRegionBackupAccountsEndToEndTest {
             assertTrue("${entry.artifactPath} not among ${added}".toString(), entry.artifactPath - prefix in added)
             assertEquals(1, added.count { it.endsWith('.tar.gz') })
         }
-        assertEquals("OK 6/6 units in 3 accounts, ${total} parameters".toString(), harness.currentBuild.description)
+        // the status view of every account x region ran after the backup (with the plan's accounts) and is linked
+        String artifacts = "${harness.env.BUILD_URL}artifact/ssm-backup-work/report"
+        assertEquals("OK 6/6 units in 3 accounts, ${total} parameters | chart: ${artifacts}/parameters.svg | status: ${artifacts}/status.html".toString(),
+                harness.currentBuild.description)
         assertEquals(null, harness.currentBuild.result)
 
         String junit = harness.calls('junit').collect { it.namedArgs.testResults }.with { assertEquals(1, size()); new File(agent(7), it[0]).text }
@@ -190,7 +193,8 @@ class SsmMultiRegionBackupAccountsEndToEndTest {
         // each stage's error names the whole cause; the description (a line of the build page) begins with it
         String cause = "Could not assume ${role('222222222222')} (with its external id): AccessDenied: ${refused}"
         REGIONS.each { assertTrue(harness.log.toString(), harness.log.toString().contains("222222222222/${it} FAILED: ${cause}\n")) }
-        String description = harness.currentBuild.description
+        String description = harness.currentBuild.description.replaceFirst(/ \| chart: \S+ \| status: \S+$/, '')
+        assertTrue(harness.currentBuild.description, harness.currentBuild.description.contains(' | chart: '))
         assertTrue(description, "FAILED 222222222222 ap-northeast-1 (+1 more unit(s) failed): ${cause}".startsWith(description - '…'))
         assertTrue(description, description.length() > 120)
         assertEquals(description, error.message)
