@@ -5,7 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { configError, usageError } from '../support/index.js';
-import { accountEntry, validateEnvironment, validateRegionList, validateRegionName, type PlanWithKeys } from '../config/index.js';
+import {
+  accountEntry,
+  checkOneOwner,
+  parseDrKeyArns,
+  parseKmsKeyArn,
+  validateEnvironment,
+  validateRegionList,
+  validateRegionName,
+  type PlanWithKeys,
+} from '../config/index.js';
 import { isValidRegion, unitKey, type MultiAccountPlanFile, type PlanAccount } from '../../contract/index.js';
 
 export type AccountsPlan = MultiAccountPlanFile & { accounts: (PlanAccount & { plan?: PlanWithKeys })[] };
@@ -29,10 +38,37 @@ function checkPlan(value: unknown, where: string): PlanWithKeys {
     const b = plan.buckets[r];
     if (b !== null && typeof b !== 'string') throw configError(`${where}: the bucket of ${r} is not a name`);
   }
+  try {
+    checkOneOwner(plan.regions, plan.buckets, plan.environment);
+  } catch (err) {
+    throw configError(`${where}: ${(err as Error).message}`);
+  }
+  checkPlanKeys(plan, where);
   plan.warnings ??= [];
   plan.regionWarnings ??= {};
   plan.bucketErrors ??= {};
   return plan;
+}
+
+/**
+ * The key fields of a plan file, checked as the key parameters are when read from SSM (key-config.ts): each region's
+ * key a KMS key or alias ARN of that region (or null: SSE-S3 only), each read error a string, the DR keys a list of at
+ * most MAX_DR_KEYS distinct ARNs. A file edited in a workspace must not hand the run a key SSM would have refused.
+ */
+function checkPlanKeys(plan: PlanWithKeys, where: string): void {
+  const { kmsKeys, kmsKeyErrors, drKmsKeys } = plan as { kmsKeys?: unknown; kmsKeyErrors?: unknown; drKmsKeys?: unknown };
+  if (kmsKeys !== undefined && !isObject(kmsKeys)) throw configError(`${where} kmsKeys is not an object of region -> key ARN`);
+  if (kmsKeyErrors !== undefined && !isObject(kmsKeyErrors)) throw configError(`${where} kmsKeyErrors is not an object of region -> reason`);
+  for (const r of plan.regions) {
+    const key = kmsKeys?.[r];
+    if (key !== undefined && key !== null) {
+      if (typeof key !== 'string') throw configError(`${where} kmsKeys.${r} is not a KMS key ARN`);
+      parseKmsKeyArn(key, `${where} kmsKeys.${r}`, r);
+    }
+    const readError = kmsKeyErrors?.[r];
+    if (readError !== undefined && typeof readError !== 'string') throw configError(`${where} kmsKeyErrors.${r} is not a reason`);
+  }
+  if (drKmsKeys !== undefined) plan.drKmsKeys = parseDrKeyArns(JSON.stringify(drKmsKeys), `${where} drKmsKeys`);
 }
 
 function checkAccountsPlan(value: Record<string, unknown>, where: string): AccountsPlan {
