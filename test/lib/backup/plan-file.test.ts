@@ -71,6 +71,22 @@ describe('readPlanFile: a tampered plan file is refused like the configuration i
     expect(readPlanFile(write(multi(plan())), 'dev')).to.have.property('units');
   });
 
+  it('a plan of no region, of no account, or whose units leave out a planned unit or a failed account (it would pass having backed up nothing of it)', () => {
+    refused({ ...plan(), regions: [], buckets: {} }, /plans no region/);
+    refused(multi({ ...plan(), regions: [], buckets: {} }), /accounts\[0\]\.plan plans no region/);
+    refused({ ...multi(plan()), accounts: [], units: [] }, /plans no account/);
+    refused({ ...multi(plan()), units: ['111111111111/us-west-2'] }, /units leave out 111111111111\/eu-central-1/);
+    refused({ ...multi(plan()), units: [] }, /units leave out 111111111111\/us-west-2/);
+    const failedAccount = { accountId: '222222222222', roleArn: 'arn:aws:iam::222222222222:role/jenkins-ssm-backup-dev', failure: 'AccessDenied' };
+    const withFailed = multi(plan());
+    refused({ ...withFailed, accounts: [...withFailed.accounts, failedAccount] }, /units leave out 222222222222/);
+    expect(
+      readPlanFile(write({ ...withFailed, accounts: [...withFailed.accounts, failedAccount], units: [...withFailed.units, '222222222222/us-west-2'] }), 'dev'),
+    )
+      .to.have.property('units')
+      .with.length(3);
+  });
+
   for (const [shape, wrap] of [
     ['one account', (p: Record<string, unknown>) => p],
     ['multi-account', multi],

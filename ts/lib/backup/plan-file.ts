@@ -34,6 +34,8 @@ function checkPlan(value: unknown, where: string): PlanWithKeys {
   const plan = value as unknown as PlanWithKeys;
   validateEnvironment(plan.environment, `${where} environment`);
   validateRegionList(plan.regions, `${where} regions`, 'usage');
+  if (plan.regions.length === 0)
+    throw usageError(`${where} plans no region (a run would back up nothing and pass): write it with ssm-backup plan --output-file`);
   for (const r of plan.regions) {
     const b = plan.buckets[r];
     if (b !== null && typeof b !== 'string') throw configError(`${where}: the bucket of ${r} is not a name`);
@@ -85,6 +87,7 @@ function checkAccountsPlan(value: Record<string, unknown>, where: string): Accou
       throw usageError(`${at}.plan is of environment ${checked.environment}, not ${String(value.environment)}`);
     return { ...entry, ...(checked ? { plan: checked } : { failure: failure as string }) };
   });
+  if (accounts.length === 0) throw usageError(`${where} plans no account (a run would back up nothing and pass): write it with ssm-backup plan --output-file`);
   if (new Set(accounts.map((a) => a.accountId)).size !== accounts.length) throw usageError(`${where} lists an account twice: plan again`);
   const units = value.units;
   // A planned account's units are its plan's regions; an account that could not be planned has units at the home
@@ -99,6 +102,10 @@ function checkAccountsPlan(value: Record<string, unknown>, where: string): Accou
   if (!Array.isArray(units) || !units.every(isUnit) || new Set(units).size !== units.length) {
     throw usageError(`${where} units must be the {accountId}/{region} units of its accounts' plans: write it with ssm-backup plan --output-file`);
   }
+  // Every unit planned is a stage: a unit left out would never run while the build counted only the others.
+  const listed = new Set(units as string[]);
+  const left = [...planned].find((u) => !listed.has(u)) ?? [...failed].find((id) => !units.some((u: string) => u.startsWith(`${id}/`)));
+  if (left !== undefined) throw usageError(`${where} units leave out ${left}, which its accounts plan: write it with ssm-backup plan --output-file`);
   return { environment: value.environment as string, homeRegion: value.homeRegion as string, accounts, units: units as string[] };
 }
 
