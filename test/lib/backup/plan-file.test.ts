@@ -87,6 +87,20 @@ describe('readPlanFile: a tampered plan file is refused like the configuration i
       .with.length(3);
   });
 
+  it('two accounts of one alias (two stages of one name), as the accounts parameter refuses it', () => {
+    const second = {
+      accountId: '222222222222',
+      roleArn: 'arn:aws:iam::222222222222:role/jenkins-ssm-backup-dev',
+      alias: 'payments',
+      plan: { ...plan(), buckets: { 'us-west-2': 'b2-w2', 'eu-central-1': 'b2-eu' } },
+    };
+    const two = multi(plan());
+    const accounts = [{ ...two.accounts[0], alias: 'payments' }, second];
+    const units = [...two.units, '222222222222/us-west-2', '222222222222/eu-central-1'];
+    refused({ ...two, accounts, units }, /accounts gives alias payments to two accounts/);
+    expect(readPlanFile(write({ ...two, accounts: [accounts[0], { ...second, alias: 'billing' }], units }), 'dev')).to.have.property('units');
+  });
+
   for (const [shape, wrap] of [
     ['one account', (p: Record<string, unknown>) => p],
     ['multi-account', multi],

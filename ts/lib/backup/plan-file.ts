@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { configError, usageError } from '../support/index.js';
 import {
   accountEntry,
+  checkDistinctAccounts,
   checkOneOwner,
   parseDrKeyArns,
   parseKmsKeyArn,
@@ -88,7 +89,7 @@ function checkAccountsPlan(value: Record<string, unknown>, where: string): Accou
     return { ...entry, ...(checked ? { plan: checked } : { failure: failure as string }) };
   });
   if (accounts.length === 0) throw usageError(`${where} plans no account (a run would back up nothing and pass): write it with ssm-backup plan --output-file`);
-  if (new Set(accounts.map((a) => a.accountId)).size !== accounts.length) throw usageError(`${where} lists an account twice: plan again`);
+  checkDistinctAccounts(accounts, `${where} accounts`);
   const units = value.units;
   // A planned account's units are its plan's regions; an account that could not be planned has units at the home
   // region or at the --regions of the plan (any valid region name of that account).
