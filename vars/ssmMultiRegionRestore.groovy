@@ -29,7 +29,11 @@ Map call(Map options = [:]) {
                 if (!config.autoApprove) {
                     stage('Approval') { timeout(time: config.approvalTimeoutMinutes, unit: 'MINUTES') { input(RestorePlan.approval(summary, config.approvers)) } }
                 }
-                stage('Restore Apply') { summary = restore(config, true) }
+                Map approved = RestorePlan.applyConfig(config, summary)   // the archive planned, not latest/asOf again
+                if (approved.problem) {
+                    error(approved.problem)
+                }
+                stage('Restore Apply') { summary = restore(approved, true) }
                 ssmBackupReport(ReportRequest.fromStep(config, [kind: 'restore', summaryFile: SUMMARY_FILE]))
             }
         } catch (Throwable failure) {

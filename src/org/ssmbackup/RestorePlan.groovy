@@ -82,6 +82,20 @@ class RestorePlan implements Serializable {
         return (more > 0 ? lines.take(SHOWN + 1) + ["  ... and ${more} more (see ${summaryFile})".toString()] : lines).join('\n')
     }
 
+    /**
+     * The options of the apply: the archive the approved plan read (the summary's archive.key), never `latest` or asOf
+     * resolved a second time. A backup finishing (or latest.txt moved) between plan and apply would otherwise make the
+     * apply write, and with prune delete, from an archive nobody approved. [problem:] when the plan names no archive.
+     */
+    @NonCPS
+    static Map applyConfig(Map config, Map summary) {
+        Object key = summary?.archive?.key
+        if (!key) {
+            return [problem: 'restore_summary.json names no archive: the plan cannot be applied as approved; run the job again']
+        }
+        return config + [archive: key.toString(), asOf: null]
+    }
+
     /** `ssm-backup restore` options of the step's config (--apply when apply). */
     @NonCPS
     static Map engineOptions(Map config, String summaryFile, boolean apply) {
