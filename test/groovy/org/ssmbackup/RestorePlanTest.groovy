@@ -26,8 +26,10 @@ class RestorePlanTest {
         Map config = [environment: 'dev', region: 'us-west-2', archive: 'latest', asOf: '2026-11-28', prune: true]
         assertEquals(config + [archive: 'k.tar.gz', asOf: null], RestorePlan.applyConfig(config, PRUNE_ONLY))
         assertEquals('latest', config.archive)   // the step's own options are left as given
-        assertEquals([problem: 'restore_summary.json names no archive: the plan cannot be applied as approved; run the job again'],
-                RestorePlan.applyConfig(config, PRUNE_ONLY + [archive: null]))
+        String problem = 'restore_summary.json names no archive (archive.key): the plan cannot be applied as approved; run the job again'
+        assertEquals([problem: problem], RestorePlan.writes(PRUNE_ONLY + [archive: null]))
+        assertEquals([problem: problem], RestorePlan.writes(PRUNE_ONLY + [archive: [verified: true]]))
+        assertEquals('Restore plan failed: ' + problem, RestorePlan.failure([exitCode: 0], PRUNE_ONLY + [archive: null], false, 30).message)
     }
 
     @Test
