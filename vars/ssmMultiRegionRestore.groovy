@@ -29,7 +29,7 @@ Map call(Map options = [:]) {
                 if (!config.autoApprove) {
                     stage('Approval') { timeout(time: config.approvalTimeoutMinutes, unit: 'MINUTES') { input(RestorePlan.approval(summary, config.approvers)) } }
                 }
-                stage('Restore Apply') { summary = restore(config, true) }
+                stage('Restore Apply') { summary = restore(RestorePlan.applyConfig(config, summary), true) }   // the archive planned
                 ssmBackupReport(ReportRequest.fromStep(config, [kind: 'restore', summaryFile: SUMMARY_FILE]))
             }
         } catch (Throwable failure) {

@@ -151,7 +151,7 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
         [['--plan-file', planFile, '--accounts', A, '--regions', 'ap-south-1'], `--regions ap-south-1 is not in the plan of account ${A}`],
         [['--plan-file', tampered((p) => p.units.push(`${C}/${REGIONS[0]}`))], 'units must be the {accountId}/{region} units'],
         [['--plan-file', tampered((p) => (p.accounts[0].roleArn = `arn:aws:iam::${C}:role/x`))], `is a role of account ${C}, not ${A}`],
-        [['--plan-file', tampered((p) => (p.accounts[1] = { ...p.accounts[0] }))], 'lists an account twice'],
+        [['--plan-file', tampered((p) => (p.accounts[1] = { ...p.accounts[0] }))], `accounts lists account ${A} twice`],
       ];
       for (const [args, message] of cases) {
         const run = await cli('backup', ...args, '--work-dir', work);

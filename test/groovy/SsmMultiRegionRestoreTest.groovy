@@ -65,6 +65,19 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
     }
 
     @Test
+    void 'the apply restores the archive the approved plan read, never latest or asOf resolved again'() {
+        // A backup landing during the approval wait would move latest.txt: the apply must write what was approved.
+        harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false])
+        assertEquals(['latest', '2026-11-28/a.tar.gz'], restores*.env*.SSM_BACKUP_ARCHIVE)
+
+        harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, asOf: '2026-11-28T09:00:00Z', prune: true])
+        List<ShCall> both = restores.takeRight(2)
+        assertEquals([['latest', '2026-11-28T09:00:00Z'], ['2026-11-28/a.tar.gz', null]],
+                both.collect { [it.env.SSM_BACKUP_ARCHIVE, it.env.SSM_BACKUP_AS_OF] })
+        assertEquals(['false', 'true'], both*.env*.SSM_BACKUP_APPLY)
+    }
+
+    @Test
     void 'autoApprove applies without input, and nothing to write skips the apply'() {
         harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, autoApprove: true])
         assertEquals(['Restore Plan', 'Restore Apply'], harness.stages)

@@ -12,7 +12,10 @@ class RestorePlan implements Serializable {
     /** Plan lines shown in the console; the rest are in the archived summary file. */
     static final int SHOWN = 200
 
-    /** [writes: int] from the summary's writeCount, or [problem: '...'] when the engine did not write it. */
+    /**
+     * [writes: int] from the summary's writeCount, or [problem: '...'] when the engine did not write it, or the plan names
+     * no archive (the apply restores exactly that archive: applyConfig).
+     */
     @NonCPS
     static Map writes(Map summary) {
         Object count = summary?.writeCount
@@ -21,6 +24,9 @@ class RestorePlan implements Serializable {
             String problem = "restore_summary.json has no writeCount (got ${got}): the engine bundle and the library ship together; " +
                     'use the resources/ of this library version'
             return [problem: problem]
+        }
+        if (!summary.archive?.key) {
+            return [problem: 'restore_summary.json names no archive (archive.key): the plan cannot be applied as approved; run the job again']
         }
         return [writes: count as int]
     }
@@ -80,6 +86,16 @@ class RestorePlan implements Serializable {
         lines += differs.findAll { !(it.key in update) }.collect { "  skip    ${it.key}  ${it.value} (differs; overwrite updates it)".toString() }
         int more = lines.size() - SHOWN - 1
         return (more > 0 ? lines.take(SHOWN + 1) + ["  ... and ${more} more (see ${summaryFile})".toString()] : lines).join('\n')
+    }
+
+    /**
+     * The options of the apply: the archive the approved plan read (the summary's archive.key, which writes() requires),
+     * never `latest` or asOf resolved a second time. A backup finishing (or latest.txt moved) between plan and apply would
+     * otherwise make the apply write, and with prune delete, from an archive nobody approved.
+     */
+    @NonCPS
+    static Map applyConfig(Map config, Map summary) {
+        return config + [archive: summary.archive.key.toString(), asOf: null]
     }
 
     /** `ssm-backup restore` options of the step's config (--apply when apply). */

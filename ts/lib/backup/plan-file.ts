@@ -5,7 +5,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { configError, usageError } from '../support/index.js';
-import { accountEntry, validateEnvironment, validateRegionList, validateRegionName, type PlanWithKeys } from '../config/index.js';
+import {
+  accountEntry,
+  checkDistinctAccounts,
+  checkOneOwner,
+  parseDrKeyArns,
+  parseKmsKeyArn,
+  validateEnvironment,
+  validateRegionList,
+  validateRegionName,
+  type PlanWithKeys,
+} from '../config/index.js';
 import { isValidRegion, unitKey, type MultiAccountPlanFile, type PlanAccount } from '../../contract/index.js';
 
 export type AccountsPlan = MultiAccountPlanFile & { accounts: (PlanAccount & { plan?: PlanWithKeys })[] };
@@ -25,14 +35,43 @@ function checkPlan(value: unknown, where: string): PlanWithKeys {
   const plan = value as unknown as PlanWithKeys;
   validateEnvironment(plan.environment, `${where} environment`);
   validateRegionList(plan.regions, `${where} regions`, 'usage');
+  if (plan.regions.length === 0)
+    throw usageError(`${where} plans no region (a run would back up nothing and pass): write it with ssm-backup plan --output-file`);
   for (const r of plan.regions) {
     const b = plan.buckets[r];
     if (b !== null && typeof b !== 'string') throw configError(`${where}: the bucket of ${r} is not a name`);
   }
+  try {
+    checkOneOwner(plan.regions, plan.buckets, plan.environment);
+  } catch (err) {
+    throw configError(`${where}: ${(err as Error).message}`);
+  }
+  checkPlanKeys(plan, where);
   plan.warnings ??= [];
   plan.regionWarnings ??= {};
   plan.bucketErrors ??= {};
   return plan;
+}
+
+/**
+ * The key fields of a plan file, checked as the key parameters are when read from SSM (key-config.ts): each region's
+ * key a KMS key or alias ARN of that region (or null: SSE-S3 only), each read error a string, the DR keys a list of at
+ * most MAX_DR_KEYS distinct ARNs. A file edited in a workspace must not hand the run a key SSM would have refused.
+ */
+function checkPlanKeys(plan: PlanWithKeys, where: string): void {
+  const { kmsKeys, kmsKeyErrors, drKmsKeys } = plan as { kmsKeys?: unknown; kmsKeyErrors?: unknown; drKmsKeys?: unknown };
+  if (kmsKeys !== undefined && !isObject(kmsKeys)) throw configError(`${where} kmsKeys is not an object of region -> key ARN`);
+  if (kmsKeyErrors !== undefined && !isObject(kmsKeyErrors)) throw configError(`${where} kmsKeyErrors is not an object of region -> reason`);
+  for (const r of plan.regions) {
+    const key = kmsKeys?.[r];
+    if (key !== undefined && key !== null) {
+      if (typeof key !== 'string') throw configError(`${where} kmsKeys.${r} is not a KMS key ARN`);
+      parseKmsKeyArn(key, `${where} kmsKeys.${r}`, r);
+    }
+    const readError = kmsKeyErrors?.[r];
+    if (readError !== undefined && typeof readError !== 'string') throw configError(`${where} kmsKeyErrors.${r} is not a reason`);
+  }
+  if (drKmsKeys !== undefined) plan.drKmsKeys = parseDrKeyArns(JSON.stringify(drKmsKeys), `${where} drKmsKeys`);
 }
 
 function checkAccountsPlan(value: Record<string, unknown>, where: string): AccountsPlan {
@@ -49,7 +88,8 @@ function checkAccountsPlan(value: Record<string, unknown>, where: string): Accou
       throw usageError(`${at}.plan is of environment ${checked.environment}, not ${String(value.environment)}`);
     return { ...entry, ...(checked ? { plan: checked } : { failure: failure as string }) };
   });
-  if (new Set(accounts.map((a) => a.accountId)).size !== accounts.length) throw usageError(`${where} lists an account twice: plan again`);
+  if (accounts.length === 0) throw usageError(`${where} plans no account (a run would back up nothing and pass): write it with ssm-backup plan --output-file`);
+  checkDistinctAccounts(accounts, `${where} accounts`);
   const units = value.units;
   // A planned account's units are its plan's regions; an account that could not be planned has units at the home
   // region or at the --regions of the plan (any valid region name of that account).
@@ -63,6 +103,10 @@ function checkAccountsPlan(value: Record<string, unknown>, where: string): Accou
   if (!Array.isArray(units) || !units.every(isUnit) || new Set(units).size !== units.length) {
     throw usageError(`${where} units must be the {accountId}/{region} units of its accounts' plans: write it with ssm-backup plan --output-file`);
   }
+  // Every unit planned is a stage: a unit left out would never run while the build counted only the others.
+  const listed = new Set(units as string[]);
+  const left = [...planned].find((u) => !listed.has(u)) ?? [...failed].find((id) => !units.some((u: string) => u.startsWith(`${id}/`)));
+  if (left !== undefined) throw usageError(`${where} units leave out ${left}, which its accounts plan: write it with ssm-backup plan --output-file`);
   return { environment: value.environment as string, homeRegion: value.homeRegion as string, accounts, units: units as string[] };
 }
 

@@ -70,16 +70,23 @@ export function parseAccounts(raw: string, source: string): AccountEntry[] {
   if (!Array.isArray(list) || list.length === 0) {
     throw configError(`${source} must be a non-empty JSON list of {accountId, roleArn, externalId?}; delete it for a single-account run`);
   }
+  return checkDistinctAccounts(
+    list.map((raw, i) => accountEntry(raw, `${source}[${i}]`)),
+    source,
+  );
+}
+
+/** No account and no alias twice (Jenkins names each account's stages by its alias); returns `entries`. */
+export function checkDistinctAccounts<E extends AccountEntry>(entries: E[], source: string): E[] {
   const seen = new Set<string>();
   const aliases = new Set<string>();
-  return list.map((raw, i) => {
-    const e = accountEntry(raw, `${source}[${i}]`);
+  for (const e of entries) {
     if (seen.has(e.accountId)) throw configError(`${source} lists account ${e.accountId} twice: remove the duplicate`);
     if (e.alias && aliases.has(e.alias)) throw configError(`${source} gives alias ${e.alias} to two accounts: each stage name must be unique`);
     seen.add(e.accountId);
     if (e.alias) aliases.add(e.alias);
-    return e;
-  });
+  }
+  return entries;
 }
 
 /** The accounts `selected` names (--accounts / --account), in the configured order; an unknown id is a usage error. */

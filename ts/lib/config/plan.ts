@@ -78,7 +78,7 @@ export interface PlanInput {
  * read it, so two regions sharing a bucket would compare with, and restore, each other's archives. Refused (exit 2).
  * Another environment configured with the same bucket is seen at backup time instead: its archive named by latest.txt.
  */
-function checkOneOwner(regions: string[], buckets: Record<string, string | null>, environment: string): void {
+export function checkOneOwner(regions: string[], buckets: Record<string, string | null>, environment: string): void {
   const owner = new Map<string, string>();
   for (const r of regions) {
     const b = buckets[r];

@@ -130,9 +130,12 @@ async function readOne(reader: SsmReader, region: string, name: string, add: (p:
   }
 }
 
+const usedBy = (names: string[]) => `${names.length}: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}`;
+
 /**
- * Every KMS key the restore would write with must exist in the target region (DescribeKey). Checked
- * before any write; a missing key names the parameters using it and the --kms-key-map fix.
+ * Every KMS key the restore would write with must exist in the target region and be enabled (DescribeKey
+ * KeyMetadata.Enabled; KMS refuses Encrypt with a disabled key or one pending deletion). Checked before any write; a
+ * missing or unusable key names the parameters using it and the --kms-key-map fix.
  */
 export async function checkKeys(kms: KMSClient, region: string, items: PlannedItem[]): Promise<string[]> {
   const byKey = new Map<string, string[]>();
@@ -145,12 +148,20 @@ export async function checkKeys(kms: KMSClient, region: string, items: PlannedIt
   const missing: string[] = [];
   for (const [key, names] of byKey) {
     try {
-      await kms.send(new DescribeKeyCommand({ KeyId: key }));
+      const meta = (await kms.send(new DescribeKeyCommand({ KeyId: key }))).KeyMetadata;
+      // KMS refuses Encrypt with a key that is not enabled (Disabled, PendingDeletion, ...): PutParameter would fail
+      // on it after other names were written. DescribeKey's Enabled is false in every state but Enabled.
+      if (meta?.Enabled === false) {
+        missing.push(key);
+        problems.push(
+          `KMS key ${key} is ${meta.KeyState ?? 'not enabled'} in ${region}, so SSM cannot encrypt with it (used by ${usedBy(names)}; enable it or map another key)`,
+        );
+      }
     } catch (err) {
       const code = awsErrorCode(err);
       const why = code === 'NotFoundException' ? 'does not exist' : `cannot be checked (${describeAwsError(err)})`;
       missing.push(key);
-      problems.push(`KMS key ${key} ${why} in ${region} (used by ${names.length}: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''})`);
+      problems.push(`KMS key ${key} ${why} in ${region} (used by ${usedBy(names)})`);
     }
   }
   if (problems.length) {

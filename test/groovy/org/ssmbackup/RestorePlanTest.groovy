@@ -22,6 +22,17 @@ class RestorePlanTest {
     }
 
     @Test
+    void 'the apply takes the archive the plan read, without asOf, and a plan naming none cannot be applied'() {
+        Map config = [environment: 'dev', region: 'us-west-2', archive: 'latest', asOf: '2026-11-28', prune: true]
+        assertEquals(config + [archive: 'k.tar.gz', asOf: null], RestorePlan.applyConfig(config, PRUNE_ONLY))
+        assertEquals('latest', config.archive)   // the step's own options are left as given
+        String problem = 'restore_summary.json names no archive (archive.key): the plan cannot be applied as approved; run the job again'
+        assertEquals([problem: problem], RestorePlan.writes(PRUNE_ONLY + [archive: null]))
+        assertEquals([problem: problem], RestorePlan.writes(PRUNE_ONLY + [archive: [verified: true]]))
+        assertEquals('Restore plan failed: ' + problem, RestorePlan.failure([exitCode: 0], PRUNE_ONLY + [archive: null], false, 30).message)
+    }
+
+    @Test
     void 'the plan text and the approval prompt show deletions'() {
         assertEquals(['Restore plan: k.tar.gz (verified) from us-west-2 into us-west-2: create=0 update=0 delete=2 unchanged=3 differs-not-overwritten=0',
                       '  delete  /app/old', '  delete  /app/gone'], RestorePlan.text(PRUNE_ONLY, 's.json').split('\n').toList())
