@@ -14,7 +14,7 @@ String call(Map config) {
     return archive
 }
 
-/** Lists the archives into `file`, asks which one, returns what the engine takes (`latest` or the key). */
+/** Lists the archives into `file`, asks which one, returns the key of the archive picked (the one `latest` showed, for latest). */
 String asked(Map config, String file) {
     Map listed = ssmBackupEngine(command: 'list', name: 'restore-list', nodejs: config.nodejs, credentialsId: config.credentialsId,
             env: StepOptions.toEnv(ArchiveChoice.listOptions(config, "${pwd()}/${file}")), deadlineMinutes: config.planTimeoutMinutes)

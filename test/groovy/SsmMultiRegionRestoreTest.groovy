@@ -233,6 +233,13 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
     }
 
     @Test
+    void 'archive choose: picking latest plans the archive the label showed, not what latest-txt names by then'() {
+        harness.registerAllowedMethod('input') { Map spec -> inputs << spec; spec.parameters[0].choices[0] }
+        harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', archive: 'choose'])
+        assertEquals('2026-11-28/ssm-backup-dev-us-west-2-20261128_020000.tar.gz', restores[0].env.SSM_BACKUP_ARCHIVE)
+    }
+
+    @Test
     void 'archive choose with asOf asks nothing and restores latest at asOf, a failed list stops before the plan'() {
         harness.run('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', archive: 'choose', asOf: '2026-11-28'])
         assertEquals([], inputs)

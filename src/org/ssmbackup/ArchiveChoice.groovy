@@ -83,10 +83,15 @@ class ArchiveChoice implements Serializable {
                 ok: 'Plan', choices: labels, description: "Newest first.${left}".toString()]
     }
 
-    /** The archive a label names (its first word). */
+    /**
+     * The archive a label names: its first word, or for the `latest` label the key it showed (latest.txt may move
+     * before the plan runs: the engine restores the archive the person saw, never a newer one).
+     */
     @NonCPS
     static String picked(Object label) {
-        return label.toString().split(' ')[0]
+        String text = label
+        String first = text.split(' ')[0]
+        return first == 'latest' ? text.replaceAll(/^.*: (\S+)\)$/, '$1') : first
     }
 
     /** `Jane Doe (jdoe)` from a UserIdCause, else the first cause's own words (`Started by timer`), else null. */

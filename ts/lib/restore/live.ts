@@ -137,7 +137,7 @@ const usedBy = (names: string[]) => `${names.length}: ${names.slice(0, 3).join('
  * KeyMetadata.Enabled; KMS refuses Encrypt with a disabled key or one pending deletion). Checked before any write; a
  * missing or unusable key names the parameters using it and the --kms-key-map fix.
  */
-export async function checkKeys(kms: KMSClient, region: string, items: PlannedItem[]): Promise<string[]> {
+export async function checkKeys(kms: KMSClient, region: string, items: PlannedItem[], targetAccountId?: string): Promise<string[]> {
   const byKey = new Map<string, string[]>();
   for (const it of items) {
     if ((it.action !== 'create' && it.action !== 'update') || it.desired?.Type !== 'SecureString') continue;
@@ -151,7 +151,13 @@ export async function checkKeys(kms: KMSClient, region: string, items: PlannedIt
       const meta = (await kms.send(new DescribeKeyCommand({ KeyId: key }))).KeyMetadata;
       // KMS refuses Encrypt with a key that is not enabled (Disabled, PendingDeletion, ...): PutParameter would fail
       // on it after other names were written. DescribeKey's Enabled is false in every state but Enabled.
-      if (meta?.Enabled === false) {
+      // Restoring into another member account (--target-account): a key of any other account (the archive's, whose
+      // key policy may let the target describe and use it) would put the target's secrets under a key it does not own.
+      const owner = meta?.AWSAccountId ?? /^arn:aws[\w-]*:kms:[^:]*:(\d{12}):/.exec(key)?.[1];
+      if (targetAccountId && owner && owner !== targetAccountId) {
+        missing.push(key);
+        problems.push(`KMS key ${key} belongs to account ${owner}, not the target account ${targetAccountId} (used by ${usedBy(names)})`);
+      } else if (meta?.Enabled === false) {
         missing.push(key);
         problems.push(
           `KMS key ${key} is ${meta.KeyState ?? 'not enabled'} in ${region}, so SSM cannot encrypt with it (used by ${usedBy(names)}; enable it or map another key)`,

@@ -123,7 +123,12 @@ export async function runRestore(aws: AwsClientFactory, opts: RestoreOptions, ta
     log.info(
       `Plan: create=${c.create} update=${c.update} unchanged=${c.unchanged} differs-not-overwritten=${c.differs}${opts.prune ? ` delete=${c.delete}` : ''}${opts.apply ? '' : ' (PLAN ONLY: nothing written; pass --apply)'}`,
     );
-    const keys = await checkKeys(target.kms(opts.targetRegion), opts.targetRegion, plan.items);
+    const crossAccount = opts.accountIds && opts.accountIds.source !== opts.accountIds.target ? opts.accountIds.target : undefined;
+    const keys = await checkKeys(target.kms(opts.targetRegion), opts.targetRegion, plan.items, crossAccount);
+    if (crossAccount && opts.prune && plan.counts.delete)
+      log.warn(
+        `--prune deletes ${plan.counts.delete} parameter(s) of account ${crossAccount} under ${opts.path ?? '/'} that the archive of account ${opts.accountIds!.source} does not hold`,
+      );
     if (keys.length) log.info(`KMS keys present in ${opts.targetRegion}: ${keys.join(', ')}`);
     const tracker = new SummaryFile(opts.summaryFile, {
       ...baseSummary(opts, source, plan),
