@@ -11,6 +11,7 @@
 import * as aws from "@pulumi/aws";
 import { bucketName, ssmParameterPath } from "../ts/contract/naming";
 import { NAME_INDEX_DECRYPT_CONDITION } from "./kms";
+import { memberRoleNames, roleArn } from "./accounts";
 
 export interface RolePolicyScope {
     readonly partition: string;
@@ -237,11 +238,23 @@ export function memberRoleTrustPolicyDocument(principalArn: string, externalId?:
 }
 
 /** Identity policy for the central Jenkins role: assume exactly the member roles of the accounts parameter. */
-export function assumeMemberRolesPolicyDocument(roleArns: readonly string[]): aws.iam.PolicyDocument {
+export function assumeMemberRolesPolicyDocument(roleArns: readonly string[], sid = "AssumeMemberBackupRoles"): aws.iam.PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{ Sid: "AssumeMemberBackupRoles", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: unique(roleArns) }],
+        Statement: [{ Sid: sid, Effect: "Allow", Action: ["sts:AssumeRole"], Resource: unique(roleArns) }],
     };
+}
+
+/**
+ * The central restore identity's policy: sts:AssumeRole on each member's `jenkins-ssm-restore-<env>` (the role
+ * `restore`, `verify` and `diff --account` / `--target-account` assume: they decrypt and write). The member stacks'
+ * restore roles trust `centralRestoreRoleArn` (default `centralRoleArn`); attach this to that identity.
+ */
+export function assumeMemberRestoreRolesPolicyDocument(partition: string, environment: string, accountIds: readonly string[]): aws.iam.PolicyDocument {
+    return assumeMemberRolesPolicyDocument(
+        accountIds.map((id) => roleArn(partition, id, memberRoleNames(environment).restore)),
+        "AssumeMemberRestoreRoles",
+    );
 }
 
 /** Inline policies of one role: at most 10,240 characters, whitespace not counted (IAM User Guide, "IAM and AWS STS quotas"). */

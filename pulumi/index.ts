@@ -41,3 +41,4 @@ export const alarmTopicMap = outputs.alarmTopicMap;
 export const memberRoleArns = outputs.memberRoleArns;
 export const accountsParameter = outputs.accountsParameter;
 export const centralRolePolicy = outputs.centralRolePolicy;
+export const centralRestoreRolePolicy = outputs.centralRestoreRolePolicy;

@@ -2,7 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { BackupStackConfig } from "./config";
 import { DrKey } from "./drKey";
 import { HomeRegionMetadata } from "./homeRegionMetadata";
-import { RolePolicyScope, assumeMemberRolesPolicyDocument, backupRolePolicyDocument, restoreRolePolicyDocument } from "./iamPolicies";
+import {
+    RolePolicyScope,
+    assumeMemberRestoreRolesPolicyDocument,
+    assumeMemberRolesPolicyDocument,
+    backupRolePolicyDocument,
+    restoreRolePolicyDocument,
+} from "./iamPolicies";
 import { MemberRoles } from "./memberRoles";
 import { RegionalBackupStore } from "./regionalBackupStore";
 
@@ -34,6 +40,11 @@ export interface BackupStackOutputs {
     readonly memberRoleArns: pulumi.Output<Record<string, string>>;
     /** Central stacks: name of the accounts parameter; undefined without `accounts`. */
     readonly accountsParameter: pulumi.Output<string | undefined>;
+    /**
+     * Central stacks: policy (JSON text) letting the central restore identity assume each listed account's
+     * `jenkins-ssm-restore-<env>` (restore, verify, diff with --account / --target-account); undefined without `accounts`.
+     */
+    readonly centralRestoreRolePolicy: pulumi.Output<string | undefined>;
     /** Central stacks: policy (JSON text) letting the central Jenkins role assume the listed roles; undefined without `accounts`. */
     readonly centralRolePolicy: pulumi.Output<string | undefined>;
 }
@@ -115,5 +126,18 @@ export function stackOutputs(
             : pulumi.output<Record<string, string>>({}),
         accountsParameter: home.accounts ? home.accounts.name.apply((name): string | undefined => name) : pulumi.output(undefined),
         centralRolePolicy: pulumi.output(accounts.length > 0 ? JSON.stringify(assumeMemberRolesPolicyDocument(accounts), null, 2) : undefined),
+        centralRestoreRolePolicy: pulumi.output(
+            accounts.length > 0
+                ? JSON.stringify(
+                      assumeMemberRestoreRolesPolicyDocument(
+                          config.partition,
+                          config.environment,
+                          config.accounts.map((account) => account.accountId),
+                      ),
+                      null,
+                      2,
+                  )
+                : undefined,
+        ),
     };
 }

@@ -13,6 +13,7 @@ import { RawBackupStackConfig, validateConfig } from "./config";
 import { fail } from "./configValues";
 import {
     RolePolicyScope,
+    assumeMemberRestoreRolesPolicyDocument,
     assumeMemberRolesPolicyDocument,
     backupRolePolicyDocument,
     memberRoleTrustPolicyDocument,
@@ -60,6 +61,7 @@ export function policyTemplates(): Record<string, aws.iam.PolicyDocument> {
         "central-role-policy.json": assumeMemberRolesPolicyDocument([
             roleArn(ph("Partition"), ph("MemberAccountId"), memberRoleNames(ph("Environment")).backup),
         ]),
+        "central-restore-role-policy.json": assumeMemberRestoreRolesPolicyDocument(ph("Partition"), ph("Environment"), [ph("MemberAccountId")]),
     };
 }
 
@@ -121,6 +123,11 @@ export function renderPolicies(file: PolicyScopeFile): Record<string, aws.iam.Po
     }
     if (config.accounts.length > 0) {
         documents["central-role-policy.json"] = assumeMemberRolesPolicyDocument(config.accounts.map((account) => account.roleArn));
+        documents["central-restore-role-policy.json"] = assumeMemberRestoreRolesPolicyDocument(
+            config.partition,
+            config.environment,
+            config.accounts.map((account) => account.accountId),
+        );
     }
     return documents;
 }

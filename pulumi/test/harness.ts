@@ -240,6 +240,7 @@ export interface ProgramRun {
         readonly memberRoleArns: Record<string, string>;
         readonly accountsParameter: string | undefined;
         readonly centralRolePolicy: string | undefined;
+        readonly centralRestoreRolePolicy: string | undefined;
     };
 }
 
@@ -267,6 +268,7 @@ export async function runProgram(config: StackConfig): Promise<ProgramRun> {
         memberRoleArns: await promiseOf(program.memberRoleArns),
         accountsParameter: await promiseOf(program.accountsParameter),
         centralRolePolicy: await promiseOf(program.centralRolePolicy),
+        centralRestoreRolePolicy: await promiseOf(program.centralRestoreRolePolicy),
     };
     // Drain every outstanding registration before the assertions look at the records.
     await pulumi.runtime.disconnect();

@@ -90,6 +90,7 @@ describe("member stack (centralRoleArn, centralRestoreRoleArn, externalId)", () 
         expect(run.mocks.resources.filter((r) => r.name.startsWith("ssm-backup-accounts-param"))).to.deep.equal([]);
         expect(run.outputs.accountsParameter).to.equal(undefined);
         expect(run.outputs.centralRolePolicy).to.equal(undefined);
+        expect(run.outputs.centralRestoreRolePolicy).to.equal(undefined);
     });
 
     it("without externalId the trust has no condition, and the restore role trusts centralRoleArn", async () => {
@@ -136,6 +137,21 @@ describe("central stack (accounts)", () => {
                     Effect: "Allow",
                     Action: ["sts:AssumeRole"],
                     Resource: ["arn:aws:iam::111111111111:role/jenkins-ssm-backup-dev", "arn:aws:iam::222222222222:role/team/ssm-backup"],
+                },
+            ],
+        });
+    });
+
+    it("exports the central restore identity's policy: sts:AssumeRole on each listed account's restore role", () => {
+        // restore, verify and diff --account / --target-account assume jenkins-ssm-restore-<env> (they decrypt and write)
+        expect(JSON.parse(run.outputs.centralRestoreRolePolicy as string)).to.deep.equal({
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Sid: "AssumeMemberRestoreRoles",
+                    Effect: "Allow",
+                    Action: ["sts:AssumeRole"],
+                    Resource: ["arn:aws:iam::111111111111:role/jenkins-ssm-restore-dev", "arn:aws:iam::222222222222:role/jenkins-ssm-restore-dev"],
                 },
             ],
         });

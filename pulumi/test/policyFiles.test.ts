@@ -89,6 +89,7 @@ describe("rendered policies (npm run policies -- --scope FILE)", () => {
         expect(rendered["backup-role-policy.json"]).to.deep.equal(JSON.parse(run.outputs.backupRolePolicy));
         expect(rendered["restore-role-policy.json"]).to.deep.equal(JSON.parse(run.outputs.restoreRolePolicy));
         expect(rendered["central-role-policy.json"]).to.deep.equal(JSON.parse(run.outputs.centralRolePolicy as string));
+        expect(rendered["central-restore-role-policy.json"]).to.deep.equal(JSON.parse(run.outputs.centralRestoreRolePolicy as string));
         expect(rendered).to.not.have.property("backup-role-trust-policy.json");
     });
 

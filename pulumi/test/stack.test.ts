@@ -308,6 +308,7 @@ describe("program with the dev stack config", () => {
                     "memberRoleArns",
                     "accountsParameter",
                     "centralRolePolicy",
+                    "centralRestoreRolePolicy",
                 ].sort(),
             );
         });
