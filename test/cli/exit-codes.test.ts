@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startLocalAws, type LocalAws } from '../../local-aws/index.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { seedBackupConfig, bucketFor, HOME } from '../helpers/fixtures.js';
@@ -55,5 +58,15 @@ describe('messages that name an exit code tell the truth', function () {
     } finally {
       aws.ssm.put(R, { Name: `/jenkins/dev/backup/${R}/s3-bucket-name`, Value: bucketFor(R), Type: 'String' });
     }
+  });
+
+  it("the error file of a run that exits 1 says what that command's exit 1 means, not another command's", async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'err-')), 'error.json');
+    // No archive in any region yet: status exits 1 (FAILING rows).
+    const status = await cli('status', '--environment', 'dev', '--error-file', file);
+    expect(status.code, status.stderr).to.equal(1);
+    const error = JSON.parse(readFileSync(file, 'utf8')) as { exitCode: number; message: string };
+    expect(error).to.include({ exitCode: 1, message: 'A region is not OK (STALE or FAILING): see the status output, each row names its reason' });
+    expect(error.message).not.to.contain('summary file');
   });
 });

@@ -106,7 +106,7 @@ class SsmMultiRegionRestoreTest extends PipelineTestCase {
         engine.restoreFailures = [[name: '/app/a', error: 'AccessDeniedException: not authorized']]
         Throwable error = runFailing('ssmMultiRegionRestore', [environment: 'dev', region: 'us-west-2', dryRun: false, autoApprove: true])
 
-        assertEquals('Restore apply failed: One or more regions failed; see the summary file (run the job again to finish the rest)', error.message)
+        assertEquals('Restore apply failed: Some parameters failed or are pending: see restore_summary.json (failed, pending) (run the job again to finish the rest)', error.message)
         assertTrue(harness.log.toString().contains('FAILED /app/a: AccessDeniedException: not authorized'))
     }
 

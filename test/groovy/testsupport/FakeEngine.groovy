@@ -211,7 +211,7 @@ class FakeEngine {
             summary.writeCount = p.create.size() + p.update.size() + p.delete.size()
         }
         write(env.SSM_BACKUP_SUMMARY_FILE, summary)
-        apply && restoreFailures ? fail(env, 1, 'region', 'One or more regions failed; see the summary file', null) : 0
+        apply && restoreFailures ? fail(env, 1, 'region', 'Some parameters failed or are pending: see restore_summary.json (failed, pending)', null) : 0
     }
 
     /** status --output html --output-file PAGE --chart SVG: both files (a marker each), or the crash's error file. */
@@ -222,7 +222,7 @@ class FakeEngine {
         assert env.SSM_BACKUP_OUTPUT == 'html'
         new File(env.SSM_BACKUP_OUTPUT_FILE.toString()).with { parentFile.mkdirs(); text = "<html>status ${env.SSM_BACKUP_ENVIRONMENT}</html>" }
         new File(env.SSM_BACKUP_CHART.toString()).with { parentFile.mkdirs(); text = '<svg xmlns="http://www.w3.org/2000/svg"></svg>' }
-        statusExit == 0 ? 0 : fail(env, statusExit, 'region', 'One or more regions failed; see the summary file', null)
+        statusExit == 0 ? 0 : fail(env, statusExit, 'region', 'A region is not OK (STALE or FAILING): see the status output, each row names its reason', null)
     }
 
     private static Map notStarted(String why) {

@@ -22,6 +22,7 @@ export const planOptions = {
 
 export const planCommand = defineCommand({
   name: 'plan',
+  failureMessage: 'An account could not be planned: see its failure in the plan (its units fail with it)',
   describe:
     "Print the resolved plan (regions, default region, bucket per region, legacy check) as JSON; collects nothing. With an accounts parameter: each account's plan, read through its role, and the account x region units",
   options: planOptions,

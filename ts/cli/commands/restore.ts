@@ -134,6 +134,7 @@ export function formatPlan(plan: RestorePlan, applied: boolean, failed: Set<stri
 
 export const restoreCommand = defineCommand({
   name: 'restore',
+  failureMessage: 'Some parameters failed or are pending: see restore_summary.json (failed, pending)',
   describe: 'Restore parameters from an archive (plans by default; --apply writes; deletes only with --prune)',
   options: restoreOptions,
   examples: [

@@ -40,6 +40,7 @@ export const statusOptions = {
 
 export const statusCommand = defineCommand({
   name: 'status',
+  failureMessage: 'A region is not OK (STALE or FAILING): see the status output, each row names its reason',
   describe:
     "Every region's backups at a glance: latest accepted archive and its age, parameter counts, format and encryption, the oldest archive and when the lifecycle expires it, refused archives, and a verdict OK / STALE / FAILING (exit 1 unless every region is OK, 2 when the configuration cannot be read). Reads listings and object metadata only",
   options: statusOptions,
