@@ -40,7 +40,10 @@ class SsmBackupNotifyTest extends PipelineTestCase {
         assertEquals(':white_check_mark: `us-west-2` *SUCCESS* · 12 parameters (+2 -0 ~1 since the previous backup) · 4m 12s',
                 blocks[1].text.text.split('\n')[1])
         String build = harness.env.BUILD_URL
-        assertEquals("<${build}|Admin_Jobs/ssm-multi-region-backup #42> · <${build}artifact/ssm-backup-work/region_summaries.json|region_summaries.json> · <${RUNBOOK}|Runbook>".toString(),
+        String report = "${build}artifact/ssm-backup-work/report"
+        // the status view the build archived is linked from Slack (and the email) too
+        assertEquals(("<${build}|Admin_Jobs/ssm-multi-region-backup #42> · <${build}artifact/ssm-backup-work/region_summaries.json|region_summaries.json> · " +
+                "<${report}/parameters.svg|Parameter chart> · <${report}/status.html|Status page> · <${RUNBOOK}|Runbook>").toString(),
                 blocks[2].elements[0].text)
         assertTrue(engine.webhookPosts.empty)
         Map mail = harness.calls('emailext')[0].namedArgs
@@ -50,6 +53,7 @@ class SsmBackupNotifyTest extends PipelineTestCase {
         assertEquals('SSM backup dev: SUCCESS - 2/2 regions, 24 parameters in 2m 5s', body[0])
         assertEquals('REGION          STATUS   PARAMETERS  CHANGE    TIME    ARCHIVE / CAUSE', body[2])
         assertEquals('Runbook:                                 ' + RUNBOOK, body[-1])
+        assertTrue(mail.body, mail.body.contains("${report}/parameters.svg") && mail.body.contains("${report}/status.html"))
     }
 
     @Test

@@ -52,6 +52,17 @@ describe('notify --chart-url, --status-url, --description-format', () => {
     expect(report('html').buildDescription).to.equal(`OK 1/1 regions, 12 parameters | <a href="${CHART}">chart</a> | <a href="${PAGE}">status</a>`);
   });
 
+  it('Slack and the email link the chart and the status page too', async () => {
+    expect(await notify('links', '--chart-url', CHART, '--status-url', PAGE)).to.equal(0);
+    const r = report('links');
+    expect(r.links).to.deep.include.members([
+      { label: 'Parameter chart', url: CHART },
+      { label: 'Status page', url: PAGE },
+    ]);
+    expect(r.email.body).to.contain(CHART).and.to.contain(PAGE);
+    expect(JSON.stringify(r.slack)).to.contain(CHART);
+  });
+
   it('links only what it is given: the chart alone, or nothing (buildDescription = description)', async () => {
     expect(await notify('chart', '--chart-url', CHART)).to.equal(0);
     expect(report('chart').buildDescription).to.equal(`OK 1/1 regions, 12 parameters | chart: ${CHART}`);

@@ -169,6 +169,8 @@ export function makeNotifyCommand(fetchImpl?: typeof fetch) {
         durationSec: o.durationSec,
         runbookUrl: o.runbookUrl,
         summaryUrl: o.summaryUrl,
+        chartUrl: o.chartUrl,
+        statusUrl: o.statusUrl,
         startedBy: o.startedBy,
         stepOptionNames: (o.optionNames ?? (io.env.JENKINS_URL ? 'step' : 'cli')) === 'step',
       };

@@ -59,6 +59,9 @@ export interface RunContext {
   durationSec?: number;
   runbookUrl?: string;
   summaryUrl?: string;
+  /** The status view the build archived (`notify --chart-url`, `--status-url`): linked from Slack and the email too. */
+  chartUrl?: string;
+  statusUrl?: string;
   /** Who started the run (a restore's notification names them), e.g. from Jenkins' build causes. */
   startedBy?: string;
   /** Name options as the Jenkins step does (`failFast: false`) rather than as CLI flags (`--no-fail-fast`). */
@@ -134,6 +137,8 @@ export function buildLinks(ctx: RunContext, summaryLabel: string): Link[] {
   const links: Link[] = [];
   if (ctx.buildUrl) links.push({ label: build, url: ctx.buildUrl });
   if (ctx.summaryUrl) links.push({ label: summaryLabel, url: ctx.summaryUrl });
+  if (ctx.chartUrl) links.push({ label: 'Parameter chart', url: ctx.chartUrl });
+  if (ctx.statusUrl) links.push({ label: 'Status page', url: ctx.statusUrl });
   if (ctx.runbookUrl) links.push({ label: 'Runbook', url: ctx.runbookUrl });
   return links;
 }
