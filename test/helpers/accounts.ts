@@ -21,6 +21,9 @@ export const backupRole = (account: string) => `arn:aws:iam::${account}:role/jen
 export const restoreRole = (account: string) => `arn:aws:iam::${account}:role/jenkins-ssm-restore-${ENV}`;
 export const externalId = (account: string) => `ext-${account.slice(0, 4)}`;
 export const memberBucket = (account: string, region: string) => `ssm-backup-${ENV}-${account}-${region}`;
+/** A central backup account (issue 21's optional mode): it owns the buckets every member's archives go to. */
+export const BACKUP_ACCOUNT = '999999999999';
+export const centralRole = `arn:aws:iam::${BACKUP_ACCOUNT}:role/backup-admin`;
 export const appName = (account: string, region: string, i: number) => `/app/${account}/${region}/p${i}`;
 
 type Client = { destroy(): void };
@@ -55,10 +58,20 @@ export class Organisation {
     for (const role of [backupRole(account), restoreRole(account)]) this.local?.iam.createRole(role, { principals: [CENTRAL_PRINCIPAL], externalId: id });
   }
 
-  /** The accounts parameter in the central account, then each member's configuration and `count` parameters per region. */
-  async seed(count: number, accounts = MEMBERS): Promise<void> {
+  /**
+   * The accounts parameter in the central account, then each member's configuration and `count` parameters per region.
+   * With `backupAccount`, the members' entries name it as `backupAccountId` and their bucket parameters name its
+   * buckets (memberBucket(backupAccount, region)), which it owns; the members have no bucket of their own.
+   */
+  async seed(count: number, accounts = MEMBERS, backupAccount?: string): Promise<void> {
     const central = this.keep(new SSMClient(clientConfig(this.emulator.endpoint, HOME)));
-    const entries = accounts.map((a) => ({ accountId: a, roleArn: backupRole(a), externalId: externalId(a) }));
+    const entries = accounts.map((a) => ({
+      accountId: a,
+      roleArn: backupRole(a),
+      externalId: externalId(a),
+      ...(backupAccount ? { backupAccountId: backupAccount } : {}),
+    }));
+    if (backupAccount) await this.backupBuckets(backupAccount);
     await central.send(new PutParameterCommand({ Name: `/jenkins/${ENV}/backup/accounts`, Value: JSON.stringify(entries), Type: 'String', Overwrite: true }));
     for (const account of accounts) {
       this.trust(account);
@@ -67,20 +80,35 @@ export class Organisation {
       await put(HOME, `/jenkins/${ENV}/backup/region-list`, JSON.stringify(REGIONS));
       await put(HOME, `/jenkins/${ENV}/backup/default-region`, REGIONS[0]);
       for (const region of REGIONS) {
-        await put(region, `/jenkins/${ENV}/backup/${region}/s3-bucket-name`, memberBucket(account, region));
-        await (
-          await this.s3(account, region)
-        ).send(
-          new CreateBucketCommand({
-            Bucket: memberBucket(account, region),
-            CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint },
-          }),
-        );
-        this.local?.s3.setBucketOwner(memberBucket(account, region), account);
+        await put(region, `/jenkins/${ENV}/backup/${region}/s3-bucket-name`, memberBucket(backupAccount ?? account, region));
+        if (!backupAccount) await this.createBucket(account, region, memberBucket(account, region));
         await put(region, `/jenkins/${ENV}/backup/${region}/kms-key-arn`, await this.createKey(account, region, 'alias/ssm-backup'));
         for (let i = 0; i < count; i += 1) await put(region, appName(account, region, i), `value-${account}-${region}-${i}`, i % 2 ? 'SecureString' : 'String');
       }
     }
+  }
+
+  /** Creates `bucket` in `region` with the credentials of `account`, which owns it. */
+  async createBucket(account: string, region: string, bucket: string, roleArn?: string): Promise<void> {
+    const s3 = this.keep(
+      new S3Client({ ...clientConfig(this.emulator.endpoint, region), credentials: await this.credentials(account, roleArn), forcePathStyle: true }),
+    );
+    await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }));
+    this.local?.s3.setBucketOwner(bucket, account);
+  }
+
+  /** The backup account's buckets, one per region, created through a role of that account. */
+  async backupBuckets(backupAccount: string): Promise<void> {
+    this.local?.iam.createRole(centralRole, { principals: [CENTRAL_PRINCIPAL], externalId: externalId(backupAccount) });
+    for (const region of REGIONS) await this.createBucket(backupAccount, region, memberBucket(backupAccount, region), centralRole);
+  }
+
+  /** Every object key of a bucket (any owner), listed with `account`'s credentials. */
+  async keys(account: string, region: string, bucket: string, roleArn?: string): Promise<string[]> {
+    const s3 = this.keep(
+      new S3Client({ ...clientConfig(this.emulator.endpoint, region), credentials: await this.credentials(account, roleArn), forcePathStyle: true }),
+    );
+    return ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!);
   }
 
   /** A KMS key of `account` in `region` with `alias`; returns the alias ARN. */

@@ -8,7 +8,7 @@ import type { OptionTable } from './options.js';
 import type { CommandContext } from './run-command.js';
 import { homeRegionFrom } from './home-region.js';
 import { EngineError, describeAwsError, usageError } from '../lib/support/index.js';
-import { readAccounts, selectAccounts, configKeys, type AccountEntry } from '../lib/config/index.js';
+import { archiveStoreOf, readAccounts, selectAccounts, configKeys, type AccountEntry } from '../lib/config/index.js';
 import { ssmReader, roleSessionName, type AwsClientFactory } from '../lib/aws/index.js';
 
 export const accountOptions = {
@@ -109,6 +109,7 @@ async function openAccount(ctx: CommandContext, o: AccountCommandOptions, entry:
   const member = ctx.aws.forAccount(
     { roleArn, externalId: entry.externalId, sessionName: roleSessionName(command, o.environment, ctx.io.env.BUILD_TAG) },
     home,
+    archiveStoreOf(entry),
   );
   await member.expectAccount(entry.accountId, home, `Role ${roleArn}`);
   ctx.logger.info(`Account ${entry.accountId} through ${roleArn}`);

@@ -12,7 +12,10 @@ export interface PlanFile {
   homeRegion: string;
   defaultRegion: string;
   regions: string[];
-  /** Bucket per region; null when neither the region nor the home region defines one. */
+  /**
+   * Where each region's archives go: the bucket (its parameter's value), or for a member of a central backup account
+   * `bucket/{member account id}` (the key prefix there); null when neither the region nor the home region defines one.
+   */
   buckets: Record<string, string | null>;
   /** Regions whose own bucket parameter could not be read (opt-in region not enabled, access denied): why. */
   bucketErrors: Record<string, string>;
@@ -35,6 +38,8 @@ export interface PlanAccount {
   externalId?: string;
   /** The name Jenkins shows in stage names (`Backup {alias} {region}`). */
   alias?: string;
+  /** The central backup account owning this member's buckets; its plan's buckets then read `bucket/{accountId}`. */
+  backupAccountId?: string;
   plan?: PlanFile;
   /** Why the role could not be assumed or the configuration read: that account's units fail with it. */
   failure?: string;
@@ -64,4 +69,4 @@ export const PLAN_FILE_FIELDS: readonly (keyof PlanFile)[] = [
   'drKmsKeys',
 ];
 export const MULTI_ACCOUNT_PLAN_FIELDS: readonly (keyof MultiAccountPlanFile)[] = ['environment', 'homeRegion', 'accounts', 'units'];
-export const PLAN_ACCOUNT_FIELDS: readonly (keyof PlanAccount)[] = ['accountId', 'roleArn', 'externalId', 'alias', 'plan', 'failure'];
+export const PLAN_ACCOUNT_FIELDS: readonly (keyof PlanAccount)[] = ['accountId', 'roleArn', 'externalId', 'alias', 'backupAccountId', 'plan', 'failure'];

@@ -11,6 +11,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { AdaptiveRateLimiter } from './pacing.js';
 import { awsErrorCode, configError } from '../support/index.js';
 import { expectBucketOwner } from './bucket-owner.js';
+import { withKeyPrefix } from './key-prefix.js';
 import { bucketRegionErrors } from './bucket-region.js';
 import { assumeRoleCredentials, type AssumeRoleInput, type AwsCredentialIdentityProvider } from './assume-role.js';
 
@@ -72,6 +73,17 @@ export interface ClientFactoryOptions {
   stats?: ApiStats;
   /** The environment of the run: an S3 error for a bucket of another region names its bucket parameter (bucket-region.ts). */
   environment?: string;
+  /**
+   * A member account whose archives live in a central backup account's buckets (accounts entry `backupAccountId`):
+   * every S3 call expects that account as the bucket owner, and the archives sit under `{keyPrefix}/` (key-prefix.ts).
+   */
+  archiveStore?: ArchiveStore;
+}
+
+/** Where a member account's archives go in a central backup account: its buckets' owner and the key prefix there. */
+export interface ArchiveStore {
+  bucketOwner: string;
+  keyPrefix: string;
 }
 
 /** Limiter groups: each has its own per-region quota in SSM. */
@@ -168,10 +180,22 @@ export class AwsClientFactory {
    * account x region has its own SSM quota) and its own caller account (the bucket owner it expects); the same
    * connections and counters. Check the account with `expectAccount` before anything acts.
    */
-  forAccount(role: AssumeRoleInput, region: string): AwsClientFactory {
+  forAccount(role: AssumeRoleInput, region: string, archiveStore?: ArchiveStore): AwsClientFactory {
     const sts = this.cached(`sts-assume:${region}`, () => this.instrument(new STSClient(this.common(region)), region));
     const credentials = assumeRoleCredentials(sts, role);
-    return new AwsClientFactory({ ...this.opts, credentials, stats: this.stats }, { handler: this.shared.handler, limiters: new Map() }, this.signal);
+    return new AwsClientFactory(
+      { ...this.opts, credentials, stats: this.stats, archiveStore },
+      { handler: this.shared.handler, limiters: new Map() },
+      this.signal,
+    );
+  }
+
+  /**
+   * Where a region's archives are, from its bucket parameter's value: the bucket itself, or in a central backup
+   * account `bucket/{keyPrefix}` (s3() turns that back into S3's Bucket and keys). Every plan's buckets pass here.
+   */
+  archiveLocation(bucket: string): string {
+    return this.opts.archiveStore ? `${bucket}/${this.opts.archiveStore.keyPrefix}` : bucket;
   }
 
   /** GetCallerIdentity must answer `accountId` (the role landed in the configured account); else a config error naming both. */
@@ -188,12 +212,14 @@ export class AwsClientFactory {
 
   s3(region: string): S3Client {
     const customEndpoint = Boolean(process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL);
-    return this.cached(`s3:${region}`, () =>
-      expectBucketOwner(
+    const store = this.opts.archiveStore;
+    return this.cached(`s3:${region}`, () => {
+      const client = expectBucketOwner(
         bucketRegionErrors(this.instrument(new S3Client({ ...this.common(region), forcePathStyle: customEndpoint }), region), region, this.opts.environment),
-        () => this.callerAccount(region),
-      ),
-    );
+        () => (store ? Promise.resolve(store.bucketOwner) : this.callerAccount(region)),
+      );
+      return store ? withKeyPrefix(client, store.keyPrefix) : client;
+    });
   }
 
   kms(region: string): KMSClient {

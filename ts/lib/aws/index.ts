@@ -6,6 +6,7 @@ export * from './assume-role.js';
 export * from './bucket-owner.js';
 export * from './bucket-region.js';
 export * from './clients.js';
+export * from './key-prefix.js';
 export * from './pacing.js';
 export * from './ssm.js';
 export * from './tagging.js';

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import pLimit from 'p-limit';
 import { EngineError, describeAwsError, type Logger } from '../support/index.js';
-import { configKeys, loadPlan, requireClientEncryption, type AccountEntry, type PlanWithKeys } from '../config/index.js';
+import { archiveStoreOf, configKeys, loadPlan, requireClientEncryption, type AccountEntry, type PlanWithKeys } from '../config/index.js';
 import type { AwsClientFactory } from '../aws/index.js';
 import { unitKey } from '../../contract/index.js';
 import { runUnits, type BackupOptions, type BackupResult, type BackupUnit } from './run.js';
@@ -52,7 +52,7 @@ export type PlannedAccount = AccountEntry & { plan?: PlanWithKeys; failure?: str
 async function prepareAccount(aws: AwsClientFactory, planned: PlannedAccount, input: AccountsInput): Promise<AccountTarget> {
   const { plan: handed, failure: plannedFailure, ...account } = planned;
   const { roleArn, externalId, accountId } = account;
-  const member = aws.forAccount({ roleArn, externalId, sessionName: input.sessionName }, input.homeRegion);
+  const member = aws.forAccount({ roleArn, externalId, sessionName: input.sessionName }, input.homeRegion, archiveStoreOf(account));
   if (plannedFailure !== undefined) return { account, aws: member, failure: plannedFailure };
   const failed = (what: string, err: unknown): AccountTarget => {
     if (err instanceof EngineError && (err.category === 'config' || err.category === 'usage')) {

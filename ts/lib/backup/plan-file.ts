@@ -28,7 +28,7 @@ export function isAccountsPlan(plan: PlanWithKeys | AccountsPlan): plan is Accou
 }
 
 /** One account's plan inside the file (`where` names it); throws a usage error naming what is wrong. */
-function checkPlan(value: unknown, where: string): PlanWithKeys {
+function checkPlan(value: unknown, where: string, keyPrefix?: string): PlanWithKeys {
   if (!isObject(value) || !Array.isArray(value.regions) || !isObject(value.buckets)) {
     throw usageError(`${where} is not a plan (regions, buckets): write it with ssm-backup plan --output-file`);
   }
@@ -40,6 +40,12 @@ function checkPlan(value: unknown, where: string): PlanWithKeys {
   for (const r of plan.regions) {
     const b = plan.buckets[r];
     if (b !== null && typeof b !== 'string') throw configError(`${where}: the bucket of ${r} is not a name`);
+    // The archive location: a bucket name, or in a central backup account `bucket/{member account}` (archiveLocation).
+    const [bucket, prefix, extra] = (b ?? '').split('/');
+    if (b !== null && (!bucket || extra !== undefined || prefix !== keyPrefix))
+      throw configError(
+        `${where}: the bucket of ${r} is "${b}", not ${keyPrefix ? `a bucket of the backup account followed by /${keyPrefix}` : 'a bucket name'}: write it with ssm-backup plan --output-file`,
+      );
   }
   try {
     checkOneOwner(plan.regions, plan.buckets, plan.environment);
@@ -83,7 +89,7 @@ function checkAccountsPlan(value: Record<string, unknown>, where: string): Accou
     const { plan, failure } = raw as Record<string, unknown>;
     if (plan === undefined && typeof failure !== 'string')
       throw usageError(`${at} has neither a plan nor a failure: write it with ssm-backup plan --output-file`);
-    const checked = plan === undefined ? undefined : checkPlan(plan, `${at}.plan`);
+    const checked = plan === undefined ? undefined : checkPlan(plan, `${at}.plan`, entry.backupAccountId ? entry.accountId : undefined);
     if (checked && checked.environment !== value.environment)
       throw usageError(`${at}.plan is of environment ${checked.environment}, not ${String(value.environment)}`);
     return { ...entry, ...(checked ? { plan: checked } : { failure: failure as string }) };

@@ -16,6 +16,16 @@ export interface AccountEntry {
   externalId?: string;
   /** The name Jenkins shows for the account (stage `Backup {alias} {region}`); the engine itself keys by accountId. */
   alias?: string;
+  /**
+   * A central backup account owning the buckets this member's archives go to (under `{accountId}/`): every S3 call
+   * for this member expects that owner. Without it the member's own buckets, owned by the member.
+   */
+  backupAccountId?: string;
+}
+
+/** The archive store of a member (AwsClientFactory.forAccount): the central backup account and this member's prefix. */
+export function archiveStoreOf(entry: AccountEntry): { bucketOwner: string; keyPrefix: string } | undefined {
+  return entry.backupAccountId ? { bucketOwner: entry.backupAccountId, keyPrefix: entry.accountId } : undefined;
 }
 
 /** AWS account ids: exactly 12 digits (IAM User Guide, "AWS account identifiers"). */
@@ -26,15 +36,15 @@ const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?[\
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 /** IAM account alias syntax (IAM API reference, CreateAccountAlias): 3-63 of a-z, 0-9 and single hyphens inside. */
 const ALIAS = /^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$/;
-const FIELDS = ['accountId', 'roleArn', 'externalId', 'alias'];
+const FIELDS = ['accountId', 'roleArn', 'externalId', 'alias', 'backupAccountId'];
 
 /** One entry of the accounts parameter (`where` names it in messages); `extra` fields are allowed besides FIELDS. */
 export function accountEntry(raw: unknown, where: string, extra: string[] = []): AccountEntry {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw configError(`${where} must be an object {accountId, roleArn, externalId?}`);
   const fields = raw as Record<string, unknown>;
   const unknown = Object.keys(fields).filter((k) => !FIELDS.includes(k) && !extra.includes(k));
-  if (unknown.length) throw configError(`${where} has unknown field(s) ${unknown.join(', ')}: use accountId, roleArn, externalId, alias`);
-  const { accountId, roleArn, externalId, alias } = fields;
+  if (unknown.length) throw configError(`${where} has unknown field(s) ${unknown.join(', ')}: use accountId, roleArn, externalId, alias, backupAccountId`);
+  const { accountId, roleArn, externalId, alias, backupAccountId } = fields;
   if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) {
     throw configError(`${where}.accountId must be a 12-digit account id written as a string, got ${JSON.stringify(accountId)}`);
   }
@@ -51,11 +61,17 @@ export function accountEntry(raw: unknown, where: string, extra: string[] = []):
       `${where}.alias must be 3-63 of a-z, 0-9 and single hyphens (the IAM account alias rule), not a 12-digit number, got ${JSON.stringify(alias)}`,
     );
   }
+  if (backupAccountId !== undefined && (typeof backupAccountId !== 'string' || !ACCOUNT_ID.test(backupAccountId))) {
+    throw configError(
+      `${where}.backupAccountId must be the 12-digit id of the central backup account, written as a string, got ${JSON.stringify(backupAccountId)}`,
+    );
+  }
   return {
     accountId,
     roleArn: roleArn as string,
     ...(externalId !== undefined ? { externalId: externalId as string } : {}),
     ...(alias !== undefined ? { alias: alias as string } : {}),
+    ...(backupAccountId !== undefined ? { backupAccountId: backupAccountId as string } : {}),
   };
 }
 

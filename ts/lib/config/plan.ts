@@ -92,6 +92,20 @@ export function checkOneOwner(regions: string[], buckets: Record<string, string 
   }
 }
 
+/**
+ * Where each region's archives are: its bucket, or with a central backup account `bucket/{member account}`
+ * (AwsClientFactory.archiveLocation). A bucket parameter holding '/' is refused (exit 2): S3 bucket names have none,
+ * and the engine alone adds the prefix.
+ */
+function locateArchives(aws: AwsClientFactory, plan: Plan, keys: ReturnType<typeof configKeys>): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const [r, b] of Object.entries(plan.buckets)) {
+    if (b?.includes('/')) throw configError(`${keys.regionBucket(r)} is "${b}": an S3 bucket name has no '/'; set it to the bucket's name`);
+    out[r] = b === null ? null : aws.archiveLocation(b);
+  }
+  return out;
+}
+
 /** Everything the I/O side read, checked and turned into a Plan. Pure. */
 export function resolvePlan(input: PlanInput): Plan {
   const keys = configKeys(input.environment);
@@ -217,8 +231,9 @@ export async function loadPlan(aws: AwsClientFactory, opts: LoadPlanOptions): Pr
       buckets,
       bucketErrors,
     });
-    if (opts.withKeys === false) return plan;
-    return { ...plan, ...(await readKeyConfig(home, (r) => ssmReader(aws.ssm(r)), regions, keys)) };
+    const located = { ...plan, buckets: locateArchives(aws, plan, keys) };
+    if (opts.withKeys === false) return located;
+    return { ...located, ...(await readKeyConfig(home, (r) => ssmReader(aws.ssm(r)), regions, keys)) };
   } catch (err) {
     if (err instanceof EngineError) throw err;
     // Throttling, an endpoint that cannot be reached or a denied call is not a configuration mistake: exit 1.
