@@ -121,6 +121,7 @@ describe('loadPlan: configuration errors (exit 2) vs AWS errors (exit 1)', () =>
           return { Parameter: { Name: name, Value: config[name] } };
         },
       }),
+      archiveLocation: (bucket: string) => bucket,
     }) as unknown as AwsClientFactory;
 
   it('throttling while reading the configuration is an AWS error (exit 1) with the cause, not "create it with Pulumi"', async () => {
