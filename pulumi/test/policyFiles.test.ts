@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { TEMPLATE_PLACEHOLDERS, policyFileText, policyTemplates, renderPolicies } from "../policyFiles";
-import { ACCOUNT_ID, DEV_CONFIG, runProgram } from "./harness";
+import { ACCOUNT_ID, DEV_CONFIG, documentOf, runProgram } from "./harness";
 
 const IAM_DIR = path.resolve(__dirname, "..", "..", "iam");
 const SCRIPT = path.resolve(__dirname, "..", "scripts", "policies.ts");
@@ -58,8 +58,8 @@ describe("IAM policy files (iam/)", () => {
             BucketName: run.outputs.bucketMap["us-west-2"],
             ArchiveKeyArn: run.outputs.kmsKeyMap["us-west-2"],
         };
-        expect(fill(policyFileText(templates["backup-role-policy.json"]), values)).to.deep.equal(JSON.parse(run.outputs.backupRolePolicy));
-        expect(fill(policyFileText(templates["restore-role-policy.json"]), values)).to.deep.equal(JSON.parse(run.outputs.restoreRolePolicy));
+        expect(fill(policyFileText(templates["backup-role-policy.json"]), values)).to.deep.equal(documentOf(run.outputs.backupRolePolicy));
+        expect(fill(policyFileText(templates["restore-role-policy.json"]), values)).to.deep.equal(documentOf(run.outputs.restoreRolePolicy));
     });
 
     it("the trust templates are the member stack's trust policies", async () => {
@@ -86,8 +86,8 @@ describe("rendered policies (npm run policies -- --scope FILE)", () => {
             archiveKeyArns: run.outputs.kmsKeyMap,
             drKeyArns: { [drRegion]: run.outputs.drKmsKeyArns[0] },
         });
-        expect(rendered["backup-role-policy.json"]).to.deep.equal(JSON.parse(run.outputs.backupRolePolicy));
-        expect(rendered["restore-role-policy.json"]).to.deep.equal(JSON.parse(run.outputs.restoreRolePolicy));
+        expect(rendered["backup-role-policy.json"]).to.deep.equal(documentOf(run.outputs.backupRolePolicy));
+        expect(rendered["restore-role-policy.json"]).to.deep.equal(documentOf(run.outputs.restoreRolePolicy));
         expect(rendered["central-role-policy.json"]).to.deep.equal(JSON.parse(run.outputs.centralRolePolicy as string));
         expect(rendered["central-restore-role-policy.json"]).to.deep.equal(JSON.parse(run.outputs.centralRestoreRolePolicy as string));
         expect(rendered).to.not.have.property("backup-role-trust-policy.json");
