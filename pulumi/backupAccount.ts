@@ -105,6 +105,22 @@ export function backupAccountPolicyProblem(projectName: string, regions: readonl
     return undefined;
 }
 
+/** The bucket of `region` in the backup account `accountId`; refuses a backup account that lists itself as a member. */
+export function backupAccountBucketName(config: BackupStackConfig, scope: BackupAccountScope, accountId: string, region: string): string {
+    if (scope.memberAccountIds.includes(accountId)) {
+        fail(`memberAccounts lists ${accountId}, the backup account this stack runs in: list only the member accounts.`);
+    }
+    return bucketName(config.projectName, config.environment, accountId, region);
+}
+
+/** A member's bucket of `region` in its backup account; refuses a backup account that is the member itself. */
+export function memberBucketName(config: BackupStackConfig, backupAccountId: string, accountId: string, region: string): string {
+    if (accountId === backupAccountId) {
+        fail(`backupAccountId ${backupAccountId} is the account this stack runs in: name the separate backup account, or leave it out.`);
+    }
+    return bucketName(config.projectName, config.environment, backupAccountId, region);
+}
+
 /**
  * One region of the backup account: a provider pinned to the region and the hardened backup
  * bucket named with the backup account's own id (`bucketName(projectName, env, accountId,
@@ -123,12 +139,7 @@ export class BackupAccountStore extends pulumi.ComponentResource {
         this.provider = new aws.Provider(logicalNames.provider(region), { region }, { parent: this });
         const child: pulumi.CustomResourceOptions = { parent: this, provider: this.provider };
         this.accountId = aws.getCallerIdentityOutput({}, { parent: this, provider: this.provider }).accountId;
-        const name = this.accountId.apply((accountId) => {
-            if (scope.memberAccountIds.includes(accountId)) {
-                fail(`memberAccounts lists ${accountId}, the backup account this stack runs in: list only the member accounts.`);
-            }
-            return bucketName(config.projectName, config.environment, accountId, region);
-        });
+        const name = this.accountId.apply((accountId) => backupAccountBucketName(config, scope, accountId, region));
         const policy = (arn: string) => backupAccountBucketPolicyDocument(arn, scope);
         this.store = backupBucket({ region, config, name, accountId: this.accountId, policy }, child);
         this.registerOutputs({ region, bucketName: this.store.bucket.bucket, bucketArn: this.store.bucket.arn });

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { bucketName, kmsAliasName, ssmParameterNames } from "../ts/contract/naming";
 import { BackupStackConfig } from "./config";
-import { fail } from "./configValues";
+import { memberBucketName } from "./backupAccount";
 import { BackupAlarm, backupAlarm } from "./alarm";
 import { BackupBucket, backupBucket, backupBucketPolicyDocument } from "./backupBucket";
 import { KeyUsers, archiveKey } from "./kms";
@@ -60,12 +60,7 @@ export class RegionalBackupStore extends pulumi.ComponentResource {
         this.accountId = identity.accountId;
         const backupAccountId = config.member?.backupAccountId;
         if (backupAccountId) {
-            this.bucketName = identity.accountId.apply((accountId) => {
-                if (accountId === backupAccountId) {
-                    fail(`backupAccountId ${backupAccountId} is the account this stack runs in: name the separate backup account, or leave it out.`);
-                }
-                return bucketName(config.projectName, config.environment, backupAccountId, region);
-            });
+            this.bucketName = identity.accountId.apply((accountId) => memberBucketName(config, backupAccountId, accountId, region));
             this.bucketArn = this.bucketName.apply((name) => `arn:${config.partition}:s3:::${name}`);
         } else {
             const name = identity.accountId.apply((accountId) => bucketName(config.projectName, config.environment, accountId, region));
