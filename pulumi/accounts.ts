@@ -18,6 +18,11 @@ export interface MemberConfig {
     readonly centralRestoreRoleArn: string;
     /** Required `sts:ExternalId` on AssumeRole, when set. */
     readonly externalId?: string;
+    /**
+     * Central backup account that holds this account's archives (under `{memberAccountId}/`) in its
+     * own buckets; the member stack then creates no bucket.
+     */
+    readonly backupAccountId?: string;
 }
 
 /** One entry of the accounts parameter, in the order the engine reads it. */
@@ -25,6 +30,8 @@ export interface AccountEntry {
     readonly accountId: string;
     readonly roleArn: string;
     readonly externalId?: string;
+    /** Backup account holding this account's archives (the engine sends it as `ExpectedBucketOwner`). */
+    readonly backupAccountId?: string;
 }
 
 /** The accounts parameter: `/jenkins/{env}/backup/accounts` (its name belongs in the shared naming contract). */
@@ -52,6 +59,17 @@ export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
  */
 export const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
 
+/** An optional account id: a string of exactly 12 digits (quoted in YAML, or it becomes a number). */
+export function optionalAccountId(key: string, value: unknown): string | undefined {
+    if (isBlank(value)) {
+        return undefined;
+    }
+    if (typeof value !== "string" || !ACCOUNT_ID_PATTERN.test(value)) {
+        fail(`${key} must be a 12-digit account id written as a string (quote it in YAML), got ${JSON.stringify(value)}.`);
+    }
+    return value;
+}
+
 export function optionalExternalId(key: string, value: unknown): string | undefined {
     const externalId = optionalString(key, value);
     if (externalId !== undefined && !EXTERNAL_ID_PATTERN.test(externalId)) {
@@ -62,22 +80,28 @@ export function optionalExternalId(key: string, value: unknown): string | undefi
 
 /** Member mode: on when `centralRoleArn` is set. */
 export function memberConfig(
-    raw: { centralRoleArn?: unknown; centralRestoreRoleArn?: unknown; externalId?: unknown },
+    raw: { centralRoleArn?: unknown; centralRestoreRoleArn?: unknown; externalId?: unknown; backupAccountId?: unknown },
     partition: string,
 ): MemberConfig | undefined {
     const centralRoleArn = optionalRoleArn("centralRoleArn", raw.centralRoleArn, partition);
     const centralRestoreRoleArn = optionalRoleArn("centralRestoreRoleArn", raw.centralRestoreRoleArn, partition);
     const externalId = optionalExternalId("externalId", raw.externalId);
+    const backupAccountId = optionalAccountId("backupAccountId", raw.backupAccountId);
     if (centralRoleArn === undefined) {
-        if (centralRestoreRoleArn !== undefined || externalId !== undefined) {
-            fail("centralRestoreRoleArn and externalId need centralRoleArn (the central Jenkins role the member roles trust).");
+        if (centralRestoreRoleArn !== undefined || externalId !== undefined || backupAccountId !== undefined) {
+            fail("centralRestoreRoleArn, externalId and backupAccountId need centralRoleArn (the central Jenkins role the member roles trust).");
         }
         return undefined;
     }
-    return { centralRoleArn, centralRestoreRoleArn: centralRestoreRoleArn ?? centralRoleArn, ...(externalId ? { externalId } : {}) };
+    return {
+        centralRoleArn,
+        centralRestoreRoleArn: centralRestoreRoleArn ?? centralRoleArn,
+        ...(externalId ? { externalId } : {}),
+        ...(backupAccountId ? { backupAccountId } : {}),
+    };
 }
 
-const ACCOUNT_FIELDS = ["accountId", "roleArn", "externalId"];
+const ACCOUNT_FIELDS = ["accountId", "roleArn", "externalId", "backupAccountId"];
 
 function parseAccountList(value: unknown): unknown[] {
     let list = value;
@@ -102,12 +126,9 @@ function accountEntry(entry: unknown, index: number, partition: string, environm
     const fields = entry as Record<string, unknown>;
     const unknown = Object.keys(fields).filter((key) => !ACCOUNT_FIELDS.includes(key));
     if (unknown.length > 0) {
-        fail(`${where} has unknown field(s) ${unknown.join(", ")}: use accountId, roleArn, externalId.`);
+        fail(`${where} has unknown field(s) ${unknown.join(", ")}: use ${ACCOUNT_FIELDS.join(", ")}.`);
     }
-    const accountId = fields.accountId;
-    if (typeof accountId !== "string" || !ACCOUNT_ID_PATTERN.test(accountId)) {
-        fail(`${where}.accountId must be a 12-digit account id written as a string (quote it in YAML), got ${JSON.stringify(accountId)}.`);
-    }
+    const accountId = optionalAccountId(`${where}.accountId`, fields.accountId) ?? fail(`${where}.accountId is required (the member account's 12-digit id).`);
     const arn = optionalRoleArn(`${where}.roleArn`, fields.roleArn, partition) ?? roleArn(partition, accountId, memberRoleNames(environment).backup);
     if (arn.split(":")[4] !== accountId) {
         fail(
@@ -115,7 +136,11 @@ function accountEntry(entry: unknown, index: number, partition: string, environm
         );
     }
     const externalId = optionalExternalId(`${where}.externalId`, fields.externalId);
-    return { accountId, roleArn: arn, ...(externalId ? { externalId } : {}) };
+    const backupAccountId = optionalAccountId(`${where}.backupAccountId`, fields.backupAccountId);
+    if (backupAccountId === accountId) {
+        fail(`${where}.backupAccountId is the account itself: name the separate backup account, or leave it out to keep archives in ${accountId}.`);
+    }
+    return { accountId, roleArn: arn, ...(externalId ? { externalId } : {}), ...(backupAccountId ? { backupAccountId } : {}) };
 }
 
 /**
@@ -145,11 +170,48 @@ export const ADVANCED_PARAMETER_MAX_BYTES = 8192;
 /** Value of the accounts parameter and the tier it needs; refuses a list too long for any tier. */
 export function accountsParameterValue(accounts: readonly AccountEntry[]): { value: string; tier: "Standard" | "Advanced" } {
     const value = JSON.stringify(
-        accounts.map(({ accountId, roleArn: arn, externalId }) => ({ accountId, roleArn: arn, ...(externalId ? { externalId } : {}) })),
+        accounts.map(({ accountId, roleArn: arn, externalId, backupAccountId }) => ({
+            accountId,
+            roleArn: arn,
+            ...(externalId ? { externalId } : {}),
+            ...(backupAccountId ? { backupAccountId } : {}),
+        })),
     );
     const bytes = Buffer.byteLength(value, "utf8");
     if (bytes > ADVANCED_PARAMETER_MAX_BYTES) {
         fail(`accounts is ${bytes} bytes as JSON, more than an SSM parameter holds (${ADVANCED_PARAMETER_MAX_BYTES}): split the environment.`);
     }
     return { value, tier: bytes > STANDARD_PARAMETER_MAX_BYTES ? "Advanced" : "Standard" };
+}
+
+/**
+ * `memberAccounts` of a backup account stack: the member account ids whose archives its buckets
+ * hold, each a 12-digit string, none twice, not the backup account itself (checked once its id
+ * is known). Blank means no backup account stack.
+ */
+export function memberAccountList(value: unknown): string[] {
+    if (isBlank(value)) {
+        return [];
+    }
+    const shape = 'memberAccounts must be a list of 12-digit account ids as strings, e.g. ["111111111111", "222222222222"].';
+    let list = value;
+    if (typeof value === "string") {
+        try {
+            list = JSON.parse(value);
+        } catch {
+            fail(shape);
+        }
+    }
+    if (!Array.isArray(list) || list.length === 0) {
+        fail(shape);
+    }
+    const seen = new Set<string>();
+    return list.map((entry, index) => {
+        const id = optionalAccountId(`memberAccounts[${index}]`, entry) ?? fail(shape);
+        if (seen.has(id)) {
+            fail(`Duplicate account ${id} in memberAccounts: each account may appear only once.`);
+        }
+        seen.add(id);
+        return id;
+    });
 }

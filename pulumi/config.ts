@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENT_RULE, bucketNameProblem, isValidEnvironment, isValidRegion, partitionOf } from "../ts/contract/naming";
 import { inlinePolicyProblem } from "./iamPolicies";
 import { PROJECT } from "./naming";
-import { AccountEntry, MemberConfig, accountList, accountsParameterValue, memberConfig } from "./accounts";
+import { AccountEntry, MemberConfig, accountList, accountsParameterValue, memberAccountList, memberConfig } from "./accounts";
+import { BackupAccountScope, backupAccountPolicyProblem } from "./backupAccount";
 import { fail, flag, isBlank, optionalRoleArn, optionalString, positiveInteger, regionList, requiredString } from "./configValues";
 
 export { ConfigValidationError } from "./configValues";
@@ -39,6 +40,8 @@ export interface BackupStackConfig {
     readonly member?: MemberConfig;
     /** Central side: accounts written to the accounts parameter (`[]`: no parameter). */
     readonly accounts: readonly AccountEntry[];
+    /** Backup account stack (`memberAccounts` set): only buckets, holding the members' archives. */
+    readonly backupAccount?: BackupAccountScope;
     /** AWS partition of every region (`aws`, `aws-cn`, `aws-us-gov`, ...). */
     readonly partition: string;
     /** DNS suffix of that partition (`amazonaws.com`, ...), for service names such as `ssm.<region>.<suffix>`. */
@@ -84,6 +87,8 @@ export const CONFIG_KEYS = [
     "centralRestoreRoleArn",
     "externalId",
     "accounts",
+    "backupAccountId",
+    "memberAccounts",
 ] as const;
 
 /** A deliberately loose address check (one @, a dot in the domain, no spaces): SNS confirms the address itself. */
@@ -110,9 +115,45 @@ function multiAccount(raw: RawBackupStackConfig, partition: string, environment:
     if (member && (!isBlank(raw.backupRoleArn) || !isBlank(raw.restoreRoleArn))) {
         fail("backupRoleArn and restoreRoleArn cannot be set with centralRoleArn: a member stack creates its backup and restore roles.");
     }
+    if (member?.backupAccountId && (flag("accessLogs", raw.accessLogs) || flag("objectLock", raw.objectLock))) {
+        fail("accessLogs and objectLock cannot be set with backupAccountId: the backup account's stack owns the buckets (set them there).");
+    }
     const accounts = accountList(raw.accounts, partition, environment);
     accountsParameterValue(accounts);
     return member ? { member, accounts } : { accounts };
+}
+
+/** Keys a backup account stack (buckets only) refuses: they configure roles, keys, alarms or metadata it does not have. */
+const NOT_IN_BACKUP_ACCOUNT = [
+    "centralRoleArn",
+    "centralRestoreRoleArn",
+    "externalId",
+    "backupAccountId",
+    "accounts",
+    "backupRoleArn",
+    "restoreRoleArn",
+    "drKeyRegions",
+    "alarmTopic",
+    "alarmEmail",
+] as const;
+
+/** Backup account mode: on when `memberAccounts` is set. */
+function backupAccountScope(raw: RawBackupStackConfig, partition: string, environment: string): BackupAccountScope | undefined {
+    const memberAccountIds = memberAccountList(raw.memberAccounts);
+    if (memberAccountIds.length === 0) {
+        return undefined;
+    }
+    const extra: string[] = NOT_IN_BACKUP_ACCOUNT.filter((key) => !isBlank(raw[key]));
+    if (flag("backupAlarm", raw.backupAlarm)) {
+        extra.push("backupAlarm");
+    }
+    if (extra.length > 0) {
+        fail(
+            `${extra.join(", ")} cannot be set with memberAccounts: a backup account stack makes only the buckets ` +
+                "(roles, keys, alarms and metadata live in the member stacks).",
+        );
+    }
+    return { partition, environment, memberAccountIds };
 }
 
 /** One partition for every region: IAM roles, key policies and ARNs never cross partitions. */
@@ -173,10 +214,14 @@ export function validateConfig(raw: RawBackupStackConfig): BackupStackConfig {
         }
     }
 
-    const alarm = alarmConfig(raw);
+    const backupAccount = backupAccountScope(raw, partition, environment);
+    const alarm = backupAccount ? undefined : alarmConfig(raw);
     const accounts = multiAccount(raw, partition, environment);
-    const tooLarge =
-        accounts.member && inlinePolicyProblem({ projectName, environment, partition, dnsSuffix, homeRegion: ssmHomeRegion, regions, drKeyRegions });
+    const centralBackup = accounts.member?.backupAccountId !== undefined;
+    const tooLarge = backupAccount
+        ? backupAccountPolicyProblem(projectName, regions, backupAccount)
+        : accounts.member &&
+          inlinePolicyProblem({ projectName, environment, partition, dnsSuffix, homeRegion: ssmHomeRegion, regions, drKeyRegions, centralBackup });
     if (tooLarge) {
         fail(`${tooLarge}.`);
     }
@@ -199,6 +244,7 @@ export function validateConfig(raw: RawBackupStackConfig): BackupStackConfig {
         ...roles(raw, partition),
         ...(alarm ? { alarm } : {}),
         ...accounts,
+        ...(backupAccount ? { backupAccount } : {}),
         partition,
         dnsSuffix,
     };

@@ -26,6 +26,13 @@ export interface RolePolicyScope {
     /** Archive encryption keys, one per backup region. */
     readonly backupKeyArns: readonly string[];
     readonly drKeyArns: readonly string[];
+    /**
+     * Set when the buckets belong to a central backup account: the key prefix of this account's
+     * archives there (its account id). Objects are then granted under `{prefix}/*` only, the
+     * listing only with `s3:prefix` like `{prefix}/*`, and no bucket setup reads (the backup
+     * account's bucket policy grants none).
+     */
+    readonly objectPrefix?: string;
 }
 
 export const BACKUP_POLICY_SIDS = {
@@ -82,6 +89,26 @@ function viaSsm(scope: RolePolicyScope, regions: readonly string[]): Statement["
     return { StringEquals: { "kms:ViaService": regions.map((region) => `ssm.${region}.${scope.dnsSuffix}`) } };
 }
 
+/** Archive objects: every object of the buckets, or only this account's prefix in a backup account's buckets. */
+function objectArns(scope: RolePolicyScope): string[] {
+    const prefix = scope.objectPrefix === undefined ? "" : `${scope.objectPrefix}/`;
+    return scope.bucketArns.map((arn) => `${arn}/${prefix}*`);
+}
+
+/** s3:ListBucket on the buckets (with `actions`); in a backup account's buckets only under this account's prefix. */
+function listStatement(scope: RolePolicyScope, sid: string, actions: readonly string[]): Statement {
+    if (scope.objectPrefix === undefined) {
+        return { Sid: sid, Effect: "Allow", Action: [...actions], Resource: [...scope.bucketArns] };
+    }
+    return {
+        Sid: sid,
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: [...scope.bucketArns],
+        Condition: { StringLike: { "s3:prefix": `${scope.objectPrefix}/*` } },
+    };
+}
+
 function common(sid: string, action: string): Statement {
     return { Sid: sid, Effect: "Allow", Action: [action], Resource: "*" };
 }
@@ -132,25 +159,20 @@ export function backupRolePolicyDocument(scope: RolePolicyScope): aws.iam.Policy
                 Sid: sids.writeArchives,
                 Effect: "Allow",
                 Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
-                Resource: scope.bucketArns.map((arn) => `${arn}/*`),
+                Resource: objectArns(scope),
             },
             // Besides the listing, what `ssm-backup check` and `backup --dry-run` read of each bucket's setup
             // (ts/lib/check/bucket.ts), read-only. One statement with the listing: the bucket ARNs are written once,
             // which keeps a member stack's inline policy under IAM's size limit for as many regions as before.
-            {
-                Sid: sids.listArchives,
-                Effect: "Allow",
-                Action: [
-                    "s3:GetBucketLocation",
-                    "s3:GetBucketObjectLockConfiguration",
-                    "s3:GetBucketPolicy",
-                    "s3:GetBucketPublicAccessBlock",
-                    "s3:GetBucketVersioning",
-                    "s3:GetLifecycleConfiguration",
-                    "s3:ListBucket",
-                ],
-                Resource: [...scope.bucketArns],
-            },
+            listStatement(scope, sids.listArchives, [
+                "s3:GetBucketLocation",
+                "s3:GetBucketObjectLockConfiguration",
+                "s3:GetBucketPolicy",
+                "s3:GetBucketPublicAccessBlock",
+                "s3:GetBucketVersioning",
+                "s3:GetLifecycleConfiguration",
+                "s3:ListBucket",
+            ]),
             common(sids.callerIdentity, "sts:GetCallerIdentity"),
             // PutMetricData has no resource-level permission; the namespace condition keeps the role to our metrics.
             { ...common(sids.putMetrics, "cloudwatch:PutMetricData"), Condition: { StringEquals: { "cloudwatch:namespace": METRIC_NAMESPACE } } },
@@ -210,9 +232,9 @@ export function restoreRolePolicyDocument(scope: RolePolicyScope): aws.iam.Polic
                 Sid: sids.readArchives,
                 Effect: "Allow",
                 Action: ["s3:GetObject"],
-                Resource: scope.bucketArns.map((arn) => `${arn}/*`),
+                Resource: objectArns(scope),
             },
-            { Sid: sids.listArchives, Effect: "Allow", Action: ["s3:ListBucket"], Resource: [...scope.bucketArns] },
+            listStatement(scope, sids.listArchives, ["s3:ListBucket"]),
             common(sids.callerIdentity, "sts:GetCallerIdentity"),
         ],
     };
@@ -263,6 +285,8 @@ export const INLINE_POLICY_MAX_CHARS = 10_240;
 /** What fixes the size of the documents: names, regions, partition (key ids and the account id have fixed lengths). */
 export type PolicySizeScope = Pick<RolePolicyScope, "partition" | "dnsSuffix" | "environment" | "homeRegion" | "regions" | "drKeyRegions"> & {
     readonly projectName: string;
+    /** The archives go to a backup account's buckets (object grants under the account's prefix). */
+    readonly centralBackup?: boolean;
 };
 
 /**
@@ -279,6 +303,7 @@ export function inlinePolicyProblem(size: PolicySizeScope): string | undefined {
         bucketArns: size.regions.map((region) => `arn:${size.partition}:s3:::${bucketName(size.projectName, size.environment, account, region)}`),
         backupKeyArns: size.regions.map(keyArn),
         drKeyArns: size.drKeyRegions.map(keyArn),
+        ...(size.centralBackup ? { objectPrefix: account } : {}),
     };
     const documents = { backup: backupRolePolicyDocument(scope), restore: restoreRolePolicyDocument(scope) };
     for (const [role, document] of Object.entries(documents)) {

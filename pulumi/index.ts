@@ -1,29 +1,12 @@
-// Pulumi program: read + validate config -> member roles (member stacks) -> one RegionalBackupStore
-// per region -> one DR key per DR region -> role policies -> home-region metadata -> stack outputs.
-// Logic lives in the imported modules.
+// Pulumi program: read + validate config, then build the backup stack (program.ts backupStack: member roles,
+// one RegionalBackupStore per region, DR keys, role policies, home-region metadata) or, with `memberAccounts`,
+// the backup account stack (backupAccountStack: buckets only). Logic lives in the imported modules.
 import { loadConfig } from "./config";
-import { drKey } from "./drKey";
-import { homeRegionMetadata } from "./homeRegionMetadata";
-import { attachMemberRolePolicies, memberRoles } from "./memberRoles";
-import { defaultStore, rolePolicies, stackOutputs } from "./outputs";
-import { regionalBackupStore } from "./regionalBackupStore";
+import { backupAccountStack, backupStack } from "./program";
 
 const config = loadConfig();
+const outputs = config.backupAccount ? backupAccountStack(config) : backupStack(config);
 
-const roles = memberRoles(config);
-const stores = config.regions.map((region) => regionalBackupStore(region, config, roles?.keyUsers));
-const drKeys = config.drKeyRegions.map((region) => drKey(region, config, roles?.keyUsers));
-const policies = rolePolicies(config, stores, drKeys);
-if (roles) {
-    attachMemberRolePolicies(roles, policies);
-}
-const home = homeRegionMetadata(
-    config,
-    defaultStore(config, stores).bucketName,
-    drKeys.map((dr) => dr.keyArn),
-);
-
-const outputs = stackOutputs(config, stores, drKeys, home, policies, roles);
 export const bucketMap = outputs.bucketMap;
 // Outputs of the old single-region stack, kept for existing consumers.
 export const bucketNameOutput = outputs.bucketNameOutput;

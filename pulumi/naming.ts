@@ -13,10 +13,12 @@ export const REGIONAL_STORE_TYPE = "jenkins-ssm-backup:index:RegionalBackupStore
 export const HOME_METADATA_TYPE = "jenkins-ssm-backup:index:HomeRegionMetadata";
 export const DR_KEY_TYPE = "jenkins-ssm-backup:index:DrKey";
 export const MEMBER_ROLES_TYPE = "jenkins-ssm-backup:index:MemberRoles";
+export const BACKUP_ACCOUNT_STORE_TYPE = "jenkins-ssm-backup:index:BackupAccountStore";
 
 /** Logical (Pulumi) names: every per-region resource carries the region as suffix. */
 export const logicalNames = {
     regionalStore: (region: string) => `ssm-backup-${region}`,
+    backupAccountStore: (region: string) => `ssm-backup-account-${region}`,
     provider: (region: string) => `aws-${region}`,
     bucket: (region: string) => `ssm-backup-bucket-${region}`,
     versioning: (region: string) => `ssm-backup-bucket-versioning-${region}`,

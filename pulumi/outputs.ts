@@ -20,18 +20,18 @@ export interface BackupStackOutputs {
     readonly bucketNameOutput: pulumi.Output<string>;
     /** Default region's bucket ARN. */
     readonly bucketArn: pulumi.Output<string>;
-    /** Name of the legacy SSM parameter holding the default region's bucket name. */
-    readonly ssmBackupBucketParameter: pulumi.Output<string>;
+    /** Name of the legacy SSM parameter holding the default region's bucket name; undefined in a backup account. */
+    readonly ssmBackupBucketParameter: pulumi.Output<string | undefined>;
     /** `{ region: archive key ARN }` for every configured region. */
     readonly kmsKeyMap: pulumi.Output<Record<string, string>>;
     /** DR key ARNs in `drKeyRegions` order (`[]` without DR keys). */
     readonly drKmsKeyArns: pulumi.Output<string[]>;
     /** `{ region: access log bucket name }`; `{}` unless `accessLogs` is on. */
     readonly accessLogBucketMap: pulumi.Output<Record<string, string>>;
-    /** IAM policy document (JSON text) for the role the backup runs as. */
-    readonly backupRolePolicy: pulumi.Output<string>;
-    /** IAM policy document (JSON text) for the role restores run as. */
-    readonly restoreRolePolicy: pulumi.Output<string>;
+    /** IAM policy document (JSON text) for the role the backup runs as; undefined in a backup account. */
+    readonly backupRolePolicy: pulumi.Output<string | undefined>;
+    /** IAM policy document (JSON text) for the role restores run as; undefined in a backup account. */
+    readonly restoreRolePolicy: pulumi.Output<string | undefined>;
     /** `{ region: alarm ARN }`; `{}` with `backupAlarm: false`. */
     readonly alarmMap: pulumi.Output<Record<string, string>>;
     /** `{ region: SNS topic ARN }`; `{}` unless `alarmTopic` or `alarmEmail`. */
@@ -59,7 +59,7 @@ export function defaultStore(config: BackupStackConfig, stores: readonly Regiona
 }
 
 /** `{ region: value }` from one Output per region, in region order. */
-function byRegion(entries: { region: string; value: pulumi.Output<string> }[]): pulumi.Output<Record<string, string>> {
+export function byRegion(entries: { region: string; value: pulumi.Output<string> }[]): pulumi.Output<Record<string, string>> {
     return pulumi.all(entries.map(({ region, value }) => value.apply((v): [string, string] => [region, v]))).apply((pairs) => Object.fromEntries(pairs));
 }
 
@@ -88,6 +88,7 @@ export function rolePolicies(
                 bucketArns,
                 backupKeyArns,
                 drKeyArns,
+                ...(config.member?.backupAccountId ? { objectPrefix: accountId } : {}),
             };
             return {
                 backup: JSON.stringify(backupRolePolicyDocument(scope), null, 2),

@@ -9,6 +9,7 @@
 import * as aws from "@pulumi/aws";
 import { bucketName } from "../ts/contract/naming";
 import { memberRoleNames, roleArn } from "./accounts";
+import { backupAccountBucketPolicyDocument } from "./backupAccount";
 import { RawBackupStackConfig, validateConfig } from "./config";
 import { fail } from "./configValues";
 import {
@@ -33,6 +34,7 @@ export const TEMPLATE_PLACEHOLDERS = {
     CentralRoleArn: "ARN of the central Jenkins role that assumes the member roles",
     ExternalId: "the external id the central job sends (optional: use the -no-external-id file without one)",
     MemberAccountId: "12-digit id of a member account (repeat the Resource entry per account)",
+    BackupBucketName: "the central backup account's bucket of Region ({projectName}-ssm-backup-{Environment}-{backup account id}-{Region})",
 } as const;
 
 const ph = (name: keyof typeof TEMPLATE_PLACEHOLDERS) => `\${${name}}`;
@@ -51,6 +53,13 @@ export const TEMPLATE_SCOPE: RolePolicyScope = {
     drKeyArns: [],
 };
 
+/** The member templates when a central backup account holds the archives: its bucket, this account's prefix. */
+export const BACKUP_ACCOUNT_TEMPLATE_SCOPE: RolePolicyScope = {
+    ...TEMPLATE_SCOPE,
+    bucketArns: [`arn:${ph("Partition")}:s3:::${ph("BackupBucketName")}`],
+    objectPrefix: ph("AccountId"),
+};
+
 /** File name (under iam/) -> document of every committed template. */
 export function policyTemplates(): Record<string, aws.iam.PolicyDocument> {
     return {
@@ -62,6 +71,13 @@ export function policyTemplates(): Record<string, aws.iam.PolicyDocument> {
             roleArn(ph("Partition"), ph("MemberAccountId"), memberRoleNames(ph("Environment")).backup),
         ]),
         "central-restore-role-policy.json": assumeMemberRestoreRolesPolicyDocument(ph("Partition"), ph("Environment"), [ph("MemberAccountId")]),
+        "backup-role-policy-backup-account.json": backupRolePolicyDocument(BACKUP_ACCOUNT_TEMPLATE_SCOPE),
+        "restore-role-policy-backup-account.json": restoreRolePolicyDocument(BACKUP_ACCOUNT_TEMPLATE_SCOPE),
+        "backup-account-bucket-policy.json": backupAccountBucketPolicyDocument(`arn:${ph("Partition")}:s3:::${ph("BucketName")}`, {
+            partition: ph("Partition"),
+            environment: ph("Environment"),
+            memberAccountIds: [ph("MemberAccountId")],
+        }),
     };
 }
 
@@ -101,6 +117,19 @@ export function renderPolicies(file: PolicyScopeFile): Record<string, aws.iam.Po
     if (typeof accountId !== "string" || !/^\d{12}$/.test(accountId)) {
         fail(`accountId must be a 12-digit account id written as a string (got ${JSON.stringify(accountId)}).`);
     }
+    if (config.backupAccount) {
+        const scope = config.backupAccount;
+        return Object.fromEntries(
+            config.regions.map((region) => [
+                `backup-account-bucket-policy-${region}.json`,
+                backupAccountBucketPolicyDocument(
+                    `arn:${config.partition}:s3:::${bucketName(config.projectName, config.environment, accountId, region)}`,
+                    scope,
+                ),
+            ]),
+        );
+    }
+    const bucketOwner = config.member?.backupAccountId ?? accountId;
     const scope: RolePolicyScope = {
         partition: config.partition,
         dnsSuffix: config.dnsSuffix,
@@ -109,9 +138,10 @@ export function renderPolicies(file: PolicyScopeFile): Record<string, aws.iam.Po
         homeRegion: config.ssmHomeRegion,
         regions: config.regions,
         drKeyRegions: config.drKeyRegions,
-        bucketArns: config.regions.map((region) => `arn:${config.partition}:s3:::${bucketName(config.projectName, config.environment, accountId, region)}`),
+        bucketArns: config.regions.map((region) => `arn:${config.partition}:s3:::${bucketName(config.projectName, config.environment, bucketOwner, region)}`),
         backupKeyArns: keyArns("archiveKeyArns", archiveKeyArns, config.regions, config.partition, accountId),
         drKeyArns: keyArns("drKeyArns", drKeyArns, config.drKeyRegions, config.partition, accountId),
+        ...(config.member?.backupAccountId ? { objectPrefix: accountId } : {}),
     };
     const documents: Record<string, aws.iam.PolicyDocument> = {
         "backup-role-policy.json": backupRolePolicyDocument(scope),

@@ -1,59 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { bucketName, kmsAliasName, ssmParameterNames } from "../ts/contract/naming";
-import { accessLogBucket } from "./accessLogs";
 import { BackupStackConfig } from "./config";
+import { memberBucketName } from "./backupAccount";
 import { BackupAlarm, backupAlarm } from "./alarm";
+import { BackupBucket, backupBucket, backupBucketPolicyDocument } from "./backupBucket";
 import { KeyUsers, archiveKey } from "./kms";
-import { REGIONAL_STORE_TYPE, bucketTags, keyTags, logicalNames, parameterTags } from "./naming";
+import { REGIONAL_STORE_TYPE, keyTags, logicalNames, parameterTags } from "./naming";
 
-/** Incomplete multipart uploads (e.g. an interrupted backup upload) are aborted after this many days. */
-export const ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS = 7;
-
-/** Lifecycle rule ids (stable: changing them rewrites the lifecycle configuration). */
-export const LIFECYCLE_RULE_IDS = {
-    expireCurrent: "expire-backups",
-    expireNoncurrent: "expire-noncurrent-versions",
-    abortMultipart: "abort-incomplete-multipart-uploads",
-    deleteMarkers: "remove-expired-delete-markers",
-} as const;
-
-/** Policy statement ids. */
-export const POLICY_SIDS = {
-    denyInsecureTransport: "DenyInsecureTransport",
-    denyUnencryptedUploads: "DenyPutObjectWithoutSSES3",
-} as const;
-
-/**
- * Bucket policy for a backup bucket (pure; tested on its own and through the mocks):
- * - deny every request that is not sent over TLS;
- * - deny `s3:PutObject` unless the request carries `x-amz-server-side-encryption: AES256`.
- *   `StringNotEquals` is also true when the header is absent, so uploads without the header
- *   are denied too: writers (the backup engine) must send `ServerSideEncryption: "AES256"`.
- */
-export function backupBucketPolicyDocument(bucketArn: string): aws.iam.PolicyDocument {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: POLICY_SIDS.denyInsecureTransport,
-                Effect: "Deny",
-                Principal: "*",
-                Action: "s3:*",
-                Resource: [bucketArn, `${bucketArn}/*`],
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-            {
-                Sid: POLICY_SIDS.denyUnencryptedUploads,
-                Effect: "Deny",
-                Principal: "*",
-                Action: "s3:PutObject",
-                Resource: `${bucketArn}/*`,
-                Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "AES256" } },
-            },
-        ],
-    };
-}
+export { ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS, LIFECYCLE_RULE_IDS, POLICY_SIDS, backupBucketPolicyDocument } from "./backupBucket";
 
 export interface RegionalBackupStoreArgs {
     readonly region: string;
@@ -63,38 +18,32 @@ export interface RegionalBackupStoreArgs {
 
 /**
  * Everything one region needs: an explicit AWS provider pinned to the region, the hardened
- * backup bucket with its configuration resources, the bucket policy, the archive encryption
- * KMS key and alias, optionally an access log bucket, and the SSM parameters
- * `/jenkins/{environment}/backup/{region}/s3-bucket-name` and `.../{region}/kms-key-arn` in
- * that same region.
+ * backup bucket (backupBucket.ts), the archive encryption KMS key and alias, and the SSM
+ * parameters `/jenkins/{environment}/backup/{region}/s3-bucket-name` and `.../{region}/kms-key-arn`
+ * in that same region.
+ *
+ * A member stack with `backupAccountId` creates no bucket: the parameter names the backup
+ * account's bucket of the region, `bucketName(projectName, env, backupAccountId, region)`, which
+ * the backup account's stack creates (backupAccountStore.ts).
  *
  * Every child's logical name ends with the region, so adding or removing a region never
  * renames another region's resources. The bucket is `protect`ed and, like its configuration
- * resources, `retainOnDelete`: removing a region from config never deletes the bucket or
- * strips its encryption, versioning, public access block or policy (see README). The KMS key
- * is kept the same way.
+ * resources, `retainOnDelete` (see README). The KMS key is kept the same way.
  */
 export class RegionalBackupStore extends pulumi.ComponentResource {
     public readonly region: string;
     public readonly provider: aws.Provider;
-    public readonly bucket: aws.s3.Bucket;
-    public readonly versioning: aws.s3.BucketVersioning;
-    public readonly encryption: aws.s3.BucketServerSideEncryptionConfiguration;
-    public readonly publicAccessBlock: aws.s3.BucketPublicAccessBlock;
-    public readonly ownershipControls: aws.s3.BucketOwnershipControls;
-    public readonly lifecycle: aws.s3.BucketLifecycleConfiguration;
-    public readonly objectLock?: aws.s3.BucketObjectLockConfiguration;
-    public readonly policy: aws.s3.BucketPolicy;
+    /** This account's bucket and its setup; undefined when a backup account holds the archives. */
+    public readonly store?: BackupBucket;
     public readonly bucketNameParameter: aws.ssm.Parameter;
     public readonly bucketName: pulumi.Output<string>;
     public readonly bucketArn: pulumi.Output<string>;
+    /** The account the stack runs in (a member account when a backup account holds the archives). */
     public readonly accountId: pulumi.Output<string>;
     /** Archive encryption key of the region and its alias. */
     public readonly kmsKey: aws.kms.Key;
     public readonly kmsAlias: aws.kms.Alias;
     public readonly kmsKeyArnParameter: aws.ssm.Parameter;
-    /** Only with `accessLogs: true`. */
-    public readonly accessLogBucket?: aws.s3.Bucket;
     /** The "no successful backup" alarm (and topic), unless `backupAlarm: false`. */
     public readonly alarm?: BackupAlarm;
 
@@ -106,126 +55,18 @@ export class RegionalBackupStore extends pulumi.ComponentResource {
         this.provider = new aws.Provider(logicalNames.provider(region), { region }, { parent: this });
         const provider = this.provider;
         const child: pulumi.CustomResourceOptions = { parent: this, provider };
-        // Configuration resources stay in AWS if they ever leave the program (region removed).
-        const retained: pulumi.CustomResourceOptions = { ...child, retainOnDelete: true };
 
         const identity = aws.getCallerIdentityOutput({}, { parent: this, provider });
         this.accountId = identity.accountId;
-        const name = identity.accountId.apply((accountId) => bucketName(config.projectName, config.environment, accountId, region));
-
-        this.bucket = new aws.s3.Bucket(
-            logicalNames.bucket(region),
-            {
-                bucket: name,
-                tags: bucketTags(config.environment, region),
-                // No forceDestroy: a bucket holding backups must never be emptied by Pulumi.
-            },
-            { ...retained, protect: true },
-        );
-        const bucketId = this.bucket.id;
-
-        this.versioning = new aws.s3.BucketVersioning(
-            logicalNames.versioning(region),
-            { bucket: bucketId, versioningConfiguration: { status: "Enabled" } },
-            retained,
-        );
-
-        this.encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
-            logicalNames.encryption(region),
-            {
-                bucket: bucketId,
-                rules: [
-                    {
-                        applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
-                        bucketKeyEnabled: true,
-                    },
-                ],
-            },
-            retained,
-        );
-
-        this.publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-            logicalNames.publicAccessBlock(region),
-            {
-                bucket: bucketId,
-                blockPublicAcls: true,
-                blockPublicPolicy: true,
-                ignorePublicAcls: true,
-                restrictPublicBuckets: true,
-            },
-            retained,
-        );
-
-        this.ownershipControls = new aws.s3.BucketOwnershipControls(
-            logicalNames.ownershipControls(region),
-            { bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            retained,
-        );
-
-        this.lifecycle = new aws.s3.BucketLifecycleConfiguration(
-            logicalNames.lifecycle(region),
-            {
-                bucket: bucketId,
-                rules: [
-                    {
-                        id: LIFECYCLE_RULE_IDS.expireCurrent,
-                        status: "Enabled",
-                        filter: {},
-                        expiration: { days: config.retentionDays },
-                    },
-                    {
-                        id: LIFECYCLE_RULE_IDS.expireNoncurrent,
-                        status: "Enabled",
-                        filter: {},
-                        noncurrentVersionExpiration: { noncurrentDays: config.noncurrentVersionRetentionDays },
-                    },
-                    {
-                        id: LIFECYCLE_RULE_IDS.abortMultipart,
-                        status: "Enabled",
-                        filter: {},
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS },
-                    },
-                    {
-                        id: LIFECYCLE_RULE_IDS.deleteMarkers,
-                        status: "Enabled",
-                        filter: {},
-                        expiration: { expiredObjectDeleteMarker: true },
-                    },
-                ],
-            },
-            { ...retained, dependsOn: [this.versioning] },
-        );
-
-        if (config.objectLock) {
-            // Enabled through the configuration resource (works on new and existing versioned
-            // buckets), not the bucket's create-only objectLockEnabled flag, so turning it on
-            // later never forces a bucket replacement. Object Lock cannot be turned off again.
-            this.objectLock = new aws.s3.BucketObjectLockConfiguration(
-                logicalNames.objectLock(region),
-                {
-                    bucket: bucketId,
-                    objectLockEnabled: "Enabled",
-                    rule: { defaultRetention: { mode: "GOVERNANCE", days: config.retentionDays } },
-                },
-                { ...retained, dependsOn: [this.versioning] },
-            );
-        }
-
-        this.policy = new aws.s3.BucketPolicy(
-            logicalNames.policy(region),
-            {
-                bucket: bucketId,
-                policy: this.bucket.arn.apply((arn) => JSON.stringify(backupBucketPolicyDocument(arn))),
-            },
-            // After the public access block and ownership controls, as AWS recommends.
-            { ...retained, dependsOn: [this.publicAccessBlock, this.ownershipControls] },
-        );
-
-        this.bucketName = this.bucket.bucket;
-        this.bucketArn = this.bucket.arn;
-
-        if (config.accessLogs) {
-            this.accessLogBucket = accessLogBucket({ region, config, accountId: this.accountId, sourceBucket: this.bucket }, child);
+        const backupAccountId = config.member?.backupAccountId;
+        if (backupAccountId) {
+            this.bucketName = identity.accountId.apply((accountId) => memberBucketName(config, backupAccountId, accountId, region));
+            this.bucketArn = this.bucketName.apply((name) => `arn:${config.partition}:s3:::${name}`);
+        } else {
+            const name = identity.accountId.apply((accountId) => bucketName(config.projectName, config.environment, accountId, region));
+            this.store = backupBucket({ region, config, name, accountId: this.accountId, policy: backupBucketPolicyDocument }, child);
+            this.bucketName = this.store.bucket.bucket;
+            this.bucketArn = this.store.bucket.arn;
         }
 
         const archive = archiveKey(
@@ -263,7 +104,9 @@ export class RegionalBackupStore extends pulumi.ComponentResource {
                 name: names.regionBucket(region),
                 type: "String",
                 insecureValue: this.bucketName,
-                description: `SSM Parameter Store backup bucket for ${region} (managed by Pulumi)`,
+                description: backupAccountId
+                    ? `SSM Parameter Store backup bucket for ${region}, in backup account ${backupAccountId} (managed by Pulumi)`
+                    : `SSM Parameter Store backup bucket for ${region} (managed by Pulumi)`,
                 tags: parameterTags(config.environment, region),
             },
             child,
@@ -280,6 +123,11 @@ export class RegionalBackupStore extends pulumi.ComponentResource {
             kmsKeyArn: this.kmsKey.arn,
             kmsKeyArnParameter: this.kmsKeyArnParameter.name,
         });
+    }
+
+    /** Only with `accessLogs: true` (and a bucket of this account). */
+    get accessLogBucket(): aws.s3.Bucket | undefined {
+        return this.store?.accessLogBucket;
     }
 }
 

@@ -3,7 +3,7 @@
  * real program on mocks.
  */
 import { expect } from "chai";
-import { ACCOUNT_ID, DEV_CONFIG, ProgramRun, TYPES, runProgram } from "./harness";
+import { ACCOUNT_ID, DEV_CONFIG, documentOf, ProgramRun, TYPES, runProgram } from "./harness";
 
 const REGIONS = ["ap-northeast-1", "us-west-2"];
 const A = ACCOUNT_ID;
@@ -107,8 +107,8 @@ describe("IAM policy documents (outputs)", () => {
 
     before(async () => {
         run = await runProgram({ ...DEV_CONFIG, ssmHomeRegion: "us-east-1", drKeyRegions: ["eu-central-1"] });
-        backup = JSON.parse(run.outputs.backupRolePolicy);
-        restore = JSON.parse(run.outputs.restoreRolePolicy);
+        backup = documentOf(run.outputs.backupRolePolicy);
+        restore = documentOf(run.outputs.restoreRolePolicy);
     });
 
     it("backup role: exactly these statements, actions and resources", () => {
@@ -236,7 +236,7 @@ describe("IAM policy documents (outputs)", () => {
 
     it("uses the partition and DNS suffix of the regions (aws-cn)", async () => {
         const cn = await runProgram({ ...DEV_CONFIG, regions: ["cn-north-1"], defaultRegion: "cn-north-1", ssmHomeRegion: "cn-north-1" });
-        const doc = JSON.parse(cn.outputs.backupRolePolicy);
+        const doc = documentOf(cn.outputs.backupRolePolicy);
         expect(sid(doc, "ReadParameters").Resource).to.deep.equal([`arn:aws-cn:ssm:cn-north-1:${A}:parameter/*`]);
         expect(sid(doc, "DecryptSecureStringsViaSsm").Condition).to.deep.equal({
             StringEquals: { "kms:ViaService": ["ssm.cn-north-1.amazonaws.com.cn"] },

@@ -229,12 +229,12 @@ export interface ProgramRun {
         readonly bucketMap: Record<string, string>;
         readonly bucketNameOutput: string;
         readonly bucketArn: string;
-        readonly ssmBackupBucketParameter: string;
+        readonly ssmBackupBucketParameter: string | undefined;
         readonly kmsKeyMap: Record<string, string>;
         readonly drKmsKeyArns: string[];
         readonly accessLogBucketMap: Record<string, string>;
-        readonly backupRolePolicy: string;
-        readonly restoreRolePolicy: string;
+        readonly backupRolePolicy: string | undefined;
+        readonly restoreRolePolicy: string | undefined;
         readonly alarmMap: Record<string, string>;
         readonly alarmTopicMap: Record<string, string>;
         readonly memberRoleArns: Record<string, string>;
@@ -299,4 +299,12 @@ export async function runProgramExpectingError(config: StackConfig): Promise<Fai
         await pulumi.runtime.disconnect();
     }
     throw new Error("program was expected to fail but succeeded");
+}
+
+/** A JSON policy output parsed; fails when the stack exported none. */
+export function documentOf(text: string | undefined): any {
+    if (text === undefined) {
+        throw new Error("the stack exported no document here");
+    }
+    return JSON.parse(text);
 }

@@ -197,7 +197,7 @@ describe("multi-account config errors", () => {
             "externalId must be 2-1224 letters, digits or _+=,.@:/- (the STS ExternalId rule).",
         ],
         ["a one-character external id", { centralRoleArn: CENTRAL, externalId: "a" }, "externalId must be 2-1224"],
-        ["an external id without central role", { externalId: "abc" }, "centralRestoreRoleArn and externalId need centralRoleArn"],
+        ["an external id without central role", { externalId: "abc" }, "centralRestoreRoleArn, externalId and backupAccountId need centralRoleArn"],
         ["role ARNs next to centralRoleArn", { centralRoleArn: CENTRAL, backupRoleArn: CENTRAL, restoreRoleArn: CENTRAL }, "cannot be set with centralRoleArn"],
         ["accounts that are not a list", { accounts: '{"accountId":"111111111111"}' }, "accounts must be a list of {accountId, roleArn?, externalId?}"],
         ["accounts that are not JSON", { accounts: "[{accountId: 1" }, "accounts must be a list of"],

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { TEMPLATE_PLACEHOLDERS, policyFileText, policyTemplates, renderPolicies } from "../policyFiles";
-import { ACCOUNT_ID, DEV_CONFIG, runProgram } from "./harness";
+import { ACCOUNT_ID, DEV_CONFIG, documentOf, runProgram } from "./harness";
 
 const IAM_DIR = path.resolve(__dirname, "..", "..", "iam");
 const SCRIPT = path.resolve(__dirname, "..", "scripts", "policies.ts");
@@ -58,8 +58,36 @@ describe("IAM policy files (iam/)", () => {
             BucketName: run.outputs.bucketMap["us-west-2"],
             ArchiveKeyArn: run.outputs.kmsKeyMap["us-west-2"],
         };
-        expect(fill(policyFileText(templates["backup-role-policy.json"]), values)).to.deep.equal(JSON.parse(run.outputs.backupRolePolicy));
-        expect(fill(policyFileText(templates["restore-role-policy.json"]), values)).to.deep.equal(JSON.parse(run.outputs.restoreRolePolicy));
+        expect(fill(policyFileText(templates["backup-role-policy.json"]), values)).to.deep.equal(documentOf(run.outputs.backupRolePolicy));
+        expect(fill(policyFileText(templates["restore-role-policy.json"]), values)).to.deep.equal(documentOf(run.outputs.restoreRolePolicy));
+    });
+
+    it("filled in, the backup-account templates are a member stack's documents and the backup account's bucket policy", async () => {
+        const backupAccount = "999999999999";
+        const one = { ...DEV_CONFIG, regions: ["us-west-2"], defaultRegion: "us-west-2", ssmHomeRegion: "us-east-1" };
+        const member = await runProgram({ ...one, centralRoleArn: "arn:aws:iam::999999999999:role/jenkins", backupAccountId: backupAccount });
+        const values = {
+            Partition: "aws",
+            DnsSuffix: "amazonaws.com",
+            AccountId: ACCOUNT_ID,
+            Environment: "dev",
+            Region: "us-west-2",
+            HomeRegion: "us-east-1",
+            BackupBucketName: member.outputs.bucketMap["us-west-2"],
+            ArchiveKeyArn: member.outputs.kmsKeyMap["us-west-2"],
+        };
+        expect(values.BackupBucketName).to.include(backupAccount);
+        expect(fill(policyFileText(templates["backup-role-policy-backup-account.json"]), values)).to.deep.equal(documentOf(member.outputs.backupRolePolicy));
+        expect(fill(policyFileText(templates["restore-role-policy-backup-account.json"]), values)).to.deep.equal(documentOf(member.outputs.restoreRolePolicy));
+        const store = await runProgram({ ...one, memberAccounts: ["111111111111"] });
+        expect(
+            fill(policyFileText(templates["backup-account-bucket-policy.json"]), {
+                Partition: "aws",
+                Environment: "dev",
+                BucketName: store.outputs.bucketMap["us-west-2"],
+                MemberAccountId: "111111111111",
+            }),
+        ).to.deep.equal(JSON.parse(store.mocks.named("ssm-backup-bucket-policy-us-west-2").inputs.policy));
     });
 
     it("the trust templates are the member stack's trust policies", async () => {
@@ -86,11 +114,33 @@ describe("rendered policies (npm run policies -- --scope FILE)", () => {
             archiveKeyArns: run.outputs.kmsKeyMap,
             drKeyArns: { [drRegion]: run.outputs.drKmsKeyArns[0] },
         });
-        expect(rendered["backup-role-policy.json"]).to.deep.equal(JSON.parse(run.outputs.backupRolePolicy));
-        expect(rendered["restore-role-policy.json"]).to.deep.equal(JSON.parse(run.outputs.restoreRolePolicy));
+        expect(rendered["backup-role-policy.json"]).to.deep.equal(documentOf(run.outputs.backupRolePolicy));
+        expect(rendered["restore-role-policy.json"]).to.deep.equal(documentOf(run.outputs.restoreRolePolicy));
         expect(rendered["central-role-policy.json"]).to.deep.equal(JSON.parse(run.outputs.centralRolePolicy as string));
         expect(rendered["central-restore-role-policy.json"]).to.deep.equal(JSON.parse(run.outputs.centralRestoreRolePolicy as string));
         expect(rendered).to.not.have.property("backup-role-trust-policy.json");
+    });
+
+    it("render a member's documents for its backup account's buckets, and a backup account's bucket policies", async () => {
+        const memberConfig = { ...config, accounts: undefined, centralRoleArn: "arn:aws:iam::999999999999:role/j", backupAccountId: "999999999999" };
+        const member = await runProgram(memberConfig);
+        const rendered = renderPolicies({
+            ...memberConfig,
+            accountId: ACCOUNT_ID,
+            archiveKeyArns: member.outputs.kmsKeyMap,
+            drKeyArns: { [drRegion]: member.outputs.drKmsKeyArns[0] },
+        });
+        expect(rendered["backup-role-policy.json"]).to.deep.equal(documentOf(member.outputs.backupRolePolicy));
+        expect(rendered["restore-role-policy.json"]).to.deep.equal(documentOf(member.outputs.restoreRolePolicy));
+        const storeConfig = { ...DEV_CONFIG, memberAccounts: ["111111111111", "222222222222"] };
+        const store = await runProgram(storeConfig);
+        const policies = renderPolicies({ ...storeConfig, accountId: ACCOUNT_ID });
+        expect(Object.keys(policies)).to.deep.equal(["backup-account-bucket-policy-ap-northeast-1.json", "backup-account-bucket-policy-us-west-2.json"]);
+        for (const region of ["ap-northeast-1", "us-west-2"]) {
+            expect(policies[`backup-account-bucket-policy-${region}.json`]).to.deep.equal(
+                JSON.parse(store.mocks.named(`ssm-backup-bucket-policy-${region}`).inputs.policy),
+            );
+        }
     });
 
     it("refuses a key ARN of another region or account, and a missing accountId", () => {
