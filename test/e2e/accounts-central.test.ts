@@ -134,6 +134,14 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       expect((await centralKeys(REGIONS[0])).filter((k) => k.endsWith('.tar.gz'))).to.deep.equal([]);
     });
 
+    it("a dry run checks the member's prefix in the backup account's bucket, not settings that are the backup account's", async () => {
+      const run = await cli('backup', '--dry-run', '--accounts', A, '--regions', REGIONS[0], '--work-dir', work);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(summary()[`${A}/${REGIONS[0]}`].status).to.equal('SUCCESS');
+      expect(run.stderr).not.to.match(/check (FAIL|WARN): (versioning|public access block|bucket policy|lifecycle)/);
+      expect(await centralKeys(REGIONS[0])).to.deep.equal([]);
+    });
+
     if (emulator.name === 'local-aws') {
       // moto does not check ExpectedBucketOwner on object calls; local-aws answers as S3 does (403 AccessDenied).
       it('a bucket that the backup account does not own is refused (ExpectedBucketOwner), nothing written there', async () => {
@@ -146,6 +154,10 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
           expect(summary()[`${account}/${REGIONS[0]}`].failureMessage).to.contain('AccessDenied');
           expect(summary()[`${account}/${REGIONS[1]}`].status).to.equal('SUCCESS');
         }
+        // a dry run says so before anything: the prefix check fails, naming the backup account
+        const dry = await cli('backup', '--dry-run', '--accounts', A, '--regions', REGIONS[0], '--work-dir', work);
+        expect(dry.code).to.equal(1);
+        expect(summary()[`${A}/${REGIONS[0]}`].failureMessage).to.contain(`the bucket is not owned by the backup account ${BACKUP_ACCOUNT}`);
         local()!.s3.setBucketOwner(central(REGIONS[0]), BACKUP_ACCOUNT);
         expect(await centralKeys(REGIONS[0])).to.deep.equal([]);
       });

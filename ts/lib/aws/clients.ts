@@ -198,6 +198,11 @@ export class AwsClientFactory {
     return this.opts.archiveStore ? `${bucket}/${this.opts.archiveStore.keyPrefix}` : bucket;
   }
 
+  /** The central backup account owning this member's buckets, or undefined (the caller's own buckets). */
+  archiveStoreOwner(): string | undefined {
+    return this.opts.archiveStore?.bucketOwner;
+  }
+
   /** GetCallerIdentity must answer `accountId` (the role landed in the configured account); else a config error naming both. */
   async expectAccount(accountId: string, region: string, what: string): Promise<void> {
     const actual = await this.callerAccount(region);

@@ -12,6 +12,7 @@ import {
   GetBucketPolicyCommand,
   GetBucketLifecycleConfigurationCommand,
   GetObjectLockConfigurationCommand,
+  ListObjectsV2Command,
   type S3Client,
   type LifecycleRule,
 } from '@aws-sdk/client-s3';
@@ -148,8 +149,44 @@ async function objectLock(s3: S3Client, region: string, bucket: string): Promise
   }
 }
 
+/**
+ * A member of a central backup account (its archive location is `bucket/{member}`): the bucket and its settings
+ * belong to the backup account, whose policy lets the member list and write only under its prefix, so only that is
+ * checked here (ListObjectsV2 under the prefix, ExpectedBucketOwner = the backup account); the settings are checked
+ * with `ssm-backup check` in the backup account's stack.
+ */
+async function memberPrefix(s3: S3Client, region: string, location: string, owner: string | undefined): Promise<CheckResult> {
+  const name = 'bucket exists, region, owner';
+  try {
+    await s3.send(new ListObjectsV2Command({ Bucket: location, MaxKeys: 1 }));
+    return ok(region, name, `s3://${location}/: this account's prefix in a bucket of the backup account ${owner ?? ''} (its settings are checked there)`);
+  } catch (err) {
+    const code = codeOf(err);
+    if (code === 'NoSuchBucket')
+      return fail(
+        region,
+        name,
+        `s3://${location.split('/')[0]} does not exist`,
+        'create it in the backup account (pulumi up there) or correct the bucket parameter',
+        true,
+      );
+    const wrong = wrongBucketRegion(err);
+    if (wrong) return fail(region, name, `s3://${location} is in ${wrong.bucketRegion}, not ${region}`, wrong.message.replace(/^.*?: fix /, 'correct '), true);
+    if (isDenied(err))
+      return fail(
+        region,
+        name,
+        `s3://${location}/: access denied (the bucket is not owned by the backup account ${owner ?? '?'}, or its policy does not admit this role under the prefix)`,
+        "check backupAccountId and the backup account's bucket policy (pulumi memberAccounts)",
+        true,
+      );
+    return fail(region, name, `s3://${location}/: ${why(err)}`, 'check the bucket and the endpoint', true);
+  }
+}
+
 /** Every bucket check of a region, in table order; an unreadable setting is a FAIL naming the call. */
-export async function checkBucket(s3: S3Client, region: string, bucket: string, account: string | undefined): Promise<CheckResult[]> {
+export async function checkBucket(s3: S3Client, region: string, bucket: string, account: string | undefined, backupAccount?: string): Promise<CheckResult[]> {
+  if (bucket.includes('/')) return [await memberPrefix(s3, region, bucket, backupAccount)];
   const home = await bucketHome(s3, region, bucket, account);
   if (home.status !== 'OK') return [home];
   const guarded = async (name: string, call: string, f: () => Promise<CheckResult | CheckResult[]>): Promise<CheckResult[]> => {

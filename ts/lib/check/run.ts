@@ -33,7 +33,7 @@ export function checkConfiguration(plan: PlanWithKeys, region: string): CheckRes
 export async function checkRegion(aws: AwsClientFactory, plan: PlanWithKeys, region: string, account: string | undefined): Promise<CheckResult[]> {
   const bucket = plan.buckets[region] ?? null;
   const out = checkConfiguration(plan, region);
-  if (bucket) out.push(...(await checkBucket(aws.s3(region), region, bucket, account)));
+  if (bucket) out.push(...(await checkBucket(aws.s3(region), region, bucket, account, aws.archiveStoreOwner())));
   const key = { arn: plan.kmsKeys?.[region] ?? null, readError: plan.kmsKeyErrors?.[region] };
   out.push(...(await checkKeys((r) => aws.kms(r), region, key, plan.drKmsKeys ?? [])));
   const bucketUsable = !out.some((r) => r.check === 'bucket exists, region, owner' && r.status === 'FAIL');
