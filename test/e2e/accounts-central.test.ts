@@ -73,6 +73,13 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       expect(listed.archives[0].latest).to.equal(true);
       const verify = await cli('verify', '--account', B, '--region', REGIONS[1]);
       expect(verify.code, verify.stderr).to.equal(0);
+      // the address the summary prints is what --archive takes
+      const printed = summary()[`${B}/${REGIONS[1]}`].artifactPath as string;
+      const byUrl = await cli('verify', '--account', B, '--region', REGIONS[1], '--archive', printed);
+      expect(byUrl.code, byUrl.stderr).to.equal(0);
+      const other = await cli('verify', '--account', A, '--region', REGIONS[1], '--archive', printed);
+      expect(other.code).to.equal(2);
+      expect(other.stderr).to.contain('not in this region');
       const name = appName(A, REGIONS[0], 1);
       const restore = await cli(
         'restore',
@@ -95,6 +102,9 @@ for (const emulator of [localAwsEmulator(), motoEmulator()] as Emulator[]) {
       const rows = (JSON.parse(status.stdout) as { regions: { accountId: string; verdict: string; bucket: string }[] }).regions;
       expect(rows.map((r) => [r.accountId, r.verdict])).to.deep.equal([A, A, B, B].map((a) => [a, 'OK']));
       expect(rows[0].bucket).to.equal(`${central(REGIONS[0])}/${A}`);
+      // the bucket's lifecycle is the backup account's: not read from a member, said so
+      const oldest = (JSON.parse(status.stdout) as { regions: { oldest: { expiresAt: string } }[] }).regions[0].oldest;
+      expect(oldest.expiresAt).to.equal('unknown');
       // A's second backup: drift against A's own previous archive (B's archives in the same bucket are not its)
       const again = await cli('backup', '--accounts', A, '--work-dir', work);
       expect(again.code, again.stderr).to.equal(0);

@@ -19,6 +19,11 @@ export function withKeyPrefix(client: S3Client, prefix: string): S3Client {
     async (args: Args): Promise<Output> => {
       const bucket = args.input.Bucket;
       if (typeof bucket !== 'string' || !bucket.endsWith(suffix)) return next(args);
+      // Fail closed: a command whose other key-naming fields this middleware does not rewrite would reach the bucket
+      // root or another member's objects (the engine sends none of these today).
+      const unhandled = ['CopySource', 'Delete', 'KeyMarker', 'VersionIdMarker', 'Marker'].find((f) => args.input[f] !== undefined);
+      if (unhandled || ['ListObjectVersionsCommand', 'ListObjectsCommand', 'ListMultipartUploadsCommand'].includes(context.commandName ?? ''))
+        throw new Error(`${context.commandName ?? 'command'} ${unhandled ?? ''} is not supported under an archive prefix (key-prefix.ts)`);
       const input: Record<string, unknown> = { ...args.input, Bucket: bucket.slice(0, -suffix.length) };
       if (typeof input.Key === 'string') input.Key = under(input.Key);
       const listing = context.commandName === 'ListObjectsV2Command';
@@ -27,8 +32,10 @@ export function withKeyPrefix(client: S3Client, prefix: string): S3Client {
       const result = await next({ ...args, input });
       const out = result.output;
       if (listing && out) {
-        if (out.Contents) out.Contents = out.Contents.map((o) => ({ ...o, Key: strip(o.Key) }));
-        if (out.CommonPrefixes) out.CommonPrefixes = out.CommonPrefixes.map((p) => ({ ...p, Prefix: strip(p.Prefix) }));
+        // Only keys under the prefix are this member's: anything else an answer holds is dropped, never passed on.
+        if (out.Contents) out.Contents = out.Contents.filter((o) => o.Key?.startsWith(`${prefix}/`)).map((o) => ({ ...o, Key: strip(o.Key) }));
+        if (out.CommonPrefixes)
+          out.CommonPrefixes = out.CommonPrefixes.filter((p) => p.Prefix?.startsWith(`${prefix}/`)).map((p) => ({ ...p, Prefix: strip(p.Prefix) }));
       }
       return result;
     };

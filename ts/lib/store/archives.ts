@@ -97,7 +97,8 @@ export async function readLatestPointer(s3: S3Client, bucket: string, region: st
  */
 export function checkArchiveKey(raw: string, bucket: string, source: string, region?: string): string {
   let key = raw.trim();
-  const url = /^s3:\/\/([^/]*)\/(.*)$/s.exec(key);
+  // The location may be `bucket/{member}` (a central backup account): the whole location is what an s3:// URL must name.
+  const url = key.startsWith(`s3://${bucket}/`) ? [key, bucket, key.slice(`s3://${bucket}/`.length)] : /^s3:\/\/([^/]*)\/(.*)$/s.exec(key);
   const refuse = (why: string) =>
     new EngineError('config', `${source} ${JSON.stringify(raw.slice(0, 200))} ${why}: pass the key of an archive in s3://${bucket} (see ssm-backup list)`, {
       region,

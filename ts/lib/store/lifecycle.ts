@@ -11,6 +11,8 @@ export type BucketExpiry = { rules: { id: string; prefix: string; days: number }
 
 /** Enabled current-version Expiration rules with Days (a bucket without lifecycle configuration has none). */
 export async function bucketExpiry(s3: S3Client, bucket: string): Promise<BucketExpiry> {
+  // A member's prefix in a central backup account's bucket: the lifecycle is the backup account's, not readable here.
+  if (bucket.includes('/')) return { unknown: "the bucket's lifecycle is the backup account's (see its status there)" };
   try {
     const out = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
     return { rules: (out.Rules ?? []).flatMap(expirationRule) };
