@@ -7,7 +7,7 @@
  * - accounts parameter: `/jenkins/{env}/backup/accounts` in the central stack's home region, a
  *   JSON list of `{"accountId","roleArn","externalId"?}` (issue 21).
  */
-import { ssmParameterPath } from "../ts/contract/naming";
+import { memberRoleNames, ssmParameterPath } from "../ts/contract/naming";
 import { fail, isBlank, optionalRoleArn, optionalString } from "./configValues";
 
 /** What a member stack needs to create its roles. */
@@ -39,10 +39,8 @@ export function accountsParameterName(environment: string): string {
     return `${ssmParameterPath(environment)}/accounts`;
 }
 
-/** Names of the roles a member stack creates (IAM role names: 1-64 of `[\w+=,.@-]`; environments are at most 32). */
-export function memberRoleNames(environment: string): { backup: string; restore: string } {
-    return { backup: `jenkins-ssm-backup-${environment}`, restore: `jenkins-ssm-restore-${environment}` };
-}
+/** Names of the roles a member stack creates: the shared naming contract's (the engine assumes them by default). */
+export { memberRoleNames };
 
 /** `arn:{partition}:iam::{account}:role/{name}`. */
 export function roleArn(partition: string, accountId: string, name: string): string {

@@ -35,6 +35,34 @@ export interface RolePolicyScope {
     readonly objectPrefix?: string;
 }
 
+/** What of a stack's config the role policies depend on (config.ts BackupStackConfig). */
+export interface RoleScopeConfig {
+    readonly partition: string;
+    readonly dnsSuffix: string;
+    readonly environment: string;
+    readonly ssmHomeRegion: string;
+    readonly regions: readonly string[];
+    readonly drKeyRegions: readonly string[];
+    readonly member?: { readonly backupAccountId?: string };
+}
+
+/**
+ * The scope of a stack's backup and restore role policies: its config with the account, bucket and key ARNs it
+ * resolved (the stack outputs and `npm run policies -- --scope` both build it here, so their documents agree).
+ */
+export function roleScope(config: RoleScopeConfig, arns: Pick<RolePolicyScope, "accountId" | "bucketArns" | "backupKeyArns" | "drKeyArns">): RolePolicyScope {
+    return {
+        partition: config.partition,
+        dnsSuffix: config.dnsSuffix,
+        environment: config.environment,
+        homeRegion: config.ssmHomeRegion,
+        regions: config.regions,
+        drKeyRegions: config.drKeyRegions,
+        ...arns,
+        ...(config.member?.backupAccountId ? { objectPrefix: arns.accountId } : {}),
+    };
+}
+
 export const BACKUP_POLICY_SIDS = {
     describeParameters: "DescribeParameters",
     readParameters: "ReadParameters",

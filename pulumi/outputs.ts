@@ -3,7 +3,7 @@ import { BackupStackConfig } from "./config";
 import { DrKey } from "./drKey";
 import { HomeRegionMetadata } from "./homeRegionMetadata";
 import {
-    RolePolicyScope,
+    roleScope,
     assumeMemberRestoreRolesPolicyDocument,
     assumeMemberRolesPolicyDocument,
     backupRolePolicyDocument,
@@ -77,19 +77,7 @@ export function rolePolicies(
             pulumi.all(drKeys.map((dr) => dr.keyArn)),
         ])
         .apply(([accountId, bucketArns, backupKeyArns, drKeyArns]) => {
-            const scope: RolePolicyScope = {
-                partition: config.partition,
-                dnsSuffix: config.dnsSuffix,
-                accountId,
-                environment: config.environment,
-                homeRegion: config.ssmHomeRegion,
-                regions: config.regions,
-                drKeyRegions: config.drKeyRegions,
-                bucketArns,
-                backupKeyArns,
-                drKeyArns,
-                ...(config.member?.backupAccountId ? { objectPrefix: accountId } : {}),
-            };
+            const scope = roleScope(config, { accountId, bucketArns, backupKeyArns, drKeyArns });
             return {
                 backup: JSON.stringify(backupRolePolicyDocument(scope), null, 2),
                 restore: JSON.stringify(restoreRolePolicyDocument(scope), null, 2),

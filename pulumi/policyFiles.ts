@@ -19,6 +19,7 @@ import {
     backupRolePolicyDocument,
     memberRoleTrustPolicyDocument,
     restoreRolePolicyDocument,
+    roleScope,
 } from "./iamPolicies";
 
 /** Every placeholder the templates use, and what to put in its place. */
@@ -130,19 +131,12 @@ export function renderPolicies(file: PolicyScopeFile): Record<string, aws.iam.Po
         );
     }
     const bucketOwner = config.member?.backupAccountId ?? accountId;
-    const scope: RolePolicyScope = {
-        partition: config.partition,
-        dnsSuffix: config.dnsSuffix,
+    const scope = roleScope(config, {
         accountId,
-        environment: config.environment,
-        homeRegion: config.ssmHomeRegion,
-        regions: config.regions,
-        drKeyRegions: config.drKeyRegions,
         bucketArns: config.regions.map((region) => `arn:${config.partition}:s3:::${bucketName(config.projectName, config.environment, bucketOwner, region)}`),
         backupKeyArns: keyArns("archiveKeyArns", archiveKeyArns, config.regions, config.partition, accountId),
         drKeyArns: keyArns("drKeyArns", drKeyArns, config.drKeyRegions, config.partition, accountId),
-        ...(config.member?.backupAccountId ? { objectPrefix: accountId } : {}),
-    };
+    });
     const documents: Record<string, aws.iam.PolicyDocument> = {
         "backup-role-policy.json": backupRolePolicyDocument(scope),
         "restore-role-policy.json": restoreRolePolicyDocument(scope),
