@@ -10,6 +10,7 @@ import { homeRegionFrom } from './home-region.js';
 import { EngineError, describeAwsError, usageError } from '../lib/support/index.js';
 import { archiveStoreOf, readAccounts, selectAccounts, configKeys, type AccountEntry } from '../lib/config/index.js';
 import { ssmReader, roleSessionName, type AwsClientFactory } from '../lib/aws/index.js';
+import { memberRoleNames } from '../contract/index.js';
 
 export const accountOptions = {
   account: {
@@ -92,10 +93,10 @@ async function accountEntries(aws: AwsClientFactory, o: { environment: string; s
   return new Map(wanted.map(([id, option]) => [id, selectAccounts(all, [id], option, configKeys(o.environment).accounts)[0]]));
 }
 
-/** The member stack's restore role in the account of `entry` (pulumi/accounts.ts memberRoleNames). */
+/** The member stack's restore role in the account of `entry` (the naming contract's memberRoleNames). */
 function restoreRoleArn(entry: AccountEntry, environment: string): string {
   const partition = entry.roleArn.split(':')[1];
-  return `arn:${partition}:iam::${entry.accountId}:role/jenkins-ssm-restore-${environment}`;
+  return `arn:${partition}:iam::${entry.accountId}:role/${memberRoleNames(environment).restore}`;
 }
 
 type AccountCommandOptions = { account?: string; roleArn?: string; environment: string; ssmHomeRegion?: string };

@@ -118,6 +118,15 @@ export function bucketName(projectName: string, environment: string, accountId: 
   return `${projectName}-ssm-backup-${environment}-${accountId}-${region}`;
 }
 
+/**
+ * Names of the roles a member stack creates in each member account (issue 21), which the engine assumes by default:
+ * the backup role (the accounts entry's default roleArn) and the restore role (restore, verify, diff with --account or
+ * --target-account). IAM role names: 1-64 of `[\w+=,.@-]`; environments are at most 32 characters.
+ */
+export function memberRoleNames(environment: string): { backup: string; restore: string } {
+  return { backup: `jenkins-ssm-backup-${environment}`, restore: `jenkins-ssm-restore-${environment}` };
+}
+
 /** S3 server access log bucket of a backup bucket: `{projectName}-ssm-backup-logs-{environment}-{accountId}-{region}`. */
 export function accessLogBucketName(projectName: string, environment: string, accountId: string, region: string): string {
   return `${projectName}-ssm-backup-logs-${environment}-${accountId}-${region}`;
