@@ -8,6 +8,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
  * under `{prefix}/`, and the listed keys and common prefixes without it, so the layout code (store/layout.ts) sees the
  * same keys as in a bucket of its own. A Bucket without exactly this suffix is left alone (S3 refuses a name with '/').
  */
+/**
+ * Whether an archive location is a member's prefix in a central backup account's bucket (`bucket/{member}`): the
+ * bucket and its settings (lifecycle, versioning, policy) are then the backup account's, not readable by the member.
+ */
+export const isMemberPrefix = (location: string): boolean => location.includes('/');
+
 export function withKeyPrefix(client: S3Client, prefix: string): S3Client {
   const suffix = `/${prefix}`;
   const under = (key: string) => `${prefix}/${key}`;

@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { ok, warn, fail, why, codeOf, isDenied, type CheckResult } from './result.js';
 import { wrongBucketRegion } from '../support/index.js';
+import { isMemberPrefix } from '../aws/index.js';
 
 /** Archives must outlive this many days: the guard compares with the archive latest.txt names, which may be that old when backups stopped. */
 export const MIN_ARCHIVE_RETENTION_DAYS = 30;
@@ -186,7 +187,7 @@ async function memberPrefix(s3: S3Client, region: string, location: string, owne
 
 /** Every bucket check of a region, in table order; an unreadable setting is a FAIL naming the call. */
 export async function checkBucket(s3: S3Client, region: string, bucket: string, account: string | undefined, backupAccount?: string): Promise<CheckResult[]> {
-  if (bucket.includes('/')) return [await memberPrefix(s3, region, bucket, backupAccount)];
+  if (isMemberPrefix(bucket)) return [await memberPrefix(s3, region, bucket, backupAccount)];
   const home = await bucketHome(s3, region, bucket, account);
   if (home.status !== 'OK') return [home];
   const guarded = async (name: string, call: string, f: () => Promise<CheckResult | CheckResult[]>): Promise<CheckResult[]> => {

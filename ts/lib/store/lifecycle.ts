@@ -5,6 +5,7 @@
  */
 import { GetBucketLifecycleConfigurationCommand, type LifecycleRule, type S3Client } from '@aws-sdk/client-s3';
 import { awsErrorCode, describeAwsError } from '../support/index.js';
+import { isMemberPrefix } from '../aws/index.js';
 
 /** The bucket's expiration rules (enabled, with Days) or why they are not known. */
 export type BucketExpiry = { rules: { id: string; prefix: string; days: number }[] } | { unknown: string };
@@ -12,7 +13,7 @@ export type BucketExpiry = { rules: { id: string; prefix: string; days: number }
 /** Enabled current-version Expiration rules with Days (a bucket without lifecycle configuration has none). */
 export async function bucketExpiry(s3: S3Client, bucket: string): Promise<BucketExpiry> {
   // A member's prefix in a central backup account's bucket: the lifecycle is the backup account's, not readable here.
-  if (bucket.includes('/')) return { unknown: "the bucket's lifecycle is the backup account's (see its status there)" };
+  if (isMemberPrefix(bucket)) return { unknown: "the bucket's lifecycle is the backup account's (see its status there)" };
   try {
     const out = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
     return { rules: (out.Rules ?? []).flatMap(expirationRule) };
