@@ -23,7 +23,7 @@ describe('bad usage is refused before anything runs (every command)', function (
     seedBackupConfig(aws, ['ap-northeast-1', 'us-west-2']);
     seedRealistic(aws, 'us-west-2');
     root = mkdtempSync(path.join(tmpdir(), 'ssm-backup-usage-'));
-    chmodSync(root, 0o755); // the unprivileged run (uid 65534) must reach root/locked, which it may not write to
+    chmodSync(root, 0o755); // the unprivileged run must reach root/locked, which it may not write to
     summaries = path.join(root, 'summaries.json');
     writeFileSync(summaries, '{}');
     writeFileSync(path.join(root, 'a-file'), 'x');

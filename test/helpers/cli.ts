@@ -31,15 +31,17 @@ export async function runCli(aws: Pick<LocalAws, 'env'>, args: string[], extraEn
 }
 
 /**
- * Runs the CLI (ts/ through tsx) in a child process as an unprivileged user (uid/gid 65534, no groups) when the tests
- * run as root, so that a directory root may write to anyway (mode 0500) is unwritable for the engine, as it is for a
- * Jenkins agent's user; otherwise in-process (the test user is already unprivileged). Nothing is skipped as root.
+ * Runs the CLI (ts/ through tsx) in a child process without capabilities (setpriv: empty bounding and inheritable
+ * sets, no new privileges) when the tests run as root, so that a directory root may write to anyway (mode 0500) is
+ * unwritable for the engine, as it is for a Jenkins agent's user; otherwise in-process (the test user is already
+ * unprivileged). Nothing is skipped as root. The uid stays 0, so the checkout is readable wherever it lies (a clone
+ * under a 0700 `mktemp -d` directory is unreadable to another uid).
  */
 export async function runCliUnprivileged(aws: Pick<LocalAws, 'env'>, args: string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
   if (process.getuid?.() !== 0) return runCli(aws, args, extraEnv);
   const { spawn } = await import('node:child_process');
   const main = new URL('../../ts/main.ts', import.meta.url).pathname;
-  const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', main, ...args], {
+  const child = spawn('setpriv', ['--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', process.execPath, '--import', 'tsx', main, ...args], {
     env: { ...process.env, ...aws.env, AWS_REGION: 'ap-northeast-1', HOME: '/nonexistent', ...extraEnv },
     cwd: new URL('../..', import.meta.url).pathname,
     stdio: ['ignore', 'pipe', 'pipe'],
